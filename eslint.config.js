@@ -1,0 +1,36 @@
+// @ts-check
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+/** Part folders: another folder may import them only through their index.ts. */
+const parts = [
+  'core/errors', 'core/model', 'core/registry', 'core/store', 'core/kv', 'core/sync', 'core/binding',
+  'core/http', 'core/auth', 'core/arbiter', 'drivers', 'shim-sdk', 'server', 'cli', 'testing',
+];
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'dist-docs/**', 'node_modules/**', 'coverage/**', 'examples/**/dist/**', 'examples/**/node_modules/**', '.tmp/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', Buffer: 'readonly', AbortController: 'readonly', AbortSignal: 'readonly', fetch: 'readonly', structuredClone: 'readonly', setImmediate: 'readonly', queueMicrotask: 'readonly', performance: 'readonly' } },
+    rules: {
+      '@typescript-eslint/consistent-type-imports': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-restricted-syntax': ['error', { selector: 'ExportAllDeclaration', message: 'No `export *`: export names explicitly.' }],
+    },
+  },
+  {
+    files: ['src/**/*.ts'],
+    rules: {
+      'no-console': 'error',
+      'no-restricted-imports': ['error', {
+        patterns: [{
+          regex: `^(\\.\\./)+(${parts.join('|')})/(?!index\\.js$).+`,
+          message: 'Import another part only through its index.ts.',
+        }],
+      }],
+    },
+  },
+  { files: ['src/cli/**/*.ts', 'bench/**', 'examples/**', 'test/**', 'bin/**'], rules: { 'no-console': 'off' } },
+);

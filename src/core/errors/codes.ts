@@ -1,0 +1,188 @@
+/**
+ * The registry of every error code gluon-net can raise.
+ *
+ * Codes are stable: once released a code keeps its meaning and is never reused.
+ * Each entry gives the HTTP status the reference server answers with, a one-line
+ * description and how to fix the cause. `docs/errors.md` is kept in sync with this
+ * table by a test (`test/errors/errors-doc.test.ts`).
+ */
+export const ERROR_CODES = {
+  // ── model (spec compiler) ────────────────────────────────────────────────
+  GLUON_ERR_MODEL_INVALID: {
+    status: 400,
+    description: 'One or more model files are invalid; `issues` lists every problem found.',
+    fix: 'Fix each listed problem at the file:line:column given, then load again.',
+  },
+  GLUON_ERR_MODEL_FILE_UNREADABLE: {
+    status: 400,
+    description: 'A model file or directory could not be read.',
+    fix: 'Check the path exists and is readable by the server user.',
+  },
+  GLUON_ERR_MODEL_YAML_SYNTAX: {
+    status: 400,
+    description: 'A model file is not well-formed YAML.',
+    fix: 'Correct the YAML syntax at the position given.',
+  },
+  GLUON_ERR_MODEL_UNKNOWN_KEY: {
+    status: 400,
+    description: 'A key that the spec language does not define appears in a model.',
+    fix: 'Remove the key or correct its spelling; the message lists the allowed keys.',
+  },
+  GLUON_ERR_MODEL_WRONG_TYPE: {
+    status: 400,
+    description: 'A model value has the wrong YAML type (e.g. a list where a mapping is expected).',
+    fix: 'Write the value with the type named in the message.',
+  },
+  GLUON_ERR_MODEL_MISSING_KEY: {
+    status: 400,
+    description: 'A key the spec language requires is missing (e.g. `info.name`, `api.name`, an attribute `type`).',
+    fix: 'Add the key named in the message.',
+  },
+  GLUON_ERR_MODEL_BAD_VALUE: {
+    status: 400,
+    description: 'A model value is not one of the allowed values (e.g. `type: strin`, `format: ipv5`, `file_version: "2.0"`).',
+    fix: 'Use one of the allowed values listed in the message.',
+  },
+  GLUON_ERR_MODEL_UNKNOWN_REFERENCE: {
+    status: 400,
+    description: 'A model names an object or attribute that does not exist (`extends`, `parent`, `parent_key`, a reference type).',
+    fix: 'Name an object or attribute that is defined, or define it.',
+  },
+  GLUON_ERR_MODEL_INHERITANCE_CYCLE: {
+    status: 400,
+    description: 'An `extends` chain loops back on itself.',
+    fix: 'Break the cycle so every chain ends at an object that extends nothing.',
+  },
+  GLUON_ERR_MODEL_PRIMARY_KEY: {
+    status: 400,
+    description: 'An API object has no primary key attribute.',
+    fix: 'Mark exactly one attribute `primary: true` (or extend a base object that has one).',
+  },
+  GLUON_ERR_MODEL_DUPLICATE: {
+    status: 400,
+    description: 'Two definitions collide (two objects with one plural name in an API, two files defining one API version, two objects extending BasePort…).',
+    fix: 'Rename or remove one of the colliding definitions.',
+  },
+  GLUON_ERR_MODEL_CONSTRAINT: {
+    status: 400,
+    description: 'An attribute property does not fit its type (e.g. `min` on a string, `values` without `type: enum`, `length` not a positive integer).',
+    fix: 'Remove the property or change the attribute type as the message says.',
+  },
+  GLUON_ERR_MODEL_POLICY: {
+    status: 400,
+    description: 'An object\'s `policies` are malformed (unknown action, missing `role`, not a string).',
+    fix: 'Use the actions create, get, list, update, delete with a check string (`"rule:admin_or_owner"`) or `{role: "…"}`.',
+  },
+  // ── registry ─────────────────────────────────────────────────────────────
+  GLUON_ERR_REGISTRY_DUPLICATE_API: {
+    status: 500,
+    description: 'The same API name and version was registered twice in one server.',
+    fix: 'Load each model once; remove the duplicate model file or path.',
+  },
+  // ── request validation and resources (HTTP) ──────────────────────────────
+  GLUON_ERR_VALIDATION: {
+    status: 400,
+    description: 'The request body, query string or URL key is invalid; `details[]` names each field, the rule broken and the value received.',
+    fix: 'Correct each field listed in `details`.',
+  },
+  GLUON_ERR_BAD_JSON: {
+    status: 400,
+    description: 'The request body is not valid JSON.',
+    fix: 'Send a well-formed JSON object.',
+  },
+  GLUON_ERR_UNSUPPORTED_MEDIA_TYPE: {
+    status: 415,
+    description: 'The request body has a content type other than JSON.',
+    fix: 'Send `Content-Type: application/json`.',
+  },
+  GLUON_ERR_NOT_FOUND: {
+    status: 404,
+    description: 'No object with this key exists (or it is not under the parent named in the URL).',
+    fix: 'Check the key; list the collection to see what exists.',
+  },
+  GLUON_ERR_ROUTE_NOT_FOUND: {
+    status: 404,
+    description: 'No route matches the URL.',
+    fix: 'Check the API name, version and plural name against `GET /proton/`.',
+  },
+  GLUON_ERR_METHOD_NOT_ALLOWED: {
+    status: 405,
+    description: 'The route exists but does not accept this HTTP method.',
+    fix: 'Use one of the methods listed in the `Allow` header.',
+  },
+  GLUON_ERR_ALREADY_EXISTS: {
+    status: 409,
+    description: 'An object with this primary key (or unique natural key) already exists.',
+    fix: 'Use another key, or update the existing object with PUT.',
+  },
+  GLUON_ERR_IN_USE: {
+    status: 409,
+    description: 'The object cannot be deleted (or its key changed) because other objects still reference it.',
+    fix: 'Delete or re-point the referencing objects named in `details` first.',
+  },
+  GLUON_ERR_REFERENCE_NOT_FOUND: {
+    status: 400,
+    description: 'A reference attribute names an object that does not exist.',
+    fix: 'Create the referenced object first, or correct the id.',
+  },
+  GLUON_ERR_PARENT_MISMATCH: {
+    status: 400,
+    description: 'The body\'s parent key differs from the parent id in the URL of a child route.',
+    fix: 'Omit the parent key from the body or make it equal to the id in the URL.',
+  },
+  GLUON_ERR_IMMUTABLE_FIELD: {
+    status: 400,
+    description: 'The request tries to change a field that cannot change (the primary key, `created_at`, `updated_at`, `revision_number`).',
+    fix: 'Remove the field from the body.',
+  },
+  GLUON_ERR_PRECONDITION_FAILED: {
+    status: 412,
+    description: 'The `If-Match: revision_number=N` precondition does not hold: the object changed since it was read.',
+    fix: 'GET the object again and retry with its current `revision_number`.',
+  },
+  GLUON_ERR_BAD_PRECONDITION: {
+    status: 400,
+    description: 'The `If-Match` header is not of the form `revision_number=N`.',
+    fix: 'Send `If-Match: revision_number=<integer>`.',
+  },
+  // ── store ────────────────────────────────────────────────────────────────
+  GLUON_ERR_STORE_UNAVAILABLE: {
+    status: 503,
+    description: 'The database cannot be reached or refused the operation for a transient reason.',
+    fix: 'Check the database server and the `--db` URL; the request can be retried.',
+  },
+  GLUON_ERR_STORE_CONFIG: {
+    status: 500,
+    description: 'The database URL or driver is not usable (unknown scheme, driver package not installed).',
+    fix: 'Use `sqlite:<file>` or `mysql://user:pass@host:port/db`, and install `sqlite3` or `mysql2`.',
+  },
+  GLUON_ERR_STORE_SCHEMA: {
+    status: 500,
+    description: 'An existing table does not match the model (a column is missing or has another type).',
+    fix: 'Run `gluon db plan` to see the difference and `gluon db upgrade` to apply it.',
+  },
+  GLUON_ERR_INTERNAL: {
+    status: 500,
+    description: 'An unexpected error; the server log has the cause.',
+    fix: 'Report it with the request id from the log.',
+  },
+  // ── server / config / cli ────────────────────────────────────────────────
+  GLUON_ERR_CONFIG: {
+    status: 500,
+    description: 'A server option (flag, environment variable or config file entry) is invalid.',
+    fix: 'Correct the option named in the message; `gluon serve --help` lists them.',
+  },
+} as const satisfies Record<string, ErrorCodeInfo>;
+
+/** What the registry says about one code. */
+export interface ErrorCodeInfo {
+  /** HTTP status the reference server answers with. */
+  readonly status: number;
+  /** What the error means. */
+  readonly description: string;
+  /** How to fix its cause. */
+  readonly fix: string;
+}
+
+/** Every stable error code. Match on `err.code`, not on `instanceof`. */
+export type GluonErrorCode = keyof typeof ERROR_CODES;

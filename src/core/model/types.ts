@@ -1,0 +1,221 @@
+/**
+ * The compiled, immutable form of a Gluon API spec. Everything else in gluon-net
+ * (tables, routes, JSON Schemas, policies, CLI commands, docs) is derived from these
+ * types; nothing per object is written by hand.
+ */
+
+/** Scalar attribute types of the spec language (a reference resolves to its target's key type). */
+export const SCALAR_TYPES = ['string', 'uuid', 'integer', 'number', 'boolean', 'enum'] as const;
+/** A scalar attribute type. */
+export type ScalarType = (typeof SCALAR_TYPES)[number];
+
+/** `format` values allowed on `type: string`. */
+export const STRING_FORMATS = ['date-time', 'json', 'ipv4', 'ipv6', 'mac', 'uri', 'email'] as const;
+/** A string format. */
+export type StringFormat = (typeof STRING_FORMATS)[number];
+
+/** `format` values allowed on `type: integer`. */
+export const INTEGER_FORMATS = ['int32', 'int64'] as const;
+/** An integer format. */
+export type IntegerFormat = (typeof INTEGER_FORMATS)[number];
+
+/** Policy actions of an API object. */
+export const POLICY_ACTIONS = ['create', 'get', 'list', 'update', 'delete'] as const;
+/** A policy action. */
+export type PolicyAction = (typeof POLICY_ACTIONS)[number];
+
+/**
+ * The role an API object plays, derived from its `extends` chain:
+ * BasePort → `port`, BaseInterface → `interface`, BaseService → `service`,
+ * BaseServiceBinding → `service-binding`, anything else → `plain`.
+ */
+export type ObjectRole = 'port' | 'interface' | 'service' | 'service-binding' | 'plain';
+
+/** Where a node came from in a model file (1-based line and column). */
+export interface SourceLocation {
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+}
+
+/** One attribute of an API object, after inheritance and reference resolution. */
+export interface AttributeModel {
+  /** Attribute (and column, and JSON property) name. */
+  readonly name: string;
+  /**
+   * Effective scalar type. For a reference (`type: Port`) this is the type of the
+   * target's primary key, and {@link AttributeModel.reference} names the target.
+   */
+  readonly type: ScalarType;
+  /** The API object this attribute references (its primary key), when `type` named an object. */
+  readonly reference?: string;
+  /** True for the object's primary key (exactly one attribute per object). */
+  readonly primary: boolean;
+  /**
+   * True when this attribute was marked `primary: true` but is not the key: together
+   * these form a unique natural key (ietf-sfc's composite "primary" bindings).
+   */
+  readonly naturalKey: boolean;
+  /** Must be present and non-null on create. */
+  readonly required: boolean;
+  /** Maximum length in characters for `string` (default 255) and `uuid` (36). */
+  readonly length?: number;
+  /** Value format (string formats, or int32/int64 for integers). */
+  readonly format?: StringFormat | IntegerFormat;
+  /** Inclusive lower bound for integers/numbers. */
+  readonly min?: number;
+  /** Inclusive upper bound for integers/numbers. */
+  readonly max?: number;
+  /** Allowed values of an enum. */
+  readonly values?: readonly string[];
+  /** Free text from the model. */
+  readonly description?: string;
+  /** Where the attribute's final definition is. */
+  readonly source?: SourceLocation;
+}
+
+/** The `api:` part of an object: how it appears in URLs. */
+export interface ObjectApi {
+  /** Singular name (CLI command names). */
+  readonly name: string;
+  /** Collection path segment and list key; defaults to `name + "s"`. */
+  readonly plural: string;
+  /** Parent API object name, for child routes. */
+  readonly parent?: string;
+  /** Attribute of this object that holds the parent's primary key. */
+  readonly parentKey?: string;
+}
+
+/** One API object (one table, one set of routes) of one API version. */
+export interface ObjectModel {
+  /** Object name in the YAML (`Port`, `VpnBinding`); used in etcd keys. */
+  readonly name: string;
+  /** URL and CLI naming. */
+  readonly api: ObjectApi;
+  /** Role derived from the `extends` chain. */
+  readonly role: ObjectRole;
+  /** The chain of base objects, nearest first (`['BasePort', 'BaseObject']`). */
+  readonly extendsChain: readonly string[];
+  /** Attributes in merged order (inherited first, then own). */
+  readonly attributes: readonly AttributeModel[];
+  /** Name of the primary key attribute. */
+  readonly primaryKey: string;
+  /** Names of the attributes forming a unique natural key (may be empty). */
+  readonly naturalKey: readonly string[];
+  /** Policy check string per action (after inheritance). */
+  readonly policies: Readonly<Partial<Record<PolicyAction, string>>>;
+  /** Free text. */
+  readonly description?: string;
+  /** Where the object is defined. */
+  readonly source?: SourceLocation;
+}
+
+/** One API (a Proton) at one version. */
+export interface ApiModel {
+  /** `info.name`, e.g. `net-l3vpn`. */
+  readonly name: string;
+  /** `info.version` as written, e.g. `1.0`. */
+  readonly version: string;
+  /** URL version id: `"v" + version`, e.g. `v1.0`. */
+  readonly versionId: string;
+  /** `info.description`. */
+  readonly description?: string;
+  /** API objects in file order. */
+  readonly objects: readonly ObjectModel[];
+  /** The files this API was compiled from. */
+  readonly files: readonly string[];
+}
+
+// ── projections ─────────────────────────────────────────────────────────────
+
+/** Portable SQL column type of a table description (the store maps it per dialect). */
+export type SqlType = 'string' | 'integer' | 'bigint' | 'float' | 'boolean' | 'enum' | 'datetime' | 'text';
+
+/** One column of a table description. */
+export interface ColumnDescription {
+  readonly name: string;
+  readonly type: SqlType;
+  /** For `string`: maximum length in characters. */
+  readonly length?: number;
+  /** For `enum`: allowed values. */
+  readonly values?: readonly string[];
+  readonly nullable: boolean;
+  readonly primaryKey: boolean;
+}
+
+/** A foreign key of a table description. */
+export interface ForeignKeyDescription {
+  /** Column of this table. */
+  readonly column: string;
+  /** Referenced table and column. */
+  readonly table: string;
+  readonly references: string;
+  /** The referenced API object (for error messages). */
+  readonly object: string;
+}
+
+/** An index of a table description. */
+export interface IndexDescription {
+  readonly name: string;
+  readonly columns: readonly string[];
+  readonly unique: boolean;
+}
+
+/**
+ * The table the store creates for one API object: attribute columns in model order,
+ * then `created_at`, `updated_at` (datetime, NOT NULL) and `revision_number` (integer,
+ * NOT NULL). Table name: `<api>_<versionId>_<object>` in snake case with every
+ * non-alphanumeric run replaced by `_`, e.g. `net_l3vpn_v1_0_vpn_binding`.
+ */
+export interface TableDescription {
+  readonly name: string;
+  /** The API object this table stores. */
+  readonly object: string;
+  readonly columns: readonly ColumnDescription[];
+  readonly primaryKey: string;
+  readonly foreignKeys: readonly ForeignKeyDescription[];
+  /** Indexes on parent keys and references, and the unique natural key if any. */
+  readonly indexes: readonly IndexDescription[];
+}
+
+/** A JSON Schema document (draft 2020-12 subset understood by ajv 8 / fastify). */
+export type JsonSchema = Readonly<Record<string, unknown>>;
+
+/** The JSON Schemas of one API object. */
+export interface ObjectSchemas {
+  /** POST body: required attributes required, no unknown keys, no read-only keys. */
+  readonly create: JsonSchema;
+  /** PUT body: every attribute optional (partial update), no unknown keys. */
+  readonly update: JsonSchema;
+  /** One object as returned (attributes + created_at, updated_at, revision_number). */
+  readonly response: JsonSchema;
+  /** `{ "<plural>": [response…], "<plural>_links"?: [...] }`. */
+  readonly list: JsonSchema;
+}
+
+/** One URL parameter of a route: the parent keys along the chain, then the member key. */
+export interface RouteParam {
+  /** Fastify parameter name, unique within the route (e.g. `port_id`, `id`). */
+  readonly param: string;
+  /** The API object whose primary key this parameter holds. */
+  readonly object: string;
+  /**
+   * For a parent parameter: the attribute of the next object down the chain that holds
+   * this parent's key (the child's `parent_key`). Absent for the member key.
+   */
+  readonly childKey?: string;
+}
+
+/** One route derived from a model, relative to `/proton/<api>/<versionId>`. */
+export interface RouteDescription {
+  /** `collection` (GET list, POST create) or `member` (GET, PUT, DELETE). */
+  readonly kind: 'collection' | 'member';
+  /** The API object served. */
+  readonly object: string;
+  /** Fastify path, e.g. `/ports/:port_id/interfaces/:id`. */
+  readonly path: string;
+  /** Parent parameters (outermost first) and, for members, the member key last. */
+  readonly params: readonly RouteParam[];
+  /** HTTP methods. */
+  readonly methods: readonly ('GET' | 'POST' | 'PUT' | 'DELETE')[];
+}

@@ -1,0 +1,84 @@
+import type { ApiModel, ObjectModel } from '../model/index.js';
+
+/**
+ * A stored object as the API returns it: every attribute of the model (null when
+ * unset) plus `created_at` / `updated_at` (ISO-8601 UTC strings) and
+ * `revision_number` (starts at 1, +1 on every change).
+ */
+export type StoredObject = Readonly<Record<string, unknown>>;
+
+/** Sort direction of a list. */
+export type SortDirection = 'asc' | 'desc';
+
+/** A list request, already validated against the model by the caller. */
+export interface ListQuery {
+  /** attribute → accepted values (several values = OR); values are already typed. */
+  readonly filters?: Readonly<Record<string, readonly unknown[]>>;
+  /** Page size (the store caps it; see {@link StoreOptions.maxPageSize}). */
+  readonly limit?: number;
+  /** Primary key of the last object of the previous page. */
+  readonly marker?: string;
+  /** Sort keys, applied in order; the primary key is always the final tie-breaker. */
+  readonly sort?: readonly { readonly key: string; readonly dir: SortDirection }[];
+}
+
+/** One page of a list. */
+export interface ListPage {
+  readonly items: readonly StoredObject[];
+  /** Marker for the next page when more rows exist. */
+  readonly nextMarker?: string;
+}
+
+/** Restricts a read or write to the children of one parent (child routes). */
+export interface ParentScope {
+  /** The child's attribute holding the parent key, and the parent id from the URL. */
+  readonly key: string;
+  readonly value: string;
+}
+
+/** Options of a write. */
+export interface WriteOptions {
+  /** Optimistic concurrency: fail with 412 unless the stored revision equals this. */
+  readonly ifRevision?: number;
+  /** Restrict to children of this parent (404 when the object is elsewhere). */
+  readonly parent?: ParentScope;
+}
+
+/** How a change is mirrored (the outbox row written in the same transaction). */
+export interface OutboxEntry {
+  /** Monotonic sequence number (commit order). */
+  readonly seq: number;
+  /** etcd key relative to the deployment prefix, e.g. `/proton/net-l3vpn/Port/<id>`. */
+  readonly key: string;
+  /** JSON value to put, or null to delete the key. */
+  readonly value: string | null;
+  /** When the change was committed. */
+  readonly createdAt: Date;
+}
+
+/**
+ * The persistence port of a Proton server. Implementations translate every database
+ * error into a GluonError at this boundary (never a raw SQL message).
+ */
+export interface ProtonStore {
+  /** Creates missing tables for these models (idempotent). */
+  init(models: readonly ApiModel[]): Promise<void>;
+  /**
+   * Inserts an object. Generates a uuid primary key when the key type is uuid and it is
+   * missing. For an object with the `port` role, also creates its default interface
+   * in the same transaction.
+   */
+  create(api: ApiModel, object: ObjectModel, values: Readonly<Record<string, unknown>>, options?: WriteOptions): Promise<StoredObject>;
+  /** Reads one object; throws GLUON_ERR_NOT_FOUND. */
+  get(api: ApiModel, object: ObjectModel, key: string, options?: { readonly parent?: ParentScope }): Promise<StoredObject>;
+  /** Lists objects with filters, sorting and marker paging. */
+  list(api: ApiModel, object: ObjectModel, query?: ListQuery, options?: { readonly parent?: ParentScope }): Promise<ListPage>;
+  /** Partial update: only keys present in `patch` change. Bumps `revision_number`. */
+  update(api: ApiModel, object: ObjectModel, key: string, patch: Readonly<Record<string, unknown>>, options?: WriteOptions): Promise<StoredObject>;
+  /** Deletes one object (a port also loses its default interface). */
+  delete(api: ApiModel, object: ObjectModel, key: string, options?: WriteOptions): Promise<void>;
+  /** Resolves when the database answers a trivial query. */
+  ping(): Promise<void>;
+  /** Closes every connection (idempotent). */
+  close(): Promise<void>;
+}
