@@ -1,5 +1,5 @@
 import type { GluonErrorCode } from './codes.js';
-import { GluonError, type ErrorDetail, type GluonErrorOptions } from './gluon-error.js';
+import { GluonError, isGluonError, type ErrorDetail, type GluonErrorOptions } from './gluon-error.js';
 
 /** One problem found in a model file, with its position. */
 export interface ModelIssue extends ErrorDetail {
