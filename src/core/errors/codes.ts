@@ -145,6 +145,16 @@ export const ERROR_CODES = {
     description: 'The `If-Match` header is not of the form `revision_number=N`.',
     fix: 'Send `If-Match: revision_number=<integer>`.',
   },
+  GLUON_ERR_BODY_TOO_LARGE: {
+    status: 413,
+    description: 'The request body is larger than the server accepts (fastify `bodyLimit`).',
+    fix: 'Send a smaller body, or raise the server\'s body limit.',
+  },
+  GLUON_ERR_BAD_REQUEST: {
+    status: 400,
+    description: 'The HTTP request itself is malformed (bad Content-Length, bad URL encoding, …).',
+    fix: 'Fix the request as the message says; well-behaved HTTP clients never cause this.',
+  },
   // ── store ────────────────────────────────────────────────────────────────
   GLUON_ERR_STORE_UNAVAILABLE: {
     status: 503,
