@@ -176,6 +176,67 @@ export const ERROR_CODES = {
     description: 'An unexpected error; the server log has the cause.',
     fix: 'Report it with the request id from the log.',
   },
+  // ── key/value port (etcd / in-process) ───────────────────────────────────
+  GLUON_ERR_KV_UNAVAILABLE: {
+    status: 503,
+    description: 'The key/value store (etcd) cannot be reached or did not answer in time. Retryable.',
+    fix: 'Check that etcd runs and that `--etcd` / `GLUON_ETCD` names its client URL; the operation can be retried.',
+  },
+  GLUON_ERR_KV_COMPACTED: {
+    status: 410,
+    description: 'The revision asked for (a read at a revision, or a watch resuming from it) is older than the store\'s compaction revision.',
+    fix: 'List again (at the current revision) and watch from the revision of that list plus one.',
+  },
+  GLUON_ERR_KV_FUTURE_REVISION: {
+    status: 400,
+    description: 'A read or compaction named a revision the store has not reached yet.',
+    fix: 'Use a revision at most equal to the store\'s current revision.',
+  },
+  GLUON_ERR_KV_TXN_TOO_LARGE: {
+    status: 500,
+    description: 'A transaction has more than 128 operations in one branch (etcd\'s `--max-txn-ops`).',
+    fix: 'Split the writes into transactions of at most 128 operations.',
+  },
+  GLUON_ERR_KV_BAD_REQUEST: {
+    status: 500,
+    description: 'A key/value operation is malformed (empty key, key outside the prefix, bad limit, duplicate key in a transaction, request too large).',
+    fix: 'Correct the argument named in the message.',
+  },
+  GLUON_ERR_KV_LEASE_NOT_FOUND: {
+    status: 500,
+    description: 'A put named a lease that does not exist (expired or revoked).',
+    fix: 'Grant a new lease and write the key again with it.',
+  },
+  GLUON_ERR_KV_LEASE_LOST: {
+    status: 503,
+    description: 'A lease expired or was revoked while its holder relied on it; keys attached to it are gone and leadership based on it is over.',
+    fix: 'Stop the work the lease protected, grant a new lease (campaign again) and rewrite its keys.',
+  },
+  GLUON_ERR_KV_WATCH_FAILED: {
+    status: 503,
+    description: 'The store ended a watch for a reason other than compaction (e.g. permission, cancelled stream).',
+    fix: 'List again and watch from the list\'s revision plus one; check etcd permissions if it persists.',
+  },
+  GLUON_ERR_KV_NO_SPACE: {
+    status: 507,
+    description: 'etcd refused a write because its backend quota is exhausted (alarm NOSPACE).',
+    fix: 'Compact and defragment etcd, disarm the alarm, and run etcd with `--auto-compaction-retention`.',
+  },
+  GLUON_ERR_KV_CAMPAIGN_ABORTED: {
+    status: 503,
+    description: 'An election campaign was aborted (signal, store closed, or lease lost while waiting).',
+    fix: 'Campaign again if this process should still become leader.',
+  },
+  GLUON_ERR_KV_CLOSED: {
+    status: 503,
+    description: 'The key/value store was used after `close()`.',
+    fix: 'Do not use a store after closing it; create a new one.',
+  },
+  GLUON_ERR_KV_FAILED: {
+    status: 500,
+    description: 'etcd answered with an error gluon-net does not classify; the message carries etcd\'s text.',
+    fix: 'Read etcd\'s message; check the etcd server log.',
+  },
   // ── server / config / cli ────────────────────────────────────────────────
   GLUON_ERR_CONFIG: {
     status: 500,
