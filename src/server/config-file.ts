@@ -1,0 +1,51 @@
+import { readFile } from 'node:fs/promises';
+import { resolve as resolvePath } from 'node:path';
+import { ConfigError } from '../core/errors/index.js';
+import { CONFIG_ENV, CONFIG_FLAGS, DEFAULT_CONFIG_FILE, resolveServerConfig, type ServerConfig, type ServerFlags } from './config.js';
+
+/** Inputs of {@link loadServerConfig}. */
+export interface LoadServerConfigInput {
+  /** Command-line flags. */
+  readonly flags?: ServerFlags;
+  /** Environment variables. @default process.env */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Directory where `gluon.yaml` is looked for. @default process.cwd() */
+  readonly cwd?: string;
+}
+
+/**
+ * Finds the config file (`--config`, else `GLUON_CONFIG`, else `gluon.yaml` in `cwd`
+ * when it exists), reads it, and resolves the settings with {@link resolveServerConfig}.
+ *
+ * @throws ConfigError `GLUON_ERR_CONFIG` when an explicitly named config file cannot
+ * be read, or when any setting is invalid.
+ */
+export async function loadServerConfig(input: LoadServerConfigInput = {}): Promise<ServerConfig> {
+  const env = input.env ?? process.env;
+  const cwd = input.cwd ?? process.cwd();
+  const explicitFlag = input.flags?.config;
+  const explicitEnv = env[CONFIG_ENV.config];
+  const explicit =
+    explicitFlag !== undefined && explicitFlag !== ''
+      ? { path: explicitFlag, from: `flag ${CONFIG_FLAGS.config}` }
+      : explicitEnv !== undefined && explicitEnv !== ''
+        ? { path: explicitEnv, from: `environment variable ${CONFIG_ENV.config}` }
+        : undefined;
+
+  const path = resolvePath(cwd, explicit?.path ?? DEFAULT_CONFIG_FILE);
+  let text: string | undefined;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (explicit !== undefined || code !== 'ENOENT') {
+      const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (code ?? String(err));
+      throw new ConfigError(
+        `Config file "${explicit?.path ?? path}" (from ${explicit?.from ?? `the working directory (${DEFAULT_CONFIG_FILE})`}) cannot be read: ${reason}. ` +
+          'Give the path of a readable YAML file, or leave the setting out to use the defaults.',
+        { cause: err, details: [{ field: 'config', rule: 'readable', value: explicit?.path ?? path, message: `cannot read ${path}: ${reason}` }] },
+      );
+    }
+  }
+  return resolveServerConfig({ ...(input.flags === undefined ? {} : { flags: input.flags }), env, ...(text === undefined ? {} : { file: { path, text } }) });
+}

@@ -1,0 +1,276 @@
+import { dirname, resolve as resolvePath } from 'node:path';
+import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { ConfigError, type ErrorDetail } from '../core/errors/index.js';
+import {
+  checkAdvertisedUrl,
+  checkDb,
+  checkEtcd,
+  checkEtcdPrefix,
+  checkHost,
+  checkLogLevel,
+  checkModels,
+  checkPort,
+  describeOrigin,
+  isWildcardHost,
+  type ConfigSource,
+  type LogLevel,
+  type RuleResult,
+  type ValueOrigin,
+} from './config-rules.js';
+
+/** The settings of `gluon serve`, as named in `gluon.yaml` and in {@link ServerConfig}. */
+export const CONFIG_KEYS = ['models', 'db', 'host', 'port', 'advertisedUrl', 'etcd', 'etcdPrefix', 'logLevel'] as const;
+/** One setting name. */
+export type ConfigKey = (typeof CONFIG_KEYS)[number];
+
+/** The command-line flag of each setting. */
+export const CONFIG_FLAGS: Readonly<Record<ConfigKey | 'config', string>> = {
+  models: '--models',
+  db: '--db',
+  host: '--host',
+  port: '--port',
+  advertisedUrl: '--advertised-url',
+  etcd: '--etcd',
+  etcdPrefix: '--etcd-prefix',
+  logLevel: '--log-level',
+  config: '--config',
+};
+
+/** The environment variable of each setting. */
+export const CONFIG_ENV: Readonly<Record<ConfigKey | 'config', string>> = {
+  models: 'GLUON_MODELS',
+  db: 'GLUON_DB',
+  host: 'GLUON_HOST',
+  port: 'GLUON_PORT',
+  advertisedUrl: 'GLUON_ADVERTISED_URL',
+  etcd: 'GLUON_ETCD',
+  etcdPrefix: 'GLUON_ETCD_PREFIX',
+  logLevel: 'GLUON_LOG_LEVEL',
+  config: 'GLUON_CONFIG',
+};
+
+/** Defaults of the settings that have one (`models` defaults to the bundled models, `etcd` to none). */
+export const CONFIG_DEFAULTS = {
+  db: 'sqlite:./gluon.db',
+  host: '127.0.0.1',
+  port: 2705,
+  etcdPrefix: '',
+  logLevel: 'info',
+} as const satisfies Partial<Record<ConfigKey, unknown>>;
+
+/** The name of the config file looked for in the working directory. */
+export const DEFAULT_CONFIG_FILE = 'gluon.yaml';
+
+/** Raw flag values as the CLI parsed them (strings; lists for repeatable flags). */
+export interface ServerFlags {
+  readonly models?: string | readonly string[];
+  readonly db?: string;
+  readonly host?: string;
+  readonly port?: string | number;
+  readonly advertisedUrl?: string;
+  readonly etcd?: string | readonly string[];
+  readonly etcdPrefix?: string;
+  readonly logLevel?: string;
+  readonly config?: string;
+}
+
+/** A config file's path and text (the caller reads it; resolving stays pure). */
+export interface ConfigFileInput {
+  readonly path: string;
+  readonly text: string;
+}
+
+/** The inputs of {@link resolveServerConfig}. */
+export interface ResolveServerConfigInput {
+  /** Command-line flags (highest precedence). */
+  readonly flags?: ServerFlags;
+  /** Environment variables (`GLUON_*`); empty strings count as unset. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** The config file, when there is one (lowest precedence before the defaults). */
+  readonly file?: ConfigFileInput;
+}
+
+/** The resolved, validated settings of a server. */
+export interface ServerConfig {
+  /** Model files/directories; undefined = the package's bundled `models/`. */
+  readonly models?: readonly string[];
+  readonly db: string;
+  readonly host: string;
+  readonly port: number;
+  /** undefined = `http://<host>:<port>` (computed once the port is known). */
+  readonly advertisedUrl?: string;
+  /** etcd endpoints; undefined = the in-process key/value store. */
+  readonly etcd?: readonly string[];
+  readonly etcdPrefix: string;
+  readonly logLevel: LogLevel;
+  /** The config file that was read, if any. */
+  readonly configFile?: string;
+  /** Where each setting came from. */
+  readonly sources: Readonly<Record<ConfigKey, ConfigSource>>;
+}
+
+const CHECKS: { readonly [K in ConfigKey]: (value: unknown, origin: ValueOrigin) => RuleResult<unknown> } = {
+  models: checkModels,
+  db: checkDb,
+  host: checkHost,
+  port: checkPort,
+  advertisedUrl: checkAdvertisedUrl,
+  etcd: checkEtcd,
+  etcdPrefix: checkEtcdPrefix,
+  logLevel: checkLogLevel,
+};
+
+/**
+ * Resolves the server settings from flags, environment and config file, with the
+ * precedence **flags > env > file > defaults**, and validates every value.
+ * Pure: it reads neither the environment nor the disk itself.
+ *
+ * @throws ConfigError `GLUON_ERR_CONFIG` listing every bad value (the setting, where
+ * it came from, the value and what is allowed) and every unknown config file key.
+ *
+ * @example
+ * ```ts
+ * const config = resolveServerConfig({ flags: { port: '8080' }, env: process.env });
+ * config.port; // 8080
+ * config.sources.port; // 'flag'
+ * ```
+ */
+export function resolveServerConfig(input: ResolveServerConfigInput): ServerConfig {
+  const problems: ErrorDetail[] = [];
+  const fileValues = input.file === undefined ? {} : parseConfigFile(input.file, problems);
+  const values: Partial<Record<ConfigKey, unknown>> = {};
+  const sources = {} as Record<ConfigKey, ConfigSource>;
+  const origins: Partial<Record<ConfigKey, ValueOrigin>> = {};
+
+  for (const key of CONFIG_KEYS) {
+    const found = pick(key, input, fileValues);
+    if (found === undefined) {
+      sources[key] = 'default';
+      continue;
+    }
+    const result = CHECKS[key](found.raw, found.origin);
+    if (!result.ok) {
+      problems.push(result.detail);
+      continue;
+    }
+    let value = result.value;
+    if (key === 'models' && found.origin.source === 'file' && input.file !== undefined) {
+      const base = dirname(input.file.path);
+      value = (value as readonly string[]).map((path) => resolvePath(base, path));
+    }
+    values[key] = value;
+    sources[key] = found.origin.source;
+    origins[key] = found.origin;
+  }
+
+  const host = (values.host as string | undefined) ?? CONFIG_DEFAULTS.host;
+  if (problems.length === 0 && values.advertisedUrl === undefined && isWildcardHost(host)) {
+    const origin = origins.host ?? { source: 'default', name: 'host' };
+    problems.push({
+      field: 'advertisedUrl',
+      rule: 'required',
+      message:
+        `host "${host}" (from ${describeOrigin(origin)}) listens on every interface, so the server cannot tell which URL others reach it at: ` +
+        `set advertisedUrl (${CONFIG_FLAGS.advertisedUrl} / ${CONFIG_ENV.advertisedUrl}), e.g. http://proton.example.net:2705.`,
+    });
+  }
+
+  if (problems.length > 0) throw configError(problems);
+
+  return {
+    ...(values.models === undefined ? {} : { models: values.models as readonly string[] }),
+    db: (values.db as string | undefined) ?? CONFIG_DEFAULTS.db,
+    host,
+    port: (values.port as number | undefined) ?? CONFIG_DEFAULTS.port,
+    ...(values.advertisedUrl === undefined ? {} : { advertisedUrl: values.advertisedUrl as string }),
+    ...(values.etcd === undefined ? {} : { etcd: values.etcd as readonly string[] }),
+    etcdPrefix: (values.etcdPrefix as string | undefined) ?? CONFIG_DEFAULTS.etcdPrefix,
+    logLevel: (values.logLevel as LogLevel | undefined) ?? CONFIG_DEFAULTS.logLevel,
+    ...(input.file === undefined ? {} : { configFile: input.file.path }),
+    sources,
+  };
+}
+
+/** Builds the one ConfigError for a list of problems. */
+export function configError(problems: readonly ErrorDetail[]): ConfigError {
+  const message =
+    problems.length === 1
+      ? (problems[0]?.message ?? 'Invalid configuration.')
+      : `Invalid configuration (${problems.length} problems):\n${problems.map((p) => `  - ${p.message}`).join('\n')}`;
+  return new ConfigError(message, { details: problems });
+}
+
+function pick(
+  key: ConfigKey,
+  input: ResolveServerConfigInput,
+  fileValues: Readonly<Record<string, unknown>>,
+): { raw: unknown; origin: ValueOrigin } | undefined {
+  const flag = input.flags?.[key];
+  if (flag !== undefined && !(Array.isArray(flag) && flag.length === 0)) {
+    return { raw: flag, origin: { source: 'flag', name: CONFIG_FLAGS[key] } };
+  }
+  const env = input.env?.[CONFIG_ENV[key]];
+  if (env !== undefined && env !== '') return { raw: env, origin: { source: 'env', name: CONFIG_ENV[key] } };
+  if (Object.hasOwn(fileValues, key) && fileValues[key] !== null && input.file !== undefined) {
+    return { raw: fileValues[key], origin: { source: 'file', name: key, file: input.file.path } };
+  }
+  return undefined;
+}
+
+function parseConfigFile(file: ConfigFileInput, problems: ErrorDetail[]): Readonly<Record<string, unknown>> {
+  let data: unknown;
+  try {
+    data = parseYaml(file.text, { logLevel: 'error' });
+  } catch (err) {
+    const where = err instanceof YAMLParseError && err.linePos !== undefined ? `:${err.linePos[0].line}:${err.linePos[0].col}` : '';
+    const reason = err instanceof Error ? err.message.split('\n')[0] : String(err);
+    problems.push({ field: 'config', rule: 'yaml', value: file.path, message: `Config file ${file.path}${where} is not valid YAML: ${reason}` });
+    return {};
+  }
+  if (data === null || data === undefined) return {};
+  if (typeof data !== 'object' || Array.isArray(data)) {
+    problems.push({
+      field: 'config',
+      rule: 'type',
+      value: data,
+      message: `Config file ${file.path} must be a YAML mapping of settings (${CONFIG_KEYS.join(', ')}), not ${Array.isArray(data) ? 'a list' : typeof data}.`,
+    });
+    return {};
+  }
+  const record = data as Record<string, unknown>;
+  for (const key of Object.keys(record)) {
+    if (!(CONFIG_KEYS as readonly string[]).includes(key)) {
+      const hint = suggest(key);
+      problems.push({
+        field: key,
+        rule: 'unknown-key',
+        value: record[key],
+        allowed: CONFIG_KEYS,
+        message:
+          `Unknown key "${key}" in config file ${file.path}${hint === undefined ? '' : ` (did you mean "${hint}"?)`}: ` +
+          `allowed keys are ${CONFIG_KEYS.join(', ')}.`,
+      });
+    }
+  }
+  return record;
+}
+
+/** The allowed key closest to a misspelt one (case-, dash- and underscore-insensitive, or one edit away). */
+function suggest(key: string): ConfigKey | undefined {
+  const norm = (s: string): string => s.toLowerCase().replace(/[-_]/g, '');
+  const wanted = norm(key);
+  return CONFIG_KEYS.find((candidate) => norm(candidate) === wanted) ?? CONFIG_KEYS.find((candidate) => editDistance(norm(candidate), wanted) <= 2);
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      row.push(Math.min((prev[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, (prev[j - 1] ?? 0) + cost));
+    }
+    prev = row;
+  }
+  return prev[b.length] ?? 0;
+}

@@ -1,0 +1,19 @@
+/**
+ * The reference server: configuration, the per-instance DI container and the
+ * assembly of the parts into a running Proton server.
+ * @packageDocumentation
+ */
+export {
+  resolveServerConfig,
+  configError,
+  CONFIG_KEYS,
+  CONFIG_FLAGS,
+  CONFIG_ENV,
+  CONFIG_DEFAULTS,
+  DEFAULT_CONFIG_FILE,
+} from './config.js';
+export type { ConfigKey, ServerFlags, ConfigFileInput, ResolveServerConfigInput, ServerConfig } from './config.js';
+export { loadServerConfig } from './config-file.js';
+export type { LoadServerConfigInput } from './config-file.js';
+export { LOG_LEVELS } from './config-rules.js';
+export type { ConfigSource, LogLevel } from './config-rules.js';
