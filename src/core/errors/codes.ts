@@ -53,6 +53,11 @@ export const ERROR_CODES = {
     description: 'An `extends` chain loops back on itself.',
     fix: 'Break the cycle so every chain ends at an object that extends nothing.',
   },
+  GLUON_ERR_MODEL_PARENT_CYCLE: {
+    status: 400,
+    description: 'The `api.parent` chain of API objects loops back on itself (A is the parent of B, B the parent of A).',
+    fix: 'Break the loop so every parent chain ends at an object without `parent`.',
+  },
   GLUON_ERR_MODEL_PRIMARY_KEY: {
     status: 400,
     description: 'An API object has no primary key attribute.',
