@@ -1,0 +1,61 @@
+/**
+ * Value patterns and the custom string formats the JSON Schemas of this folder use.
+ * The standard formats (`date-time`, `ipv4`, `ipv6`, `uri`, `email`) come from
+ * `ajv-formats`; `mac` and `json` are ours and must be registered on the Ajv instance
+ * that validates request bodies (see {@link CUSTOM_FORMATS}).
+ */
+
+const HEX = '[0-9A-Fa-f]';
+
+/**
+ * Regular-expression source of a UUID as Gluon accepts it: the canonical 8-4-4-4-12
+ * form, or the same 32 hex digits without dashes (Keystone project ids look like that).
+ * Either case. Anchored.
+ */
+export const UUID_PATTERN = `^(?:${HEX}{8}-${HEX}{4}-${HEX}{4}-${HEX}{4}-${HEX}{12}|${HEX}{32})$`;
+
+/**
+ * The same as {@link UUID_PATTERN} but also accepting the empty string, which Gluon
+ * clients send to clear an optional uuid (unbinding a port sends `"device_id": ""`) and
+ * to ask the server to generate a uuid primary key.
+ */
+export const UUID_OR_EMPTY_PATTERN = `^(?:|${HEX}{8}-${HEX}{4}-${HEX}{4}-${HEX}{4}-${HEX}{12}|${HEX}{32})$`;
+
+/**
+ * Regular-expression source of a MAC-48 address in the notations the original accepted
+ * through `netaddr`: six hex pairs separated by `:` or by `-` (one separator throughout),
+ * Cisco's three dot-separated groups of four (`aabb.ccdd.eeff`), or twelve bare hex
+ * digits. Either case. Anchored.
+ */
+export const MAC_PATTERN =
+  `^(?:${HEX}{2}(?::${HEX}{2}){5}|${HEX}{2}(?:-${HEX}{2}){5}|${HEX}{4}\\.${HEX}{4}\\.${HEX}{4}|${HEX}{12})$`;
+
+/**
+ * True when `value` is the empty string or a string whose content parses as JSON
+ * (the `json` format: a JSON document carried inside a JSON string, e.g. a port's
+ * `profile` `"{\"a\": 1}"`).
+ */
+export function isJsonString(value: string): boolean {
+  if (value === '') return true;
+  try {
+    JSON.parse(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The custom formats used by the generated schemas, ready for `ajv.addFormat(name, f)`:
+ * `mac` is a RegExp built from {@link MAC_PATTERN}, `json` a predicate
+ * ({@link isJsonString}).
+ *
+ * @example
+ * ```ts
+ * for (const [name, format] of Object.entries(CUSTOM_FORMATS)) ajv.addFormat(name, format);
+ * ```
+ */
+export const CUSTOM_FORMATS: Readonly<{ mac: RegExp; json: (value: string) => boolean }> = Object.freeze({
+  mac: new RegExp(MAC_PATTERN),
+  json: isJsonString,
+});
