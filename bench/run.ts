@@ -1,0 +1,59 @@
+/**
+ * `npm run bench`: port create, get one and list 1000 against the bare baseline and
+ * the gluon reference server, on SQLite and MariaDB. Prints a table and the ratios,
+ * and writes `bench/results/latest.json`.
+ *
+ * Environment: `BENCH_QUICK=1` (SQLite, 1 s per case, one run), `BENCH_DB=sqlite|mariadb`,
+ * `BENCH_DURATION=<s>`, `BENCH_RUNS=<n>`, `BENCH_PROFILE=1` (gluon server under
+ * `node --cpu-prof`, profiles in `bench/results/prof/`).
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { DEFAULT_PARAMS, QUICK_PARAMS, runBench } from './harness.js';
+import { formatFailures, formatTable } from './report.js';
+import type { BenchParams, DbKind } from './types.js';
+
+function paramsFromEnv(env: NodeJS.ProcessEnv): BenchParams {
+  let params = env['BENCH_QUICK'] === '1' ? QUICK_PARAMS : DEFAULT_PARAMS;
+  const db = env['BENCH_DB'];
+  if (db !== undefined && db !== '') {
+    const kinds = db.split(',').map((kind) => kind.trim());
+    for (const kind of kinds) {
+      if (kind !== 'sqlite' && kind !== 'mariadb') throw new Error(`BENCH_DB: "${kind}" is not a database kind; use sqlite, mariadb or both comma-separated`);
+    }
+    params = { ...params, databases: kinds as DbKind[] };
+  }
+  const number = (name: string, min: number): number | undefined => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return undefined;
+    const value = Number(raw);
+    if (!Number.isFinite(value) || value < min) throw new Error(`${name}: "${raw}" must be a number ≥ ${min}`);
+    return value;
+  };
+  const duration = number('BENCH_DURATION', 0.5);
+  const runs = number('BENCH_RUNS', 1);
+  if (duration !== undefined) params = { ...params, duration };
+  if (runs !== undefined) params = { ...params, runs: Math.floor(runs) };
+  return params;
+}
+
+const resultsDir = fileURLToPath(new URL('./results/', import.meta.url));
+const params = paramsFromEnv(process.env);
+const profile = process.env['BENCH_PROFILE'] === '1';
+const profDir = `${resultsDir}prof`;
+if (profile) mkdirSync(profDir, { recursive: true });
+
+console.log(
+  `gluon-net bench: ${params.databases.join(', ')} × ${params.servers.join(', ')}; ${params.connections} connections, ` +
+    `${params.duration} s per case after ${params.warmup} s warm-up, ${params.runs} interleaved run(s), ${params.seed} seeded ports`,
+);
+const result = await runBench(params, {
+  log: (line) => console.log(line),
+  ...(profile ? { execArgv: { gluon: ['--cpu-prof', `--cpu-prof-dir=${profDir}`] } } : {}),
+});
+console.log('');
+console.log(formatTable(result));
+for (const warning of formatFailures(result)) console.log(warning);
+mkdirSync(resultsDir, { recursive: true });
+writeFileSync(`${resultsDir}latest.json`, `${JSON.stringify(result, null, 2)}\n`);
+console.log(`\nwritten: bench/results/latest.json${profile ? `; CPU profiles: bench/results/prof/` : ''}`);
