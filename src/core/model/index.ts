@@ -26,7 +26,15 @@ export type {
   RouteParam,
   RouteDescription,
 } from './types.js';
-// loader (helper "model-compiler"): loadModels, LoadModelsOptions, findObject…
+export { loadModels } from './load-models.js';
+export type { LoadModelsOptions } from './load-models.js';
+export { compileModels, importCandidates } from './compile-models.js';
+export type { ModelSource, CompileModelsOptions } from './compile-models.js';
+export { findObject, findObjectByPlural, getAttribute } from './lookup.js';
+export { deriveRole, ROLE_BASES } from './derive-role.js';
+export { FILE_VERSION } from './compile-api.js';
+export { INT32_MIN, INT32_MAX, RESERVED_ATTRIBUTE_NAMES } from './validate-attribute.js';
+export { TOP_LEVEL_KEYS, INFO_KEYS, AUTHOR_KEYS, OBJECT_KEYS, API_KEYS, ATTRIBUTE_KEYS } from './read-spec.js';
 export {
   toObjectSchemas,
   createSchemaForChildRoute,
