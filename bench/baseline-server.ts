@@ -25,7 +25,7 @@ const addFormats: AddFormats = (formatsModule as unknown as { default?: AddForma
 /** Same options as gluon's HTTP part: every error, no removal, no coercion. */
 const AJV_OPTIONS: AjvOptions = { allErrors: true, removeAdditional: false, coerceTypes: false, useDefaults: false, strict: false };
 
-/** A Sequelize instance on `sqlite:<file>` (WAL, synchronous=NORMAL) or a mysql:// URL. */
+/** A Sequelize instance on `sqlite:<file>` (WAL, synchronous=NORMAL) or a mysql:// URL (pool of 10). */
 async function openDatabase(db: string): Promise<Sequelize> {
   if (db.startsWith('sqlite:')) {
     const sequelize = new Sequelize({ dialect: 'sqlite', storage: db.slice('sqlite:'.length), logging: false });
@@ -33,7 +33,8 @@ async function openDatabase(db: string): Promise<Sequelize> {
     await sequelize.query('PRAGMA synchronous=NORMAL');
     return sequelize;
   }
-  return new Sequelize(db.replace(/^mariadb:/, 'mysql:'), { dialect: 'mysql', logging: false });
+  // The same pool size as gluon's store.
+  return new Sequelize(db.replace(/^mariadb:/, 'mysql:'), { dialect: 'mysql', logging: false, pool: { max: 10, min: 0, idle: 10_000, acquire: 10_000 } });
 }
 
 /** ISO-8601 text of a date column as the raw driver returns it (Date or SQLite text). */
