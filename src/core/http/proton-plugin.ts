@@ -1,0 +1,68 @@
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+import { baseUrl, registerDiscoveryRoutes, rootDocument } from './discovery-routes.js';
+import { faultErrorHandler, faultNotFoundHandler, methodNotAllowed } from './fault.js';
+import { registerObjectRoutes } from './object-routes.js';
+import { buildOpenApi, registerOpenApiRoute, registerSwaggerUi } from './openapi-routes.js';
+import type { ProtonPluginOptions } from './types.js';
+import { createValidatorCompiler } from './validator.js';
+
+const ALL_METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH'] as const;
+
+function registerNotAllowed(instance: FastifyInstance, path: string, allowed: readonly string[]): void {
+  const handler = methodNotAllowed(allowed);
+  for (const method of ALL_METHODS) {
+    if (!allowed.includes(method)) instance.route({ method, url: path, handler });
+  }
+}
+
+function ignoresTrailingSlash(app: FastifyInstance): boolean {
+  const config = app.initialConfig as { ignoreTrailingSlash?: boolean; routerOptions?: { ignoreTrailingSlash?: boolean } };
+  return config.ignoreTrailingSlash === true || config.routerOptions?.ignoreTrailingSlash === true;
+}
+
+/**
+ * The Proton REST API as a fastify plugin: discovery documents, collection and member
+ * routes (and child routes at every depth) for every object of every registered API,
+ * the OpenAPI document and the Swagger UI page.
+ *
+ * Encapsulated: it brings its own Ajv (formats `mac` and `json` included, no type
+ * coercion), its own error handler (every error is a Gluon fault body with `code` and
+ * `details`) and its own not-found handler for `/proton/*`, so it neither changes nor
+ * depends on the host app's settings. Do not wrap it with `fastify-plugin`.
+ *
+ * @example
+ * ```ts
+ * const app = fastify();
+ * await app.register(protonPlugin, { registry, store });
+ * ```
+ */
+export const protonPlugin: FastifyPluginAsync<ProtonPluginOptions> = async (app, options) => {
+  const { registry, store } = options;
+  const hooks = options.hooks ?? {};
+  const mountPrefix = app.prefix;
+  const bothSlashes = !ignoresTrailingSlash(app);
+
+  app.decorateRequest('gluon', null);
+  app.setValidatorCompiler(createValidatorCompiler());
+  app.setErrorHandler(faultErrorHandler);
+  app.removeContentTypeParser('text/plain');
+  app.addContentTypeParser(['text/javascript', 'application/javascript'], { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'));
+
+  if (!app.hasRoute({ method: 'GET', url: '/' })) {
+    app.get('/', async (request) => rootDocument(baseUrl(request, mountPrefix)));
+  }
+
+  const document = options.docs === false ? undefined : buildOpenApi(registry.list());
+
+  await app.register(
+    async (scope) => {
+      scope.setNotFoundHandler(faultNotFoundHandler);
+      registerDiscoveryRoutes(scope, { registry, mountPrefix, bothSlashes, notAllowed: registerNotAllowed });
+      registerObjectRoutes(scope, registry.list(), { store, hooks, notAllowed: registerNotAllowed });
+      if (document !== undefined) registerOpenApiRoute(scope, document);
+    },
+    { prefix: '/proton' },
+  );
+
+  if (document !== undefined) await registerSwaggerUi(app, document);
+};

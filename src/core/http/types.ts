@@ -1,0 +1,66 @@
+import type { FastifyRequest } from 'fastify';
+import type { ApiModel, ObjectModel, PolicyAction } from '../model/index.js';
+import type { ProtonRegistry } from '../registry/index.js';
+import type { ParentScope, ProtonStore, StoredObject } from '../store/index.js';
+
+/** What the plugin knows about the request it is serving, set on `request.gluon`. */
+export interface GluonRequestContext {
+  /** The API version served. */
+  readonly api: ApiModel;
+  /** The API object served. */
+  readonly object: ObjectModel;
+  /** The operation, named like a policy action. */
+  readonly action: PolicyAction;
+  /** The member key from the URL (get, update, delete). */
+  readonly key?: string;
+  /** The immediate parent scope on a child route. */
+  readonly parent?: ParentScope;
+  /** Every parent along the URL, outermost first. */
+  readonly parents: readonly { readonly object: ObjectModel; readonly key: string }[];
+}
+
+/**
+ * Extension points of the plugin. **Experimental**: port binding (issue 5) and
+ * authorization (issue 7) plug in here; the shape may still change.
+ */
+export interface ProtonHooks {
+  /** Called before every object operation; throw a GluonError to refuse it. */
+  authorize?(request: FastifyRequest, context: GluonRequestContext): void | Promise<void>;
+  /**
+   * Called with the validated values of a create (full body) or update (patch) right
+   * before the store write; may return replacement values.
+   */
+  beforeWrite?(
+    request: FastifyRequest,
+    context: GluonRequestContext,
+    values: Readonly<Record<string, unknown>>,
+  ): void | Readonly<Record<string, unknown>> | Promise<void | Readonly<Record<string, unknown>>>;
+  /**
+   * Called after a successful create, update (with the stored object) or delete (with
+   * null); may return a replacement object for the response.
+   */
+  afterWrite?(
+    request: FastifyRequest,
+    context: GluonRequestContext,
+    result: StoredObject | null,
+  ): void | StoredObject | Promise<void | StoredObject>;
+}
+
+/** Options of {@link protonPlugin}. */
+export interface ProtonPluginOptions {
+  /** The Protons served. */
+  readonly registry: ProtonRegistry;
+  /** Where objects are stored (its `init()` must have run for the registry's models). */
+  readonly store: ProtonStore;
+  /** Serve `/proton/openapi.json` and the Swagger UI at `/proton/docs` (default true). */
+  readonly docs?: boolean;
+  /** Experimental extension points (binding, auth). */
+  readonly hooks?: ProtonHooks;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set by {@link protonPlugin} on the requests it serves (null elsewhere). */
+    gluon: GluonRequestContext | null;
+  }
+}
