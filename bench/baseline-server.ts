@@ -17,7 +17,7 @@ import Fastify from 'fastify';
 import { Sequelize } from 'sequelize';
 import { loadPortModel } from './port-model.js';
 import { portAttributes } from './port-table.js';
-import { announceReady, closeOnSignal, failStartup, readServerConfig } from './server-runtime.js';
+import { announceReady, closeOnSignal, disableSourceMaps, failStartup, readServerConfig } from './server-runtime.js';
 
 type AddFormats = (ajv: Ajv) => Ajv;
 const addFormats: AddFormats = (formatsModule as unknown as { default?: AddFormats }).default ?? (formatsModule as unknown as AddFormats);
@@ -55,6 +55,7 @@ function toApi(row: Record<string, unknown>): Record<string, unknown> {
 }
 
 async function main(): Promise<void> {
+  disableSourceMaps();
   const config = readServerConfig();
   const model = await loadPortModel();
   const sequelize = await openDatabase(config.db);

@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type * as Gluon from '../src/index.js';
 import { MODELS_DIR } from './port-model.js';
-import { announceReady, closeOnSignal, failStartup, readServerConfig } from './server-runtime.js';
+import { announceReady, closeOnSignal, disableSourceMaps, failStartup, readServerConfig } from './server-runtime.js';
 
 type GluonModule = typeof Gluon;
 
@@ -25,6 +25,7 @@ async function loadGluon(): Promise<GluonModule> {
 }
 
 async function main(): Promise<void> {
+  disableSourceMaps();
   const config = readServerConfig();
   const { createProtonServer } = await loadGluon();
   const server = await createProtonServer({ models: MODELS_DIR, db: config.db, host: config.host, port: 0, logger: { level: 'silent' } });

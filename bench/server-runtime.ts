@@ -4,6 +4,15 @@
  */
 import type { ReadyMessage, ServerConfig } from './types.js';
 
+/**
+ * Turns source-mapped stack traces off again. tsx (which loads these TypeScript entry
+ * scripts) enables them, and Sequelize formats a stack for every query, so they would
+ * add a cost that neither server has in production.
+ */
+export function disableSourceMaps(): void {
+  process.setSourceMapsEnabled(false);
+}
+
 /** Reads the configuration the harness passed in `BENCH_SERVER_CONFIG`. */
 export function readServerConfig(): ServerConfig {
   const raw = process.env['BENCH_SERVER_CONFIG'];
