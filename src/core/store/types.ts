@@ -82,3 +82,53 @@ export interface ProtonStore {
   /** Closes every connection (idempotent). */
   close(): Promise<void>;
 }
+
+/** One key/value pair the etcd mirror should hold (a reconciler's view of SQL). */
+export interface MirrorEntry {
+  /** etcd key relative to the deployment prefix. */
+  readonly key: string;
+  /** JSON text, byte-identical to what the outbox writes for the same state. */
+  readonly value: string;
+}
+
+/** Outbox lag figures (for `/readyz` and `/metrics`). */
+export interface OutboxStats {
+  /** Outbox rows not yet published (and deleted). */
+  readonly pending: number;
+  /** Commit time of the oldest pending row, when there is one. */
+  readonly oldest?: Date;
+}
+
+/**
+ * What the etcd publisher and reconciler (the `sync` part) read from the store.
+ *
+ * Delivery contract: every create/update/delete writes its outbox rows in the same
+ * SQL transaction as the object. The publisher reads rows in `seq` order, puts them into
+ * etcd, and deletes them only after etcd acknowledged. With several servers on one MySQL
+ * database, a row with a lower `seq` may commit after one with a higher `seq`; a
+ * publisher that always reads from `afterSeq = 0` (rows are deleted once published) never
+ * skips one.
+ */
+export interface MirrorSource {
+  /** Pending outbox rows with `seq > afterSeq`, in commit (seq) order, at most `limit`. */
+  readOutbox(afterSeq: number, limit: number): Promise<OutboxEntry[]>;
+  /**
+   * Deletes published outbox rows: every row with `seq <= upTo` when given a number,
+   * exactly the listed rows when given an array.
+   */
+  deleteOutbox(upTo: number | readonly number[]): Promise<void>;
+  /** How many rows are pending and how old the oldest is. */
+  outboxStats(): Promise<OutboxStats>;
+  /**
+   * Every key/value the mirror should hold for one API (its `/proton/<api>/…` objects
+   * and the `/gluon/port/<id>` registrations of its ports), read page by page (1000 rows
+   * per query) so any table size is fine.
+   */
+  snapshot(api: ApiModel): AsyncIterable<MirrorEntry>;
+}
+
+/** The SQL store: a {@link ProtonStore} that is also the mirror's {@link MirrorSource}. */
+export interface SqlStore extends ProtonStore, MirrorSource {
+  /** The SQL dialect in use. */
+  readonly dialect: 'sqlite' | 'mysql';
+}

@@ -1,0 +1,200 @@
+import { StoreError, isGluonError, toGluonError } from '../errors/index.js';
+import type { Database, Tx } from './database.js';
+import { classifyDbError } from './db-errors.js';
+import { placeholders } from './sql-text.js';
+import type { StoreLogger } from './store-logger.js';
+
+/** Where a planned row goes: an `INSERT INTO t (cols) VALUES ` head and its width. @internal */
+export interface InsertTarget {
+  readonly head: string;
+  readonly width: number;
+}
+
+/** One row a write will insert. @internal */
+export interface PlannedRow {
+  readonly target: InsertTarget;
+  readonly values: readonly unknown[];
+}
+
+/**
+ * One write request. A task with `rows` is a pure insert: inside a group, consecutive
+ * pure inserts are written together with multi-row INSERTs; when such a batch fails,
+ * each task runs alone (`run`) in its own savepoint so only the bad one fails.
+ * @internal
+ */
+export interface WriteTask<T> {
+  /** The rows of a pure insert, in dependency order. */
+  readonly rows?: readonly PlannedRow[];
+  /** What a successful batched insert resolves with. */
+  readonly result?: T;
+  /** Runs the task alone inside the group's transaction. */
+  run(tx: Tx): Promise<T>;
+  /** Turns a failure of `run` into the GluonError the caller gets (after its savepoint was rolled back). */
+  explain(err: unknown, tx: Tx): Promise<Error>;
+}
+
+interface Pending {
+  readonly task: WriteTask<unknown>;
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (err: unknown) => void;
+}
+
+type Outcome = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: unknown };
+
+/** Rows per INSERT statement (keeps bound parameters far below SQLite's 32766). */
+const MAX_PARAMS = 30_000;
+
+/** Most requests committed together in one transaction. */
+const MAX_GROUP = 512;
+
+/**
+ * The single writer: every write goes through it. It takes every pending request,
+ * runs them in ONE transaction (each in a savepoint, pure inserts batched), commits, and
+ * only then resolves each request with its own result or error.
+ * @internal
+ */
+export class GroupWriter {
+  private readonly queue: Pending[] = [];
+  private running = false;
+  private closed = false;
+  private idleWaiters: (() => void)[] = [];
+
+  constructor(
+    private readonly db: Database,
+    private readonly logger: StoreLogger,
+  ) {}
+
+  /** Queues a write; resolves after its transaction committed. */
+  submit<T>(task: WriteTask<T>): Promise<T> {
+    if (this.closed) {
+      return Promise.reject(new StoreError('GLUON_ERR_STORE_UNAVAILABLE', 'The store is closed: no more writes are accepted.'));
+    }
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({ task, resolve: resolve as (v: unknown) => void, reject });
+      if (!this.running) {
+        this.running = true;
+        queueMicrotask(() => void this.loop());
+      }
+    });
+  }
+
+  /** Stops accepting writes and resolves once every queued write has committed (or failed). */
+  async drain(): Promise<void> {
+    this.closed = true;
+    if (!this.running && this.queue.length === 0) return;
+    await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private async loop(): Promise<void> {
+    try {
+      while (this.queue.length > 0) {
+        const group = this.queue.splice(0, MAX_GROUP);
+        await this.runGroup(group);
+      }
+    } finally {
+      this.running = false;
+      const waiters = this.idleWaiters;
+      this.idleWaiters = [];
+      for (const w of waiters) w();
+    }
+  }
+
+  private async runGroup(group: Pending[]): Promise<void> {
+    const outcomes: Outcome[] = [];
+    let tx: Tx | undefined;
+    try {
+      tx = await this.db.begin();
+      let i = 0;
+      while (i < group.length) {
+        let j = i;
+        while (j < group.length && group[j]?.task.rows !== undefined) j++;
+        if (j - i > 1 && (await this.tryBatch(tx, group.slice(i, j)))) {
+          for (let k = i; k < j; k++) outcomes[k] = { ok: true, value: group[k]?.task.result };
+          i = j;
+          continue;
+        }
+        const end = Math.max(j, i + 1);
+        for (let k = i; k < end; k++) outcomes[k] = await this.runAlone(tx, (group[k] as Pending).task);
+        i = end;
+      }
+      await this.db.commit(tx);
+    } catch (err) {
+      if (tx !== undefined) await this.db.rollback(tx);
+      const failure = this.fatal(err);
+      this.logger.error({ err, writes: group.length }, 'SQL write transaction failed');
+      for (const p of group) p.reject(failure);
+      return;
+    }
+    group.forEach((p, k) => {
+      const o = outcomes[k];
+      if (o?.ok === true) p.resolve(o.value);
+      else p.reject(o?.error);
+    });
+  }
+
+  /** Inserts every row of consecutive pure-insert tasks with multi-row INSERTs. */
+  private async tryBatch(tx: Tx, batch: readonly Pending[]): Promise<boolean> {
+    const byTarget = new Map<InsertTarget, unknown[][]>();
+    for (const p of batch) {
+      for (const row of p.task.rows ?? []) {
+        let list = byTarget.get(row.target);
+        if (list === undefined) byTarget.set(row.target, (list = []));
+        list.push(row.values as unknown[]);
+      }
+    }
+    await this.db.run('SAVEPOINT gluon_batch', [], tx);
+    try {
+      for (const [target, rows] of byTarget) await insertRows(this.db, tx, target, rows);
+      await this.db.run('RELEASE SAVEPOINT gluon_batch', [], tx);
+      return true;
+    } catch (err) {
+      if (classifyDbError(err).kind === 'unavailable') throw err;
+      await this.db.run('ROLLBACK TO SAVEPOINT gluon_batch', [], tx);
+      await this.db.run('RELEASE SAVEPOINT gluon_batch', [], tx);
+      return false;
+    }
+  }
+
+  /** Runs one task in its own savepoint; a failure rolls back only this task. */
+  private async runAlone(tx: Tx, task: WriteTask<unknown>): Promise<Outcome> {
+    await this.db.run('SAVEPOINT gluon_op', [], tx);
+    try {
+      const value = await task.run(tx);
+      await this.db.run('RELEASE SAVEPOINT gluon_op', [], tx);
+      return { ok: true, value };
+    } catch (err) {
+      if (!isGluonError(err) && classifyDbError(err).kind === 'unavailable') throw err;
+      await this.db.run('ROLLBACK TO SAVEPOINT gluon_op', [], tx);
+      await this.db.run('RELEASE SAVEPOINT gluon_op', [], tx);
+      try {
+        return { ok: false, error: await task.explain(err, tx) };
+      } catch (explainErr) {
+        if (classifyDbError(explainErr).kind === 'unavailable') throw explainErr;
+        return { ok: false, error: toGluonError(explainErr) };
+      }
+    }
+  }
+
+  private fatal(err: unknown): Error {
+    if (isGluonError(err)) return err;
+    const failure = classifyDbError(err);
+    const reason = failure.kind === 'unavailable' ? ` (${failure.reason})` : '';
+    return new StoreError(
+      'GLUON_ERR_STORE_UNAVAILABLE',
+      `The database did not complete the write transaction${reason}; nothing in it was saved. Retry the request.`,
+      { cause: err },
+    );
+  }
+}
+
+/** Inserts rows into one target, as few statements as the parameter limit allows. @internal */
+export async function insertRows(db: Database, tx: Tx, target: InsertTarget, rows: readonly (readonly unknown[])[]): Promise<void> {
+  const perStatement = Math.max(1, Math.floor(MAX_PARAMS / Math.max(1, target.width)));
+  const group = placeholders(target.width);
+  for (let start = 0; start < rows.length; start += perStatement) {
+    const chunk = rows.slice(start, start + perStatement);
+    const params: unknown[] = [];
+    for (const r of chunk) for (const v of r) params.push(v);
+    await db.run(target.head + new Array<string>(chunk.length).fill(group).join(', '), params, tx);
+  }
+}

@@ -1,0 +1,24 @@
+/**
+ * The store part: Proton objects in SQL (SQLite by default, MySQL/MariaDB in production)
+ * through Sequelize, with one group-committing writer, filters/sorting/marker paging, and
+ * the transactional outbox the etcd mirror is published from.
+ * @packageDocumentation
+ */
+export { createStore, DEFAULT_STORE_URL, DEFAULT_ADVERTISED_URL } from './create-store.js';
+export type { StoreOptions } from './create-store.js';
+export type { StoreLogger } from './store-logger.js';
+export { OUTBOX_TABLE, objectKey, portKey, objectValue, portValue } from './outbox.js';
+export type {
+  StoredObject,
+  SortDirection,
+  ListQuery,
+  ListPage,
+  ParentScope,
+  WriteOptions,
+  OutboxEntry,
+  OutboxStats,
+  MirrorEntry,
+  MirrorSource,
+  ProtonStore,
+  SqlStore,
+} from './types.js';

@@ -1,0 +1,39 @@
+import type { ApiModel, ObjectModel } from '../model/index.js';
+import type { InsertTarget, PlannedRow } from './group-writer.js';
+import { q, toSqlDate } from './sql-text.js';
+import type { StoredObject } from './types.js';
+
+/** The outbox table's name. */
+export const OUTBOX_TABLE = 'gluon_outbox';
+
+/** Insert target of the outbox table (`key`, `value`, `created_at`; `seq` is generated). @internal */
+export const OUTBOX_TARGET: InsertTarget = {
+  head: `INSERT INTO ${q(OUTBOX_TABLE)} (${q('key')}, ${q('value')}, ${q('created_at')}) VALUES `,
+  width: 3,
+};
+
+/** `/proton/<api>/<ObjectName>/<pk>`: where an object is mirrored. */
+export function objectKey(api: ApiModel, object: ObjectModel, pk: string): string {
+  return `/proton/${api.name}/${object.name}/${pk}`;
+}
+
+/** `/gluon/port/<id>`: where a port is registered for the port arbiter. */
+export function portKey(id: string): string {
+  return `/gluon/port/${id}`;
+}
+
+/** The mirrored JSON of an object: exactly what `get` returns. */
+export function objectValue(obj: StoredObject): string {
+  return JSON.stringify(obj);
+}
+
+/** The JSON registration of a port: `{"tenant_id", "service", "url"}`. */
+export function portValue(api: ApiModel, obj: StoredObject, url: string): string {
+  const tenant = obj['tenant_id'];
+  return JSON.stringify({ tenant_id: tenant === undefined ? null : tenant, service: api.name, url });
+}
+
+/** An outbox row to insert (null value = delete the key). @internal */
+export function outboxRow(key: string, value: string | null, at: Date): PlannedRow {
+  return { target: OUTBOX_TARGET, values: [key, value, toSqlDate(at)] };
+}

@@ -1,0 +1,520 @@
+import { randomUUID } from 'node:crypto';
+import type { ApiModel, ObjectModel } from '../model/index.js';
+import { ConflictError, GluonError, StoreError, ValidationError, isGluonError, type ErrorDetail } from '../errors/index.js';
+import { Catalog } from './catalog.js';
+import type { Database, Row, Tx } from './database.js';
+import { classifyDbError } from './db-errors.js';
+import { explainWriteError, notFound, type RowAttempt } from './explain.js';
+import { GroupWriter, insertRows, type PlannedRow, type WriteTask } from './group-writer.js';
+import { addMarker, checkList, listSql } from './list-query.js';
+import { OUTBOX_TABLE, objectKey, objectValue, outboxRow, portKey, portValue } from './outbox.js';
+import { defineOutbox, defineTable } from './schema.js';
+import { fromSqlDate, q, toSqlDate } from './sql-text.js';
+import type { StoreLogger } from './store-logger.js';
+import { BOOKKEEPING_COLUMNS, type TableInfo } from './table-info.js';
+import type {
+  ListPage,
+  ListQuery,
+  MirrorEntry,
+  OutboxEntry,
+  OutboxStats,
+  ParentScope,
+  SqlStore,
+  StoredObject,
+  WriteOptions,
+} from './types.js';
+import { fromDbRow, fromDbValue, toDbValue } from './values.js';
+
+/** Settings of {@link SqlStoreImpl}, already checked by `createStore`. @internal */
+export interface SqlStoreSettings {
+  readonly logger: StoreLogger;
+  readonly advertisedUrl: string;
+  readonly mirror: boolean;
+  readonly maxPageSize: number;
+}
+
+/** Rows per page of {@link SqlStoreImpl.snapshot}. */
+const SNAPSHOT_PAGE = 1000;
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function immutable(field: string, value: unknown, why: string): GluonError {
+  const message = `Field "${field}" cannot be changed: ${why}.`;
+  return new GluonError('GLUON_ERR_IMMUTABLE_FIELD', message, { details: [{ field, rule: 'immutable', value, message }] });
+}
+
+function parentMismatch(key: string, value: unknown, parent: string): GluonError {
+  const message = `API parent identifier(${key}): ${String(value)} does not match parent key value: ${parent}`;
+  return new GluonError('GLUON_ERR_PARENT_MISMATCH', message, { details: [{ field: key, rule: 'parent', value, message }] });
+}
+
+function validationFailure(info: TableInfo, details: readonly ErrorDetail[]): ValidationError {
+  const head = details.length === 1 ? (details[0]?.message ?? '') : `${details.length} invalid fields: ${details.map((d) => d.field).join(', ')}.`;
+  return new ValidationError(details.length === 1 ? head : `Invalid ${info.object.name}: ${head}`, details);
+}
+
+/** Converts one value, collecting a validation failure into `details` instead of throwing. */
+function convert(info: TableInfo, column: string, value: unknown, details: ErrorDetail[]): unknown {
+  const desc = info.columns.get(column);
+  if (desc === undefined) return null;
+  try {
+    const bound = toDbValue(desc, value, column);
+    if (bound === null && !desc.nullable && !BOOKKEEPING_COLUMNS.has(column)) {
+      const message = `Missing value for "${column}" of ${info.object.name}: it is required.`;
+      details.push({ field: column, rule: 'required', value: value ?? null, message });
+    }
+    return bound;
+  } catch (err) {
+    if (err instanceof ValidationError) details.push(...err.details);
+    else throw err;
+    return null;
+  }
+}
+
+/** Groups consecutive rows of one target into multi-row INSERTs (the "alone" path). */
+async function insertPlanned(db: Database, tx: Tx, rows: readonly PlannedRow[]): Promise<void> {
+  let i = 0;
+  while (i < rows.length) {
+    const target = (rows[i] as PlannedRow).target;
+    const values: (readonly unknown[])[] = [];
+    while (i < rows.length && (rows[i] as PlannedRow).target === target) values.push((rows[i++] as PlannedRow).values);
+    await insertRows(db, tx, target, values);
+  }
+}
+
+/**
+ * The Sequelize-backed {@link SqlStore}: all writes through one group-committing
+ * writer, reads on their own connection(s). @internal
+ */
+export class SqlStoreImpl implements SqlStore {
+  readonly dialect: 'sqlite' | 'mysql';
+  private readonly catalog = new Catalog();
+  private readonly writer: GroupWriter;
+  private ready: Promise<void> | undefined;
+  private closing: Promise<void> | undefined;
+
+  constructor(
+    private readonly db: Database,
+    private readonly settings: SqlStoreSettings,
+  ) {
+    this.dialect = db.dialect;
+    this.writer = new GroupWriter(db, settings.logger);
+  }
+
+  // ── lifecycle ───────────────────────────────────────────────────────────
+
+  async init(models: readonly ApiModel[]): Promise<void> {
+    await this.connect();
+    try {
+      for (const api of models) {
+        for (const object of api.objects) defineTable(this.db.sequelize, this.catalog.info(api, object).table, this.dialect);
+      }
+      defineOutbox(this.db.sequelize, this.dialect);
+      await this.db.sequelize.sync();
+    } catch (err) {
+      if (isGluonError(err)) throw err;
+      if (classifyDbError(err).kind === 'unavailable') throw this.unavailable(err);
+      throw new StoreError('GLUON_ERR_STORE_SCHEMA', 'The tables of the models could not be created; the server log has the database error.', {
+        cause: err,
+      });
+    }
+  }
+
+  async ping(): Promise<void> {
+    await this.connect();
+    await this.read(() => this.db.select('SELECT 1 AS ok', []));
+  }
+
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      await this.writer.drain();
+      await this.db.close();
+    })();
+    return this.closing;
+  }
+
+  // ── reads ───────────────────────────────────────────────────────────────
+
+  async get(api: ApiModel, object: ObjectModel, key: string, options: { readonly parent?: ParentScope } = {}): Promise<StoredObject> {
+    const info = this.catalog.info(api, object);
+    const row = await this.readOne(info, key);
+    if (row === undefined) throw notFound(info, String(key));
+    const obj = fromDbRow(info, row);
+    if (options.parent !== undefined && obj[options.parent.key] !== options.parent.value) throw notFound(info, key);
+    return obj;
+  }
+
+  async list(api: ApiModel, object: ObjectModel, query: ListQuery = {}, options: { readonly parent?: ParentScope } = {}): Promise<ListPage> {
+    const info = this.catalog.info(api, object);
+    if (!isRecord(query)) throw new ValidationError('Invalid list query: expected an object.', []);
+    const list = checkList(info, query, options.parent, this.settings.maxPageSize);
+    if (query.marker !== undefined) {
+      const marker = typeof query.marker === 'string' ? await this.readOne(info, query.marker) : undefined;
+      if (marker === undefined) {
+        const message = `Invalid "marker": no ${info.object.name} with ${info.pk.name} ${JSON.stringify(query.marker) ?? 'undefined'} (use the id of the last object of the previous page).`;
+        throw new ValidationError(message, [{ field: 'marker', rule: 'marker', value: query.marker, message }]);
+      }
+      addMarker(info, list, marker);
+    }
+    await this.connect();
+    const rows = await this.read(() => this.db.select(listSql(info, list), list.params), info);
+    const more = rows.length > list.limit;
+    const items = (more ? rows.slice(0, list.limit) : rows).map((r) => fromDbRow(info, r));
+    const last = items[items.length - 1];
+    return more && last !== undefined ? { items, nextMarker: String(last[info.pk.name]) } : { items };
+  }
+
+  // ── writes ──────────────────────────────────────────────────────────────
+
+  async create(api: ApiModel, object: ObjectModel, values: Readonly<Record<string, unknown>>, options: WriteOptions = {}): Promise<StoredObject> {
+    const info = this.catalog.info(api, object);
+    if (!isRecord(values)) throw new ValidationError(`Invalid ${object.name}: expected an object.`, []);
+    const now = new Date();
+    const stamp = toSqlDate(now);
+    const input: Record<string, unknown> = { ...values };
+    const details: ErrorDetail[] = [];
+    for (const [name, value] of Object.entries(input)) {
+      if (BOOKKEEPING_COLUMNS.has(name)) throw immutable(name, value, 'it is set by the server');
+      if (!info.columns.has(name)) {
+        const message = `Unknown attribute "${name}" for ${object.name}.`;
+        details.push({ field: name, rule: 'unknown', value, message, allowed: info.columnNames.filter((c) => !BOOKKEEPING_COLUMNS.has(c)) });
+      }
+    }
+    const parent = options.parent;
+    if (parent !== undefined) {
+      const given = input[parent.key];
+      if (given !== undefined && given !== null && given !== parent.value) throw parentMismatch(parent.key, given, parent.value);
+      input[parent.key] = parent.value;
+    }
+    const pkName = info.pk.name;
+    const pkGiven = input[pkName];
+    if ((pkGiven === undefined || pkGiven === null || pkGiven === '') && info.generatesKey) input[pkName] = randomUUID();
+    const dbValues = info.columnNames.map((c) =>
+      c === 'created_at' || c === 'updated_at' ? stamp : c === 'revision_number' ? 1 : convert(info, c, input[c], details),
+    );
+    if (details.length > 0) throw validationFailure(info, details);
+    const result = this.toObject(info, dbValues);
+    const pk = String(result[pkName]);
+    const rows: PlannedRow[] = [{ target: info.insert, values: dbValues }];
+    const attempts: RowAttempt[] = [{ info, values: dbValues }];
+    const outbox: PlannedRow[] = [];
+    if (this.settings.mirror) outbox.push(outboxRow(objectKey(api, object, pk), objectValue(result), now));
+    if (object.role === 'port') {
+      if (this.settings.mirror) outbox.push(outboxRow(portKey(pk), portValue(api, result, this.settings.advertisedUrl), now));
+      const iface = this.catalog.defaultInterface(api, object);
+      if (iface !== undefined) {
+        const ifaceValues = this.defaultInterfaceValues(iface, pk, result['tenant_id'], input['name'], stamp);
+        rows.push({ target: iface.insert, values: ifaceValues });
+        attempts.push({ info: iface, values: ifaceValues });
+        if (this.settings.mirror) {
+          outbox.push(outboxRow(objectKey(api, iface.object, pk), objectValue(this.toObject(iface, ifaceValues)), now));
+        }
+      }
+    }
+    rows.push(...outbox);
+    const task: WriteTask<StoredObject> = {
+      rows,
+      result,
+      run: async (tx) => {
+        await insertPlanned(this.db, tx, rows);
+        return result;
+      },
+      explain: (err, tx) =>
+        explainWriteError(this.db, this.catalog, tx, err, { action: 'create', info, rows: attempts, ...(parent === undefined ? {} : { parent }) }),
+    };
+    return this.write(task);
+  }
+
+  async update(
+    api: ApiModel,
+    object: ObjectModel,
+    key: string,
+    patch: Readonly<Record<string, unknown>>,
+    options: WriteOptions = {},
+  ): Promise<StoredObject> {
+    const info = this.catalog.info(api, object);
+    if (typeof key !== 'string') throw notFound(info, String(key));
+    if (!isRecord(patch)) throw new ValidationError(`Invalid ${object.name} update: expected an object.`, []);
+    const ifRevision = this.checkRevision(options.ifRevision);
+    const details: ErrorDetail[] = [];
+    const set: [string, unknown][] = [];
+    const pkName = info.pk.name;
+    for (const [name, value] of Object.entries(patch)) {
+      if (value === undefined) continue;
+      if (BOOKKEEPING_COLUMNS.has(name)) throw immutable(name, value, 'it is set by the server');
+      if (name === pkName) {
+        if (value !== key) throw immutable(name, value, `it is the primary key of ${object.name} "${key}"`);
+        continue;
+      }
+      if (!info.columns.has(name)) {
+        const message = `Unknown attribute "${name}" for ${object.name}.`;
+        details.push({ field: name, rule: 'unknown', value, message });
+        continue;
+      }
+      if (options.parent !== undefined && name === options.parent.key && value !== options.parent.value) {
+        throw parentMismatch(name, value, options.parent.value);
+      }
+      set.push([name, convert(info, name, value, details)]);
+    }
+    if (details.length > 0) throw validationFailure(info, details);
+    let merged: unknown[] = [];
+    const task: WriteTask<StoredObject> = {
+      run: async (tx) => {
+        const current = await this.lockRow(tx, info, key, options.parent, ifRevision);
+        const now = new Date();
+        const stamp = toSqlDate(now);
+        const next: Record<string, unknown> = { ...current };
+        for (const [name, bound] of set) next[name] = fromDbValue(info.columns.get(name) ?? info.pk, bound);
+        next['updated_at'] = fromSqlDate(stamp);
+        next['revision_number'] = Number(current['revision_number']) + 1;
+        const assignments = [...set, ['updated_at', stamp] as [string, unknown], ['revision_number', next['revision_number']] as [string, unknown]];
+        merged = info.columnNames.map((c) => {
+          const hit = assignments.find(([n]) => n === c);
+          const desc = info.columns.get(c);
+          return hit !== undefined ? hit[1] : desc === undefined ? null : toDbValue(desc, current[c], c);
+        });
+        await this.db.run(
+          `UPDATE ${q(info.table.name)} SET ${assignments.map(([n]) => `${q(n)} = ?`).join(', ')} WHERE ${q(pkName)} = ?`,
+          [...assignments.map(([, v]) => v), key],
+          tx,
+        );
+        if (this.settings.mirror) {
+          const outbox = [outboxRow(objectKey(api, object, key), objectValue(next), now)];
+          if (object.role === 'port' && next['tenant_id'] !== current['tenant_id']) {
+            outbox.push(outboxRow(portKey(key), portValue(api, next, this.settings.advertisedUrl), now));
+          }
+          await insertPlanned(this.db, tx, outbox);
+        }
+        return next;
+      },
+      explain: (err, tx) =>
+        explainWriteError(this.db, this.catalog, tx, err, {
+          action: 'update',
+          info,
+          rows: merged.length === 0 ? [] : [{ info, values: merged }],
+          ...(options.parent === undefined ? {} : { parent: options.parent }),
+        }),
+    };
+    return this.write(task);
+  }
+
+  async delete(api: ApiModel, object: ObjectModel, key: string, options: WriteOptions = {}): Promise<void> {
+    const info = this.catalog.info(api, object);
+    if (typeof key !== 'string') throw notFound(info, String(key));
+    const ifRevision = this.checkRevision(options.ifRevision);
+    const iface = object.role === 'port' ? this.catalog.defaultInterface(api, object) : undefined;
+    const deleted = [...(iface === undefined ? [] : [{ info: iface, key }]), { info, key }];
+    const task: WriteTask<void> = {
+      run: async (tx) => {
+        await this.lockRow(tx, info, key, options.parent, ifRevision);
+        const now = new Date();
+        const outbox: PlannedRow[] = [];
+        if (object.role === 'port' && this.settings.mirror) outbox.push(outboxRow(portKey(key), null, now));
+        if (iface !== undefined) {
+          const parentKey = iface.object.api.parentKey ?? iface.pk.name;
+          const where = `WHERE ${q(iface.pk.name)} = ? AND ${q(parentKey)} = ?`;
+          const found = await this.db.select(`SELECT 1 AS one FROM ${q(iface.table.name)} ${where}`, [key, key], tx);
+          if (found.length > 0) {
+            await this.db.run(`DELETE FROM ${q(iface.table.name)} ${where}`, [key, key], tx);
+            if (this.settings.mirror) outbox.push(outboxRow(objectKey(api, iface.object, key), null, now));
+          }
+        }
+        await this.db.run(`DELETE FROM ${q(info.table.name)} WHERE ${q(info.pk.name)} = ?`, [key], tx);
+        if (this.settings.mirror) {
+          outbox.push(outboxRow(objectKey(api, object, key), null, now));
+          await insertPlanned(this.db, tx, outbox);
+        }
+      },
+      explain: (err, tx) => explainWriteError(this.db, this.catalog, tx, err, { action: 'delete', info, rows: [], deleted }),
+    };
+    await this.write(task);
+  }
+
+  // ── mirror source ───────────────────────────────────────────────────────
+
+  async readOutbox(afterSeq: number, limit: number): Promise<OutboxEntry[]> {
+    if (!Number.isSafeInteger(afterSeq) || !Number.isSafeInteger(limit) || limit < 1) {
+      throw new ValidationError(`readOutbox(afterSeq, limit): expected integers with limit >= 1, received ${afterSeq}, ${limit}.`, []);
+    }
+    await this.connect();
+    const rows = await this.read(() =>
+      this.db.select(
+        `SELECT ${q('seq')}, ${q('key')}, ${q('value')}, ${q('created_at')} FROM ${q(OUTBOX_TABLE)} WHERE ${q('seq')} > ? ORDER BY ${q('seq')} LIMIT ${limit}`,
+        [afterSeq],
+      ),
+    );
+    return rows.map((r) => ({
+      seq: Number(r['seq']),
+      key: String(r['key']),
+      value: r['value'] === null || r['value'] === undefined ? null : String(r['value']),
+      createdAt: new Date(fromSqlDate(r['created_at']) ?? 0),
+    }));
+  }
+
+  async deleteOutbox(upTo: number | readonly number[]): Promise<void> {
+    const seqs = typeof upTo === 'number' ? undefined : [...upTo];
+    if ((seqs === undefined && !Number.isSafeInteger(upTo)) || (seqs !== undefined && !seqs.every((s) => Number.isSafeInteger(s)))) {
+      throw new ValidationError('deleteOutbox: expected a sequence number or a list of sequence numbers.', []);
+    }
+    if (seqs !== undefined && seqs.length === 0) return;
+    await this.write<void>({
+      run: async (tx) => {
+        if (seqs === undefined) {
+          await this.db.run(`DELETE FROM ${q(OUTBOX_TABLE)} WHERE ${q('seq')} <= ?`, [upTo], tx);
+          return;
+        }
+        for (let i = 0; i < seqs.length; i += 1000) {
+          const chunk = seqs.slice(i, i + 1000);
+          await this.db.run(`DELETE FROM ${q(OUTBOX_TABLE)} WHERE ${q('seq')} IN (${chunk.map(() => '?').join(', ')})`, chunk, tx);
+        }
+      },
+      explain: async (err) => this.unavailable(err),
+    });
+  }
+
+  async outboxStats(): Promise<OutboxStats> {
+    await this.connect();
+    const rows = await this.read(() =>
+      this.db.select(`SELECT COUNT(*) AS ${q('pending')}, MIN(${q('created_at')}) AS ${q('oldest')} FROM ${q(OUTBOX_TABLE)}`, []),
+    );
+    const row = rows[0] ?? {};
+    const pending = Number(row['pending'] ?? 0);
+    const oldest = fromSqlDate(row['oldest']);
+    return pending > 0 && oldest !== null ? { pending, oldest: new Date(oldest) } : { pending };
+  }
+
+  async *snapshot(api: ApiModel): AsyncIterable<MirrorEntry> {
+    await this.connect();
+    for (const object of api.objects) {
+      const info = this.catalog.info(api, object);
+      const pk = q(info.pk.name);
+      let after: string | undefined;
+      for (;;) {
+        const sql = `${info.selectSql}${after === undefined ? '' : ` WHERE ${pk} > ?`} ORDER BY ${pk} ASC LIMIT ${SNAPSHOT_PAGE}`;
+        const params = after === undefined ? [] : [after];
+        const rows = await this.read(() => this.db.select(sql, params), info);
+        for (const row of rows) {
+          const obj = fromDbRow(info, row);
+          const id = String(obj[info.pk.name]);
+          yield { key: objectKey(api, object, id), value: objectValue(obj) };
+          if (object.role === 'port') yield { key: portKey(id), value: portValue(api, obj, this.settings.advertisedUrl) };
+        }
+        if (rows.length < SNAPSHOT_PAGE) break;
+        after = String((rows[rows.length - 1] as Row)[info.pk.name]);
+      }
+    }
+  }
+
+  // ── helpers ─────────────────────────────────────────────────────────────
+
+  private connect(): Promise<void> {
+    if (this.ready === undefined) {
+      this.ready = this.db.prepare().catch((err: unknown) => {
+        this.ready = undefined;
+        throw isGluonError(err) ? err : this.unavailable(err);
+      });
+    }
+    return this.ready;
+  }
+
+  private async write<T>(task: WriteTask<T>): Promise<T> {
+    if (this.closing !== undefined) {
+      throw new StoreError('GLUON_ERR_STORE_UNAVAILABLE', 'The store is closed: no more writes are accepted.');
+    }
+    await this.connect();
+    return this.writer.submit(task);
+  }
+
+  private async read<T>(query: () => Promise<T>, info?: TableInfo): Promise<T> {
+    try {
+      return await query();
+    } catch (err) {
+      const failure = classifyDbError(err);
+      if (failure.kind === 'no-table' && info !== undefined) {
+        throw new StoreError(
+          'GLUON_ERR_STORE_SCHEMA',
+          `The table ${info.table.name} of ${info.object.name} does not exist: initialise the store with this model (store.init) first.`,
+          { cause: err },
+        );
+      }
+      if (failure.kind === 'unavailable' || this.closing !== undefined) throw this.unavailable(err);
+      throw new GluonError('GLUON_ERR_INTERNAL', 'The database failed to answer a read; the server log has the cause.', { cause: err });
+    }
+  }
+
+  private async readOne(info: TableInfo, key: string): Promise<Row | undefined> {
+    if (typeof key !== 'string') return undefined;
+    await this.connect();
+    const rows = await this.read(() => this.db.select(`${info.selectSql} WHERE ${q(info.pk.name)} = ?`, [key]), info);
+    return rows[0];
+  }
+
+  /** Reads (and on MySQL locks) the row a write changes, checking scope and revision. */
+  private async lockRow(tx: Tx, info: TableInfo, key: string, parent: ParentScope | undefined, ifRevision: number | undefined): Promise<StoredObject> {
+    const lock = this.dialect === 'mysql' ? ' FOR UPDATE' : '';
+    const rows = await this.db.select(`${info.selectSql} WHERE ${q(info.pk.name)} = ?${lock}`, [key], tx);
+    const row = rows[0];
+    if (row === undefined) throw notFound(info, key);
+    const current = fromDbRow(info, row);
+    if (parent !== undefined && current[parent.key] !== parent.value) throw notFound(info, key);
+    if (ifRevision !== undefined && current['revision_number'] !== ifRevision) {
+      throw new ConflictError(
+        'GLUON_ERR_PRECONDITION_FAILED',
+        `${info.object.name} "${key}" is at revision_number ${String(current['revision_number'])}, not ${ifRevision}: GET it again and retry.`,
+      );
+    }
+    return current;
+  }
+
+  private checkRevision(value: unknown): number | undefined {
+    if (value === undefined) return undefined;
+    if (typeof value !== 'number' || !Number.isSafeInteger(value)) {
+      throw new GluonError('GLUON_ERR_BAD_PRECONDITION', `Invalid revision precondition ${JSON.stringify(value) ?? 'undefined'}: expected an integer.`);
+    }
+    return value;
+  }
+
+  private toObject(info: TableInfo, dbValues: readonly unknown[]): StoredObject {
+    const out: Record<string, unknown> = {};
+    info.table.columns.forEach((c, i) => {
+      out[c.name] = fromDbValue(c, dbValues[i]);
+    });
+    return out;
+  }
+
+  /** The bound values of a port's default interface (same id, parent key = port id). */
+  private defaultInterfaceValues(iface: TableInfo, id: string, tenant: unknown, portName: unknown, stamp: string): unknown[] {
+    const parentKey = iface.object.api.parentKey;
+    const nameColumn = iface.columns.get('name');
+    let name = typeof portName === 'string' ? `${portName}_default` : 'default';
+    if (nameColumn?.length !== undefined && name.length > nameColumn.length) name = name.slice(0, nameColumn.length);
+    return iface.table.columns.map((c) => {
+      if (c.name === iface.pk.name || c.name === parentKey) return id;
+      switch (c.name) {
+        case 'tenant_id':
+          return tenant ?? null;
+        case 'name':
+          return name;
+        case 'segmentation_type':
+          return c.type !== 'enum' || (c.values ?? []).includes('none') ? 'none' : null;
+        case 'segmentation_id':
+          return 0;
+        case 'created_at':
+        case 'updated_at':
+          return stamp;
+        case 'revision_number':
+          return 1;
+        default:
+          return null;
+      }
+    });
+  }
+
+  private unavailable(err: unknown): StoreError {
+    const failure = classifyDbError(err);
+    const reason = failure.kind === 'unavailable' ? ` (${failure.reason})` : '';
+    return new StoreError('GLUON_ERR_STORE_UNAVAILABLE', `The database is unavailable${reason}; retry the request.`, { cause: err });
+  }
+}
