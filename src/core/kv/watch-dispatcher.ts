@@ -1,0 +1,131 @@
+import type { KvError } from './errors.js';
+import type { KvLogger, Watch, WatchErrorHandler, WatchEvent, WatchHandler } from './types.js';
+
+type Item = { kind: 'event'; event: WatchEvent } | { kind: 'progress'; revision: number } | { kind: 'error'; error: KvError };
+
+/**
+ * Delivers a watch's events to its handler one at a time, in the order they were pushed
+ * (the stores push whole revisions, in revision order), awaiting the handler's promise
+ * before the next event. Shared by both stores so their watches behave identically.
+ * A handler that throws is logged and the watch goes on (the handler owns its retries).
+ *
+ * @internal
+ */
+export class WatchDispatcher implements Watch {
+  private revision: number;
+  private isClosed = false;
+  private readonly queue: Item[] = [];
+  private draining: Promise<void> | undefined;
+  private failure: KvError | undefined;
+  private readonly errorHandlers: WatchErrorHandler[] = [];
+
+  /**
+   * @param startRevision - initial `lastRevision` (everything up to it counts as delivered)
+   * @param handler - the caller's event handler
+   * @param release - frees the underlying watch (called once, on close or failure)
+   * @param logger - where handler exceptions are reported
+   */
+  constructor(
+    startRevision: number,
+    private readonly handler: WatchHandler,
+    private readonly release: () => Promise<void>,
+    private readonly logger?: KvLogger,
+  ) {
+    this.revision = startRevision;
+  }
+
+  /** @inheritDoc */
+  get lastRevision(): number {
+    return this.revision;
+  }
+
+  /** @inheritDoc */
+  get closed(): boolean {
+    return this.isClosed;
+  }
+
+  /** Queues the events of one or more complete revisions. */
+  push(events: readonly WatchEvent[]): void {
+    if (this.isClosed || this.failure) return;
+    for (const event of events) this.queue.push({ kind: 'event', event });
+    this.kick();
+  }
+
+  /** Records that nothing matching happened up to `revision` (etcd progress notification). */
+  progress(revision: number): void {
+    if (this.isClosed || this.failure) return;
+    this.queue.push({ kind: 'progress', revision });
+    this.kick();
+  }
+
+  /** Ends the watch with `error` once the events already queued were delivered. */
+  fail(error: KvError): void {
+    if (this.isClosed || this.failure) return;
+    this.failure = error;
+    this.queue.push({ kind: 'error', error });
+    this.kick();
+  }
+
+  /** @inheritDoc */
+  onError(cb: WatchErrorHandler): void {
+    if (this.isClosed && this.failure) {
+      const err = this.failure;
+      queueMicrotask(() => cb(err));
+      return;
+    }
+    this.errorHandlers.push(cb);
+  }
+
+  /** @inheritDoc */
+  async close(): Promise<void> {
+    if (this.isClosed) return;
+    this.isClosed = true;
+    this.queue.length = 0;
+    await this.release();
+    await this.draining;
+  }
+
+  private kick(): void {
+    if (this.draining) return;
+    this.draining = this.drain().finally(() => {
+      this.draining = undefined;
+    });
+  }
+
+  private async drain(): Promise<void> {
+    for (;;) {
+      const item = this.queue.shift();
+      if (!item || this.isClosed) return;
+      if (item.kind === 'progress') {
+        if (item.revision > this.revision) this.revision = item.revision;
+      } else if (item.kind === 'error') {
+        this.isClosed = true;
+        this.queue.length = 0;
+        try {
+          await this.release();
+        } catch {
+          // the watch is gone either way
+        }
+        for (const cb of this.errorHandlers.splice(0)) {
+          try {
+            cb(item.error);
+          } catch (err) {
+            this.logger?.error({ err }, 'kv watch: onError callback threw');
+          }
+        }
+        return;
+      } else {
+        const ev = item.event;
+        try {
+          await this.handler(ev);
+        } catch (err) {
+          this.logger?.warn({ err, key: ev.key, revision: ev.modRevision }, 'kv watch: handler threw; the watch goes on');
+        }
+        const next = this.queue[0];
+        if (!(next?.kind === 'event' && next.event.modRevision === ev.modRevision) && ev.modRevision > this.revision) {
+          this.revision = ev.modRevision;
+        }
+      }
+    }
+  }
+}
