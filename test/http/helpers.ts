@@ -1,0 +1,83 @@
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import fastify, { type FastifyInstance } from 'fastify';
+import { protonPlugin, type ProtonPluginOptions } from '../../src/core/http/index.js';
+import { loadModels, type ApiModel } from '../../src/core/model/index.js';
+import { ProtonRegistry } from '../../src/core/registry/index.js';
+import { createStore } from '../../src/core/store/index.js';
+
+/** The original Gluon models (conformance copy). */
+export const CONFORMANCE_MODELS = '/work/shared/conformance/gluon-models';
+/** The capture of the original's HTTP exchanges. */
+export const WIRE_CAPTURE = '/work/shared/conformance/gluon-wire-capture.json';
+/** The repo's bundled models. */
+export const BUNDLED_MODELS = fileURLToPath(new URL('../../models', import.meta.url));
+
+/** The host every test request names (so `href`s match the capture). */
+export const HOST = '127.0.0.1:2705';
+
+/** A server under test: fastify + protonPlugin + a real SQLite store in a temp dir. */
+export interface TestServer {
+  readonly app: FastifyInstance;
+  readonly registry: ProtonRegistry;
+  readonly models: readonly ApiModel[];
+  close(): Promise<void>;
+}
+
+/** The bundled models directory, or the conformance copy while `models/` is empty. */
+export async function bundledModelsPath(): Promise<string> {
+  const entries = await readdir(BUNDLED_MODELS).catch(() => [] as string[]);
+  return entries.length > 0 ? BUNDLED_MODELS : CONFORMANCE_MODELS;
+}
+
+/** Starts a fresh server on the given models (paths or already loaded models). */
+export async function startServer(
+  source: string | readonly string[] | readonly ApiModel[],
+  pluginOptions: Partial<Omit<ProtonPluginOptions, 'registry' | 'store'>> = {},
+): Promise<TestServer> {
+  const dir = await mkdtemp(join(tmpdir(), 'gluon-http-'));
+  const models: readonly ApiModel[] =
+    typeof source === 'string' || (Array.isArray(source) && typeof source[0] === 'string')
+      ? await loadModels(source as string | readonly string[])
+      : (source as readonly ApiModel[]);
+  const registry = new ProtonRegistry(models);
+  const store = await createStore({ url: `sqlite:${join(dir, 'gluon.db')}`, advertisedUrl: `http://${HOST}` });
+  await store.init(models);
+  const app = fastify({ logger: false });
+  await app.register(protonPlugin, { registry, store, docs: false, ...pluginOptions });
+  await app.ready();
+  return {
+    app,
+    registry,
+    models,
+    async close() {
+      await app.close();
+      await store.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Shorthand for `app.inject` with JSON bodies and the test host. */
+export async function call(
+  app: FastifyInstance,
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH' | 'HEAD' | 'OPTIONS',
+  url: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; json: () => Record<string, unknown>; body: string; headers: Record<string, unknown> }> {
+  const response = await app.inject({
+    method,
+    url,
+    headers: { host: HOST, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+    ...(body === undefined ? {} : { payload: typeof body === 'string' ? body : JSON.stringify(body) }),
+  });
+  return {
+    status: response.statusCode,
+    body: response.body,
+    headers: response.headers as Record<string, unknown>,
+    json: () => JSON.parse(response.body) as Record<string, unknown>,
+  };
+}
