@@ -95,12 +95,11 @@ function scopeOf(parents: ResolvedParams['parents']): ParentScope | undefined {
 
 /**
  * Checks that every parent in the URL exists under its own parent (404 otherwise).
- * `includeLast` is false for member routes, where the store's parent scope checks the
- * last link itself.
+ * On a member route (`collection` false) the first parent need not be read on its own:
+ * the second is read under it, and the store's parent scope checks the last link.
  */
-async function checkParents(store: ProtonStore, api: ApiModel, parents: ResolvedParams['parents'], includeLast: boolean): Promise<void> {
-  const count = includeLast ? parents.length : parents.length - 1;
-  for (let i = 0; i < count; i++) {
+async function checkParents(store: ProtonStore, api: ApiModel, parents: ResolvedParams['parents'], collection: boolean): Promise<void> {
+  for (let i = collection ? 0 : 1; i < parents.length; i++) {
     const parent = parents[i];
     if (parent === undefined) continue;
     const above = i > 0 ? parents[i - 1] : undefined;
