@@ -94,6 +94,9 @@ export class SqlStoreImpl implements SqlStore {
   private readonly writer: GroupWriter;
   private ready: Promise<void> | undefined;
   private closing: Promise<void> | undefined;
+  private connected = false;
+  /** Writes accepted before the first connection was ready (close() waits for them). */
+  private readonly accepted = new Set<Promise<unknown>>();
 
   constructor(
     private readonly db: Database,
@@ -129,6 +132,8 @@ export class SqlStoreImpl implements SqlStore {
 
   close(): Promise<void> {
     this.closing ??= (async () => {
+      // writes accepted before close() are still waiting for the connection: let them in
+      await Promise.allSettled([...this.accepted]);
       await this.writer.drain();
       await this.db.close();
     })();
@@ -411,20 +416,29 @@ export class SqlStoreImpl implements SqlStore {
 
   private connect(): Promise<void> {
     if (this.ready === undefined) {
-      this.ready = this.db.prepare().catch((err: unknown) => {
+      this.ready = this.db.prepare().then(
+        () => {
+          this.connected = true;
+        },
+        (err: unknown) => {
         this.ready = undefined;
-        throw isGluonError(err) ? err : this.unavailable(err);
-      });
+          throw isGluonError(err) ? err : this.unavailable(err);
+        },
+      );
     }
     return this.ready;
   }
 
-  private async write<T>(task: WriteTask<T>): Promise<T> {
+  private write<T>(task: WriteTask<T>): Promise<T> {
     if (this.closing !== undefined) {
-      throw new StoreError('GLUON_ERR_STORE_UNAVAILABLE', 'The store is closed: no more writes are accepted.');
+      return Promise.reject(new StoreError('GLUON_ERR_STORE_UNAVAILABLE', 'The store is closed: no more writes are accepted.'));
     }
-    await this.connect();
-    return this.writer.submit(task);
+    if (this.connected) return this.writer.submit(task);
+    const accepted = this.connect().then(() => this.writer.submit(task));
+    this.accepted.add(accepted);
+    const forget = (): void => void this.accepted.delete(accepted);
+    accepted.then(forget, forget);
+    return accepted;
   }
 
   private async read<T>(query: () => Promise<T>, info?: TableInfo): Promise<T> {

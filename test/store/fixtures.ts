@@ -1,0 +1,31 @@
+import { randomUUID } from 'node:crypto';
+import { loadModels, type ApiModel, type ObjectModel } from '../../src/core/model/index.js';
+
+/** The conformance models (net-l3vpn, test, ietf-sfc), loaded once per test file. */
+export async function conformanceModels(): Promise<readonly ApiModel[]> {
+  return loadModels('/work/shared/conformance/gluon-models');
+}
+
+/** The object named `name` of `api`. */
+export function obj(api: ApiModel, name: string): ObjectModel {
+  const found = api.objects.find((o) => o.name === name);
+  if (found === undefined) throw new Error(`no object ${name} in ${api.name}`);
+  return found;
+}
+
+export const TENANT = 'a868a466bca84df18404a77db0ecac72';
+
+/** A valid net-l3vpn port body. */
+export function portBody(extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    tenant_id: TENANT,
+    name: `port-${randomUUID().slice(0, 8)}`,
+    mac_address: 'c8:2a:14:04:43:80',
+    admin_state_up: true,
+    status: 'ACTIVE',
+    vnic_type: 'normal',
+    mtu: 1500,
+    vlan_transparency: false,
+    ...extra,
+  };
+}

@@ -1,0 +1,48 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { isGluonError } from '../../src/core/errors/index.js';
+import { createStore } from '../../src/core/store/index.js';
+import { describeStoreConformance } from './store-conformance.js';
+
+describeStoreConformance('SQLite file', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gluon-store-'));
+  const url = `sqlite:${join(dir, 'gluon.db')}`;
+  return {
+    open: (options = {}) => createStore({ url, advertisedUrl: 'http://10.1.2.3:2705', ...options }),
+    teardown: async () => rmSync(dir, { recursive: true, force: true }),
+  };
+});
+
+describe('createStore options', () => {
+  const code = (f: () => unknown): string => {
+    try {
+      f();
+    } catch (err) {
+      return isGluonError(err) ? err.code : `raw: ${String(err)}`;
+    }
+    return 'no error';
+  };
+
+  it('rejects wildcard advertised URLs, bad URLs and bad page sizes', () => {
+    expect(code(() => createStore({ url: 'sqlite::memory:', advertisedUrl: 'http://0.0.0.0:2705' }))).toBe('GLUON_ERR_CONFIG');
+    expect(code(() => createStore({ url: 'sqlite::memory:', advertisedUrl: 'http://[::]:2705' }))).toBe('GLUON_ERR_CONFIG');
+    expect(code(() => createStore({ url: 'sqlite::memory:', advertisedUrl: 'not a url' }))).toBe('GLUON_ERR_CONFIG');
+    expect(code(() => createStore({ url: 'postgres://x/y' }))).toBe('GLUON_ERR_STORE_CONFIG');
+    expect(code(() => createStore({ url: 'mysql://root@127.0.0.1:3306/' }))).toBe('GLUON_ERR_STORE_CONFIG');
+    expect(code(() => createStore({ url: 'sqlite::memory:', maxPageSize: 0 }))).toBe('GLUON_ERR_CONFIG');
+  });
+
+  it('reports an unreachable MySQL server as 503, not a raw error', async () => {
+    const store = createStore({ url: 'mysql://root@127.0.0.1:1/nothing' });
+    try {
+      await store.ping();
+      expect.unreachable();
+    } catch (err) {
+      expect(isGluonError(err) && err.code).toBe('GLUON_ERR_STORE_UNAVAILABLE');
+    } finally {
+      await store.close();
+    }
+  });
+});
