@@ -69,7 +69,7 @@ const mutation = fc.record({
   key: fc.oneof(word, fc.string()),
 });
 
-function mutate(text: string, steps: readonly fc.RecordValue<{ op: string; at: number; other: number; value: Json; key: string }>[]): string {
+function mutate(text: string, steps: readonly { op: string; at: number; other: number; value: Json; key: string }[]): string {
   let tree = parse(text) as Json;
   for (const step of steps) {
     const all = paths(tree);
