@@ -37,6 +37,8 @@ export function translateEtcdError(err: unknown, operation: string): KvError {
   if (
     isRecoverableError(e) ||
     e.name === 'BrokenCircuitError' ||
+    (e as { isBrokenCircuitError?: unknown }).isBrokenCircuitError === true ||
+    has('circuit breaker is open') ||
     e.name === 'ClientClosedError' ||
     e.name === 'GRPCConnectFailedError' ||
     has('No connection established') ||

@@ -189,6 +189,18 @@ class EtcdStore implements KeyValueStore {
 
   async watch(options: WatchOptions, handler: WatchHandler): Promise<Watch> {
     this.open('watch');
+    const from = options.fromRevision;
+    if (from !== undefined && Number.isSafeInteger(from) && from >= 1) {
+      // etcd accepts a watch on compacted history and cancels it just after; fail early
+      // like the in-process store (a compaction racing this check still ends in onError)
+      try {
+        await this.client.kv.range({ key: Buffer.from([0]), revision: from, count_only: true });
+      } catch (err) {
+        if (isCompactedMessage(err)) throw new KvCompactedError(from, await this.findCompactRevision(from), 'watch', { cause: err });
+        const kvErr = translateEtcdError(err, 'watch');
+        if (kvErr.code !== 'GLUON_ERR_KV_FUTURE_REVISION') throw kvErr;
+      }
+    }
     return openEtcdWatch(
       {
         client: this.client,
