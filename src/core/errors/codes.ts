@@ -242,6 +242,22 @@ export const ERROR_CODES = {
     description: 'etcd answered with an error gluon-net does not classify; the message carries etcd\'s text.',
     fix: 'Read etcd\'s message; check the etcd server log.',
   },
+  // ── sync (outbox publisher, reconciler) ──────────────────────────────────
+  GLUON_ERR_SYNC_FLUSH_TIMEOUT: {
+    status: 503,
+    description: 'The outbox publisher did not publish every change committed before `flush()` within the time allowed (etcd unreachable, or this server is not the leader).',
+    fix: 'Check that etcd is reachable and that one server leads the publisher election (`/readyz` checks.mirror); raise the timeout for large backlogs.',
+  },
+  GLUON_ERR_SYNC_STOPPED: {
+    status: 503,
+    description: 'The outbox publisher was stopped (server shutting down, or leadership lost) while a caller waited for it.',
+    fix: 'Wait on the publisher of the current leader, or start the mirror again.',
+  },
+  GLUON_ERR_SYNC_NOT_LEADER: {
+    status: 409,
+    description: 'A leader-fenced write to etcd was refused: this server no longer holds the publisher election.',
+    fix: 'Nothing to do: another server leads and publishes; this one campaigns again.',
+  },
   // ── server / config / cli ────────────────────────────────────────────────
   GLUON_ERR_CONFIG: {
     status: 500,
