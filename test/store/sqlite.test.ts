@@ -46,3 +46,33 @@ describe('createStore options', () => {
     }
   });
 });
+
+describe('the bundled models', () => {
+  it('get their tables and a full port round trip', async () => {
+    const { loadModels } = await import('../../src/core/model/index.js');
+    const models = await loadModels('models');
+    const dir = mkdtempSync(join(tmpdir(), 'gluon-store-models-'));
+    const store = createStore({ url: `sqlite:${join(dir, 'gluon.db')}` });
+    try {
+      await store.init(models);
+      for (const api of models) {
+        const port = api.objects.find((o) => o.role === 'port');
+        if (port === undefined) continue;
+        const created = await store.create(api, port, {
+          tenant_id: 'a868a466bca84df18404a77db0ecac72',
+          mac_address: 'c8:2a:14:04:43:80',
+          admin_state_up: true,
+          status: 'ACTIVE',
+          vnic_type: 'normal',
+          mtu: 1500,
+          vlan_transparency: false,
+        });
+        expect(await store.get(api, port, created['id'] as string)).toEqual(created);
+        await store.delete(api, port, created['id'] as string);
+      }
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

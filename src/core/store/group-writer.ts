@@ -100,6 +100,7 @@ export class GroupWriter {
   }
 
   private async runGroup(group: Pending[]): Promise<void> {
+    if (group.length === 1) return this.runSingle(group[0] as Pending);
     const outcomes: Outcome[] = [];
     let tx: Tx | undefined;
     try {
@@ -130,6 +131,42 @@ export class GroupWriter {
       if (o?.ok === true) p.resolve(o.value);
       else p.reject(o?.error);
     });
+  }
+
+  /**
+   * A lone request needs no savepoint: its transaction is its unit. On failure the
+   * transaction is rolled back and the error explained in a fresh one.
+   */
+  private async runSingle(p: Pending): Promise<void> {
+    let tx: Tx | undefined;
+    let value: unknown;
+    try {
+      tx = await this.db.begin();
+      try {
+        value = await p.task.run(tx);
+      } catch (err) {
+        if (!isGluonError(err) && classifyDbError(err).kind === 'unavailable') throw err;
+        await this.db.rollback(tx);
+        tx = await this.db.begin();
+        let failure: Error;
+        try {
+          failure = await p.task.explain(err, tx);
+        } catch (explainErr) {
+          if (classifyDbError(explainErr).kind === 'unavailable') throw explainErr;
+          failure = toGluonError(explainErr);
+        }
+        await this.db.rollback(tx);
+        p.reject(failure);
+        return;
+      }
+      await this.db.commit(tx);
+    } catch (err) {
+      if (tx !== undefined) await this.db.rollback(tx);
+      this.logger.error({ err }, 'SQL write transaction failed');
+      p.reject(this.fatal(err));
+      return;
+    }
+    p.resolve(value);
   }
 
   /** Inserts every row of consecutive pure-insert tasks with multi-row INSERTs. */
