@@ -1,0 +1,26 @@
+/**
+ * `gluon-net/drivers` — the backend driver contract, plugin discovery from package.json,
+ * and the built-in Proton REST driver.
+ *
+ * Importing this subpath never loads the server, fastify or Sequelize.
+ * @packageDocumentation
+ */
+export { DRIVER_API_VERSION, NEUTRON_PORT_KEYS } from './types.js';
+export type {
+  NeutronPort,
+  NeutronFixedIp,
+  NeutronPortChanges,
+  PortRef,
+  DriverContext,
+  BindRequest,
+  BackendDriver,
+  DriverLogger,
+  TokenProvider,
+  DriverFactoryOptions,
+  DriverDefinition,
+  DiscoveredDriver,
+  DiscoveredShim,
+  DiscoverPluginsOptions,
+  DiscoveredPlugins,
+} from './types.js';
+export { defineDriver, isDriverDefinition } from './define-driver.js';
