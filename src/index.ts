@@ -1,6 +1,83 @@
 /**
- * gluon-net: model networking services in YAML and get a persistent, validated REST API.
+ * gluon-net: model networking services in YAML and get a persistent, validated REST API
+ * (a Proton), served by the reference server or mounted in your own fastify app.
  * @packageDocumentation
  */
-export { ERROR_CODES, GluonError, isGluonError, ModelError, ValidationError, NotFoundError, ConflictError, StoreError, ConfigError } from './core/errors/index.js';
-export type { GluonErrorCode, ErrorDetail, ModelIssue } from './core/errors/index.js';
+
+// ── errors ───────────────────────────────────────────────────────────────────
+export {
+  ERROR_CODES,
+  GluonError,
+  isGluonError,
+  ModelError,
+  ValidationError,
+  NotFoundError,
+  ConflictError,
+  StoreError,
+  ConfigError,
+  toGluonError,
+  formatModelIssue,
+} from './core/errors/index.js';
+export type { GluonErrorCode, ErrorCodeInfo, ErrorDetail, GluonErrorOptions, ModelIssue } from './core/errors/index.js';
+
+// ── models ───────────────────────────────────────────────────────────────────
+export { loadModels, compileModels } from './core/model/index.js';
+export type {
+  LoadModelsOptions,
+  CompileModelsOptions,
+  ModelSource,
+  ApiModel,
+  ObjectModel,
+  AttributeModel,
+  ObjectApi,
+  ObjectRole,
+  ScalarType,
+  StringFormat,
+  IntegerFormat,
+  PolicyAction,
+  SourceLocation,
+} from './core/model/index.js';
+
+// ── registry ─────────────────────────────────────────────────────────────────
+export { ProtonRegistry } from './core/registry/index.js';
+export type { ResolvedObject } from './core/registry/index.js';
+
+// ── store ────────────────────────────────────────────────────────────────────
+export { createStore } from './core/store/index.js';
+export type {
+  StoreOptions,
+  StoreLogger,
+  ProtonStore,
+  SqlStore,
+  StoredObject,
+  ListQuery,
+  ListPage,
+  SortDirection,
+  ParentScope,
+  WriteOptions,
+} from './core/store/index.js';
+
+// ── HTTP ─────────────────────────────────────────────────────────────────────
+export { protonPlugin } from './core/http/index.js';
+export type { ProtonPluginOptions, ProtonHooks, GluonRequestContext, FaultBody } from './core/http/index.js';
+
+// ── key/value store (etcd or in-process) ─────────────────────────────────────
+export { createKeyValueStore, createMemoryStore, createEtcdStore, KvError, isKvError } from './core/kv/index.js';
+export type { KeyValueStore, KeyValueStoreOptions, MemoryStoreOptions, EtcdStoreOptions, KvErrorCode } from './core/kv/index.js';
+
+// ── reference server ─────────────────────────────────────────────────────────
+export { createProtonServer, resolveServerConfig, loadServerConfig } from './server/index.js';
+export type {
+  ProtonServer,
+  ProtonServerOptions,
+  ServerMirror,
+  MirrorDeps,
+  ReadinessCheck,
+  ReadinessResult,
+  ServerConfig,
+  ServerFlags,
+  ResolveServerConfigInput,
+  LoadServerConfigInput,
+  ConfigSource,
+  LogLevel,
+} from './server/index.js';

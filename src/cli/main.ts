@@ -1,6 +1,8 @@
 import { Command } from 'commander';
 import { registerModelsCommand } from './commands/models-check.js';
+import { serveCommand } from './commands/serve.js';
 
 const program = new Command('gluon').description('gluon-net command line').showHelpAfterError();
+program.addCommand(serveCommand());
 registerModelsCommand(program);
 await program.parseAsync(process.argv);

@@ -17,3 +17,7 @@ export { loadServerConfig } from './config-file.js';
 export type { LoadServerConfigInput } from './config-file.js';
 export { LOG_LEVELS } from './config-rules.js';
 export type { ConfigSource, LogLevel } from './config-rules.js';
+export { createProtonServer } from './create-proton-server.js';
+export type { ProtonServerOptions, ProtonServer, ServerMirror, MirrorDeps, ReadinessCheck, ReadinessResult } from './types.js';
+export { createServerLogger } from './logger.js';
+export { bundledModelsDir } from './bundled-models.js';

@@ -1,0 +1,118 @@
+import { Command, Option } from 'commander';
+import { isGluonError } from '../../core/errors/index.js';
+import { CONFIG_DEFAULTS, CONFIG_ENV, LOG_LEVELS, createProtonServer, loadServerConfig, type ProtonServer, type ServerConfig, type ServerFlags } from '../../server/index.js';
+import { createServerLogger } from '../../server/index.js';
+
+/** Exit code of a configuration error (bad flag, env var or config file). */
+export const EXIT_CONFIG = 2;
+/** Exit code of a startup failure (port in use, database unreachable, bad model). */
+export const EXIT_STARTUP = 1;
+
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+/**
+ * `gluon serve`: runs the reference Proton server until SIGTERM/SIGINT, then shuts it
+ * down gracefully (in-flight requests finish, the database closes) and exits 0.
+ * A configuration error exits 2; any other startup failure exits 1.
+ */
+export function serveCommand(): Command {
+  return new Command('serve')
+    .description('Run the Proton server: the REST API of every model, stored in SQL.')
+    .addOption(new Option('--models <paths>', 'model files or directories, comma-separated or repeated (default: the bundled models/)').env(CONFIG_ENV.models).argParser(collect))
+    .addOption(new Option('--db <url>', `database: sqlite:<file> or mysql://user:pass@host:3306/db (default: ${CONFIG_DEFAULTS.db})`).env(CONFIG_ENV.db))
+    .addOption(new Option('--host <address>', `address to listen on (default: ${CONFIG_DEFAULTS.host})`).env(CONFIG_ENV.host))
+    .addOption(new Option('--port <number>', `port to listen on, 0 = any free port (default: ${CONFIG_DEFAULTS.port})`).env(CONFIG_ENV.port))
+    .addOption(new Option('--advertised-url <url>', 'base URL others reach this server at (default: http://<host>:<port>)').env(CONFIG_ENV.advertisedUrl))
+    .addOption(new Option('--etcd <urls>', 'etcd endpoints, comma-separated or repeated (default: none, in-process store)').env(CONFIG_ENV.etcd).argParser(collect))
+    .addOption(new Option('--etcd-prefix <prefix>', 'prefix of every etcd key, e.g. /site-a (default: none)').env(CONFIG_ENV.etcdPrefix))
+    .addOption(new Option('--config <file>', 'YAML config file (default: ./gluon.yaml when present)').env(CONFIG_ENV.config))
+    .addOption(new Option('--log-level <level>', `log level: ${LOG_LEVELS.join(', ')} (default: ${CONFIG_DEFAULTS.logLevel})`).env(CONFIG_ENV.logLevel))
+    .action(async (_opts: Record<string, unknown>, command: Command) => {
+      const code = await runServe(command);
+      // Explicit exit: a driver's idle handle must not keep a stopped server's process alive.
+      process.exit(code);
+    });
+}
+
+/**
+ * Flags as the user typed them. Values commander read from the environment are left
+ * out: `loadServerConfig` reads the environment itself, so it can name the variable.
+ */
+function typedFlags(command: Command): ServerFlags {
+  const flags: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(command.opts())) {
+    if (command.getOptionValueSource(key) === 'cli') flags[key] = value;
+  }
+  return flags as ServerFlags;
+}
+
+async function runServe(command: Command): Promise<number> {
+  let config: ServerConfig;
+  try {
+    config = await loadServerConfig({ flags: typedFlags(command), env: process.env });
+  } catch (err) {
+    console.error(`gluon serve: ${describe(err)}`);
+    return isGluonError(err) && err.code === 'GLUON_ERR_CONFIG' ? EXIT_CONFIG : EXIT_STARTUP;
+  }
+
+  const logger = createServerLogger({ level: config.logLevel });
+  let server: ProtonServer;
+  try {
+    server = await createProtonServer({
+      ...(config.models === undefined ? {} : { models: config.models }),
+      db: config.db,
+      host: config.host,
+      port: config.port,
+      ...(config.advertisedUrl === undefined ? {} : { advertisedUrl: config.advertisedUrl }),
+      ...(config.etcd === undefined ? {} : { etcd: config.etcd }),
+      etcdPrefix: config.etcdPrefix,
+      logger,
+    });
+  } catch (err) {
+    console.error(`gluon serve: cannot start: ${describe(err)}`);
+    return isGluonError(err) && err.code === 'GLUON_ERR_CONFIG' ? EXIT_CONFIG : EXIT_STARTUP;
+  }
+
+  try {
+    await server.listen();
+  } catch (err) {
+    console.error(`gluon serve: cannot listen on ${config.host}:${config.port}: ${describeListenError(err)}`);
+    await server.close().catch(() => undefined);
+    return EXIT_STARTUP;
+  }
+
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+    process.once('SIGINT', () => resolve('SIGINT'));
+  });
+  logger.info({ signal }, `received ${signal}: shutting down gracefully (send it again to exit at once)`);
+  const force = (): void => {
+    console.error(`gluon serve: second ${signal}: exiting without finishing the shutdown`);
+    process.exit(EXIT_STARTUP);
+  };
+  process.once('SIGTERM', force);
+  process.once('SIGINT', force);
+  try {
+    await server.close();
+    return 0;
+  } catch (err) {
+    console.error(`gluon serve: shutdown failed: ${describe(err)}`);
+    return EXIT_STARTUP;
+  }
+}
+
+/** The message of an error with its code, without a stack trace. */
+function describe(err: unknown): string {
+  if (isGluonError(err)) return `${err.message} [${err.code}]`;
+  return err instanceof Error ? err.message : String(err);
+}
+
+function describeListenError(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'EADDRINUSE') return 'the port is already in use; stop the other process or choose another --port (0 picks a free one).';
+  if (code === 'EADDRNOTAVAIL') return 'this machine has no such address; choose another --host.';
+  if (code === 'EACCES') return 'permission denied; ports below 1024 need privileges, choose another --port.';
+  return describe(err);
+}

@@ -1,0 +1,43 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ConfigError } from '../core/errors/index.js';
+
+/** The directory this module's file is in, under ESM (source, tests) and CJS (dist) alike. */
+function moduleDir(): string {
+  if (typeof __dirname === 'string') return __dirname;
+  return dirname(fileURLToPath(import.meta.url));
+}
+
+/**
+ * The `models/` directory bundled with the installed gluon-net package, found by walking
+ * up from this module to the package root (the nearest `package.json` named `gluon-net`).
+ * It does not depend on the working directory.
+ *
+ * @throws ConfigError `GLUON_ERR_CONFIG` when the package root or its `models/` is missing.
+ */
+export function bundledModelsDir(): string {
+  let dir = moduleDir();
+  for (;;) {
+    const manifest = join(dir, 'package.json');
+    if (existsSync(manifest) && readPackageName(manifest) === 'gluon-net') {
+      const models = join(dir, 'models');
+      if (existsSync(models)) return models;
+      throw new ConfigError(`The gluon-net package at ${dir} has no bundled models/ directory; pass the models option (--models) with your model files.`);
+    }
+    const parent = dirname(dir);
+    if (parent === dir) {
+      throw new ConfigError(`Cannot find the gluon-net package root above ${moduleDir()} to locate its bundled models/; pass the models option (--models).`);
+    }
+    dir = parent;
+  }
+}
+
+function readPackageName(path: string): string | undefined {
+  try {
+    const parsed = JSON.parse(readFileSync(path, 'utf8')) as { name?: unknown };
+    return typeof parsed.name === 'string' ? parsed.name : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,66 @@
+// tsyringe needs a Reflect polyfill before it is evaluated; this is the only module importing it.
+import 'reflect-metadata';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { container as rootContainer, instanceCachingFactory, type DependencyContainer } from 'tsyringe';
+import { protonPlugin } from '../core/http/index.js';
+import type { KeyValueStore } from '../core/kv/index.js';
+import type { ProtonRegistry } from '../core/registry/index.js';
+import type { ProtonStore } from '../core/store/index.js';
+import { databaseCheck, registerHealthRoutes } from './health.js';
+import { TOKENS } from './tokens.js';
+import type { ReadinessCheck, ResolvedServerOptions, ServerLifecycle, ServerMirror } from './types.js';
+
+/** The parts created asynchronously before the container is wired. @internal */
+export interface ServerParts {
+  readonly options: ResolvedServerOptions;
+  readonly logger: Logger;
+  readonly registry: ProtonRegistry;
+  readonly store: ProtonStore;
+  readonly kv: KeyValueStore;
+  readonly mirror: ServerMirror | null;
+  readonly lifecycle: ServerLifecycle;
+}
+
+/**
+ * One child container per server instance (never the global container): the parts
+ * are registered as values under explicit tokens, and the readiness checks and the
+ * fastify app as cached factories over them.
+ * @internal
+ */
+export function createServerContainer(parts: ServerParts): DependencyContainer {
+  const container = rootContainer.createChildContainer();
+  container.register(TOKENS.options, { useValue: parts.options });
+  container.register(TOKENS.logger, { useValue: parts.logger });
+  container.register(TOKENS.registry, { useValue: parts.registry });
+  container.register(TOKENS.store, { useValue: parts.store });
+  container.register(TOKENS.kv, { useValue: parts.kv });
+  container.register(TOKENS.lifecycle, { useValue: parts.lifecycle });
+  container.register(TOKENS.mirror, { useValue: { mirror: parts.mirror } });
+  container.register(TOKENS.readiness, {
+    useFactory: instanceCachingFactory((c) => {
+      const checks: ReadinessCheck[] = [databaseCheck(c.resolve(TOKENS.store))];
+      const { mirror } = c.resolve(TOKENS.mirror);
+      const mirrorCheck = mirror?.check?.bind(mirror);
+      if (mirrorCheck !== undefined) checks.push({ name: 'mirror', run: mirrorCheck });
+      return checks;
+    }),
+  });
+  container.register(TOKENS.app, { useFactory: instanceCachingFactory((c) => buildApp(c)) });
+  return container;
+}
+
+function buildApp(c: DependencyContainer): FastifyInstance {
+  const options = c.resolve(TOKENS.options);
+  const app: FastifyInstance = Fastify({ ...options.fastify, loggerInstance: c.resolve(TOKENS.logger) as FastifyBaseLogger });
+  const lifecycle = c.resolve(TOKENS.lifecycle);
+  // While draining, every response closes its connection, so keep-alive clients cannot
+  // hold the shutdown open once their in-flight request is answered.
+  app.addHook('onSend', async (_request, reply, payload) => {
+    if (lifecycle.draining) void reply.header('connection', 'close');
+    return payload;
+  });
+  registerHealthRoutes(app, c.resolve(TOKENS.readiness));
+  void app.register(protonPlugin, { registry: c.resolve(TOKENS.registry), store: c.resolve(TOKENS.store), docs: options.docs });
+  return app;
+}

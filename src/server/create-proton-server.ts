@@ -1,0 +1,205 @@
+import { createServer, type AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import { createKeyValueStore, type KeyValueStore } from '../core/kv/index.js';
+import { loadModels } from '../core/model/index.js';
+import { ProtonRegistry } from '../core/registry/index.js';
+import { createStore, type ProtonStore } from '../core/store/index.js';
+import { bundledModelsDir } from './bundled-models.js';
+import { CONFIG_DEFAULTS, configError } from './config.js';
+import {
+  checkAdvertisedUrl,
+  checkDb,
+  checkEtcd,
+  checkEtcdPrefix,
+  checkHost,
+  checkModels,
+  checkPort,
+  isWildcardHost,
+  type RuleResult,
+} from './config-rules.js';
+import { createServerContainer } from './container.js';
+import { createServerLogger } from './logger.js';
+import { TOKENS } from './tokens.js';
+import type { ErrorDetail } from '../core/errors/index.js';
+import type { ProtonServer, ProtonServerOptions, ResolvedServerOptions, ServerMirror } from './types.js';
+
+/**
+ * Builds the reference Proton server: loads the models, opens the store (creating
+ * missing tables) and the key/value store, and assembles the fastify app (the Proton
+ * REST API, `/proton/openapi.json`, `/proton/docs`, `/healthz`, `/readyz`) in a
+ * container of its own. Call `listen()` to serve; `close()` to shut down gracefully.
+ *
+ * @throws ConfigError `GLUON_ERR_CONFIG` for an invalid option (named, with the value
+ * and what is allowed); model, store and key/value errors as their parts raise them.
+ *
+ * @example
+ * ```ts
+ * const server = await createProtonServer({ db: 'sqlite:./gluon.db', port: 0 });
+ * console.log(await server.listen()); // http://127.0.0.1:41234
+ * process.once('SIGTERM', () => void server.close());
+ * ```
+ */
+export async function createProtonServer(options: ProtonServerOptions = {}): Promise<ProtonServer> {
+  let resolved = resolveServerOptions(options);
+  if (resolved.port === 0 && resolved.advertisedUrl === undefined) {
+    // The advertised URL (written into etcd by the store) must name the real port, which
+    // must therefore be known before the store opens: reserve a free one now.
+    resolved = { ...resolved, port: await reserveFreePort(resolved.host) };
+  }
+  const logger = createServerLogger(options.logger);
+  const cleanups: (() => Promise<void>)[] = [];
+  let boundUrl: string | undefined;
+  const configuredUrl = baseUrl(resolved.host, resolved.port);
+  const currentUrl = (): string => boundUrl ?? configuredUrl;
+  const advertisedUrl = (): string => resolved.advertisedUrl ?? currentUrl();
+
+  try {
+    const registry = new ProtonRegistry(await loadModels(resolved.models));
+    const store: ProtonStore = createStore({
+      url: resolved.db,
+      advertisedUrl: advertisedUrl(),
+      logger: logger.child({ part: 'store' }),
+      mirror: options.mirror !== undefined,
+    });
+    cleanups.push(() => store.close());
+    await store.init(registry.list());
+    const kv: KeyValueStore = createKeyValueStore(resolved.etcd?.join(','), {
+      prefix: resolved.etcdPrefix,
+      logger: logger.child({ part: 'kv' }),
+    });
+    cleanups.push(() => kv.close());
+    const mirror: ServerMirror | null =
+      options.mirror?.({ store, kv, registry, logger: logger.child({ part: 'mirror' }), advertisedUrl }) ?? null;
+
+    const lifecycle = { draining: false };
+    const container = createServerContainer({ options: resolved, logger, registry, store, kv, mirror, lifecycle });
+    const app = container.resolve(TOKENS.app);
+    let closing: Promise<void> | undefined;
+    let mirrorStarted = false;
+
+    const server: ProtonServer = {
+      app,
+      get url() {
+        return currentUrl();
+      },
+      get advertisedUrl() {
+        return advertisedUrl();
+      },
+      registry,
+      store,
+      kv,
+      async listen() {
+        await app.listen({ host: resolved.host, port: resolved.port });
+        const address = app.server.address() as AddressInfo | null;
+        boundUrl = baseUrl(resolved.host, address?.port ?? resolved.port);
+        if (mirror !== null && !mirrorStarted) {
+          mirrorStarted = true;
+          await mirror.start();
+        }
+        app.log.info({ url: boundUrl, advertisedUrl: advertisedUrl(), db: redactDb(resolved.db), apis: registry.list().map((a) => `${a.name}/${a.versionId}`) }, `gluon proton server listening on ${boundUrl}`);
+        return boundUrl;
+      },
+      close() {
+        lifecycle.draining = true;
+        closing ??= shutDown({ app: () => app.close(), mirror: mirrorStarted ? mirror : null, store, kv, logger, container: () => container.dispose() });
+        return closing;
+      },
+    };
+    return server;
+  } catch (err) {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+    throw err;
+  }
+}
+
+async function shutDown(parts: {
+  app: () => Promise<void>;
+  mirror: ServerMirror | null;
+  store: ProtonStore;
+  kv: KeyValueStore;
+  logger: Logger;
+  container: () => Promise<void> | void;
+}): Promise<void> {
+  const errors: unknown[] = [];
+  const step = async (name: string, run: () => Promise<void> | void): Promise<void> => {
+    try {
+      await run();
+    } catch (err) {
+      parts.logger.error({ err, step: name }, `shutdown: ${name} failed`);
+      errors.push(err);
+    }
+  };
+  parts.logger.info('shutting down: finishing in-flight requests');
+  // Stops accepting connections and waits for in-flight requests to finish.
+  await step('http', parts.app);
+  if (parts.mirror !== null) {
+    const mirror = parts.mirror;
+    await step('mirror', () => mirror.stop());
+  }
+  await step('store', () => parts.store.close());
+  await step('kv', () => parts.kv.close());
+  await step('container', parts.container);
+  parts.logger.info('shut down');
+  if (errors.length > 0) throw errors[0];
+}
+
+/** Asks the OS for a free port on `host` and releases it at once. */
+function reserveFreePort(host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.unref();
+    probe.once('error', reject);
+    probe.listen({ host, port: 0, exclusive: true }, () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/** `http://host:port`, with IPv6 hosts in brackets. */
+function baseUrl(host: string, port: number): string {
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
+/** The db URL without its password, for logs. */
+function redactDb(db: string): string {
+  return db.replace(/\/\/([^:/@]+):[^@/]*@/, '//$1:***@');
+}
+
+/** Applies defaults to the programmatic options and validates them like config values. */
+function resolveServerOptions(options: ProtonServerOptions): ResolvedServerOptions {
+  const problems: ErrorDetail[] = [];
+  const check = <T>(name: string, value: unknown, rule: (v: unknown, o: { source: 'option'; name: string }) => RuleResult<T>): T | undefined => {
+    if (value === undefined) return undefined;
+    const result = rule(value, { source: 'option', name });
+    if (result.ok) return result.value;
+    problems.push(result.detail);
+    return undefined;
+  };
+  const models = check('models', options.models, checkModels);
+  const db = check('db', options.db, checkDb) ?? CONFIG_DEFAULTS.db;
+  const host = check('host', options.host, checkHost) ?? CONFIG_DEFAULTS.host;
+  const port = check('port', options.port, checkPort) ?? CONFIG_DEFAULTS.port;
+  const advertisedUrl = check('advertisedUrl', options.advertisedUrl, checkAdvertisedUrl);
+  const etcd = check('etcd', options.etcd, checkEtcd);
+  const etcdPrefix = check('etcdPrefix', options.etcdPrefix, checkEtcdPrefix) ?? CONFIG_DEFAULTS.etcdPrefix;
+  if (problems.length === 0 && advertisedUrl === undefined && isWildcardHost(host)) {
+    problems.push({
+      field: 'advertisedUrl',
+      rule: 'required',
+      message: `host "${host}" (from option host) listens on every interface, so the server cannot tell which URL others reach it at: set the advertisedUrl option, e.g. http://proton.example.net:2705.`,
+    });
+  }
+  if (problems.length > 0) throw configError(problems);
+  return {
+    models: models ?? [bundledModelsDir()],
+    db,
+    host,
+    port,
+    ...(advertisedUrl === undefined ? {} : { advertisedUrl }),
+    ...(etcd === undefined ? {} : { etcd }),
+    etcdPrefix,
+    docs: options.docs ?? true,
+    fastify: options.fastify ?? {},
+  };
+}

@@ -1,0 +1,46 @@
+import type { FastifyInstance } from 'fastify';
+import type { ProtonStore } from '../core/store/index.js';
+import type { ReadinessCheck, ReadinessResult } from './types.js';
+
+/** How long one readiness check may take before it counts as failed. */
+const CHECK_TIMEOUT_MS = 2000;
+
+/** The readiness check of the database: `store.ping()` answers. */
+export function databaseCheck(store: ProtonStore): ReadinessCheck {
+  return {
+    name: 'database',
+    async run() {
+      await store.ping();
+      return { ok: true };
+    },
+  };
+}
+
+async function runCheck(check: ReadinessCheck): Promise<ReadinessResult> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<ReadinessResult>((resolve) => {
+    timer = setTimeout(() => resolve({ ok: false, error: `no answer within ${CHECK_TIMEOUT_MS} ms` }), CHECK_TIMEOUT_MS);
+    timer.unref();
+  });
+  try {
+    return await Promise.race([check.run(), timeout]);
+  } catch (err) {
+    return { ok: false, error: err instanceof Error ? err.message : String(err) };
+  } finally {
+    if (timer !== undefined) clearTimeout(timer);
+  }
+}
+
+/**
+ * Adds `/healthz` (liveness: the process answers) and `/readyz` (readiness: 200 when
+ * every check passes, else 503; the body lists each check as `{ ok, error? }`).
+ */
+export function registerHealthRoutes(app: FastifyInstance, checks: readonly ReadinessCheck[]): void {
+  app.get('/healthz', { logLevel: 'warn' }, async () => ({ status: 'ok' }));
+  app.get('/readyz', { logLevel: 'warn' }, async (_request, reply) => {
+    const results = await Promise.all(checks.map(async (check) => [check.name, await runCheck(check)] as const));
+    const ready = results.every(([, result]) => result.ok);
+    void reply.code(ready ? 200 : 503);
+    return { status: ready ? 'ok' : 'unavailable', checks: Object.fromEntries(results) };
+  });
+}

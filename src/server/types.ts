@@ -1,0 +1,152 @@
+import type { FastifyInstance, FastifyServerOptions } from 'fastify';
+import type { Logger, LoggerOptions } from 'pino';
+import type { KeyValueStore } from '../core/kv/index.js';
+import type { ProtonRegistry } from '../core/registry/index.js';
+import type { ProtonStore } from '../core/store/index.js';
+
+/** Options of {@link createProtonServer}. Every option is optional. */
+export interface ProtonServerOptions {
+  /**
+   * Model files or directories to serve.
+   * @default the `models/` directory bundled with the installed gluon-net package
+   */
+  readonly models?: string | readonly string[];
+  /**
+   * Database URL: `sqlite:<file>`, `sqlite::memory:`, or `mysql://user:pass@host:3306/db`.
+   * @default 'sqlite:./gluon.db'
+   */
+  readonly db?: string;
+  /**
+   * Address to listen on. A wildcard address (`0.0.0.0`, `::`) requires `advertisedUrl`.
+   * @default '127.0.0.1'
+   */
+  readonly host?: string;
+  /**
+   * TCP port to listen on; 0 picks a free port (see {@link ProtonServer.url} after `listen()`).
+   * @default 2705
+   */
+  readonly port?: number;
+  /**
+   * Base URL others reach this server at (written into `/gluon/port/<id>` in etcd).
+   * Never a wildcard address.
+   * @default `http://<host>:<port>` (the bound port when `port` is 0)
+   */
+  readonly advertisedUrl?: string;
+  /**
+   * etcd endpoints (`http://127.0.0.1:2379`).
+   * @default none: the in-process key/value store
+   */
+  readonly etcd?: string | readonly string[];
+  /**
+   * Prefix of every etcd key, so several deployments can share one etcd (`/site-a`).
+   * @default ''
+   */
+  readonly etcdPrefix?: string;
+  /**
+   * A pino logger, or pino options to build one.
+   * @default pino at level `info`, JSON lines on stderr
+   */
+  readonly logger?: Logger | LoggerOptions;
+  /**
+   * Extra fastify options (`bodyLimit`, `requestTimeout`, …). `logger`/`loggerInstance`
+   * are ignored: use the `logger` option.
+   * @default {}
+   */
+  readonly fastify?: Omit<FastifyServerOptions, 'logger' | 'loggerInstance'>;
+  /**
+   * Serve `/proton/openapi.json` and the Swagger UI at `/proton/docs`.
+   * @default true
+   */
+  readonly docs?: boolean;
+  /**
+   * **Experimental** seam for the etcd publisher (outbox → etcd): a factory called
+   * once the store and key/value store exist. Its `start()` runs on `listen()`, its
+   * `stop()` on `close()`, and its `check()` joins `/readyz`.
+   * @default none: changes are not published to etcd
+   */
+  readonly mirror?: (deps: MirrorDeps) => ServerMirror;
+}
+
+/** What a {@link ServerMirror} factory receives. */
+export interface MirrorDeps {
+  readonly store: ProtonStore;
+  readonly kv: KeyValueStore;
+  readonly registry: ProtonRegistry;
+  readonly logger: Logger;
+  /** The server's advertised base URL (final once `listen()` resolved). */
+  readonly advertisedUrl: () => string;
+}
+
+/** **Experimental**: the etcd publisher as the server sees it. */
+export interface ServerMirror {
+  /** Starts publishing (called by `listen()`). */
+  start(): Promise<void>;
+  /** Stops publishing (called by `close()`, before the store closes). */
+  stop(): Promise<void>;
+  /** A readiness check (e.g. publisher lag) reported under `checks.mirror` of `/readyz`. */
+  check?(): Promise<ReadinessResult>;
+}
+
+/** The outcome of one readiness check. */
+export interface ReadinessResult {
+  readonly ok: boolean;
+  /** Why the check failed. */
+  readonly error?: string;
+  /** Extra figures (e.g. `pending`, `oldestAgeMs`). */
+  readonly [extra: string]: unknown;
+}
+
+/** A named readiness check run by `/readyz`. */
+export interface ReadinessCheck {
+  readonly name: string;
+  run(): Promise<ReadinessResult>;
+}
+
+/** Lifecycle state shared by the server's parts. @internal */
+export interface ServerLifecycle {
+  /** True once `close()` began: responses then carry `Connection: close`. */
+  draining: boolean;
+}
+
+/** The options after defaults were applied and values validated. @internal */
+export interface ResolvedServerOptions {
+  readonly models: readonly string[];
+  readonly db: string;
+  readonly host: string;
+  readonly port: number;
+  readonly advertisedUrl?: string;
+  readonly etcd?: readonly string[];
+  readonly etcdPrefix: string;
+  readonly docs: boolean;
+  readonly fastify: Omit<FastifyServerOptions, 'logger' | 'loggerInstance'>;
+}
+
+/** A running (or ready to listen) reference Proton server. */
+export interface ProtonServer {
+  /** The fastify app: add your own routes or plugins before `listen()`. */
+  readonly app: FastifyInstance;
+  /**
+   * The server's base URL: `http://<host>:<port>` as configured, and after `listen()`
+   * the bound address (the real port when `port` was 0).
+   */
+  readonly url: string;
+  /** The advertised base URL (the `advertisedUrl` option, else {@link ProtonServer.url}). */
+  readonly advertisedUrl: string;
+  /** The Protons served. */
+  readonly registry: ProtonRegistry;
+  /** The object store. */
+  readonly store: ProtonStore;
+  /** The key/value store (etcd or in-process). */
+  readonly kv: KeyValueStore;
+  /**
+   * Starts listening; resolves with {@link ProtonServer.url}.
+   * @throws when the address is in use or not available (the cause says which)
+   */
+  listen(): Promise<string>;
+  /**
+   * Graceful shutdown: stops accepting connections, finishes in-flight requests, stops
+   * the mirror, closes the store (draining its write queue) and the key/value store.
+   * Idempotent: later calls return the same promise.
+   */
+  close(): Promise<void>;
+}
