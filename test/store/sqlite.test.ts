@@ -34,6 +34,28 @@ describe('createStore options', () => {
     expect(code(() => createStore({ url: 'sqlite::memory:', maxPageSize: 0 }))).toBe('GLUON_ERR_CONFIG');
   });
 
+  it('accepts a pino logger and an in-memory database', async () => {
+    const { pino } = await import('pino');
+    const { loadModels } = await import('../../src/core/model/index.js');
+    const [api] = (await loadModels('/work/shared/conformance/gluon-models')).filter((m) => m.name === 'net-l3vpn');
+    if (api === undefined) throw new Error('net-l3vpn model missing');
+    const store = createStore({ url: 'sqlite::memory:', logger: pino({ level: 'silent' }) });
+    await store.init([api]);
+    const Port = api.objects.find((o) => o.name === 'Port');
+    if (Port === undefined) throw new Error('Port missing');
+    const port = await store.create(api, Port, {
+      tenant_id: 'a868a466bca84df18404a77db0ecac72',
+      mac_address: 'c8:2a:14:04:43:80',
+      admin_state_up: true,
+      status: 'DOWN',
+      vnic_type: 'direct',
+      mtu: 1500,
+      vlan_transparency: true,
+    });
+    expect((await store.list(api, Port)).items).toEqual([port]);
+    await store.close();
+  });
+
   it('reports an unreachable MySQL server as 503, not a raw error', async () => {
     const store = createStore({ url: 'mysql://root@127.0.0.1:1/nothing' });
     try {
