@@ -98,3 +98,45 @@ describe('the bundled models', () => {
     }
   });
 });
+
+describe('a locked SQLite database', () => {
+  it('answers 503 once the busy timeout is exhausted, then recovers', async () => {
+    const sqlite3 = (await import('sqlite3')).default;
+    const { loadModels } = await import('../../src/core/model/index.js');
+    const [api] = (await loadModels('/work/shared/conformance/gluon-models')).filter((m) => m.name === 'net-l3vpn');
+    const Port = api?.objects.find((o) => o.name === 'Port');
+    if (api === undefined || Port === undefined) throw new Error('net-l3vpn Port missing');
+    const dir = mkdtempSync(join(tmpdir(), 'gluon-store-busy-'));
+    const file = join(dir, 'gluon.db');
+    const store = createStore({ url: `sqlite:${file}` });
+    await store.init([api]);
+    const body = {
+      tenant_id: 'a868a466bca84df18404a77db0ecac72',
+      mac_address: 'c8:2a:14:04:43:80',
+      admin_state_up: true,
+      status: 'ACTIVE',
+      vnic_type: 'normal',
+      mtu: 1500,
+      vlan_transparency: false,
+    };
+    const other = new sqlite3.Database(file);
+    const exec = (sql: string): Promise<void> => new Promise((resolve, reject) => other.exec(sql, (err) => (err ? reject(err) : resolve())));
+    try {
+      await exec('BEGIN IMMEDIATE');
+      try {
+        await store.create(api, Port, body);
+        expect.unreachable();
+      } catch (err) {
+        expect(isGluonError(err) && err.code).toBe('GLUON_ERR_STORE_UNAVAILABLE');
+        expect(isGluonError(err) && err.status).toBe(503);
+      }
+      await exec('ROLLBACK');
+      const port = await store.create(api, Port, body);
+      expect(port['revision_number']).toBe(1);
+    } finally {
+      await new Promise((resolve) => other.close(resolve));
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
