@@ -258,6 +258,77 @@ export const ERROR_CODES = {
     description: 'A leader-fenced write to etcd was refused: this server no longer holds the publisher election.',
     fix: 'Nothing to do: another server leads and publishes; this one campaigns again.',
   },
+  // ── backend drivers and plugins ──────────────────────────────────────────
+  GLUON_ERR_DRIVER_UNREACHABLE: {
+    status: 502,
+    description: 'A backend driver could not reach the Proton server of a port (connection refused, reset, timed out).',
+    fix: 'Check that the Proton server at the URL named in the message (the port\'s `/gluon/port/<id>` registration) is running and reachable.',
+  },
+  GLUON_ERR_DRIVER_BACKEND_ERROR: {
+    status: 502,
+    description: 'The Proton server of a port answered with an unexpected status or a body that is not what the driver expects.',
+    fix: 'Read the Proton server\'s answer quoted in the message and its log; check that it serves the service and version the port is registered under.',
+  },
+  GLUON_ERR_DRIVER_UNSUPPORTED_UPDATE: {
+    status: 400,
+    description: 'A port update names a Neutron attribute the backend driver cannot map to the Gluon port (read-only in Neutron, or with no Proton counterpart).',
+    fix: 'Send only the attributes listed as allowed in the message; bind and unbind with `binding:host_id`.',
+  },
+  GLUON_ERR_DRIVER_NO_PORT_OBJECT: {
+    status: 502,
+    description: 'The service of a port has no API object with the port role (extending BasePort) on its Proton server, so the built-in driver cannot serve it.',
+    fix: 'Check the service name in the port registration and the model the Proton server loaded; a model needs an object extending BasePort.',
+  },
+  GLUON_ERR_DRIVER_CLOSED: {
+    status: 503,
+    description: 'A backend driver was used after `close()`.',
+    fix: 'Create a new driver; do not call a driver once the arbiter that owns it is shutting down.',
+  },
+  GLUON_ERR_DRIVER_BAD_OPTIONS: {
+    status: 500,
+    description: 'A backend driver factory was given invalid options (e.g. an empty service name or GluonNetwork id).',
+    fix: 'Pass the option named in the message with an allowed value.',
+  },
+  GLUON_ERR_PLUGIN_NOT_FOUND: {
+    status: 500,
+    description: 'A plugin package listed in the configuration (or in the application\'s dependencies) cannot be resolved from the application root.',
+    fix: 'Install the package (`npm install <name>`) in the application, or correct its name.',
+  },
+  GLUON_ERR_PLUGIN_MALFORMED: {
+    status: 500,
+    description: 'A plugin package\'s `gluon` field in package.json is not of the documented shape.',
+    fix: 'Write `"gluon": { "apiVersion": 1, "drivers": { "<service>": "./file.js#export" }, "shims": {…}, "models": ["./x.yaml"] }` in the package named in the message.',
+  },
+  GLUON_ERR_PLUGIN_API_VERSION: {
+    status: 500,
+    description: 'A plugin (its `gluon.apiVersion` or a driver definition\'s `apiVersion`) targets a plugin contract version this gluon-net does not implement.',
+    fix: 'Install a plugin version built for plugin contract version 1, or upgrade gluon-net.',
+  },
+  GLUON_ERR_PLUGIN_FILE_NOT_FOUND: {
+    status: 500,
+    description: 'A file named by a plugin\'s `gluon` field (a driver, shim or model) does not exist in the package.',
+    fix: 'Build the plugin (its `dist/` may be missing) or correct the path in its package.json.',
+  },
+  GLUON_ERR_PLUGIN_LOAD_FAILED: {
+    status: 500,
+    description: 'Importing a plugin module threw; the cause is kept.',
+    fix: 'Read the cause (a syntax error, a missing dependency of the plugin) and fix or reinstall the plugin.',
+  },
+  GLUON_ERR_PLUGIN_EXPORT_NOT_FOUND: {
+    status: 500,
+    description: 'A plugin module does not have the export named after `#` in its `gluon` entry (or has no default export).',
+    fix: 'Export the name, or correct the `#export` part of the entry; the message lists the module\'s exports.',
+  },
+  GLUON_ERR_PLUGIN_NOT_A_DRIVER: {
+    status: 500,
+    description: 'A plugin\'s driver entry does not export a driver definition (`{ name, apiVersion, create }`).',
+    fix: 'Export the result of `defineDriver({ name, apiVersion: 1, create })`.',
+  },
+  GLUON_ERR_PLUGIN_DUPLICATE_DRIVER: {
+    status: 500,
+    description: 'Two plugin packages provide a driver for the same service (or two shims share a name).',
+    fix: 'Remove one of the two packages named in the message, or list plugins explicitly without the unwanted one.',
+  },
   // ── server / config / cli ────────────────────────────────────────────────
   GLUON_ERR_CONFIG: {
     status: 500,
