@@ -1,0 +1,122 @@
+import { KvError, type Compare, type KeyValueStore } from '../core/kv/index.js';
+import { controllerKey } from './keys.js';
+import type { BindFailure, BindSuccess, PortObject } from './types.js';
+
+/**
+ * The value a shim writes to `/controller/<api>/Port/<id>`.
+ *
+ * - success: `{ vif_type, vif_details, controller, port_revision, host_id, device_id }`
+ * - failure: `{ error: { reason, message }, controller, port_revision, host_id, device_id }`
+ * - unbind: `{}`
+ *
+ * `port_revision` is the port's `revision_number` the result answers, so the server
+ * can tell a stale result (for an earlier request) from a fresh one; `host_id` and
+ * `device_id` name the binding it answers (a shim restarted later knows whether the
+ * current request was already answered).
+ */
+export interface BindResultValue {
+  readonly vif_type?: string;
+  readonly vif_details?: Record<string, unknown>;
+  readonly error?: { readonly reason: string; readonly message: string };
+  readonly controller?: string;
+  readonly port_revision?: number | null;
+  readonly host_id?: string | null;
+  readonly device_id?: string | null;
+}
+
+/** A result written by {@link BindReporter}: the value and the revision of its write. */
+export interface ReportedResult {
+  readonly value: BindResultValue;
+  readonly revision: number;
+}
+
+/** Options of {@link BindReporter}. */
+export interface BindReporterOptions {
+  /** The API (`net-l3vpn`). */
+  readonly api: string;
+  /** This shim's controller name. */
+  readonly controller: string;
+  /**
+   * Guards added to every write (leader election fencing: the leader's election key
+   * still has its create revision). A failed guard throws `GLUON_ERR_KV_LEASE_LOST`.
+   */
+  readonly fence?: () => readonly Compare[];
+}
+
+function answers(port: PortObject): Pick<BindResultValue, 'port_revision' | 'host_id' | 'device_id'> {
+  return {
+    port_revision: typeof port.revision_number === 'number' ? port.revision_number : null,
+    host_id: port.host_id ?? null,
+    device_id: port.device_id ?? null,
+  };
+}
+
+/** Writes bind results where the Proton server waits for them. */
+export class BindReporter {
+  constructor(
+    private readonly kv: KeyValueStore,
+    private readonly options: BindReporterOptions,
+  ) {}
+
+  /** The result key of a port. */
+  key(portId: string): string {
+    return controllerKey(this.options.api, portId);
+  }
+
+  /** Reports a successful bind of `port`. */
+  async reportBound(portId: string, port: PortObject, result: BindSuccess): Promise<ReportedResult> {
+    const value: BindResultValue = {
+      vif_type: result.vif_type,
+      vif_details: result.vif_details,
+      controller: this.options.controller,
+      ...answers(port),
+    };
+    return { value, revision: await this.write(portId, value) };
+  }
+
+  /** Reports a failed or refused bind of `port`. */
+  async reportFailed(portId: string, port: PortObject, failure: BindFailure): Promise<ReportedResult> {
+    const value: BindResultValue = {
+      error: { reason: failure.error.reason, message: failure.error.message },
+      controller: this.options.controller,
+      ...answers(port),
+    };
+    return { value, revision: await this.write(portId, value) };
+  }
+
+  /** Reports an unbind: the result key becomes `{}`. Resolves to the write's revision. */
+  async reportUnbound(portId: string): Promise<number> {
+    return this.write(portId, {});
+  }
+
+  /** Deletes the result key (after the port was deleted). Resolves to the store's revision after it. */
+  async remove(portId: string): Promise<number> {
+    const fence = this.options.fence?.() ?? [];
+    if (fence.length === 0) return (await this.kv.delete(this.key(portId))).revision;
+    const res = await this.kv.txn({ compare: fence, success: [{ type: 'delete', key: this.key(portId) }] });
+    if (!res.succeeded) throw this.fenced(portId);
+    return res.revision;
+  }
+
+  private async write(portId: string, value: BindResultValue): Promise<number> {
+    const key = this.key(portId);
+    const text = JSON.stringify(value);
+    const fence = this.options.fence?.() ?? [];
+    if (fence.length === 0) return (await this.kv.put(key, text)).revision;
+    const res = await this.kv.txn({ compare: fence, success: [{ type: 'put', key, value: text }] });
+    if (!res.succeeded) throw this.fenced(portId);
+    return res.revision;
+  }
+
+  private fenced(portId: string): KvError {
+    return new KvError(
+      'GLUON_ERR_KV_LEASE_LOST',
+      `bind result for port ${portId} not written: shim ${JSON.stringify(this.options.controller)} is no longer the leader of its election`,
+    );
+  }
+}
+
+/** True when a bind-result value carries an answer (a VIF or an error), i.e. it is not `{}`. */
+export function hasAnswer(value: Record<string, unknown> | undefined): boolean {
+  return value !== undefined && (typeof value['vif_type'] === 'string' || (typeof value['error'] === 'object' && value['error'] !== null));
+}

@@ -1,0 +1,40 @@
+/**
+ * gluon-net/shim-sdk: write a shim, the SDN-controller side of Gluon. It watches the
+ * Proton objects in etcd, programs its controller and reports port bind results.
+ * Imports only the model types and the key/value port: no fastify, no SQL.
+ * @packageDocumentation
+ */
+export { createShim } from './shim.js';
+export type {
+  Shim,
+  ShimOptions,
+  ShimDefinition,
+  ShimHandlers,
+  ObjectHandlers,
+  PortHandlers,
+  ShimContext,
+  ShimElectionOptions,
+  ProtonObject,
+  PortObject,
+  PortState,
+  BindOutcome,
+  BindSuccess,
+  BindFailure,
+} from './types.js';
+export { defineShim, isShimDefinition } from './define-shim.js';
+export { Informer } from './informer.js';
+export type { CachedObject, InformerEvent, InformerHandler, InformerOptions } from './informer.js';
+export { WorkQueue } from './work-queue.js';
+export type { WorkHandler, WorkItemContext, WorkQueueOptions, ShutdownOptions } from './work-queue.js';
+export { BindReporter, hasAnswer } from './bind-reporter.js';
+export type { BindResultValue, BindReporterOptions, ReportedResult } from './bind-reporter.js';
+export { decidePort, isBindRequest, hostMatches } from './port-state.js';
+export type { PortAction, PortDecision } from './port-state.js';
+export { backoffDelay } from './backoff.js';
+export type { BackoffOptions } from './backoff.js';
+export { protonPrefix, controllerPrefix, controllerKey, objectKey, parseObjectKey } from './keys.js';
+export type { ObjectKeyParts } from './keys.js';
+export { silentLogger } from './logger.js';
+export type { ShimLogger } from './logger.js';
+export { createDummyShim, dummyShimDefinition, dummyBind, DUMMY_VIF } from './dummy-shim.js';
+export type { DummyShimOptions } from './dummy-shim.js';

@@ -1,0 +1,41 @@
+/**
+ * etcd key layout the shim reads and writes (Gluon's, see docs/shims.md):
+ * `/proton/<api>/<ObjectName>/<pk>` (objects, written by the Proton server) and
+ * `/controller/<api>/Port/<id>` (bind results, written by shims).
+ */
+
+/** Prefix of every object of `api`: `/proton/<api>/`. */
+export function protonPrefix(api: string): string {
+  return `/proton/${api}/`;
+}
+
+/** Prefix of the bind-result keys of `api`: `/controller/<api>/Port/`. */
+export function controllerPrefix(api: string): string {
+  return `/controller/${api}/Port/`;
+}
+
+/** The bind-result key of port `portId`: `/controller/<api>/Port/<id>`. */
+export function controllerKey(api: string, portId: string): string {
+  return `${controllerPrefix(api)}${portId}`;
+}
+
+/** The key of object `objectName` / `id`: `/proton/<api>/<ObjectName>/<id>`. */
+export function objectKey(api: string, objectName: string, id: string): string {
+  return `${protonPrefix(api)}${objectName}/${id}`;
+}
+
+/** An object key split into its parts. */
+export interface ObjectKeyParts {
+  readonly objectName: string;
+  readonly id: string;
+}
+
+/** Splits `/proton/<api>/<ObjectName>/<id>`; undefined for keys of another shape. */
+export function parseObjectKey(api: string, key: string): ObjectKeyParts | undefined {
+  const prefix = protonPrefix(api);
+  if (!key.startsWith(prefix)) return undefined;
+  const rest = key.slice(prefix.length);
+  const slash = rest.indexOf('/');
+  if (slash <= 0 || slash === rest.length - 1) return undefined;
+  return { objectName: rest.slice(0, slash), id: rest.slice(slash + 1) };
+}
