@@ -63,10 +63,15 @@ describe('embedding in any fastify app', () => {
     const store = createStore({ url: `sqlite:${join(dir, 'db.sqlite')}` });
     await store.init(models);
 
-    // A host with opinions: ajv type coercion and removeAdditional, its own handlers.
+    // A host with opinions: ajv type coercion and removeAdditional, its own handlers,
+    // its own JSON parser.
     const app = fastify({ ajv: { customOptions: { coerceTypes: 'array', removeAdditional: 'all' } } });
     app.setErrorHandler(async (_err, _req, reply) => reply.code(418).send({ host: 'error' }));
     app.setNotFoundHandler(async (_req, reply) => reply.code(404).send({ host: 'not found' }));
+    app.removeContentTypeParser('application/json');
+    app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
+      done(null, { ...(JSON.parse(String(body)) as object), parsedBy: 'host' });
+    });
     app.post('/host', { schema: { body: { type: 'object', properties: { n: { type: 'integer' } } } } }, async (req) => req.body);
     await app.register(protonPlugin, { registry: new ProtonRegistry(models), store, docs: false });
     await app.ready();

@@ -45,8 +45,14 @@ export const protonPlugin: FastifyPluginAsync<ProtonPluginOptions> = async (app,
   app.decorateRequest('gluon', null);
   app.setValidatorCompiler(createValidatorCompiler());
   app.setErrorHandler(faultErrorHandler);
-  app.removeContentTypeParser('text/plain');
-  app.addContentTypeParser(['text/javascript', 'application/javascript'], { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'));
+  // Bodies are JSON (and the JavaScript media types the original also took), whatever
+  // parsers the host has; anything else is a 415.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser(
+    ['application/json', 'text/javascript', 'application/javascript'],
+    { parseAs: 'string' },
+    app.getDefaultJsonParser('error', 'error'),
+  );
 
   if (!app.hasRoute({ method: 'GET', url: '/' })) {
     app.get('/', async (request) => rootDocument(baseUrl(request, mountPrefix)));
