@@ -1,0 +1,328 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { GluonError } from '../errors/index.js';
+import type { KeyValueStore, Leadership } from '../kv/index.js';
+import type { ApiModel } from '../model/index.js';
+import type { MirrorSource } from '../store/index.js';
+import { OutboxPublisher, type OutboxPublisherOptions } from './outbox-publisher.js';
+import { reconcile, type ReconcileReport } from './reconciler.js';
+import { silentSyncLogger, type Fence, type SyncLogger } from './types.js';
+
+/** Default election the publishers of one deployment campaign in. */
+export const DEFAULT_ELECTION = '/gluon/leader/outbox-publisher';
+
+/** Default TTL of a candidate's lease, in seconds: how long a dead leader blocks takeover. */
+export const DEFAULT_LEASE_TTL_SECONDS = 10;
+
+/** Publisher tuning passed through {@link MirrorOptions.publisher}. */
+export type PublisherTuning = Pick<
+  OutboxPublisherOptions,
+  'batchSize' | 'concurrency' | 'minPollMs' | 'maxPollMs' | 'retryInitialDelayMs' | 'retryMaxDelayMs'
+>;
+
+/** Options of {@link createMirror}. */
+export interface MirrorOptions {
+  /** The SQL store (outbox and snapshots). */
+  readonly source: MirrorSource;
+  /** etcd or the in-process store. */
+  readonly kv: KeyValueStore;
+  /** The APIs this server hosts (reconciled prefixes). */
+  readonly apis: readonly ApiModel[];
+  /** Logger (pino-compatible). */
+  readonly logger?: SyncLogger;
+  /** This server's id in the election (default `<hostname>:<pid>:<random>`). */
+  readonly candidateId?: string;
+  /** Election name (default {@link DEFAULT_ELECTION}). */
+  readonly election?: string;
+  /** Lease TTL in seconds (default {@link DEFAULT_LEASE_TTL_SECONDS}). */
+  readonly leaseTtlSeconds?: number;
+  /** Reconcile etcd with SQL each time this server becomes leader, before publishing (default true). */
+  readonly reconcileOnStart?: boolean;
+  /** Publisher tuning. */
+  readonly publisher?: PublisherTuning;
+}
+
+/** The mirror's lag, counters and role. */
+export interface MirrorStats {
+  /** Outbox rows not yet published (by whichever server leads). */
+  readonly pending: number;
+  /** Age in ms of the oldest pending change (0 when none). */
+  readonly oldestAgeMs: number;
+  /** True while this server leads the election and publishes. */
+  readonly leader: boolean;
+  /** This server's candidate id. */
+  readonly candidateId: string;
+  /** Highest outbox seq this server published. */
+  readonly lastPublishedSeq: number;
+  /** etcd operations this server published (cumulative). */
+  readonly publishedOps: number;
+  /** Outbox rows this server published (cumulative). */
+  readonly publishedRows: number;
+  /** Failed publish attempts (cumulative; each was retried). */
+  readonly publishErrors: number;
+  /** Times this server was elected. */
+  readonly elections: number;
+  /** The last reconciliation this server ran, if any. */
+  readonly lastReconcile?: { readonly at: string; readonly added: number; readonly updated: number; readonly deleted: number; readonly skipped: number };
+}
+
+/** The durable etcd mirror of one Proton server: election, reconciler and publisher. */
+export interface Mirror {
+  /** This server's candidate id. */
+  readonly candidateId: string;
+  /** True while this server leads and publishes. */
+  readonly isLeader: boolean;
+  /** Starts campaigning; once elected: reconcile, then publish until leadership is lost or stop(). */
+  start(): Promise<void>;
+  /** Stops publishing and resigns (the next candidate takes over at once). */
+  stop(): Promise<void>;
+  /** Wakes the publisher (call after a write committed). */
+  notify(): void;
+  /**
+   * Resolves once every change committed before the call is in etcd; waits for this
+   * server to lead (rejects `GLUON_ERR_SYNC_FLUSH_TIMEOUT` after `timeoutMs`, default 60 s).
+   */
+  flush(timeoutMs?: number): Promise<void>;
+  /** Lag, counters and role. */
+  stats(): Promise<MirrorStats>;
+  /** Reconciles etcd with SQL now (fenced when this server leads). */
+  reconcile(options?: { readonly dryRun?: boolean }): Promise<ReconcileReport>;
+  /** Readiness details for `/readyz` (`ok` is false only when the outbox cannot be read). */
+  check(): Promise<{ readonly ok: boolean; readonly error?: string; readonly [extra: string]: unknown }>;
+}
+
+/**
+ * Creates the mirror. Only the elected leader publishes: every server campaigns in one
+ * etcd election on a lease; the winner reconciles etcd with SQL, then drains the outbox
+ * with every transaction fenced on its election key. When the lease is lost (keepalives
+ * unanswered for 0.9 × TTL) the publisher stops at once, before the lease can expire
+ * on the server and another candidate be elected; and a transaction already in flight
+ * cannot land afterwards because its fence fails. The server then campaigns again.
+ *
+ * Start-up order (no outbox entry is lost): the reconciler runs while this server's
+ * publisher is not yet running, and every write it makes is guarded by the key's state
+ * as read. A write committed after SQL was read still has its outbox row (rows are
+ * deleted only after being published, and nobody publishes while we reconcile), so the
+ * drain that follows publishes it: etcd ends with the latest committed value.
+ */
+export function createMirror(options: MirrorOptions): Mirror {
+  return new MirrorImpl(options);
+}
+
+class MirrorImpl implements Mirror {
+  readonly candidateId: string;
+  private readonly logger: SyncLogger;
+  private readonly election: string;
+  private readonly ttl: number;
+  private loop: Promise<void> | undefined;
+  private abort = new AbortController();
+  private stopping = false;
+  private publisher: OutboxPublisher | undefined;
+  private leading = false;
+  private fence: Fence | undefined;
+  private endLeadership: ((why: string) => void) | undefined;
+  private totals = { publishedOps: 0, publishedRows: 0, publishErrors: 0, lastPublishedSeq: 0, elections: 0 };
+  private lastReconcile: MirrorStats['lastReconcile'];
+
+  constructor(private readonly options: MirrorOptions) {
+    this.candidateId = options.candidateId ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+    this.logger = options.logger ?? silentSyncLogger;
+    this.election = options.election ?? DEFAULT_ELECTION;
+    this.ttl = options.leaseTtlSeconds ?? DEFAULT_LEASE_TTL_SECONDS;
+    if (!Number.isSafeInteger(this.ttl) || this.ttl < 1) throw new RangeError(`leaseTtlSeconds must be an integer >= 1, received ${String(this.ttl)}`);
+  }
+
+  get isLeader(): boolean {
+    return this.leading;
+  }
+
+  start(): Promise<void> {
+    if (this.loop === undefined) {
+      this.stopping = false;
+      this.abort = new AbortController();
+      this.loop = this.campaignLoop();
+    }
+    return Promise.resolve();
+  }
+
+  async stop(): Promise<void> {
+    const loop = this.loop;
+    if (loop === undefined) return;
+    this.stopping = true;
+    this.abort.abort();
+    this.endLeadership?.('stop');
+    await loop;
+    this.loop = undefined;
+  }
+
+  notify(): void {
+    this.publisher?.notify();
+  }
+
+  async flush(timeoutMs = 60_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const publisher = this.publisher;
+      if (publisher?.running === true) {
+        try {
+          await publisher.flush(Math.max(1, deadline - Date.now()));
+          return;
+        } catch (err) {
+          // leadership changed under us: wait for the next term unless out of time
+          if (!(err instanceof GluonError) || err.code !== 'GLUON_ERR_SYNC_STOPPED' || Date.now() >= deadline || this.stopping) throw err;
+        }
+      }
+      if (this.loop === undefined || this.stopping) {
+        throw new GluonError('GLUON_ERR_SYNC_STOPPED', 'flush(): the mirror is not started.');
+      }
+      if (Date.now() >= deadline) {
+        throw new GluonError('GLUON_ERR_SYNC_FLUSH_TIMEOUT', `flush(): this server did not lead the publisher election within ${timeoutMs} ms; the leader publishes.`);
+      }
+      await delay(20);
+    }
+  }
+
+  async stats(): Promise<MirrorStats> {
+    const outbox = await this.options.source.outboxStats();
+    const live = this.publisher?.counts();
+    return {
+      pending: outbox.pending,
+      oldestAgeMs: outbox.oldest === undefined ? 0 : Math.max(0, Date.now() - outbox.oldest.getTime()),
+      leader: this.leading,
+      candidateId: this.candidateId,
+      lastPublishedSeq: Math.max(this.totals.lastPublishedSeq, live?.lastPublishedSeq ?? 0),
+      publishedOps: this.totals.publishedOps + (live?.publishedOps ?? 0),
+      publishedRows: this.totals.publishedRows + (live?.publishedRows ?? 0),
+      publishErrors: this.totals.publishErrors + (live?.publishErrors ?? 0),
+      elections: this.totals.elections,
+      ...(this.lastReconcile === undefined ? {} : { lastReconcile: this.lastReconcile }),
+    };
+  }
+
+  async check(): Promise<{ readonly ok: boolean; readonly error?: string; readonly [extra: string]: unknown }> {
+    const s = await this.stats();
+    return {
+      ok: true,
+      leader: s.leader,
+      pending: s.pending,
+      oldestAgeMs: s.oldestAgeMs,
+      lastPublishedSeq: s.lastPublishedSeq,
+      publishErrors: s.publishErrors,
+    };
+  }
+
+  async reconcile(options: { readonly dryRun?: boolean } = {}): Promise<ReconcileReport> {
+    const report = await reconcile({
+      source: this.options.source,
+      kv: this.options.kv,
+      apis: this.options.apis,
+      ...(this.fence === undefined ? {} : { fence: this.fence }),
+      ...(options.dryRun === undefined ? {} : { dryRun: options.dryRun }),
+      logger: this.logger,
+    });
+    if (options.dryRun !== true) this.recordReconcile(report);
+    return report;
+  }
+
+  private recordReconcile(report: ReconcileReport): void {
+    const count = (a: string): number => report.changes.filter((c) => c.action === a).length;
+    this.lastReconcile = { at: new Date().toISOString(), added: count('add'), updated: count('update'), deleted: count('delete'), skipped: report.skipped.length };
+  }
+
+  private async campaignLoop(): Promise<void> {
+    let failures = 0;
+    while (!this.stopping) {
+      let leadership: Leadership;
+      try {
+        leadership = await this.options.kv.campaign(this.election, this.candidateId, { ttl: this.ttl, signal: this.abort.signal });
+      } catch (err) {
+        if (this.stopping) break;
+        failures += 1;
+        const wait = Math.min(2000, 100 * 2 ** Math.min(failures, 5));
+        if (failures === 1 || failures % 10 === 0) {
+          this.logger.warn({ err, failures, retryInMs: wait }, 'mirror: campaign for the publisher election failed (etcd unreachable?); retrying');
+        }
+        await delay(wait, this.abort.signal);
+        continue;
+      }
+      failures = 0;
+      await this.lead(leadership);
+    }
+  }
+
+  private async lead(leadership: Leadership): Promise<void> {
+    const ended = new Promise<string>((resolve) => {
+      this.endLeadership = resolve;
+      leadership.onLost((err) => resolve(`lost: ${err.message}`));
+      if (this.stopping) resolve('stop');
+    });
+    const fence: Fence = { key: leadership.key, op: '=', createRevision: leadership.createRevision };
+    this.fence = fence;
+    this.leading = true;
+    this.totals.elections += 1;
+    this.logger.info({ candidateId: this.candidateId, key: leadership.key }, 'mirror: elected publisher leader');
+    let why: string | undefined;
+    void ended.then((w) => (why = w));
+
+    if (this.options.reconcileOnStart !== false) {
+      let attempt = 0;
+      while (why === undefined && leadership.isLeader) {
+        try {
+          await this.reconcile();
+          break;
+        } catch (err) {
+          attempt += 1;
+          if (err instanceof GluonError && err.code === 'GLUON_ERR_SYNC_NOT_LEADER') break;
+          this.totals.publishErrors += 1;
+          this.logger.warn({ err, attempt }, 'mirror: reconciling etcd with SQL failed; retrying');
+          await Promise.race([delay(Math.min(2000, 100 * 2 ** Math.min(attempt, 5))), ended]);
+        }
+      }
+    }
+
+    let publisher: OutboxPublisher | undefined;
+    if (why === undefined && leadership.isLeader) {
+      publisher = new OutboxPublisher({
+        ...this.options.publisher,
+        source: this.options.source,
+        kv: this.options.kv,
+        logger: this.logger,
+        fence,
+        onFenced: () => this.endLeadership?.('fenced'),
+      });
+      this.publisher = publisher;
+      publisher.start();
+    }
+    const reason = await ended;
+    // stop publishing first, before anything else (the lease may be about to expire)
+    this.leading = false;
+    this.fence = undefined;
+    if (publisher !== undefined) {
+      const stopping = publisher.stop();
+      await stopping;
+      const c = publisher.counts();
+      this.totals.publishedOps += c.publishedOps;
+      this.totals.publishedRows += c.publishedRows;
+      this.totals.publishErrors += c.publishErrors;
+      this.totals.lastPublishedSeq = Math.max(this.totals.lastPublishedSeq, c.lastPublishedSeq);
+      this.publisher = undefined;
+    }
+    this.endLeadership = undefined;
+    if (reason.startsWith('lost')) this.logger.warn({ reason }, 'mirror: publisher leadership lost; publishing stopped, campaigning again');
+    else this.logger.info({ reason }, 'mirror: publisher leadership ended');
+    await leadership.resign().catch(() => undefined);
+  }
+}
+
+function delay(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (signal?.aborted === true) return resolve();
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
