@@ -24,3 +24,5 @@ export type {
   DiscoveredPlugins,
 } from './types.js';
 export { defineDriver, isDriverDefinition } from './define-driver.js';
+export { createProtonDriver, protonDriver } from './proton/proton-driver.js';
+export type { ProtonDriver, ProtonDriverOptions, ProtonBatchStrategy } from './proton/proton-driver.js';
