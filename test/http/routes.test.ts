@@ -201,6 +201,13 @@ describe('faults for everything that can go wrong', () => {
     expect(sameKey.json()['name']).toBe('renamed');
   });
 
+  it('answers 400 naming the object for a dangling reference', async () => {
+    const response = await call(server.app, 'POST', `${V1}/racks`, { name: 'orphan', site_id: '00000000-0000-4000-8000-000000000000' });
+    expect(response.status).toBe(400);
+    expect(response.json()).toMatchObject({ code: 'GLUON_ERR_REFERENCE_NOT_FOUND', details: [{ field: 'site_id', rule: 'reference' }] });
+    expect(response.json()['faultstring']).toContain('Site');
+  });
+
   it('rejects query parameters on writes', async () => {
     const response = await call(server.app, 'POST', `${V1}/sites?x=1`, { name: 'q' });
     expect(response.status).toBe(400);
