@@ -1,7 +1,7 @@
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { createBenchDatabase } from './databases.js';
 import { runLoad } from './load.js';
-import { checkList, seedPorts } from './seed.js';
+import { checkList, seedPorts, settle } from './seed.js';
 import { startServer } from './server-process.js';
 import { summarize } from './stats.js';
 import { CASES } from './types.js';
@@ -18,12 +18,12 @@ export const DEFAULT_PARAMS: BenchParams = {
   seed: 1000,
 };
 
-/** The smoke-test run: SQLite only, 1 s per case, one run. */
+/** The smoke-test run: SQLite only, 2 s per case, one run. */
 export const QUICK_PARAMS: BenchParams = {
   databases: ['sqlite'],
   servers: ['baseline', 'gluon'],
-  duration: 1,
-  warmup: 0.5,
+  duration: 2,
+  warmup: 1,
   connections: 16,
   runs: 1,
   seed: 1000,
@@ -35,6 +35,11 @@ export interface HarnessHooks {
   readonly log?: (line: string) => void;
   /** Extra `node` flags per server kind (e.g. `--cpu-prof` for gluon). */
   readonly execArgv?: Partial<Record<ServerKind, readonly string[]>>;
+  /**
+   * Which gluon build the gluon server loads: `dist` (the built package) or `src` (the
+   * TypeScript sources). Default: `dist` when it exists, else `src`.
+   */
+  readonly gluonFrom?: 'src' | 'dist';
 }
 
 type Collected = Record<ServerKind, Record<CaseName, Sample[]>>;
@@ -54,14 +59,20 @@ async function measureServer(db: DbKind, server: ServerKind, params: BenchParams
   const log = hooks.log ?? (() => undefined);
   const database = await createBenchDatabase(db);
   try {
-    const execArgv = hooks.execArgv?.[server];
-    const proc = await startServer(server, { db: database.url, host: '127.0.0.1' }, execArgv === undefined ? {} : { execArgv });
+    const execArgv = hooks.execArgv?.[server] ?? [];
+    const env: Record<string, string> = hooks.gluonFrom === undefined ? {} : { BENCH_GLUON_FROM: hooks.gluonFrom };
+    const proc = await startServer(server, { db: database.url, host: '127.0.0.1' }, { execArgv, env });
     try {
       const ids = await seedPorts(proc.url, proc.portsPath, params.seed, 0);
       await checkList(proc.url, proc.portsPath, Math.min(params.seed, 1000));
       for (const name of CASES) {
         const load = { url: proc.url, portsPath: proc.portsPath, ids, connections: params.connections };
-        if (params.warmup > 0) await runLoad(name, { ...load, duration: params.warmup });
+        const probe = ids[0] ?? '';
+        if (params.warmup > 0) {
+          await settle(proc.url, proc.portsPath, probe);
+          await runLoad(name, { ...load, duration: params.warmup });
+        }
+        await settle(proc.url, proc.portsPath, probe);
         const sample = await runLoad(name, { ...load, duration: params.duration });
         into[server][name].push(sample);
         log(`  ${db.padEnd(7)} ${server.padEnd(8)} ${name.padEnd(6)} ${formatSample(sample)}`);
@@ -92,6 +103,7 @@ export function ratiosOf(result: DbResult): Ratios {
  */
 export async function runBench(params: BenchParams = DEFAULT_PARAMS, hooks: HarnessHooks = {}): Promise<BenchResult> {
   const date = new Date().toISOString();
+  const loadBefore = loadavg()[0] ?? 0;
   const databases: Partial<Record<DbKind, DbResult>> = {};
   const ratios: Partial<Record<DbKind, Ratios>> = {};
   for (const db of params.databases) {
@@ -113,7 +125,13 @@ export async function runBench(params: BenchParams = DEFAULT_PARAMS, hooks: Harn
   const cpuList = cpus();
   return {
     date,
-    machine: { cpus: cpuList.length, cpuModel: cpuList[0]?.model ?? 'unknown', node: process.version, platform: `${process.platform} ${process.arch}` },
+    machine: {
+      cpus: cpuList.length,
+      cpuModel: cpuList[0]?.model ?? 'unknown',
+      node: process.version,
+      platform: `${process.platform} ${process.arch}`,
+      loadAverage: { before: loadBefore, after: loadavg()[0] ?? 0 },
+    },
     params,
     databases,
     ratios,

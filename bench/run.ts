@@ -3,9 +3,11 @@
  * the gluon reference server, on SQLite and MariaDB. Prints a table and the ratios,
  * and writes `bench/results/latest.json`.
  *
- * Environment: `BENCH_QUICK=1` (SQLite, 1 s per case, one run), `BENCH_DB=sqlite|mariadb`,
+ * Environment: `BENCH_QUICK=1` (SQLite, 2 s per case, one run), `BENCH_DB=sqlite|mariadb`,
  * `BENCH_DURATION=<s>`, `BENCH_RUNS=<n>`, `BENCH_PROFILE=1` (gluon server under
- * `node --cpu-prof`, profiles in `bench/results/prof/`).
+ * `node --cpu-prof`, profiles in `bench/results/prof/`; summarize them with
+ * `bench/profile-summary.ts`), `BENCH_GLUON_FROM=src|dist` (which gluon build to load),
+ * `BENCH_MODELS=<dir>` (models folder instead of the bundled `models/`).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -47,12 +49,16 @@ console.log(
   `gluon-net bench: ${params.databases.join(', ')} × ${params.servers.join(', ')}; ${params.connections} connections, ` +
     `${params.duration} s per case after ${params.warmup} s warm-up, ${params.runs} interleaved run(s), ${params.seed} seeded ports`,
 );
+const gluonFrom = process.env['BENCH_GLUON_FROM'];
 const result = await runBench(params, {
   log: (line) => console.log(line),
+  ...(gluonFrom === 'src' || gluonFrom === 'dist' ? { gluonFrom } : {}),
   ...(profile ? { execArgv: { gluon: ['--cpu-prof', `--cpu-prof-dir=${profDir}`] } } : {}),
 });
 console.log('');
 console.log(formatTable(result));
+const { before, after } = result.machine.loadAverage;
+console.log(`\nload average (1 min) ${before.toFixed(2)} → ${after.toFixed(2)} on ${result.machine.cpus} CPUs${Math.max(before, after) > result.machine.cpus * 0.75 ? ': the box was busy, figures are depressed and noisy' : ''}`);
 for (const warning of formatFailures(result)) console.log(warning);
 mkdirSync(resultsDir, { recursive: true });
 writeFileSync(`${resultsDir}latest.json`, `${JSON.stringify(result, null, 2)}\n`);

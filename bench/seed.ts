@@ -37,3 +37,13 @@ export async function checkList(url: string, portsPath: string, expected: number
     throw new Error(`bench: GET ${portsPath}?limit=1000 answered ${response.status} with ${size} items (${expected} expected)`);
   }
 }
+
+/**
+ * Waits until the server has worked off what an earlier load phase left queued (requests
+ * still in flight when autocannon stopped): one GET of a port, answered only after them.
+ */
+export async function settle(url: string, portsPath: string, id: string): Promise<void> {
+  const response = await fetch(`${url}${portsPath}/${id}`);
+  await response.arrayBuffer();
+  if (response.status !== 200) throw new Error(`bench: GET ${portsPath}/${id} answered ${response.status} (200 expected)`);
+}

@@ -30,6 +30,8 @@ export interface ServerProcess {
 export interface StartOptions {
   /** Extra `node` flags, e.g. `--cpu-prof`. */
   readonly execArgv?: readonly string[];
+  /** Extra environment variables of the process. */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 function isReady(message: unknown): message is ReadyMessage {
@@ -54,7 +56,7 @@ function waitForExit(child: ChildProcess, timeoutMs: number): Promise<boolean> {
 export async function startServer(kind: ServerKind, config: ServerConfig, options: StartOptions = {}): Promise<ServerProcess> {
   const child = fork(SCRIPTS[kind], [], {
     execArgv: ['--import', 'tsx', ...(options.execArgv ?? [])],
-    env: { ...process.env, BENCH_SERVER_CONFIG: JSON.stringify(config) },
+    env: { ...process.env, ...options.env, BENCH_SERVER_CONFIG: JSON.stringify(config) },
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
   const pid = child.pid;

@@ -59,7 +59,14 @@ export type Ratios = Partial<Record<CaseName, number>>;
 export interface BenchResult {
   /** ISO time the run started. */
   readonly date: string;
-  readonly machine: { readonly cpus: number; readonly cpuModel: string; readonly node: string; readonly platform: string };
+  readonly machine: {
+    readonly cpus: number;
+    readonly cpuModel: string;
+    readonly node: string;
+    readonly platform: string;
+    /** 1-minute load average when the run started and ended (other work on the box shows here). */
+    readonly loadAverage: { readonly before: number; readonly after: number };
+  };
   readonly params: BenchParams;
   readonly databases: Partial<Record<DbKind, DbResult>>;
   readonly ratios: Partial<Record<DbKind, Ratios>>;

@@ -8,7 +8,7 @@ import { CASES } from '../../bench/types.js';
 
 describe('bench harness', () => {
   it('quick mode measures every case on SQLite for the baseline and gluon, all answered 2xx', async () => {
-    const result = await runBench(QUICK_PARAMS);
+    const result = await runBench(QUICK_PARAMS, { gluonFrom: 'src' });
     const sqlite = result.databases.sqlite;
     expect(sqlite).toBeDefined();
     for (const server of ['baseline', 'gluon'] as const) {
