@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { loadModels } from '../../src/core/model/index.js';
-import { CONFORMANCE_MODELS, HOST, WIRE_CAPTURE, startServer, type TestServer } from './helpers.js';
+import { BACKENDS, CONFORMANCE_MODELS, HOST, WIRE_CAPTURE, startServer, type TestServer } from './helpers.js';
 
 interface Exchange {
   readonly section: string;
@@ -55,13 +55,13 @@ function comparable(value: unknown): unknown {
 /** Fields of the bind (issue 5, binding part) that only a real bind fills in. */
 const BIND_RESULT_FIELDS = ['vif_type', 'vif_details'];
 
-describe('replay of the original Gluon wire capture', () => {
+describe.each(BACKENDS)('replay of the original Gluon wire capture (%s)', (backend) => {
   let server: TestServer;
   const ids = new Map<string, string>();
 
   beforeAll(async () => {
     // The capture's server hosted the original net-l3vpn model only.
-    server = await startServer(await loadModels(join(CONFORMANCE_MODELS, 'net-l3vpn', 'api.yaml'), { root: CONFORMANCE_MODELS }));
+    server = await startServer(await loadModels(join(CONFORMANCE_MODELS, 'net-l3vpn', 'api.yaml'), { root: CONFORMANCE_MODELS }), {}, backend);
   });
   afterAll(async () => {
     await server.close();
