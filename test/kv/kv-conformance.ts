@@ -392,6 +392,26 @@ export function describeKeyValueStore(name: string, factory: StoreFactory): void
       await leader.resign();
     });
 
+    it('closing a store ends its watches with GLUON_ERR_KV_CLOSED and rejects a waiting campaign', async () => {
+      const election = `/election-${randomUUID()}`;
+      const other = await make('');
+      const leader = await other.campaign(election, 'a', { ttl: 5 });
+      const closing = await factory('');
+      const errors: string[] = [];
+      await closing.watch({ prefix: '/anything/', onError: (e) => errors.push(e.code) }, () => undefined);
+      const waiting = closing.campaign(election, 'b', { ttl: 5 });
+      await waitFor(async () => (await other.range({ prefix: `${election}/` })).kvs.length === 2, 10_000, 'second candidate key');
+      await closing.close();
+      const err = await waiting.then(
+        () => undefined,
+        (e: unknown) => e as { code: string },
+      );
+      expect(err?.code).toMatch(/^GLUON_ERR_KV_(CLOSED|CAMPAIGN_ABORTED)$/);
+      expect(errors).toContain('GLUON_ERR_KV_CLOSED');
+      await expectKvError(closing.get('/x'), 'GLUON_ERR_KV_CLOSED');
+      await leader.resign();
+    });
+
     it('property: any unicode keys read back in UTF-8 byte order with their values', async () => {
       const keyArb = fc.string({ unit: 'grapheme', minLength: 1, maxLength: 8 });
       await fc.assert(

@@ -208,14 +208,12 @@ class EtcdStore implements KeyValueStore {
         logger: this.logger,
         currentRevision: () => this.currentRevision(),
         findCompactRevision: (r) => this.findCompactRevision(r),
+        track: (w) => this.watches.add(w),
         forget: (w) => this.watches.delete(w),
       },
       options,
       handler,
-    ).then((w) => {
-      this.watches.add(w as WatchDispatcher);
-      return w;
-    });
+    );
   }
 
   async compact(revision: number): Promise<void> {
@@ -288,9 +286,9 @@ class EtcdStore implements KeyValueStore {
 
   async close(): Promise<void> {
     if (this.closed) return;
-    await Promise.all([...this.watches].map((w) => w.close()));
-    for (const lease of [...this.leases]) lease.release();
     this.closed = true;
+    await Promise.all([...this.watches].map((w) => w.terminate(closedError('watch (the store was closed)'))));
+    for (const lease of [...this.leases]) lease.release();
     this.client.close();
   }
 }

@@ -14,6 +14,8 @@ export interface EtcdWatchContext {
   currentRevision(): Promise<number>;
   /** The oldest readable revision, knowing `compacted` is not readable. */
   findCompactRevision(compacted: number): Promise<number>;
+  /** Adds the watch to the store's set (closed with the store). */
+  track(watch: WatchDispatcher): void;
   /** Removes the watch from the store's set when it ends. */
   forget(watch: WatchDispatcher): void;
 }
@@ -75,6 +77,7 @@ export async function openEtcdWatch(ctx: EtcdWatchContext, options: WatchOptions
   let ended = false;
   let settle!: { resolve: (w: Watch) => void; reject: (e: unknown) => void };
   const ready = new Promise<Watch>((resolve, reject) => (settle = { resolve, reject }));
+  ready.catch(() => undefined); // the caller gets the rejection; never report it as unhandled
 
   const watcher = builder.watcher();
   const dispatcher = new WatchDispatcher(
@@ -91,6 +94,7 @@ export async function openEtcdWatch(ctx: EtcdWatchContext, options: WatchOptions
     ctx.logger,
   );
   if (options.onError) dispatcher.onError(options.onError);
+  ctx.track(dispatcher);
 
   const toEvent = (type: string, kv: IKeyValue, prev: IKeyValue | undefined): WatchEvent => {
     const base = {

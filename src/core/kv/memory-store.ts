@@ -239,9 +239,9 @@ class MemoryStore implements KeyValueStore {
 
   async close(): Promise<void> {
     if (this.closed) return;
-    await Promise.all([...this.watches].map((w) => w.close()));
-    for (const lease of [...this.leases]) lease.release();
     this.closed = true;
+    await Promise.all([...this.watches].map((w) => w.terminate(closedError('watch (the store was closed)'))));
+    for (const lease of [...this.leases]) lease.release();
   }
 }
 

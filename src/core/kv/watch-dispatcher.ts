@@ -76,6 +76,26 @@ export class WatchDispatcher implements Watch {
     this.errorHandlers.push(cb);
   }
 
+  /**
+   * Ends the watch at once with `error` (queued events are dropped): used when the store
+   * itself is closed, so code waiting on a watch learns it will get nothing more.
+   */
+  async terminate(error: KvError): Promise<void> {
+    if (this.isClosed) return;
+    this.failure = error;
+    this.isClosed = true;
+    this.queue.length = 0;
+    await this.release().catch(() => undefined);
+    await this.draining;
+    for (const cb of this.errorHandlers.splice(0)) {
+      try {
+        cb(error);
+      } catch (err) {
+        this.logger?.error({ err }, 'kv watch: onError callback threw');
+      }
+    }
+  }
+
   /** @inheritDoc */
   async close(): Promise<void> {
     if (this.isClosed) return;
