@@ -11,6 +11,7 @@ import type { BenchParams, BenchResult, CaseName, DbKind, DbResult, Ratios, Samp
 export const DEFAULT_PARAMS: BenchParams = {
   databases: ['sqlite', 'mariadb'],
   servers: ['baseline', 'gluon'],
+  cases: CASES,
   duration: 7,
   warmup: 1,
   connections: 16,
@@ -22,6 +23,7 @@ export const DEFAULT_PARAMS: BenchParams = {
 export const QUICK_PARAMS: BenchParams = {
   databases: ['sqlite'],
   servers: ['baseline', 'gluon'],
+  cases: CASES,
   duration: 2,
   warmup: 1,
   connections: 16,
@@ -65,7 +67,7 @@ async function measureServer(db: DbKind, server: ServerKind, params: BenchParams
     try {
       const ids = await seedPorts(proc.url, proc.portsPath, params.seed, 0);
       await checkList(proc.url, proc.portsPath, Math.min(params.seed, 1000));
-      for (const name of CASES) {
+      for (const name of CASES.filter((c) => params.cases.includes(c))) {
         const load = { url: proc.url, portsPath: proc.portsPath, ids, connections: params.connections };
         const probe = ids[0] ?? '';
         if (params.warmup > 0) {

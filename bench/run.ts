@@ -4,8 +4,8 @@
  * and writes `bench/results/latest.json`.
  *
  * Environment: `BENCH_QUICK=1` (SQLite, 2 s per case, one run), `BENCH_DB=sqlite|mariadb`,
- * `BENCH_DURATION=<s>`, `BENCH_RUNS=<n>`, `BENCH_PROFILE=1` (gluon server under
- * `node --cpu-prof`, profiles in `bench/results/prof/`; summarize them with
+ * `BENCH_CASES=create,get,list`, `BENCH_DURATION=<s>`, `BENCH_RUNS=<n>`, `BENCH_PROFILE=1|all` (the gluon server,
+ * or both, under `node --cpu-prof`; profiles in `bench/results/prof/<server>/`; summarize them with
  * `bench/profile-summary.ts`), `BENCH_GLUON_FROM=src|dist` (which gluon build to load),
  * `BENCH_MODELS=<dir>` (models folder instead of the bundled `models/`).
  */
@@ -13,7 +13,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_PARAMS, QUICK_PARAMS, runBench } from './harness.js';
 import { formatFailures, formatTable } from './report.js';
-import type { BenchParams, DbKind } from './types.js';
+import { CASES } from './types.js';
+import type { BenchParams, CaseName, DbKind } from './types.js';
 
 function paramsFromEnv(env: NodeJS.ProcessEnv): BenchParams {
   let params = env['BENCH_QUICK'] === '1' ? QUICK_PARAMS : DEFAULT_PARAMS;
@@ -24,6 +25,14 @@ function paramsFromEnv(env: NodeJS.ProcessEnv): BenchParams {
       if (kind !== 'sqlite' && kind !== 'mariadb') throw new Error(`BENCH_DB: "${kind}" is not a database kind; use sqlite, mariadb or both comma-separated`);
     }
     params = { ...params, databases: kinds as DbKind[] };
+  }
+  const cases = env['BENCH_CASES'];
+  if (cases !== undefined && cases !== '') {
+    const names = cases.split(',').map((name) => name.trim());
+    for (const name of names) {
+      if (!(CASES as readonly string[]).includes(name)) throw new Error(`BENCH_CASES: "${name}" is not a case; use ${CASES.join(', ')} (comma-separated)`);
+    }
+    params = { ...params, cases: names as CaseName[] };
   }
   const number = (name: string, min: number): number | undefined => {
     const raw = env[name];
@@ -41,7 +50,8 @@ function paramsFromEnv(env: NodeJS.ProcessEnv): BenchParams {
 
 const resultsDir = fileURLToPath(new URL('./results/', import.meta.url));
 const params = paramsFromEnv(process.env);
-const profile = process.env['BENCH_PROFILE'] === '1';
+const profileMode = process.env['BENCH_PROFILE'] ?? '';
+const profile = profileMode === '1' || profileMode === 'all';
 const profDir = `${resultsDir}prof`;
 if (profile) mkdirSync(profDir, { recursive: true });
 
@@ -53,7 +63,14 @@ const gluonFrom = process.env['BENCH_GLUON_FROM'];
 const result = await runBench(params, {
   log: (line) => console.log(line),
   ...(gluonFrom === 'src' || gluonFrom === 'dist' ? { gluonFrom } : {}),
-  ...(profile ? { execArgv: { gluon: ['--cpu-prof', `--cpu-prof-dir=${profDir}`] } } : {}),
+  ...(profile
+    ? {
+        execArgv: {
+          gluon: ['--cpu-prof', `--cpu-prof-dir=${profDir}/gluon`],
+          ...(profileMode === 'all' ? { baseline: ['--cpu-prof', `--cpu-prof-dir=${profDir}/baseline`] } : {}),
+        },
+      }
+    : {}),
 });
 console.log('');
 console.log(formatTable(result));

@@ -76,6 +76,8 @@ export interface BenchResult {
 export interface BenchParams {
   readonly databases: readonly DbKind[];
   readonly servers: readonly ServerKind[];
+  /** The cases to measure (in {@link CASES} order). */
+  readonly cases: readonly CaseName[];
   /** Seconds measured per case. */
   readonly duration: number;
   /** Seconds of warm-up load before each case (not measured). */
