@@ -7,7 +7,9 @@ import { protonPlugin } from '../core/http/index.js';
 import type { KeyValueStore } from '../core/kv/index.js';
 import type { ProtonRegistry } from '../core/registry/index.js';
 import type { ProtonStore } from '../core/store/index.js';
+import type { Registry } from 'prom-client';
 import { databaseCheck, registerHealthRoutes } from './health.js';
+import { registerMetricsRoutes } from './metrics.js';
 import { TOKENS } from './tokens.js';
 import type { ReadinessCheck, ResolvedServerOptions, ServerLifecycle, ServerMirror } from './types.js';
 
@@ -20,6 +22,8 @@ export interface ServerParts {
   readonly kv: KeyValueStore;
   readonly mirror: ServerMirror | null;
   readonly lifecycle: ServerLifecycle;
+  /** The server's own Prometheus registry. */
+  readonly metrics: Registry;
 }
 
 /**
@@ -37,6 +41,7 @@ export function createServerContainer(parts: ServerParts): DependencyContainer {
   container.register(TOKENS.kv, { useValue: parts.kv });
   container.register(TOKENS.lifecycle, { useValue: parts.lifecycle });
   container.register(TOKENS.mirror, { useValue: { mirror: parts.mirror } });
+  container.register(TOKENS.metrics, { useValue: parts.metrics });
   container.register(TOKENS.readiness, {
     useFactory: instanceCachingFactory((c) => {
       const checks: ReadinessCheck[] = [databaseCheck(c.resolve(TOKENS.store))];
@@ -61,6 +66,7 @@ function buildApp(c: DependencyContainer): FastifyInstance {
     return payload;
   });
   registerHealthRoutes(app, c.resolve(TOKENS.readiness));
+  registerMetricsRoutes(app, c.resolve(TOKENS.metrics), c.resolve(TOKENS.mirror).mirror);
   void app.register(protonPlugin, { registry: c.resolve(TOKENS.registry), store: c.resolve(TOKENS.store), docs: options.docs });
   return app;
 }

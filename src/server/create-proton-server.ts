@@ -4,7 +4,9 @@ import { createKeyValueStore, type KeyValueStore } from '../core/kv/index.js';
 import { loadModels } from '../core/model/index.js';
 import { ProtonRegistry } from '../core/registry/index.js';
 import { createStore, type ProtonStore } from '../core/store/index.js';
+import { Registry } from 'prom-client';
 import { bundledModelsDir } from './bundled-models.js';
+import { builtInMirror } from './mirror.js';
 import { CONFIG_DEFAULTS, configError } from './config.js';
 import {
   checkAdvertisedUrl,
@@ -55,11 +57,11 @@ export async function createProtonServer(options: ProtonServerOptions = {}): Pro
 
   try {
     const registry = new ProtonRegistry(await loadModels(resolved.models));
-    const store: ProtonStore = createStore({
+    const store = createStore({
       url: resolved.db,
       advertisedUrl: advertisedUrl(),
       logger: logger.child({ part: 'store' }),
-      mirror: options.mirror !== undefined,
+      mirror: options.mirror !== false,
     });
     cleanups.push(() => store.close());
     await store.init(registry.list());
@@ -68,11 +70,17 @@ export async function createProtonServer(options: ProtonServerOptions = {}): Pro
       logger: logger.child({ part: 'kv' }),
     });
     cleanups.push(() => kv.close());
+    const metrics = new Registry();
+    const mirrorLogger = logger.child({ part: 'mirror' });
     const mirror: ServerMirror | null =
-      options.mirror?.({ store, kv, registry, logger: logger.child({ part: 'mirror' }), advertisedUrl }) ?? null;
+      options.mirror === false
+        ? null
+        : typeof options.mirror === 'function'
+          ? options.mirror({ store, kv, registry, logger: mirrorLogger, advertisedUrl })
+          : builtInMirror({ store, kv, registry, logger: mirrorLogger, advertisedUrl: advertisedUrl(), metrics, leaseTtlSeconds: options.leaseTtlSeconds });
 
     const lifecycle = { draining: false };
-    const container = createServerContainer({ options: resolved, logger, registry, store, kv, mirror, lifecycle });
+    const container = createServerContainer({ options: resolved, logger, registry, store, kv, mirror, lifecycle, metrics });
     const app = container.resolve(TOKENS.app);
     let closing: Promise<void> | undefined;
     let mirrorStarted = false;
@@ -88,6 +96,8 @@ export async function createProtonServer(options: ProtonServerOptions = {}): Pro
       registry,
       store,
       kv,
+      mirror,
+      metrics,
       async listen() {
         await app.listen({ host: resolved.host, port: resolved.port });
         const address = app.server.address() as AddressInfo | null;

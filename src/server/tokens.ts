@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { InjectionToken } from 'tsyringe';
+import type { Registry } from 'prom-client';
 import type { ProtonRegistry } from '../core/registry/index.js';
 import type { ProtonStore } from '../core/store/index.js';
 import type { KeyValueStore } from '../core/kv/index.js';
@@ -24,6 +25,8 @@ export const TOKENS = {
   mirror: Symbol('gluon.server.mirror') as InjectionToken<{ readonly mirror: ServerMirror | null }>,
   /** Shared lifecycle state: `draining` turns true when `close()` begins. */
   lifecycle: Symbol('gluon.server.lifecycle') as InjectionToken<ServerLifecycle>,
+  /** The server's own Prometheus registry (`/metrics`). */
+  metrics: Symbol('gluon.server.metrics') as InjectionToken<Registry>,
   readiness: Symbol('gluon.server.readiness') as InjectionToken<readonly ReadinessCheck[]>,
   app: Symbol('gluon.server.app') as InjectionToken<FastifyInstance>,
 } as const;

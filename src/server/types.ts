@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import type { Logger, LoggerOptions } from 'pino';
+import type { Registry } from 'prom-client';
 import type { KeyValueStore } from '../core/kv/index.js';
 import type { ProtonRegistry } from '../core/registry/index.js';
 import type { ProtonStore } from '../core/store/index.js';
@@ -59,12 +60,21 @@ export interface ProtonServerOptions {
    */
   readonly docs?: boolean;
   /**
-   * **Experimental** seam for the etcd publisher (outbox → etcd): a factory called
-   * once the store and key/value store exist. Its `start()` runs on `listen()`, its
-   * `stop()` on `close()`, and its `check()` joins `/readyz`.
-   * @default none: changes are not published to etcd
+   * The durable etcd mirror (outbox → etcd publisher, reconciler, leader election).
+   * `true` (default): the built-in mirror of the `sync` part, publishing into the
+   * in-process store, or into etcd with the `etcd` option; `false`: no outbox rows are
+   * written and nothing is published (e.g. to measure the API without it); a function:
+   * your own mirror, built once the store and key/value store exist (its `start()` runs
+   * on `listen()`, its `stop()` on `close()`, its `check()` joins `/readyz`).
+   * @default true
    */
-  readonly mirror?: (deps: MirrorDeps) => ServerMirror;
+  readonly mirror?: boolean | ((deps: MirrorDeps) => ServerMirror);
+  /**
+   * TTL in seconds of the lease this server campaigns on for the publisher election:
+   * how long a dead leader blocks the takeover by another server.
+   * @default 10
+   */
+  readonly leaseTtlSeconds?: number;
 }
 
 /** What a {@link ServerMirror} factory receives. */
@@ -85,6 +95,10 @@ export interface ServerMirror {
   stop(): Promise<void>;
   /** A readiness check (e.g. publisher lag) reported under `checks.mirror` of `/readyz`. */
   check?(): Promise<ReadinessResult>;
+  /** Wakes the publisher; the server calls it after every successful write request. */
+  notify?(): void;
+  /** Resolves once every change committed before the call is in etcd (tests, tools). */
+  flush?(timeoutMs?: number): Promise<void>;
 }
 
 /** The outcome of one readiness check. */
@@ -138,6 +152,10 @@ export interface ProtonServer {
   readonly store: ProtonStore;
   /** The key/value store (etcd or in-process). */
   readonly kv: KeyValueStore;
+  /** The etcd mirror, or null with `mirror: false`. */
+  readonly mirror: ServerMirror | null;
+  /** This server's Prometheus registry (served at `/metrics`; never the global one). */
+  readonly metrics: Registry;
   /**
    * Starts listening; resolves with {@link ProtonServer.url}.
    * @throws when the address is in use or not available (the cause says which)

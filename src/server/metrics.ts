@@ -1,0 +1,40 @@
+import type { FastifyInstance } from 'fastify';
+import { Counter, Histogram, type Registry } from 'prom-client';
+import type { ServerMirror } from './types.js';
+
+const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/**
+ * Adds the request metrics (`gluon_http_requests_total` and the
+ * `gluon_http_request_duration_seconds` histogram, by route pattern, method and status)
+ * to the server's own `registry`, serves them with the mirror's metrics at `GET /metrics`
+ * (Prometheus text format), and wakes the mirror's publisher after every successful write.
+ * @internal
+ */
+export function registerMetricsRoutes(app: FastifyInstance, registry: Registry, mirror: ServerMirror | null): void {
+  const labelNames = ['route', 'method', 'status'] as const;
+  const requests = new Counter({ name: 'gluon_http_requests_total', help: 'HTTP requests answered, by route pattern, method and status.', labelNames, registers: [registry] });
+  const duration = new Histogram({
+    name: 'gluon_http_request_duration_seconds',
+    help: 'Time to answer an HTTP request, by route pattern, method and status.',
+    labelNames,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [registry],
+  });
+  const started = new WeakMap<object, bigint>();
+  app.addHook('onRequest', async (request) => {
+    started.set(request, process.hrtime.bigint());
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    const status = reply.statusCode;
+    if (mirror?.notify !== undefined && WRITE_METHODS.has(request.method) && status < 300) mirror.notify();
+    const begin = started.get(request);
+    const labels = { route: request.routeOptions.url ?? 'unmatched', method: request.method, status: String(status) };
+    requests.inc(labels);
+    if (begin !== undefined) duration.observe(labels, Number(process.hrtime.bigint() - begin) / 1e9);
+  });
+  app.get('/metrics', { logLevel: 'warn' }, async (_request, reply) => {
+    void reply.header('content-type', registry.contentType);
+    return registry.metrics();
+  });
+}

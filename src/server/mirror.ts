@@ -1,0 +1,53 @@
+import { ConfigError } from '../core/errors/index.js';
+import type { KeyValueStore } from '../core/kv/index.js';
+import type { ProtonRegistry } from '../core/registry/index.js';
+import type { MirrorSource } from '../core/store/index.js';
+import { createMirror, registerMirrorMetrics, type Mirror, type SyncLogger } from '../core/sync/index.js';
+import type { Registry } from 'prom-client';
+import type { ServerMirror } from './types.js';
+
+/** What the built-in mirror needs. @internal */
+export interface BuiltInMirrorDeps {
+  readonly store: MirrorSource;
+  readonly kv: KeyValueStore;
+  readonly registry: ProtonRegistry;
+  readonly logger: SyncLogger;
+  readonly advertisedUrl: string;
+  readonly metrics: Registry;
+  readonly leaseTtlSeconds?: number | undefined;
+}
+
+/**
+ * The built-in etcd mirror of the reference server: the sync part's election,
+ * reconciler and outbox publisher, with its metrics on the server's registry.
+ * @internal
+ */
+export function builtInMirror(deps: BuiltInMirrorDeps): ServerMirror & { readonly inner: Mirror } {
+  const ttl = deps.leaseTtlSeconds;
+  if (ttl !== undefined && (!Number.isSafeInteger(ttl) || ttl < 1)) {
+    throw new ConfigError(`Invalid option leaseTtlSeconds: expected an integer >= 1 (seconds), received ${String(ttl)}.`, {
+      details: [{ field: 'leaseTtlSeconds', rule: 'integerMin1', value: ttl, message: 'expected an integer >= 1' }],
+    });
+  }
+  const apis = deps.registry.apiNames().flatMap((name) => {
+    const api = deps.registry.defaultVersion(name);
+    return api === undefined ? [] : [api];
+  });
+  const inner = createMirror({
+    source: deps.store,
+    kv: deps.kv,
+    apis,
+    logger: deps.logger,
+    candidateId: `${deps.advertisedUrl}#${process.pid}`,
+    ...(ttl === undefined ? {} : { leaseTtlSeconds: ttl }),
+  });
+  registerMirrorMetrics(deps.metrics, inner);
+  return {
+    inner,
+    start: () => inner.start(),
+    stop: () => inner.stop(),
+    check: () => inner.check(),
+    notify: () => inner.notify(),
+    flush: (timeoutMs?: number) => inner.flush(timeoutMs),
+  };
+}
