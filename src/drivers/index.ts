@@ -26,3 +26,4 @@ export type {
 export { defineDriver, isDriverDefinition } from './define-driver.js';
 export { createProtonDriver, protonDriver } from './proton/proton-driver.js';
 export type { ProtonDriver, ProtonDriverOptions, ProtonBatchStrategy } from './proton/proton-driver.js';
+export { discoverPlugins, GLUON_FIELD_KEYS } from './discovery/discover-plugins.js';
