@@ -1,8 +1,10 @@
 import { Command } from 'commander';
 import { registerModelsCommand } from './commands/models-check.js';
+import { resyncCommand } from './commands/resync.js';
 import { serveCommand } from './commands/serve.js';
 
 const program = new Command('gluon').description('gluon-net command line').showHelpAfterError();
 program.addCommand(serveCommand());
+program.addCommand(resyncCommand());
 registerModelsCommand(program);
 await program.parseAsync(process.argv);

@@ -1,0 +1,95 @@
+import { Command, Option } from 'commander';
+import { isGluonError } from '../../core/errors/index.js';
+import { createKeyValueStore } from '../../core/kv/index.js';
+import { loadModels } from '../../core/model/index.js';
+import { ProtonRegistry } from '../../core/registry/index.js';
+import { createStore } from '../../core/store/index.js';
+import { reconcile, type ReconcileReport } from '../../core/sync/index.js';
+import { CONFIG_ENV, bundledModelsDir, loadServerConfig, type ServerConfig, type ServerFlags } from '../../server/index.js';
+
+/** Where `gluon resync` writes. */
+export interface ResyncIo {
+  out(line: string): void;
+  err(line: string): void;
+}
+
+const consoleIo: ResyncIo = { out: (l) => console.log(l), err: (l) => console.error(l) };
+
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+const SIGN = { add: '+', update: '~', delete: '-' } as const;
+
+/**
+ * `gluon resync`: makes etcd's `/proton/<api>/…` and `/gluon/port/…` equal to SQL for the
+ * given models (puts what is missing or different, deletes what SQL no longer has; never
+ * touches other keys) and prints every change. Reads the same settings as `gluon serve`
+ * (flags > `GLUON_*` > gluon.yaml), so port registrations keep the server's advertised URL.
+ * Safe while servers run: a key the publisher wrote meanwhile is left alone (reported as
+ * skipped). Exit 0 on success, 1 on failure, 2 for a configuration error.
+ */
+export function resyncCommand(io: ResyncIo = consoleIo): Command {
+  return new Command('resync')
+    .description('Make etcd equal to SQL (the /proton/<api>/ and /gluon/port/ keys of the models) and print what changed.')
+    .addOption(new Option('--db <url>', 'database: sqlite:<file> or mysql://user:pass@host:3306/db').env(CONFIG_ENV.db))
+    .addOption(new Option('--etcd <urls>', 'etcd endpoints, comma-separated or repeated (required)').env(CONFIG_ENV.etcd).argParser(collect))
+    .addOption(new Option('--etcd-prefix <prefix>', 'prefix of every etcd key, e.g. /site-a').env(CONFIG_ENV.etcdPrefix))
+    .addOption(new Option('--models <paths>', 'model files or directories, comma-separated or repeated').env(CONFIG_ENV.models).argParser(collect))
+    .addOption(new Option('--advertised-url <url>', 'the servers\' advertised base URL, written into /gluon/port/<id>').env(CONFIG_ENV.advertisedUrl))
+    .addOption(new Option('--config <file>', 'YAML config file (default: ./gluon.yaml when present)').env(CONFIG_ENV.config))
+    .option('--dry-run', 'only print what would change')
+    .action(async (_opts: Record<string, unknown>, command: Command) => {
+      process.exitCode = await runResync(command, io);
+    });
+}
+
+async function runResync(command: Command, io: ResyncIo): Promise<number> {
+  const flags: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(command.opts())) {
+    if (command.getOptionValueSource(key) === 'cli' && key !== 'dryRun') flags[key] = value;
+  }
+  let config: ServerConfig;
+  try {
+    config = await loadServerConfig({ flags: flags as ServerFlags, env: process.env });
+  } catch (err) {
+    io.err(`gluon resync: ${describe(err)}`);
+    return 2;
+  }
+  if (config.etcd === undefined) {
+    io.err(`gluon resync: no etcd to resync: give --etcd http://host:2379 (or ${CONFIG_ENV.etcd}).`);
+    return 2;
+  }
+  const dryRun = command.opts()['dryRun'] === true;
+  const advertisedUrl = config.advertisedUrl ?? `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}`;
+  const store = createStore({ url: config.db, advertisedUrl });
+  const kv = createKeyValueStore(config.etcd.join(','), { prefix: config.etcdPrefix });
+  try {
+    const registry = new ProtonRegistry(await loadModels(config.models ?? [bundledModelsDir()]));
+    await store.init(registry.list());
+    const report = await reconcile({ source: store, kv, apis: registry.list(), dryRun });
+    print(report, dryRun, io);
+    return 0;
+  } catch (err) {
+    io.err(`gluon resync: ${describe(err)}`);
+    return 1;
+  } finally {
+    await store.close().catch(() => undefined);
+    await kv.close().catch(() => undefined);
+  }
+}
+
+function print(report: ReconcileReport, dryRun: boolean, io: ResyncIo): void {
+  for (const change of report.changes) io.out(`${SIGN[change.action]} ${change.key}`);
+  for (const key of report.skipped) io.out(`= ${key} (written meanwhile by the publisher: left alone)`);
+  const n = (a: 'add' | 'update' | 'delete'): number => report.changes.filter((c) => c.action === a).length;
+  const verb = dryRun ? 'would change' : 'changed';
+  io.out(
+    `${verb}: ${n('add')} added, ${n('update')} updated, ${n('delete')} deleted; ${report.unchanged} unchanged, ${report.skipped.length} skipped (prefixes ${report.prefixes.join(' ')})`,
+  );
+}
+
+function describe(err: unknown): string {
+  if (isGluonError(err)) return `${err.message} [${err.code}]`;
+  return err instanceof Error ? err.message : String(err);
+}
