@@ -2,9 +2,11 @@ import { Command } from 'commander';
 import { registerModelsCommand } from './commands/models-check.js';
 import { resyncCommand } from './commands/resync.js';
 import { serveCommand } from './commands/serve.js';
+import { shimCommand } from './commands/shim-run.js';
 
 const program = new Command('gluon').description('gluon-net command line').showHelpAfterError();
 program.addCommand(serveCommand());
 program.addCommand(resyncCommand());
 registerModelsCommand(program);
+program.addCommand(shimCommand());
 await program.parseAsync(process.argv);

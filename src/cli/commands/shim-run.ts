@@ -1,0 +1,235 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Command, Option } from 'commander';
+import { pino } from 'pino';
+import { ConfigError, isGluonError } from '../../core/errors/index.js';
+import { resolveEtcdConfig } from '../../core/kv/index.js';
+import { createShim, isShimDefinition, type Shim, type ShimDefinition, type ShimLogger } from '../../shim-sdk/index.js';
+
+/** Exit code of a configuration error (bad flag, unloadable shim module). */
+export const EXIT_CONFIG = 2;
+/** Exit code of a startup failure (etcd unreachable…). */
+export const EXIT_STARTUP = 1;
+
+/** A shim module located on disk: the file to import and the export to use. */
+export interface ShimEntry {
+  readonly file: string;
+  readonly exportName: string;
+  /** The `gluon.shims` entry name, when it came from a package. */
+  readonly shimName?: string;
+}
+
+interface GluonField {
+  readonly apiVersion?: unknown;
+  readonly shims?: Record<string, unknown>;
+}
+
+function splitExport(spec: string): { path: string; exportName: string } {
+  const hash = spec.lastIndexOf('#');
+  return hash > 0 ? { path: spec.slice(0, hash), exportName: spec.slice(hash + 1) || 'default' } : { path: spec, exportName: 'default' };
+}
+
+function fromPackage(dir: string, select: string | undefined): ShimEntry {
+  const pkgFile = join(dir, 'package.json');
+  const pkg = JSON.parse(readFileSync(pkgFile, 'utf8')) as { gluon?: GluonField; name?: string };
+  const shims = pkg.gluon?.shims;
+  if (typeof shims !== 'object' || shims === null || Object.keys(shims).length === 0) {
+    throw new ConfigError(`${pkgFile}: no "gluon": { "shims": { "<name>": "./shim.js#default" } } field; a shim package declares its shims there`, {
+      details: [{ field: 'gluon.shims', rule: 'required', value: pkg.gluon ?? null, message: 'missing shims map' }],
+    });
+  }
+  if (pkg.gluon?.apiVersion !== 1) {
+    throw new ConfigError(`${pkgFile}: gluon.apiVersion is ${JSON.stringify(pkg.gluon?.apiVersion)}; this gluon supports apiVersion 1`, {
+      details: [{ field: 'gluon.apiVersion', rule: 'enum', value: pkg.gluon?.apiVersion, message: 'unsupported', allowed: [1] }],
+    });
+  }
+  const names = Object.keys(shims);
+  const shimName = select ?? names[0]!;
+  const spec = shims[shimName];
+  if (typeof spec !== 'string') {
+    throw new ConfigError(`${pkgFile}: --shim ${JSON.stringify(shimName)} is not one of its gluon.shims (${names.join(', ')})`, {
+      details: [{ field: '--shim', rule: 'enum', value: shimName, message: 'unknown shim', allowed: names }],
+    });
+  }
+  const { path, exportName } = splitExport(spec);
+  return { file: resolve(dir, path), exportName, shimName };
+}
+
+/**
+ * Locates a shim: a file (`./my-shim.ts`, `./dist/shim.js#myShim`), a package directory
+ * or an installed package name (both read the `gluon.shims` field of package.json;
+ * `select` picks one entry, default the first).
+ */
+export function locateShim(target: string, cwd: string, select?: string): ShimEntry {
+  const { path, exportName } = splitExport(target);
+  const local = isAbsolute(path) ? path : resolve(cwd, path);
+  if (existsSync(local)) {
+    if (statSync(local).isDirectory()) return fromPackage(local, select);
+    return { file: local, exportName };
+  }
+  if (!path.startsWith('.') && !isAbsolute(path)) {
+    try {
+      const pkgJson = createRequire(join(cwd, 'package.json')).resolve(`${path}/package.json`);
+      return fromPackage(dirname(pkgJson), select);
+    } catch {
+      // not an installed package either
+    }
+  }
+  throw new ConfigError(`gluon shim run: ${JSON.stringify(target)} is neither a file, a package directory nor an installed package (looked in ${cwd})`, {
+    details: [{ field: 'module', rule: 'exists', value: target, message: 'not found' }],
+  });
+}
+
+/** Imports a located shim and checks it default-exports (or exports) a shim definition. */
+export async function loadShimDefinition(entry: ShimEntry): Promise<ShimDefinition> {
+  if (/\.[cm]?tsx?$/.test(entry.file) && !process.execArgv.some((a) => a.includes('tsx'))) {
+    try {
+      const specifier = 'tsx/esm/api'; // a variable, so the CLI bundle does not inline tsx
+      const tsx = (await import(specifier)) as { register: () => unknown };
+      tsx.register();
+    } catch {
+      throw new ConfigError(`gluon shim run: ${entry.file} is TypeScript; install tsx (npm i -D tsx) or build the shim to JavaScript`, {
+        details: [{ field: 'module', rule: 'javascript', value: entry.file, message: 'TypeScript needs tsx' }],
+      });
+    }
+  }
+  const mod = (await import(pathToFileURL(entry.file).href)) as Record<string, unknown>;
+  let value = mod[entry.exportName];
+  // a CommonJS or transpiled module may nest its default export
+  if (entry.exportName === 'default' && !isShimDefinition(value) && isShimDefinition((value as Record<string, unknown> | undefined)?.['default'])) {
+    value = (value as Record<string, unknown>)['default'];
+  }
+  if (!isShimDefinition(value)) {
+    throw new ConfigError(
+      `gluon shim run: export ${JSON.stringify(entry.exportName)} of ${entry.file} is not a shim definition (received ${typeof value}); ` +
+        'default-export defineShim({ name, api, handlers: { Port: { bind } } }) from gluon-net/shim-sdk',
+      { details: [{ field: 'module', rule: 'shimDefinition', value: entry.exportName, message: 'no handlers object' }] },
+    );
+  }
+  return value;
+}
+
+/** Options of `gluon shim run`, as parsed. */
+export interface ShimRunOptions {
+  readonly etcd?: string;
+  readonly etcdPrefix?: string;
+  readonly hosts?: string;
+  readonly name?: string;
+  readonly api?: string;
+  readonly shim?: string;
+  readonly concurrency?: string;
+  readonly election?: string | boolean;
+  readonly electionTtl?: string;
+  readonly logLevel?: string;
+}
+
+function positiveInt(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) {
+    throw new ConfigError(`${flag}: ${JSON.stringify(value)} is not a positive integer`, {
+      details: [{ field: flag, rule: 'positiveInteger', value, message: 'expected a positive integer' }],
+    });
+  }
+  return n;
+}
+
+/** Builds the shim `gluon shim run` would start (exported for tests and embedding). */
+export async function prepareShim(target: string, opts: ShimRunOptions, logger: ShimLogger, cwd = process.cwd()): Promise<Shim> {
+  const etcd = resolveEtcdConfig({ flag: opts.etcd, prefixFlag: opts.etcdPrefix });
+  if (etcd.url === undefined) {
+    throw new ConfigError('gluon shim run: no etcd given; pass --etcd http://host:2379 or set GLUON_ETCD', {
+      details: [{ field: '--etcd', rule: 'required', value: undefined, message: 'a shim needs etcd' }],
+    });
+  }
+  const entry = locateShim(target, cwd, opts.shim);
+  const definition = await loadShimDefinition(entry);
+  const hosts = opts.hosts?.split(',').map((h) => h.trim()).filter((h) => h.length > 0);
+  const concurrency = positiveInt(opts.concurrency, '--concurrency');
+  const ttl = positiveInt(opts.electionTtl, '--election-ttl');
+  const election =
+    opts.election === undefined || opts.election === false
+      ? definition.election
+      : { ...definition.election, ...(typeof opts.election === 'string' ? { name: opts.election } : {}), ...(ttl === undefined ? {} : { ttl }) };
+  const name = opts.name ?? definition.name ?? entry.shimName;
+  return createShim({
+    ...definition,
+    etcd: etcd.url,
+    etcdPrefix: etcd.prefix,
+    logger,
+    ...(name === undefined ? {} : { name }),
+    ...(opts.api === undefined ? {} : { api: opts.api }),
+    ...(hosts === undefined || hosts.length === 0 ? {} : { hosts }),
+    ...(concurrency === undefined ? {} : { concurrency }),
+    ...(election === undefined ? {} : { election }),
+  });
+}
+
+/**
+ * `gluon shim run <module-or-package>`: runs a shim until SIGTERM/SIGINT, then shuts it
+ * down gracefully (handlers in flight finish, the leadership lease is released) and
+ * exits 0. Logs are JSON lines on stdout. A configuration error exits 2, any other
+ * startup failure 1.
+ */
+export function shimCommand(): Command {
+  const shim = new Command('shim').description('Shims: the SDN-controller side of Gluon.');
+  shim
+    .command('run')
+    .description('Run a shim module or package (one that default-exports defineShim({...})) against etcd.')
+    .argument('<module-or-package>', 'a shim file (./shim.ts, ./dist/shim.js#name), a package directory or an installed package name')
+    .addOption(new Option('--etcd <urls>', 'etcd endpoints, comma-separated (e.g. http://127.0.0.1:2379)').env('GLUON_ETCD'))
+    .addOption(new Option('--etcd-prefix <prefix>', 'prefix of every etcd key, e.g. /site-a').env('GLUON_ETCD_PREFIX'))
+    .option('--hosts <hosts>', "compute hosts this shim binds for, comma-separated ('*' = all; default from the shim, else '*')")
+    .option('--name <name>', 'controller name written in bind results (default from the shim)')
+    .option('--api <api>', 'the API to serve, e.g. net-l3vpn (default from the shim)')
+    .option('--shim <entry>', 'which entry of the package\'s gluon.shims to run (default: the first)')
+    .option('--concurrency <n>', 'most handlers running at once (default 4)')
+    .option('--election [name]', 'active/standby: run handlers only while leading this election (default name /election/shim/<api>/<name>)')
+    .option('--election-ttl <seconds>', 'lease TTL of the election: how fast a standby takes over (default 10)')
+    .addOption(new Option('--log-level <level>', 'log level').choices(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'))
+    .action(async (target: string, opts: ShimRunOptions) => {
+      process.exit(await runShim(target, opts));
+    });
+  return shim;
+}
+
+/** Runs a shim until SIGTERM/SIGINT; resolves to the process exit code. */
+export async function runShim(target: string, opts: ShimRunOptions): Promise<number> {
+  const logger = pino({ level: opts.logLevel ?? 'info', name: 'gluon-shim' }, pino.destination({ fd: 1, sync: true }));
+  let shim: Shim;
+  try {
+    shim = await prepareShim(target, opts, logger);
+  } catch (err) {
+    console.error(`gluon shim run: ${err instanceof Error ? err.message : String(err)}`);
+    return isGluonError(err) && err.code === 'GLUON_ERR_CONFIG' ? EXIT_CONFIG : EXIT_STARTUP;
+  }
+  let stopping: Promise<number> | undefined;
+  const stopped = new Promise<number>((resolveStop) => {
+    const stop = (signal: string): void => {
+      stopping ??= (async () => {
+        logger.info({ signal }, 'shim: shutting down');
+        try {
+          await shim.close();
+          return 0;
+        } catch (err) {
+          logger.error({ err: (err as Error).message }, 'shim: shutdown failed');
+          return 1;
+        }
+      })();
+      void stopping.then(resolveStop);
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+  try {
+    await shim.start();
+  } catch (err) {
+    console.error(`gluon shim run: cannot start: ${err instanceof Error ? err.message : String(err)}`);
+    await shim.close().catch(() => undefined);
+    return EXIT_STARTUP;
+  }
+  logger.info({ shim: shim.name, api: shim.api }, 'shim running');
+  return stopped;
+}
