@@ -169,3 +169,11 @@ describe('internal errors', () => {
     }
   });
 });
+
+describe('options', () => {
+  it('refuses to register without a registry and a store', async () => {
+    const app = fastify();
+    await expect(app.register(protonPlugin, {} as never).ready()).rejects.toMatchObject({ code: 'GLUON_ERR_CONFIG' });
+    await app.close();
+  });
+});

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+import { ConfigError } from '../errors/index.js';
 import { baseUrl, registerDiscoveryRoutes, rootDocument } from './discovery-routes.js';
 import { faultErrorHandler, faultNotFoundHandler, methodNotAllowed } from './fault.js';
 import { registerObjectRoutes } from './object-routes.js';
@@ -30,6 +31,10 @@ function ignoresTrailingSlash(app: FastifyInstance): boolean {
  * `details`) and its own not-found handler for `/proton/*`, so it neither changes nor
  * depends on the host app's settings. Do not wrap it with `fastify-plugin`.
  *
+ * It serves `GET /` (the API root document) unless the host already has that route
+ * when the plugin registers; everything else lives under `/proton`. `hooks` are
+ * experimental extension points (port binding and authorization plug in there).
+ *
  * @example
  * ```ts
  * const app = fastify();
@@ -38,6 +43,10 @@ function ignoresTrailingSlash(app: FastifyInstance): boolean {
  */
 export const protonPlugin: FastifyPluginAsync<ProtonPluginOptions> = async (app, options) => {
   const { registry, store } = options;
+  if (typeof registry?.list !== 'function' || typeof store?.get !== 'function') {
+    throw new ConfigError('protonPlugin needs options { registry: ProtonRegistry, store: ProtonStore }; received ' +
+      `registry=${typeof registry}, store=${typeof store}.`);
+  }
   const hooks = options.hooks ?? {};
   const mountPrefix = app.prefix;
   const bothSlashes = !ignoresTrailingSlash(app);
@@ -72,3 +81,5 @@ export const protonPlugin: FastifyPluginAsync<ProtonPluginOptions> = async (app,
 
   if (document !== undefined) await registerSwaggerUi(app, document);
 };
+
+Object.defineProperty(protonPlugin, Symbol.for('fastify.display-name'), { value: 'gluon-net:proton' });
