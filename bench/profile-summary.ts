@@ -4,7 +4,9 @@
  * (gluon part, npm package, node internals, GC, idle) and the top functions by self
  * and by inclusive time.
  *
- * Usage: `node --import tsx bench/profile-summary.ts bench/results/prof/*.cpuprofile [--top 25]`
+ * Usage: `node --import tsx bench/profile-summary.ts <file.cpuprofile>… [--top 25] [--last <s>]`
+ * (`--last 6`: only the final 6 s of each profile — the last case measured before the
+ * server was stopped).
  */
 import { readFileSync } from 'node:fs';
 
@@ -57,10 +59,18 @@ function top(map: Map<string, number>, total: number, n: number): string[] {
 }
 
 /** Prints the summary of one profile. */
-export function summarizeProfile(profile: CpuProfile, topN: number): string {
+export function summarizeProfile(profile: CpuProfile, topN: number, lastSeconds?: number): string {
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const self = new Map<number, number>();
-  profile.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000));
+  // sample i happens at startTime + sum(timeDeltas[0..i]) (µs)
+  const times: number[] = [];
+  let at = profile.startTime;
+  for (const delta of profile.timeDeltas) times.push((at += delta));
+  const from = lastSeconds === undefined ? -Infinity : at - lastSeconds * 1e6;
+  profile.samples.forEach((id, i) => {
+    if ((times[i] ?? 0) < from) return;
+    self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000);
+  });
   const total = [...self.values()].reduce((a, b) => a + b, 0);
   const areas = new Map<string, number>();
   const selfFns = new Map<string, number>();
@@ -95,10 +105,14 @@ export function summarizeProfile(profile: CpuProfile, topN: number): string {
 }
 
 const args = process.argv.slice(2);
-const topAt = args.indexOf('--top');
-const topN = topAt >= 0 ? Number(args[topAt + 1] ?? 25) : 25;
-const files = args.filter((_arg, i) => topAt < 0 || (i !== topAt && i !== topAt + 1));
+const flags = new Map<string, number>();
+const files: string[] = [];
+for (let i = 0; i < args.length; i++) {
+  const arg = args[i] ?? '';
+  if (arg === '--top' || arg === '--last') flags.set(arg, Number(args[++i]));
+  else files.push(arg);
+}
 for (const file of files) {
   console.log(`== ${file}`);
-  console.log(summarizeProfile(JSON.parse(readFileSync(file, 'utf8')) as CpuProfile, topN));
+  console.log(summarizeProfile(JSON.parse(readFileSync(file, 'utf8')) as CpuProfile, flags.get('--top') ?? 25, flags.get('--last')));
 }

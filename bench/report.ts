@@ -29,6 +29,7 @@ export function formatTable(result: BenchResult): string {
       const baseline = perDb.baseline[name];
       const gluon = perDb.gluon[name];
       const ratio = result.ratios[db]?.[name];
+      if (baseline === undefined && gluon === undefined) continue;
       lines.push(
         `| ${db} | ${CASE_LABELS[name]} | ${cell(baseline?.rps)} | ${cell(baseline?.p50)} / ${cell(baseline?.p99)} | ` +
           `${cell(gluon?.rps)} | ${cell(gluon?.p50)} / ${cell(gluon?.p99)} | ${ratio === undefined ? '–' : `${(ratio * 100).toFixed(0)} %`} |`,
