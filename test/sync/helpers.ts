@@ -1,0 +1,156 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createEtcdStore, listAll, type KeyValueStore } from '../../src/core/kv/index.js';
+import type { ApiModel } from '../../src/core/model/index.js';
+import type { MirrorSource } from '../../src/core/store/index.js';
+import { PORT_PREFIX, apiPrefix } from '../../src/core/sync/index.js';
+
+export const TENANT = 'a868a466bca84df18404a77db0ecac72';
+export const API = '/proton/net-l3vpn/v1.0';
+
+/** A fresh temp directory. */
+export function tempDir(): string {
+  return mkdtempSync(join(tmpdir(), 'gluon-sync-'));
+}
+
+/** A unique etcd key prefix, so tests share the run-wide etcd without seeing each other. */
+export function uniquePrefix(): string {
+  return `/t-${randomUUID().slice(0, 8)}`;
+}
+
+/** An etcd client on `endpoint` with `prefix`. */
+export function etcdClient(endpoint: string, prefix: string): KeyValueStore {
+  return createEtcdStore({ hosts: endpoint, prefix });
+}
+
+/** Polls `check` until it returns true (or throws with `what` after `timeoutMs`). */
+export async function waitFor(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      if (await check()) return;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last === undefined ? '' : ` (last error: ${String(last)})`}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** etcd's content under the mirror's prefixes for `apis`: key → value. */
+export async function etcdContent(kv: KeyValueStore, apiNames: readonly string[]): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (const prefix of [...apiNames.map(apiPrefix), PORT_PREFIX]) {
+    for (const kv1 of (await listAll(kv, prefix)).kvs) out.set(kv1.key, kv1.value);
+  }
+  return out;
+}
+
+/** SQL's content as the mirror should hold it: key → value. */
+export async function sqlContent(store: MirrorSource, apis: readonly ApiModel[]): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (const api of apis) for await (const e of store.snapshot(api)) out.set(e.key, e.value);
+  return out;
+}
+
+/** Key-by-key difference, for readable assertion failures (empty when equal). */
+export function diff(expected: Map<string, string>, actual: Map<string, string>): string[] {
+  const out: string[] = [];
+  for (const [k, v] of expected) {
+    const got = actual.get(k);
+    if (got === undefined) out.push(`missing ${k}`);
+    else if (got !== v) out.push(`different ${k}: ${got} != ${v}`);
+  }
+  for (const k of actual.keys()) if (!expected.has(k)) out.push(`extra ${k}`);
+  return out;
+}
+
+/** A free TCP port on 127.0.0.1. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** A valid port body. */
+export function portBody(i: number): Record<string, unknown> {
+  const hex = (n: number): string => (n & 0xff).toString(16).padStart(2, '0');
+  return {
+    tenant_id: TENANT,
+    name: `p${i}`,
+    mac_address: `c8:2a:14:${hex(i >> 16)}:${hex(i >> 8)}:${hex(i)}`,
+    admin_state_up: true,
+    status: 'ACTIVE',
+    vnic_type: 'normal',
+    mtu: 1500,
+    vlan_transparency: false,
+  };
+}
+
+/** JSON request helper. */
+export async function call(base: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
+  const res = await fetch(`${base}${path}`, {
+    method,
+    ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
+  });
+  const text = await res.text();
+  return { status: res.status, body: text === '' ? {} : (JSON.parse(text) as Record<string, unknown>) };
+}
+
+/** A `gluon serve` child process (tsx on the sources). */
+export interface ServeProcess {
+  readonly url: string;
+  readonly child: ChildProcess;
+  output(): string;
+  kill(signal: NodeJS.Signals): Promise<void>;
+}
+
+const CLI = new URL('../../src/cli/main.ts', import.meta.url).pathname;
+
+/** Starts `gluon serve` with `args` and waits until `/readyz` answers 200. */
+export async function startServe(args: readonly string[], env: Record<string, string> = {}): Promise<ServeProcess> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'serve', '--port', String(port), '--log-level', 'warn', ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  await waitFor(async () => {
+    if (child.exitCode !== null) throw new Error(`gluon serve exited ${child.exitCode}: ${out}`);
+    const res = await fetch(`${url}/readyz`);
+    return res.status === 200;
+  }, `gluon serve on ${url} to be ready`, 60_000).catch((err: unknown) => {
+    child.kill('SIGKILL');
+    throw new Error(`${String(err)}\n${out}`);
+  });
+  return {
+    url,
+    child,
+    output: () => out,
+    async kill(signal) {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      await exited;
+    },
+  };
+}
+
+/** GET /readyz's mirror details. */
+export async function mirrorCheck(base: string): Promise<Record<string, unknown>> {
+  const res = await call(base, 'GET', '/readyz');
+  return ((res.body['checks'] as Record<string, unknown>)['mirror'] ?? {}) as Record<string, unknown>;
+}
