@@ -329,6 +329,37 @@ export const ERROR_CODES = {
     description: 'Two plugin packages provide a driver for the same service (or two shims share a name).',
     fix: 'Remove one of the two packages named in the message, or list plugins explicitly without the unwanted one.',
   },
+  // ── auth (authenticators, policy) ────────────────────────────────────────
+  GLUON_ERR_AUTH_REQUIRED: {
+    status: 401,
+    description: 'The request carries no credentials (no `X-Auth-Token` header) and the server requires them.',
+    fix: 'Send a valid token in the `X-Auth-Token` header (a Keystone token, or a token from the token file).',
+  },
+  GLUON_ERR_AUTH_INVALID_TOKEN: {
+    status: 401,
+    description: 'The token sent in `X-Auth-Token` is unknown, revoked or expired.',
+    fix: 'Get a new token (e.g. `openstack token issue`) and send it in `X-Auth-Token`.',
+  },
+  GLUON_ERR_AUTH_FORBIDDEN: {
+    status: 403,
+    description: 'The policy rule named in the message does not allow the caller to perform this action on this object.',
+    fix: 'Use credentials with the role or project the rule requires, or change the rule in the policy file (`gluon policy list` shows the effective rules).',
+  },
+  GLUON_ERR_AUTH_UNAVAILABLE: {
+    status: 503,
+    description: 'The identity service (Keystone) could not be reached or answered with an error, so the token could not be checked.',
+    fix: 'Check that Keystone is up and reachable at the configured URL, and that the service credentials are right; retry later.',
+  },
+  GLUON_ERR_AUTH_CONFIG: {
+    status: 500,
+    description: 'The auth configuration (strategy, token file, policy file, Keystone settings) is invalid.',
+    fix: 'Correct the file or setting named in the message; docs/security.md describes each.',
+  },
+  GLUON_ERR_POLICY_SYNTAX: {
+    status: 500,
+    description: 'A policy check string could not be parsed (it is treated as "deny" at run time).',
+    fix: 'Correct the check string at the rule named in the message; docs/security.md describes the policy language.',
+  },
   // ── server / config / cli ────────────────────────────────────────────────
   GLUON_ERR_CONFIG: {
     status: 500,
