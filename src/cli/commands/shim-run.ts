@@ -70,12 +70,13 @@ export function locateShim(target: string, cwd: string, select?: string): ShimEn
     return { file: local, exportName };
   }
   if (!path.startsWith('.') && !isAbsolute(path)) {
+    let pkgJson: string | undefined;
     try {
-      const pkgJson = createRequire(join(cwd, 'package.json')).resolve(`${path}/package.json`);
-      return fromPackage(dirname(pkgJson), select);
+      pkgJson = createRequire(join(cwd, 'package.json')).resolve(`${path}/package.json`);
     } catch {
       // not an installed package either
     }
+    if (pkgJson !== undefined) return fromPackage(dirname(pkgJson), select);
   }
   throw new ConfigError(`gluon shim run: ${JSON.stringify(target)} is neither a file, a package directory nor an installed package (looked in ${cwd})`, {
     details: [{ field: 'module', rule: 'exists', value: target, message: 'not found' }],
