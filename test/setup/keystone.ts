@@ -1,0 +1,224 @@
+/**
+ * A private, real OpenStack Keystone for tests (Debian bookworm's `keystone`, Zed),
+ * served by uwsgi with SQLite on a free port of 127.0.0.1 from its own temp dir, and
+ * stopped by PID. Start-up takes ~15–20 s, so share one instance per test file.
+ *
+ * Seeded users (domain Default; every password is `<user>-secret` except admin's):
+ * | user | project | roles |
+ * |---|---|---|
+ * | admin (password `secret`) | admin | admin (implies member, reader) |
+ * | user1 | tenant1 | member (implies reader) |
+ * | user2 | tenant2 | member (implies reader) |
+ * | reader1 | tenant1 | reader only |
+ * | gluon | service | service + admin (the Proton server's own service account) |
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { request } from 'undici';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const SCRIPTS = join(HERE, '..', 'openstack');
+const NEEDED_BINARIES = ['/usr/bin/keystone-manage', '/usr/bin/uwsgi', '/usr/bin/keystone-wsgi-public'];
+
+/** The seeded user names. */
+export type KeystoneUser = 'admin' | 'user1' | 'user2' | 'reader1' | 'gluon';
+
+/** A seeded user: name, password, its project and the ids Keystone gave them. */
+export interface SeededUser {
+  readonly name: KeystoneUser;
+  readonly password: string;
+  readonly project: string;
+  readonly userId: string;
+  readonly projectId: string;
+}
+
+/** A running private Keystone. */
+export interface KeystoneInstance {
+  /** Base URL without `/v3`, e.g. `http://127.0.0.1:41234`. */
+  readonly url: string;
+  /** `<url>/v3`. */
+  readonly authUrl: string;
+  readonly pid: number;
+  readonly dir: string;
+  /** The seeded users by name. */
+  readonly users: Readonly<Record<KeystoneUser, SeededUser>>;
+  /** Project ids by name (admin, service, tenant1, tenant2). */
+  readonly projects: Readonly<Record<string, string>>;
+  /** Issues a project-scoped token by password (the user's own project unless given). */
+  issueToken(user: KeystoneUser, project?: string): Promise<string>;
+  /** Revokes a token (as admin). */
+  revokeToken(token: string): Promise<void>;
+  /** Stops uwsgi (SIGTERM, then SIGKILL) by PID and deletes the temp dir. */
+  stop(): Promise<void>;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Installs Keystone when missing (as root, with the policy-rc.d trick); else fails naming the packages. */
+export function ensureKeystoneInstalled(): void {
+  if (NEEDED_BINARIES.every((bin) => existsSync(bin))) return;
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  if (!isRoot) {
+    throw new Error(`Keystone is not installed (missing ${NEEDED_BINARIES.filter((b) => !existsSync(b)).join(', ')}). Install the Debian packages "keystone" and "curl" (e.g. sudo ${join(SCRIPTS, 'install_packages.sh')}).`);
+  }
+  execFileSync(join(SCRIPTS, 'install_packages.sh'), { stdio: 'inherit', timeout: 900_000 });
+}
+
+interface Answer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: unknown;
+}
+
+async function call(method: string, url: string, token: string | undefined, body?: unknown): Promise<Answer> {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (token !== undefined) headers['x-auth-token'] = token;
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const res = await request(url, { method: method as 'GET', headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }), reset: true });
+      const text = await res.body.text();
+      return { status: res.statusCode, headers: res.headers as Answer['headers'], body: text === '' ? undefined : JSON.parse(text) };
+    } catch (err) {
+      if (attempt < 2) continue;
+      throw err;
+    }
+  }
+}
+
+function expectStatus(answer: Answer, status: number, what: string): void {
+  if (answer.status !== status) throw new Error(`keystone ${what}: HTTP ${answer.status} ${JSON.stringify(answer.body)}`);
+}
+
+/** Starts a private Keystone on a free port and seeds projects, users and roles. */
+export async function startKeystone(): Promise<KeystoneInstance> {
+  ensureKeystoneInstalled();
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'gluon-keystone-'));
+  const ksDir = join(dir, 'keystone');
+  const started = spawnSync(join(SCRIPTS, 'start_keystone.sh'), {
+    env: { ...process.env, KS_DIR: ksDir, KS_PORT: String(port), KS_ADMIN_PASSWORD: 'secret' },
+    encoding: 'utf8',
+    timeout: 180_000,
+  });
+  const pid = Number(started.stdout.trim().split('\n').pop());
+  if (started.status !== 0 || !Number.isInteger(pid) || pid <= 0) {
+    throw new Error(`start_keystone.sh failed (exit ${started.status}): ${started.stderr}\n${existsSync(join(ksDir, 'uwsgi.log')) ? readFileSync(join(ksDir, 'uwsgi.log'), 'utf8').slice(-2000) : ''}`);
+  }
+  const url = `http://127.0.0.1:${port}`;
+  const authUrl = `${url}/v3`;
+
+  const stop = async (): Promise<void> => {
+    try {
+      process.kill(pid, 'SIGTERM');
+    } catch {
+      // already gone
+    }
+    for (let i = 0; i < 100; i++) {
+      try {
+        process.kill(pid, 0);
+      } catch {
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 100));
+      if (i === 99) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // gone
+        }
+      }
+    }
+    rmSync(dir, { recursive: true, force: true });
+  };
+
+  const passwordToken = async (name: string, password: string, project: string): Promise<string> => {
+    const answer = await call('POST', `${authUrl}/auth/tokens?nocatalog`, undefined, {
+      auth: {
+        identity: { methods: ['password'], password: { user: { name, domain: { id: 'default' }, password } } },
+        scope: { project: { name: project, domain: { id: 'default' } } },
+      },
+    });
+    expectStatus(answer, 201, `issue token for ${name}/${project}`);
+    const token = answer.headers['x-subject-token'];
+    if (typeof token !== 'string') throw new Error('keystone issued no X-Subject-Token');
+    return token;
+  };
+
+  try {
+    const admin = await passwordToken('admin', 'secret', 'admin');
+    const roleId = async (name: string): Promise<string> => {
+      const found = await call('GET', `${authUrl}/roles?name=${name}`, admin);
+      const existing = (found.body as { roles: { id: string }[] }).roles[0];
+      if (existing !== undefined) return existing.id;
+      const created = await call('POST', `${authUrl}/roles`, admin, { role: { name } });
+      expectStatus(created, 201, `create role ${name}`);
+      return (created.body as { role: { id: string } }).role.id;
+    };
+    const projects: Record<string, string> = {};
+    const adminProject = await call('GET', `${authUrl}/projects?name=admin`, admin);
+    projects['admin'] = (adminProject.body as { projects: { id: string }[] }).projects[0]?.id ?? '';
+    for (const name of ['service', 'tenant1', 'tenant2']) {
+      const created = await call('POST', `${authUrl}/projects`, admin, { project: { name, domain_id: 'default' } });
+      expectStatus(created, 201, `create project ${name}`);
+      projects[name] = (created.body as { project: { id: string } }).project.id;
+    }
+    const adminUser = await call('GET', `${authUrl}/users?name=admin`, admin);
+    const users: Partial<Record<KeystoneUser, SeededUser>> = {
+      admin: { name: 'admin', password: 'secret', project: 'admin', userId: (adminUser.body as { users: { id: string }[] }).users[0]?.id ?? '', projectId: projects['admin'] ?? '' },
+    };
+    const seed: readonly [KeystoneUser, string, readonly string[]][] = [
+      ['user1', 'tenant1', ['member']],
+      ['user2', 'tenant2', ['member']],
+      ['reader1', 'tenant1', ['reader']],
+      ['gluon', 'service', ['service', 'admin']],
+    ];
+    for (const [name, project, roles] of seed) {
+      const password = `${name}-secret`;
+      const projectId = projects[project] ?? '';
+      const created = await call('POST', `${authUrl}/users`, admin, { user: { name, domain_id: 'default', password, default_project_id: projectId } });
+      expectStatus(created, 201, `create user ${name}`);
+      const userId = (created.body as { user: { id: string } }).user.id;
+      for (const role of roles) {
+        const granted = await call('PUT', `${authUrl}/projects/${projectId}/users/${userId}/roles/${await roleId(role)}`, admin);
+        expectStatus(granted, 204, `grant ${role} to ${name}`);
+      }
+      users[name] = { name, password, project, userId, projectId };
+    }
+    const seeded = users as Record<KeystoneUser, SeededUser>;
+    return {
+      url,
+      authUrl,
+      pid,
+      dir,
+      users: seeded,
+      projects,
+      issueToken: (user, project) => passwordToken(user, seeded[user].password, project ?? seeded[user].project),
+      async revokeToken(token) {
+        const adminNow = await passwordToken('admin', 'secret', 'admin');
+        const res = await request(`${authUrl}/auth/tokens`, { method: 'DELETE', headers: { 'x-auth-token': adminNow, 'x-subject-token': token }, reset: true });
+        await res.body.dump();
+        if (res.statusCode !== 204) throw new Error(`keystone revoke: HTTP ${res.statusCode}`);
+      },
+      stop,
+    };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
