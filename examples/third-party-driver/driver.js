@@ -1,0 +1,113 @@
+// A third-party backend driver for the made-up service "acme-vpn".
+//
+// The "backend" is an in-memory controller (`acmeController`), one port table per
+// controller URL, so the example runs anywhere. A real driver would call its controller's
+// API where this one reads the Map, exactly like the built-in Proton driver calls a
+// Proton server.
+//
+// In a TypeScript plugin write `export default defineDriver({...})` with
+// `import { defineDriver } from 'gluon-net/drivers'`; `defineDriver` only adds typing,
+// so this plain-JS example exports the definition object directly.
+
+/** @typedef {import('gluon-net/drivers').DriverDefinition} DriverDefinition */
+/** @typedef {import('gluon-net/drivers').BackendDriver} BackendDriver */
+/** @typedef {import('gluon-net/drivers').NeutronPort} NeutronPort */
+
+class DriverError extends Error {
+  /** @param {string} code @param {number} status @param {string} message */
+  constructor(code, status, message) {
+    super(message);
+    this.code = code;
+    this.status = status;
+  }
+}
+
+/** The fake controller: ports per controller URL, and the tokens it was called with. */
+export const acmeController = {
+  /** @type {Map<string, Map<string, Record<string, unknown>>>} */
+  tables: new Map(),
+  /** @type {string[]} */
+  tokens: [],
+  /** Adds a port to the controller at `url`. */
+  addPort(url, port) {
+    if (!this.tables.has(url)) this.tables.set(url, new Map());
+    this.tables.get(url).set(port.id, { host: '', instance: '', owner: '', profile: {}, ...port });
+  },
+  /** Records the token of one controller call (what an HTTP header would carry). */
+  call(token) {
+    if (token !== undefined) this.tokens.push(token);
+  },
+};
+
+/** @type {DriverDefinition} */
+const acmeDriver = {
+  name: 'acme-vpn',
+  apiVersion: 1,
+  create({ service, gluonNetworkId, gluonSubnetId, logger, tokenProvider }) {
+    let closed = false;
+    const token = async (ctx) => ctx?.token ?? (await tokenProvider?.());
+    const guard = async (ctx) => {
+      if (closed) throw new DriverError('GLUON_ERR_DRIVER_CLOSED', 503, 'acme-vpn driver is closed');
+      acmeController.call(await token(ctx));
+    };
+    /** @returns {NeutronPort} */
+    const toNeutron = (p) => ({
+      id: p.id, name: p.name ?? '', network_id: gluonNetworkId, tenant_id: p.tenant, project_id: p.tenant,
+      mac_address: p.mac, admin_state_up: p.up ?? true, status: p.host ? 'ACTIVE' : 'DOWN',
+      device_id: p.instance, device_owner: p.owner,
+      fixed_ips: p.ip ? [{ ip_address: p.ip, subnet_id: gluonSubnetId }] : [],
+      'binding:host_id': p.host, 'binding:vif_type': p.host ? 'vhostuser' : '',
+      'binding:vif_details': p.host ? { vhostuser_socket: `/run/acme/${p.id}.sock`, vhostuser_mode: 'server' } : {},
+      'binding:vnic_type': 'normal', 'binding:profile': p.profile, devname: `tap${p.id.slice(0, 11)}`,
+      security_groups: [], allowed_address_pairs: [], extra_dhcp_opts: [],
+      created_at: '', updated_at: '', revision_number: p.revision ?? 0, description: '', tags: [],
+    });
+    const find = (ref) => acmeController.tables.get(ref.url)?.get(ref.id);
+    const mustFind = (ref) => {
+      const port = find(ref);
+      if (port === undefined) throw new DriverError('GLUON_ERR_NOT_FOUND', 404, `acme-vpn port ${ref.id} not found at ${ref.url}`);
+      return port;
+    };
+    const change = (ref, values) => {
+      const port = mustFind(ref);
+      Object.assign(port, values, { revision: (port.revision ?? 0) + 1 });
+      return toNeutron(port);
+    };
+    logger.info({ service }, 'acme-vpn driver created');
+    /** @type {BackendDriver} */
+    const driver = {
+      service,
+      async bind(ref, request, ctx) {
+        await guard(ctx);
+        return change(ref, { host: request.hostId, instance: request.deviceId, owner: request.deviceOwner ?? '', profile: request.profile ?? {} });
+      },
+      async unbind(ref, ctx) {
+        await guard(ctx);
+        return change(ref, { host: '', instance: '', owner: '', profile: {} });
+      },
+      async getPort(ref, ctx) {
+        await guard(ctx);
+        const port = find(ref);
+        return port === undefined ? undefined : toNeutron(port);
+      },
+      async getPorts(refs, ctx) {
+        await guard(ctx); // one controller call for the whole batch
+        const seen = new Set();
+        return refs.filter((r) => !seen.has(r.id) && seen.add(r.id)).map(find).filter(Boolean).map(toNeutron);
+      },
+      async updatePort(ref, changes, ctx) {
+        await guard(ctx);
+        const allowed = { name: 'name', admin_state_up: 'up' };
+        const bad = Object.keys(changes).filter((k) => !(k in allowed));
+        if (bad.length > 0) throw new DriverError('GLUON_ERR_DRIVER_UNSUPPORTED_UPDATE', 400, `acme-vpn cannot update ${bad.join(', ')}`);
+        return change(ref, Object.fromEntries(Object.entries(changes).map(([k, v]) => [allowed[k], v])));
+      },
+      async close() {
+        closed = true;
+      },
+    };
+    return driver;
+  },
+};
+
+export default acmeDriver;
