@@ -123,6 +123,8 @@ class MirrorImpl implements Mirror {
   private endLeadership: ((why: string) => void) | undefined;
   private totals = { publishedOps: 0, publishedRows: 0, publishErrors: 0, lastPublishedSeq: 0, elections: 0 };
   private lastReconcile: MirrorStats['lastReconcile'];
+  /** Leases of lost leaderships that etcd may still hold (revoked before campaigning again). */
+  private readonly staleLeases = new Set<string>();
 
   constructor(private readonly options: MirrorOptions) {
     this.candidateId = options.candidateId ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
@@ -234,6 +236,13 @@ class MirrorImpl implements Mirror {
     while (!this.stopping) {
       let leadership: Leadership;
       try {
+        // A leadership lost while etcd was unreachable leaves its key behind (etcd restores
+        // leases with a fresh TTL after a restart): revoke it, or we would wait a whole TTL
+        // for our own old key before being elected again.
+        for (const id of [...this.staleLeases]) {
+          await this.options.kv.revokeLease(id);
+          this.staleLeases.delete(id);
+        }
         leadership = await this.options.kv.campaign(this.election, this.candidateId, { ttl: this.ttl, signal: this.abort.signal });
       } catch (err) {
         if (this.stopping) break;
@@ -308,6 +317,7 @@ class MirrorImpl implements Mirror {
       this.publisher = undefined;
     }
     this.endLeadership = undefined;
+    if (reason.startsWith('lost')) this.staleLeases.add(leadership.leaseId);
     if (reason.startsWith('lost')) this.logger.warn({ reason }, 'mirror: publisher leadership lost; publishing stopped, campaigning again');
     else this.logger.info({ reason }, 'mirror: publisher leadership ended');
     await leadership.resign().catch(() => undefined);

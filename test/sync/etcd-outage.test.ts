@@ -1,0 +1,117 @@
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { KeyValueStore } from '../../src/core/kv/index.js';
+import type { SqlStore } from '../../src/core/store/index.js';
+import { createProtonServer, type ProtonServer } from '../../src/server/index.js';
+import { startEtcd, type EtcdInstance } from '../setup/etcd.js';
+import { API, call, diff, etcdClient, etcdContent, portBody, sqlContent, tempDir, waitFor } from './helpers.js';
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * etcd is frozen (SIGSTOP), then killed (SIGKILL) and restarted — down ≥ 10 s — during a
+ * load of ≥ 1,000 writes through the API: the API keeps acknowledging, and afterwards
+ * etcd holds every acknowledged write and nothing deleted.
+ */
+describe('etcd outage during a write load', () => {
+  let etcd: EtcdInstance;
+  let server: ProtonServer;
+  let base: string;
+  let client: KeyValueStore;
+
+  beforeAll(async () => {
+    etcd = await startEtcd();
+    server = await createProtonServer({
+      db: `sqlite:${join(tempDir(), 'gluon.db')}`,
+      port: 0,
+      etcd: etcd.endpoint,
+      logger: { level: 'silent' },
+    });
+    base = await server.listen();
+    client = etcdClient(etcd.endpoint, '');
+  });
+  afterAll(async () => {
+    await server?.close();
+    await client?.close();
+    await etcd?.stop();
+  });
+
+  it('acknowledged writes all reach etcd within 10 s after it returns; deleted ones never reappear', async () => {
+    const live = new Map<string, number>(); // port id → acknowledged mtu
+    const deleted = new Set<string>();
+    let writes = 0;
+    let failures = 0;
+    let stop = false;
+    let n = 0;
+    const deletable: string[] = []; // ports deleted at most once, never updated
+    const worker = async (): Promise<void> => {
+      const updatable: string[] = []; // this worker's ports: only it updates them, never deleted
+      while (!stop) {
+        const i = n++;
+        if (i % 5 === 3 && deletable.length > 0) {
+          const id = deletable.shift() as string;
+          live.delete(id);
+          const res = await call(base, 'DELETE', `${API}/ports/${id}`);
+          if (res.status === 204) deleted.add(id);
+          else failures++;
+        } else if (i % 5 === 1 && updatable.length > 0) {
+          const id = updatable[(i * 7919) % updatable.length] as string;
+          const mtu = 1000 + i;
+          const res = await call(base, 'PUT', `${API}/ports/${id}`, { mtu });
+          if (res.status === 200) live.set(id, mtu);
+          else failures++;
+        } else {
+          const res = await call(base, 'POST', `${API}/ports`, portBody(i));
+          if (res.status === 201) {
+            const id = String(res.body['id']);
+            live.set(id, 1500);
+            (i % 2 === 0 ? updatable : deletable).push(id);
+          } else failures++;
+        }
+        writes++;
+        await sleep(8);
+      }
+    };
+    const load = Promise.all(Array.from({ length: 6 }, worker));
+
+    await waitFor(() => writes >= 150, '150 writes before the outage');
+    const downAt = Date.now();
+    etcd.kill('SIGSTOP');
+    await sleep(6000);
+    const writesWhileFrozen = writes;
+    etcd.kill('SIGKILL');
+    await sleep(Math.max(0, 10_500 - (Date.now() - downAt)));
+    const writesDuringOutage = writes - 150;
+    await etcd.restart();
+    await waitFor(() => writes >= 1000, '1,000 writes', 60_000);
+    stop = true;
+    await load;
+    const backAt = Date.now(); // etcd is back and the load is over: from here, 10 s
+
+    expect(failures).toBe(0);
+    expect(writesWhileFrozen).toBeGreaterThan(150);
+    expect(writesDuringOutage).toBeGreaterThan(100);
+    expect(backAt - downAt).toBeGreaterThanOrEqual(10_000);
+
+    const apis = server.registry.list();
+    // poll: etcd converges to SQL (the API's acknowledged state)
+    await waitFor(
+      async () => diff(await sqlContent(server.store as SqlStore, apis), await etcdContent(client, apis.map((a) => a.name))).length === 0,
+      'etcd to equal SQL after the outage',
+      Math.max(1000, 10_000 - (Date.now() - backAt)),
+    );
+    const content = await etcdContent(client, apis.map((a) => a.name));
+    for (const [id, mtu] of live) {
+      const value = content.get(`/proton/net-l3vpn/Port/${id}`);
+      expect(value, `acknowledged port ${id}`).toBeDefined();
+      expect((JSON.parse(value ?? '{}') as { mtu: number }).mtu).toBe(mtu);
+      expect(content.has(`/gluon/port/${id}`)).toBe(true);
+    }
+    for (const id of deleted) {
+      expect(content.has(`/proton/net-l3vpn/Port/${id}`), `deleted port ${id}`).toBe(false);
+      expect(content.has(`/gluon/port/${id}`)).toBe(false);
+    }
+    const text = await (await fetch(`${base}/metrics`)).text();
+    expect(text).toMatch(/^gluon_mirror_publish_errors_total [1-9]\d*$/m);
+  });
+});
