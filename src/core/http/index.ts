@@ -4,6 +4,8 @@
  * @packageDocumentation
  */
 export { protonPlugin } from './proton-plugin.js';
+export { createAuthHooks, combineHooks } from './auth-hooks.js';
+export type { AuthHooksOptions } from './auth-hooks.js';
 export type { ProtonPluginOptions, ProtonHooks, GluonRequestContext } from './types.js';
 export { renderFault, toHttpError } from './fault.js';
 export type { FaultBody } from './fault.js';

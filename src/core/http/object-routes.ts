@@ -10,7 +10,7 @@ import {
   type PolicyAction,
   type RouteDescription,
 } from '../model/index.js';
-import type { ParentScope, ProtonStore, StoredObject } from '../store/index.js';
+import type { ListQuery, ParentScope, ProtonStore, StoredObject } from '../store/index.js';
 import { coerceBody } from './coerce.js';
 import { baseUrl } from './discovery-routes.js';
 import { missingBody } from './fault.js';
@@ -182,6 +182,22 @@ function nextLink(request: FastifyRequest, nextMarker: string): string {
   return `${baseUrl(request, '')}${path}?${params.toString()}`;
 }
 
+/**
+ * ANDs extra filters (from the `listFilters` hook) with the caller's: for a key in both,
+ * only values in both remain (null when none remains: the list is empty).
+ */
+function restrictQuery(query: ListQuery, extra: Readonly<Record<string, readonly unknown[]>> | undefined): ListQuery | null {
+  if (extra === undefined) return query;
+  const filters: Record<string, readonly unknown[]> = { ...(query.filters ?? {}) };
+  for (const [key, allowed] of Object.entries(extra)) {
+    const asked = filters[key];
+    const kept = asked === undefined ? allowed : asked.filter((value) => allowed.some((a) => String(a) === String(value)));
+    if (kept.length === 0) return null;
+    filters[key] = kept;
+  }
+  return { ...query, filters };
+}
+
 const kPrepared = Symbol('gluon.prepared');
 type PreparedRequest = FastifyRequest & { [kPrepared]?: ResolvedParams };
 
@@ -236,7 +252,8 @@ export function registerObjectRoutes(scope: FastifyInstance, apis: readonly ApiM
             const parsed = parseListQuery(plan.object, request.url);
             await checkParents(store, api, resolve(request).parents, true);
             const parent = context.parent;
-            const page = await store.list(api, plan.object, parsed.query, parent === undefined ? {} : { parent });
+            const query = restrictQuery(parsed.query, await hooks.listFilters?.(request, context));
+            const page = query === null ? { items: [] } : await store.list(api, plan.object, query, parent === undefined ? {} : { parent });
             const items = parsed.fields === undefined ? page.items : page.items.map((item) => pickFields(item, parsed.fields ?? []));
             const plural = plan.object.api.plural;
             const body: Record<string, unknown> = { [plural]: items };
@@ -277,6 +294,7 @@ export function registerObjectRoutes(scope: FastifyInstance, apis: readonly ApiM
             await checkParents(store, api, resolve(request).parents, false);
             const parent = context.parent;
             const item = await store.get(api, plan.object, context.key ?? '', parent === undefined ? {} : { parent });
+            await hooks.authorizeStored?.(request, context, item);
             setEtag(reply, item);
             return fields === undefined ? item : pickFields(item, fields);
           },
@@ -293,8 +311,12 @@ export function registerObjectRoutes(scope: FastifyInstance, apis: readonly ApiM
             const ifRevision = parseIfMatch(request.headers['if-match']);
             const context = await begin(request, 'update');
             await checkParents(store, api, resolve(request).parents, false);
-            const patch = await beforeWrite(request, context, request.body as Record<string, unknown>);
             const parent = context.parent;
+            if (hooks.authorizeStored !== undefined) {
+              const stored = await store.get(api, plan.object, context.key ?? '', parent === undefined ? {} : { parent });
+              await hooks.authorizeStored(request, context, stored, request.body as Record<string, unknown>);
+            }
+            const patch = await beforeWrite(request, context, request.body as Record<string, unknown>);
             const updated = await store.update(api, plan.object, context.key ?? '', patch, {
               ...(ifRevision === undefined ? {} : { ifRevision }),
               ...(parent === undefined ? {} : { parent }),
@@ -313,6 +335,10 @@ export function registerObjectRoutes(scope: FastifyInstance, apis: readonly ApiM
             const context = await begin(request, 'delete');
             await checkParents(store, api, resolve(request).parents, false);
             const parent = context.parent;
+            if (hooks.authorizeStored !== undefined) {
+              const stored = await store.get(api, plan.object, context.key ?? '', parent === undefined ? {} : { parent });
+              await hooks.authorizeStored(request, context, stored);
+            }
             await store.delete(api, plan.object, context.key ?? '', {
               ...(ifRevision === undefined ? {} : { ifRevision }),
               ...(parent === undefined ? {} : { parent }),

@@ -52,6 +52,7 @@ export const protonPlugin: FastifyPluginAsync<ProtonPluginOptions> = async (app,
   const bothSlashes = !ignoresTrailingSlash(app);
 
   app.decorateRequest('gluon', null);
+  if (!app.hasRequestDecorator('identity')) app.decorateRequest('identity', null);
   app.setValidatorCompiler(createValidatorCompiler());
   app.setErrorHandler(faultErrorHandler);
   // Bodies are JSON (and the JavaScript media types the original also took), whatever
@@ -72,6 +73,8 @@ export const protonPlugin: FastifyPluginAsync<ProtonPluginOptions> = async (app,
   await app.register(
     async (scope) => {
       scope.setNotFoundHandler(faultNotFoundHandler);
+      const authenticate = hooks.authenticate;
+      if (authenticate !== undefined) scope.addHook('onRequest', async (request, reply) => authenticate(request, reply));
       registerDiscoveryRoutes(scope, { registry, mountPrefix, bothSlashes, notAllowed: registerNotAllowed });
       registerObjectRoutes(scope, registry.list(), { store, hooks, notAllowed: registerNotAllowed });
       if (document !== undefined) registerOpenApiRoute(scope, document);

@@ -1,4 +1,5 @@
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Identity } from '../auth/index.js';
 import type { ApiModel, ObjectModel, PolicyAction } from '../model/index.js';
 import type { ProtonRegistry } from '../registry/index.js';
 import type { ParentScope, ProtonStore, StoredObject } from '../store/index.js';
@@ -24,8 +25,34 @@ export interface GluonRequestContext {
  * authorization (issue 7) plug in here; the shape may still change.
  */
 export interface ProtonHooks {
+  /**
+   * Called first on every request under `/proton` (fastify `onRequest`); set
+   * `request.identity` or throw a GluonError (e.g. 401). May set reply headers
+   * (`WWW-Authenticate`) before throwing.
+   */
+  authenticate?(request: FastifyRequest, reply: FastifyReply): void | Promise<void>;
   /** Called before every object operation; throw a GluonError to refuse it. */
   authorize?(request: FastifyRequest, context: GluonRequestContext): void | Promise<void>;
+  /**
+   * Called for get, update and delete with the **stored** object (read under the URL's
+   * parent scope) before the operation; for an update also with the patch the caller
+   * sent. Throw a GluonError to refuse (404 to hide the object, 403 to deny).
+   */
+  authorizeStored?(
+    request: FastifyRequest,
+    context: GluonRequestContext,
+    stored: StoredObject,
+    patch?: Readonly<Record<string, unknown>>,
+  ): void | Promise<void>;
+  /**
+   * Called for a list: extra filters (attribute → allowed values) ANDed with the
+   * caller's query filters, e.g. `{ tenant_id: ['<project>'] }` to scope a list to the
+   * caller's project. Return undefined for no restriction.
+   */
+  listFilters?(
+    request: FastifyRequest,
+    context: GluonRequestContext,
+  ): Readonly<Record<string, readonly unknown[]>> | undefined | Promise<Readonly<Record<string, readonly unknown[]>> | undefined>;
   /**
    * Called with the validated values of a create (full body) or update (patch) right
    * before the store write; may return replacement values.
@@ -62,5 +89,7 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** Set by {@link protonPlugin} on the requests it serves (null elsewhere). */
     gluon: GluonRequestContext | null;
+    /** The authenticated caller, set by the `authenticate` hook (null without one). */
+    identity: Identity | null;
   }
 }

@@ -1,0 +1,104 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { AuthError, TENANT_ATTRIBUTE, type AccessGuard, type Authenticator, type Identity } from '../auth/index.js';
+import { GluonError, isGluonError } from '../errors/index.js';
+import type { ProtonHooks } from './types.js';
+
+/** Options of {@link createAuthHooks}. */
+export interface AuthHooksOptions {
+  /** Who the caller is (noauth, token file, Keystone). */
+  readonly authenticator: Authenticator;
+  /** The policy, applied to every object operation. */
+  readonly guard: AccessGuard;
+  /**
+   * Paths under `/proton` served without authentication (exact, query string ignored).
+   * @default ['/proton/openapi.json'] (the model's schema, no tenant data)
+   */
+  readonly publicPaths?: readonly string[];
+}
+
+function identityOf(request: FastifyRequest): Identity {
+  const identity = request.identity;
+  if (identity === null) throw new GluonError('GLUON_ERR_INTERNAL', 'authorization ran before authentication (no request.identity)');
+  return identity;
+}
+
+/**
+ * The protonPlugin hooks that authenticate every `/proton` request and apply the
+ * policy to every object operation (see `AccessGuard`): create against the body;
+ * get/update/delete against the stored object (404 when the caller may not see it);
+ * lists scoped to the caller's project unless the list rule gives more.
+ *
+ * Combine with other hooks (binding) with {@link combineHooks}.
+ */
+export function createAuthHooks(options: AuthHooksOptions): Required<Pick<ProtonHooks, 'authenticate' | 'authorize' | 'authorizeStored' | 'listFilters'>> {
+  const { authenticator, guard } = options;
+  const publicPaths = new Set(options.publicPaths ?? ['/proton/openapi.json']);
+  return {
+    async authenticate(request: FastifyRequest, reply: FastifyReply) {
+      const path = request.url.split('?')[0] ?? request.url;
+      try {
+        request.identity = guard.withAdminFlag(await authenticator.authenticate(request.headers));
+      } catch (err) {
+        if (publicPaths.has(path)) return;
+        if (err instanceof AuthError && err.challenge !== undefined) void reply.header('www-authenticate', err.challenge);
+        else if (isGluonError(err) && err.status === 401 && authenticator.strategy === 'token-file') void reply.header('www-authenticate', 'Token');
+        throw err;
+      }
+    },
+    authorize(request, context) {
+      if (context.action !== 'create') return;
+      guard.authorizeCreate(identityOf(request), context.api, context.object, (request.body ?? {}) as Record<string, unknown>);
+    },
+    authorizeStored(request, context, stored, patch) {
+      if (context.action !== 'get' && context.action !== 'update' && context.action !== 'delete') return;
+      guard.authorizeStored(identityOf(request), context.api, context.object, context.action, stored, context.key ?? '', patch);
+    },
+    listFilters(request, context) {
+      const scope = guard.listScope(identityOf(request), context.api, context.object);
+      return scope.all ? undefined : { [TENANT_ATTRIBUTE]: [scope.tenantId] };
+    },
+  };
+}
+
+/**
+ * Runs several hook sets in order: `authenticate`, `authorize`, `authorizeStored` and
+ * `listFilters` of each (filters are merged), then `beforeWrite`/`afterWrite` chained
+ * (each sees the previous one's result).
+ */
+export function combineHooks(...sets: readonly (ProtonHooks | undefined)[]): ProtonHooks {
+  const all = sets.filter((s): s is ProtonHooks => s !== undefined);
+  return {
+    async authenticate(request, reply) {
+      for (const s of all) await s.authenticate?.(request, reply);
+    },
+    async authorize(request, context) {
+      for (const s of all) await s.authorize?.(request, context);
+    },
+    async authorizeStored(request, context, stored, patch) {
+      for (const s of all) await s.authorizeStored?.(request, context, stored, patch);
+    },
+    async listFilters(request, context) {
+      let merged: Record<string, readonly unknown[]> | undefined;
+      for (const s of all) {
+        const extra = await s.listFilters?.(request, context);
+        if (extra === undefined) continue;
+        merged ??= {};
+        for (const [key, values] of Object.entries(extra)) {
+          const before = merged[key];
+          merged[key] = before === undefined ? values : before.filter((v) => values.some((w) => String(w) === String(v)));
+        }
+      }
+      return merged;
+    },
+    async beforeWrite(request, context, values) {
+      let current = values;
+      for (const s of all) current = (await s.beforeWrite?.(request, context, current)) ?? current;
+      return current;
+    },
+    async afterWrite(request, context, result) {
+      let current = result;
+      for (const s of all) current = (await s.afterWrite?.(request, context, current)) ?? current;
+      return current ?? undefined;
+    },
+  };
+}
