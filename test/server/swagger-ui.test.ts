@@ -32,12 +32,19 @@ describe('/proton/docs in headless Chromium', () => {
     page.on('pageerror', (err) => failures.push(err.message));
     const response = await page.goto(`${url}/proton/docs`, { waitUntil: 'load' });
     expect(response?.ok()).toBe(true);
-    // Swagger UI fetches /proton/openapi.json and renders one block per operation.
+    // Swagger UI fetches /proton/openapi.json and renders one block per operation; it renders
+    // tag sections as they scroll into view, so scroll down until the net-l3vpn ports appear.
     await page.locator('.opblock').first().waitFor({ state: 'visible', timeout: 30_000 });
-    const paths = await page.locator('.opblock-summary-path').allTextContents();
-    const normalized = paths.map((p) => p.replace(/\u200b/g, '').trim());
-    expect(normalized).toContain(PORTS);
-    expect(normalized.some((p) => p.startsWith(`${PORTS}/{`))).toBe(true);
+    const ports = page.locator(`.opblock-summary-path[data-path="${PORTS}"]`);
+    for (let step = 0; step < 200 && (await ports.count()) === 0; step++) {
+      await page.evaluate('window.scrollBy(0, window.innerHeight / 2)');
+      await page.waitForTimeout(50);
+    }
+    await ports.first().waitFor({ state: 'visible', timeout: 10_000 });
+    expect((await ports.first().textContent())?.replace(/\u200b/g, '')).toBe(PORTS);
+    const member = page.locator(`.opblock-summary-path[data-path^="${PORTS}/{"]`);
+    await member.first().waitFor({ state: 'visible', timeout: 10_000 });
+    await page.evaluate('window.scrollTo(0, 0)');
     const openapi = (await (await fetch(`${url}/proton/openapi.json`)).json()) as { info: { title: string } };
     const title = page.locator('.information-container .title').first();
     await title.waitFor({ state: 'visible' });
