@@ -1,0 +1,159 @@
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { createConnection } from 'mysql2/promise';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { loadModels, type ApiModel } from '../../src/core/model/index.js';
+import { createStore, type SqlStore } from '../../src/core/store/index.js';
+import { bundledModelsDir } from '../../src/server/index.js';
+import { API, call, diff, etcdClient, etcdContent, mirrorCheck, portBody, sqlContent, startServe, tempDir, uniquePrefix, waitFor, type ServeProcess } from './helpers.js';
+
+const ADVERTISED = 'http://proton.test:2705';
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** A write load against several servers; records what was acknowledged. */
+function startLoad(targets: () => readonly string[]) {
+  const acked = new Set<string>();
+  const deleted = new Set<string>();
+  let stop = false;
+  let n = 0;
+  const worker = async (): Promise<void> => {
+    while (!stop) {
+      const i = n++;
+      const list = targets();
+      const base = list[i % list.length] as string;
+      try {
+        const res = await call(base, 'POST', `${API}/ports`, portBody(i));
+        if (res.status === 201) {
+          const id = String(res.body['id']);
+          acked.add(id);
+          if (i % 4 === 0) {
+            const del = await call(base, 'DELETE', `${API}/ports/${id}`);
+            if (del.status === 204) {
+              acked.delete(id);
+              deleted.add(id);
+            }
+          }
+        }
+      } catch {
+        // the server was killed: not acknowledged
+        await sleep(50);
+      }
+      await sleep(5);
+    }
+  };
+  const running = Promise.all(Array.from({ length: 4 }, worker));
+  return {
+    acked,
+    deleted,
+    get count() {
+      return n;
+    },
+    async stop() {
+      stop = true;
+      await running;
+    },
+  };
+}
+
+async function converged(store: SqlStore, apis: readonly ApiModel[], endpoint: string, prefix: string, acked: Set<string>, deleted: Set<string>, timeoutMs: number) {
+  const etcd = etcdClient(endpoint, prefix);
+  try {
+    let last: string[] = [];
+    await waitFor(async () => {
+      last = diff(await sqlContent(store, apis), await etcdContent(etcd, apis.map((a) => a.name)));
+      return last.length === 0;
+    }, 'etcd to equal SQL', timeoutMs).catch((err: unknown) => {
+      throw new Error(`${String(err)}; first differences: ${last.slice(0, 5).join('; ')}`);
+    });
+    const content = await etcdContent(etcd, apis.map((a) => a.name));
+    for (const id of acked) expect(content.has(`/proton/net-l3vpn/Port/${id}`), `acknowledged ${id}`).toBe(true);
+    for (const id of deleted) expect(content.has(`/proton/net-l3vpn/Port/${id}`), `deleted ${id}`).toBe(false);
+  } finally {
+    await etcd.close();
+  }
+}
+
+describe('Proton server killed in the middle of a load (SQLite)', () => {
+  const servers: ServeProcess[] = [];
+  afterAll(async () => {
+    for (const s of servers) await s.kill('SIGKILL');
+  });
+
+  it('etcd converges to SQL after the restart', async () => {
+    const endpoint = inject('etcdEndpoint');
+    const prefix = uniquePrefix();
+    const db = `sqlite:${join(tempDir(), 'gluon.db')}`;
+    const args = ['--db', db, '--etcd', endpoint, '--etcd-prefix', prefix, '--advertised-url', ADVERTISED];
+    let current = await startServe(args);
+    servers.push(current);
+    const load = startLoad(() => [current.url]);
+    await waitFor(() => load.count >= 300, '300 writes');
+    await current.kill('SIGKILL');
+    current = await startServe(args);
+    servers.push(current);
+    await waitFor(() => load.count >= 600, '600 writes');
+    await load.stop();
+    const apis = await loadModels(bundledModelsDir());
+    const store = createStore({ url: db, advertisedUrl: ADVERTISED });
+    try {
+      await converged(store, apis, endpoint, prefix, load.acked, load.deleted, 20_000);
+    } finally {
+      await store.close();
+    }
+    expect(load.acked.size).toBeGreaterThan(200);
+  });
+});
+
+describe('two Proton servers on MariaDB and one etcd (HA)', () => {
+  const dbName = `gluon_sync_${randomUUID().slice(0, 8)}`;
+  const servers: ServeProcess[] = [];
+  afterAll(async () => {
+    for (const s of servers) await s.kill('SIGKILL');
+    const conn = await createConnection({ host: '127.0.0.1', port: 3306, user: 'root' });
+    await conn.query(`DROP DATABASE IF EXISTS \`${dbName}\``);
+    await conn.end();
+  });
+
+  it('exactly one publishes; SIGKILL it and the other takes over; no acknowledged write is lost', async () => {
+    const conn = await createConnection({ host: '127.0.0.1', port: 3306, user: 'root' });
+    await conn.query(`CREATE DATABASE \`${dbName}\``);
+    await conn.end();
+    const endpoint = inject('etcdEndpoint');
+    const prefix = uniquePrefix();
+    const db = `mysql://root@127.0.0.1:3306/${dbName}`;
+    const args = ['--db', db, '--etcd', endpoint, '--etcd-prefix', prefix, '--advertised-url', ADVERTISED];
+    const a = await startServe(args);
+    servers.push(a);
+    const b = await startServe(args);
+    servers.push(b);
+
+    const roles = async (): Promise<boolean[]> => Promise.all([a, b].map(async (s) => (await mirrorCheck(s.url))['leader'] === true));
+    await waitFor(async () => (await roles()).filter(Boolean).length === 1, 'exactly one leader');
+    const [aLeads] = await roles();
+    const leader = aLeads === true ? a : b;
+    const follower = aLeads === true ? b : a;
+    const metric = async (s: ServeProcess): Promise<string | undefined> => /^gluon_mirror_leader (\d)$/m.exec(await (await fetch(`${s.url}/metrics`)).text())?.[1];
+    expect(await metric(leader)).toBe('1');
+    expect(await metric(follower)).toBe('0');
+
+    let alive = [a.url, b.url];
+    const load = startLoad(() => alive);
+    await waitFor(() => load.count >= 200, '200 writes on both servers');
+    // the follower never published
+    expect(/^gluon_mirror_published_total (\d+)$/m.exec(await (await fetch(`${follower.url}/metrics`)).text())?.[1]).toBe('0');
+    await leader.kill('SIGKILL');
+    alive = [follower.url];
+    await waitFor(async () => (await mirrorCheck(follower.url))['leader'] === true, 'the follower to take over', 30_000);
+    await waitFor(() => load.count >= 500, '500 writes');
+    await load.stop();
+
+    const apis = await loadModels(bundledModelsDir());
+    const store = createStore({ url: db, advertisedUrl: ADVERTISED });
+    try {
+      await converged(store, apis, endpoint, prefix, load.acked, load.deleted, 20_000);
+    } finally {
+      await store.close();
+    }
+    expect(load.acked.size).toBeGreaterThan(100);
+  });
+});
