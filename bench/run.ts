@@ -80,3 +80,11 @@ for (const warning of formatFailures(result)) console.log(warning);
 mkdirSync(resultsDir, { recursive: true });
 writeFileSync(`${resultsDir}latest.json`, `${JSON.stringify(result, null, 2)}\n`);
 console.log(`\nwritten: bench/results/latest.json${profile ? `; CPU profiles: bench/results/prof/` : ''}`);
+
+// Backend drivers: getPorts over 10,000 Gluon ports, batched vs one request per port (BENCH_DRIVERS=0 skips it).
+if (process.env['BENCH_DRIVERS'] !== '0') {
+  const { runDriversBench, formatDriversBench } = await import('./drivers.js');
+  const drivers = await runDriversBench(Number(process.env['BENCH_DRIVER_PORTS'] ?? (params === QUICK_PARAMS ? 1000 : 10_000)), (line) => console.log(line));
+  console.log(`\n${formatDriversBench(drivers)}`);
+  writeFileSync(`${resultsDir}drivers.json`, `${JSON.stringify(drivers, null, 2)}\n`);
+}
