@@ -289,6 +289,27 @@ export const ERROR_CODES = {
     description: 'A backend driver factory was given invalid options (e.g. an empty service name or GluonNetwork id).',
     fix: 'Pass the option named in the message with an allowed value.',
   },
+  // ── port arbiter and Neutron facade ──────────────────────────────────────
+  GLUON_ERR_ARBITER_NO_DRIVER: {
+    status: 503,
+    description: 'A Gluon port is registered under a service for which the port arbiter has no backend driver.',
+    fix: 'Install and list the plugin whose `gluon.drivers` serves the service named in the message (or let the built-in Proton driver serve every service).',
+  },
+  GLUON_ERR_ARBITER_NOT_STARTED: {
+    status: 503,
+    description: 'The port arbiter was asked about a port before its port registry was loaded from etcd (or after it was closed).',
+    fix: 'Call `start()` and wait for it before serving requests; check that etcd is reachable.',
+  },
+  GLUON_ERR_ARBITER_UPSTREAM_UNREACHABLE: {
+    status: 502,
+    description: 'The Neutron facade could not reach the upstream Neutron server (connection refused, reset or timed out).',
+    fix: 'Check that Neutron runs at the `--neutron-url` named in the message and is reachable from the facade.',
+  },
+  GLUON_ERR_ARBITER_GLUON_OBJECTS: {
+    status: 503,
+    description: 'The dummy Neutron network `GluonNetwork` or subnet `GluonSubnet` could not be found in the upstream Neutron.',
+    fix: 'Create them as admin (see docs/neutron.md) or pass their ids with `--gluon-network-id` / `--gluon-subnet-id`.',
+  },
   GLUON_ERR_PLUGIN_NOT_FOUND: {
     status: 500,
     description: 'A plugin package listed in the configuration (or in the application\'s dependencies) cannot be resolved from the application root.',

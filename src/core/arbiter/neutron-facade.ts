@@ -1,0 +1,325 @@
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { protonDriver, type BackendDriver, type DriverDefinition, type TokenProvider } from '../../drivers/index.js';
+import { createKeyValueStore, type KeyValueStore } from '../kv/index.js';
+import { findGluonObjects } from './gluon-objects.js';
+import { neutronFault, toNeutronFault, type NeutronFault } from './neutron-errors.js';
+import { PortArbiter } from './port-arbiter.js';
+import { parsePortQuery } from './port-filters.js';
+import { silentLogger } from './silent-logger.js';
+import type { ArbiterContext, ArbiterLogger } from './types.js';
+import { NeutronUpstream, type UpstreamResponse } from './upstream.js';
+
+/** Who a request comes from, as the facade's identity hook reports it. */
+export type FacadeIdentity = Pick<ArbiterContext, 'projectId' | 'isAdmin'>;
+
+/** Finds the caller of a request (for tenant scoping of Gluon ports). */
+export type IdentifyCaller = (headers: Readonly<Record<string, string | string[] | undefined>>) => FacadeIdentity | Promise<FacadeIdentity>;
+
+/** Options of {@link createNeutronFacade}. */
+export interface NeutronFacadeOptions {
+  /** The real Neutron's base URL, e.g. `http://127.0.0.1:9696`. */
+  readonly neutronUrl: string;
+  /** The key/value store holding `/gluon/port/` (wins over `etcd`). */
+  readonly kv?: KeyValueStore;
+  /** etcd URL(s) when no `kv` is given (`http://127.0.0.1:2379[,…]`). */
+  readonly etcd?: string | readonly string[];
+  /** Key prefix in etcd (same as the Proton servers'). */
+  readonly etcdPrefix?: string;
+  /**
+   * Backend drivers by service (e.g. `discoverPlugins(…).drivers`). A service without an
+   * entry is served by {@link NeutronFacadeOptions.defaultDriver}.
+   */
+  readonly drivers?: ReadonlyMap<string, DriverDefinition> | Readonly<Record<string, DriverDefinition>>;
+  /** Driver for services without their own (default: the built-in Proton driver; `null`: none). */
+  readonly defaultDriver?: DriverDefinition | null;
+  /** Id of the dummy network `GluonNetwork` (looked up by name in Neutron when absent). */
+  readonly gluonNetworkId?: string;
+  /** Id of the dummy subnet `GluonSubnet` (looked up by name in Neutron when absent). */
+  readonly gluonSubnetId?: string;
+  /** How long to retry the GluonNetwork/GluonSubnet lookup, ms (default: forever). */
+  readonly lookupTimeoutMs?: number;
+  /** Token for the lookup (a Keystone-protected Neutron needs an admin token). */
+  readonly neutronToken?: string;
+  /** Service token for drivers when a request carries none. */
+  readonly tokenProvider?: TokenProvider;
+  /**
+   * Finds the caller of a request. Default: trusts `X-Project-Id` and `X-Roles` (the
+   * headers keystonemiddleware sets); without `X-Project-Id` the caller is an admin, as
+   * in Neutron's noauth mode.
+   */
+  readonly identify?: IdentifyCaller;
+  /** Reuse connections to Neutron (default `true`; see {@link NeutronUpstream}). */
+  readonly upstreamKeepAlive?: boolean;
+  /** Timeout of one upstream request, ms (default 120,000). */
+  readonly upstreamTimeoutMs?: number;
+  /** Logger (pino-compatible; default silent). */
+  readonly logger?: ArbiterLogger;
+}
+
+/** A running Neutron facade. */
+export interface NeutronFacade {
+  /** The fastify app (routes registered; call {@link NeutronFacade.listen} or `app.inject`). */
+  readonly app: FastifyInstance;
+  /** The port arbiter answering for Gluon ports. */
+  readonly arbiter: PortArbiter;
+  /** The client of the upstream Neutron. */
+  readonly upstream: NeutronUpstream;
+  /** The dummy GluonNetwork id in use. */
+  readonly gluonNetworkId: string;
+  /** The dummy GluonSubnet id in use. */
+  readonly gluonSubnetId: string;
+  /** Listens (default 127.0.0.1:9697) and resolves with the base URL. */
+  listen(options?: { port?: number; host?: string }): Promise<string>;
+  /** Stops listening, the registry watch, the drivers, the upstream client and (when it created it) the store. */
+  close(): Promise<void>;
+}
+
+/** The identity hook used when none is given: `X-Project-Id` / `X-Roles` headers. */
+export const headerIdentity: IdentifyCaller = (headers) => {
+  const first = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[0] : v);
+  const project = first(headers['x-project-id']) ?? first(headers['x-tenant-id']);
+  if (project === undefined || project === '') return { isAdmin: true };
+  const roles = (first(headers['x-roles']) ?? '').split(',').map((r) => r.trim().toLowerCase());
+  return { projectId: project, isAdmin: roles.includes('admin') };
+};
+
+function toMap(drivers: NeutronFacadeOptions['drivers']): ReadonlyMap<string, DriverDefinition> {
+  if (drivers === undefined) return new Map();
+  if (drivers instanceof Map) return drivers;
+  return new Map(Object.entries(drivers as Readonly<Record<string, DriverDefinition>>));
+}
+
+/**
+ * Creates the Neutron API facade: a server Nova (or anyone) talks to in place of
+ * Neutron. `GET /v2.0/ports[/<id>]` and `PUT /v2.0/ports/<id>` are answered by the
+ * {@link PortArbiter} for Gluon ports (lists merge them with Neutron's ports); every
+ * other request, and every request about a non-Gluon port, is passed to the upstream
+ * Neutron unchanged (method, path, query, headers, body; Neutron's status, headers and
+ * body back), only hop-by-hop headers stripped.
+ *
+ * At start it loads the port registry from etcd and, unless given, looks up the
+ * GluonNetwork / GluonSubnet ids by name in Neutron (retrying until they exist).
+ */
+export async function createNeutronFacade(options: NeutronFacadeOptions): Promise<NeutronFacade> {
+  const logger = options.logger ?? silentLogger;
+  const upstream = new NeutronUpstream({
+    url: options.neutronUrl,
+    ...(options.upstreamKeepAlive === undefined ? {} : { keepAlive: options.upstreamKeepAlive }),
+    ...(options.upstreamTimeoutMs === undefined ? {} : { timeoutMs: options.upstreamTimeoutMs }),
+  });
+  const ownKv = options.kv === undefined;
+  const etcd = options.etcd === undefined ? undefined : typeof options.etcd === 'string' ? options.etcd : options.etcd.join(',');
+  const kv = options.kv ?? createKeyValueStore(etcd, { ...(options.etcdPrefix === undefined ? {} : { prefix: options.etcdPrefix }), logger });
+  const drivers = new Map<string, Promise<BackendDriver | undefined>>();
+  let arbiter: PortArbiter | undefined;
+  try {
+    let ids: { gluonNetworkId: string; gluonSubnetId: string };
+    if (options.gluonNetworkId !== undefined && options.gluonSubnetId !== undefined) {
+      ids = { gluonNetworkId: options.gluonNetworkId, gluonSubnetId: options.gluonSubnetId };
+    } else {
+      const found = await findGluonObjects(upstream, {
+        logger,
+        ...(options.neutronToken === undefined ? {} : { token: options.neutronToken }),
+        ...(options.lookupTimeoutMs === undefined ? {} : { timeoutMs: options.lookupTimeoutMs }),
+      });
+      ids = { gluonNetworkId: options.gluonNetworkId ?? found.gluonNetworkId, gluonSubnetId: options.gluonSubnetId ?? found.gluonSubnetId };
+    }
+    logger.info({ ...ids, neutronUrl: options.neutronUrl }, 'neutron facade: dummy GluonNetwork/GluonSubnet');
+    const definitions = toMap(options.drivers);
+    const fallback = options.defaultDriver === undefined ? protonDriver : options.defaultDriver;
+    const lookup = (service: string): Promise<BackendDriver | undefined> => {
+      let driver = drivers.get(service);
+      if (driver === undefined) {
+        const definition = definitions.get(service) ?? fallback ?? undefined;
+        driver = definition === undefined
+          ? Promise.resolve(undefined)
+          : Promise.resolve(
+              definition.create({
+                service,
+                ...ids,
+                logger,
+                ...(options.tokenProvider === undefined ? {} : { tokenProvider: options.tokenProvider }),
+              }),
+            );
+        drivers.set(service, driver);
+        driver.catch(() => drivers.delete(service));
+      }
+      return driver;
+    };
+    arbiter = new PortArbiter({ kv, drivers: lookup, logger });
+    await arbiter.start();
+    const app = buildApp(arbiter, upstream, options.identify ?? headerIdentity, logger);
+    await app.ready();
+    const theArbiter = arbiter;
+    let closed = false;
+    return {
+      app,
+      arbiter,
+      upstream,
+      ...ids,
+      async listen(listenOptions = {}) {
+        return app.listen({ port: listenOptions.port ?? 9697, host: listenOptions.host ?? '127.0.0.1' });
+      },
+      async close() {
+        if (closed) return;
+        closed = true;
+        await app.close();
+        await theArbiter.close();
+        for (const driver of drivers.values()) await (await driver.catch(() => undefined))?.close();
+        await upstream.close();
+        if (ownKv) await kv.close();
+      },
+    };
+  } catch (err) {
+    await arbiter?.close();
+    await upstream.close();
+    if (ownKv) await kv.close();
+    throw err;
+  }
+}
+
+
+
+function buildApp(arbiter: PortArbiter, upstream: NeutronUpstream, identify: IdentifyCaller, logger: ArbiterLogger): FastifyInstance {
+  const app = Fastify({ logger: false, exposeHeadRoutes: false, maxParamLength: 8192, bodyLimit: 16 * 1024 * 1024 });
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+
+  const requestId = (): string => `req-${randomUUID()}`;
+
+  const passThrough = (reply: FastifyReply, res: UpstreamResponse): FastifyReply => {
+    reply.code(res.status);
+    for (const [name, value] of Object.entries(res.headers)) reply.header(name, value);
+    return reply.send(res.body);
+  };
+
+  const proxy = async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
+    try {
+      const res = await upstream.send({ method: request.method, path: request.url, headers: request.headers, body: bodyOf(request) });
+      return passThrough(reply, res);
+    } catch (err) {
+      logger.error({ method: request.method, url: request.url, err: (err as Error).message }, 'neutron facade: upstream failed');
+      return sendFault(reply, toNeutronFault(err), requestId());
+    }
+  };
+
+  const contextOf = async (request: FastifyRequest, id: string): Promise<ArbiterContext> => {
+    const token = request.headers['x-auth-token'];
+    const identity = await identify(request.headers);
+    return {
+      ...identity,
+      requestId: id,
+      ...(typeof token === 'string' && token !== '' ? { token } : {}),
+    };
+  };
+
+  // list: Neutron's ports merged with Gluon ports
+  app.get('/v2.0/ports', (request, reply) => listPorts(request, reply));
+  app.get('/v2.0/ports.json', (request, reply) => listPorts(request, reply));
+
+  const listPorts = async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
+    let res: UpstreamResponse;
+    try {
+      res = await upstream.send({ method: 'GET', path: request.url, headers: request.headers, body: bodyOf(request) });
+    } catch (err) {
+      return sendFault(reply, toNeutronFault(err), requestId());
+    }
+    if (res.status !== 200) return passThrough(reply, res);
+    const search = request.url.includes('?') ? request.url.slice(request.url.indexOf('?') + 1) : '';
+    const query = parsePortQuery(search);
+    let body: Record<string, unknown>;
+    try {
+      body = JSON.parse(res.body.toString('utf8')) as Record<string, unknown>;
+    } catch {
+      return passThrough(reply, res);
+    }
+    const links = body['ports_links'];
+    const hasNext = Array.isArray(links) && links.some((l) => (l as { rel?: unknown }).rel === 'next');
+    if (hasNext || !Array.isArray(body['ports'])) return passThrough(reply, res);
+    let gluon: Record<string, unknown>[];
+    try {
+      const ctx = await contextOf(request, String(res.headers['x-openstack-request-id'] ?? requestId()));
+      gluon = await arbiter.getPorts(query.filters, { fields: query.fields, ctx, sortKeys: query.sortKeys, sortDirs: query.sortDirs });
+    } catch (err) {
+      return sendFault(reply, toNeutronFault(err), requestId());
+    }
+    if (gluon.length === 0) return passThrough(reply, res);
+    const neutronPorts = body['ports'] as Record<string, unknown>[];
+    const known = new Set(neutronPorts.map((p) => p['id']));
+    const merged = [...neutronPorts, ...gluon.filter((p) => !known.has(p['id']))];
+    const text = JSON.stringify({ ...body, ports: merged });
+    const headers = { ...res.headers };
+    delete headers['content-length'];
+    return passThrough(reply, { status: 200, headers, body: Buffer.from(text, 'utf8') });
+  };
+
+  // one port: Gluon ports answered here, others passed through
+  const portId = (request: FastifyRequest): string => {
+    const raw = (request.params as { id: string }).id;
+    return raw.endsWith('.json') ? raw.slice(0, -5) : raw;
+  };
+
+  app.get('/v2.0/ports/:id', async (request, reply) => {
+    const id = portId(request);
+    if (!arbiter.isGluonPort(id)) return proxy(request, reply);
+    const rid = requestId();
+    try {
+      const search = request.url.includes('?') ? request.url.slice(request.url.indexOf('?') + 1) : '';
+      const port = await arbiter.getPort(id, { fields: parsePortQuery(search).fields, ctx: await contextOf(request, rid) });
+      return sendJson(reply, 200, { port }, rid);
+    } catch (err) {
+      logFailure(logger, request, err);
+      return sendFault(reply, toNeutronFault(err, id), rid);
+    }
+  });
+
+  app.put('/v2.0/ports/:id', async (request, reply) => {
+    const id = portId(request);
+    if (!arbiter.isGluonPort(id)) return proxy(request, reply);
+    const rid = requestId();
+    const raw = bodyOf(request);
+    let parsed: unknown;
+    try {
+      parsed = raw === undefined || raw.length === 0 ? undefined : JSON.parse(raw.toString('utf8'));
+    } catch {
+      return sendFault(reply, neutronFault(400, 'HTTPBadRequest', 'Malformed request body'), rid);
+    }
+    const inner = typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>)['port'] : undefined;
+    if (typeof inner !== 'object' || inner === null || Array.isArray(inner)) {
+      return sendFault(reply, neutronFault(400, 'HTTPBadRequest', "Unable to find 'port' in request body"), rid);
+    }
+    try {
+      const port = await arbiter.updatePort(id, inner as Record<string, unknown>, await contextOf(request, rid));
+      return sendJson(reply, 200, { port }, rid);
+    } catch (err) {
+      logFailure(logger, request, err);
+      return sendFault(reply, toNeutronFault(err, id), rid);
+    }
+  });
+
+  // everything else: Neutron
+  app.all('/*', proxy);
+  app.all('/', proxy);
+  return app;
+}
+
+function bodyOf(request: FastifyRequest): Buffer | undefined {
+  return Buffer.isBuffer(request.body) ? request.body : undefined;
+}
+
+function sendJson(reply: FastifyReply, status: number, body: unknown, rid: string): FastifyReply {
+  return reply.code(status).header('content-type', 'application/json').header('x-openstack-request-id', rid).send(Buffer.from(JSON.stringify(body), 'utf8'));
+}
+
+function sendFault(reply: FastifyReply, fault: NeutronFault, rid: string): FastifyReply {
+  return reply.code(fault.status).header('content-type', 'application/json').header('x-openstack-request-id', rid).send(Buffer.from(fault.body, 'utf8'));
+}
+
+function logFailure(logger: ArbiterLogger, request: FastifyRequest, err: unknown): void {
+  const e = err as { status?: number; code?: string; message?: string };
+  const log = (e.status ?? 500) >= 500 ? logger.error.bind(logger) : logger.info.bind(logger);
+  log({ method: request.method, url: request.url, code: e.code, err: e.message }, 'neutron facade: Gluon port request failed');
+}
+
+
