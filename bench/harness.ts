@@ -39,7 +39,7 @@ export interface HarnessHooks {
   readonly execArgv?: Partial<Record<ServerKind, readonly string[]>>;
   /**
    * Which gluon build the gluon server loads: `dist` (the built package) or `src` (the
-   * TypeScript sources). Default: `dist` when it exists, else `src`.
+   * TypeScript sources). Default: `src`.
    */
   readonly gluonFrom?: 'src' | 'dist';
 }

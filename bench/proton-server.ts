@@ -3,8 +3,9 @@
  * process: the bundled models, the database the harness created, loopback, an ephemeral
  * port, logging off (the baseline logs nothing either).
  *
- * It loads the built package (`dist/index.js`, what `npm run bench` builds first) when
- * present, else the TypeScript sources; `BENCH_GLUON_FROM=src|dist` forces one.
+ * It loads the TypeScript sources through tsx (esbuild, the same transform tsup bundles
+ * with) by default, so a concurrent `npm run build` (which wipes `dist/`) cannot pull the
+ * package out from under a run; `BENCH_GLUON_FROM=dist` loads the built `dist/index.js`.
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -19,8 +20,10 @@ const PORTS_PATH = '/proton/net-l3vpn/v1.0/ports';
 
 async function loadGluon(): Promise<GluonModule> {
   const dist = new URL('../dist/index.js', import.meta.url);
-  const from = process.env['BENCH_GLUON_FROM'] ?? (existsSync(fileURLToPath(dist)) ? 'dist' : 'src');
-  if (from === 'dist') return (await import(dist.href)) as GluonModule;
+  if (process.env['BENCH_GLUON_FROM'] === 'dist') {
+    if (!existsSync(fileURLToPath(dist))) throw new Error('bench: BENCH_GLUON_FROM=dist but dist/index.js is missing; run npm run build');
+    return (await import(dist.href)) as GluonModule;
+  }
   return import('../src/index.js');
 }
 

@@ -1,0 +1,166 @@
+/**
+ * The etcd mirror benchmark (`npm run bench` runs it after the HTTP cases; alone:
+ * `node --import tsx bench/mirror.ts`).
+ *
+ * 1. Publisher throughput: N outbox rows (real port, interface and registration values,
+ *    written by the SQLite store) drained into etcd by the {@link OutboxPublisher},
+ *    against raw `etcd3` puts of the very same keys and values in sequential txns of
+ *    100, on the same etcd, in the same run. Target: publisher ≥ 70 % of raw.
+ * 2. API create throughput (autocannon, POST ports) with the mirror on (publishing to
+ *    etcd) and off (`mirror: false`: no outbox rows, no publisher).
+ *
+ * Environment: `BENCH_ETCD=<url>` (else a private etcd is started), `BENCH_MIRROR_ROWS`
+ * (default 20,000), `BENCH_MIRROR_RUNS` (default 3), `BENCH_DURATION` (API seconds, default 10).
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import { Etcd3 } from 'etcd3';
+import { createEtcdStore } from '../src/core/kv/index.js';
+import { loadModels } from '../src/core/model/index.js';
+import { createStore } from '../src/core/store/index.js';
+import { OutboxPublisher } from '../src/core/sync/index.js';
+import { bundledModelsDir } from '../src/server/index.js';
+import { startEtcd } from '../test/setup/etcd.js';
+import { portBody } from './port-body.js';
+
+/** Figures of one mirror benchmark run. */
+export interface MirrorBenchResult {
+  readonly rows: number;
+  readonly rawOpsPerSec: number[];
+  readonly publisherRowsPerSec: number[];
+  readonly ratio: number;
+  readonly apiCreate: { readonly on: number; readonly off: number };
+}
+
+const median = (xs: readonly number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length === 0 ? 0 : ((s[Math.floor((s.length - 1) / 2)] ?? 0) + (s[Math.ceil((s.length - 1) / 2)] ?? 0)) / 2;
+};
+
+async function fillOutbox(url: string, rows: number): Promise<void> {
+  const apis = await loadModels(bundledModelsDir());
+  const net = apis.find((a) => a.name === 'net-l3vpn');
+  const port = net?.objects.find((o) => o.name === 'Port');
+  if (net === undefined || port === undefined) throw new Error('bench: net-l3vpn Port model missing');
+  const store = createStore({ url, advertisedUrl: 'http://proton.bench:2705' });
+  await store.init(apis);
+  // a port writes 3 outbox rows: the port, its default interface and its registration
+  const ports = Math.ceil(rows / 3);
+  for (let i = 0; i < ports; i += 200) {
+    await Promise.all(Array.from({ length: Math.min(200, ports - i) }, (_, k) => store.create(net, port, portBody(i + k))));
+  }
+  await store.close();
+}
+
+async function publisherRun(url: string, endpoint: string, prefix: string): Promise<{ rowsPerSec: number; keys: { key: string; value: string }[] }> {
+  const store = createStore({ url, advertisedUrl: 'http://proton.bench:2705' });
+  const pending = await store.readOutbox(0, 1_000_000);
+  const keys = pending.map((r) => ({ key: r.key, value: r.value ?? '' }));
+  const kv = createEtcdStore({ hosts: endpoint, prefix });
+  const publisher = new OutboxPublisher({ source: store, kv });
+  const t0 = process.hrtime.bigint();
+  publisher.start();
+  await publisher.flush(300_000);
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  await publisher.stop();
+  await kv.close();
+  await store.close();
+  return { rowsPerSec: pending.length / seconds, keys };
+}
+
+async function rawRun(endpoint: string, prefix: string, keys: readonly { key: string; value: string }[]): Promise<number> {
+  const client = new Etcd3({ hosts: endpoint });
+  const t0 = process.hrtime.bigint();
+  for (let i = 0; i < keys.length; i += 100) {
+    const ops = keys.slice(i, i + 100).map((k) => client.put(`${prefix}${k.key}`).value(k.value));
+    await client.if(`${prefix}/none`, 'Create', '==', 0).then(...ops).commit();
+  }
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  client.close();
+  return keys.length / seconds;
+}
+
+async function apiCreate(endpoint: string, mirror: 'on' | 'off', duration: number): Promise<number> {
+  const dir = mkdtempSync(join(tmpdir(), 'gluon-bench-api-'));
+  const script = new URL('./mirror-server.ts', import.meta.url).pathname;
+  const child = spawn(process.execPath, ['--import', 'tsx', script, `sqlite:${join(dir, 'gluon.db')}`, '0', endpoint, mirror], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /listening (\S+)/.exec(out);
+      if (m?.[1] !== undefined) resolve(m[1]);
+    });
+    child.once('exit', (code) => reject(new Error(`bench server exited ${String(code)}`)));
+  });
+  let n = 5_000_000 + (mirror === 'on' ? 0 : 1_000_000);
+  const result = await autocannon({
+    url,
+    connections: 16,
+    duration,
+    requests: [
+      {
+        method: 'POST',
+        path: '/proton/net-l3vpn/v1.0/ports',
+        headers: { 'content-type': 'application/json' },
+        setupRequest: (request) => ({ ...request, body: JSON.stringify(portBody(n++)) }),
+      },
+    ],
+  });
+  child.kill('SIGTERM');
+  await new Promise((r) => child.once('exit', r));
+  rmSync(dir, { recursive: true, force: true });
+  return result['2xx'] / result.duration;
+}
+
+/** Runs the mirror benchmark; `log` receives progress lines. */
+export async function runMirrorBench(log: (line: string) => void = () => undefined): Promise<MirrorBenchResult> {
+  const rows = Number(process.env['BENCH_MIRROR_ROWS'] ?? 20_000);
+  const runs = Number(process.env['BENCH_MIRROR_RUNS'] ?? 3);
+  const duration = Number(process.env['BENCH_DURATION'] ?? 10);
+  const own = process.env['BENCH_ETCD'] === undefined ? await startEtcd({ args: ['--quota-backend-bytes', String(4 * 1024 ** 3)] }) : undefined;
+  const endpoint = process.env['BENCH_ETCD'] ?? own?.endpoint ?? '';
+  const raw: number[] = [];
+  const pub: number[] = [];
+  try {
+    for (let run = 0; run < runs; run++) {
+      const dir = mkdtempSync(join(tmpdir(), 'gluon-bench-mirror-'));
+      const url = `sqlite:${join(dir, 'gluon.db')}`;
+      await fillOutbox(url, rows);
+      const p = await publisherRun(url, endpoint, `/bench-pub-${run}`);
+      const r = await rawRun(endpoint, `/bench-raw-${run}`, p.keys);
+      pub.push(p.rowsPerSec);
+      raw.push(r);
+      log(`mirror run ${run + 1}/${runs}: ${p.keys.length} rows; publisher ${Math.round(p.rowsPerSec)} rows/s, raw etcd3 txn(100) ${Math.round(r)} puts/s`);
+      rmSync(dir, { recursive: true, force: true });
+    }
+    const on = await apiCreate(endpoint, 'on', duration);
+    const off = await apiCreate(endpoint, 'off', duration);
+    log(`API create: mirror on ${Math.round(on)} req/s, off ${Math.round(off)} req/s`);
+    return { rows, rawOpsPerSec: raw, publisherRowsPerSec: pub, ratio: median(pub) / median(raw), apiCreate: { on, off } };
+  } finally {
+    await own?.stop();
+  }
+}
+
+/** The result as a markdown table. */
+export function formatMirrorResult(r: MirrorBenchResult): string {
+  const f = (x: number): string => Math.round(x).toLocaleString('en-US');
+  return [
+    '| measure | median | runs |',
+    '|---|---|---|',
+    `| publisher, outbox → etcd (rows/s) | ${f(median(r.publisherRowsPerSec))} | ${r.publisherRowsPerSec.map(f).join(', ')} |`,
+    `| raw etcd3, sequential txns of 100 puts (puts/s) | ${f(median(r.rawOpsPerSec))} | ${r.rawOpsPerSec.map(f).join(', ')} |`,
+    `| publisher / raw | ${(r.ratio * 100).toFixed(0)} % | |`,
+    `| API create, mirror on (req/s) | ${f(r.apiCreate.on)} | |`,
+    `| API create, mirror off (req/s) | ${f(r.apiCreate.off)} | |`,
+  ].join('\n');
+}
+
+if (process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].replace(/^.*\/bench\//, '/bench/'))) {
+  const result = await runMirrorBench((l) => console.log(l));
+  console.log(formatMirrorResult(result));
+}
