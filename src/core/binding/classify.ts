@@ -1,0 +1,32 @@
+import type { BindingRequest, PortUpdateKind } from './types.js';
+
+function isBlank(value: unknown): boolean {
+  return value === null || value === '';
+}
+
+/**
+ * Classifies the patch of a PUT on a port-role object, compatibly with the original
+ * (`update_ports`): both `host_id` and `device_id` present and non-empty is a bind;
+ * both present with either of them empty (`""`) or null is an unbind; anything else
+ * (one or neither present) is a plain update.
+ */
+export function classifyPortUpdate(patch: Readonly<Record<string, unknown>>): PortUpdateKind {
+  if (!Object.hasOwn(patch, 'host_id') || !Object.hasOwn(patch, 'device_id')) return 'plain';
+  const host = patch['host_id'];
+  const device = patch['device_id'];
+  if (typeof host === 'string' && host !== '' && typeof device === 'string' && device !== '') return 'bind';
+  if (isBlank(host) || isBlank(device)) return 'unbind';
+  return 'plain';
+}
+
+/** The binding a stored port asks for, or undefined when it has none (`host_id`/`device_id` empty). */
+export function bindingOf(port: Readonly<Record<string, unknown>>): BindingRequest | undefined {
+  const host = port['host_id'];
+  const device = port['device_id'];
+  return typeof host === 'string' && host !== '' && typeof device === 'string' && device !== '' ? { host_id: host, device_id: device } : undefined;
+}
+
+/** True when two bindings name the same host and device. */
+export function sameBinding(a: BindingRequest | undefined, b: BindingRequest | undefined): boolean {
+  return a !== undefined && b !== undefined && a.host_id === b.host_id && a.device_id === b.device_id;
+}

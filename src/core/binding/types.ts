@@ -1,0 +1,71 @@
+import type { KeyValueStore } from '../kv/index.js';
+import type { ApiModel } from '../model/index.js';
+import type { ProtonStore, StoredObject } from '../store/index.js';
+
+/** Default time a bind waits for its shim result: 10 s. */
+export const DEFAULT_BIND_TIMEOUT_MS = 10_000;
+
+/** Default upper bound of a per-request `bind_timeout`: 120 s. */
+export const DEFAULT_MAX_BIND_TIMEOUT_MS = 120_000;
+
+/** `vif_type` stored when a bind failed (shim-reported failure or deadline). */
+export const BINDING_FAILED = 'binding_failed';
+
+/** Minimal structured logger (pino-compatible). */
+export interface BindingLogger {
+  debug(obj: object, msg?: string): void;
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+/** Options of {@link BindingCoordinator}. */
+export interface BindingCoordinatorOptions {
+  /** Where ports are stored. */
+  readonly store: ProtonStore;
+  /** Where shims write bind results (`/controller/<api>/Port/<id>`). */
+  readonly kv: KeyValueStore;
+  /** The API versions served; one result watch is opened per API name that has a port object. */
+  readonly apis: readonly ApiModel[];
+  /** How long a bind waits for its result when the request does not say (ms, default 10,000). */
+  readonly defaultTimeoutMs?: number;
+  /** Largest per-request `bind_timeout` accepted (ms, default 120,000). */
+  readonly maxTimeoutMs?: number;
+  /** Called after every store write the coordinator makes (wakes the etcd publisher). */
+  readonly onWrite?: () => void;
+  /** Logger (default: silent). */
+  readonly logger?: BindingLogger;
+}
+
+/** What a PUT on a port-role object is. */
+export type PortUpdateKind = 'bind' | 'unbind' | 'plain';
+
+/** The binding a bind request asks for. */
+export interface BindingRequest {
+  readonly host_id: string;
+  readonly device_id: string;
+}
+
+/** Options of one bind. */
+export interface BindOptions {
+  /** How long to wait for the shim's result (ms); 0 answers at once with the pending port. */
+  readonly timeoutMs?: number;
+}
+
+/** Performs the store write of an update (the HTTP layer's `store.update`, with If-Match and parent scope). */
+export type PortWrite = (patch: Readonly<Record<string, unknown>>) => Promise<StoredObject>;
+
+/** A shim's answer read from `/controller/<api>/Port/<id>`. */
+export interface ShimResult {
+  /** The VIF on success. */
+  readonly vif?: { readonly vif_type: string; readonly vif_details: unknown };
+  /** The failure a shim reported. */
+  readonly error?: { readonly reason: string; readonly message: string };
+  /** The controller (shim) name, when given. */
+  readonly controller?: string;
+  /** The port `revision_number` the result answers, when given. */
+  readonly portRevision?: number;
+  /** The binding the result answers, when given. */
+  readonly host_id?: string | null;
+  readonly device_id?: string | null;
+}
