@@ -3,7 +3,7 @@ import 'reflect-metadata';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { container as rootContainer, instanceCachingFactory, type DependencyContainer } from 'tsyringe';
-import { protonPlugin } from '../core/http/index.js';
+import { protonPlugin, type ProtonHooks } from '../core/http/index.js';
 import type { KeyValueStore } from '../core/kv/index.js';
 import type { ProtonRegistry } from '../core/registry/index.js';
 import type { ProtonStore } from '../core/store/index.js';
@@ -24,6 +24,8 @@ export interface ServerParts {
   readonly lifecycle: ServerLifecycle;
   /** The server's own Prometheus registry. */
   readonly metrics: Registry;
+  /** The protonPlugin hooks (authentication and policy; binding). */
+  readonly hooks?: ProtonHooks;
 }
 
 /**
@@ -42,6 +44,7 @@ export function createServerContainer(parts: ServerParts): DependencyContainer {
   container.register(TOKENS.lifecycle, { useValue: parts.lifecycle });
   container.register(TOKENS.mirror, { useValue: { mirror: parts.mirror } });
   container.register(TOKENS.metrics, { useValue: parts.metrics });
+  if (parts.hooks !== undefined) container.register(TOKENS.hooks, { useValue: parts.hooks });
   container.register(TOKENS.readiness, {
     useFactory: instanceCachingFactory((c) => {
       const checks: ReadinessCheck[] = [databaseCheck(c.resolve(TOKENS.store))];
@@ -67,6 +70,7 @@ function buildApp(c: DependencyContainer): FastifyInstance {
   });
   registerHealthRoutes(app, c.resolve(TOKENS.readiness));
   registerMetricsRoutes(app, c.resolve(TOKENS.metrics), c.resolve(TOKENS.mirror).mirror);
-  void app.register(protonPlugin, { registry: c.resolve(TOKENS.registry), store: c.resolve(TOKENS.store), docs: options.docs });
+  const hooks = c.isRegistered(TOKENS.hooks) ? c.resolve(TOKENS.hooks) : undefined;
+  void app.register(protonPlugin, { registry: c.resolve(TOKENS.registry), store: c.resolve(TOKENS.store), docs: options.docs, ...(hooks === undefined ? {} : { hooks }) });
   return app;
 }

@@ -21,6 +21,9 @@ import {
 } from './config-rules.js';
 import { createServerContainer } from './container.js';
 import { createServerLogger } from './logger.js';
+import { buildServerAuth } from './auth.js';
+import { buildServerBinding, type ServerBinding } from './binding.js';
+import { combineHooks } from '../core/http/index.js';
 import { TOKENS } from './tokens.js';
 import type { ErrorDetail } from '../core/errors/index.js';
 import type { ProtonServer, ProtonServerOptions, ResolvedServerOptions, ServerMirror } from './types.js';
@@ -79,8 +82,21 @@ export async function createProtonServer(options: ProtonServerOptions = {}): Pro
           ? options.mirror({ store, kv, registry, logger: mirrorLogger, advertisedUrl })
           : builtInMirror({ store, kv, registry, logger: mirrorLogger, advertisedUrl: advertisedUrl(), metrics, leaseTtlSeconds: options.leaseTtlSeconds });
 
+    const auth = await buildServerAuth({ auth: options.auth, policyFile: options.policyFile, models: registry.list(), logger: logger.child({ part: 'auth' }) });
+    cleanups.push(() => auth.authenticator.close?.() ?? Promise.resolve());
+    const binding = buildServerBinding({
+      registry,
+      store,
+      kv,
+      logger: logger.child({ part: 'binding' }),
+      onWrite: mirror?.notify?.bind(mirror),
+      bindTimeoutMs: options.bindTimeoutMs,
+      maxBindTimeoutMs: options.maxBindTimeoutMs,
+      inProcessShim: options.inProcessShim,
+    });
     const lifecycle = { draining: false };
-    const container = createServerContainer({ options: resolved, logger, registry, store, kv, mirror, lifecycle, metrics });
+    const hooks = combineHooks(auth.hooks, binding.hooks);
+    const container = createServerContainer({ options: resolved, logger, registry, store, kv, mirror, lifecycle, metrics, hooks });
     const app = container.resolve(TOKENS.app);
     let closing: Promise<void> | undefined;
     let mirrorStarted = false;
@@ -98,7 +114,10 @@ export async function createProtonServer(options: ProtonServerOptions = {}): Pro
       kv,
       mirror,
       metrics,
+      authenticator: auth.authenticator,
+      policy: auth.policy,
       async listen() {
+        await binding.start();
         await app.listen({ host: resolved.host, port: resolved.port });
         const address = app.server.address() as AddressInfo | null;
         boundUrl = baseUrl(resolved.host, address?.port ?? resolved.port);
@@ -111,7 +130,7 @@ export async function createProtonServer(options: ProtonServerOptions = {}): Pro
       },
       close() {
         lifecycle.draining = true;
-        closing ??= shutDown({ app: () => app.close(), mirror: mirrorStarted ? mirror : null, store, kv, logger, container: () => container.dispose() });
+        closing ??= shutDown({ app: () => app.close(), mirror: mirrorStarted ? mirror : null, binding, store, kv, logger, container: () => container.dispose() }).finally(() => auth.authenticator.close?.());
         return closing;
       },
     };
@@ -125,6 +144,7 @@ export async function createProtonServer(options: ProtonServerOptions = {}): Pro
 async function shutDown(parts: {
   app: () => Promise<void>;
   mirror: ServerMirror | null;
+  binding: ServerBinding;
   store: ProtonStore;
   kv: KeyValueStore;
   logger: Logger;
@@ -142,6 +162,7 @@ async function shutDown(parts: {
   parts.logger.info('shutting down: finishing in-flight requests');
   // Stops accepting connections and waits for in-flight requests to finish.
   await step('http', parts.app);
+  await step('binding', () => parts.binding.stop());
   if (parts.mirror !== null) {
     const mirror = parts.mirror;
     await step('mirror', () => mirror.stop());

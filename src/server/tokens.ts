@@ -5,6 +5,7 @@ import type { Registry } from 'prom-client';
 import type { ProtonRegistry } from '../core/registry/index.js';
 import type { ProtonStore } from '../core/store/index.js';
 import type { KeyValueStore } from '../core/kv/index.js';
+import type { ProtonHooks } from '../core/http/index.js';
 import type { ReadinessCheck, ResolvedServerOptions, ServerLifecycle, ServerMirror } from './types.js';
 
 /**
@@ -27,6 +28,8 @@ export const TOKENS = {
   lifecycle: Symbol('gluon.server.lifecycle') as InjectionToken<ServerLifecycle>,
   /** The server's own Prometheus registry (`/metrics`). */
   metrics: Symbol('gluon.server.metrics') as InjectionToken<Registry>,
+  /** The protonPlugin hooks (auth, binding), when any. */
+  hooks: Symbol('gluon.server.hooks') as InjectionToken<ProtonHooks>,
   readiness: Symbol('gluon.server.readiness') as InjectionToken<readonly ReadinessCheck[]>,
   app: Symbol('gluon.server.app') as InjectionToken<FastifyInstance>,
 } as const;

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import type { Logger, LoggerOptions } from 'pino';
 import type { Registry } from 'prom-client';
+import type { AuthConfig, Authenticator, PolicyEngine } from '../core/auth/index.js';
 import type { KeyValueStore } from '../core/kv/index.js';
 import type { ProtonRegistry } from '../core/registry/index.js';
 import type { ProtonStore } from '../core/store/index.js';
@@ -75,6 +76,36 @@ export interface ProtonServerOptions {
    * @default 10
    */
   readonly leaseTtlSeconds?: number;
+  /**
+   * How callers authenticate: `noauth` (every caller is an admin of one project),
+   * `token-file` (static hashed API tokens), `keystone` (Keystone v3 tokens), or a
+   * ready {@link Authenticator}. See docs/security.md.
+   * @default { strategy: 'noauth' }
+   */
+  readonly auth?: AuthConfig | Authenticator;
+  /**
+   * A policy file (YAML or JSON: rule name → oslo.policy check string) overriding the
+   * base rules and the models' policies. Read once at start-up.
+   * @default none
+   */
+  readonly policyFile?: string;
+  /**
+   * How long a port bind (a PUT with `host_id` and `device_id`) waits for the shim's
+   * result, in milliseconds, when the request gives no `?bind_timeout=`.
+   * @default 10000
+   */
+  readonly bindTimeoutMs?: number;
+  /**
+   * Largest `?bind_timeout=` a request may ask for, in milliseconds.
+   * @default 120000
+   */
+  readonly maxBindTimeoutMs?: number;
+  /**
+   * Run the dummy shim (answers binds with `ovs` when the port has a service binding)
+   * inside the server, so a bind completes with no other process.
+   * @default true with the in-process key/value store, false with `etcd` (real shims run elsewhere)
+   */
+  readonly inProcessShim?: boolean;
 }
 
 /** What a {@link ServerMirror} factory receives. */
@@ -156,6 +187,10 @@ export interface ProtonServer {
   readonly mirror: ServerMirror | null;
   /** This server's Prometheus registry (served at `/metrics`; never the global one). */
   readonly metrics: Registry;
+  /** Who callers are (the configured authenticator). */
+  readonly authenticator: Authenticator;
+  /** The effective policy rules. */
+  readonly policy: PolicyEngine;
   /**
    * Starts listening; resolves with {@link ProtonServer.url}.
    * @throws when the address is in use or not available (the cause says which)
