@@ -258,6 +258,12 @@ export const ERROR_CODES = {
     description: 'A leader-fenced write to etcd was refused: this server no longer holds the publisher election.',
     fix: 'Nothing to do: another server leads and publishes; this one campaigns again.',
   },
+  // ── binding (port bind/unbind) ───────────────────────────────────────────
+  GLUON_ERR_BIND_PENDING: {
+    status: 409,
+    description: 'A bind of the port to another host or device is still waiting for its shim result on this server.',
+    fix: 'Wait for the pending bind to answer (or unbind the port first), then bind again.',
+  },
   // ── backend drivers and plugins ──────────────────────────────────────────
   GLUON_ERR_DRIVER_UNREACHABLE: {
     status: 502,

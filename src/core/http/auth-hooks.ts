@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AuthError, TENANT_ATTRIBUTE, type AccessGuard, type Authenticator, type Identity } from '../auth/index.js';
 import { GluonError, isGluonError } from '../errors/index.js';
+import type { StoredObject } from '../store/index.js';
 import type { ProtonHooks } from './types.js';
 
 /** Options of {@link createAuthHooks}. */
@@ -99,6 +100,21 @@ export function combineHooks(...sets: readonly (ProtonHooks | undefined)[]): Pro
       let current = result;
       for (const s of all) current = (await s.afterWrite?.(request, context, current)) ?? current;
       return current ?? undefined;
+    },
+    // `update` hooks nest (the first set's wraps the next one's, down to the store write);
+    // `updateQuery` names are merged.
+    update(request, context, patch, write) {
+      const chain = all.reduceRight<(p: Readonly<Record<string, unknown>>) => Promise<StoredObject>>(
+        (next, s) => {
+          const hook = s.update?.bind(s);
+          return hook === undefined ? next : (p) => hook(request, context, p, next);
+        },
+        write,
+      );
+      return chain(patch);
+    },
+    updateQuery(object) {
+      return all.flatMap((s) => s.updateQuery?.(object) ?? []);
     },
   };
 }

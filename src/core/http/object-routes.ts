@@ -304,7 +304,7 @@ export function registerObjectRoutes(scope: FastifyInstance, apis: readonly ApiM
           url: path,
           schema: { body: structuredClone(schemas.update), response: { 200: structuredClone(schemas.response) } },
           preValidation: async (request) => {
-            rejectQuery(request.url);
+            rejectQuery(request.url, hooks.updateQuery?.(plan.object) ?? []);
             request.body = prepareBody(plan, resolve(request), request.body, 'update');
           },
           handler: async (request, reply) => {
@@ -317,10 +317,12 @@ export function registerObjectRoutes(scope: FastifyInstance, apis: readonly ApiM
               await hooks.authorizeStored(request, context, stored, request.body as Record<string, unknown>);
             }
             const patch = await beforeWrite(request, context, request.body as Record<string, unknown>);
-            const updated = await store.update(api, plan.object, context.key ?? '', patch, {
-              ...(ifRevision === undefined ? {} : { ifRevision }),
-              ...(parent === undefined ? {} : { parent }),
-            });
+            const write = (values: Readonly<Record<string, unknown>>): Promise<StoredObject> =>
+              store.update(api, plan.object, context.key ?? '', values, {
+                ...(ifRevision === undefined ? {} : { ifRevision }),
+                ...(parent === undefined ? {} : { parent }),
+              });
+            const updated = hooks.update === undefined ? await write(patch) : await hooks.update(request, context, patch, write);
             const result = (await afterWrite(request, context, updated)) ?? updated;
             setEtag(reply, result);
             return result;

@@ -63,9 +63,9 @@ export function parseMemberQuery(object: ObjectModel, url: string): readonly str
   return fieldValues.length > 0 ? parseFields(object, fieldValues) : undefined;
 }
 
-/** Rejects any query parameter (POST, PUT, DELETE take none). */
-export function rejectQuery(url: string): void {
-  const first = queryEntries(url)[0];
+/** Rejects any query parameter but the `allowed` ones (POST and DELETE take none; PUT may take hook-declared ones). */
+export function rejectQuery(url: string, allowed: readonly string[] = []): void {
+  const first = queryEntries(url).find(([name]) => !allowed.includes(name));
   if (first !== undefined) throw unknownArgument(first[0], first[1]);
 }
 

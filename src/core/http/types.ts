@@ -63,6 +63,23 @@ export interface ProtonHooks {
     values: Readonly<Record<string, unknown>>,
   ): void | Readonly<Record<string, unknown>> | Promise<void | Readonly<Record<string, unknown>>>;
   /**
+   * Replaces the store write of an update (PUT): receives the validated patch (after
+   * `beforeWrite`) and `write`, which performs the store update with If-Match and the
+   * parent scope applied; resolves with the object to answer (before `afterWrite`).
+   * Port binding uses it to wait for the shim's result (issue 5).
+   */
+  update?(
+    request: FastifyRequest,
+    context: GluonRequestContext,
+    patch: Readonly<Record<string, unknown>>,
+    write: (patch: Readonly<Record<string, unknown>>) => Promise<StoredObject>,
+  ): Promise<StoredObject>;
+  /**
+   * Query parameters a PUT on `object` accepts (read by `update`, e.g. `bind_timeout` on
+   * ports); any other query parameter is still a 400 `Unknown argument`.
+   */
+  updateQuery?(object: ObjectModel): readonly string[];
+  /**
    * Called after a successful create, update (with the stored object) or delete (with
    * null); may return a replacement object for the response.
    */
