@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { arbiterCommand } from './commands/arbiter.js';
 import { registerModelsCommand } from './commands/models-check.js';
 import { resyncCommand } from './commands/resync.js';
 import { serveCommand } from './commands/serve.js';
@@ -9,4 +10,5 @@ program.addCommand(serveCommand());
 program.addCommand(resyncCommand());
 registerModelsCommand(program);
 program.addCommand(shimCommand());
+program.addCommand(arbiterCommand());
 await program.parseAsync(process.argv);
