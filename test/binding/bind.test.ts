@@ -97,7 +97,7 @@ describe('port binding end to end (real etcd, dummy shim)', () => {
     const res = await pending;
     expect(res.body).toMatchObject({ vif_type: 'ovs', status: 'ACTIVE', host_id: 'compute-2' });
     await shim.idle();
-    expect(shim.objects.get(`/proton/net-l3vpn/Port/${keep}`)?.value['name']).toBe('renamed');
+    expect(shim.objects.get(`/proton/net-l3vpn/Port/${keep}`)?.['name']).toBe('renamed');
     expect(shim.objects.get(`/proton/net-l3vpn/Port/${gone}`)).toBeUndefined();
     expect(shim.objects.get(`/proton/net-l3vpn/Port/${extra}`)).toBeDefined();
   });
