@@ -22,7 +22,7 @@ export interface PortQuery {
  */
 export function parsePortQuery(search: string | URLSearchParams): PortQuery {
   const params = typeof search === 'string' ? new URLSearchParams(search.startsWith('?') ? search.slice(1) : search) : search;
-  const filters: Record<string, string[]> = {};
+  const filters: Record<string, string[]> = Object.create(null) as Record<string, string[]>;
   const fields: string[] = [];
   const sortKeys: string[] = [];
   const sortDirs: ('asc' | 'desc')[] = [];
@@ -81,8 +81,8 @@ export function matchesFilters(port: Readonly<Record<string, unknown>>, filters:
       if (!matchesFixedIps(values, port['fixed_ips'])) return false;
       continue;
     }
-    const attr = key === 'project_id' && !(key in port) ? 'tenant_id' : key;
-    if (!(attr in port)) return false;
+    const attr = key === 'project_id' && !Object.hasOwn(port, key) ? 'tenant_id' : key;
+    if (!Object.hasOwn(port, attr)) return false;
     if (!wanted(values, port[attr])) return false;
   }
   return true;
@@ -92,7 +92,7 @@ export function matchesFilters(port: Readonly<Record<string, unknown>>, filters:
 export function selectFields(port: Readonly<Record<string, unknown>>, fields: readonly string[] | undefined): Record<string, unknown> {
   if (fields === undefined || fields.length === 0) return { ...port };
   const out: Record<string, unknown> = {};
-  for (const field of fields) if (field in port) out[field] = port[field];
+  for (const field of fields) if (Object.hasOwn(port, field)) Object.defineProperty(out, field, { value: port[field], enumerable: true, writable: true, configurable: true });
   return out;
 }
 
