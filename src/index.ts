@@ -81,3 +81,15 @@ export type {
   ConfigSource,
   LogLevel,
 } from './server/index.js';
+
+// ── etcd mirror (sync) ───────────────────────────────────────────────────────
+export { createMirror, reconcile } from './core/sync/index.js';
+export type { Mirror, MirrorOptions, MirrorStats, ReconcileOptions, ReconcileReport } from './core/sync/index.js';
+
+// ── authentication and policy ────────────────────────────────────────────────
+export { createAuthenticator, PolicyEngine, AuthError } from './core/auth/index.js';
+export type { AuthConfig, Authenticator, Identity, AuthStrategy } from './core/auth/index.js';
+
+// ── port arbiter (Neutron facade) ────────────────────────────────────────────
+export { PortArbiter, PortRegistry, createNeutronFacade } from './core/arbiter/index.js';
+export type { PortArbiterOptions, ArbiterContext, NeutronFacade, NeutronFacadeOptions } from './core/arbiter/index.js';
