@@ -22,7 +22,7 @@ export interface OutboxPublisherOptions {
   readonly onFenced?: () => void;
   /** Outbox rows read per round (default 1024). */
   readonly batchSize?: number;
-  /** etcd transactions in flight per round (default 4; keys of one round are distinct). */
+  /** etcd transactions in flight per round (default 8; keys of one round are distinct). */
   readonly concurrency?: number;
   /** Shortest idle poll interval in ms (default 5); it doubles while the outbox stays empty. */
   readonly minPollMs?: number;
@@ -85,6 +85,9 @@ export class OutboxPublisher {
   private waiters: FlushWaiter[] = [];
   private counters = { lastPublishedSeq: 0, publishedOps: 0, publishedRows: 0, publishErrors: 0 };
   private lastErrorLog = 0;
+  /** The SQL delete of the last published batch, overlapping the next round. */
+  private deletion: Promise<void> | undefined;
+  private deleting = new Set<number>();
 
   constructor(private readonly options: OutboxPublisherOptions) {
     this.source = options.source;
@@ -92,7 +95,7 @@ export class OutboxPublisher {
     this.logger = options.logger ?? silentSyncLogger;
     this.batchSize = positive('batchSize', options.batchSize ?? 1024);
     this.txnOps = options.fence === undefined ? MAX_TXN_OPS : MAX_TXN_OPS - 1;
-    this.concurrency = positive('concurrency', options.concurrency ?? 4);
+    this.concurrency = positive('concurrency', options.concurrency ?? 8);
     this.minPollMs = positive('minPollMs', options.minPollMs ?? 5);
     this.maxPollMs = Math.max(this.minPollMs, positive('maxPollMs', options.maxPollMs ?? 200));
     this.pollMs = this.minPollMs;
@@ -146,6 +149,7 @@ export class OutboxPublisher {
     this.abort.abort();
     this.wake?.();
     await loop;
+    await this.finishDeletion().catch(() => undefined);
     this.loop = undefined;
     const waiters = this.waiters.splice(0);
     for (const w of waiters) w.reject(new GluonError('GLUON_ERR_SYNC_STOPPED', 'flush(): the outbox publisher was stopped before the outbox was drained.'));
@@ -236,9 +240,16 @@ export class OutboxPublisher {
     if (this.stopping) throw new StoppedSignal();
     this.notified = false;
     const readNo = ++this.readsStarted;
-    const rows = await this.source.readOutbox(0, this.batchSize);
+    // The previous round's rows may still be being deleted (that delete overlaps this
+    // round): read past them and skip them. Their etcd writes were acknowledged before
+    // this round started, so per-key order is kept.
+    const deleting = this.deleting;
+    const limit = this.batchSize + deleting.size;
+    const read = await this.source.readOutbox(0, limit);
+    const rows = deleting.size === 0 ? read : read.filter((r) => !deleting.has(r.seq));
     if (rows.length === 0) {
-      this.settle(readNo);
+      if (read.length < limit) this.settle(readNo);
+      if (this.deletion !== undefined) await this.finishDeletion();
       return 0;
     }
     const batch = collapseOutbox(rows);
@@ -251,13 +262,31 @@ export class OutboxPublisher {
       }
     };
     await Promise.all(Array.from({ length: Math.min(this.concurrency, chunks.length) }, worker));
-    await this.source.deleteOutbox(batch.seqs);
+    // published: etcd holds every key's latest value of this batch
     this.counters.publishedRows += rows.length;
     this.counters.publishedOps += batch.ops.length;
     if (batch.maxSeq > this.counters.lastPublishedSeq) this.counters.lastPublishedSeq = batch.maxSeq;
     this.options.onPublished?.({ rows: rows.length, ops: batch.ops.length, maxSeq: batch.maxSeq });
-    if (rows.length < this.batchSize) this.settle(readNo);
+    if (read.length < limit) this.settle(readNo);
+    // at most one delete in flight: wait for the previous one, then start this one
+    if (this.deletion !== undefined) await this.finishDeletion();
+    this.deleting = new Set(batch.seqs);
+    const deletion = this.source.deleteOutbox(batch.seqs);
+    deletion.catch(() => undefined);
+    this.deletion = deletion;
     return rows.length;
+  }
+
+  /** Waits for the delete in flight; on failure its rows are simply published again. */
+  private async finishDeletion(): Promise<void> {
+    const deletion = this.deletion;
+    if (deletion === undefined) return;
+    try {
+      await deletion;
+    } finally {
+      this.deletion = undefined;
+      this.deleting = new Set();
+    }
   }
 
   private async publish(ops: readonly TxnOp[]): Promise<void> {
