@@ -17,7 +17,8 @@ describe('port binding end to end (real etcd, dummy shim)', () => {
     const endpoint = inject('etcdEndpoint');
     ({ server, base } = await startServer({ etcd: endpoint, etcdPrefix: prefix, bindTimeoutMs: 5_000 }));
     shimKv = etcdClient(endpoint, prefix);
-    shim = createDummyShim(shimKv, { model: server.registry.defaultVersion('net-l3vpn') });
+    const model = server.registry.defaultVersion('net-l3vpn');
+    shim = createDummyShim(shimKv, model === undefined ? {} : { model });
     await shim.start();
   });
   afterAll(async () => {

@@ -8,7 +8,7 @@ import mysql from 'mysql2/promise';
 import { protonPlugin, type ProtonPluginOptions } from '../../src/core/http/index.js';
 import { loadModels, type ApiModel } from '../../src/core/model/index.js';
 import { ProtonRegistry } from '../../src/core/registry/index.js';
-import { createStore } from '../../src/core/store/index.js';
+import { createStore, type ProtonStore } from '../../src/core/store/index.js';
 
 /** The original Gluon models (conformance copy). */
 export const CONFORMANCE_MODELS = '/work/shared/conformance/gluon-models';
@@ -57,6 +57,8 @@ async function freshDatabase(backend: Backend): Promise<{ url: string; drop: () 
 export interface TestServer {
   readonly app: FastifyInstance;
   readonly registry: ProtonRegistry;
+  /** The server's store (e.g. for a binding coordinator). */
+  readonly store: ProtonStore;
   readonly models: readonly ApiModel[];
   close(): Promise<void>;
 }
@@ -87,6 +89,7 @@ export async function startServer(
   return {
     app,
     registry,
+    store,
     models,
     async close() {
       await app.close();
