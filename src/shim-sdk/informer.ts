@@ -168,6 +168,11 @@ export class Informer<T = unknown> {
 
   private async openWatch(generation: number): Promise<void> {
     try {
+      // etcd keeps the compaction revision itself watchable but drops the deletes made
+      // at exactly that revision, so a watch from `rev + 1` would silently miss them
+      // when `rev + 1` is the compaction revision. Reading at `rev` fails in exactly
+      // the cases where history we need may be gone: then relist instead.
+      await this.kv.range({ prefix: this.prefix, limit: 1, revision: this.rev });
       const watch = await this.kv.watch(
         {
           prefix: this.prefix,

@@ -139,6 +139,24 @@ describe('Informer and compaction on a private etcd', () => {
     await reader.close();
   });
 
+  it('delivers a delete made at exactly the compaction revision (etcd drops that tombstone from the watchable history)', async () => {
+    const writer = isolatedStore(etcd.endpoint, '/t');
+    const reader = isolatedStore(etcd.endpoint, '/t');
+    const informer = new Informer<Obj>(reader, { prefix: P, relistBackoff: { initialMs: 50, maxMs: 200 } });
+    const events = record(informer);
+    for (const k of ['a', 'b', 'c']) await writer.put(`${P}K/${k}`, JSON.stringify({ v: 1 }));
+    await informer.start();
+    await informer.stop();
+    const { revision } = await writer.txn({ compare: [], success: [{ type: 'delete', key: `${P}K/a` }, { type: 'delete', key: `${P}K/b` }] });
+    await writer.compact(revision); // the very revision the informer resumes from
+    await informer.start();
+    await waitFor('the two deletes', () => informer.size === 1);
+    expect(events.slice(3).map((e) => [e.type, e.key.slice(P.length)]).sort()).toEqual([['deleted', 'K/a'], ['deleted', 'K/b']]);
+    await informer.stop();
+    await writer.close();
+    await reader.close();
+  });
+
   it('rides out a frozen (SIGSTOP) and a restarted etcd: the watch resumes from the last revision, nothing lost or repeated', async () => {
     const reader = isolatedStore(etcd.endpoint, '/f');
     const writer = isolatedStore(etcd.endpoint, '/f');
