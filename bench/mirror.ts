@@ -55,6 +55,14 @@ async function fillOutbox(url: string, rows: number): Promise<void> {
   await store.close();
 }
 
+/** The keys and values the outbox holds (the raw run writes exactly these). */
+async function outboxKeys(url: string): Promise<{ key: string; value: string }[]> {
+  const store = createStore({ url, advertisedUrl: 'http://proton.bench:2705' });
+  const pending = await store.readOutbox(0, 1_000_000);
+  await store.close();
+  return pending.map((r) => ({ key: r.key, value: r.value ?? '' }));
+}
+
 async function publisherRun(url: string, endpoint: string, prefix: string): Promise<{ rowsPerSec: number; keys: { key: string; value: string }[] }> {
   const store = createStore({ url, advertisedUrl: 'http://proton.bench:2705' });
   const pending = await store.readOutbox(0, 1_000_000);
@@ -126,12 +134,26 @@ export async function runMirrorBench(log: (line: string) => void = () => undefin
   const raw: number[] = [];
   const pub: number[] = [];
   try {
+    {
+      // warm-up (discarded): JIT, gRPC channels and etcd's first pages for both sides
+      const dir = mkdtempSync(join(tmpdir(), 'gluon-bench-mirror-'));
+      const url = `sqlite:${join(dir, 'gluon.db')}`;
+      await fillOutbox(url, 3000);
+      const keys = await outboxKeys(url);
+      await rawRun(endpoint, '/bench-warm-raw', keys);
+      await publisherRun(url, endpoint, '/bench-warm-pub');
+      rmSync(dir, { recursive: true, force: true });
+    }
     for (let run = 0; run < runs; run++) {
       const dir = mkdtempSync(join(tmpdir(), 'gluon-bench-mirror-'));
       const url = `sqlite:${join(dir, 'gluon.db')}`;
       await fillOutbox(url, rows);
+      // raw first on even runs, publisher first on odd ones (neither gets a warmer client or a smaller etcd)
+      const keys = await outboxKeys(url);
+      let r = 0;
+      if (run % 2 === 0) r = await rawRun(endpoint, `/bench-raw-${run}`, keys);
       const p = await publisherRun(url, endpoint, `/bench-pub-${run}`);
-      const r = await rawRun(endpoint, `/bench-raw-${run}`, p.keys);
+      if (run % 2 === 1) r = await rawRun(endpoint, `/bench-raw-${run}`, keys);
       pub.push(p.rowsPerSec);
       raw.push(r);
       log(`mirror run ${run + 1}/${runs}: ${p.keys.length} rows; publisher ${Math.round(p.rowsPerSec)} rows/s, raw etcd3 txn(100) ${Math.round(r)} puts/s`);

@@ -7,7 +7,8 @@
  * `BENCH_CASES=create,get,list`, `BENCH_DURATION=<s>`, `BENCH_RUNS=<n>`, `BENCH_PROFILE=1|all` (the gluon server,
  * or both, under `node --cpu-prof`; profiles in `bench/results/prof/<server>/`; summarize them with
  * `bench/profile-summary.ts`), `BENCH_GLUON_FROM=src|dist` (which gluon build to load),
- * `BENCH_MODELS=<dir>` (models folder instead of the bundled `models/`).
+ * `BENCH_MODELS=<dir>` (models folder instead of the bundled `models/`), `BENCH_SHIM=1` (then the
+ * shim SDK figures of `bench/shim.ts`).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -81,10 +82,34 @@ mkdirSync(resultsDir, { recursive: true });
 writeFileSync(`${resultsDir}latest.json`, `${JSON.stringify(result, null, 2)}\n`);
 console.log(`\nwritten: bench/results/latest.json${profile ? `; CPU profiles: bench/results/prof/` : ''}`);
 
+// Shim SDK figures (informer relist of 100k objects, etcd put → watch event latency): BENCH_SHIM=1
+if (process.env['BENCH_SHIM'] === '1') {
+  const { runShimBench, formatShimBench } = await import('./shim.js');
+  const shim = await runShimBench({ log: (line) => console.log(line) });
+  console.log(`\n${formatShimBench(shim)}`);
+  writeFileSync(`${resultsDir}shim.json`, `${JSON.stringify(shim, null, 2)}\n`);
+}
+
 // Backend drivers: getPorts over 10,000 Gluon ports, batched vs one request per port (BENCH_DRIVERS=0 skips it).
 if (process.env['BENCH_DRIVERS'] !== '0') {
   const { runDriversBench, formatDriversBench } = await import('./drivers.js');
   const drivers = await runDriversBench(Number(process.env['BENCH_DRIVER_PORTS'] ?? (params === QUICK_PARAMS ? 1000 : 10_000)), (line) => console.log(line));
   console.log(`\n${formatDriversBench(drivers)}`);
   writeFileSync(`${resultsDir}drivers.json`, `${JSON.stringify(drivers, null, 2)}\n`);
+}
+
+// etcd mirror: publisher (outbox → etcd) vs raw etcd3 txns of 100, API create mirror on/off (BENCH_MIRROR=0 skips it).
+if (process.env['BENCH_MIRROR'] !== '0') {
+  const { runMirrorBench, formatMirrorResult } = await import('./mirror.js');
+  const mirror = await runMirrorBench((line) => console.log(line));
+  console.log(`\n${formatMirrorResult(mirror)}`);
+  writeFileSync(`${resultsDir}mirror.json`, `${JSON.stringify(mirror, null, 2)}\n`);
+}
+
+// Bind round trip (PUT bind → etcd → dummy shim → etcd → response) against raw etcd put → watch event (BENCH_BIND=1 runs it).
+if (process.env['BENCH_BIND'] === '1') {
+  const { runBindBench, formatBindBench } = await import('./bind.js');
+  const bind = await runBindBench(Number(process.env['BENCH_BIND_SAMPLES'] ?? (params === QUICK_PARAMS ? 100 : 300)), (line) => console.log(line));
+  console.log(`\n${formatBindBench(bind)}`);
+  writeFileSync(`${resultsDir}bind.json`, `${JSON.stringify(bind, null, 2)}\n`);
 }
