@@ -1,6 +1,8 @@
 import { Command } from 'commander';
 import { arbiterCommand } from './commands/arbiter.js';
 import { registerModelsCommand } from './commands/models-check.js';
+import { policyCommand } from './commands/policy.js';
+import { tokenCommand } from './commands/token.js';
 import { resyncCommand } from './commands/resync.js';
 import { serveCommand } from './commands/serve.js';
 import { shimCommand } from './commands/shim-run.js';
@@ -11,4 +13,6 @@ program.addCommand(resyncCommand());
 registerModelsCommand(program);
 program.addCommand(shimCommand());
 program.addCommand(arbiterCommand());
+program.addCommand(policyCommand());
+program.addCommand(tokenCommand());
 await program.parseAsync(process.argv);
