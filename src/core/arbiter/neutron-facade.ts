@@ -182,16 +182,24 @@ export async function createNeutronFacade(options: NeutronFacadeOptions): Promis
 
 
 function buildApp(arbiter: PortArbiter, upstream: NeutronUpstream, identify: IdentifyCaller, logger: ArbiterLogger): FastifyInstance {
-  const app = Fastify({ logger: false, exposeHeadRoutes: false, maxParamLength: 8192, bodyLimit: 16 * 1024 * 1024 });
+  const app = Fastify({ logger: false, exposeHeadRoutes: false, routerOptions: { maxParamLength: 8192 }, bodyLimit: 16 * 1024 * 1024 });
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
 
   const requestId = (): string => `req-${randomUUID()}`;
 
+  /**
+   * Writes Neutron's answer as is: status, headers (hop-by-hop ones already removed) and
+   * body bytes. Written on the raw response so fastify adds nothing and drops nothing
+   * (e.g. Neutron's `Content-Length: 0` on a 204).
+   */
   const passThrough = (reply: FastifyReply, res: UpstreamResponse): FastifyReply => {
-    reply.code(res.status);
-    for (const [name, value] of Object.entries(res.headers)) reply.header(name, value);
-    return reply.send(res.body);
+    reply.hijack();
+    const out = reply.raw;
+    out.statusCode = res.status;
+    for (const [name, value] of Object.entries(res.headers)) out.setHeader(name, value);
+    out.end(res.body);
+    return reply;
   };
 
   const proxy = async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
