@@ -53,7 +53,7 @@ function emptyCollected(): Collected {
 
 function formatSample(sample: Sample): string {
   const failures = sample.non2xx + sample.errors > 0 ? `  (${sample.non2xx} non-2xx, ${sample.errors} errors)` : '';
-  return `${sample.rps.toFixed(0)} req/s, p50 ${sample.p50} ms, p99 ${sample.p99} ms${failures}`;
+  return `${sample.rps.toFixed(0)} req/s, p50 ${sample.p50} ms, p99 ${sample.p99} ms  (load ${sample.load1.toFixed(1)})${failures}`;
 }
 
 /** One server process on a fresh database: seed, then every case with its warm-up. */

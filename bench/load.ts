@@ -1,3 +1,4 @@
+import { loadavg } from 'node:os';
 import autocannon from 'autocannon';
 import type { Options, Result } from 'autocannon';
 import { portBody } from './port-body.js';
@@ -56,6 +57,7 @@ export function toSample(result: Result): Sample {
     p99: result.latency.p99,
     non2xx: result.non2xx,
     errors: result.errors,
+    load1: loadavg()[0] ?? 0,
   };
 }
 

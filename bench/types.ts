@@ -42,6 +42,8 @@ export interface Sample {
   /** Responses that were not 2xx, and connection errors/timeouts. */
   readonly non2xx: number;
   readonly errors: number;
+  /** 1-minute load average of the box when the sample ended (other work shows here). */
+  readonly load1: number;
 }
 
 /** The median over the runs of one case, server and database, plus the raw runs. */

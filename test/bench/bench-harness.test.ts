@@ -28,7 +28,7 @@ describe('bench harness', () => {
   }, 180_000);
 
   it('reports the median of the runs and sums their failures', () => {
-    const run = (rps: number, non2xx = 0) => ({ rps, p50: rps / 100, p99: rps / 10, non2xx, errors: 0 });
+    const run = (rps: number, non2xx = 0) => ({ rps, p50: rps / 100, p99: rps / 10, non2xx, errors: 0, load1: 1 });
     const summary = summarize([run(300), run(100, 2), run(200, 1)]);
     expect(summary.rps).toBe(200);
     expect(summary.non2xx).toBe(3);
