@@ -11,7 +11,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { createEtcdStore, type KeyValueStore } from '../src/core/kv/index.js';
+import { createEtcdStore, listAll, type KeyValueStore } from '../src/core/kv/index.js';
 import { Informer } from '../src/shim-sdk/index.js';
 import { startEtcd, type EtcdInstance } from '../test/setup/etcd.js';
 
@@ -20,6 +20,8 @@ export interface ShimBenchResult {
   readonly objects: number;
   readonly valueBytes: number;
   readonly seedSeconds: number;
+  /** Raw paged `listAll` of the same keys (no parse, no cache), in ms: the floor of the informer's list. */
+  readonly rawListMs: number;
   /** Initial list (paged, 1,000 keys per page) + JSON parse + cache, in ms. */
   readonly listMs: number;
   /** Heap growth held by the informer's cache after the list, in MiB (after GC when exposed). */
@@ -118,6 +120,11 @@ export async function runShimBench(options: { endpoint?: string; objects?: numbe
     await seed(kv, prefix, objects);
     const seedSeconds = (performance.now() - t0) / 1000;
 
+    const t05 = performance.now();
+    const raw = await listAll(kv, prefix);
+    const rawListMs = performance.now() - t05;
+    if (raw.kvs.length !== objects) throw new Error(`listAll returned ${raw.kvs.length} keys, expected ${objects}`);
+    raw.kvs.length = 0;
     const before = heapUsed();
     const informer = new Informer(kv, { prefix });
     const t1 = performance.now();
@@ -125,7 +132,7 @@ export async function runShimBench(options: { endpoint?: string; objects?: numbe
     const listMs = performance.now() - t1;
     const heapDeltaMiB = (heapUsed() - before) / 1024 / 1024;
     if (informer.size !== objects) throw new Error(`informer holds ${informer.size} objects, expected ${objects}`);
-    log(`shim bench: list ${listMs.toFixed(0)} ms, heap +${heapDeltaMiB.toFixed(1)} MiB`);
+    log(`shim bench: raw listAll ${rawListMs.toFixed(0)} ms, informer list ${listMs.toFixed(0)} ms, heap +${heapDeltaMiB.toFixed(1)} MiB`);
 
     // disconnect, delete 1 % behind its back, compact, reconnect: relist + diff
     await informer.stop();
@@ -153,7 +160,7 @@ export async function runShimBench(options: { endpoint?: string; objects?: numbe
       mean: lat.reduce((a, b) => a + b, 0) / Math.max(1, lat.length),
     };
     log(`shim bench: etcd put → watch event p50 ${putToEvent.p50.toFixed(2)} ms, p99 ${putToEvent.p99.toFixed(2)} ms`);
-    return { objects, valueBytes: portJson(1).length, seedSeconds, listMs, heapDeltaMiB, relistMs, relistDeletes, putToEvent, gcExposed: gc !== undefined };
+    return { objects, valueBytes: portJson(1).length, seedSeconds, rawListMs, listMs, heapDeltaMiB, relistMs, relistDeletes, putToEvent, gcExposed: gc !== undefined };
   } finally {
     await kv.deletePrefix('').catch(() => undefined);
     await kv.close();
@@ -167,6 +174,7 @@ export function formatShimBench(r: ShimBenchResult): string {
     '| measure | value |',
     '|---|---|',
     `| objects in etcd (JSON value ≈ ${r.valueBytes} B) | ${r.objects.toLocaleString('en')} |`,
+    `| raw paged listAll of the same keys (reference) | ${r.rawListMs.toFixed(0)} ms |`,
     `| informer initial list (paged 1,000/page, parse, cache) | ${r.listMs.toFixed(0)} ms |`,
     `| heap held by the cache${r.gcExposed ? '' : ' (no --expose-gc: rough)'} | ${r.heapDeltaMiB.toFixed(1)} MiB |`,
     `| relist after compaction, warm cache, ${r.relistDeletes} missed deletes | ${r.relistMs.toFixed(0)} ms |`,
