@@ -24,7 +24,7 @@ export interface OutboxPublisherOptions {
   readonly batchSize?: number;
   /** etcd transactions in flight per round (default 8; keys of one round are distinct). */
   readonly concurrency?: number;
-  /** Shortest idle poll interval in ms (default 5); it doubles while the outbox stays empty. */
+  /** Shortest idle poll interval in ms, and the pause after a partial batch (default 10); it doubles while the outbox stays empty. */
   readonly minPollMs?: number;
   /** Longest idle poll interval in ms: the safety poll (default 200). */
   readonly maxPollMs?: number;
@@ -96,7 +96,7 @@ export class OutboxPublisher {
     this.batchSize = positive('batchSize', options.batchSize ?? 1024);
     this.txnOps = options.fence === undefined ? MAX_TXN_OPS : MAX_TXN_OPS - 1;
     this.concurrency = positive('concurrency', options.concurrency ?? 8);
-    this.minPollMs = positive('minPollMs', options.minPollMs ?? 5);
+    this.minPollMs = positive('minPollMs', options.minPollMs ?? 10);
     this.maxPollMs = Math.max(this.minPollMs, positive('maxPollMs', options.maxPollMs ?? 200));
     this.pollMs = this.minPollMs;
     this.policy = retry(
@@ -231,6 +231,9 @@ export class OutboxPublisher {
         continue;
       }
       if (rows === 0) await this.idle();
+      // a small batch: let more writes gather (one round per write would cost SQL
+      // reads and deletes competing with the API's own writes)
+      else if (rows < this.batchSize) await this.sleep(this.minPollMs);
     }
     this.logger.info(this.counters, 'outbox publisher stopped');
   }
