@@ -17,9 +17,11 @@ import {
   type RuleResult,
   type ValueOrigin,
 } from './config-rules.js';
+import { AUTH_CONFIG_KEYS, authConfigFromSettings, checkAuthStrategy, checkHttpUrl, checkSeconds, checkText, type AuthSettings } from './auth-config-rules.js';
+import type { AuthConfig } from '../core/auth/index.js';
 
 /** The settings of `gluon serve`, as named in `gluon.yaml` and in {@link ServerConfig}. */
-export const CONFIG_KEYS = ['models', 'db', 'host', 'port', 'advertisedUrl', 'etcd', 'etcdPrefix', 'logLevel'] as const;
+export const CONFIG_KEYS = ['models', 'db', 'host', 'port', 'advertisedUrl', 'etcd', 'etcdPrefix', 'logLevel', ...AUTH_CONFIG_KEYS] as const;
 /** One setting name. */
 export type ConfigKey = (typeof CONFIG_KEYS)[number];
 
@@ -33,6 +35,17 @@ export const CONFIG_FLAGS: Readonly<Record<ConfigKey | 'config', string>> = {
   etcd: '--etcd',
   etcdPrefix: '--etcd-prefix',
   logLevel: '--log-level',
+  authStrategy: '--auth-strategy',
+  policyFile: '--policy-file',
+  tokenFile: '--token-file',
+  keystoneUrl: '--keystone-url',
+  // Keystone service credentials have no flags (a password on the command line shows in `ps`).
+  keystoneUsername: '(no flag)',
+  keystonePassword: '(no flag)',
+  keystoneProject: '(no flag)',
+  keystoneUserDomain: '(no flag)',
+  keystoneProjectDomain: '(no flag)',
+  keystoneCacheTtl: '(no flag)',
   config: '--config',
 };
 
@@ -46,6 +59,16 @@ export const CONFIG_ENV: Readonly<Record<ConfigKey | 'config', string>> = {
   etcd: 'GLUON_ETCD',
   etcdPrefix: 'GLUON_ETCD_PREFIX',
   logLevel: 'GLUON_LOG_LEVEL',
+  authStrategy: 'GLUON_AUTH_STRATEGY',
+  policyFile: 'GLUON_POLICY_FILE',
+  tokenFile: 'GLUON_TOKEN_FILE',
+  keystoneUrl: 'GLUON_KEYSTONE_URL',
+  keystoneUsername: 'GLUON_KEYSTONE_USERNAME',
+  keystonePassword: 'GLUON_KEYSTONE_PASSWORD',
+  keystoneProject: 'GLUON_KEYSTONE_PROJECT',
+  keystoneUserDomain: 'GLUON_KEYSTONE_USER_DOMAIN',
+  keystoneProjectDomain: 'GLUON_KEYSTONE_PROJECT_DOMAIN',
+  keystoneCacheTtl: 'GLUON_KEYSTONE_CACHE_TTL',
   config: 'GLUON_CONFIG',
 };
 
@@ -71,6 +94,10 @@ export interface ServerFlags {
   readonly etcd?: string | readonly string[];
   readonly etcdPrefix?: string;
   readonly logLevel?: string;
+  readonly authStrategy?: string;
+  readonly policyFile?: string;
+  readonly tokenFile?: string;
+  readonly keystoneUrl?: string;
   readonly config?: string;
 }
 
@@ -105,6 +132,10 @@ export interface ServerConfig {
   readonly logLevel: LogLevel;
   /** The config file that was read, if any. */
   readonly configFile?: string;
+  /** How callers authenticate (undefined = noauth); see docs/security.md. */
+  readonly auth?: AuthConfig;
+  /** Policy file overriding the rules. */
+  readonly policyFile?: string;
   /** Where each setting came from. */
   readonly sources: Readonly<Record<ConfigKey, ConfigSource>>;
 }
@@ -118,6 +149,16 @@ const CHECKS: { readonly [K in ConfigKey]: (value: unknown, origin: ValueOrigin)
   etcd: checkEtcd,
   etcdPrefix: checkEtcdPrefix,
   logLevel: checkLogLevel,
+  authStrategy: checkAuthStrategy,
+  policyFile: checkText('policyFile'),
+  tokenFile: checkText('tokenFile'),
+  keystoneUrl: checkHttpUrl('keystoneUrl'),
+  keystoneUsername: checkText('keystoneUsername'),
+  keystonePassword: checkText('keystonePassword'),
+  keystoneProject: checkText('keystoneProject'),
+  keystoneUserDomain: checkText('keystoneUserDomain'),
+  keystoneProjectDomain: checkText('keystoneProjectDomain'),
+  keystoneCacheTtl: checkSeconds('keystoneCacheTtl'),
 };
 
 /**
@@ -158,6 +199,9 @@ export function resolveServerConfig(input: ResolveServerConfigInput): ServerConf
       const base = dirname(input.file.path);
       value = (value as readonly string[]).map((path) => resolvePath(base, path));
     }
+    if ((key === 'policyFile' || key === 'tokenFile') && found.origin.source === 'file' && input.file !== undefined) {
+      value = resolvePath(dirname(input.file.path), value as string);
+    }
     values[key] = value;
     sources[key] = found.origin.source;
     origins[key] = found.origin;
@@ -175,6 +219,11 @@ export function resolveServerConfig(input: ResolveServerConfigInput): ServerConf
     });
   }
 
+  const authSettings: AuthSettings = {};
+  for (const key of AUTH_CONFIG_KEYS) if (values[key] !== undefined) (authSettings as Record<string, unknown>)[key] = values[key];
+  const auth = authConfigFromSettings(authSettings);
+  problems.push(...auth.problems);
+
   if (problems.length > 0) throw configError(problems);
 
   return {
@@ -187,6 +236,8 @@ export function resolveServerConfig(input: ResolveServerConfigInput): ServerConf
     etcdPrefix: (values.etcdPrefix as string | undefined) ?? CONFIG_DEFAULTS.etcdPrefix,
     logLevel: (values.logLevel as LogLevel | undefined) ?? CONFIG_DEFAULTS.logLevel,
     ...(input.file === undefined ? {} : { configFile: input.file.path }),
+    ...(auth.auth === undefined ? {} : { auth: auth.auth }),
+    ...(authSettings.policyFile === undefined ? {} : { policyFile: authSettings.policyFile }),
     sources,
   };
 }
@@ -205,7 +256,7 @@ function pick(
   input: ResolveServerConfigInput,
   fileValues: Readonly<Record<string, unknown>>,
 ): { raw: unknown; origin: ValueOrigin } | undefined {
-  const flag = input.flags?.[key];
+  const flag = (input.flags as Readonly<Partial<Record<ConfigKey, unknown>>> | undefined)?.[key];
   if (flag !== undefined && !(Array.isArray(flag) && flag.length === 0)) {
     return { raw: flag, origin: { source: 'flag', name: CONFIG_FLAGS[key] } };
   }

@@ -28,6 +28,10 @@ export function serveCommand(): Command {
     .addOption(new Option('--etcd <urls>', 'etcd endpoints, comma-separated or repeated (default: none, in-process store)').env(CONFIG_ENV.etcd).argParser(collect))
     .addOption(new Option('--etcd-prefix <prefix>', 'prefix of every etcd key, e.g. /site-a (default: none)').env(CONFIG_ENV.etcdPrefix))
     .addOption(new Option('--config <file>', 'YAML config file (default: ./gluon.yaml when present)').env(CONFIG_ENV.config))
+    .addOption(new Option('--auth-strategy <strategy>', 'noauth (default), token-file or keystone; see docs/security.md').env(CONFIG_ENV.authStrategy))
+    .addOption(new Option('--policy-file <file>', 'policy file (YAML or JSON) overriding the rules').env(CONFIG_ENV.policyFile))
+    .addOption(new Option('--token-file <file>', 'token file of the token-file strategy').env(CONFIG_ENV.tokenFile))
+    .addOption(new Option('--keystone-url <url>', `Keystone v3 URL of the keystone strategy (service account from ${CONFIG_ENV.keystoneUsername}, ${CONFIG_ENV.keystonePassword}, ${CONFIG_ENV.keystoneProject})`).env(CONFIG_ENV.keystoneUrl))
     .addOption(new Option('--log-level <level>', `log level: ${LOG_LEVELS.join(', ')} (default: ${CONFIG_DEFAULTS.logLevel})`).env(CONFIG_ENV.logLevel))
     .action(async (_opts: Record<string, unknown>, command: Command) => {
       const code = await runServe(command);
@@ -68,6 +72,8 @@ async function runServe(command: Command): Promise<number> {
       ...(config.advertisedUrl === undefined ? {} : { advertisedUrl: config.advertisedUrl }),
       ...(config.etcd === undefined ? {} : { etcd: config.etcd }),
       etcdPrefix: config.etcdPrefix,
+      ...(config.auth === undefined ? {} : { auth: config.auth }),
+      ...(config.policyFile === undefined ? {} : { policyFile: config.policyFile }),
       logger,
     });
   } catch (err) {
