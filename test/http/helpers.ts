@@ -1,3 +1,4 @@
+import { CONFORMANCE_MODELS, WIRE_CAPTURE } from '../fixtures/paths.js';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -11,9 +12,9 @@ import { ProtonRegistry } from '../../src/core/registry/index.js';
 import { createStore, type ProtonStore } from '../../src/core/store/index.js';
 
 /** The original Gluon models (conformance copy). */
-export const CONFORMANCE_MODELS = '/work/shared/conformance/gluon-models';
+export { CONFORMANCE_MODELS };
 /** The capture of the original's HTTP exchanges. */
-export const WIRE_CAPTURE = '/work/shared/conformance/gluon-wire-capture.json';
+export { WIRE_CAPTURE };
 /** The repo's bundled models. */
 export const BUNDLED_MODELS = fileURLToPath(new URL('../../models', import.meta.url));
 

@@ -1,3 +1,4 @@
+import { CONFORMANCE_MODELS } from '../fixtures/paths.js';
 import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -5,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findObject, findObjectByPlural, getAttribute, loadModels, type ApiModel } from '../../src/core/model/index.js';
 import { ModelError } from '../../src/core/errors/index.js';
 
-const ROOT = '/work/shared/conformance/gluon-models';
+const ROOT = CONFORMANCE_MODELS;
 
 function api(models: readonly ApiModel[], name: string): ApiModel {
   const found = models.find((m) => m.name === name);

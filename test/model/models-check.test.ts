@@ -1,3 +1,4 @@
+import { CONFORMANCE_MODELS } from '../fixtures/paths.js';
 import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -5,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runModelsCheck } from '../../src/cli/commands/models-check.js';
 
-const ROOT = '/work/shared/conformance/gluon-models';
+const ROOT = CONFORMANCE_MODELS;
 
 function capture(): { out: string[]; err: string[]; io: { out(l: string): void; err(l: string): void } } {
   const out: string[] = [];

@@ -1,3 +1,4 @@
+import { CONFORMANCE_MODELS } from '../fixtures/paths.js';
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, it } from 'vitest';
@@ -5,7 +6,7 @@ import { parse, stringify } from 'yaml';
 import { ERROR_CODES, isGluonError, ModelError } from '../../src/core/errors/index.js';
 import { compileModels, type ModelSource } from '../../src/core/model/index.js';
 
-const ROOT = '/work/shared/conformance/gluon-models';
+const ROOT = CONFORMANCE_MODELS;
 const BASE = readFileSync(`${ROOT}/base/base.yaml`, 'utf8');
 const SERVICES = ['net-l3vpn', 'ietf-sfc', 'test'].map((s) => readFileSync(`${ROOT}/${s}/api.yaml`, 'utf8'));
 

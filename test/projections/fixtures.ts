@@ -3,9 +3,9 @@
  * net-l3vpn fully merged, as §2.10 of the inventory describes it, and a three-level
  * parent chain.
  */
+import { CONFORMANCE_DIR } from '../fixtures/paths.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { ApiModel, AttributeModel, ObjectModel, ObjectRole, PolicyAction, ScalarType } from '../../src/core/model/index.js';
 
 type AttrOptions = Partial<Omit<AttributeModel, 'name' | 'type'>>;
@@ -206,8 +206,8 @@ export const cyclic: ApiModel = {
   files: ['fixture'],
 };
 
-/** The shared conformance material (`../shared/conformance` next to the repository). */
-export const CONFORMANCE_DIR = fileURLToPath(new URL('../../../shared/conformance/', import.meta.url));
+/** The conformance material the project carries (test/fixtures/conformance). */
+export { CONFORMANCE_DIR };
 
 /** One exchange of the original server's wire capture. */
 export interface Exchange {

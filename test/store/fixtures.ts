@@ -1,9 +1,10 @@
+import { CONFORMANCE_MODELS } from '../fixtures/paths.js';
 import { randomUUID } from 'node:crypto';
 import { loadModels, type ApiModel, type ObjectModel } from '../../src/core/model/index.js';
 
 /** The conformance models (net-l3vpn, test, ietf-sfc), loaded once per test file. */
 export async function conformanceModels(): Promise<readonly ApiModel[]> {
-  return loadModels('/work/shared/conformance/gluon-models');
+  return loadModels(CONFORMANCE_MODELS);
 }
 
 /** The object named `name` of `api`. */

@@ -1,3 +1,4 @@
+import { CONFORMANCE_MODELS } from '../fixtures/paths.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -37,7 +38,7 @@ describe('createStore options', () => {
   it('accepts a pino logger and an in-memory database', async () => {
     const { pino } = await import('pino');
     const { loadModels } = await import('../../src/core/model/index.js');
-    const [api] = (await loadModels('/work/shared/conformance/gluon-models')).filter((m) => m.name === 'net-l3vpn');
+    const [api] = (await loadModels(CONFORMANCE_MODELS)).filter((m) => m.name === 'net-l3vpn');
     if (api === undefined) throw new Error('net-l3vpn model missing');
     const store = createStore({ url: 'sqlite::memory:', logger: pino({ level: 'silent' }) });
     await store.init([api]);
@@ -103,7 +104,7 @@ describe('a locked SQLite database', () => {
   it('answers 503 once the busy timeout is exhausted, then recovers', async () => {
     const sqlite3 = (await import('sqlite3')).default;
     const { loadModels } = await import('../../src/core/model/index.js');
-    const [api] = (await loadModels('/work/shared/conformance/gluon-models')).filter((m) => m.name === 'net-l3vpn');
+    const [api] = (await loadModels(CONFORMANCE_MODELS)).filter((m) => m.name === 'net-l3vpn');
     const Port = api?.objects.find((o) => o.name === 'Port');
     if (api === undefined || Port === undefined) throw new Error('net-l3vpn Port missing');
     const dir = mkdtempSync(join(tmpdir(), 'gluon-store-busy-'));
