@@ -8,7 +8,7 @@
  * or both, under `node --cpu-prof`; profiles in `bench/results/prof/<server>/`; summarize them with
  * `bench/profile-summary.ts`), `BENCH_GLUON_FROM=src|dist` (which gluon build to load),
  * `BENCH_MODELS=<dir>` (models folder instead of the bundled `models/`), `BENCH_SHIM=1` (then the
- * shim SDK figures of `bench/shim.ts`).
+ * shim SDK figures of `bench/shim.ts`), `BENCH_FACADE=1` (Neutron facade overhead of `bench/facade.ts`).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -112,4 +112,12 @@ if (process.env['BENCH_BIND'] === '1') {
   const bind = await runBindBench(Number(process.env['BENCH_BIND_SAMPLES'] ?? (params === QUICK_PARAMS ? 100 : 300)), (line) => console.log(line));
   console.log(`\n${formatBindBench(bind)}`);
   writeFileSync(`${resultsDir}bind.json`, `${JSON.stringify(bind, null, 2)}\n`);
+}
+
+// Neutron facade overhead: proxied GET of a non-Gluon port vs Neutron directly (BENCH_FACADE=1 runs it; needs neutron-server).
+if (process.env['BENCH_FACADE'] === '1') {
+  const { runFacadeBench, formatFacadeBench } = await import('./facade.js');
+  const facade = await runFacadeBench(params === QUICK_PARAMS ? { duration: 3, runs: 1 } : {}, (line) => console.log(line));
+  console.log(`\n${formatFacadeBench(facade)}`);
+  writeFileSync(`${resultsDir}facade.json`, `${JSON.stringify(facade, null, 2)}\n`);
 }
