@@ -144,7 +144,12 @@ export class Informer<T = unknown> {
     this.running = true;
     const generation = ++this.generation;
     if (!this.synced) {
-      await this.relist(generation, false);
+      try {
+        await this.relist(generation, false);
+      } catch (err) {
+        this.running = false; // etcd unreachable at start-up: the caller may start() again
+        throw err;
+      }
       this.synced = true;
     }
     await this.openWatch(generation);

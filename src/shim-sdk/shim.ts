@@ -119,8 +119,14 @@ class ShimRuntime implements Shim {
     if (this.closed) throw new ConfigError(`shim ${this.name}: start() after close()`);
     if (this.running) return;
     this.running = true;
-    await this.objects.start();
-    await this.results.start();
+    try {
+      await this.objects.start();
+      await this.results.start();
+    } catch (err) {
+      this.running = false;
+      await this.objects.stop();
+      throw err;
+    }
     if (this.options.election) this.startCampaign();
     else this.queue.resume();
     this.logger.info({ shim: this.name, api: this.api, hosts: this.hosts, objects: this.objects.size, election: this.options.election !== undefined }, 'shim started');

@@ -71,7 +71,7 @@ describe('shim runtime on etcd', () => {
 
     await kv.put(port('p1'), portValue('p1', { host_id: '', device_id: '', revision_number: 4 }));
     await waitFor('the unbind', async () => JSON.stringify(await readResult(kv, 'p1')) === '{}');
-    expect(shim.portState('p1')).toBe('Unbound');
+    await waitFor('state Unbound', () => shim.portState('p1') === 'Unbound');
   });
 
   it('dummy shim: reports no_service_binding when the port has none', async () => {
@@ -142,7 +142,7 @@ describe('shim runtime on etcd', () => {
     await kv.put(port('f'), portValue('f', { host_id: 'h', device_id: 'd', revision_number: 7 }));
     await waitFor('the failure', async () => (await readResult(kv, 'f')) !== undefined);
     expect(await readResult(kv, 'f')).toEqual({ error: { reason: 'no_capacity', message: 'host full' }, controller: 'test-shim', port_revision: 7, host_id: 'h', device_id: 'd' });
-    expect(shim.portState('f')).toBe('Bound');
+    await waitFor('state Bound', () => shim.portState('f') === 'Bound');
   });
 
   it('stop, changes (creates, updates, deletes, a bind), start: every change reaches the handlers in per-key order and the bind completes', async () => {
