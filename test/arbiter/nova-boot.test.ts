@@ -113,7 +113,7 @@ describe('Nova boot sequence through the Neutron facade (real Neutron, Proton se
     const port = got.json['port'] as Record<string, unknown>;
     expect(port).toMatchObject({
       id: portId, network_id: neutron.gluonNetworkId, tenant_id: PROJECT, project_id: PROJECT, mac_address: 'fa:16:3e:12:34:56',
-      fixed_ips: [{ ip_address: '10.10.0.5', subnet_id: neutron.gluonSubnetId }], 'binding:host_id': '', devname: `tap${portId.slice(0, 11)}`,
+      fixed_ips: [{ ip_address: '10.10.0.5', subnet_id: neutron.gluonSubnetId }], 'binding:host_id': '', 'binding:vif_type': 'unbound', devname: `tap${portId.slice(0, 11)}`,
     });
     // Nova's field selection
     const some = await raw(`${facadeUrl}/v2.0/ports/${portId}?fields=binding:profile&fields=network_id`);
@@ -142,7 +142,7 @@ describe('Nova boot sequence through the Neutron facade (real Neutron, Proton se
     // 5. the VM is deleted: Nova unbinds
     const unbound = await raw(`${facadeUrl}/v2.0/ports/${portId}`, 'PUT', { port: { 'binding:host_id': null, device_id: '', device_owner: '', 'binding:profile': {} } });
     expect(unbound.status).toBe(200);
-    expect(unbound.json['port']).toMatchObject({ 'binding:host_id': '', 'binding:vif_type': '', device_id: '', status: 'DOWN' });
+    expect(unbound.json['port']).toMatchObject({ 'binding:host_id': '', 'binding:vif_type': 'unbound', device_id: '', status: 'DOWN' });
     expect((await raw(`${facadeUrl}/v2.0/ports?device_id=${instance}`)).json).toEqual({ ports: [] });
   });
 

@@ -105,7 +105,7 @@ describe('PortArbiter semantics (real etcd registry, recording driver)', () => {
       driver.calls.length = 0;
       const unbound = await arbiter.updatePort('p2', { 'binding:host_id': host, device_id: '', device_owner: '', 'binding:profile': {}, dns_name: '' });
       expect(driver.calls.map((c) => c.method)).toEqual(['unbind']);
-      expect(unbound).toMatchObject({ 'binding:host_id': '', 'binding:vif_type': '', device_id: '' });
+      expect(unbound).toMatchObject({ 'binding:host_id': '', 'binding:vif_type': 'unbound', device_id: '' });
     }
   });
 

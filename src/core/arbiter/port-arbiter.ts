@@ -252,9 +252,15 @@ function canSee(port: NeutronPort, ctx: ArbiterContext): boolean {
   return isAdminContext(ctx) || port.tenant_id === ctx.projectId || port.project_id === ctx.projectId;
 }
 
+/**
+ * The caller's view of a driver's port: an unbound port (no host, no VIF type) shows
+ * Neutron's `binding:vif_type` `unbound` instead of the original Gluon's `""`, and
+ * non-admin callers do not see the admin-only `binding:*` keys.
+ */
 function view(port: NeutronPort, ctx: ArbiterContext): Record<string, unknown> {
-  const record = port as unknown as Record<string, unknown>;
-  return isAdminContext(ctx) ? { ...record } : hideAdminKeys(record);
+  const record: Record<string, unknown> = { ...(port as unknown as Record<string, unknown>) };
+  if (record['binding:vif_type'] === '' && record['binding:host_id'] === '') record['binding:vif_type'] = 'unbound';
+  return isAdminContext(ctx) ? record : hideAdminKeys(record);
 }
 
 function refOf(reg: PortRegistration): PortRef {
