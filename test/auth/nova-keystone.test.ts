@@ -1,0 +1,139 @@
+/**
+ * A Nova-style bind through the Neutron facade with Keystone on everywhere: real
+ * Keystone, real Neutron (keystone auth), a Proton server validating Keystone tokens,
+ * the dummy shim on the shared etcd, and the facade identifying callers by their
+ * Keystone token, forwarding it to the Proton server, and using the arbiter's service
+ * credential (a cached, renewed Keystone token) when a call carries none.
+ *
+ * The built-in Proton driver reads ports through lists (`GET …/ports?id=…`), so with a
+ * member's forwarded token the list rules must admit project members: the documented
+ * override (docs/security.md, "Clients") opens them, each member seeing its own project.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createNeutronFacade, type NeutronFacade } from '../../src/core/arbiter/index.js';
+import { createKeystoneAuthenticator, createKeystoneTokenProvider, type KeystoneAuthenticator } from '../../src/core/auth/index.js';
+import { createKeyValueStore, type KeyValueStore } from '../../src/core/kv/index.js';
+import { createProtonServer, type ProtonServer } from '../../src/server/index.js';
+import { createDummyShim, type Shim } from '../../src/shim-sdk/index.js';
+import { waitFor } from '../arbiter/helpers.js';
+import { startKeystone, type KeystoneInstance } from '../setup/keystone.js';
+import { startNeutron, type NeutronInstance } from '../setup/neutron.js';
+import { call } from './helpers.js';
+
+const API = '/proton/net-l3vpn/v1.0';
+
+describe('Nova-style bind through the facade with Keystone on', () => {
+  const prefix = `/nova-ks-${randomUUID().slice(0, 8)}`;
+  const dir = mkdtempSync(join(tmpdir(), 'gluon-nova-ks-'));
+  let keystone: KeystoneInstance;
+  let neutron: NeutronInstance;
+  let proton: ProtonServer;
+  let shimKv: KeyValueStore;
+  let shim: Shim;
+  let facadeAuth: KeystoneAuthenticator;
+  let facade: NeutronFacade;
+  let facadeUrl: string;
+  let portId: string;
+  const tokens: Record<'admin' | 'user1' | 'user2', string> = { admin: '', user1: '', user2: '' };
+
+  beforeAll(async () => {
+    const etcd = inject('etcdEndpoint');
+    keystone = await startKeystone();
+    neutron = await startNeutron({ auth: 'keystone', keystoneUrl: keystone.url, keystoneAdminPassword: 'secret' });
+    const policyFile = join(dir, 'policy.yaml');
+    writeFileSync(policyFile, ['ports', 'interfaces', 'vpns', 'vpnbindings'].map((p) => `"net-l3vpn:list_${p}": "rule:admin_or_owner"\n`).join(''));
+    const service = { authUrl: keystone.authUrl, username: 'gluon', password: keystone.users.gluon.password, projectName: 'service' };
+    proton = await createProtonServer({
+      db: `sqlite:${join(dir, 'gluon.db')}`, port: 0, etcd, etcdPrefix: prefix, logger: { level: 'silent' }, docs: false,
+      auth: { strategy: 'keystone', keystone: service },
+      policyFile,
+    });
+    await proton.listen();
+    shimKv = createKeyValueStore(etcd, { prefix });
+    const model = proton.registry.defaultVersion('net-l3vpn');
+    if (model === undefined) throw new Error('the bundled net-l3vpn model is missing');
+    shim = createDummyShim(shimKv, { model });
+    await shim.start();
+    tokens.admin = await keystone.issueToken('admin');
+    tokens.user1 = await keystone.issueToken('user1');
+    tokens.user2 = await keystone.issueToken('user2');
+    facadeAuth = createKeystoneAuthenticator({ service });
+    facade = await createNeutronFacade({
+      neutronUrl: neutron.url, etcd, etcdPrefix: prefix, lookupTimeoutMs: 30_000,
+      neutronToken: tokens.admin,
+      tokenProvider: createKeystoneTokenProvider(service),
+      identify: async (headers) => {
+        const who = await facadeAuth.authenticate(headers);
+        return { projectId: who.projectId, isAdmin: who.roles.some((r) => r.toLowerCase() === 'admin') };
+      },
+    });
+    facadeUrl = await facade.listen({ port: 0 });
+
+    // user1 (member of tenant1) creates its port, VPN and service binding with its own token
+    const tenant1 = keystone.projects['tenant1'] ?? '';
+    portId = randomUUID();
+    const post = async (path: string, body: Record<string, unknown>): Promise<Record<string, unknown>> => {
+      const res = await call('POST', `${proton.url}${API}/${path}`, tokens.user1, body);
+      if (res.status !== 201) throw new Error(`POST ${path}: ${res.status} ${JSON.stringify(res.body)}`);
+      return res.body as Record<string, unknown>;
+    };
+    await post('ports', { id: portId, tenant_id: tenant1, name: 'vm-port', mac_address: 'fa:16:3e:12:34:57', admin_state_up: true, status: 'DOWN', vnic_type: 'normal', mtu: 1500, vlan_transparency: false });
+    const vpn = await post('vpns', { tenant_id: tenant1, name: 'vpn-blue', ipv4_family: '100:1', route_distinguishers: '100:1' });
+    await post('vpnbindings', { tenant_id: tenant1, interface_id: portId, service_id: vpn['id'], ipaddress: '10.10.0.6', subnet_prefix: 24, gateway: '10.10.0.1' });
+    await waitFor('the port registered in etcd reaches the facade', () => facade.arbiter.isGluonPort(portId), 20_000);
+  }, 400_000);
+
+  afterAll(async () => {
+    await facade?.close();
+    await facadeAuth?.close?.();
+    await shim?.close();
+    await shimKv?.close();
+    await proton?.close();
+    await neutron?.stop();
+    await keystone?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }, 60_000);
+
+  const port = async (token: string | undefined, method = 'GET', body?: unknown) => call(method, `${facadeUrl}/v2.0/ports/${portId}`, token, body);
+
+  it('the owner sees its port through the facade, another project does not', async () => {
+    const own = await port(tokens.user1);
+    expect(own.status).toBe(200);
+    expect((own.body as { port: Record<string, unknown> }).port).toMatchObject({ id: portId, tenant_id: keystone.projects['tenant1'], fixed_ips: [{ ip_address: '10.10.0.6' }] });
+    expect((await port(tokens.user2)).status).toBe(404);
+  });
+
+  it('a member cannot bind (the Proton server refuses host_id with its forwarded token)', async () => {
+    const denied = await port(tokens.user1, 'PUT', { port: { 'binding:host_id': 'compute-1', device_id: randomUUID(), device_owner: 'compute:nova' } });
+    expect(denied.status).toBe(403);
+    expect(JSON.stringify(denied.body)).toContain('net-l3vpn:update_ports:host_id');
+  });
+
+  it('Nova binds with its admin token: forwarded end to end, the shim answers, the port is ACTIVE', async () => {
+    const instance = randomUUID();
+    const bound = await port(tokens.admin, 'PUT', { port: { 'binding:host_id': 'compute-1', device_id: instance, device_owner: 'compute:nova', 'binding:profile': {} } });
+    expect(bound.status, JSON.stringify(bound.body)).toBe(200);
+    expect((bound.body as { port: Record<string, unknown> }).port).toMatchObject({ id: portId, 'binding:host_id': 'compute-1', 'binding:vif_type': 'ovs', device_id: instance, status: 'ACTIVE' });
+    // the owner's own token now reads the bound port from the Proton server
+    const mine = await call('GET', `${proton.url}${API}/ports/${portId}`, tokens.user1);
+    expect(mine.body).toMatchObject({ host_id: 'compute-1', vif_type: 'ovs', device_id: instance });
+    // Nova's list by device_id with the user's token
+    const listed = await call('GET', `${facadeUrl}/v2.0/ports?device_id=${instance}`, tokens.admin);
+    expect((listed.body as { ports: { id: string }[] }).ports.map((p) => p.id)).toEqual([portId]);
+  });
+
+  it('without a caller token the arbiter uses its service credential (Keystone password auth, cached)', async () => {
+    const viaService = await facade.arbiter.getPort(portId, { ctx: { isAdmin: true } });
+    expect(viaService).toMatchObject({ id: portId, 'binding:host_id': 'compute-1' });
+  });
+
+  it('no token or a garbage token at the facade is refused before any backend call', async () => {
+    const garbage = await port('gAAAAABgarbage');
+    expect([401, 403]).toContain(garbage.status);
+    expect((await call('GET', `${proton.url}${API}/ports/${portId}`, undefined)).status).toBe(401);
+  });
+});
