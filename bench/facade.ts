@@ -6,12 +6,17 @@
  * Debian's neutron-server (Zed, noauth, eventlet, one API process) started by the test set-up.
  *
  * Two facade variants: upstream keep-alive with one retry on a dropped connection (the
- * default) and a new connection per request (`--no-upstream-keep-alive`).
+ * default) and a new connection per request (`--no-upstream-keep-alive`). Because
+ * Neutron's own latency (eventlet, SQLite) dwarfs and blurs the facade's, the same pair is
+ * also measured against a static upstream (a bare Node server answering Neutron's port
+ * JSON), which shows the facade's own cost per request.
  *
  * Run alone: `node --import tsx bench/facade.ts` (`BENCH_FACADE_DURATION=<s>`,
  * `BENCH_FACADE_RUNS=<n>`, `BENCH_FACADE_CONNECTIONS=<n>`), or in `npm run bench` with
  * `BENCH_FACADE=1`.
  */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { createNeutronFacade, type NeutronFacade } from '../src/core/arbiter/index.js';
@@ -22,7 +27,7 @@ import type { Sample } from './types.js';
 
 /** One measured target, median over the runs. */
 export interface FacadeBenchRow {
-  readonly target: 'neutron-direct' | 'facade-keepalive' | 'facade-new-connection';
+  readonly target: 'neutron-direct' | 'facade-keepalive' | 'facade-new-connection' | 'static-direct' | 'static-via-facade';
   readonly rps: number;
   readonly p50: number;
   readonly p99: number;
@@ -75,7 +80,7 @@ export async function runFacadeBench(
     const keepAlive = await createNeutronFacade({ neutronUrl: neutron.url, kv, ...ids });
     const fresh = await createNeutronFacade({ neutronUrl: neutron.url, kv, ...ids, upstreamKeepAlive: false });
     facades.push(keepAlive, fresh);
-    const targets = [
+    const targets: { target: FacadeBenchRow['target']; url: string }[] = [
       { target: 'neutron-direct' as const, url: neutron.url },
       { target: 'facade-keepalive' as const, url: await keepAlive.listen({ port: 0 }) },
       { target: 'facade-new-connection' as const, url: await fresh.listen({ port: 0 }) },
@@ -90,6 +95,34 @@ export async function runFacadeBench(
         log(`  run ${run}/${runs} ${t.target}: ${sample.rps.toFixed(1)} req/s, p50 ${sample.p50} ms, p99 ${sample.p99} ms${sample.errors + sample.non2xx > 0 ? `, ${sample.errors} errors, ${sample.non2xx} non-2xx` : ''}`);
       }
     }
+    // the facade's own cost: a static upstream that answers at once
+    const portJson = Buffer.from(await (await fetch(`${neutron.url}${path}`)).arrayBuffer());
+    const staticServer = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'x-openstack-request-id': 'req-static' });
+      res.end(portJson);
+    });
+    await new Promise<void>((r) => staticServer.listen(0, '127.0.0.1', r));
+    const staticUrl = `http://127.0.0.1:${(staticServer.address() as AddressInfo).port}`;
+    const viaFacade = await createNeutronFacade({ neutronUrl: staticUrl, kv, ...ids });
+    facades.push(viaFacade);
+    const staticTargets = [
+      { target: 'static-direct' as const, url: staticUrl },
+      { target: 'static-via-facade' as const, url: await viaFacade.listen({ port: 0 }) },
+    ];
+    for (const t of staticTargets) {
+      samples.set(t.target, []);
+      await measure(t.url, path, connections, 1);
+    }
+    for (let run = 1; run <= runs; run++) {
+      for (const t of staticTargets) {
+        const sample = await measure(t.url, path, connections, Math.min(duration, 5));
+        samples.get(t.target)?.push(sample);
+        log(`  run ${run}/${runs} ${t.target}: ${sample.rps.toFixed(0)} req/s, p50 ${sample.p50} ms, p99 ${sample.p99} ms`);
+      }
+    }
+    staticServer.closeAllConnections();
+    staticServer.close();
+    targets.push(...staticTargets);
     const rows = targets.map(({ target }): FacadeBenchRow => {
       const s = samples.get(target) ?? [];
       return {
@@ -112,7 +145,7 @@ export async function runFacadeBench(
 
 /** Formats the result as a markdown table with the added latency. */
 export function formatFacadeBench(result: FacadeBenchResult): string {
-  const direct = result.rows.find((r) => r.target === 'neutron-direct');
+  const baseOf = (target: string): FacadeBenchRow | undefined => result.rows.find((r) => r.target === (target.startsWith('static') ? 'static-direct' : 'neutron-direct'));
   const lines = [
     `Neutron facade overhead: GET /v2.0/ports/<id> of a non-Gluon port, ${result.connections} connections, ${result.duration} s × ${result.rows[0]?.runs.length ?? 0} interleaved runs (medians)`,
     '',
@@ -120,8 +153,9 @@ export function formatFacadeBench(result: FacadeBenchResult): string {
     '|---|---|---|---|---|---|',
   ];
   for (const row of result.rows) {
+    const direct = baseOf(row.target);
     const added = direct === undefined || row === direct ? '—' : (row.p50 - direct.p50).toFixed(1);
-    lines.push(`| ${row.target} | ${row.rps.toFixed(1)} | ${row.p50} | ${row.p99} | ${added} | ${row.errors + row.non2xx} |`);
+    lines.push(`| ${row.target} | ${row.rps.toFixed(row.rps >= 100 ? 0 : 1)} | ${row.p50} | ${row.p99} | ${added} | ${row.errors + row.non2xx} |`);
   }
   lines.push('', `upstream retries after a dropped keep-alive connection: ${result.keepAliveRetries}`);
   return lines.join('\n');
