@@ -17,6 +17,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createKeystoneAuthenticator, createKeystoneTokenProvider } from '../../src/core/auth/index.js';
 import { createProtonServer, type ProtonServer } from '../../src/server/index.js';
 import type { ApiModel, ObjectModel } from '../../src/core/model/index.js';
 import { startKeystone, type KeystoneInstance } from '../setup/keystone.js';
@@ -171,10 +172,47 @@ describe('isolation matrix (real Keystone tokens, bundled net-l3vpn rules)', () 
     expect((await call('GET', `${url}/interfaces/${String(port['id'])}`, tokens.other)).status).toBe(404);
   });
 
-  it('the server honours expiry and cache TTL: a validated token is reused without asking Keystone again', async () => {
+  it('identifies the caller from its token: user, project, roles, expiry', async () => {
     const identity = await server.authenticator.authenticate({ 'x-auth-token': tokens.owner });
     expect(identity).toMatchObject({ projectId: tenant1, userName: 'user1', authStrategy: 'keystone' });
     expect(identity.roles).toEqual(expect.arrayContaining(['member', 'reader']));
     expect(identity.expiresAt?.getTime()).toBeGreaterThan(Date.now());
+  });
+});
+
+describe('Keystone authenticator and service token (same Keystone)', () => {
+  const service = () => ({ authUrl: keystone.authUrl, username: 'gluon', password: keystone.users.gluon.password, projectName: 'service' });
+
+  it('honours expires_at: a token Keystone still accepts is refused once past its expiry', async () => {
+    const later = createKeystoneAuthenticator({ service: service(), now: () => Date.now() + 2 * 3600_000 });
+    const token = await keystone.issueToken('user1');
+    await expect(later.authenticate({ 'x-auth-token': token })).rejects.toMatchObject({ code: 'GLUON_ERR_AUTH_INVALID_TOKEN', status: 401, message: expect.stringContaining('expired at') });
+  });
+
+  it('caches a validation for the TTL (a revoked token is accepted until then); TTL 0 asks Keystone every time', async () => {
+    const cached = createKeystoneAuthenticator({ service: service(), cacheTtlSeconds: 60 });
+    const uncached = createKeystoneAuthenticator({ service: service(), cacheTtlSeconds: 0 });
+    const token = await keystone.issueToken('user2');
+    expect(await cached.authenticate({ 'x-auth-token': token })).toMatchObject({ projectId: tenant2 });
+    expect(await uncached.authenticate({ 'x-auth-token': token })).toMatchObject({ projectId: tenant2 });
+    await keystone.revokeToken(token);
+    expect(await cached.authenticate({ 'x-auth-token': token })).toMatchObject({ projectId: tenant2 });
+    await expect(uncached.authenticate({ 'x-auth-token': token })).rejects.toMatchObject({ code: 'GLUON_ERR_AUTH_INVALID_TOKEN' });
+    cached.clearCache();
+    await expect(cached.authenticate({ 'x-auth-token': token })).rejects.toMatchObject({ code: 'GLUON_ERR_AUTH_INVALID_TOKEN' });
+  });
+
+  it('the service token is cached, renewed before expiry, fetched again after invalidate(); wrong credentials are a clear 503', async () => {
+    let clock = Date.now();
+    const provider = createKeystoneTokenProvider({ ...service(), now: () => clock });
+    const first = await provider();
+    expect(await provider()).toBe(first);
+    clock += 3600_000 - 60_000; // inside the renewal window (2 minutes before expiry)
+    const renewed = await provider();
+    expect(renewed).not.toBe(first);
+    provider.invalidate();
+    expect(await provider()).not.toBe(renewed);
+    const wrong = createKeystoneTokenProvider({ ...service(), password: 'wrong' });
+    await expect(wrong()).rejects.toMatchObject({ code: 'GLUON_ERR_AUTH_UNAVAILABLE', status: 503, message: expect.stringContaining('refused the service credentials (user "gluon", project "service")') });
   });
 });
