@@ -1,0 +1,196 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
+import { describe, expect, it } from 'vitest';
+
+/**
+ * The parts table of DESIGN.md ("what may import what"), as data. `core/errors` is
+ * allowed everywhere and is not repeated below. `typeOnly` lists parts a part may use
+ * for types only (erased at build time, so they cannot pull code into its bundle).
+ * `packages` lists the npm packages a part may import (Node built-ins are always allowed).
+ *
+ * Deviations from the table in DESIGN.md, kept on purpose and explained here:
+ * - `core/model` is allowed in every part above it. The table names only each part's
+ *   direct neighbours, but the model is the single source of truth every part reads
+ *   (binding, sync and http name ObjectModel/ApiModel in their own signatures).
+ * - `cli` imports the core parts directly, not only server/drivers/shim-sdk: `gluon
+ *   resync` drives store + sync + kv without a server, `gluon policy` and `gluon token`
+ *   use auth, `gluon arbiter` runs the arbiter, `gluon models check` the model. The CLI
+ *   is an edge, like the server, so the table's "server, drivers, shim SDK" is too narrow.
+ * - `testing` (the `gluon-net/testing` entry: the driver conformance suite) is not in
+ *   the table; it may import drivers (types and code) and vitest.
+ * - `index` is the package root `src/index.ts`: it re-exports the library parts, never
+ *   the CLI.
+ */
+const RULES: Readonly<Record<string, { parts: readonly string[]; typeOnly?: readonly string[]; packages: readonly string[] }>> = {
+  'core/errors': { parts: [], packages: [] },
+  'core/model': { parts: [], packages: ['yaml'] },
+  'core/registry': { parts: ['core/model'], packages: [] },
+  'core/store': { parts: ['core/model'], packages: ['sequelize'] },
+  'core/kv': { parts: [], packages: ['etcd3', 'cockatiel'] },
+  'core/sync': { parts: ['core/store', 'core/kv', 'core/model'], packages: ['cockatiel', 'prom-client'] },
+  'core/binding': { parts: ['core/store', 'core/kv', 'core/model'], packages: [] },
+  'core/http': {
+    parts: ['core/registry', 'core/store', 'core/binding', 'core/auth', 'core/model'],
+    packages: ['fastify', 'fastify-plugin', '@fastify/swagger', '@fastify/swagger-ui', 'ajv', 'ajv-formats'],
+  },
+  'core/auth': { parts: ['core/model'], packages: ['yaml', 'undici'] },
+  'core/arbiter': { parts: ['core/kv', 'drivers', 'core/model'], packages: ['fastify', 'undici'] },
+  drivers: { parts: [], typeOnly: ['core/model'], packages: ['undici'] },
+  'shim-sdk': { parts: ['core/kv'], typeOnly: ['core/model'], packages: [] },
+  testing: { parts: ['drivers'], packages: ['vitest'] },
+  server: {
+    parts: ['core/model', 'core/registry', 'core/store', 'core/kv', 'core/sync', 'core/binding', 'core/http', 'core/auth', 'core/arbiter', 'drivers', 'shim-sdk'],
+    packages: ['fastify', 'pino', 'prom-client', 'tsyringe', 'reflect-metadata', 'yaml'],
+  },
+  cli: {
+    parts: ['server', 'drivers', 'shim-sdk', 'core/model', 'core/registry', 'core/store', 'core/kv', 'core/sync', 'core/auth', 'core/arbiter'],
+    packages: ['commander', 'pino'],
+  },
+  index: {
+    parts: ['core/model', 'core/registry', 'core/store', 'core/kv', 'core/sync', 'core/binding', 'core/http', 'core/auth', 'core/arbiter', 'server'],
+    packages: [],
+  },
+};
+
+/** Part folders, longest first so nested names would win. */
+const PARTS = Object.keys(RULES).filter((p) => p !== 'index');
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const SRC = join(ROOT, 'src');
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return sourceFiles(path);
+    return entry.name.endsWith('.ts') ? [path] : [];
+  });
+}
+
+/** The part a file under src/ belongs to (`index` for src/index.ts). */
+function partOf(file: string): string | undefined {
+  const rel = relative(SRC, file).split(sep).join('/');
+  if (rel === 'index.ts') return 'index';
+  return PARTS.find((p) => rel.startsWith(`${p}/`));
+}
+
+interface ImportRef {
+  readonly file: string;
+  readonly line: number;
+  readonly specifier: string;
+  readonly typeOnly: boolean;
+}
+
+interface FileFacts {
+  readonly imports: ImportRef[];
+  readonly exportStars: number[];
+  readonly consoleCalls: number[];
+}
+
+/** Reads a file's imports (static, re-exports, dynamic with a literal), `export *` and `console.*` uses, from its syntax tree. */
+function factsOf(file: string): FileFacts {
+  const text = readFileSync(file, 'utf8');
+  const sf = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true);
+  const facts: FileFacts = { imports: [], exportStars: [], consoleCalls: [] };
+  const lineOf = (node: ts.Node): number => sf.getLineAndCharacterOfPosition(node.getStart(sf)).line + 1;
+  const add = (node: ts.Node, spec: ts.Expression | undefined, typeOnly: boolean): void => {
+    if (spec !== undefined && ts.isStringLiteral(spec)) facts.imports.push({ file, line: lineOf(node), specifier: spec.text, typeOnly });
+  };
+  const visit = (node: ts.Node): void => {
+    if (ts.isImportDeclaration(node)) {
+      const clause = node.importClause;
+      const named = clause?.namedBindings;
+      const allNamedTypes = named !== undefined && ts.isNamedImports(named) && named.elements.length > 0 && named.elements.every((e) => e.isTypeOnly);
+      const typeOnly = clause !== undefined && (clause.isTypeOnly || (clause.name === undefined && allNamedTypes));
+      add(node, node.moduleSpecifier, typeOnly);
+    } else if (ts.isExportDeclaration(node)) {
+      if (node.exportClause === undefined) facts.exportStars.push(lineOf(node));
+      const clause = node.exportClause;
+      const allTypes = clause !== undefined && ts.isNamedExports(clause) && clause.elements.length > 0 && clause.elements.every((e) => e.isTypeOnly);
+      add(node, node.moduleSpecifier, node.isTypeOnly || allTypes);
+    } else if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) {
+      add(node, node.arguments[0], false);
+    } else if (ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument)) {
+      add(node, node.argument.literal as ts.Expression, true);
+    } else if (ts.isPropertyAccessExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === 'console') {
+      facts.consoleCalls.push(lineOf(node));
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(sf);
+  return facts;
+}
+
+/** `node:fs` → undefined (built-in); `@fastify/swagger/x` → `@fastify/swagger`; `yaml` → `yaml`. */
+function packageName(specifier: string): string | undefined {
+  if (specifier.startsWith('node:')) return undefined;
+  const parts = specifier.split('/');
+  return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
+}
+
+const files = sourceFiles(SRC);
+const facts = new Map(files.map((f) => [f, factsOf(f)]));
+const where = (ref: { file: string; line: number }): string => `${relative(ROOT, ref.file)}:${ref.line}`;
+
+describe('architecture (DESIGN.md "parts and what each owns")', () => {
+  it('finds the source tree and its imports', () => {
+    expect(files.length).toBeGreaterThan(50);
+    expect(files.every((f) => partOf(f) !== undefined), `files outside any part: ${files.filter((f) => partOf(f) === undefined).join(', ')}`).toBe(true);
+    const all = [...facts.values()].flatMap((f) => f.imports);
+    expect(all.some((r) => r.specifier === '../core/model/index.js' && r.typeOnly)).toBe(true);
+  });
+
+  it('each part imports only the parts and packages the table allows', () => {
+    const violations: string[] = [];
+    for (const [file, { imports }] of facts) {
+      const from = partOf(file);
+      if (from === undefined) continue;
+      const rule = RULES[from];
+      if (rule === undefined) continue;
+      for (const ref of imports) {
+        if (ref.specifier.startsWith('.')) {
+          const to = partOf(resolve(dirname(file), ref.specifier));
+          if (to === undefined || to === from || to === 'core/errors') continue;
+          if (rule.parts.includes(to)) continue;
+          if (ref.typeOnly && rule.typeOnly?.includes(to) === true) continue;
+          const typeNote = rule.typeOnly?.includes(to) === true ? ' (allowed for types only: use `import type`)' : '';
+          violations.push(`${where(ref)}: ${from} imports ${to}${typeNote}`);
+        } else {
+          const pkg = packageName(ref.specifier);
+          if (pkg === undefined || rule.packages.includes(pkg)) continue;
+          violations.push(`${where(ref)}: ${from} imports the package ${pkg}`);
+        }
+      }
+    }
+    expect(violations).toEqual([]);
+  });
+
+  it('another part is imported only through its index.ts', () => {
+    const violations: string[] = [];
+    for (const [file, { imports }] of facts) {
+      const from = partOf(file);
+      for (const ref of imports) {
+        if (!ref.specifier.startsWith('.')) continue;
+        const target = resolve(dirname(file), ref.specifier);
+        const to = partOf(target);
+        if (to === undefined || to === from) continue;
+        const door = join(SRC, ...to.split('/'), 'index.js');
+        if (target !== door) violations.push(`${where(ref)}: ${ref.specifier} reaches into ${to} (import ${relative(dirname(file), door).split(sep).join('/')})`);
+      }
+    }
+    expect(violations).toEqual([]);
+  });
+
+  it('no `export *` anywhere in src/', () => {
+    const found = [...facts].flatMap(([file, f]) => f.exportStars.map((line) => where({ file, line })));
+    expect(found).toEqual([]);
+  });
+
+  it('no console in src/ outside src/cli/ (library code logs through the injected logger)', () => {
+    const found = [...facts]
+      .filter(([file]) => partOf(file) !== 'cli')
+      .flatMap(([file, f]) => f.consoleCalls.map((line) => where({ file, line })));
+    expect(found).toEqual([]);
+  });
+});
