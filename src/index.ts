@@ -87,8 +87,40 @@ export { createMirror, reconcile } from './core/sync/index.js';
 export type { Mirror, MirrorOptions, MirrorStats, ReconcileOptions, ReconcileReport } from './core/sync/index.js';
 
 // ── authentication and policy ────────────────────────────────────────────────
-export { createAuthenticator, PolicyEngine, AuthError } from './core/auth/index.js';
-export type { AuthConfig, Authenticator, Identity, AuthStrategy } from './core/auth/index.js';
+export {
+  createAuthenticator,
+  createNoAuthAuthenticator,
+  createTokenFileAuthenticator,
+  createKeystoneAuthenticator,
+  createKeystoneTokenProvider,
+  parseTokenFile,
+  hashApiToken,
+  generateApiToken,
+  PolicyEngine,
+  parsePolicyFile,
+  policyRuleName,
+  AccessGuard,
+  AuthError,
+} from './core/auth/index.js';
+export type {
+  AuthConfig,
+  KeystoneAuthConfig,
+  Authenticator,
+  AuthHeaders,
+  Identity,
+  AuthStrategy,
+  KeystoneAuthenticator,
+  KeystoneCredentials,
+  KeystoneTokenProvider,
+  TokenFileEntry,
+  EffectiveRule,
+  PolicyEngineOptions,
+  PolicyCredentials,
+  PolicyTarget,
+  CustomCheck,
+} from './core/auth/index.js';
+export { createAuthHooks, combineHooks } from './core/http/index.js';
+export type { AuthHooksOptions } from './core/http/index.js';
 
 // ── port arbiter (Neutron facade) ────────────────────────────────────────────
 export { PortArbiter, PortRegistry, createNeutronFacade } from './core/arbiter/index.js';
