@@ -50,6 +50,8 @@ export function createKeystoneAuthenticator(options: KeystoneAuthOptions): Keyst
   const now = options.now ?? Date.now;
   const serviceToken = options.serviceToken ?? createKeystoneTokenProvider({ ...options.service, timeoutMs, now });
   const cache = new Map<string, { identity: Identity; until: number }>();
+  // Concurrent requests with the same token share one validation.
+  const inFlight = new Map<string, Promise<Identity>>();
 
   const validate = async (token: string, retried = false): Promise<Identity> => {
     const own = await serviceToken();
@@ -98,7 +100,12 @@ export function createKeystoneAuthenticator(options: KeystoneAuthOptions): Keyst
         if (at < hit.until) return hit.identity;
         cache.delete(token);
       }
-      const identity = await validate(token);
+      let pending = inFlight.get(token);
+      if (pending === undefined) {
+        pending = validate(token).finally(() => inFlight.delete(token));
+        inFlight.set(token, pending);
+      }
+      const identity = await pending;
       const until = Math.min(at + ttl, identity.expiresAt?.getTime() ?? Number.POSITIVE_INFINITY);
       if (ttl > 0) {
         if (cache.size >= maxEntries) {
