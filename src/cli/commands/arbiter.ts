@@ -4,11 +4,8 @@ import { createNeutronFacade, type NeutronFacade } from '../../core/arbiter/inde
 import { ConfigError, isGluonError } from '../../core/errors/index.js';
 import { resolveEtcdConfig } from '../../core/kv/index.js';
 import { discoverPlugins } from '../../drivers/index.js';
+import { EXIT_CONFIG, EXIT_STARTUP, describeError as describe, nextStopSignal } from './exit.js';
 
-/** Exit code of a configuration error (bad flag, unloadable plugin). */
-export const EXIT_CONFIG = 2;
-/** Exit code of a startup failure (etcd or Neutron unreachable, port in use). */
-export const EXIT_STARTUP = 1;
 
 function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), ...value.split(',').map((v) => v.trim()).filter((v) => v !== '')];
@@ -104,10 +101,7 @@ async function runArbiter(flags: ArbiterFlags): Promise<number> {
     return EXIT_STARTUP;
   }
   logger.info({ url, neutronUrl: flags.neutronUrl, gluonNetworkId: facade.gluonNetworkId, gluonSubnetId: facade.gluonSubnetId, gluonPorts: facade.arbiter.registry.size }, 'Neutron facade listening');
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
-    process.once('SIGTERM', () => resolve('SIGTERM'));
-    process.once('SIGINT', () => resolve('SIGINT'));
-  });
+  const signal = await nextStopSignal();
   logger.info({ signal }, `received ${signal}: shutting down`);
   try {
     await facade.close();
@@ -116,9 +110,4 @@ async function runArbiter(flags: ArbiterFlags): Promise<number> {
     console.error(`gluon arbiter: shutdown failed: ${describe(err)}`);
     return EXIT_STARTUP;
   }
-}
-
-function describe(err: unknown): string {
-  if (isGluonError(err)) return `${err.message} [${err.code}]`;
-  return err instanceof Error ? err.message : String(err);
 }

@@ -1,9 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { formatModelIssue, isGluonError, type ModelIssue } from '../../core/errors/index.js';
 import { loadModels, toRoutes, versionRoot, type ApiModel } from '../../core/model/index.js';
+import { bundledModelsDir } from '../../server/index.js';
 
 /** Where `gluon models check` writes. */
 export interface ModelsCheckIo {
@@ -26,9 +24,10 @@ const consoleIo: ModelsCheckIo = {
  * @returns the exit code: 0 when every model is valid, 1 otherwise.
  */
 export async function runModelsCheck(paths: readonly string[], io: ModelsCheckIo = consoleIo): Promise<number> {
-  const targets = paths.length > 0 ? paths : [bundledModelsDir()];
+  let targets = paths;
   let models: readonly ApiModel[];
   try {
+    if (targets.length === 0) targets = [bundledModelsDir()];
     models = await loadModels(targets);
   } catch (err) {
     if (isGluonError(err) && err.code === 'GLUON_ERR_MODEL_INVALID') {
@@ -73,26 +72,4 @@ export function registerModelsCommand(program: Command): void {
     .action(async (paths: string[]) => {
       process.exitCode = await runModelsCheck(paths);
     });
-}
-
-/** The `models/` directory of the installed gluon-net package (walks up to its package.json). */
-export function bundledModelsDir(): string {
-  const start = typeof __dirname === 'string' ? __dirname : dirname(fileURLToPath(import.meta.url));
-  let dir = start;
-  for (;;) {
-    const manifest = join(dir, 'package.json');
-    if (existsSync(manifest) && packageName(manifest) === 'gluon-net') return join(dir, 'models');
-    const parent = dirname(dir);
-    if (parent === dir) return join(process.cwd(), 'models');
-    dir = parent;
-  }
-}
-
-function packageName(path: string): string | undefined {
-  try {
-    const parsed = JSON.parse(readFileSync(path, 'utf8')) as { name?: unknown };
-    return typeof parsed.name === 'string' ? parsed.name : undefined;
-  } catch {
-    return undefined;
-  }
 }

@@ -1,10 +1,10 @@
 import { Command, Option } from 'commander';
-import { isGluonError } from '../../core/errors/index.js';
 import { createKeyValueStore } from '../../core/kv/index.js';
 import { loadModels } from '../../core/model/index.js';
 import { ProtonRegistry } from '../../core/registry/index.js';
 import { createStore } from '../../core/store/index.js';
 import { reconcile, type ReconcileReport } from '../../core/sync/index.js';
+import { EXIT_CONFIG, describeError as describe } from './exit.js';
 import { CONFIG_ENV, bundledModelsDir, loadServerConfig, type ServerConfig, type ServerFlags } from '../../server/index.js';
 
 /** Where `gluon resync` writes. */
@@ -54,11 +54,11 @@ async function runResync(command: Command, io: ResyncIo): Promise<number> {
     config = await loadServerConfig({ flags: flags as ServerFlags, env: process.env });
   } catch (err) {
     io.err(`gluon resync: ${describe(err)}`);
-    return 2;
+    return EXIT_CONFIG;
   }
   if (config.etcd === undefined) {
     io.err(`gluon resync: no etcd to resync: give --etcd http://host:2379 (or ${CONFIG_ENV.etcd}).`);
-    return 2;
+    return EXIT_CONFIG;
   }
   const dryRun = command.opts()['dryRun'] === true;
   const advertisedUrl = config.advertisedUrl ?? `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}`;
@@ -87,9 +87,4 @@ function print(report: ReconcileReport, dryRun: boolean, io: ResyncIo): void {
   io.out(
     `${verb}: ${n('add')} added, ${n('update')} updated, ${n('delete')} deleted; ${report.unchanged} unchanged, ${report.skipped.length} skipped (prefixes ${report.prefixes.join(' ')})`,
   );
-}
-
-function describe(err: unknown): string {
-  if (isGluonError(err)) return `${err.message} [${err.code}]`;
-  return err instanceof Error ? err.message : String(err);
 }

@@ -1,12 +1,8 @@
 import { Command, Option } from 'commander';
-import { isGluonError } from '../../core/errors/index.js';
 import { CONFIG_DEFAULTS, CONFIG_ENV, LOG_LEVELS, createProtonServer, loadServerConfig, type ProtonServer, type ServerConfig, type ServerFlags } from '../../server/index.js';
 import { createServerLogger } from '../../server/index.js';
+import { EXIT_STARTUP, describeError as describe, nextStopSignal, startupExitCode } from './exit.js';
 
-/** Exit code of a configuration error (bad flag, env var or config file). */
-export const EXIT_CONFIG = 2;
-/** Exit code of a startup failure (port in use, database unreachable, bad model). */
-export const EXIT_STARTUP = 1;
 
 function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
@@ -58,7 +54,7 @@ async function runServe(command: Command): Promise<number> {
     config = await loadServerConfig({ flags: typedFlags(command), env: process.env });
   } catch (err) {
     console.error(`gluon serve: ${describe(err)}`);
-    return isGluonError(err) && err.code === 'GLUON_ERR_CONFIG' ? EXIT_CONFIG : EXIT_STARTUP;
+    return startupExitCode(err);
   }
 
   const logger = createServerLogger({ level: config.logLevel });
@@ -78,7 +74,7 @@ async function runServe(command: Command): Promise<number> {
     });
   } catch (err) {
     console.error(`gluon serve: cannot start: ${describe(err)}`);
-    return isGluonError(err) && err.code === 'GLUON_ERR_CONFIG' ? EXIT_CONFIG : EXIT_STARTUP;
+    return startupExitCode(err);
   }
 
   try {
@@ -89,10 +85,7 @@ async function runServe(command: Command): Promise<number> {
     return EXIT_STARTUP;
   }
 
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
-    process.once('SIGTERM', () => resolve('SIGTERM'));
-    process.once('SIGINT', () => resolve('SIGINT'));
-  });
+  const signal = await nextStopSignal();
   logger.info({ signal }, `received ${signal}: shutting down gracefully (send it again to exit at once)`);
   const force = (): void => {
     console.error(`gluon serve: second ${signal}: exiting without finishing the shutdown`);
@@ -107,12 +100,6 @@ async function runServe(command: Command): Promise<number> {
     console.error(`gluon serve: shutdown failed: ${describe(err)}`);
     return EXIT_STARTUP;
   }
-}
-
-/** The message of an error with its code, without a stack trace. */
-function describe(err: unknown): string {
-  if (isGluonError(err)) return `${err.message} [${err.code}]`;
-  return err instanceof Error ? err.message : String(err);
 }
 
 function describeListenError(err: unknown): string {

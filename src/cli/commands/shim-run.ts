@@ -4,14 +4,11 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Command, Option } from 'commander';
 import { pino } from 'pino';
-import { ConfigError, isGluonError } from '../../core/errors/index.js';
+import { ConfigError } from '../../core/errors/index.js';
 import { resolveEtcdConfig } from '../../core/kv/index.js';
+import { EXIT_STARTUP, describeError, startupExitCode } from './exit.js';
 import { createShim, isShimDefinition, type Shim, type ShimDefinition, type ShimLogger } from '../../shim-sdk/index.js';
 
-/** Exit code of a configuration error (bad flag, unloadable shim module). */
-export const EXIT_CONFIG = 2;
-/** Exit code of a startup failure (etcd unreachable…). */
-export const EXIT_STARTUP = 1;
 
 /** A shim module located on disk: the file to import and the export to use. */
 export interface ShimEntry {
@@ -203,8 +200,8 @@ export async function runShim(target: string, opts: ShimRunOptions): Promise<num
   try {
     shim = await prepareShim(target, opts, logger);
   } catch (err) {
-    console.error(`gluon shim run: ${err instanceof Error ? err.message : String(err)}`);
-    return isGluonError(err) && err.code === 'GLUON_ERR_CONFIG' ? EXIT_CONFIG : EXIT_STARTUP;
+    console.error(`gluon shim run: ${describeError(err)}`);
+    return startupExitCode(err);
   }
   let stopping: Promise<number> | undefined;
   const stopped = new Promise<number>((resolveStop) => {
@@ -227,7 +224,7 @@ export async function runShim(target: string, opts: ShimRunOptions): Promise<num
   try {
     await shim.start();
   } catch (err) {
-    console.error(`gluon shim run: cannot start: ${err instanceof Error ? err.message : String(err)}`);
+    console.error(`gluon shim run: cannot start: ${describeError(err)}`);
     await shim.close().catch(() => undefined);
     return EXIT_STARTUP;
   }
