@@ -10,7 +10,8 @@
  *    etcd) and off (`mirror: false`: no outbox rows, no publisher).
  *
  * Environment: `BENCH_ETCD=<url>` (else a private etcd is started), `BENCH_MIRROR_ROWS`
- * (default 20,000), `BENCH_MIRROR_RUNS` (default 3), `BENCH_DURATION` (API seconds, default 10).
+ * (default 20,000), `BENCH_MIRROR_RUNS` (default 3), `BENCH_API_RUNS` (interleaved API create runs, default 3),
+ * `BENCH_MIRROR_PARTS=publisher,api` (which parts run), `BENCH_DURATION` (API seconds, default 10).
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -32,7 +33,10 @@ export interface MirrorBenchResult {
   readonly rawOpsPerSec: number[];
   readonly publisherRowsPerSec: number[];
   readonly ratio: number;
-  readonly apiCreate: { readonly on: number; readonly off: number };
+  /** API create req/s (median of interleaved runs): mirror on publishing to etcd, on with the in-process store, off. */
+  readonly apiCreate: { readonly on: number; readonly onMemory: number; readonly off: number };
+  /** Every API create run (req/s), in the order measured. */
+  readonly apiCreateRuns: { readonly on: number[]; readonly onMemory: number[]; readonly off: number[] };
 }
 
 const median = (xs: readonly number[]): number => {
@@ -92,6 +96,7 @@ async function rawRun(endpoint: string, prefix: string, keys: readonly { key: st
 }
 
 async function apiCreate(endpoint: string, mirror: 'on' | 'off', duration: number): Promise<number> {
+  // endpoint '-' = the in-process key/value store (the embedded default)
   const dir = mkdtempSync(join(tmpdir(), 'gluon-bench-api-'));
   const script = new URL('./mirror-server.ts', import.meta.url).pathname;
   const child = spawn(process.execPath, ['--import', 'tsx', script, `sqlite:${join(dir, 'gluon.db')}`, '0', endpoint, mirror], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -104,7 +109,7 @@ async function apiCreate(endpoint: string, mirror: 'on' | 'off', duration: numbe
     });
     child.once('exit', (code) => reject(new Error(`bench server exited ${String(code)}`)));
   });
-  let n = 5_000_000 + (mirror === 'on' ? 0 : 1_000_000);
+  let n = 5_000_000 + apiRunNo++ * 1_000_000;
   const result = await autocannon({
     url,
     connections: 16,
@@ -124,17 +129,21 @@ async function apiCreate(endpoint: string, mirror: 'on' | 'off', duration: numbe
   return result['2xx'] / result.duration;
 }
 
+let apiRunNo = 0;
+
 /** Runs the mirror benchmark; `log` receives progress lines. */
 export async function runMirrorBench(log: (line: string) => void = () => undefined): Promise<MirrorBenchResult> {
   const rows = Number(process.env['BENCH_MIRROR_ROWS'] ?? 20_000);
   const runs = Number(process.env['BENCH_MIRROR_RUNS'] ?? 3);
+  const apiRuns = Number(process.env['BENCH_API_RUNS'] ?? 3);
+  const parts = (process.env['BENCH_MIRROR_PARTS'] ?? 'publisher,api').split(',');
   const duration = Number(process.env['BENCH_DURATION'] ?? 10);
   const own = process.env['BENCH_ETCD'] === undefined ? await startEtcd({ args: ['--quota-backend-bytes', String(4 * 1024 ** 3)] }) : undefined;
   const endpoint = process.env['BENCH_ETCD'] ?? own?.endpoint ?? '';
   const raw: number[] = [];
   const pub: number[] = [];
   try {
-    {
+    if (parts.includes('publisher')) {
       // warm-up (discarded): JIT, gRPC channels and etcd's first pages for both sides
       const dir = mkdtempSync(join(tmpdir(), 'gluon-bench-mirror-'));
       const url = `sqlite:${join(dir, 'gluon.db')}`;
@@ -144,7 +153,7 @@ export async function runMirrorBench(log: (line: string) => void = () => undefin
       await publisherRun(url, endpoint, '/bench-warm-pub');
       rmSync(dir, { recursive: true, force: true });
     }
-    for (let run = 0; run < runs; run++) {
+    for (let run = 0; parts.includes('publisher') && run < runs; run++) {
       const dir = mkdtempSync(join(tmpdir(), 'gluon-bench-mirror-'));
       const url = `sqlite:${join(dir, 'gluon.db')}`;
       await fillOutbox(url, rows);
@@ -159,10 +168,24 @@ export async function runMirrorBench(log: (line: string) => void = () => undefin
       log(`mirror run ${run + 1}/${runs}: ${p.keys.length} rows; publisher ${Math.round(p.rowsPerSec)} rows/s, raw etcd3 txn(100) ${Math.round(r)} puts/s`);
       rmSync(dir, { recursive: true, force: true });
     }
-    const on = await apiCreate(endpoint, 'on', duration);
-    const off = await apiCreate(endpoint, 'off', duration);
-    log(`API create: mirror on ${Math.round(on)} req/s, off ${Math.round(off)} req/s`);
-    return { rows, rawOpsPerSec: raw, publisherRowsPerSec: pub, ratio: median(pub) / median(raw), apiCreate: { on, off } };
+    const api = { on: [] as number[], onMemory: [] as number[], off: [] as number[] };
+    for (let run = 0; parts.includes('api') && run < apiRuns; run++) {
+      // interleaved, the order rotating each run
+      const order = (['off', 'on', 'onMemory'] as const).map((_, i, all) => all[(i + run) % all.length] as 'off' | 'on' | 'onMemory');
+      for (const mode of order) {
+        const rps = await apiCreate(mode === 'onMemory' ? '-' : endpoint, mode === 'off' ? 'off' : 'on', duration);
+        api[mode].push(rps);
+      }
+      log(`API create run ${run + 1}/${apiRuns}: mirror on (etcd) ${Math.round(api.on.at(-1) ?? 0)} req/s, on (in-process kv) ${Math.round(api.onMemory.at(-1) ?? 0)}, off ${Math.round(api.off.at(-1) ?? 0)}`);
+    }
+    return {
+      rows,
+      rawOpsPerSec: raw,
+      publisherRowsPerSec: pub,
+      ratio: median(pub) / median(raw),
+      apiCreate: { on: median(api.on), onMemory: median(api.onMemory), off: median(api.off) },
+      apiCreateRuns: api,
+    };
   } finally {
     await own?.stop();
   }
@@ -177,8 +200,9 @@ export function formatMirrorResult(r: MirrorBenchResult): string {
     `| publisher, outbox → etcd (rows/s) | ${f(median(r.publisherRowsPerSec))} | ${r.publisherRowsPerSec.map(f).join(', ')} |`,
     `| raw etcd3, sequential txns of 100 puts (puts/s) | ${f(median(r.rawOpsPerSec))} | ${r.rawOpsPerSec.map(f).join(', ')} |`,
     `| publisher / raw | ${(r.ratio * 100).toFixed(0)} % | |`,
-    `| API create, mirror on (req/s) | ${f(r.apiCreate.on)} | |`,
-    `| API create, mirror off (req/s) | ${f(r.apiCreate.off)} | |`,
+    `| API create, mirror on, etcd (req/s) | ${f(r.apiCreate.on)} | ${r.apiCreateRuns.on.map(f).join(', ')} |`,
+    `| API create, mirror on, in-process kv (req/s) | ${f(r.apiCreate.onMemory)} | ${r.apiCreateRuns.onMemory.map(f).join(', ')} |`,
+    `| API create, mirror off (req/s) | ${f(r.apiCreate.off)} | ${r.apiCreateRuns.off.map(f).join(', ')} |`,
   ].join('\n');
 }
 

@@ -2,6 +2,7 @@ import { QueryTypes, Sequelize, type Transaction } from 'sequelize';
 import { StoreError } from '../errors/index.js';
 import type { Dialect } from './sql-text.js';
 import type { StoreLogger } from './store-logger.js';
+import type { OutboxEntry } from './types.js';
 
 /** A raw result row. @internal */
 export type Row = Record<string, unknown>;
@@ -9,6 +10,12 @@ export type Row = Record<string, unknown>;
 /** An open write transaction (opaque to callers). @internal */
 export interface Tx {
   readonly handle: Transaction;
+  /**
+   * Outbox entries inserted in this transaction with their sequence numbers, in seq
+   * order (SQLite only; empty on MySQL). Handed to the store's commit listeners once the
+   * transaction committed.
+   */
+  readonly outbox: OutboxEntry[];
 }
 
 /** Where to connect, after URL parsing. @internal */
@@ -108,14 +115,32 @@ export class Database {
     } as never);
   }
 
+  /**
+   * Runs an INSERT and returns how many rows it inserted and the rowid of the last one
+   * (SQLite: consecutive rowids for a multi-row INSERT). On MySQL `lastId` is undefined.
+   */
+  async insert(sql: string, params: readonly unknown[], tx: Tx): Promise<{ readonly changes: number; readonly lastId: number | undefined }> {
+    const out = (await this.sequelize.query(toBind(sql), {
+      type: QueryTypes.RAW,
+      ...(params.length === 0 ? {} : { bind: params as unknown[] }),
+      raw: true,
+      tableNames: [],
+      transaction: tx.handle,
+    } as never)) as unknown as [unknown, { lastID?: unknown; changes?: unknown } | undefined];
+    const meta = this.dialect === 'sqlite' ? out[1] : undefined;
+    const lastId = typeof meta?.lastID === 'number' ? meta.lastID : undefined;
+    const changes = typeof meta?.changes === 'number' ? meta.changes : 0;
+    return { changes, lastId };
+  }
+
   /** Starts a write transaction (only the group writer calls this: one at a time). */
   async begin(): Promise<Tx> {
     if (this.dialect === 'mysql') {
       const handle = await this.sequelize.transaction();
-      return { handle };
+      return { handle, outbox: [] };
     }
     const handle = await this.sqliteWriter();
-    const tx = { handle };
+    const tx = { handle, outbox: [] };
     await this.run('BEGIN IMMEDIATE', [], tx);
     return tx;
   }
@@ -153,7 +178,7 @@ export class Database {
     };
     const connection = await manager.getConnection({ uuid: 'gluon-writer' });
     const handle = { connection, finished: undefined, options: {} } as unknown as Transaction;
-    const tx = { handle };
+    const tx = { handle, outbox: [] };
     await this.run('PRAGMA synchronous=NORMAL', [], tx);
     await this.run('PRAGMA busy_timeout=5000', [], tx);
     await this.run('PRAGMA foreign_keys=ON', [], tx);

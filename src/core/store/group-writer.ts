@@ -3,18 +3,26 @@ import type { Database, Tx } from './database.js';
 import { classifyDbError } from './db-errors.js';
 import { placeholders } from './sql-text.js';
 import type { StoreLogger } from './store-logger.js';
+import type { OutboxEntry } from './types.js';
 
 /** Where a planned row goes: an `INSERT INTO t (cols) VALUES ` head and its width. @internal */
 export interface InsertTarget {
   readonly head: string;
   readonly width: number;
+  /** The outbox table: rows are `[key, value, created_at]` and their seqs are collected in `tx.outbox` (SQLite). */
+  readonly outbox?: boolean;
 }
 
 /** One row a write will insert. @internal */
 export interface PlannedRow {
   readonly target: InsertTarget;
   readonly values: readonly unknown[];
+  /** Commit time of an outbox row (its `created_at`). */
+  readonly at?: Date;
 }
+
+/** Receives the outbox entries of every committed transaction, in commit (seq) order. @internal */
+export type CommitListener = (entries: readonly OutboxEntry[]) => void;
 
 /**
  * One write request. A task with `rows` is a pure insert: inside a group, consecutive
@@ -58,11 +66,34 @@ export class GroupWriter {
   private running = false;
   private closed = false;
   private idleWaiters: (() => void)[] = [];
+  private readonly listeners = new Set<CommitListener>();
 
   constructor(
     private readonly db: Database,
     private readonly logger: StoreLogger,
   ) {}
+
+  /**
+   * Calls `listener` after every commit that inserted outbox rows (SQLite), with those
+   * rows and their sequence numbers, synchronously after COMMIT and before any write of
+   * the transaction resolves. Returns the function that removes it.
+   */
+  onCommitted(listener: CommitListener): () => void {
+    this.listeners.add(listener);
+    return () => void this.listeners.delete(listener);
+  }
+
+  private committed(tx: Tx): void {
+    if (tx.outbox.length === 0 || this.listeners.size === 0) return;
+    const entries = tx.outbox;
+    for (const listener of this.listeners) {
+      try {
+        listener(entries);
+      } catch (err) {
+        this.logger.error({ err }, 'outbox commit listener failed');
+      }
+    }
+  }
 
   /** Queues a write; resolves after its transaction committed. */
   submit<T>(task: WriteTask<T>): Promise<T> {
@@ -126,6 +157,7 @@ export class GroupWriter {
       for (const p of group) p.reject(failure);
       return;
     }
+    this.committed(tx);
     group.forEach((p, k) => {
       const o = outcomes[k];
       if (o?.ok === true) p.resolve(o.value);
@@ -166,25 +198,28 @@ export class GroupWriter {
       p.reject(this.fatal(err));
       return;
     }
+    this.committed(tx);
     p.resolve(value);
   }
 
   /** Inserts every row of consecutive pure-insert tasks with multi-row INSERTs. */
   private async tryBatch(tx: Tx, batch: readonly Pending[]): Promise<boolean> {
-    const byTarget = new Map<InsertTarget, unknown[][]>();
+    const byTarget = new Map<InsertTarget, PlannedRow[]>();
     for (const p of batch) {
       for (const row of p.task.rows ?? []) {
         let list = byTarget.get(row.target);
         if (list === undefined) byTarget.set(row.target, (list = []));
-        list.push(row.values as unknown[]);
+        list.push(row);
       }
     }
+    const mark = tx.outbox.length;
     await this.db.run('SAVEPOINT gluon_batch', [], tx);
     try {
       for (const [target, rows] of byTarget) await insertRows(this.db, tx, target, rows);
       await this.db.run('RELEASE SAVEPOINT gluon_batch', [], tx);
       return true;
     } catch (err) {
+      tx.outbox.length = mark;
       if (classifyDbError(err).kind === 'unavailable') throw err;
       await this.db.run('ROLLBACK TO SAVEPOINT gluon_batch', [], tx);
       await this.db.run('RELEASE SAVEPOINT gluon_batch', [], tx);
@@ -194,12 +229,14 @@ export class GroupWriter {
 
   /** Runs one task in its own savepoint; a failure rolls back only this task. */
   private async runAlone(tx: Tx, task: WriteTask<unknown>): Promise<Outcome> {
+    const mark = tx.outbox.length;
     await this.db.run('SAVEPOINT gluon_op', [], tx);
     try {
       const value = await task.run(tx);
       await this.db.run('RELEASE SAVEPOINT gluon_op', [], tx);
       return { ok: true, value };
     } catch (err) {
+      tx.outbox.length = mark;
       if (!isGluonError(err) && classifyDbError(err).kind === 'unavailable') throw err;
       await this.db.run('ROLLBACK TO SAVEPOINT gluon_op', [], tx);
       await this.db.run('RELEASE SAVEPOINT gluon_op', [], tx);
@@ -224,14 +261,33 @@ export class GroupWriter {
   }
 }
 
-/** Inserts rows into one target, as few statements as the parameter limit allows. @internal */
-export async function insertRows(db: Database, tx: Tx, target: InsertTarget, rows: readonly (readonly unknown[])[]): Promise<void> {
+/**
+ * Inserts rows into one target, as few statements as the parameter limit allows. Outbox
+ * rows inserted on SQLite are recorded in `tx.outbox` with their seqs: SQLite gives the
+ * rows of one INSERT consecutive rowids ending at the last insert rowid (the outbox's
+ * `seq` is `INTEGER PRIMARY KEY AUTOINCREMENT`), and one writer at a time means seq
+ * order is commit order. @internal
+ */
+export async function insertRows(db: Database, tx: Tx, target: InsertTarget, rows: readonly PlannedRow[]): Promise<void> {
   const perStatement = Math.max(1, Math.floor(MAX_PARAMS / Math.max(1, target.width)));
   const group = placeholders(target.width);
+  const collect = target.outbox === true && db.dialect === 'sqlite';
   for (let start = 0; start < rows.length; start += perStatement) {
     const chunk = rows.slice(start, start + perStatement);
     const params: unknown[] = [];
-    for (const r of chunk) for (const v of r) params.push(v);
-    await db.run(target.head + new Array<string>(chunk.length).fill(group).join(', '), params, tx);
+    for (const r of chunk) for (const v of r.values) params.push(v);
+    const sql = target.head + new Array<string>(chunk.length).fill(group).join(', ');
+    if (!collect) {
+      await db.run(sql, params, tx);
+      continue;
+    }
+    const { changes, lastId } = await db.insert(sql, params, tx);
+    // never guess: without both figures the publisher simply reads these rows from the table
+    if (lastId === undefined || changes !== chunk.length) continue;
+    const first = lastId - chunk.length + 1;
+    chunk.forEach((r, i) => {
+      const [key, value] = r.values;
+      tx.outbox.push({ seq: first + i, key: String(key), value: value === null || value === undefined ? null : String(value), createdAt: r.at ?? new Date() });
+    });
   }
 }

@@ -10,6 +10,7 @@ export const OUTBOX_TABLE = 'gluon_outbox';
 export const OUTBOX_TARGET: InsertTarget = {
   head: `INSERT INTO ${q(OUTBOX_TABLE)} (${q('key')}, ${q('value')}, ${q('created_at')}) VALUES `,
   width: 3,
+  outbox: true,
 };
 
 /** `/proton/<api>/<ObjectName>/<pk>`: where an object is mirrored. */
@@ -35,5 +36,5 @@ export function portValue(api: ApiModel, obj: StoredObject, url: string): string
 
 /** An outbox row to insert (null value = delete the key). @internal */
 export function outboxRow(key: string, value: string | null, at: Date): PlannedRow {
-  return { target: OUTBOX_TARGET, values: [key, value, toSqlDate(at)] };
+  return { target: OUTBOX_TARGET, values: [key, value, toSqlDate(at)], at };
 }

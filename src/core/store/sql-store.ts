@@ -78,8 +78,8 @@ async function insertPlanned(db: Database, tx: Tx, rows: readonly PlannedRow[]):
   let i = 0;
   while (i < rows.length) {
     const target = (rows[i] as PlannedRow).target;
-    const values: (readonly unknown[])[] = [];
-    while (i < rows.length && (rows[i] as PlannedRow).target === target) values.push((rows[i++] as PlannedRow).values);
+    const values: PlannedRow[] = [];
+    while (i < rows.length && (rows[i] as PlannedRow).target === target) values.push(rows[i++] as PlannedRow);
     await insertRows(db, tx, target, values);
   }
 }
@@ -95,6 +95,8 @@ export class SqlStoreImpl implements SqlStore {
   private ready: Promise<void> | undefined;
   private closing: Promise<void> | undefined;
   private connected = false;
+  /** SQLite with `seq INTEGER PRIMARY KEY AUTOINCREMENT` (checked at init): seq order is commit order, seqs never reused. */
+  private autoincrementSeq = false;
   /** Writes accepted before the first connection was ready (close() waits for them). */
   private readonly accepted = new Set<Promise<unknown>>();
 
@@ -116,6 +118,7 @@ export class SqlStoreImpl implements SqlStore {
       }
       defineOutbox(this.db.sequelize, this.dialect);
       await this.db.sequelize.sync();
+      await this.checkOutboxSeq();
     } catch (err) {
       if (isGluonError(err)) throw err;
       if (classifyDbError(err).kind === 'unavailable') throw this.unavailable(err);
@@ -339,6 +342,14 @@ export class SqlStoreImpl implements SqlStore {
 
   // ── mirror source ───────────────────────────────────────────────────────
 
+  get seqOrderIsCommitOrder(): boolean {
+    return this.autoincrementSeq;
+  }
+
+  onCommitted(listener: (entries: readonly OutboxEntry[]) => void): () => void {
+    return this.writer.onCommitted(listener);
+  }
+
   async readOutbox(afterSeq: number, limit: number): Promise<OutboxEntry[]> {
     if (!Number.isSafeInteger(afterSeq) || !Number.isSafeInteger(limit) || limit < 1) {
       throw new ValidationError(`readOutbox(afterSeq, limit): expected integers with limit >= 1, received ${afterSeq}, ${limit}.`, []);
@@ -379,10 +390,17 @@ export class SqlStoreImpl implements SqlStore {
     });
   }
 
-  async outboxStats(): Promise<OutboxStats> {
+  async outboxStats(afterSeq?: number): Promise<OutboxStats> {
+    if (afterSeq !== undefined && !Number.isSafeInteger(afterSeq)) {
+      throw new ValidationError(`outboxStats(afterSeq): expected an integer, received ${String(afterSeq)}.`, []);
+    }
     await this.connect();
+    const where = afterSeq === undefined ? '' : ` WHERE ${q('seq')} > ?`;
     const rows = await this.read(() =>
-      this.db.select(`SELECT COUNT(*) AS ${q('pending')}, MIN(${q('created_at')}) AS ${q('oldest')} FROM ${q(OUTBOX_TABLE)}`, []),
+      this.db.select(
+        `SELECT COUNT(*) AS ${q('pending')}, MIN(${q('created_at')}) AS ${q('oldest')} FROM ${q(OUTBOX_TABLE)}${where}`,
+        afterSeq === undefined ? [] : [afterSeq],
+      ),
     );
     const row = rows[0] ?? {};
     const pending = Number(row['pending'] ?? 0);
@@ -414,9 +432,16 @@ export class SqlStoreImpl implements SqlStore {
 
   // ── helpers ─────────────────────────────────────────────────────────────
 
+  /** SQLite: does the outbox's seq never repeat (AUTOINCREMENT)? Then seq order is commit order and a cursor is safe. */
+  private async checkOutboxSeq(): Promise<void> {
+    if (this.dialect !== 'sqlite') return;
+    const ddl = await this.db.select(`SELECT ${q('sql')} FROM ${q('sqlite_master')} WHERE ${q('type')} = 'table' AND ${q('name')} = ?`, [OUTBOX_TABLE]);
+    this.autoincrementSeq = /\bAUTOINCREMENT\b/i.test(String(ddl[0]?.['sql'] ?? ''));
+  }
+
   private connect(): Promise<void> {
     if (this.ready === undefined) {
-      this.ready = this.db.prepare().then(
+      this.ready = this.db.prepare().then(() => this.checkOutboxSeq()).then(
         () => {
           this.connected = true;
         },

@@ -117,8 +117,26 @@ export interface MirrorSource {
    * exactly the listed rows when given an array.
    */
   deleteOutbox(upTo: number | readonly number[]): Promise<void>;
-  /** How many rows are pending and how old the oldest is. */
-  outboxStats(): Promise<OutboxStats>;
+  /**
+   * How many rows are pending and how old the oldest is; with `afterSeq`, only the rows
+   * after it count (a publisher that deletes published rows lazily passes its cursor).
+   */
+  outboxStats(afterSeq?: number): Promise<OutboxStats>;
+  /**
+   * True when seq order is commit order and seqs are never reused (SQLite: one writer at
+   * a time, `AUTOINCREMENT`). A publisher may then read past a cursor and delete
+   * published rows by watermark (`deleteOutbox(upTo)`) lazily. False or absent (MySQL
+   * with several servers: a lower seq may commit later): read from 0, delete exact rows.
+   */
+  readonly seqOrderIsCommitOrder?: boolean;
+  /**
+   * Optional in-memory feed: calls `listener` with the outbox entries of every
+   * transaction this process commits, in commit order, right after COMMIT and before the
+   * writes resolve. Entries not delivered (another process's writes, a listener added
+   * late) are still in the table: the feed only spares reads, the table stays the
+   * source of truth. Returns the function that removes the listener.
+   */
+  onCommitted?(listener: (entries: readonly OutboxEntry[]) => void): () => void;
   /**
    * Every key/value the mirror should hold for one API (its `/proton/<api>/…` objects
    * and the `/gluon/port/<id>` registrations of its ports), read page by page (1000 rows

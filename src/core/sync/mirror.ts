@@ -185,11 +185,19 @@ class MirrorImpl implements Mirror {
   }
 
   async stats(): Promise<MirrorStats> {
-    const outbox = await this.options.source.outboxStats();
-    const live = this.publisher?.counts();
+    const publisher = this.publisher;
+    // the running publisher counts only what it has not published yet (it deletes published rows lazily)
+    const lag =
+      publisher !== undefined
+        ? await publisher.stats()
+        : await this.options.source.outboxStats().then((o) => ({
+            pending: o.pending,
+            oldestAgeMs: o.oldest === undefined ? 0 : Math.max(0, Date.now() - o.oldest.getTime()),
+          }));
+    const live = publisher?.counts();
     return {
-      pending: outbox.pending,
-      oldestAgeMs: outbox.oldest === undefined ? 0 : Math.max(0, Date.now() - outbox.oldest.getTime()),
+      pending: lag.pending,
+      oldestAgeMs: lag.oldestAgeMs,
       leader: this.leading,
       candidateId: this.candidateId,
       lastPublishedSeq: Math.max(this.totals.lastPublishedSeq, live?.lastPublishedSeq ?? 0),

@@ -1,7 +1,7 @@
 import { ExponentialBackoff, handleWhen, retry, type RetryPolicy } from 'cockatiel';
 import { GluonError } from '../errors/index.js';
 import { MAX_TXN_OPS, type KeyValueStore, type TxnOp } from '../kv/index.js';
-import type { MirrorSource } from '../store/index.js';
+import type { MirrorSource, OutboxEntry } from '../store/index.js';
 import { chunk, collapseOutbox } from './batch.js';
 import { silentSyncLogger, type Fence, type PublisherStats, type SyncLogger } from './types.js';
 
@@ -32,6 +32,17 @@ export interface OutboxPublisherOptions {
   readonly retryInitialDelayMs?: number;
   /** Longest retry delay in ms (default 2000). */
   readonly retryMaxDelayMs?: number;
+  /**
+   * Ordered sources (SQLite): published rows are deleted by watermark at most this often,
+   * in ms (default 1000), or sooner once `deleteEveryRows` rows were published; and on
+   * {@link OutboxPublisher.flush}. A crash before the delete only republishes the same
+   * latest values (idempotent puts).
+   */
+  readonly deleteIntervalMs?: number;
+  /** Ordered sources: delete published rows once this many were published since the last delete (default 4 × batchSize). */
+  readonly deleteEveryRows?: number;
+  /** Most committed entries held in memory from the store's commit feed before falling back to table reads (default 16 × batchSize). */
+  readonly maxBuffered?: number;
   /** Called after every published round (for metrics). */
   readonly onPublished?: (info: { readonly rows: number; readonly ops: number; readonly maxSeq: number }) => void;
   /** Called after every failed attempt (for metrics). */
@@ -88,6 +99,23 @@ export class OutboxPublisher {
   /** The SQL delete of the last published batch, overlapping the next round. */
   private deletion: Promise<void> | undefined;
   private deleting = new Set<number>();
+  private readonly deleteIntervalMs: number;
+  private readonly deleteEveryRows: number;
+  private readonly maxBuffered: number;
+  /** 'ordered': cursor reads and watermark deletes (seq order is commit order); 'legacy': read from 0, exact deletes. Latched by the first read. */
+  private mode: 'ordered' | 'legacy' | undefined;
+  /** Ordered mode: every row with seq <= cursor is in etcd. */
+  private cursor = 0;
+  /** Ordered mode: rows with seq <= deletedUpTo were deleted (or a delete is in flight). */
+  private deletedUpTo = 0;
+  private lastDeleteAt = Date.now();
+  /** Committed entries from the store's feed, in seq order, not yet published. */
+  private buffer: OutboxEntry[] = [];
+  private unsubscribe: (() => void) | undefined;
+  /** Ordered mode with a feed: the next round with an empty buffer must read the table (start, overflow, flush, safety poll). */
+  private mustRead = true;
+  /** The current round was started by a notify (a commit), not by the idle safety poll. */
+  private roundNotified = false;
 
   constructor(private readonly options: OutboxPublisherOptions) {
     this.source = options.source;
@@ -99,6 +127,9 @@ export class OutboxPublisher {
     this.minPollMs = positive('minPollMs', options.minPollMs ?? 10);
     this.maxPollMs = Math.max(this.minPollMs, positive('maxPollMs', options.maxPollMs ?? 200));
     this.pollMs = this.minPollMs;
+    this.deleteIntervalMs = positive('deleteIntervalMs', options.deleteIntervalMs ?? 1000);
+    this.deleteEveryRows = positive('deleteEveryRows', options.deleteEveryRows ?? 4 * this.batchSize);
+    this.maxBuffered = positive('maxBuffered', options.maxBuffered ?? 16 * this.batchSize);
     this.policy = retry(
       handleWhen((err) => !(err instanceof FencedSignal) && !(err instanceof StoppedSignal)),
       {
@@ -135,7 +166,25 @@ export class OutboxPublisher {
     if (this.loop !== undefined) return;
     this.stopping = false;
     this.abort = new AbortController();
+    // subscribe before the first read: every commit after this point is in the buffer,
+    // every one before it in the table that the first round reads
+    this.buffer = [];
+    this.mustRead = true;
+    this.unsubscribe = this.source.onCommitted?.((entries) => this.fed(entries));
     this.loop = this.run();
+  }
+
+  /** The store's commit feed: keep the entries (bounded) and wake the loop. */
+  private fed(entries: readonly OutboxEntry[]): void {
+    if (this.mode === 'legacy') return;
+    if (this.buffer.length + entries.length > this.maxBuffered) {
+      // etcd is slow or down: stop holding values in memory; the table has them all
+      this.buffer = [];
+      this.mustRead = true;
+    } else {
+      for (const e of entries) this.buffer.push(e);
+    }
+    this.notify();
   }
 
   /**
@@ -147,6 +196,9 @@ export class OutboxPublisher {
     if (loop === undefined) return;
     this.stopping = true;
     this.abort.abort();
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
+    this.buffer = [];
     this.wake?.();
     await loop;
     await this.finishDeletion().catch(() => undefined);
@@ -191,13 +243,18 @@ export class OutboxPublisher {
         },
       };
       this.waiters.push(waiter);
+      // a flush also covers writes of other processes: read the table once more
+      this.mustRead = true;
       this.notify();
     });
   }
 
-  /** Lag and counters; `pending`/`oldestAgeMs` come from the outbox table. */
+  /**
+   * Lag and counters; `pending`/`oldestAgeMs` come from the outbox table (in ordered
+   * mode only the rows after the publisher's cursor: published rows wait for their lazy delete).
+   */
   async stats(): Promise<PublisherStats> {
-    const outbox = await this.source.outboxStats();
+    const outbox = this.mode === 'ordered' ? await this.source.outboxStats(this.cursor) : await this.source.outboxStats();
     return {
       pending: outbox.pending,
       oldestAgeMs: outbox.oldest === undefined ? 0 : Math.max(0, Date.now() - outbox.oldest.getTime()),
@@ -231,9 +288,11 @@ export class OutboxPublisher {
         continue;
       }
       if (rows === 0) await this.idle();
-      // a small batch: let more writes gather (one round per write would cost SQL
-      // reads and deletes competing with the API's own writes)
-      else if (rows < this.batchSize) await this.sleep(this.minPollMs);
+      // legacy mode, a small batch: let more writes gather (one round per write would
+      // cost SQL reads and deletes competing with the API's own writes). Ordered mode
+      // needs no pause: it reads nothing while fed and deletes lazily, so the next round
+      // simply takes whatever committed while this one was in flight.
+      else if (this.mode === 'legacy' && rows < this.batchSize) await this.sleep(this.minPollMs);
     }
     this.logger.info(this.counters, 'outbox publisher stopped');
   }
@@ -241,8 +300,19 @@ export class OutboxPublisher {
   /** One round; returns the number of outbox rows published. */
   private async round(): Promise<number> {
     if (this.stopping) throw new StoppedSignal();
+    this.roundNotified = this.notified;
     this.notified = false;
+    if (this.mode === 'ordered') return this.orderedRound();
     const readNo = ++this.readsStarted;
+    if (this.mode === undefined) {
+      // the first read is the same in both modes (from 0); the source knows its ordering once connected
+      const first = await this.source.readOutbox(0, this.batchSize);
+      this.mode = this.source.seqOrderIsCommitOrder === true ? 'ordered' : 'legacy';
+      if (this.mode === 'ordered') return this.publishOrdered(first, readNo, first.length < this.batchSize, true);
+      this.unsubscribe?.();
+      this.unsubscribe = undefined;
+      this.buffer = [];
+    }
     // The previous round's rows may still be being deleted (that delete overlaps this
     // round): read past them and skip them. Their etcd writes were acknowledged before
     // this round started, so per-key order is kept.
@@ -280,6 +350,111 @@ export class OutboxPublisher {
     return rows.length;
   }
 
+  /**
+   * Ordered mode (seq order is commit order): take the buffered commits when they follow
+   * the cursor without a gap, else read the table after the cursor. Nothing is skipped:
+   * a buffered entry is used only when its seq is exactly the next one, so any row the
+   * feed did not deliver (another process, an overflow) makes the round read the table.
+   */
+  private async orderedRound(): Promise<number> {
+    const readNo = ++this.readsStarted;
+    let drop = 0;
+    while (drop < this.buffer.length && (this.buffer[drop] as OutboxEntry).seq <= this.cursor) drop++;
+    if (drop > 0) this.buffer.splice(0, drop);
+    const head = this.buffer[0];
+    if (head !== undefined && head.seq === this.cursor + 1) {
+      let n = 1;
+      while (n < this.buffer.length && n < this.batchSize && (this.buffer[n] as OutboxEntry).seq === (this.buffer[n - 1] as OutboxEntry).seq + 1) n++;
+      // peek, publish, then drop: a failed round retries the same entries
+      const rows = this.buffer.slice(0, n);
+      // the feed holds this process's commits only: a flush (mustRead) still reads the table once
+      return this.publishOrdered(rows, readNo, n === this.buffer.length && !this.mustRead, false);
+    }
+    if (head === undefined && !this.mustRead && this.roundNotified && this.unsubscribe !== undefined) {
+      // woken by a commit that was already published from the feed: nothing to read
+      this.settle(readNo);
+      return 0;
+    }
+    const rows = await this.source.readOutbox(this.cursor, this.batchSize);
+    if (rows.length === 0) {
+      this.mustRead = false;
+      this.settle(readNo);
+      await this.maybeDelete(false);
+      return 0;
+    }
+    return this.publishOrdered(rows, readNo, rows.length < this.batchSize, true);
+  }
+
+  /** Publishes rows read after the cursor (in seq order), advances it, and deletes lazily. */
+  private async publishOrdered(rows: readonly OutboxEntry[], readNo: number, drained: boolean, fromTable: boolean): Promise<number> {
+    if (rows.length === 0) {
+      if (drained) {
+        if (fromTable) this.mustRead = false;
+        this.settle(readNo);
+      }
+      return 0;
+    }
+    const batch = collapseOutbox(rows);
+    await this.publishAll(batch.ops);
+    this.cursor = Math.max(this.cursor, batch.maxSeq);
+    let drop = 0;
+    while (drop < this.buffer.length && (this.buffer[drop] as OutboxEntry).seq <= this.cursor) drop++;
+    if (drop > 0) this.buffer.splice(0, drop);
+    this.counters.publishedRows += rows.length;
+    this.counters.publishedOps += batch.ops.length;
+    if (batch.maxSeq > this.counters.lastPublishedSeq) this.counters.lastPublishedSeq = batch.maxSeq;
+    this.options.onPublished?.({ rows: rows.length, ops: batch.ops.length, maxSeq: batch.maxSeq });
+    if (drained) {
+      if (fromTable) this.mustRead = false;
+      this.settle(readNo);
+    }
+    await this.maybeDelete(false);
+    return rows.length;
+  }
+
+  /**
+   * Ordered mode: deletes every row up to the cursor (all published) when enough rows or
+   * time accumulated, or when `force`d. At most one delete in flight; it overlaps the
+   * next rounds (they read after the cursor, so they never see those rows).
+   */
+  private async maybeDelete(force: boolean): Promise<void> {
+    const upTo = this.cursor;
+    if (upTo <= this.deletedUpTo) {
+      if (force) await this.finishDeletion();
+      return;
+    }
+    const due = force || upTo - this.deletedUpTo >= this.deleteEveryRows || Date.now() - this.lastDeleteAt >= this.deleteIntervalMs;
+    if (!due) return;
+    if (this.deletion !== undefined) {
+      if (!force) return;
+      await this.finishDeletion();
+    }
+    this.lastDeleteAt = Date.now();
+    const previous = this.deletedUpTo;
+    this.deletedUpTo = upTo;
+    const deletion = this.source.deleteOutbox(upTo).catch((err: unknown) => {
+      // the rows stay; a later delete covers them (or a restart republishes them: idempotent)
+      if (this.deletedUpTo === upTo) this.deletedUpTo = previous;
+      this.logger.warn({ err, upTo }, 'outbox publisher: deleting published outbox rows failed; will retry');
+    });
+    this.deletion = deletion;
+    if (force) await this.finishDeletion();
+  }
+
+  /** Writes operations in transactions of ≤ 128, `concurrency` in flight (the keys of one batch are distinct). */
+  private async publishAll(ops: readonly TxnOp[]): Promise<void> {
+    const chunks = chunk(ops, this.txnOps);
+    if (chunks.length === 1) return this.publish(chunks[0] as TxnOp[]);
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < chunks.length) {
+        const part = chunks[next++] as TxnOp[];
+        await this.publish(part);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.concurrency, chunks.length) }, worker));
+  }
+
   /** Waits for the delete in flight; on failure its rows are simply published again. */
   private async finishDeletion(): Promise<void> {
     const deletion = this.deletion;
@@ -299,12 +474,22 @@ export class OutboxPublisher {
     if (!res.succeeded) throw new FencedSignal('fenced');
   }
 
-  /** Resolves the flushes that started before read number `readNo`. */
+  /**
+   * Resolves the flushes that started before read number `readNo`. In ordered mode the
+   * published rows are deleted first, so a flushed outbox is empty.
+   */
   private settle(readNo: number): void {
     if (this.waiters.length === 0) return;
     const done = this.waiters.filter((w) => w.afterRead < readNo);
+    if (done.length === 0) return;
     this.waiters = this.waiters.filter((w) => w.afterRead >= readNo);
-    for (const w of done) w.resolve();
+    if (this.mode !== 'ordered') {
+      for (const w of done) w.resolve();
+      return;
+    }
+    void this.maybeDelete(true).finally(() => {
+      for (const w of done) w.resolve();
+    });
   }
 
   private async idle(): Promise<void> {
