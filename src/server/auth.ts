@@ -10,6 +10,7 @@ import {
 } from '../core/auth/index.js';
 import { createAuthHooks, type ProtonHooks } from '../core/http/index.js';
 import type { ApiModel } from '../core/model/index.js';
+import type { ProtonStore } from '../core/store/index.js';
 
 /** What {@link buildServerAuth} assembles. @internal */
 export interface ServerAuth {
@@ -32,6 +33,7 @@ export async function buildServerAuth(input: {
   readonly policyFile: string | undefined;
   readonly models: readonly ApiModel[];
   readonly logger: Logger;
+  readonly store?: ProtonStore;
 }): Promise<ServerAuth> {
   const overrides = input.policyFile === undefined ? undefined : parsePolicyFile(await readPolicyFile(input.policyFile), input.policyFile);
   const policy = PolicyEngine.create({
@@ -45,5 +47,5 @@ export async function buildServerAuth(input: {
   const config = input.auth ?? { strategy: 'noauth' as const };
   const authenticator = isAuthenticator(config) ? config : await createAuthenticator(config);
   input.logger.info({ strategy: authenticator.strategy, policyFile: input.policyFile ?? null }, `authentication: ${authenticator.strategy}`);
-  return { authenticator, policy, hooks: createAuthHooks({ authenticator, guard: new AccessGuard(policy) }) };
+  return { authenticator, policy, hooks: createAuthHooks({ authenticator, guard: new AccessGuard(policy), ...(input.store === undefined ? {} : { store: input.store }) }) };
 }

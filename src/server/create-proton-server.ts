@@ -82,7 +82,7 @@ export async function createProtonServer(options: ProtonServerOptions = {}): Pro
           ? options.mirror({ store, kv, registry, logger: mirrorLogger, advertisedUrl })
           : builtInMirror({ store, kv, registry, logger: mirrorLogger, advertisedUrl: advertisedUrl(), metrics, leaseTtlSeconds: options.leaseTtlSeconds });
 
-    const auth = await buildServerAuth({ auth: options.auth, policyFile: options.policyFile, models: registry.list(), logger: logger.child({ part: 'auth' }) });
+    const auth = await buildServerAuth({ auth: options.auth, policyFile: options.policyFile, models: registry.list(), logger: logger.child({ part: 'auth' }), store });
     cleanups.push(() => auth.authenticator.close?.() ?? Promise.resolve());
     const binding = buildServerBinding({
       registry,

@@ -78,6 +78,31 @@ describe('token-file authentication', () => {
   });
 });
 
+describe('references to other projects\' objects', () => {
+  it('a member cannot attach an object to another project\'s object (404, as for a missing one)', async () => {
+    const server = await start();
+    try {
+      const { api, ports } = net(server);
+      const base = `${server.url}/proton/net-l3vpn/v1.0`;
+      const theirPort = await new ObjectFactory(server.url, api, () => tokens.other).create(ports, P2);
+      const ownPort = await new ObjectFactory(server.url, api, () => tokens.owner).create(ports, P1);
+      const iface = { tenant_id: P1, segmentation_type: 'none', segmentation_id: 0 };
+      const viaChild = await call('POST', `${base}/ports/${String(theirPort['id'])}/interfaces`, tokens.owner, iface);
+      expect(viaChild.status).toBe(404);
+      expect(viaChild.body).toMatchObject({ code: 'GLUON_ERR_NOT_FOUND', faultstring: `Object of Port with Primary Key ${String(theirPort['id'])} not found.` });
+      expect((await call('POST', `${base}/interfaces`, tokens.owner, { ...iface, port_id: theirPort['id'] })).status).toBe(404);
+      const mine = await call('POST', `${base}/interfaces`, tokens.owner, { ...iface, port_id: ownPort['id'] });
+      expect(mine.status).toBe(201);
+      const moved = await call('PUT', `${base}/interfaces/${String((mine.body as Record<string, unknown>)['id'])}`, tokens.owner, { port_id: theirPort['id'] });
+      expect(moved.status).toBe(404);
+      // the admin may
+      expect((await call('POST', `${base}/interfaces`, tokens.admin, { ...iface, port_id: theirPort['id'] })).status).toBe(201);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
 describe('a policy file override, applied by a restart', () => {
   it('opens lists to project members, each seeing only its own project', async () => {
     let server = await start();

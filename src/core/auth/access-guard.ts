@@ -88,6 +88,18 @@ export class AccessGuard {
     }
   }
 
+  /**
+   * Checks that an object a request refers to (a reference attribute such as
+   * `port_id`, `interface_id`, `service_id`) is visible to the caller — its `get` rule
+   * holds — so nobody attaches objects to another project's objects. Throws the same
+   * 404 as a dangling reference otherwise.
+   */
+  authorizeReference(identity: Identity, api: ApiModel, target: ObjectModel, stored: PolicyTarget, key: string): void {
+    if (!this.policy.enforce(policyRuleName(api, target, 'get'), stored, this.credentials(identity))) {
+      throw new NotFoundError(`Object of ${target.name} with Primary Key ${key} not found.`);
+    }
+  }
+
   /** Decides what a list may show (see the class description); throws 403 naming the rule. */
   listScope(identity: Identity, api: ApiModel, object: ObjectModel): ListScope {
     const creds = this.credentials(identity);

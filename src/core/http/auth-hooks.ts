@@ -1,7 +1,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AuthError, TENANT_ATTRIBUTE, type AccessGuard, type Authenticator, type Identity } from '../auth/index.js';
 import { GluonError, isGluonError } from '../errors/index.js';
-import type { StoredObject } from '../store/index.js';
+import type { ApiModel, ObjectModel } from '../model/index.js';
+import type { ProtonStore, StoredObject } from '../store/index.js';
 import type { ProtonHooks } from './types.js';
 
 /** Options of {@link createAuthHooks}. */
@@ -15,6 +16,11 @@ export interface AuthHooksOptions {
    * @default ['/proton/openapi.json'] (the model's schema, no tenant data)
    */
   readonly publicPaths?: readonly string[];
+  /**
+   * The store, to check that objects referenced by a create or update (`port_id`,
+   * `interface_id`, …) are visible to the caller. Without it references are not checked.
+   */
+  readonly store?: ProtonStore;
 }
 
 function identityOf(request: FastifyRequest): Identity {
@@ -31,6 +37,27 @@ function identityOf(request: FastifyRequest): Identity {
  *
  * Combine with other hooks (binding) with {@link combineHooks}.
  */
+/** Checks every reference attribute set in `values` against the caller's `get` rule of its target. */
+async function checkReferences(options: AuthHooksOptions, identity: Identity, api: ApiModel, object: ObjectModel, values: Readonly<Record<string, unknown>>): Promise<void> {
+  const store = options.store;
+  if (store === undefined) return;
+  for (const attribute of object.attributes) {
+    const value = values[attribute.name];
+    if (attribute.reference === undefined || value === undefined || value === null || value === '') continue;
+    const target = api.objects.find((o) => o.name === attribute.reference);
+    if (target === undefined) continue;
+    const key = String(value);
+    let stored: StoredObject;
+    try {
+      stored = await store.get(api, target, key);
+    } catch (err) {
+      if (isGluonError(err) && err.code === 'GLUON_ERR_NOT_FOUND') continue; // the write reports the dangling reference
+      throw err;
+    }
+    options.guard.authorizeReference(identity, api, target, stored, key);
+  }
+}
+
 export function createAuthHooks(options: AuthHooksOptions): Required<Pick<ProtonHooks, 'authenticate' | 'authorize' | 'authorizeStored' | 'listFilters'>> {
   const { authenticator, guard } = options;
   const publicPaths = new Set(options.publicPaths ?? ['/proton/openapi.json']);
@@ -46,13 +73,16 @@ export function createAuthHooks(options: AuthHooksOptions): Required<Pick<Proton
         throw err;
       }
     },
-    authorize(request, context) {
+    async authorize(request, context) {
       if (context.action !== 'create') return;
-      guard.authorizeCreate(identityOf(request), context.api, context.object, (request.body ?? {}) as Record<string, unknown>);
+      const body = (request.body ?? {}) as Record<string, unknown>;
+      guard.authorizeCreate(identityOf(request), context.api, context.object, body);
+      await checkReferences(options, identityOf(request), context.api, context.object, body);
     },
-    authorizeStored(request, context, stored, patch) {
+    async authorizeStored(request, context, stored, patch) {
       if (context.action !== 'get' && context.action !== 'update' && context.action !== 'delete') return;
       guard.authorizeStored(identityOf(request), context.api, context.object, context.action, stored, context.key ?? '', patch);
+      if (context.action === 'update' && patch !== undefined) await checkReferences(options, identityOf(request), context.api, context.object, patch);
     },
     listFilters(request, context) {
       const scope = guard.listScope(identityOf(request), context.api, context.object);
