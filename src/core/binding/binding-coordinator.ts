@@ -30,6 +30,8 @@ interface Attempt {
   readonly binding: BindingRequest;
   /** The port's revision_number stored with the request. */
   revision: number | undefined;
+  /** The port as the pending write stored it (lets a result apply without re-reading it). */
+  stored: StoredObject | undefined;
   /** Requests currently waiting for it. */
   waiters: number;
   /** A result (or an unbind) answered it. */
@@ -162,6 +164,7 @@ export class BindingCoordinator {
       try {
         const stored = await this.written(write({ ...patch, ...pendingFields(object) }));
         attempt.revision = revisionOf(stored);
+        attempt.stored = stored;
         this.logger.debug({ api: api.name, port: id, host: binding.host_id, revision: attempt.revision }, 'bind: waiting for the shim result');
         if (timeoutMs === 0) {
           attempt.waiters--;
@@ -254,6 +257,18 @@ export class BindingCoordinator {
         return this.stale(apiName, id, result, `port_revision ${result.portRevision} < ${attempt.revision}`);
       }
     }
+    if (attempt !== undefined && !attempt.resolved && attempt.failedStored === undefined && attempt.stored !== undefined && attempt.revision !== undefined) {
+      // Fast path: the port is most likely still exactly what the pending write stored.
+      // Write the result guarded by that revision; if anything changed it meanwhile
+      // (412), fall through to re-reading it and checking everything again.
+      const applied = await this.applyToPending(attempt, result);
+      if (applied !== undefined) {
+        this.logger.info({ api: apiName, port: id, vif_type: applied['vif_type'], controller: result.controller ?? null, late: false }, 'bind: shim result applied');
+        this.attempts.delete(key);
+        settle(attempt, applied);
+        return;
+      }
+    }
     let port: StoredObject;
     try {
       port = await this.options.store.get(api, object, id);
@@ -272,6 +287,22 @@ export class BindingCoordinator {
     if (attempt !== undefined) {
       this.attempts.delete(key);
       settle(attempt, updated);
+    }
+  }
+
+  /**
+   * Applies `result` to the port as the attempt's pending write stored it, guarded by its
+   * revision. Resolves undefined when the port changed since (then the caller re-reads).
+   */
+  private async applyToPending(attempt: Attempt, result: ShimResult): Promise<StoredObject | undefined> {
+    const port = attempt.stored as StoredObject;
+    const binding = bindingOf(port);
+    if (binding === undefined || !answers(result, binding) || !sameBinding(attempt.binding, binding)) return undefined;
+    try {
+      return await this.written(this.options.store.update(attempt.api, attempt.object, attempt.id, resultFields(attempt.object, result), { ifRevision: attempt.revision as number }));
+    } catch (err) {
+      if (isGluonErrorCode(err, 'GLUON_ERR_PRECONDITION_FAILED') || isGluonErrorCode(err, 'GLUON_ERR_NOT_FOUND')) return undefined;
+      throw err;
     }
   }
 
@@ -363,7 +394,7 @@ function newAttempt(api: ApiModel, object: ObjectModel, id: string, binding: Bin
   const result = new Promise<StoredObject>((r) => {
     resolve = r;
   });
-  return { api, object, id, binding, revision: undefined, waiters: 0, resolved: false, failedStored: undefined, result, resolve };
+  return { api, object, id, binding, revision: undefined, stored: undefined, waiters: 0, resolved: false, failedStored: undefined, result, resolve };
 }
 
 function settle(attempt: Attempt, port: StoredObject): void {
