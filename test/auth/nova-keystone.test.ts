@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createNeutronFacade, type NeutronFacade } from '../../src/core/arbiter/index.js';
-import { createKeystoneAuthenticator, createKeystoneTokenProvider, type KeystoneAuthenticator } from '../../src/core/auth/index.js';
+import { callerScopeOf, createKeystoneAuthenticator, createKeystoneTokenProvider, type KeystoneAuthenticator } from '../../src/core/auth/index.js';
 import { createKeyValueStore, type KeyValueStore } from '../../src/core/kv/index.js';
 import { createProtonServer, type ProtonServer } from '../../src/server/index.js';
 import { createDummyShim, type Shim } from '../../src/shim-sdk/index.js';
@@ -66,10 +66,7 @@ describe('Nova-style bind through the facade with Keystone on', () => {
       neutronUrl: neutron.url, etcd, etcdPrefix: prefix, lookupTimeoutMs: 30_000,
       neutronToken: tokens.admin,
       tokenProvider: createKeystoneTokenProvider(service),
-      identify: async (headers) => {
-        const who = await facadeAuth.authenticate(headers);
-        return { projectId: who.projectId, isAdmin: who.roles.some((r) => r.toLowerCase() === 'admin') };
-      },
+      identify: callerScopeOf(facadeAuth),
     });
     facadeUrl = await facade.listen({ port: 0 });
 

@@ -26,6 +26,8 @@ export type { KeystoneCredentials, KeystoneTokenProvider, KeystoneTokenProviderO
 export { createAuthenticator, readPolicyFile, AUTH_STRATEGIES } from './auth-config.js';
 export type { AuthConfig, KeystoneAuthConfig } from './auth-config.js';
 export { AccessGuard, forbiddenError, TENANT_ATTRIBUTE } from './access-guard.js';
+export { callerScopeOf } from './caller-identity.js';
+export type { CallerScope } from './caller-identity.js';
 export type { ListScope } from './access-guard.js';
 export { PolicyEngine } from './policy/policy-engine.js';
 export type { EffectiveRule, PolicyEngineOptions, PolicyRuleText, RuleSource } from './policy/policy-engine.js';
