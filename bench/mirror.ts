@@ -14,8 +14,8 @@
  * `BENCH_MIRROR_PARTS=publisher,api` (which parts run), `BENCH_DURATION` (API seconds, default 10).
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { Etcd3 } from 'etcd3';
@@ -37,6 +37,8 @@ export interface MirrorBenchResult {
   readonly apiCreate: { readonly on: number; readonly onMemory: number; readonly off: number };
   /** Every API create run (req/s), in the order measured. */
   readonly apiCreateRuns: { readonly on: number[]; readonly onMemory: number[]; readonly off: number[] };
+  /** Server CPU (all threads) per created port, ms, median: the cost per operation, robust to a busy box. */
+  readonly apiCreateCpuMs: { readonly on: number; readonly onMemory: number; readonly off: number };
 }
 
 const median = (xs: readonly number[]): number => {
@@ -95,6 +97,20 @@ async function rawRun(endpoint: string, prefix: string, keys: readonly { key: st
   return keys.length / seconds;
 }
 
+/** CPU seconds (user + system, every thread) a process used so far, from /proc (Linux). */
+function cpuSeconds(pid: number | undefined): number {
+  if (pid === undefined) return Number.NaN;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** The last API create run's server CPU per created port, in ms (robust to a busy box, unlike req/s). */
+let lastCpuMsPerCreate = Number.NaN;
+
 async function apiCreate(endpoint: string, mirror: 'on' | 'off', duration: number): Promise<number> {
   // endpoint '-' = the in-process key/value store (the embedded default)
   const dir = mkdtempSync(join(tmpdir(), 'gluon-bench-api-'));
@@ -110,6 +126,7 @@ async function apiCreate(endpoint: string, mirror: 'on' | 'off', duration: numbe
     child.once('exit', (code) => reject(new Error(`bench server exited ${String(code)}`)));
   });
   let n = 5_000_000 + apiRunNo++ * 1_000_000;
+  const cpu0 = cpuSeconds(child.pid);
   const result = await autocannon({
     url,
     connections: 16,
@@ -123,6 +140,9 @@ async function apiCreate(endpoint: string, mirror: 'on' | 'off', duration: numbe
       },
     ],
   });
+  // give the publisher 1 s to catch up, so its work counts against the creates it publishes
+  await new Promise((r) => setTimeout(r, 1000));
+  lastCpuMsPerCreate = ((cpuSeconds(child.pid) - cpu0) * 1000) / Math.max(1, result['2xx']);
   child.kill('SIGTERM');
   await new Promise((r) => child.once('exit', r));
   rmSync(dir, { recursive: true, force: true });
@@ -169,14 +189,20 @@ export async function runMirrorBench(log: (line: string) => void = () => undefin
       rmSync(dir, { recursive: true, force: true });
     }
     const api = { on: [] as number[], onMemory: [] as number[], off: [] as number[] };
+    const cpu = { on: [] as number[], onMemory: [] as number[], off: [] as number[] };
     for (let run = 0; parts.includes('api') && run < apiRuns; run++) {
       // interleaved, the order rotating each run
       const order = (['off', 'on', 'onMemory'] as const).map((_, i, all) => all[(i + run) % all.length] as 'off' | 'on' | 'onMemory');
       for (const mode of order) {
         const rps = await apiCreate(mode === 'onMemory' ? '-' : endpoint, mode === 'off' ? 'off' : 'on', duration);
         api[mode].push(rps);
+        cpu[mode].push(lastCpuMsPerCreate);
       }
-      log(`API create run ${run + 1}/${apiRuns}: mirror on (etcd) ${Math.round(api.on.at(-1) ?? 0)} req/s, on (in-process kv) ${Math.round(api.onMemory.at(-1) ?? 0)}, off ${Math.round(api.off.at(-1) ?? 0)}`);
+      const ms = (xs: number[]): string => (xs.at(-1) ?? Number.NaN).toFixed(2);
+      log(
+        `API create run ${run + 1}/${apiRuns} (load ${loadavg()[0]?.toFixed(1)}): mirror on (etcd) ${Math.round(api.on.at(-1) ?? 0)} req/s, on (in-process kv) ${Math.round(api.onMemory.at(-1) ?? 0)}, off ${Math.round(api.off.at(-1) ?? 0)}; ` +
+          `server CPU per create ${ms(cpu.on)} / ${ms(cpu.onMemory)} / ${ms(cpu.off)} ms`,
+      );
     }
     return {
       rows,
@@ -185,6 +211,7 @@ export async function runMirrorBench(log: (line: string) => void = () => undefin
       ratio: median(pub) / median(raw),
       apiCreate: { on: median(api.on), onMemory: median(api.onMemory), off: median(api.off) },
       apiCreateRuns: api,
+      apiCreateCpuMs: { on: median(cpu.on), onMemory: median(cpu.onMemory), off: median(cpu.off) },
     };
   } finally {
     await own?.stop();
@@ -203,6 +230,7 @@ export function formatMirrorResult(r: MirrorBenchResult): string {
     `| API create, mirror on, etcd (req/s) | ${f(r.apiCreate.on)} | ${r.apiCreateRuns.on.map(f).join(', ')} |`,
     `| API create, mirror on, in-process kv (req/s) | ${f(r.apiCreate.onMemory)} | ${r.apiCreateRuns.onMemory.map(f).join(', ')} |`,
     `| API create, mirror off (req/s) | ${f(r.apiCreate.off)} | ${r.apiCreateRuns.off.map(f).join(', ')} |`,
+    `| server CPU per create, ms: on (etcd) / on (in-process) / off | ${r.apiCreateCpuMs.on.toFixed(2)} / ${r.apiCreateCpuMs.onMemory.toFixed(2)} / ${r.apiCreateCpuMs.off.toFixed(2)} | |`,
   ].join('\n');
 }
 

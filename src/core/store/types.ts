@@ -149,4 +149,8 @@ export interface MirrorSource {
 export interface SqlStore extends ProtonStore, MirrorSource {
   /** The SQL dialect in use. */
   readonly dialect: 'sqlite' | 'mysql';
+  /** SQLite: true (seq order is commit order, known once connected); MySQL: false. */
+  readonly seqOrderIsCommitOrder: boolean;
+  /** The in-memory commit feed of this store's writer (entries reach it on SQLite only). */
+  onCommitted(listener: (entries: readonly OutboxEntry[]) => void): () => void;
 }

@@ -114,8 +114,8 @@ export class OutboxPublisher {
   private unsubscribe: (() => void) | undefined;
   /** Ordered mode with a feed: the next round with an empty buffer must read the table (start, overflow, flush, safety poll). */
   private mustRead = true;
-  /** The current round was started by a notify (a commit), not by the idle safety poll. */
-  private roundNotified = false;
+  /** The idle interval ran out with no notify: the next round is the safety poll (reads the table). */
+  private pollDue = false;
 
   constructor(private readonly options: OutboxPublisherOptions) {
     this.source = options.source;
@@ -300,7 +300,6 @@ export class OutboxPublisher {
   /** One round; returns the number of outbox rows published. */
   private async round(): Promise<number> {
     if (this.stopping) throw new StoppedSignal();
-    this.roundNotified = this.notified;
     this.notified = false;
     if (this.mode === 'ordered') return this.orderedRound();
     const readNo = ++this.readsStarted;
@@ -370,11 +369,12 @@ export class OutboxPublisher {
       // the feed holds this process's commits only: a flush (mustRead) still reads the table once
       return this.publishOrdered(rows, readNo, n === this.buffer.length && !this.mustRead, false);
     }
-    if (head === undefined && !this.mustRead && this.roundNotified && this.unsubscribe !== undefined) {
-      // woken by a commit that was already published from the feed: nothing to read
+    if (head === undefined && !this.mustRead && !this.pollDue && this.unsubscribe !== undefined) {
+      // fed and caught up: every commit of this process was published from the feed
       this.settle(readNo);
       return 0;
     }
+    this.pollDue = false;
     const rows = await this.source.readOutbox(this.cursor, this.batchSize);
     if (rows.length === 0) {
       this.mustRead = false;
@@ -499,20 +499,19 @@ export class OutboxPublisher {
     }
     const delay = this.pollMs;
     this.pollMs = Math.min(this.maxPollMs, this.pollMs * 2);
-    await this.sleep(delay);
+    if (!(await this.sleep(delay))) this.pollDue = true;
   }
 
-  private sleep(ms: number): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done(): void {
+  /** Sleeps `ms`; resolves true when {@link notify} (or stop) woke it earlier. */
+  private sleep(ms: number): Promise<boolean> {
+    return new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => done(false), ms);
+      const done = (woken: boolean): void => {
         clearTimeout(timer);
-        resolve();
-      }
-      this.wake = () => {
         this.wake = undefined;
-        done();
+        resolve(woken);
       };
+      this.wake = () => done(true);
     });
   }
 }
