@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve as resolvePath } from 'node:path';
 import { ConfigError } from '../core/errors/index.js';
-import { CONFIG_ENV, CONFIG_FLAGS, DEFAULT_CONFIG_FILE, resolveServerConfig, type ServerConfig, type ServerFlags } from './config.js';
+import { CONFIG_ENV, CONFIG_FLAGS, DEFAULT_CONFIG_FILE, resolveServerConfig, type ResolveServerConfigInput, type ServerConfig, type ServerFlags } from './config.js';
 
 /** Inputs of {@link loadServerConfig}. */
 export interface LoadServerConfigInput {
@@ -11,6 +11,8 @@ export interface LoadServerConfigInput {
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Directory where `gluon.yaml` is looked for. @default process.cwd() */
   readonly cwd?: string;
+  /** Resolve only these settings (see {@link ResolveServerConfigInput.only}). */
+  readonly only?: ResolveServerConfigInput['only'];
 }
 
 /**
@@ -47,5 +49,10 @@ export async function loadServerConfig(input: LoadServerConfigInput = {}): Promi
       );
     }
   }
-  return resolveServerConfig({ ...(input.flags === undefined ? {} : { flags: input.flags }), env, ...(text === undefined ? {} : { file: { path, text } }) });
+  return resolveServerConfig({
+    ...(input.flags === undefined ? {} : { flags: input.flags }),
+    env,
+    ...(text === undefined ? {} : { file: { path, text } }),
+    ...(input.only === undefined ? {} : { only: input.only }),
+  });
 }

@@ -157,6 +157,18 @@ export function checkModels(value: unknown, origin: ValueOrigin): RuleResult<rea
   return { ok: true, value: items.map((item) => String(item).trim()) };
 }
 
+/**
+ * A whole number of at least `min` (milliseconds or seconds, named in `unit`), given as
+ * a number or a numeric string.
+ */
+export function checkWholeNumber(field: string, min: number, unit: string): (value: unknown, origin: ValueOrigin) => RuleResult<number> {
+  return (value, origin) => {
+    const n = typeof value === 'number' ? value : typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : Number.NaN;
+    if (Number.isSafeInteger(n) && n >= min) return { ok: true, value: n };
+    return fail(field, origin, 'integer', value, `must be a whole number of ${unit} (${min} or more)`);
+  };
+}
+
 /** A list from an array or a comma-separated string; undefined when neither. */
 function toList(value: unknown): readonly unknown[] | undefined {
   if (Array.isArray(value)) return value.flatMap((item) => (typeof item === 'string' ? splitComma(item) : [item]));

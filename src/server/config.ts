@@ -10,6 +10,7 @@ import {
   checkLogLevel,
   checkModels,
   checkPort,
+  checkWholeNumber,
   describeOrigin,
   isWildcardHost,
   type ConfigSource,
@@ -21,7 +22,11 @@ import { AUTH_CONFIG_KEYS, authConfigFromSettings, checkAuthStrategy, checkHttpU
 import type { AuthConfig } from '../core/auth/index.js';
 
 /** The settings of `gluon serve`, as named in `gluon.yaml` and in {@link ServerConfig}. */
-export const CONFIG_KEYS = ['models', 'db', 'host', 'port', 'advertisedUrl', 'etcd', 'etcdPrefix', 'logLevel', ...AUTH_CONFIG_KEYS] as const;
+export const CONFIG_KEYS = [
+  'models', 'db', 'host', 'port', 'advertisedUrl', 'etcd', 'etcdPrefix', 'logLevel',
+  'bindTimeoutMs', 'maxBindTimeoutMs', 'leaseTtlSeconds',
+  ...AUTH_CONFIG_KEYS,
+] as const;
 /** One setting name. */
 export type ConfigKey = (typeof CONFIG_KEYS)[number];
 
@@ -35,6 +40,9 @@ export const CONFIG_FLAGS: Readonly<Record<ConfigKey | 'config', string>> = {
   etcd: '--etcd',
   etcdPrefix: '--etcd-prefix',
   logLevel: '--log-level',
+  bindTimeoutMs: '--bind-timeout-ms',
+  maxBindTimeoutMs: '--max-bind-timeout-ms',
+  leaseTtlSeconds: '--lease-ttl-seconds',
   authStrategy: '--auth-strategy',
   policyFile: '--policy-file',
   tokenFile: '--token-file',
@@ -59,6 +67,9 @@ export const CONFIG_ENV: Readonly<Record<ConfigKey | 'config', string>> = {
   etcd: 'GLUON_ETCD',
   etcdPrefix: 'GLUON_ETCD_PREFIX',
   logLevel: 'GLUON_LOG_LEVEL',
+  bindTimeoutMs: 'GLUON_BIND_TIMEOUT_MS',
+  maxBindTimeoutMs: 'GLUON_MAX_BIND_TIMEOUT_MS',
+  leaseTtlSeconds: 'GLUON_LEASE_TTL_SECONDS',
   authStrategy: 'GLUON_AUTH_STRATEGY',
   policyFile: 'GLUON_POLICY_FILE',
   tokenFile: 'GLUON_TOKEN_FILE',
@@ -79,6 +90,9 @@ export const CONFIG_DEFAULTS = {
   port: 2705,
   etcdPrefix: '',
   logLevel: 'info',
+  bindTimeoutMs: 10_000,
+  maxBindTimeoutMs: 120_000,
+  leaseTtlSeconds: 10,
 } as const satisfies Partial<Record<ConfigKey, unknown>>;
 
 /** The name of the config file looked for in the working directory. */
@@ -94,6 +108,9 @@ export interface ServerFlags {
   readonly etcd?: string | readonly string[];
   readonly etcdPrefix?: string;
   readonly logLevel?: string;
+  readonly bindTimeoutMs?: string | number;
+  readonly maxBindTimeoutMs?: string | number;
+  readonly leaseTtlSeconds?: string | number;
   readonly authStrategy?: string;
   readonly policyFile?: string;
   readonly tokenFile?: string;
@@ -115,6 +132,12 @@ export interface ResolveServerConfigInput {
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** The config file, when there is one (lowest precedence before the defaults). */
   readonly file?: ConfigFileInput;
+  /**
+   * Resolve only these settings (others keep their defaults and are not checked, except
+   * that the file may still name them): for commands that share the server's etcd and
+   * auth settings, e.g. `gluon arbiter` and `gluon shim run`. Default: every setting.
+   */
+  readonly only?: readonly ConfigKey[];
 }
 
 /** The resolved, validated settings of a server. */
@@ -130,6 +153,12 @@ export interface ServerConfig {
   readonly etcd?: readonly string[];
   readonly etcdPrefix: string;
   readonly logLevel: LogLevel;
+  /** Default wait of a bind for the shim's result, ms (the `bindTimeoutMs` option of createProtonServer). */
+  readonly bindTimeoutMs: number;
+  /** Largest `?bind_timeout=` a request may ask for, ms (never below {@link ServerConfig.bindTimeoutMs}). */
+  readonly maxBindTimeoutMs: number;
+  /** TTL of the publisher-election lease, seconds (the `leaseTtlSeconds` option of createProtonServer). */
+  readonly leaseTtlSeconds: number;
   /** The config file that was read, if any. */
   readonly configFile?: string;
   /** How callers authenticate (undefined = noauth); see docs/security.md. */
@@ -149,6 +178,9 @@ const CHECKS: { readonly [K in ConfigKey]: (value: unknown, origin: ValueOrigin)
   etcd: checkEtcd,
   etcdPrefix: checkEtcdPrefix,
   logLevel: checkLogLevel,
+  bindTimeoutMs: checkWholeNumber('bindTimeoutMs', 0, 'milliseconds'),
+  maxBindTimeoutMs: checkWholeNumber('maxBindTimeoutMs', 0, 'milliseconds'),
+  leaseTtlSeconds: checkWholeNumber('leaseTtlSeconds', 1, 'seconds'),
   authStrategy: checkAuthStrategy,
   policyFile: checkText('policyFile'),
   tokenFile: checkText('tokenFile'),
@@ -183,8 +215,9 @@ export function resolveServerConfig(input: ResolveServerConfigInput): ServerConf
   const sources = {} as Record<ConfigKey, ConfigSource>;
   const origins: Partial<Record<ConfigKey, ValueOrigin>> = {};
 
+  const wanted = new Set<ConfigKey>(input.only ?? CONFIG_KEYS);
   for (const key of CONFIG_KEYS) {
-    const found = pick(key, input, fileValues);
+    const found = wanted.has(key) ? pick(key, input, fileValues) : undefined;
     if (found === undefined) {
       sources[key] = 'default';
       continue;
@@ -208,7 +241,7 @@ export function resolveServerConfig(input: ResolveServerConfigInput): ServerConf
   }
 
   const host = (values.host as string | undefined) ?? CONFIG_DEFAULTS.host;
-  if (problems.length === 0 && values.advertisedUrl === undefined && isWildcardHost(host)) {
+  if (problems.length === 0 && wanted.has('host') && values.advertisedUrl === undefined && isWildcardHost(host)) {
     const origin = origins.host ?? { source: 'default', name: 'host' };
     problems.push({
       field: 'advertisedUrl',
@@ -224,6 +257,20 @@ export function resolveServerConfig(input: ResolveServerConfigInput): ServerConf
   const auth = authConfigFromSettings(authSettings);
   problems.push(...auth.problems);
 
+  const bindTimeoutMs = (values.bindTimeoutMs as number | undefined) ?? CONFIG_DEFAULTS.bindTimeoutMs;
+  const maxBindTimeoutMs = (values.maxBindTimeoutMs as number | undefined) ?? CONFIG_DEFAULTS.maxBindTimeoutMs;
+  if (values.maxBindTimeoutMs !== undefined && maxBindTimeoutMs < bindTimeoutMs) {
+    const origin = origins.maxBindTimeoutMs ?? { source: 'default', name: 'maxBindTimeoutMs' };
+    problems.push({
+      field: 'maxBindTimeoutMs',
+      rule: 'min',
+      value: maxBindTimeoutMs,
+      message:
+        `Invalid maxBindTimeoutMs ${maxBindTimeoutMs} (from ${describeOrigin(origin)}): must be at least bindTimeoutMs (${bindTimeoutMs}), ` +
+        'the wait of a bind that asks for no ?bind_timeout=.',
+    });
+  }
+
   if (problems.length > 0) throw configError(problems);
 
   return {
@@ -235,6 +282,9 @@ export function resolveServerConfig(input: ResolveServerConfigInput): ServerConf
     ...(values.etcd === undefined ? {} : { etcd: values.etcd as readonly string[] }),
     etcdPrefix: (values.etcdPrefix as string | undefined) ?? CONFIG_DEFAULTS.etcdPrefix,
     logLevel: (values.logLevel as LogLevel | undefined) ?? CONFIG_DEFAULTS.logLevel,
+    bindTimeoutMs,
+    maxBindTimeoutMs: Math.max(bindTimeoutMs, maxBindTimeoutMs),
+    leaseTtlSeconds: (values.leaseTtlSeconds as number | undefined) ?? CONFIG_DEFAULTS.leaseTtlSeconds,
     ...(input.file === undefined ? {} : { configFile: input.file.path }),
     ...(auth.auth === undefined ? {} : { auth: auth.auth }),
     ...(authSettings.policyFile === undefined ? {} : { policyFile: authSettings.policyFile }),

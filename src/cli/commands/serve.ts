@@ -28,6 +28,9 @@ export function serveCommand(): Command {
     .addOption(new Option('--policy-file <file>', 'policy file (YAML or JSON) overriding the rules').env(CONFIG_ENV.policyFile))
     .addOption(new Option('--token-file <file>', 'token file of the token-file strategy').env(CONFIG_ENV.tokenFile))
     .addOption(new Option('--keystone-url <url>', `Keystone v3 URL of the keystone strategy (service account from ${CONFIG_ENV.keystoneUsername}, ${CONFIG_ENV.keystonePassword}, ${CONFIG_ENV.keystoneProject})`).env(CONFIG_ENV.keystoneUrl))
+    .addOption(new Option('--bind-timeout-ms <ms>', `how long a bind waits for the shim's result when the request gives no ?bind_timeout= (default: ${CONFIG_DEFAULTS.bindTimeoutMs})`).env(CONFIG_ENV.bindTimeoutMs))
+    .addOption(new Option('--max-bind-timeout-ms <ms>', `largest ?bind_timeout= a request may ask for (default: ${CONFIG_DEFAULTS.maxBindTimeoutMs})`).env(CONFIG_ENV.maxBindTimeoutMs))
+    .addOption(new Option('--lease-ttl-seconds <s>', `TTL of the publisher-election lease: how long a dead leader blocks the takeover (default: ${CONFIG_DEFAULTS.leaseTtlSeconds})`).env(CONFIG_ENV.leaseTtlSeconds))
     .addOption(new Option('--log-level <level>', `log level: ${LOG_LEVELS.join(', ')} (default: ${CONFIG_DEFAULTS.logLevel})`).env(CONFIG_ENV.logLevel))
     .action(async (_opts: Record<string, unknown>, command: Command) => {
       const code = await runServe(command);
@@ -68,6 +71,9 @@ async function runServe(command: Command): Promise<number> {
       ...(config.advertisedUrl === undefined ? {} : { advertisedUrl: config.advertisedUrl }),
       ...(config.etcd === undefined ? {} : { etcd: config.etcd }),
       etcdPrefix: config.etcdPrefix,
+      bindTimeoutMs: config.bindTimeoutMs,
+      maxBindTimeoutMs: config.maxBindTimeoutMs,
+      leaseTtlSeconds: config.leaseTtlSeconds,
       ...(config.auth === undefined ? {} : { auth: config.auth }),
       ...(config.policyFile === undefined ? {} : { policyFile: config.policyFile }),
       logger,
