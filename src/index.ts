@@ -21,7 +21,7 @@ export {
 export type { GluonErrorCode, ErrorCodeInfo, ErrorDetail, GluonErrorOptions, ModelIssue } from './core/errors/index.js';
 
 // ── models ───────────────────────────────────────────────────────────────────
-export { loadModels, compileModels } from './core/model/index.js';
+export { loadModels, compileModels, SCALAR_TYPES, STRING_FORMATS, INTEGER_FORMATS, POLICY_ACTIONS } from './core/model/index.js';
 export type {
   LoadModelsOptions,
   CompileModelsOptions,
@@ -55,6 +55,10 @@ export type {
   SortDirection,
   ParentScope,
   WriteOptions,
+  MirrorSource,
+  MirrorEntry,
+  OutboxEntry,
+  OutboxStats,
 } from './core/store/index.js';
 
 // ── HTTP ─────────────────────────────────────────────────────────────────────
@@ -62,11 +66,48 @@ export { protonPlugin } from './core/http/index.js';
 export type { ProtonPluginOptions, ProtonHooks, GluonRequestContext, FaultBody } from './core/http/index.js';
 
 // ── key/value store (etcd or in-process) ─────────────────────────────────────
-export { createKeyValueStore, createMemoryStore, createEtcdStore, KvError, isKvError } from './core/kv/index.js';
-export type { KeyValueStore, KeyValueStoreOptions, MemoryStoreOptions, EtcdStoreOptions, KvErrorCode } from './core/kv/index.js';
+export { createKeyValueStore, createMemoryStore, createMemoryBackend, createEtcdStore, listAll, MAX_TXN_OPS, KvError, isKvError } from './core/kv/index.js';
+export type {
+  KeyValueStore,
+  KeyValueStoreOptions,
+  MemoryStoreOptions,
+  MemoryBackend,
+  MemoryBackendOptions,
+  EtcdStoreOptions,
+  KvErrorCode,
+  KvErrorOptions,
+  KvLogger,
+  KeyValue,
+  RangeOptions,
+  RangeResult,
+  PutOptions,
+  WriteResult,
+  DeleteResult,
+  ListAllOptions,
+  Compare,
+  CompareOp,
+  CompareValue,
+  CompareVersion,
+  CompareCreateRevision,
+  CompareModRevision,
+  TxnOp,
+  TxnPut,
+  TxnDelete,
+  TxnRequest,
+  TxnResult,
+  WatchOptions,
+  WatchHandler,
+  WatchErrorHandler,
+  WatchEvent,
+  Watch,
+  Lease,
+  CampaignOptions,
+  Leadership,
+  LeaderObserver,
+} from './core/kv/index.js';
 
 // ── reference server ─────────────────────────────────────────────────────────
-export { createProtonServer, resolveServerConfig, loadServerConfig } from './server/index.js';
+export { createProtonServer, resolveServerConfig, loadServerConfig, LOG_LEVELS, CONFIG_KEYS } from './server/index.js';
 export type {
   ProtonServer,
   ProtonServerOptions,
@@ -79,12 +120,14 @@ export type {
   ResolveServerConfigInput,
   LoadServerConfigInput,
   ConfigSource,
+  ConfigKey,
+  ConfigFileInput,
   LogLevel,
 } from './server/index.js';
 
 // ── etcd mirror (sync) ───────────────────────────────────────────────────────
-export { createMirror, reconcile } from './core/sync/index.js';
-export type { Mirror, MirrorOptions, MirrorStats, ReconcileOptions, ReconcileReport } from './core/sync/index.js';
+export { createMirror, reconcile, OutboxPublisher, DEFAULT_ELECTION, DEFAULT_LEASE_TTL_SECONDS } from './core/sync/index.js';
+export type { Mirror, MirrorOptions, MirrorStats, PublisherTuning, OutboxPublisherOptions, PublisherStats, SyncLogger, ReconcileOptions, ReconcileReport, ReconcileChange } from './core/sync/index.js';
 
 // ── authentication and policy ────────────────────────────────────────────────
 export {
@@ -118,10 +161,34 @@ export type {
   PolicyCredentials,
   PolicyTarget,
   CustomCheck,
+  NoAuthOptions,
+  TokenFileAuthOptions,
+  KeystoneAuthOptions,
+  KeystoneTokenProviderOptions,
+  PolicyRuleText,
+  RuleSource,
+  ListScope,
 } from './core/auth/index.js';
 export { createAuthHooks, combineHooks } from './core/http/index.js';
 export type { AuthHooksOptions } from './core/http/index.js';
 
 // ── port arbiter (Neutron facade) ────────────────────────────────────────────
-export { PortArbiter, PortRegistry, createNeutronFacade } from './core/arbiter/index.js';
-export type { PortArbiterOptions, ArbiterContext, NeutronFacade, NeutronFacadeOptions } from './core/arbiter/index.js';
+export { PortArbiter, PortRegistry, createNeutronFacade, PORT_REGISTRY_PREFIX } from './core/arbiter/index.js';
+export type {
+  PortArbiterOptions,
+  ArbiterContext,
+  DriverLookup,
+  GetPortOptions,
+  GetPortsOptions,
+  PortFilters,
+  PortRegistration,
+  PortRegistryOptions,
+  PortRegistryChange,
+  NeutronFacade,
+  NeutronFacadeOptions,
+  NeutronUpstream,
+  UpstreamRequest,
+  UpstreamResponse,
+  IdentifyCaller,
+  FacadeIdentity,
+} from './core/arbiter/index.js';

@@ -1,7 +1,7 @@
 import { DEFAULT_PAGE_SIZE } from './limits.js';
 import type { KeyValue, KeyValueStore } from './types.js';
 
-/** Options of {@link listAll} and {@link listPages}. */
+/** Options of {@link listAll} and `listPages`. */
 export interface ListAllOptions {
   /** Keys per request (default 1,000: far below gRPC's 4 MiB response limit). */
   readonly pageSize?: number;
