@@ -63,7 +63,19 @@ interface FlushWaiter {
 /**
  * Drains the transactional outbox into etcd, continuously and in commit order.
  *
- * One round: read up to `batchSize` rows from seq 0 (published rows are deleted, so the
+ * **Ordered sources** (SQLite, `seqOrderIsCommitOrder`: one writer at a time, seqs never
+ * reused) are followed with a cursor: every row with seq ≤ cursor is in etcd. A round
+ * takes this process's commits from the store's in-memory feed (`onCommitted`) when they
+ * follow the cursor without a gap — no SQL read at all — and otherwise reads the table
+ * after the cursor (start-up, another process's rows, a feed overflow while etcd is
+ * down, a flush, the idle safety poll). One round is in flight at a time and the next
+ * takes whatever committed meanwhile (natural batching, no timer at low load). Published
+ * rows are deleted by watermark (`seq <= cursor`) at most once per `deleteIntervalMs` or
+ * `deleteEveryRows`, and on flush; a crash before that only republishes the same latest
+ * values (idempotent puts), and per-key order holds because rounds follow seq order.
+ *
+ * **Other sources** (MySQL: a lower seq may commit after a higher one with several
+ * servers) use the original scheme. One round: read up to `batchSize` rows from seq 0 (published rows are deleted, so the
  * outbox only holds pending ones; reading from 0 never skips a row that committed late
  * on MySQL), collapse them to one operation per key (the key's last change), write the
  * operations in transactions of ≤ 128 (several in flight: their keys are distinct), and
