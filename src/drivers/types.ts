@@ -129,13 +129,21 @@ export interface BindRequest {
  * with `GLUON_ERR_DRIVER_UNSUPPORTED_UPDATE` (400) naming the key.
  */
 export interface NeutronPortChanges {
+  /** The port's name. */
   readonly name?: string;
+  /** Administrative state (false = administratively down). */
   readonly admin_state_up?: boolean;
+  /** The MAC address (`fa:16:3e:…`). */
   readonly mac_address?: string;
+  /** The device (VM) using the port. */
   readonly device_id?: string;
+  /** The kind of device (`compute:nova`). */
   readonly device_owner?: string;
+  /** Free text. */
   readonly description?: string;
+  /** `normal`, `direct`, … (Neutron's VNIC types). */
   readonly 'binding:vnic_type'?: string;
+  /** Opaque binding details for the backend; null clears them. */
   readonly 'binding:profile'?: Readonly<Record<string, unknown>> | null;
   /** Anything else Neutron accepts; a driver that cannot apply it rejects it. */
   readonly [key: string]: unknown;
@@ -191,9 +199,13 @@ export interface BackendDriver {
 
 /** Minimal structured logger (pino-compatible): `logger.warn({ key }, 'message')`. */
 export interface DriverLogger {
+  /** Detail useful when tracing a problem. */
   debug(obj: object, msg?: string): void;
+  /** A normal event worth recording. */
   info(obj: object, msg?: string): void;
+  /** Something went wrong but was handled (a retry, a skipped item). */
   warn(obj: object, msg?: string): void;
+  /** A failure that needs an operator. */
   error(obj: object, msg?: string): void;
 }
 

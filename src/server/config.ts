@@ -100,27 +100,45 @@ export const DEFAULT_CONFIG_FILE = 'gluon.yaml';
 
 /** Raw flag values as the CLI parsed them (strings; lists for repeatable flags). */
 export interface ServerFlags {
+  /** `--models` (docs/configuration.md). */
   readonly models?: string | readonly string[];
+  /** `--db` (docs/configuration.md). */
   readonly db?: string;
+  /** `--host` (docs/configuration.md). */
   readonly host?: string;
+  /** `--port` (docs/configuration.md). */
   readonly port?: string | number;
+  /** `--advertised-url` (docs/configuration.md). */
   readonly advertisedUrl?: string;
+  /** `--etcd` (docs/configuration.md). */
   readonly etcd?: string | readonly string[];
+  /** `--etcd-prefix` (docs/configuration.md). */
   readonly etcdPrefix?: string;
+  /** `--log-level` (docs/configuration.md). */
   readonly logLevel?: string;
+  /** `--bind-timeout-ms` (docs/configuration.md). */
   readonly bindTimeoutMs?: string | number;
+  /** `--max-bind-timeout-ms` (docs/configuration.md). */
   readonly maxBindTimeoutMs?: string | number;
+  /** `--lease-ttl-seconds` (docs/configuration.md). */
   readonly leaseTtlSeconds?: string | number;
+  /** `--auth-strategy` (docs/configuration.md). */
   readonly authStrategy?: string;
+  /** `--policy-file` (docs/configuration.md). */
   readonly policyFile?: string;
+  /** `--token-file` (docs/configuration.md). */
   readonly tokenFile?: string;
+  /** `--keystone-url` (docs/configuration.md). */
   readonly keystoneUrl?: string;
+  /** `--config` (docs/configuration.md). */
   readonly config?: string;
 }
 
 /** A config file's path and text (the caller reads it; resolving stays pure). */
 export interface ConfigFileInput {
+  /** Where the file was read from (named in errors). */
   readonly path: string;
+  /** The file's YAML text. */
   readonly text: string;
 }
 
@@ -144,14 +162,19 @@ export interface ResolveServerConfigInput {
 export interface ServerConfig {
   /** Model files/directories; undefined = the package's bundled `models/`. */
   readonly models?: readonly string[];
+  /** Database URL (`sqlite:./gluon.db`, `mysql://user@host/db`). */
   readonly db: string;
+  /** Address to listen on. */
   readonly host: string;
+  /** Port to listen on (0 = a free one). */
   readonly port: number;
   /** undefined = `http://<host>:<port>` (computed once the port is known). */
   readonly advertisedUrl?: string;
   /** etcd endpoints; undefined = the in-process key/value store. */
   readonly etcd?: readonly string[];
+  /** Prefix of every etcd key this server writes (`''` = none). */
   readonly etcdPrefix: string;
+  /** Log level of the server's pino logger. */
   readonly logLevel: LogLevel;
   /** Default wait of a bind for the shim's result, ms (the `bindTimeoutMs` option of createProtonServer). */
   readonly bindTimeoutMs: number;

@@ -110,9 +110,13 @@ export interface ProtonServerOptions {
 
 /** What a {@link ServerMirror} factory receives. */
 export interface MirrorDeps {
+  /** The SQL store whose outbox the mirror publishes. */
   readonly store: ProtonStore;
+  /** The key/value store (etcd or in-process) mirrored into. */
   readonly kv: KeyValueStore;
+  /** The hosted APIs (their objects give the etcd keys). */
   readonly registry: ProtonRegistry;
+  /** The server's logger. */
   readonly logger: Logger;
   /** The server's advertised base URL (final once `listen()` resolved). */
   readonly advertisedUrl: () => string;
@@ -134,6 +138,7 @@ export interface ServerMirror {
 
 /** The outcome of one readiness check. */
 export interface ReadinessResult {
+  /** True when the dependency answers. */
   readonly ok: boolean;
   /** Why the check failed. */
   readonly error?: string;
@@ -143,7 +148,9 @@ export interface ReadinessResult {
 
 /** A named readiness check run by `/readyz`. */
 export interface ReadinessCheck {
+  /** The key of this check in `/readyz`'s `checks` (`database`, `mirror`). */
   readonly name: string;
+  /** Probes the dependency; must not throw (report `ok: false` with an `error`). */
   run(): Promise<ReadinessResult>;
 }
 

@@ -15,18 +15,32 @@ import type { BindFailure, BindSuccess, PortObject } from './types.js';
  * current request was already answered).
  */
 export interface BindResultValue {
+  /** The VIF type Nova plugs (`ovs`, `vhostuser`…), on success. */
   readonly vif_type?: string;
+  /** The VIF details Nova needs for that type, on success. */
   readonly vif_details?: Record<string, unknown>;
-  readonly error?: { readonly reason: string; readonly message: string };
+  /** Why the bind failed, on failure. */
+  readonly error?: {
+    /** Short machine-readable reason (`no_service_binding`, `controller_unreachable`). */
+    readonly reason: string;
+    /** What happened, for the operator. */
+    readonly message: string;
+  };
+  /** The controller (shim) that wrote the result. */
   readonly controller?: string;
+  /** The port's `revision_number` the result answers. */
   readonly port_revision?: number | null;
+  /** The host of the binding answered. */
   readonly host_id?: string | null;
+  /** The device of the binding answered. */
   readonly device_id?: string | null;
 }
 
 /** A result written by {@link BindReporter}: the value and the revision of its write. */
 export interface ReportedResult {
+  /** The value written. */
   readonly value: BindResultValue;
+  /** The key/value store revision of the write. */
   readonly revision: number;
 }
 

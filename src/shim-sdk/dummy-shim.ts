@@ -6,7 +6,17 @@ import { createShim } from './shim.js';
 import type { BindOutcome, PortObject, ProtonObject, Shim, ShimContext, ShimDefinition, ShimHandlers } from './types.js';
 
 /** The VIF the dummy shim answers binds with (the original's `net-l3vpn-dummy` backend). */
-export const DUMMY_VIF = { vif_type: 'ovs', vif_details: { port_filter: false, bridge_name: 'br-gluon' } } as const;
+export const DUMMY_VIF = {
+  /** Open vSwitch. */
+  vif_type: 'ovs',
+  /** What Nova's OVS VIF driver reads. */
+  vif_details: {
+    /** No port filtering by the hypervisor. */
+    port_filter: false,
+    /** The bridge the port is plugged into. */
+    bridge_name: 'br-gluon',
+  },
+} as const;
 
 /**
  * The dummy bind: `{ vif_type: "ovs", vif_details: { port_filter: false, bridge_name: "br-gluon" } }`

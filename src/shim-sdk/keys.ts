@@ -26,7 +26,9 @@ export function objectKey(api: string, objectName: string, id: string): string {
 
 /** An object key split into its parts. */
 export interface ObjectKeyParts {
+  /** The object's model name (`Port`). */
   readonly objectName: string;
+  /** The object's primary key. */
   readonly id: string;
 }
 

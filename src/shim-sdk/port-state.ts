@@ -21,7 +21,9 @@ export type PortAction = 'bind' | 'unbind' | 'clear' | 'none';
 
 /** The derived state of a port and the action it calls for. */
 export interface PortDecision {
+  /** The state the port is in. */
   readonly state: PortState;
+  /** What the shim does about it. */
   readonly action: PortAction;
 }
 

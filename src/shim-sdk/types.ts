@@ -29,6 +29,7 @@ export interface BindSuccess {
 
 /** A refused or failed bind, reported to the server (the port ends `binding_failed`). */
 export interface BindFailure {
+  /** The failure reported to the server. */
   readonly error: {
     /** Short machine-readable reason (`no_service_binding`, `controller_unreachable`). */
     readonly reason: string;

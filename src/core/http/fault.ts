@@ -3,10 +3,15 @@ import { GluonError, ValidationError, isGluonError, type ErrorDetail, type Gluon
 
 /** The fault body of every error answer: Gluon's fault, extended with `code` and `details`. */
 export interface FaultBody {
+  /** `Client` for 4xx, `Server` for 5xx (as the original Gluon). */
   readonly faultcode: 'Client' | 'Server';
+  /** What went wrong and what to change. */
   readonly faultstring: string;
+  /** Always null (the original's traceback slot; never filled, to leak nothing). */
   readonly debuginfo: null;
+  /** The stable error code (docs/errors.md). */
   readonly code: GluonErrorCode;
+  /** One entry per invalid field (empty when the error is not about fields). */
   readonly details: readonly ErrorDetail[];
 }
 

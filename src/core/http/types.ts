@@ -17,7 +17,12 @@ export interface GluonRequestContext {
   /** The immediate parent scope on a child route. */
   readonly parent?: ParentScope;
   /** Every parent along the URL, outermost first. */
-  readonly parents: readonly { readonly object: ObjectModel; readonly key: string }[];
+  readonly parents: readonly {
+    /** The parent's object model. */
+    readonly object: ObjectModel;
+    /** The parent's key, from the URL. */
+    readonly key: string;
+  }[];
 }
 
 /**

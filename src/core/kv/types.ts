@@ -82,26 +82,38 @@ export type CompareOp = '=' | '!=' | '<' | '>';
 
 /** Guard on a key's `modRevision` (0 when the key does not exist). */
 export interface CompareModRevision {
+  /** The key compared (without the store prefix). */
   readonly key: string;
+  /** How the key's field compares with the given one. */
   readonly op: CompareOp;
+  /** The revision of the key's last write (0 = the key does not exist). */
   readonly modRevision: number;
 }
 /** Guard on a key's `createRevision` (0 when the key does not exist: `= 0` means "absent"). */
 export interface CompareCreateRevision {
+  /** The key compared (without the store prefix). */
   readonly key: string;
+  /** How the key's field compares with the given one. */
   readonly op: CompareOp;
+  /** The revision that created the key (0 = the key does not exist). */
   readonly createRevision: number;
 }
 /** Guard on a key's `version` (0 when the key does not exist). */
 export interface CompareVersion {
+  /** The key compared (without the store prefix). */
   readonly key: string;
+  /** How the key's field compares with the given one. */
   readonly op: CompareOp;
+  /** The number of writes since the key was created (0 = the key does not exist). */
   readonly version: number;
 }
 /** Guard on a key's value (false when the key does not exist, whatever the op). */
 export interface CompareValue {
+  /** The key compared (without the store prefix). */
   readonly key: string;
+  /** How the key's value compares with the given one. */
   readonly op: CompareOp;
+  /** The value compared with (UTF-8 text). */
   readonly value: string;
 }
 /** One guard of a transaction: exactly one of `modRevision`, `createRevision`, `version`, `value`. */
@@ -109,14 +121,20 @@ export type Compare = CompareModRevision | CompareCreateRevision | CompareVersio
 
 /** A put inside a transaction. */
 export interface TxnPut {
+  /** A put. */
   readonly type: 'put';
+  /** The key to write (without the store prefix). */
   readonly key: string;
+  /** The new value (UTF-8 text). */
   readonly value: string;
+  /** Attach the key to this lease (its id). */
   readonly lease?: string;
 }
 /** A delete of one key inside a transaction. */
 export interface TxnDelete {
+  /** A delete. */
   readonly type: 'delete';
+  /** The key to delete (without the store prefix). */
   readonly key: string;
 }
 /** A write inside a transaction. */
@@ -128,8 +146,11 @@ export type TxnOp = TxnPut | TxnDelete;
  * (etcd's `--max-txn-ops`); a key may appear only once per branch.
  */
 export interface TxnRequest {
+  /** The guards; all must hold for `success` to run. */
   readonly compare: readonly Compare[];
+  /** The writes applied when every guard holds (≤ 128). */
   readonly success: readonly TxnOp[];
+  /** The writes applied when a guard fails (≤ 128; default none). */
   readonly failure?: readonly TxnOp[];
 }
 
@@ -267,9 +288,13 @@ export interface LeaderObserver {
 
 /** Minimal structured logger (pino-compatible). */
 export interface KvLogger {
+  /** Detail useful when tracing a problem. */
   debug(obj: object, msg?: string): void;
+  /** A normal event worth recording. */
   info(obj: object, msg?: string): void;
+  /** Something went wrong but was handled (a retry, a skipped item). */
   warn(obj: object, msg?: string): void;
+  /** A failure that needs an operator. */
   error(obj: object, msg?: string): void;
 }
 

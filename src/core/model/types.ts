@@ -33,8 +33,11 @@ export type ObjectRole = 'port' | 'interface' | 'service' | 'service-binding' | 
 
 /** Where a node came from in a model file (1-based line and column). */
 export interface SourceLocation {
+  /** The model file. */
   readonly file: string;
+  /** Line, from 1. */
   readonly line: number;
+  /** Column, from 1. */
   readonly column: number;
 }
 

@@ -244,8 +244,11 @@ export function createProtonDriver(options: ProtonDriverOptions): ProtonDriver {
  * that register drivers by definition.
  */
 export const protonDriver = defineDriver({
+  /** The driver's name in plugin lists. */
   name: 'proton',
+  /** The driver contract version it implements. */
   apiVersion: 1,
+  /** Creates the driver for one service (see {@link createProtonDriver}). */
   create: (options: DriverFactoryOptions): BackendDriver => createProtonDriver(options),
 });
 
