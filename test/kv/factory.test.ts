@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { isGluonError } from '../../src/core/errors/index.js';
-import { createKeyValueStore, parseEtcdEndpoints, resolveEtcdConfig } from '../../src/core/kv/index.js';
+import { createKeyValueStore, parseEtcdEndpoints } from '../../src/core/kv/index.js';
 
 function configError(fn: () => unknown): { code: string; message: string } {
   try {
@@ -54,12 +54,4 @@ describe('createKeyValueStore / etcd URL config', () => {
     );
   });
 
-  it('resolves flag > GLUON_ETCD > gluon.yaml, with the prefix from the same places', () => {
-    const env = { GLUON_ETCD: 'http://env:2379', GLUON_ETCD_PREFIX: '/env' };
-    expect(resolveEtcdConfig({ flag: 'http://flag:2379', env, file: { url: 'http://file:2379' } })).toEqual({ url: 'http://flag:2379', prefix: '/env', origin: '--etcd' });
-    expect(resolveEtcdConfig({ env, file: { url: 'http://file:2379', prefix: '/file' } })).toMatchObject({ url: 'http://env:2379', origin: 'GLUON_ETCD' });
-    expect(resolveEtcdConfig({ env: {}, file: { url: 'http://file:2379', prefix: '/file' } })).toEqual({ url: 'http://file:2379', prefix: '/file', origin: 'gluon.yaml etcd.url' });
-    expect(resolveEtcdConfig({ env: {} })).toEqual({ url: undefined, prefix: '', origin: undefined });
-    expect(configError(() => resolveEtcdConfig({ env: { GLUON_ETCD: 'ftp://x:1' } })).message).toContain('GLUON_ETCD');
-  });
 });

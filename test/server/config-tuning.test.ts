@@ -105,6 +105,18 @@ describe('resolving only some settings (gluon arbiter, gluon shim run)', () => {
     expect(config.sources).toMatchObject({ etcd: 'env', etcdPrefix: 'env', port: 'default', host: 'default' });
   });
 
+  it('resolves the etcd settings as gluon serve does: --etcd > GLUON_ETCD > gluon.yaml etcd, prefix alike', () => {
+    const env = { GLUON_ETCD: 'http://env:2379', GLUON_ETCD_PREFIX: '/env' };
+    const only = ['etcd', 'etcdPrefix'] as const;
+    const yaml = file('etcd: http://file:2379\netcdPrefix: /file\n');
+    expect(resolveServerConfig({ only, flags: { etcd: 'http://flag:2379' }, env, file: yaml })).toMatchObject({ etcd: ['http://flag:2379'], etcdPrefix: '/env' });
+    expect(resolveServerConfig({ only, env, file: yaml })).toMatchObject({ etcd: ['http://env:2379'], etcdPrefix: '/env' });
+    expect(resolveServerConfig({ only, env: {}, file: yaml })).toMatchObject({ etcd: ['http://file:2379'], etcdPrefix: '/file' });
+    expect(resolveServerConfig({ only, env: {} })).toMatchObject({ etcdPrefix: '' });
+    expect(resolveServerConfig({ only, env: {} }).etcd).toBeUndefined();
+    expect(configErrorOf({ only, env: { GLUON_ETCD: 'ftp://x:1' } }).message).toContain('GLUON_ETCD');
+  });
+
   it('still validates the named settings and the file keys', () => {
     expect(configErrorOf({ only: ['etcd'], flags: { etcd: 'ftp://x:1' } }).message).toContain('flag --etcd');
     expect(configErrorOf({ only: ['etcd'], file: file('etcd:\n  url: http://x:2379\n') }).details[0]?.field).toBe('etcd');

@@ -1,15 +1,30 @@
 import { Command, Option } from 'commander';
 import { pino } from 'pino';
-import { createNeutronFacade, type NeutronFacade } from '../../core/arbiter/index.js';
+import { createNeutronFacade, headerIdentity, type IdentifyCaller, type NeutronFacade } from '../../core/arbiter/index.js';
+import {
+  PolicyEngine,
+  callerScopeOf,
+  createAuthenticator,
+  parsePolicyFile,
+  readPolicyFile,
+  type Authenticator,
+  type KeystoneAuthenticator,
+} from '../../core/auth/index.js';
 import { ConfigError, isGluonError } from '../../core/errors/index.js';
-import { resolveEtcdConfig } from '../../core/kv/index.js';
-import { discoverPlugins } from '../../drivers/index.js';
+import { discoverPlugins, type TokenProvider } from '../../drivers/index.js';
+import { CONFIG_ENV, loadServerConfig, type ConfigKey, type ServerConfig, type ServerFlags } from '../../server/index.js';
 import { EXIT_CONFIG, EXIT_STARTUP, describeError as describe, nextStopSignal } from './exit.js';
 
 
 function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), ...value.split(',').map((v) => v.trim()).filter((v) => v !== '')];
 }
+
+/** The settings `gluon arbiter` shares with `gluon serve` (same flags, `GLUON_*` variables and gluon.yaml keys). */
+const SHARED_KEYS: readonly ConfigKey[] = [
+  'etcd', 'etcdPrefix', 'authStrategy', 'policyFile', 'tokenFile', 'keystoneUrl', 'keystoneUsername', 'keystonePassword',
+  'keystoneProject', 'keystoneUserDomain', 'keystoneProjectDomain', 'keystoneCacheTtl',
+];
 
 interface ArbiterFlags {
   readonly neutronUrl?: string;
@@ -24,6 +39,11 @@ interface ArbiterFlags {
   readonly neutronToken?: string;
   readonly upstreamKeepAlive: boolean;
   readonly logLevel: string;
+  readonly authStrategy?: string;
+  readonly tokenFile?: string;
+  readonly keystoneUrl?: string;
+  readonly policyFile?: string;
+  readonly config?: string;
 }
 
 /**
@@ -31,6 +51,11 @@ interface ArbiterFlags {
  * `GET/PUT /v2.0/ports…` for Gluon ports through the port arbiter and passes every other
  * request to the real Neutron at `--neutron-url`. Runs until SIGTERM/SIGINT (exit 0);
  * a configuration error exits 2, another startup failure 1.
+ *
+ * `--auth-strategy` is mandatory: `keystone` (callers identified by their Keystone token,
+ * the drivers' reads made with the service account from `GLUON_KEYSTONE_*` or gluon.yaml),
+ * `token-file`, or — explicitly — `noauth` (the `X-Project-Id` / `X-Roles` headers are
+ * trusted and a request without them is admin: only for a facade reachable by trusted callers).
  */
 export function arbiterCommand(): Command {
   return new Command('arbiter')
@@ -38,8 +63,16 @@ export function arbiterCommand(): Command {
     .addOption(new Option('--neutron-url <url>', 'the real Neutron, e.g. http://127.0.0.1:9696').env('GLUON_NEUTRON_URL'))
     .addOption(new Option('--port <number>', 'port to listen on (0 = any free port)').default('9697').env('GLUON_ARBITER_PORT'))
     .addOption(new Option('--host <address>', 'address to listen on').default('127.0.0.1').env('GLUON_ARBITER_HOST'))
-    .addOption(new Option('--etcd <urls>', 'etcd endpoints holding /gluon/port/ (comma-separated or repeated)').env('GLUON_ETCD').argParser(collect))
-    .addOption(new Option('--etcd-prefix <prefix>', 'prefix of every etcd key (same as the Proton servers\')').env('GLUON_ETCD_PREFIX'))
+    .addOption(new Option('--etcd <urls>', 'etcd endpoints holding /gluon/port/ (comma-separated or repeated)').env(CONFIG_ENV.etcd).argParser(collect))
+    .addOption(new Option('--etcd-prefix <prefix>', 'prefix of every etcd key (same as the Proton servers\')').env(CONFIG_ENV.etcdPrefix))
+    .addOption(
+      new Option('--auth-strategy <strategy>', 'how callers are identified (required): keystone, token-file, or noauth (trusts X-Project-Id/X-Roles; no headers = admin: trusted callers only)')
+        .env(CONFIG_ENV.authStrategy),
+    )
+    .addOption(new Option('--keystone-url <url>', `Keystone v3 URL of the keystone strategy (service account from ${CONFIG_ENV.keystoneUsername}, ${CONFIG_ENV.keystonePassword}, ${CONFIG_ENV.keystoneProject})`).env(CONFIG_ENV.keystoneUrl))
+    .addOption(new Option('--token-file <file>', 'token file of the token-file strategy').env(CONFIG_ENV.tokenFile))
+    .addOption(new Option('--policy-file <file>', 'policy file overriding the rules (context_is_admin decides who is admin)').env(CONFIG_ENV.policyFile))
+    .addOption(new Option('--config <file>', 'YAML config file shared with gluon serve (etcd and auth keys are read; default: ./gluon.yaml when present)').env(CONFIG_ENV.config))
     .addOption(new Option('--plugins <packages>', 'plugin packages providing drivers (comma-separated or repeated; default: the gluon plugins among the dependencies of --root)').argParser(collect))
     .addOption(new Option('--root <dir>', 'application root whose package.json lists the plugins').default(process.cwd()))
     .addOption(new Option('--gluon-network-id <id>', 'id of the dummy GluonNetwork (default: looked up by name)').env('GLUON_NETWORK_ID'))
@@ -47,14 +80,57 @@ export function arbiterCommand(): Command {
     .addOption(new Option('--neutron-token <token>', 'X-Auth-Token for the GluonNetwork/GluonSubnet lookup (Keystone-protected Neutron)').env('GLUON_NEUTRON_TOKEN'))
     .addOption(new Option('--no-upstream-keep-alive', 'open a new connection to Neutron for every request'))
     .addOption(new Option('--log-level <level>', 'log level').default('info').env('GLUON_LOG_LEVEL'))
-    .action(async (opts: ArbiterFlags) => {
-      process.exit(await runArbiter(opts));
+    .action(async (opts: ArbiterFlags, command: Command) => {
+      process.exit(await runArbiter(opts, sharedFlags(command)));
     });
 }
 
-async function runArbiter(flags: ArbiterFlags): Promise<number> {
+/**
+ * The shared settings typed on the command line. Values commander read from the
+ * environment are left out: `loadServerConfig` reads the environment itself, so its
+ * messages name the variable.
+ */
+function sharedFlags(command: Command): ServerFlags {
+  const flags: Record<string, unknown> = {};
+  for (const key of [...SHARED_KEYS, 'config']) {
+    if (command.getOptionValueSource(key) === 'cli') flags[key] = command.getOptionValue(key) as unknown;
+  }
+  return flags as ServerFlags;
+}
+
+/** How the facade identifies callers and which token its drivers use without one. */
+interface FacadeAuth {
+  readonly identify: IdentifyCaller;
+  readonly tokenProvider?: TokenProvider;
+  readonly authenticator?: Authenticator | KeystoneAuthenticator;
+}
+
+/**
+ * The facade's caller identification from the resolved settings. No strategy at all is
+ * a configuration error: the facade must not trust headers unless told to.
+ */
+async function facadeAuth(config: ServerConfig): Promise<FacadeAuth> {
+  if (config.sources.authStrategy === 'default') {
+    throw new ConfigError(
+      'gluon arbiter needs --auth-strategy (or GLUON_AUTH_STRATEGY / authStrategy: in gluon.yaml): ' +
+        'keystone (callers identified by their Keystone token; recommended), token-file, ' +
+        'or noauth (X-Project-Id/X-Roles headers trusted, a request without them is admin: only for a facade reachable by trusted callers).',
+      { details: [{ field: '--auth-strategy', rule: 'required', value: null, message: 'choose keystone, token-file or noauth explicitly', allowed: ['keystone', 'token-file', 'noauth'] }] },
+    );
+  }
+  const auth = config.auth;
+  if (auth === undefined || auth.strategy === 'noauth') return { identify: headerIdentity };
+  const overrides = config.policyFile === undefined ? undefined : parsePolicyFile(await readPolicyFile(config.policyFile), config.policyFile);
+  const policy = PolicyEngine.create({ ...(overrides === undefined ? {} : { overrides, overridesOrigin: config.policyFile }) });
+  const authenticator = await createAuthenticator(auth);
+  const service = 'serviceToken' in authenticator ? authenticator.serviceToken : undefined;
+  return { identify: callerScopeOf(authenticator, policy), authenticator, ...(service === undefined ? {} : { tokenProvider: service }) };
+}
+
+async function runArbiter(flags: ArbiterFlags, shared: ServerFlags): Promise<number> {
   let options: Parameters<typeof createNeutronFacade>[0];
   let port: number;
+  let auth: FacadeAuth | undefined;
   try {
     if (flags.neutronUrl === undefined || !/^https?:\/\/[^/]+/.test(flags.neutronUrl)) {
       throw new ConfigError(`--neutron-url: ${JSON.stringify(flags.neutronUrl ?? null)} is not the http(s) URL of a Neutron server; e.g. --neutron-url http://127.0.0.1:9696`, {
@@ -67,29 +143,41 @@ async function runArbiter(flags: ArbiterFlags): Promise<number> {
         details: [{ field: '--port', rule: 'range', value: flags.port, message: 'expected an integer 0–65535' }],
       });
     }
-    const etcd = resolveEtcdConfig({ flag: flags.etcd?.join(','), prefixFlag: flags.etcdPrefix });
+    const config = await loadServerConfig({ flags: shared, env: process.env, only: SHARED_KEYS });
+    auth = await facadeAuth(config);
     const plugins = await discoverPlugins({ root: flags.root, ...(flags.plugins === undefined ? {} : { plugins: flags.plugins }) });
     options = {
       neutronUrl: flags.neutronUrl,
-      ...(etcd.url === undefined ? {} : { etcd: etcd.url }),
-      etcdPrefix: etcd.prefix,
+      ...(config.etcd === undefined ? {} : { etcd: config.etcd }),
+      etcdPrefix: config.etcdPrefix,
       drivers: plugins.drivers,
+      identify: auth.identify,
+      ...(auth.tokenProvider === undefined ? {} : { tokenProvider: auth.tokenProvider }),
       ...(flags.gluonNetworkId === undefined ? {} : { gluonNetworkId: flags.gluonNetworkId }),
       ...(flags.gluonSubnetId === undefined ? {} : { gluonSubnetId: flags.gluonSubnetId }),
       ...(flags.neutronToken === undefined ? {} : { neutronToken: flags.neutronToken }),
       upstreamKeepAlive: flags.upstreamKeepAlive,
     };
-    if (etcd.url === undefined) console.error('gluon arbiter: no --etcd given: using an empty in-process port registry (every port is passed to Neutron)');
+    if (config.auth === undefined || config.auth.strategy === 'noauth') {
+      console.error('gluon arbiter: --auth-strategy noauth: X-Project-Id/X-Roles headers are trusted and a request without them is admin; only trusted callers must reach this facade');
+    }
+    if (config.etcd === undefined) console.error('gluon arbiter: no --etcd given: using an empty in-process port registry (every port is passed to Neutron)');
   } catch (err) {
     console.error(`gluon arbiter: ${describe(err)}`);
-    return isGluonError(err) && (err.code === 'GLUON_ERR_CONFIG' || err.code.startsWith('GLUON_ERR_PLUGIN_')) ? EXIT_CONFIG : EXIT_STARTUP;
+    await auth?.authenticator?.close?.().catch(() => undefined);
+    const config = isGluonError(err) && (err.code === 'GLUON_ERR_CONFIG' || err.code === 'GLUON_ERR_AUTH_CONFIG' || err.code.startsWith('GLUON_ERR_PLUGIN_'));
+    return config ? EXIT_CONFIG : EXIT_STARTUP;
   }
   const logger = pino({ level: flags.logLevel, base: { name: 'gluon-arbiter' } });
   let facade: NeutronFacade;
   try {
-    facade = await createNeutronFacade({ ...options, logger });
+    const lookupNeeded = options.neutronToken === undefined && (options.gluonNetworkId === undefined || options.gluonSubnetId === undefined);
+    // the GluonNetwork/GluonSubnet lookup of a Keystone-protected Neutron: the service account's token
+    const lookupToken = lookupNeeded ? await auth.tokenProvider?.() : undefined;
+    facade = await createNeutronFacade({ ...options, ...(lookupToken === undefined ? {} : { neutronToken: lookupToken }), logger });
   } catch (err) {
     console.error(`gluon arbiter: cannot start: ${describe(err)}`);
+    await auth.authenticator?.close?.().catch(() => undefined);
     return EXIT_STARTUP;
   }
   let url: string;
@@ -98,13 +186,15 @@ async function runArbiter(flags: ArbiterFlags): Promise<number> {
   } catch (err) {
     console.error(`gluon arbiter: cannot listen on ${flags.host}:${port}: ${describe(err)}`);
     await facade.close().catch(() => undefined);
+    await auth.authenticator?.close?.().catch(() => undefined);
     return EXIT_STARTUP;
   }
-  logger.info({ url, neutronUrl: flags.neutronUrl, gluonNetworkId: facade.gluonNetworkId, gluonSubnetId: facade.gluonSubnetId, gluonPorts: facade.arbiter.registry.size }, 'Neutron facade listening');
+  logger.info({ url, authStrategy: auth.authenticator?.strategy ?? 'noauth', neutronUrl: flags.neutronUrl, gluonNetworkId: facade.gluonNetworkId, gluonSubnetId: facade.gluonSubnetId, gluonPorts: facade.arbiter.registry.size }, 'Neutron facade listening');
   const signal = await nextStopSignal();
   logger.info({ signal }, `received ${signal}: shutting down`);
   try {
     await facade.close();
+    await auth.authenticator?.close?.();
     return 0;
   } catch (err) {
     console.error(`gluon arbiter: shutdown failed: ${describe(err)}`);

@@ -5,7 +5,7 @@ import { pathToFileURL } from 'node:url';
 import { Command, Option } from 'commander';
 import { pino } from 'pino';
 import { ConfigError } from '../../core/errors/index.js';
-import { resolveEtcdConfig } from '../../core/kv/index.js';
+import { resolveServerConfig } from '../../server/index.js';
 import { EXIT_STARTUP, describeError, startupExitCode } from './exit.js';
 import { createShim, isShimDefinition, type Shim, type ShimDefinition, type ShimLogger } from '../../shim-sdk/index.js';
 
@@ -136,8 +136,13 @@ function positiveInt(value: string | undefined, flag: string): number | undefine
 
 /** Builds the shim `gluon shim run` would start (exported for tests and embedding). */
 export async function prepareShim(target: string, opts: ShimRunOptions, logger: ShimLogger, cwd = process.cwd()): Promise<Shim> {
-  const etcd = resolveEtcdConfig({ flag: opts.etcd, prefixFlag: opts.etcdPrefix });
-  if (etcd.url === undefined) {
+  // the same etcd settings (and rules) as `gluon serve`: --etcd > GLUON_ETCD, --etcd-prefix > GLUON_ETCD_PREFIX
+  const etcd = resolveServerConfig({
+    flags: { ...(opts.etcd === undefined ? {} : { etcd: opts.etcd }), ...(opts.etcdPrefix === undefined ? {} : { etcdPrefix: opts.etcdPrefix }) },
+    env: process.env,
+    only: ['etcd', 'etcdPrefix'],
+  });
+  if (etcd.etcd === undefined) {
     throw new ConfigError('gluon shim run: no etcd given; pass --etcd http://host:2379 or set GLUON_ETCD', {
       details: [{ field: '--etcd', rule: 'required', value: undefined, message: 'a shim needs etcd' }],
     });
@@ -154,8 +159,8 @@ export async function prepareShim(target: string, opts: ShimRunOptions, logger: 
   const name = opts.name ?? definition.name ?? entry.shimName;
   return createShim({
     ...definition,
-    etcd: etcd.url,
-    etcdPrefix: etcd.prefix,
+    etcd: etcd.etcd.join(','),
+    etcdPrefix: etcd.etcdPrefix,
     logger,
     ...(name === undefined ? {} : { name }),
     ...(opts.api === undefined ? {} : { api: opts.api }),

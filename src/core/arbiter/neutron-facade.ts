@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { protonDriver, type BackendDriver, type DriverDefinition, type TokenProvider } from '../../drivers/index.js';
 import { createKeyValueStore, type KeyValueStore } from '../kv/index.js';
+import { isGluonError } from '../errors/index.js';
 import { findGluonObjects } from './gluon-objects.js';
 import { neutronFault, toNeutronFault, type NeutronFault } from './neutron-errors.js';
 import { PortArbiter } from './port-arbiter.js';
@@ -44,9 +45,18 @@ export interface NeutronFacadeOptions {
   /** Service token for drivers when a request carries none. */
   readonly tokenProvider?: TokenProvider;
   /**
-   * Finds the caller of a request. Default: trusts `X-Project-Id` and `X-Roles` (the
-   * headers keystonemiddleware sets); without `X-Project-Id` the caller is an admin, as
-   * in Neutron's noauth mode.
+   * Finds the caller of a request for tenant scoping of Gluon ports. Give
+   * `callerScopeOf(authenticator)` (from the auth part, e.g. with
+   * `createKeystoneAuthenticator`) for any facade that untrusted callers can reach: the
+   * caller's token is validated and `X-Project-Id` / `X-Roles` headers are ignored. A
+   * hook that throws a 401 `GluonError` (an `AuthError`) answers the request with
+   * keystonemiddleware's 401 (`{"error": {"code": 401, …}}` and its `WWW-Authenticate`).
+   *
+   * Default {@link headerIdentity}: **trusts** `X-Project-Id` and `X-Roles` (the headers
+   * keystonemiddleware sets) and treats a request without `X-Project-Id` as an admin, as
+   * Neutron's noauth mode does — every caller can be admin, so only for a facade that
+   * only trusted callers (or a proxy that sets those headers itself) can reach.
+   * `gluon arbiter` never uses it unless `--auth-strategy noauth` is given explicitly.
    */
   readonly identify?: IdentifyCaller;
   /** Reuse connections to Neutron (default `true`; see {@link NeutronUpstream}). */
@@ -75,7 +85,12 @@ export interface NeutronFacade {
   close(): Promise<void>;
 }
 
-/** The identity hook used when none is given: `X-Project-Id` / `X-Roles` headers. */
+/**
+ * The identity hook used when none is given (the `noauth` strategy of `gluon arbiter`):
+ * trusts the `X-Project-Id` / `X-Roles` headers; a request without `X-Project-Id` is an
+ * admin. Anyone who can reach the facade can claim any project or admin: use it only
+ * behind trusted callers. See `docs/security.md`.
+ */
 export const headerIdentity: IdentifyCaller = (headers) => {
   const first = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[0] : v);
   const project = first(headers['x-project-id']) ?? first(headers['x-tenant-id']);
@@ -250,7 +265,7 @@ function buildApp(arbiter: PortArbiter, upstream: NeutronUpstream, identify: Ide
       const ctx = await contextOf(request, String(res.headers['x-openstack-request-id'] ?? requestId()));
       gluon = await arbiter.getPorts(query.filters, { fields: query.fields, ctx, sortKeys: query.sortKeys, sortDirs: query.sortDirs });
     } catch (err) {
-      return sendFault(reply, toNeutronFault(err), requestId());
+      return sendError(reply, err, requestId());
     }
     if (gluon.length === 0) return passThrough(reply, res);
     const neutronPorts = body['ports'] as Record<string, unknown>[];
@@ -278,7 +293,7 @@ function buildApp(arbiter: PortArbiter, upstream: NeutronUpstream, identify: Ide
       return sendJson(reply, 200, { port }, rid);
     } catch (err) {
       logFailure(logger, request, err);
-      return sendFault(reply, toNeutronFault(err, id), rid);
+      return sendError(reply, err, rid, id);
     }
   });
 
@@ -286,6 +301,13 @@ function buildApp(arbiter: PortArbiter, upstream: NeutronUpstream, identify: Ide
     const id = portId(request);
     if (!arbiter.isGluonPort(id)) return proxy(request, reply);
     const rid = requestId();
+    let ctx: ArbiterContext;
+    try {
+      ctx = await contextOf(request, rid); // authenticate first, as keystonemiddleware does
+    } catch (err) {
+      logFailure(logger, request, err);
+      return sendError(reply, err, rid, id);
+    }
     const raw = bodyOf(request);
     let parsed: unknown;
     try {
@@ -298,11 +320,11 @@ function buildApp(arbiter: PortArbiter, upstream: NeutronUpstream, identify: Ide
       return sendFault(reply, neutronFault(400, 'HTTPBadRequest', "Unable to find 'port' in request body"), rid);
     }
     try {
-      const port = await arbiter.updatePort(id, inner as Record<string, unknown>, await contextOf(request, rid));
+      const port = await arbiter.updatePort(id, inner as Record<string, unknown>, ctx);
       return sendJson(reply, 200, { port }, rid);
     } catch (err) {
       logFailure(logger, request, err);
-      return sendFault(reply, toNeutronFault(err, id), rid);
+      return sendError(reply, err, rid, id);
     }
   });
 
@@ -318,6 +340,22 @@ function bodyOf(request: FastifyRequest): Buffer | undefined {
 
 function sendJson(reply: FastifyReply, status: number, body: unknown, rid: string): FastifyReply {
   return reply.code(status).header('content-type', 'application/json').header('x-openstack-request-id', rid).send(Buffer.from(JSON.stringify(body), 'utf8'));
+}
+
+/** keystonemiddleware's 401 body, byte for byte (Neutron behind `auth_strategy = keystone`). */
+const UNAUTHORIZED_BODY = '{"error": {"code": 401, "title": "Unauthorized", "message": "The request you have made requires authentication."}}';
+
+/**
+ * The answer to a failed request: keystonemiddleware's 401 (body and `WWW-Authenticate`)
+ * for an authentication failure of the identity hook, else the Neutron fault.
+ */
+function sendError(reply: FastifyReply, err: unknown, rid: string, portId?: string): FastifyReply {
+  if (isGluonError(err) && err.status === 401) {
+    const challenge = (err as { challenge?: unknown }).challenge;
+    if (typeof challenge === 'string' && challenge !== '') reply.header('www-authenticate', challenge);
+    return reply.code(401).header('content-type', 'application/json').header('x-openstack-request-id', rid).send(Buffer.from(UNAUTHORIZED_BODY, 'utf8'));
+  }
+  return sendFault(reply, toNeutronFault(err, portId), rid);
 }
 
 function sendFault(reply: FastifyReply, fault: NeutronFault, rid: string): FastifyReply {

@@ -61,48 +61,6 @@ export function parseEtcdEndpoints(value: string, origin = '--etcd'): string[] {
   return out;
 }
 
-/** Where {@link resolveEtcdConfig} looks, highest precedence first. */
-export interface EtcdConfigSources {
-  /** The `--etcd` flag. */
-  readonly flag?: string | undefined;
-  /** The `--etcd-prefix` flag. */
-  readonly prefixFlag?: string | undefined;
-  /** Environment (reads `GLUON_ETCD` and `GLUON_ETCD_PREFIX`); default `process.env`. */
-  readonly env?: Readonly<Record<string, string | undefined>>;
-  /** The `etcd` entry of gluon.yaml. */
-  readonly file?: { readonly url?: string | undefined; readonly prefix?: string | undefined } | undefined;
-}
-
-/** The resolved key/value configuration. */
-export interface EtcdConfig {
-  /** The etcd URL list (validated), or undefined for the in-process store. */
-  readonly url: string | undefined;
-  /** Key prefix (`''` when none). */
-  readonly prefix: string;
-  /** Where the URL came from (`--etcd`, `GLUON_ETCD`, `gluon.yaml etcd.url`), for messages. */
-  readonly origin: string | undefined;
-}
-
-/**
- * Resolves the etcd settings from flag > environment > config file, validating the URL.
- * No URL anywhere means the in-process store.
- */
-export function resolveEtcdConfig(sources: EtcdConfigSources = {}): EtcdConfig {
-  const env = sources.env ?? process.env;
-  const nonEmpty = (v: string | undefined): string | undefined => (v === undefined || v.trim() === '' ? undefined : v.trim());
-  const candidates: [string | undefined, string][] = [
-    [nonEmpty(sources.flag), '--etcd'],
-    [nonEmpty(env['GLUON_ETCD']), 'GLUON_ETCD'],
-    [nonEmpty(sources.file?.url), 'gluon.yaml etcd.url'],
-  ];
-  const found = candidates.find(([v]) => v !== undefined);
-  const prefix = sources.prefixFlag ?? env['GLUON_ETCD_PREFIX'] ?? sources.file?.prefix ?? '';
-  if (!found) return { url: undefined, prefix, origin: undefined };
-  const [url, origin] = found as [string, string];
-  parseEtcdEndpoints(url, origin);
-  return { url, prefix, origin };
-}
-
 /**
  * Creates the key/value store a URL names: no URL → the in-process store;
  * `http://127.0.0.1:2379[,http://…]` → etcd. A bad URL fails with `GLUON_ERR_CONFIG`.

@@ -46,5 +46,5 @@ export { createMemoryBackend } from './memory-backend.js';
 export type { MemoryBackend, MemoryBackendOptions } from './memory-backend.js';
 export { createEtcdStore } from './etcd-store.js';
 export type { EtcdStoreOptions } from './etcd-store.js';
-export { createKeyValueStore, parseEtcdEndpoints, resolveEtcdConfig } from './factory.js';
-export type { KeyValueStoreOptions, EtcdConfig, EtcdConfigSources } from './factory.js';
+export { createKeyValueStore, parseEtcdEndpoints } from './factory.js';
+export type { KeyValueStoreOptions } from './factory.js';
