@@ -176,7 +176,7 @@ export function describeBackendDriver(name: string, factory: BackendDriverFactor
 
     if (fixtures.receivedTokens !== undefined) {
       const received = fixtures.receivedTokens.bind(fixtures);
-      it("forwards the caller's token, else the token provider's", async () => {
+      it("forwards the caller's token, else the token provider's (which may also serve the driver's list reads)", async () => {
         const [ref] = (await fixtures.createPorts(1)) as [PortRef];
         received();
         await driver.getPort(ref, { token: 'conformance-caller-token' });
@@ -191,7 +191,8 @@ export function describeBackendDriver(name: string, factory: BackendDriverFactor
           await withProvider.getPort(ref, { token: 'conformance-caller-token' });
           const tokens = received();
           expect(tokens).toContain(PROVIDER_TOKEN);
-          expect(tokens.at(-1)).toBe('conformance-caller-token');
+          // the port itself is read with the caller's token (a driver may make list reads with its service token)
+          expect(tokens).toContain('conformance-caller-token');
         } finally {
           await withProvider.close();
         }

@@ -66,8 +66,14 @@ type Row = Readonly<Record<string, unknown>>;
  * the original Gluon did; forwards the caller's token (else the token provider's) as
  * `X-Auth-Token`; and fetches many ports with one request per Proton server.
  *
- * Lists need the `list` policy of the port and binding objects (`rule:admin` in the
- * bundled models): give the driver an admin service token via `tokenProvider`.
+ * Reads through lists (discovery, batched `getPorts`, the service-binding lookups) need
+ * the `list` policy of the port and binding objects (`rule:admin` in the bundled models).
+ * So when a `tokenProvider` (a service credential) is configured, the driver makes those
+ * reads with the **service token**, not the caller's, and the caller's scoping is the
+ * host's job (the port arbiter shows a non-admin caller only its project's ports).
+ * Binds, unbinds, updates and the single-port GET forward the caller's token as before,
+ * so the Proton server's policy still decides them. Without a `tokenProvider`, every
+ * request carries the caller's token.
  *
  * @throws GluonError `GLUON_ERR_DRIVER_BAD_OPTIONS` for an empty service name or a model
  *   of another service
@@ -90,13 +96,25 @@ export function createProtonDriver(options: ProtonDriverOptions): ProtonDriver {
   const layouts = new Map<string, Promise<ServiceLayout>>();
   const { service, logger } = options;
 
+  /**
+   * The context of a read through a list endpoint: with a service credential, the
+   * caller's token is dropped so that {@link ProtonHttp} sends the service token.
+   */
+  const readContext = (ctx: DriverContext | undefined): DriverContext | undefined => {
+    if (options.tokenProvider === undefined || ctx?.token === undefined) return ctx;
+    return {
+      ...(ctx.requestId === undefined ? {} : { requestId: ctx.requestId }),
+      ...(ctx.signal === undefined ? {} : { signal: ctx.signal }),
+    };
+  };
+
   const layoutFor = (url: string, ctx: DriverContext | undefined): Promise<ServiceLayout> => {
     if (http.isClosed) return Promise.reject(closedError());
     let layout = layouts.get(url);
     if (layout === undefined) {
       layout = options.model !== undefined
         ? Promise.resolve().then(() => layoutFromModel(url, options.model as NonNullable<typeof options.model>))
-        : discoverLayout(http, url, service, ctx);
+        : discoverLayout(http, url, service, readContext(ctx));
       layouts.set(url, layout);
       layout.catch(() => layouts.delete(url));
     }
@@ -139,7 +157,8 @@ export function createProtonDriver(options: ProtonDriverOptions): ProtonDriver {
   const bindingAddresses = async (layout: ServiceLayout, ids: readonly string[], ctx: DriverContext | undefined): Promise<Map<string, string>> => {
     const addresses = new Map<string, string>();
     if (ids.length === 0) return addresses;
-    const found = await Promise.all(layout.bindings.map((b) => listByKey(layout.base, b.plural, b.key, ids, ctx)));
+    const reads = readContext(ctx);
+    const found = await Promise.all(layout.bindings.map((b) => listByKey(layout.base, b.plural, b.key, ids, reads)));
     layout.bindings.forEach((binding, i) => {
       for (const row of found[i] ?? []) {
         const id = String(row[binding.key]);
@@ -211,9 +230,10 @@ export function createProtonDriver(options: ProtonDriverOptions): ProtonDriver {
       }
       const perServer = await Promise.all(
         [...byServer].map(async ([url, idSet]) => {
-          const layout = await layoutFor(url, ctx);
-          const rows = await listByKey(layout.base, layout.portPlural, 'id', [...idSet], ctx);
-          const addresses = await bindingAddresses(layout, rows.map((row) => String(row['id'])), ctx);
+          const reads = readContext(ctx);
+          const layout = await layoutFor(url, reads);
+          const rows = await listByKey(layout.base, layout.portPlural, 'id', [...idSet], reads);
+          const addresses = await bindingAddresses(layout, rows.map((row) => String(row['id'])), reads);
           return rows.map((row) => toNeutronPort(row, addresses.get(String(row['id'])), dummies));
         }),
       );
