@@ -6,6 +6,7 @@ import { ProtonRegistry } from '../core/registry/index.js';
 import { createStore, type ProtonStore } from '../core/store/index.js';
 import { Registry } from 'prom-client';
 import { bundledModelsDir } from './bundled-models.js';
+import { serverBaseUrl } from './base-url.js';
 import { builtInMirror } from './mirror.js';
 import { CONFIG_DEFAULTS, configError } from './config.js';
 import {
@@ -54,7 +55,7 @@ export async function createProtonServer(options: ProtonServerOptions = {}): Pro
   const logger = createServerLogger(options.logger);
   const cleanups: (() => Promise<void>)[] = [];
   let boundUrl: string | undefined;
-  const configuredUrl = baseUrl(resolved.host, resolved.port);
+  const configuredUrl = serverBaseUrl(resolved.host, resolved.port);
   const currentUrl = (): string => boundUrl ?? configuredUrl;
   const advertisedUrl = (): string => resolved.advertisedUrl ?? currentUrl();
 
@@ -120,7 +121,7 @@ export async function createProtonServer(options: ProtonServerOptions = {}): Pro
         await binding.start();
         await app.listen({ host: resolved.host, port: resolved.port });
         const address = app.server.address() as AddressInfo | null;
-        boundUrl = baseUrl(resolved.host, address?.port ?? resolved.port);
+        boundUrl = serverBaseUrl(resolved.host, address?.port ?? resolved.port);
         if (mirror !== null && !mirrorStarted) {
           mirrorStarted = true;
           await mirror.start();
@@ -185,11 +186,6 @@ function reserveFreePort(host: string): Promise<number> {
       probe.close(() => resolve(port));
     });
   });
-}
-
-/** `http://host:port`, with IPv6 hosts in brackets. */
-function baseUrl(host: string, port: number): string {
-  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 
 /** The db URL without its password, for logs. */

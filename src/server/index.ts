@@ -21,3 +21,4 @@ export { createProtonServer } from './create-proton-server.js';
 export type { ProtonServerOptions, ProtonServer, ServerMirror, MirrorDeps, ReadinessCheck, ReadinessResult } from './types.js';
 export { createServerLogger } from './logger.js';
 export { bundledModelsDir } from './bundled-models.js';
+export { serverBaseUrl } from './base-url.js';

@@ -5,7 +5,7 @@ import { ProtonRegistry } from '../../core/registry/index.js';
 import { createStore } from '../../core/store/index.js';
 import { reconcile, type ReconcileReport } from '../../core/sync/index.js';
 import { EXIT_CONFIG, describeError as describe } from './exit.js';
-import { CONFIG_ENV, bundledModelsDir, loadServerConfig, type ServerConfig, type ServerFlags } from '../../server/index.js';
+import { CONFIG_ENV, bundledModelsDir, serverBaseUrl, loadServerConfig, type ServerConfig, type ServerFlags } from '../../server/index.js';
 
 /** Where `gluon resync` writes. */
 export interface ResyncIo {
@@ -61,7 +61,7 @@ async function runResync(command: Command, io: ResyncIo): Promise<number> {
     return EXIT_CONFIG;
   }
   const dryRun = command.opts()['dryRun'] === true;
-  const advertisedUrl = config.advertisedUrl ?? `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}`;
+  const advertisedUrl = config.advertisedUrl ?? serverBaseUrl(config.host, config.port);
   const store = createStore({ url: config.db, advertisedUrl });
   const kv = createKeyValueStore(config.etcd.join(','), { prefix: config.etcdPrefix });
   try {
