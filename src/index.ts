@@ -144,6 +144,7 @@ export {
   policyRuleName,
   AccessGuard,
   AuthError,
+  callerScopeOf,
 } from './core/auth/index.js';
 export type {
   AuthConfig,
@@ -168,12 +169,13 @@ export type {
   PolicyRuleText,
   RuleSource,
   ListScope,
+  CallerScope,
 } from './core/auth/index.js';
 export { createAuthHooks, combineHooks } from './core/http/index.js';
 export type { AuthHooksOptions } from './core/http/index.js';
 
 // ── port arbiter (Neutron facade) ────────────────────────────────────────────
-export { PortArbiter, PortRegistry, createNeutronFacade, PORT_REGISTRY_PREFIX } from './core/arbiter/index.js';
+export { PortArbiter, PortRegistry, createNeutronFacade, headerIdentity, PORT_REGISTRY_PREFIX } from './core/arbiter/index.js';
 export type {
   PortArbiterOptions,
   ArbiterContext,
@@ -192,3 +194,7 @@ export type {
   IdentifyCaller,
   FacadeIdentity,
 } from './core/arbiter/index.js';
+
+// ── port binding (for custom servers built on protonPlugin) ─────────────────
+export { BindingCoordinator, bindingHooks, DEFAULT_BIND_TIMEOUT_MS, DEFAULT_MAX_BIND_TIMEOUT_MS } from './core/binding/index.js';
+export type { BindingHooks, BindingCoordinatorOptions, BindOptions, ShimResult } from './core/binding/index.js';
