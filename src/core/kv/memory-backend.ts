@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { KvCompactedError, KvError } from './errors.js';
-import { compareKeys, lowerBound } from './key-order.js';
+import { compareKeys } from './key-order.js';
+import { OrderedKeys } from './ordered-keys.js';
 import type { CompareOp } from './types.js';
 
 /** A key's stored record (full key, including any store prefix). @internal */
@@ -10,7 +11,8 @@ export interface Rec {
   readonly createRevision: number;
   readonly modRevision: number;
   readonly version: number;
-  readonly lease?: string;
+  /** The lease the key is attached to (always present, so every record has one shape). */
+  readonly lease: string | undefined;
 }
 
 /** One change in the history. @internal */
@@ -19,13 +21,13 @@ export interface HistEvent {
   readonly key: string;
   readonly revision: number;
   /** The record after a put. */
-  readonly rec?: Rec;
+  readonly rec: Rec | undefined;
   /** The record before the change. */
-  readonly prev?: Rec;
+  readonly prev: Rec | undefined;
 }
 
 /** A write applied by {@link MemoryBackend.commit}. @internal */
-export type Write = { type: 'put'; key: string; value: string; lease?: string } | { type: 'delete'; key: string };
+export type Write = { type: 'put'; key: string; value: string; lease?: string | undefined } | { type: 'delete'; key: string };
 
 /** A subscriber to committed events. @internal */
 export interface Subscriber {
@@ -64,8 +66,15 @@ export class MemoryBackendImpl {
   /** Oldest revision still readable and watchable. */
   compactRevision = 0;
   private readonly kvs = new Map<string, Rec>();
-  private readonly sorted: string[] = [];
-  private history: HistEvent[] = [];
+  /** The current keys in key order. */
+  private readonly sorted = new OrderedKeys();
+  /**
+   * The kept history is `history[head…]`, in revision order. Trimming clears slots and
+   * moves `head` on; the array is shifted down only once the cleared part is at least as
+   * long as the kept part, so trimming costs O(1) per event, amortised.
+   */
+  private readonly history: (HistEvent | undefined)[] = [];
+  private head = 0;
   private readonly leases = new Map<string, LeaseRec>();
   private readonly subscribers = new Set<Subscriber>();
   private nextLease = BigInt(`0x${randomBytes(7).toString('hex')}`) + 1n;
@@ -80,33 +89,46 @@ export class MemoryBackendImpl {
     return this.kvs.get(key);
   }
 
-  /** Records whose keys are in [start, …) and start with `prefix`, at `revision`, at most `limit` + 1. */
+  /** Records whose keys are in [start, …) and start with `prefix`, at `revision`, at most `limit`. */
   range(prefix: string, start: string, revision: number, limit: number): Rec[] {
     this.checkReadable(revision, 'range');
     const out: Rec[] = [];
+    const cursor = this.sorted.from(start);
     if (revision === this.revision) {
-      for (let i = lowerBound(this.sorted, start); i < this.sorted.length && out.length < limit; i++) {
-        const k = this.sorted[i]!;
-        if (!k.startsWith(prefix)) break;
+      for (let k = cursor.key; k !== undefined && out.length < limit && k.startsWith(prefix); cursor.next(), k = cursor.key) {
         out.push(this.kvs.get(k)!);
       }
       return out;
     }
     // roll the newer history back: the earliest change after `revision` holds the old state
     const overrides = new Map<string, Rec | undefined>();
-    for (let i = this.history.length - 1; i >= 0 && this.history[i]!.revision > revision; i--) {
-      const ev = this.history[i]!;
+    const h = this.history;
+    for (let i = h.length - 1; i >= this.head && h[i]!.revision > revision; i--) {
+      const ev = h[i]!;
       overrides.set(ev.key, ev.prev);
     }
-    const keys = new Set<string>();
-    for (let i = lowerBound(this.sorted, start); i < this.sorted.length; i++) {
-      const k = this.sorted[i]!;
-      if (!k.startsWith(prefix)) break;
-      keys.add(k);
-    }
-    for (const k of overrides.keys()) if (k.startsWith(prefix) && compareKeys(k, start) >= 0) keys.add(k);
-    for (const k of [...keys].sort(compareKeys)) {
-      if (out.length >= limit) break;
+    const changed: string[] = [];
+    for (const k of overrides.keys()) if (k.startsWith(prefix) && compareKeys(k, start) >= 0) changed.push(k);
+    changed.sort(compareKeys);
+    // merge today's keys with the changed ones, in key order, until `limit` records
+    let j = 0;
+    while (out.length < limit) {
+      const now = cursor.key !== undefined && cursor.key.startsWith(prefix) ? cursor.key : undefined;
+      const then = changed[j];
+      let k: string;
+      if (now === undefined) {
+        if (then === undefined) break;
+        k = then;
+        j++;
+      } else if (then === undefined) {
+        k = now;
+        cursor.next();
+      } else {
+        const d = compareKeys(now, then);
+        k = d <= 0 ? now : then;
+        if (d <= 0) cursor.next();
+        if (d >= 0) j++;
+      }
       const rec = overrides.has(k) ? overrides.get(k) : this.kvs.get(k);
       if (rec) out.push(rec);
     }
@@ -116,11 +138,7 @@ export class MemoryBackendImpl {
   /** Keys under a prefix now. */
   keysWithPrefix(prefix: string): string[] {
     const out: string[] = [];
-    for (let i = lowerBound(this.sorted, prefix); i < this.sorted.length; i++) {
-      const k = this.sorted[i]!;
-      if (!k.startsWith(prefix)) break;
-      out.push(k);
-    }
+    for (const c = this.sorted.from(prefix); c.key !== undefined && c.key.startsWith(prefix); c.next()) out.push(c.key);
     return out;
   }
 
@@ -147,45 +165,44 @@ export class MemoryBackendImpl {
     }
   }
 
-  /** Applies writes atomically as one revision (none if nothing changes). Returns the revision after. */
+  /** Applies writes (distinct keys) atomically as one revision (none if nothing changes). Returns the revision after. */
   commit(writes: readonly Write[]): number {
     for (const w of writes) {
       if (w.type === 'put' && w.lease !== undefined && !this.leases.has(w.lease)) {
         throw new KvError('GLUON_ERR_KV_LEASE_NOT_FOUND', `put ${JSON.stringify(w.key)}: lease ${w.lease} does not exist (expired or revoked); grant a new lease`);
       }
     }
-    const effective = writes.filter((w) => w.type === 'put' || this.kvs.has(w.key));
-    if (effective.length === 0) return this.revision;
     const revision = this.revision + 1;
     const events: HistEvent[] = [];
-    for (const w of effective) {
+    for (const w of writes) {
       const prev = this.kvs.get(w.key);
+      if (w.type === 'delete' && prev === undefined) continue;
       if (prev?.lease !== undefined) this.leases.get(prev.lease)?.keys.delete(w.key);
       if (w.type === 'put') {
+        const lease = w.lease;
         const rec: Rec = {
           key: w.key,
           value: w.value,
           createRevision: prev ? prev.createRevision : revision,
           modRevision: revision,
           version: prev ? prev.version + 1 : 1,
-          ...(w.lease === undefined ? {} : { lease: w.lease }),
+          lease,
         };
-        if (!prev) this.sorted.splice(lowerBound(this.sorted, w.key), 0, w.key);
+        if (!prev) this.sorted.add(w.key);
         this.kvs.set(w.key, rec);
-        if (w.lease !== undefined) this.leases.get(w.lease)!.keys.add(w.key);
-        events.push({ type: 'put', key: w.key, revision, rec, ...(prev ? { prev } : {}) });
+        if (lease !== undefined) this.leases.get(lease)!.keys.add(w.key);
+        events.push({ type: 'put', key: w.key, revision, rec, prev });
       } else {
         this.kvs.delete(w.key);
-        this.sorted.splice(lowerBound(this.sorted, w.key), 1);
-        events.push({ type: 'delete', key: w.key, revision, ...(prev ? { prev } : {}) });
+        this.sorted.delete(w.key);
+        events.push({ type: 'delete', key: w.key, revision, rec: undefined, prev });
       }
     }
+    if (events.length === 0) return this.revision;
     this.revision = revision;
-    this.history.push(...events);
-    if (this.history.length > this.historyLimit) {
-      const keepFrom = this.history[this.history.length - this.historyLimit]!.revision;
-      this.dropHistoryBefore(keepFrom);
-    }
+    const h = this.history;
+    for (const ev of events) h.push(ev);
+    if (h.length - this.head > this.historyLimit) this.dropHistoryBefore(h[h.length - this.historyLimit]!.revision);
     for (const s of this.subscribers) s.deliver(events);
     return revision;
   }
@@ -195,8 +212,15 @@ export class MemoryBackendImpl {
     if (fromRevision < this.compactRevision) {
       throw new KvCompactedError(fromRevision, this.compactRevision, 'watch');
     }
-    const i = this.history.findIndex((e) => e.revision >= fromRevision);
-    return i < 0 ? [] : this.history.slice(i);
+    const h = this.history;
+    let lo = this.head;
+    let hi = h.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (h[mid]!.revision < fromRevision) lo = mid + 1;
+      else hi = mid;
+    }
+    return h.slice(lo) as HistEvent[];
   }
 
   /** Compacts: revisions before `revision` can no longer be read or watched. */
@@ -212,8 +236,18 @@ export class MemoryBackendImpl {
 
   private dropHistoryBefore(revision: number): void {
     this.compactRevision = Math.max(this.compactRevision, revision);
-    const i = this.history.findIndex((e) => e.revision >= revision);
-    this.history = i < 0 ? [] : this.history.slice(i);
+    const h = this.history;
+    let i = this.head;
+    while (i < h.length && h[i]!.revision < revision) h[i++] = undefined;
+    if (i === h.length) {
+      h.length = 0;
+      i = 0;
+    } else if (i >= 64 && i >= h.length - i) {
+      h.copyWithin(0, i);
+      h.length -= i;
+      i = 0;
+    }
+    this.head = i;
   }
 
   /** Throws unless `revision` can be read. */

@@ -131,7 +131,7 @@ class MemoryStore implements KeyValueStore {
     this.open('put');
     checkKey(key);
     checkValue(value);
-    const write: Write = { type: 'put', key: this.prefix + key, value, ...(options.lease === undefined ? {} : { lease: options.lease }) };
+    const write: Write = { type: 'put', key: this.prefix + key, value, lease: options.lease };
     return { revision: this.backend.commit([write]) };
   }
 
@@ -158,9 +158,7 @@ class MemoryStore implements KeyValueStore {
     });
     const ops = succeeded ? request.success : (request.failure ?? []);
     const writes: Write[] = ops.map((op) =>
-      op.type === 'put'
-        ? { type: 'put', key: this.prefix + op.key, value: op.value, ...(op.lease === undefined ? {} : { lease: op.lease }) }
-        : { type: 'delete', key: this.prefix + op.key },
+      op.type === 'put' ? { type: 'put', key: this.prefix + op.key, value: op.value, lease: op.lease } : { type: 'delete', key: this.prefix + op.key },
     );
     return { succeeded, revision: this.backend.commit(writes) };
   }
@@ -191,8 +189,9 @@ class MemoryStore implements KeyValueStore {
     );
     if (options.onError) dispatcher.onError(options.onError);
     const deliver = (events: readonly HistEvent[]): void => {
-      const mine = events.filter((e) => match(e.key)).map((e) => this.toEvent(e));
-      if (mine.length > 0) dispatcher.push(mine);
+      let mine: WatchEvent[] | undefined;
+      for (const e of events) if (match(e.key)) (mine ??= []).push(this.toEvent(e));
+      if (mine) dispatcher.push(mine);
     };
     deliver(past);
     unsubscribe = this.backend.subscribe({ deliver }) as () => void;
