@@ -5,12 +5,14 @@
  * Keystone token, forwarding it to the Proton server, and using the arbiter's service
  * credential (a cached, renewed Keystone token) when a call carries none.
  *
- * The built-in Proton driver reads ports through lists (`GET …/ports?id=…`), so with a
- * member's forwarded token the list rules must admit project members: the documented
- * override (docs/security.md, "Clients") opens them, each member seeing its own project.
+ * The bundled models keep `list: rule:admin`: the built-in Proton driver makes its list
+ * reads (`GET …/ports?id=…`, the service-binding lookups) with the facade's service token
+ * and the arbiter scopes the answer to the caller's project, so no policy override is
+ * needed. The facade identifies callers by their token only: a bad token gets
+ * keystonemiddleware's 401, and identity headers (`X-Roles: admin`) grant nothing.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -44,13 +46,10 @@ describe('Nova-style bind through the facade with Keystone on', () => {
     const etcd = inject('etcdEndpoint');
     keystone = await startKeystone();
     neutron = await startNeutron({ auth: 'keystone', keystoneUrl: keystone.url, keystoneAdminPassword: 'secret' });
-    const policyFile = join(dir, 'policy.yaml');
-    writeFileSync(policyFile, ['ports', 'interfaces', 'vpns', 'vpnbindings'].map((p) => `"net-l3vpn:list_${p}": "rule:admin_or_owner"\n`).join(''));
     const service = { authUrl: keystone.authUrl, username: 'gluon', password: keystone.users.gluon.password, projectName: 'service' };
     proton = await createProtonServer({
       db: `sqlite:${join(dir, 'gluon.db')}`, port: 0, etcd, etcdPrefix: prefix, logger: { level: 'silent' }, docs: false,
       auth: { strategy: 'keystone', keystone: service },
-      policyFile,
     });
     await proton.listen();
     shimKv = createKeyValueStore(etcd, { prefix });
@@ -128,9 +127,45 @@ describe('Nova-style bind through the facade with Keystone on', () => {
     expect(viaService).toMatchObject({ id: portId, 'binding:host_id': 'compute-1' });
   });
 
-  it('no token or a garbage token at the facade is refused before any backend call', async () => {
-    const garbage = await port('gAAAAABgarbage');
-    expect([401, 403]).toContain(garbage.status);
+  it('no token or a garbage token at the facade gets keystonemiddleware\'s 401 before any backend call', async () => {
+    for (const token of ['gAAAAABgarbage', undefined]) {
+      const res = await fetch(`${facadeUrl}/v2.0/ports/${portId}`, { headers: token === undefined ? {} : { 'x-auth-token': token } });
+      expect(res.status).toBe(401);
+      expect(res.headers.get('www-authenticate')).toBe(`Keystone uri="${keystone.authUrl}"`);
+      expect(await res.text()).toBe('{"error": {"code": 401, "title": "Unauthorized", "message": "The request you have made requires authentication."}}');
+    }
+    const put = await fetch(`${facadeUrl}/v2.0/ports/${portId}`, { method: 'PUT', headers: { 'x-auth-token': 'gAAAAABgarbage', 'content-type': 'application/json' }, body: '{"port": {"binding:host_id": null}}' });
+    expect(put.status).toBe(401);
     expect((await call('GET', `${proton.url}${API}/ports/${portId}`, undefined)).status).toBe(401);
+  });
+
+  it('a member lists only its own project\'s Gluon ports (bundled list rules unchanged: the driver reads with the service token)', async () => {
+    const list = async (token: string, headers: Record<string, string> = {}): Promise<string[]> => {
+      const res = await fetch(`${facadeUrl}/v2.0/ports`, { headers: { 'x-auth-token': token, ...headers } });
+      expect(res.status).toBe(200);
+      return ((await res.json()) as { ports: { id: string }[] }).ports.map((p) => p.id);
+    };
+    const own = await fetch(`${facadeUrl}/v2.0/ports?id=${portId}`, { headers: { 'x-auth-token': tokens.user1 } });
+    const ownPorts = ((await own.json()) as { ports: Record<string, unknown>[] }).ports;
+    expect(ownPorts).toHaveLength(1);
+    expect(ownPorts[0]).toMatchObject({ id: portId, fixed_ips: [{ ip_address: '10.10.0.6' }] });
+    expect(ownPorts[0]).not.toHaveProperty('binding:host_id');
+    expect(await list(tokens.user1)).toContain(portId);
+    expect(await list(tokens.user2)).not.toContain(portId);
+    expect(await list(tokens.admin)).toContain(portId);
+    // the member's own token is still refused by the Proton server's list rule (the facade does not open it)
+    expect((await call('GET', `${proton.url}${API}/ports`, tokens.user1)).status).toBe(403);
+  });
+
+  it('identity headers grant nothing: a member token with X-Roles: admin / X-Project-Id stays a member of its project', async () => {
+    const tenant1 = keystone.projects['tenant1'] ?? '';
+    const escalate = { 'x-roles': 'admin', 'x-project-id': tenant1, 'x-tenant-id': tenant1 };
+    const other = await fetch(`${facadeUrl}/v2.0/ports/${portId}`, { headers: { 'x-auth-token': tokens.user2, ...escalate } });
+    expect(other.status).toBe(404);
+    const listed = await fetch(`${facadeUrl}/v2.0/ports?id=${portId}`, { headers: { 'x-auth-token': tokens.user2, ...escalate } });
+    expect(((await listed.json()) as { ports: unknown[] }).ports).toEqual([]);
+    const ownView = await fetch(`${facadeUrl}/v2.0/ports/${portId}`, { headers: { 'x-auth-token': tokens.user1, 'x-roles': 'admin' } });
+    expect(ownView.status).toBe(200);
+    expect(((await ownView.json()) as { port: Record<string, unknown> }).port).not.toHaveProperty('binding:host_id');
   });
 });
