@@ -75,7 +75,7 @@ export function locateShim(target: string, cwd: string, select?: string): ShimEn
     }
     if (pkgJson !== undefined) return fromPackage(dirname(pkgJson), select);
   }
-  throw new ConfigError(`gluon shim run: ${JSON.stringify(target)} is neither a file, a package directory nor an installed package (looked in ${cwd})`, {
+  throw new ConfigError(`${JSON.stringify(target)} is neither a file, a package directory nor an installed package (looked in ${cwd})`, {
     details: [{ field: 'module', rule: 'exists', value: target, message: 'not found' }],
   });
 }
@@ -88,7 +88,7 @@ export async function loadShimDefinition(entry: ShimEntry): Promise<ShimDefiniti
       const tsx = (await import(specifier)) as { register: () => unknown };
       tsx.register();
     } catch {
-      throw new ConfigError(`gluon shim run: ${entry.file} is TypeScript; install tsx (npm i -D tsx) or build the shim to JavaScript`, {
+      throw new ConfigError(`${entry.file} is TypeScript; install tsx (npm i -D tsx) or build the shim to JavaScript`, {
         details: [{ field: 'module', rule: 'javascript', value: entry.file, message: 'TypeScript needs tsx' }],
       });
     }
@@ -101,7 +101,7 @@ export async function loadShimDefinition(entry: ShimEntry): Promise<ShimDefiniti
   }
   if (!isShimDefinition(value)) {
     throw new ConfigError(
-      `gluon shim run: export ${JSON.stringify(entry.exportName)} of ${entry.file} is not a shim definition (received ${typeof value}); ` +
+      `export ${JSON.stringify(entry.exportName)} of ${entry.file} is not a shim definition (received ${typeof value}); ` +
         'default-export defineShim({ name, api, handlers: { Port: { bind } } }) from gluon-net/shim-sdk',
       { details: [{ field: 'module', rule: 'shimDefinition', value: entry.exportName, message: 'no handlers object' }] },
     );
@@ -143,7 +143,7 @@ export async function prepareShim(target: string, opts: ShimRunOptions, logger: 
     only: ['etcd', 'etcdPrefix'],
   });
   if (etcd.etcd === undefined) {
-    throw new ConfigError('gluon shim run: no etcd given; pass --etcd http://host:2379 or set GLUON_ETCD', {
+    throw new ConfigError('no etcd given; pass --etcd http://host:2379 or set GLUON_ETCD', {
       details: [{ field: '--etcd', rule: 'required', value: undefined, message: 'a shim needs etcd' }],
     });
   }
