@@ -1,4 +1,5 @@
 import { isGluonError } from '../errors/index.js';
+import { TxAbortedError } from './raw-sqlite.js';
 
 /** What a database error means, independent of the dialect. @internal */
 export type DbFailure =
@@ -60,6 +61,11 @@ function driverError(err: unknown): DriverError {
 /** Classifies an error thrown by Sequelize or a driver. @internal */
 export function classifyDbError(err: unknown): DbFailure {
   if (isGluonError(err)) return { kind: 'other' };
+  if (err instanceof TxAbortedError) {
+    // refused because its transaction had already failed: the transaction cannot go on
+    const cause = classifyDbError(err.cause);
+    return cause.kind === 'unavailable' ? cause : { kind: 'unavailable', reason: 'transaction aborted' };
+  }
   const name = typeof err === 'object' && err !== null ? String((err as { name?: unknown }).name) : '';
   const inner = driverError(err);
   const code = typeof inner.code === 'string' ? inner.code : '';
@@ -68,6 +74,13 @@ export function classifyDbError(err: unknown): DbFailure {
   if (name === 'SequelizeUniqueConstraintError' || errno === 1062 || errno === 1586) return { kind: 'unique' };
   if (name === 'SequelizeForeignKeyConstraintError' || [1451, 1452, 1216, 1217].includes(errno)) {
     return { kind: 'foreign-key' };
+  }
+  // raw node-sqlite3 errors (the SQLite writer): code SQLITE_CONSTRAINT, the kind in the message
+  if (code.startsWith('SQLITE_CONSTRAINT')) {
+    if (/UNIQUE constraint failed|PRIMARY KEY constraint failed|SQLITE_CONSTRAINT_(UNIQUE|PRIMARYKEY)/.test(message) || code.endsWith('_UNIQUE') || code.endsWith('_PRIMARYKEY')) {
+      return { kind: 'unique' };
+    }
+    if (/FOREIGN KEY constraint failed/.test(message) || code.endsWith('_FOREIGNKEY')) return { kind: 'foreign-key' };
   }
   if (UNAVAILABLE_NAMES.has(name) || UNAVAILABLE_CODES.has(code) || UNAVAILABLE_ERRNOS.has(errno)) {
     return { kind: 'unavailable', reason: code !== '' ? code : name };

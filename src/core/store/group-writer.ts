@@ -132,6 +132,13 @@ export class GroupWriter {
 
   private async runGroup(group: Pending[]): Promise<void> {
     if (group.length === 1) return this.runSingle(group[0] as Pending);
+    // first with pure inserts batched (no savepoint); if a batch fails, the whole
+    // transaction is rolled back and the group re-run one task at a time in savepoints
+    if (!(await this.attemptGroup(group, true))) await this.attemptGroup(group, false);
+  }
+
+  /** Runs a group in one transaction; false when a batch failed and nothing was settled. */
+  private async attemptGroup(group: Pending[], batching: boolean): Promise<boolean> {
     const outcomes: Outcome[] = [];
     let tx: Tx | undefined;
     try {
@@ -140,7 +147,11 @@ export class GroupWriter {
       while (i < group.length) {
         let j = i;
         while (j < group.length && group[j]?.task.rows !== undefined) j++;
-        if (j - i > 1 && (await this.tryBatch(tx, group.slice(i, j)))) {
+        if (batching && j - i > 1) {
+          if (!(await this.tryBatch(tx, group.slice(i, j)))) {
+            await this.db.rollback(tx);
+            return false;
+          }
           for (let k = i; k < j; k++) outcomes[k] = { ok: true, value: group[k]?.task.result };
           i = j;
           continue;
@@ -155,7 +166,7 @@ export class GroupWriter {
       const failure = this.fatal(err);
       this.logger.error({ err, writes: group.length }, 'SQL write transaction failed');
       for (const p of group) p.reject(failure);
-      return;
+      return true;
     }
     this.committed(tx);
     group.forEach((p, k) => {
@@ -163,6 +174,7 @@ export class GroupWriter {
       if (o?.ok === true) p.resolve(o.value);
       else p.reject(o?.error);
     });
+    return true;
   }
 
   /**
@@ -202,7 +214,10 @@ export class GroupWriter {
     p.resolve(value);
   }
 
-  /** Inserts every row of consecutive pure-insert tasks with multi-row INSERTs. */
+  /**
+   * Inserts every row of consecutive pure-insert tasks with multi-row INSERTs, without a
+   * savepoint: false when they failed (the caller rolls the whole transaction back).
+   */
   private async tryBatch(tx: Tx, batch: readonly Pending[]): Promise<boolean> {
     const byTarget = new Map<InsertTarget, PlannedRow[]>();
     for (const p of batch) {
@@ -212,17 +227,11 @@ export class GroupWriter {
         list.push(row);
       }
     }
-    const mark = tx.outbox.length;
-    await this.db.run('SAVEPOINT gluon_batch', [], tx);
     try {
-      for (const [target, rows] of byTarget) await insertRows(this.db, tx, target, rows);
-      await this.db.run('RELEASE SAVEPOINT gluon_batch', [], tx);
+      await insertPlanned(this.db, tx, [...byTarget.values()].flat());
       return true;
     } catch (err) {
-      tx.outbox.length = mark;
       if (classifyDbError(err).kind === 'unavailable') throw err;
-      await this.db.run('ROLLBACK TO SAVEPOINT gluon_batch', [], tx);
-      await this.db.run('RELEASE SAVEPOINT gluon_batch', [], tx);
       return false;
     }
   }
@@ -230,16 +239,15 @@ export class GroupWriter {
   /** Runs one task in its own savepoint; a failure rolls back only this task. */
   private async runAlone(tx: Tx, task: WriteTask<unknown>): Promise<Outcome> {
     const mark = tx.outbox.length;
-    await this.db.run('SAVEPOINT gluon_op', [], tx);
+    await this.db.control('SAVEPOINT gluon_op', tx);
     try {
       const value = await task.run(tx);
-      await this.db.run('RELEASE SAVEPOINT gluon_op', [], tx);
+      await this.db.control('RELEASE SAVEPOINT gluon_op', tx);
       return { ok: true, value };
     } catch (err) {
       tx.outbox.length = mark;
       if (!isGluonError(err) && classifyDbError(err).kind === 'unavailable') throw err;
-      await this.db.run('ROLLBACK TO SAVEPOINT gluon_op', [], tx);
-      await this.db.run('RELEASE SAVEPOINT gluon_op', [], tx);
+      await this.db.rollbackTo('gluon_op', tx);
       try {
         return { ok: false, error: await task.explain(err, tx) };
       } catch (explainErr) {
@@ -262,32 +270,48 @@ export class GroupWriter {
 }
 
 /**
- * Inserts rows into one target, as few statements as the parameter limit allows. Outbox
- * rows inserted on SQLite are recorded in `tx.outbox` with their seqs: SQLite gives the
- * rows of one INSERT consecutive rowids ending at the last insert rowid (the outbox's
- * `seq` is `INTEGER PRIMARY KEY AUTOINCREMENT`), and one writer at a time means seq
- * order is commit order. @internal
+ * Inserts planned rows: consecutive rows of one target with as few multi-row INSERTs as
+ * the parameter limit allows, all issued at once on SQLite (one after the other on
+ * MySQL). Outbox rows inserted on SQLite are recorded in `tx.outbox` with their seqs:
+ * SQLite gives the rows of one INSERT consecutive rowids ending at the last insert rowid
+ * (the outbox's `seq` is `INTEGER PRIMARY KEY AUTOINCREMENT`), and one writer at a time
+ * means seq order is commit order. Rejects with the first failure in statement order
+ * once every statement settled. @internal
  */
-export async function insertRows(db: Database, tx: Tx, target: InsertTarget, rows: readonly PlannedRow[]): Promise<void> {
-  const perStatement = Math.max(1, Math.floor(MAX_PARAMS / Math.max(1, target.width)));
-  const group = placeholders(target.width);
-  const collect = target.outbox === true && db.dialect === 'sqlite';
-  for (let start = 0; start < rows.length; start += perStatement) {
-    const chunk = rows.slice(start, start + perStatement);
-    const params: unknown[] = [];
-    for (const r of chunk) for (const v of r.values) params.push(v);
-    const sql = target.head + new Array<string>(chunk.length).fill(group).join(', ');
-    if (!collect) {
-      await db.run(sql, params, tx);
-      continue;
+export async function insertPlanned(db: Database, tx: Tx, rows: readonly PlannedRow[]): Promise<void> {
+  const statements: { readonly sql: string; readonly params: unknown[]; readonly chunk: readonly PlannedRow[]; readonly collect: boolean }[] = [];
+  let i = 0;
+  while (i < rows.length) {
+    const target = (rows[i] as PlannedRow).target;
+    let end = i;
+    while (end < rows.length && (rows[end] as PlannedRow).target === target) end++;
+    const perStatement = Math.max(1, Math.floor(MAX_PARAMS / Math.max(1, target.width)));
+    const group = placeholders(target.width);
+    const collect = target.outbox === true && db.dialect === 'sqlite';
+    for (let start = i; start < end; start += perStatement) {
+      const chunk = rows.slice(start, Math.min(end, start + perStatement));
+      const params: unknown[] = [];
+      for (const r of chunk) for (const v of r.values) params.push(v);
+      statements.push({ sql: target.head + new Array<string>(chunk.length).fill(group).join(', '), params, chunk, collect });
     }
-    const { changes, lastId } = await db.insert(sql, params, tx);
-    // never guess: without both figures the publisher simply reads these rows from the table
-    if (lastId === undefined || changes !== chunk.length) continue;
-    const first = lastId - chunk.length + 1;
-    chunk.forEach((r, i) => {
-      const [key, value] = r.values;
-      tx.outbox.push({ seq: first + i, key: String(key), value: value === null || value === undefined ? null : String(value), createdAt: r.at ?? new Date() });
-    });
+    i = end;
   }
+  const results: ({ readonly changes: number; readonly lastId: number | undefined } | undefined)[] = [];
+  await db.sequence(
+    tx,
+    statements.map((s, k) => async () => {
+      if (s.collect) results[k] = await db.insert(s.sql, s.params, tx);
+      else await db.run(s.sql, s.params, tx);
+    }),
+  );
+  statements.forEach((s, k) => {
+    const out = results[k];
+    // never guess: without both figures the publisher simply reads these rows from the table
+    if (!s.collect || out === undefined || out.lastId === undefined || out.changes !== s.chunk.length) return;
+    const first = out.lastId - s.chunk.length + 1;
+    s.chunk.forEach((r, n) => {
+      const [key, value] = r.values;
+      tx.outbox.push({ seq: first + n, key: String(key), value: value === null || value === undefined ? null : String(value), createdAt: r.at ?? new Date() });
+    });
+  });
 }

@@ -5,7 +5,7 @@ import { Catalog } from './catalog.js';
 import type { Database, Row, Tx } from './database.js';
 import { classifyDbError } from './db-errors.js';
 import { explainWriteError, notFound, type RowAttempt } from './explain.js';
-import { GroupWriter, insertRows, type PlannedRow, type WriteTask } from './group-writer.js';
+import { GroupWriter, insertPlanned, type PlannedRow, type WriteTask } from './group-writer.js';
 import { addMarker, checkList, listSql } from './list-query.js';
 import { OUTBOX_TABLE, objectKey, objectValue, outboxRow, portKey, portValue } from './outbox.js';
 import { defineOutbox, defineTable } from './schema.js';
@@ -70,17 +70,6 @@ function convert(info: TableInfo, column: string, value: unknown, details: Error
     if (err instanceof ValidationError) details.push(...err.details);
     else throw err;
     return null;
-  }
-}
-
-/** Groups consecutive rows of one target into multi-row INSERTs (the "alone" path). */
-async function insertPlanned(db: Database, tx: Tx, rows: readonly PlannedRow[]): Promise<void> {
-  let i = 0;
-  while (i < rows.length) {
-    const target = (rows[i] as PlannedRow).target;
-    const values: PlannedRow[] = [];
-    while (i < rows.length && (rows[i] as PlannedRow).target === target) values.push(rows[i++] as PlannedRow);
-    await insertRows(db, tx, target, values);
   }
 }
 
@@ -283,18 +272,23 @@ export class SqlStoreImpl implements SqlStore {
           const desc = info.columns.get(c);
           return hit !== undefined ? hit[1] : desc === undefined ? null : toDbValue(desc, current[c], c);
         });
-        await this.db.run(
-          `UPDATE ${q(info.table.name)} SET ${assignments.map(([n]) => `${q(n)} = ?`).join(', ')} WHERE ${q(pkName)} = ?`,
-          [...assignments.map(([, v]) => v), key],
-          tx,
-        );
+        const outbox: PlannedRow[] = [];
         if (this.settings.mirror) {
-          const outbox = [outboxRow(objectKey(api, object, key), objectValue(next), now)];
+          outbox.push(outboxRow(objectKey(api, object, key), objectValue(next), now));
           if (object.role === 'port' && next['tenant_id'] !== current['tenant_id']) {
             outbox.push(outboxRow(portKey(key), portValue(api, next, this.settings.advertisedUrl), now));
           }
-          await insertPlanned(this.db, tx, outbox);
         }
+        // the UPDATE and the outbox INSERT go out together (SQLite); the first failure wins
+        await this.db.sequence(tx, [
+          () =>
+            this.db.run(
+              `UPDATE ${q(info.table.name)} SET ${assignments.map(([n]) => `${q(n)} = ?`).join(', ')} WHERE ${q(pkName)} = ?`,
+              [...assignments.map(([, v]) => v), key],
+              tx,
+            ),
+          ...(outbox.length === 0 ? [] : [() => insertPlanned(this.db, tx, outbox)]),
+        ]);
         return next;
       },
       explain: (err, tx) =>
@@ -319,21 +313,24 @@ export class SqlStoreImpl implements SqlStore {
         await this.lockRow(tx, info, key, options.parent, ifRevision);
         const now = new Date();
         const outbox: PlannedRow[] = [];
+        const steps: (() => Promise<unknown>)[] = [];
         if (object.role === 'port' && this.settings.mirror) outbox.push(outboxRow(portKey(key), null, now));
         if (iface !== undefined) {
           const parentKey = iface.object.api.parentKey ?? iface.pk.name;
           const where = `WHERE ${q(iface.pk.name)} = ? AND ${q(parentKey)} = ?`;
           const found = await this.db.select(`SELECT 1 AS one FROM ${q(iface.table.name)} ${where}`, [key, key], tx);
           if (found.length > 0) {
-            await this.db.run(`DELETE FROM ${q(iface.table.name)} ${where}`, [key, key], tx);
+            steps.push(() => this.db.run(`DELETE FROM ${q(iface.table.name)} ${where}`, [key, key], tx));
             if (this.settings.mirror) outbox.push(outboxRow(objectKey(api, iface.object, key), null, now));
           }
         }
-        await this.db.run(`DELETE FROM ${q(info.table.name)} WHERE ${q(info.pk.name)} = ?`, [key], tx);
+        steps.push(() => this.db.run(`DELETE FROM ${q(info.table.name)} WHERE ${q(info.pk.name)} = ?`, [key], tx));
         if (this.settings.mirror) {
           outbox.push(outboxRow(objectKey(api, object, key), null, now));
-          await insertPlanned(this.db, tx, outbox);
+          steps.push(() => insertPlanned(this.db, tx, outbox));
         }
+        // the DELETEs and the outbox INSERT go out together (SQLite); the first failure wins
+        await this.db.sequence(tx, steps);
       },
       explain: (err, tx) => explainWriteError(this.db, this.catalog, tx, err, { action: 'delete', info, rows: [], deleted }),
     };
