@@ -18,7 +18,7 @@ export function compareKeys(a: string, b: string): number {
   return a.length - b.length;
 }
 
-/** Index of the first element of sorted `keys` that is ≥ `key`. */
+/** Index of the first element of sorted `keys` that is ≥ `key` (`keys.length` if none). */
 export function lowerBound(keys: readonly string[], key: string): number {
   let lo = 0;
   let hi = keys.length;

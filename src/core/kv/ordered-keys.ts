@@ -1,4 +1,4 @@
-import { compareKeys } from './key-order.js';
+import { compareKeys, lowerBound } from './key-order.js';
 
 /** Most entries (keys in a leaf, children in a branch) a node holds before it splits. */
 const MAX = 64;
@@ -20,18 +20,6 @@ class BNode {
   get size(): number {
     return this.kids === null ? this.keys.length : this.kids.length;
   }
-}
-
-/** Index of the first of sorted `keys` that is ≥ `key` (`keys.length` if none). */
-function lowerBound(keys: readonly string[], key: string): number {
-  let lo = 0;
-  let hi = keys.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (compareKeys(keys[mid]!, key) < 0) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 /** Index of the first of sorted `keys` that is > `key`: the child of a branch that covers `key`. */
