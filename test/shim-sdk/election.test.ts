@@ -42,6 +42,8 @@ describe('two shim processes with leader election (gluon shim run --election)', 
     await requestBind('p1');
     await waitFor('the bind of p1', async () => (await resultOf('p1'))?.['vif_type'] === 'ovs');
     await waitFor('a VpnBinding log on the leader', () => (a?.logs ?? []).some((l) => l['object'] === 'VpnBinding'));
+    // the result can reach etcd before the child's log line reaches our pipe: wait for the line
+    await waitFor('the bind log of p1 on the leader', () => bindLogs(a, 'p1') >= 1);
     expect(bindLogs(a, 'p1')).toBe(1);
     expect(bindLogs(b, 'p1')).toBe(0);
     expect(b.logs.some((l) => typeof l['object'] === 'string')).toBe(false); // the standby handled nothing
@@ -52,6 +54,7 @@ describe('two shim processes with leader election (gluon shim run --election)', 
     // the dead leader's lease expires after TTL seconds; the standby must lead by then (plus scheduling slack)
     await b.waitForLog((l) => l['msg'] === 'shim: elected leader; handling events', (TTL + 5) * 1000);
     await waitFor('the bind of p2 by the new leader', async () => (await resultOf('p2'))?.['vif_type'] === 'ovs');
+    await waitFor('the bind log of p2 on the new leader', () => bindLogs(b, 'p2') >= 1);
     expect(bindLogs(b, 'p2')).toBe(1);
     expect(bindLogs(b, 'p1')).toBe(0); // p1 was already bound: not bound again
 
