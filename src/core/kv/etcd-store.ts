@@ -1,5 +1,6 @@
 import { ExponentialBackoff } from 'cockatiel';
 import { Etcd3, type ICompare, type IKeyValue, type IOptions, type IRequestOp } from 'etcd3';
+import { closeWatchesAndLeases } from './close-store.js';
 import { campaign, observeLeader } from './election.js';
 import { KvCompactedError, KvError, closedError } from './errors.js';
 import { isCompactedMessage, translateEtcdError } from './etcd-errors.js';
@@ -287,8 +288,7 @@ class EtcdStore implements KeyValueStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await Promise.all([...this.watches].map((w) => w.terminate(closedError('watch (the store was closed)'))));
-    for (const lease of [...this.leases]) lease.release();
+    await closeWatchesAndLeases(this.watches, this.leases);
     this.client.close();
   }
 }

@@ -1,3 +1,4 @@
+import { closeWatchesAndLeases } from './close-store.js';
 import { campaign, observeLeader } from './election.js';
 import { KvError, closedError } from './errors.js';
 import { checkKey, checkRange, checkTtl, checkTxn, checkValue, compareTarget } from './limits.js';
@@ -239,8 +240,7 @@ class MemoryStore implements KeyValueStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await Promise.all([...this.watches].map((w) => w.terminate(closedError('watch (the store was closed)'))));
-    for (const lease of [...this.leases]) lease.release();
+    await closeWatchesAndLeases(this.watches, this.leases);
   }
 }
 
