@@ -4,20 +4,9 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isGluonError, type GluonError } from '../../src/core/errors/index.js';
+import { isGluonError } from '../../src/core/errors/index.js';
 import { resolveServerConfig, type ResolveServerConfigInput } from '../../src/server/index.js';
-
-function configErrorOf(input: ResolveServerConfigInput): GluonError {
-  try {
-    resolveServerConfig(input);
-  } catch (err) {
-    if (isGluonError(err)) return err;
-    throw err;
-  }
-  throw new Error('expected a GLUON_ERR_CONFIG error');
-}
-
-const file = (text: string): { path: string; text: string } => ({ path: '/etc/gluon/gluon.yaml', text });
+import { configErrorOf, configFile } from './config-input.js';
 
 describe('bind and lease tuning settings', () => {
   it('default to the server defaults (10 s bind, 120 s max, 10 s lease)', () => {
@@ -36,7 +25,7 @@ describe('bind and lease tuning settings', () => {
     const mixed = resolveServerConfig({
       flags: { bindTimeoutMs: '1000' },
       env: { GLUON_BIND_TIMEOUT_MS: '2000', GLUON_LEASE_TTL_SECONDS: '7' },
-      file: file('bindTimeoutMs: 3000\nmaxBindTimeoutMs: 30000\nleaseTtlSeconds: 20\n'),
+      file: configFile('bindTimeoutMs: 3000\nmaxBindTimeoutMs: 30000\nleaseTtlSeconds: 20\n'),
     });
     expect(mixed).toMatchObject({ bindTimeoutMs: 1000, maxBindTimeoutMs: 30_000, leaseTtlSeconds: 7 });
     expect(mixed.sources).toMatchObject({ bindTimeoutMs: 'flag', maxBindTimeoutMs: 'file', leaseTtlSeconds: 'env' });
@@ -51,7 +40,7 @@ describe('bind and lease tuning settings', () => {
     [{ flags: { bindTimeoutMs: -1 } }, 'bindTimeoutMs', 'flag --bind-timeout-ms'],
     [{ env: { GLUON_MAX_BIND_TIMEOUT_MS: '1.5' } }, 'maxBindTimeoutMs', 'environment variable GLUON_MAX_BIND_TIMEOUT_MS'],
     [{ flags: { leaseTtlSeconds: '0' } }, 'leaseTtlSeconds', 'flag --lease-ttl-seconds'],
-    [{ file: file('leaseTtlSeconds: ten\n') }, 'leaseTtlSeconds', 'config file /etc/gluon/gluon.yaml key "leaseTtlSeconds"'],
+    [{ file: configFile('leaseTtlSeconds: ten\n') }, 'leaseTtlSeconds', 'config file /etc/gluon/gluon.yaml key "leaseTtlSeconds"'],
   ] as [ResolveServerConfigInput, string, string][])('rejects %j naming the setting and where it came from', (input, field, origin) => {
     const err = configErrorOf(input);
     expect(err.code).toBe('GLUON_ERR_CONFIG');
@@ -67,8 +56,8 @@ describe('bind and lease tuning settings', () => {
   });
 
   it('suggests the right key for a misspelt one in gluon.yaml', () => {
-    expect(configErrorOf({ file: file('bind_timeout_ms: 100\n') }).message).toContain('did you mean "bindTimeoutMs"?');
-    expect(configErrorOf({ file: file('leaseTTLSecond: 3\n') }).message).toContain('did you mean "leaseTtlSeconds"?');
+    expect(configErrorOf({ file: configFile('bind_timeout_ms: 100\n') }).message).toContain('did you mean "bindTimeoutMs"?');
+    expect(configErrorOf({ file: configFile('leaseTTLSecond: 3\n') }).message).toContain('did you mean "leaseTtlSeconds"?');
   });
 
   it('accepts any whole number and never throws anything but GLUON_ERR_CONFIG', () => {
@@ -97,7 +86,7 @@ describe('resolving only some settings (gluon arbiter, gluon shim run)', () => {
     const config = resolveServerConfig({
       only: ['etcd', 'etcdPrefix'],
       env: { GLUON_PORT: 'not-a-port', GLUON_ETCD: 'http://10.0.0.5:2379', GLUON_ETCD_PREFIX: '/site-a' },
-      file: file('host: 0.0.0.0\nlogLevel: chatty\n'),
+      file: configFile('host: 0.0.0.0\nlogLevel: chatty\n'),
     });
     expect(config.etcd).toEqual(['http://10.0.0.5:2379']);
     expect(config.etcdPrefix).toBe('/site-a');
@@ -108,7 +97,7 @@ describe('resolving only some settings (gluon arbiter, gluon shim run)', () => {
   it('resolves the etcd settings as gluon serve does: --etcd > GLUON_ETCD > gluon.yaml etcd, prefix alike', () => {
     const env = { GLUON_ETCD: 'http://env:2379', GLUON_ETCD_PREFIX: '/env' };
     const only = ['etcd', 'etcdPrefix'] as const;
-    const yaml = file('etcd: http://file:2379\netcdPrefix: /file\n');
+    const yaml = configFile('etcd: http://file:2379\netcdPrefix: /file\n');
     expect(resolveServerConfig({ only, flags: { etcd: 'http://flag:2379' }, env, file: yaml })).toMatchObject({ etcd: ['http://flag:2379'], etcdPrefix: '/env' });
     expect(resolveServerConfig({ only, env, file: yaml })).toMatchObject({ etcd: ['http://env:2379'], etcdPrefix: '/env' });
     expect(resolveServerConfig({ only, env: {}, file: yaml })).toMatchObject({ etcd: ['http://file:2379'], etcdPrefix: '/file' });
@@ -119,7 +108,7 @@ describe('resolving only some settings (gluon arbiter, gluon shim run)', () => {
 
   it('still validates the named settings and the file keys', () => {
     expect(configErrorOf({ only: ['etcd'], flags: { etcd: 'ftp://x:1' } }).message).toContain('flag --etcd');
-    expect(configErrorOf({ only: ['etcd'], file: file('etcd:\n  url: http://x:2379\n') }).details[0]?.field).toBe('etcd');
-    expect(configErrorOf({ only: ['etcd'], file: file('etcdprefx: /a\n') }).message).toContain('did you mean "etcdPrefix"?');
+    expect(configErrorOf({ only: ['etcd'], file: configFile('etcd:\n  url: http://x:2379\n') }).details[0]?.field).toBe('etcd');
+    expect(configErrorOf({ only: ['etcd'], file: configFile('etcdprefx: /a\n') }).message).toContain('did you mean "etcdPrefix"?');
   });
 });

@@ -3,20 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import { isGluonError, type GluonError } from '../../src/core/errors/index.js';
-import { loadServerConfig, resolveServerConfig, type ResolveServerConfigInput } from '../../src/server/index.js';
-
-function configErrorOf(input: ResolveServerConfigInput): GluonError {
-  try {
-    resolveServerConfig(input);
-  } catch (err) {
-    if (isGluonError(err)) return err;
-    throw err;
-  }
-  throw new Error('expected a GLUON_ERR_CONFIG error');
-}
-
-const file = (text: string): { path: string; text: string } => ({ path: '/etc/gluon/gluon.yaml', text });
+import { isGluonError } from '../../src/core/errors/index.js';
+import { loadServerConfig, resolveServerConfig } from '../../src/server/index.js';
+import { configErrorOf, configFile } from './config-input.js';
 
 describe('resolveServerConfig', () => {
   it('uses the defaults when nothing is given', () => {
@@ -32,7 +21,7 @@ describe('resolveServerConfig', () => {
     const config = resolveServerConfig({
       flags: { port: '1111' },
       env: { GLUON_PORT: '2222', GLUON_HOST: 'localhost' },
-      file: file('port: 3333\nhost: 10.0.0.1\ndb: mysql://root@db.example:3306/gluon\n'),
+      file: configFile('port: 3333\nhost: 10.0.0.1\ndb: mysql://root@db.example:3306/gluon\n'),
     });
     expect(config.port).toBe(1111);
     expect(config.host).toBe('localhost');
@@ -42,13 +31,13 @@ describe('resolveServerConfig', () => {
   });
 
   it('lets env override the file and the file override defaults', () => {
-    const config = resolveServerConfig({ env: { GLUON_PORT: '2222' }, file: file('port: 3333\nlogLevel: debug\n') });
+    const config = resolveServerConfig({ env: { GLUON_PORT: '2222' }, file: configFile('port: 3333\nlogLevel: debug\n') });
     expect(config.port).toBe(2222);
     expect(config.logLevel).toBe('debug');
   });
 
   it('treats empty environment variables as unset', () => {
-    expect(resolveServerConfig({ env: { GLUON_PORT: '' }, file: file('port: 3333') }).port).toBe(3333);
+    expect(resolveServerConfig({ env: { GLUON_PORT: '' }, file: configFile('port: 3333') }).port).toBe(3333);
   });
 
   it('reads every setting from flags, env and file', () => {
@@ -79,20 +68,20 @@ describe('resolveServerConfig', () => {
     });
     expect(fromEnv).toMatchObject({ models: ['m'], etcd: ['https://e:2379'], etcdPrefix: '/p', advertisedUrl: 'http://x:1', db: 'mariadb://u@h/db', logLevel: 'trace' });
     const fromFile = resolveServerConfig({
-      file: file('models: [net-l3vpn.yaml, /abs/models]\netcd: [http://127.0.0.1:2379]\netcdPrefix: /q\nadvertisedUrl: https://p.example\n'),
+      file: configFile('models: [net-l3vpn.yaml, /abs/models]\netcd: [http://127.0.0.1:2379]\netcdPrefix: /q\nadvertisedUrl: https://p.example\n'),
     });
     expect(fromFile).toMatchObject({ models: ['/etc/gluon/net-l3vpn.yaml', '/abs/models'], etcd: ['http://127.0.0.1:2379'], etcdPrefix: '/q', advertisedUrl: 'https://p.example' });
     expect(fromFile.configFile).toBe('/etc/gluon/gluon.yaml');
   });
 
   it('resolves relative model paths of the file against the file, and leaves flag paths to the cwd', () => {
-    expect(resolveServerConfig({ file: file('models: ./models') }).models).toEqual(['/etc/gluon/models']);
+    expect(resolveServerConfig({ file: configFile('models: ./models') }).models).toEqual(['/etc/gluon/models']);
     expect(resolveServerConfig({ flags: { models: './models' } }).models).toEqual(['./models']);
   });
 
   it('accepts an empty config file', () => {
-    expect(resolveServerConfig({ file: file('') }).port).toBe(2705);
-    expect(resolveServerConfig({ file: file('# nothing yet\n') }).port).toBe(2705);
+    expect(resolveServerConfig({ file: configFile('') }).port).toBe(2705);
+    expect(resolveServerConfig({ file: configFile('# nothing yet\n') }).port).toBe(2705);
   });
 
   describe('errors', () => {
@@ -118,13 +107,13 @@ describe('resolveServerConfig', () => {
     });
 
     it('names the config file and key a bad value came from', () => {
-      const err = configErrorOf({ file: file('port: 99999\n') });
+      const err = configErrorOf({ file: configFile('port: 99999\n') });
       expect(err.message).toContain('config file /etc/gluon/gluon.yaml key "port"');
       expect(err.message).toContain('99999');
     });
 
     it('rejects an unknown key in the config file, listing the allowed keys and a suggestion', () => {
-      const err = configErrorOf({ file: file('prot: 80\n') });
+      const err = configErrorOf({ file: configFile('prot: 80\n') });
       expect(err.message).toContain('Unknown key "prot"');
       expect(err.message).toContain('/etc/gluon/gluon.yaml');
       expect(err.message).toContain('did you mean "port"');
@@ -133,13 +122,13 @@ describe('resolveServerConfig', () => {
     });
 
     it('suggests the camelCase key for a kebab-case one', () => {
-      expect(configErrorOf({ file: file('advertised-url: http://x\n') }).message).toContain('did you mean "advertisedUrl"');
+      expect(configErrorOf({ file: configFile('advertised-url: http://x\n') }).message).toContain('did you mean "advertisedUrl"');
     });
 
     it('rejects a config file that is not YAML or not a mapping', () => {
-      expect(configErrorOf({ file: file('port: [1\n') }).message).toMatch(/gluon\.yaml:\d+:\d+ is not valid YAML/);
-      expect(configErrorOf({ file: file('- port\n') }).message).toContain('must be a YAML mapping');
-      expect(configErrorOf({ file: file('42\n') }).message).toContain('must be a YAML mapping');
+      expect(configErrorOf({ file: configFile('port: [1\n') }).message).toMatch(/gluon\.yaml:\d+:\d+ is not valid YAML/);
+      expect(configErrorOf({ file: configFile('- port\n') }).message).toContain('must be a YAML mapping');
+      expect(configErrorOf({ file: configFile('42\n') }).message).toContain('must be a YAML mapping');
     });
 
     it.each([
@@ -164,7 +153,7 @@ describe('resolveServerConfig', () => {
     });
 
     it('reports every problem at once', () => {
-      const err = configErrorOf({ flags: { port: 'x' }, env: { GLUON_LOG_LEVEL: 'nope' }, file: file('bogus: 1\n') });
+      const err = configErrorOf({ flags: { port: 'x' }, env: { GLUON_LOG_LEVEL: 'nope' }, file: configFile('bogus: 1\n') });
       expect(err.details.map((d) => d.field).sort()).toEqual(['bogus', 'logLevel', 'port']);
       expect(err.message).toContain('3 problems');
     });
@@ -181,7 +170,7 @@ describe('resolveServerConfig', () => {
       fc.assert(
         fc.property(fc.record({ port: raw, host: raw, db: raw, etcd: raw, logLevel: raw }), fc.string(), (flags, yaml) => {
           try {
-            resolveServerConfig({ flags: flags as never, file: file(yaml) });
+            resolveServerConfig({ flags: flags as never, file: configFile(yaml) });
           } catch (err) {
             expect(isGluonError(err) && err.code === 'GLUON_ERR_CONFIG').toBe(true);
           }
