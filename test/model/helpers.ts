@@ -22,3 +22,25 @@ export function issuesOf(files: readonly ModelSource[] | string): readonly Model
     throw err;
   }
 }
+
+/**
+ * A spec with two mistakes: an unknown type `strin` (line 8, column 20, at
+ * `objects.Thing.attributes.size.type`) and a parent `Nope` that is no API object
+ * (line 10, column 30, at `objects.Kid.api.parent`).
+ */
+export const TWO_MISTAKES_SPEC = [
+  'file_version: "1.0"',
+  'info: {name: t, version: 1.0}',
+  'objects:',
+  '  Thing:',
+  '    api: {name: thing}',
+  '    attributes:',
+  '      id: {type: uuid, primary: true}',
+  '      size: {type: strin}',
+  '  Kid:',
+  '    api: {name: kid, parent: Nope, parent_key: t}',
+  '    attributes:',
+  '      id: {type: uuid, primary: true}',
+  '      t: {type: Thing}',
+  '',
+].join('\n');

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runModelsCheck } from '../../src/cli/commands/models-check.js';
+import { TWO_MISTAKES_SPEC } from './helpers.js';
 
 const ROOT = CONFORMANCE_MODELS;
 
@@ -14,28 +15,11 @@ function capture(): { out: string[]; err: string[]; io: { out(l: string): void; 
   return { out, err, io: { out: (l) => out.push(l), err: (l) => err.push(l) } };
 }
 
-const BAD = [
-  'file_version: "1.0"',
-  'info: {name: bad, version: 1.0}',
-  'objects:',
-  '  Thing:',
-  '    api: {name: thing}',
-  '    attributes:',
-  '      id: {type: uuid, primary: true}',
-  '      size: {type: strin}',
-  '  Kid:',
-  '    api: {name: kid, parent: Nope, parent_key: t}',
-  '    attributes:',
-  '      id: {type: uuid, primary: true}',
-  '      t: {type: Thing}',
-  '',
-].join('\n');
-
 describe('gluon models check', () => {
   let dir: string;
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'gluon-check-'));
-    await writeFile(join(dir, 'bad.yaml'), BAD);
+    await writeFile(join(dir, 'bad.yaml'), TWO_MISTAKES_SPEC);
   });
   afterAll(async () => {
     await rm(dir, { recursive: true, force: true });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compileModels } from '../../src/core/model/index.js';
-import { compileOne, doc, issuesOf } from './helpers.js';
+import { TWO_MISTAKES_SPEC, compileOne, doc, issuesOf } from './helpers.js';
 
 const ID = '    attributes:\n      id: {type: uuid, primary: true}\n';
 const thing = (extra = '', attrs = ''): string => `  Thing:\n    api: {name: thing${extra}}\n${ID}${attrs}`;
@@ -83,23 +83,7 @@ describe('every validation rule has a passing and a failing case', () => {
 
 describe('spec language details', () => {
   it('reports every mistake at once with file:line:column, path and allowed values', () => {
-    const text = [
-      'file_version: "1.0"',
-      'info: {name: t, version: 1.0}',
-      'objects:',
-      '  Thing:',
-      '    api: {name: thing}',
-      '    attributes:',
-      '      id: {type: uuid, primary: true}',
-      '      size: {type: strin}',
-      '  Kid:',
-      '    api: {name: kid, parent: Nope, parent_key: t}',
-      '    attributes:',
-      '      id: {type: uuid, primary: true}',
-      '      t: {type: Thing}',
-      '',
-    ].join('\n');
-    const issues = issuesOf(text);
+    const issues = issuesOf(TWO_MISTAKES_SPEC);
     expect(issues).toHaveLength(2);
     expect(issues[0]).toMatchObject({ code: 'GLUON_ERR_MODEL_BAD_VALUE', file: 'm/t.yaml', line: 8, column: 20, path: 'objects.Thing.attributes.size.type', value: 'strin' });
     expect(issues[0]?.allowed).toEqual(expect.arrayContaining(['string', 'uuid', 'integer', 'number', 'boolean', 'enum', 'Thing', 'Kid']));
