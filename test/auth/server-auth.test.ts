@@ -4,13 +4,13 @@
  * members, scoped to their project), Keystone unreachable → 503, bad auth config.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatTokenEntry, generateApiToken, hashApiToken } from '../../src/core/auth/index.js';
 import type { ApiModel, ObjectModel } from '../../src/core/model/index.js';
 import { createProtonServer, type ProtonServer, type ProtonServerOptions } from '../../src/server/index.js';
+import { freePort } from '../setup/service-process.js';
 import { ObjectFactory, call, collectionUrl } from './helpers.js';
 
 const P1 = '11111111111111111111111111111111';
@@ -152,13 +152,7 @@ describe('a policy file override, applied by a restart', () => {
 
 describe('Keystone unreachable', () => {
   it('answers 503 GLUON_ERR_AUTH_UNAVAILABLE with a clear message (and 401 without a token)', async () => {
-    const closedPort = await new Promise<number>((resolve) => {
-      const probe = createServer();
-      probe.listen(0, '127.0.0.1', () => {
-        const { port } = probe.address() as { port: number };
-        probe.close(() => resolve(port));
-      });
-    });
+    const closedPort = await freePort();
     const authUrl = `http://127.0.0.1:${closedPort}/v3`;
     const server = await start({ auth: { strategy: 'keystone', keystone: { authUrl, username: 'gluon', password: 'x', projectName: 'service', timeoutMs: 2000 } } });
     try {

@@ -12,16 +12,13 @@
  * | reader1 | tenant1 | reader only |
  * | gluon | service | service + admin (the Proton server's own service account) |
  */
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { request } from 'undici';
+import { OPENSTACK_SCRIPTS as SCRIPTS, freePort, isRoot, runStartScript, stopPid } from './service-process.js';
 
-const HERE = dirname(fileURLToPath(import.meta.url));
-const SCRIPTS = join(HERE, '..', 'openstack');
 const NEEDED_BINARIES = ['/usr/bin/keystone-manage', '/usr/bin/uwsgi', '/usr/bin/keystone-wsgi-public'];
 
 /** The seeded user names. */
@@ -56,24 +53,10 @@ export interface KeystoneInstance {
   stop(): Promise<void>;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
 /** Installs Keystone when missing (as root, with the policy-rc.d trick); else fails naming the packages. */
 export function ensureKeystoneInstalled(): void {
   if (NEEDED_BINARIES.every((bin) => existsSync(bin))) return;
-  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-  if (!isRoot) {
+  if (!isRoot()) {
     throw new Error(`Keystone is not installed (missing ${NEEDED_BINARIES.filter((b) => !existsSync(b)).join(', ')}). Install the Debian packages "keystone" and "curl" (e.g. sudo ${join(SCRIPTS, 'install_packages.sh')}).`);
   }
   execFileSync(join(SCRIPTS, 'install_packages.sh'), { stdio: 'inherit', timeout: 900_000 });
@@ -111,40 +94,19 @@ export async function startKeystone(): Promise<KeystoneInstance> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'gluon-keystone-'));
   const ksDir = join(dir, 'keystone');
-  const started = spawnSync(join(SCRIPTS, 'start_keystone.sh'), {
-    env: { ...process.env, KS_DIR: ksDir, KS_PORT: String(port), KS_ADMIN_PASSWORD: 'secret' },
-    encoding: 'utf8',
-    timeout: 180_000,
+  const removeDir = async (): Promise<void> => rmSync(dir, { recursive: true, force: true });
+  const pid = await runStartScript('start_keystone.sh', {
+    env: { KS_DIR: ksDir, KS_PORT: String(port), KS_ADMIN_PASSWORD: 'secret' },
+    logFile: join(ksDir, 'uwsgi.log'),
+    cleanup: removeDir,
   });
-  const pid = Number(started.stdout.trim().split('\n').pop());
-  if (started.status !== 0 || !Number.isInteger(pid) || pid <= 0) {
-    throw new Error(`start_keystone.sh failed (exit ${started.status}): ${started.stderr}\n${existsSync(join(ksDir, 'uwsgi.log')) ? readFileSync(join(ksDir, 'uwsgi.log'), 'utf8').slice(-2000) : ''}`);
-  }
   const url = `http://127.0.0.1:${port}`;
   const authUrl = `${url}/v3`;
 
   const stop = async (): Promise<void> => {
-    try {
-      process.kill(pid, 'SIGTERM');
-    } catch {
-      // already gone
-    }
-    for (let i = 0; i < 100; i++) {
-      try {
-        process.kill(pid, 0);
-      } catch {
-        break;
-      }
-      await new Promise((r) => setTimeout(r, 100));
-      if (i === 99) {
-        try {
-          process.kill(pid, 'SIGKILL');
-        } catch {
-          // gone
-        }
-      }
-    }
-    rmSync(dir, { recursive: true, force: true });
+    // only the uwsgi master started with our own uwsgi.ini
+    await stopPid(pid, { cmdlineIncludes: join(ksDir, 'uwsgi.ini') });
+    await removeDir();
   };
 
   const passwordToken = async (name: string, password: string, project: string): Promise<string> => {

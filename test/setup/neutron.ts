@@ -10,15 +10,12 @@
  * `auth: 'noauth'` (default): every request runs in an admin context (Neutron's noauth);
  * `auth: 'keystone'`: Neutron validates tokens against the Keystone given.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { OPENSTACK_SCRIPTS as SCRIPTS, freePort, isRoot, runStartScript, stopPid } from './service-process.js';
 
-const HERE = dirname(fileURLToPath(import.meta.url));
-const SCRIPTS = join(HERE, '..', 'openstack');
 const NEEDED = ['/usr/bin/neutron-server', '/usr/bin/neutron-db-manage', '/etc/neutron/api-paste.ini', '/usr/bin/curl'];
 
 /** Options of {@link startNeutron}. */
@@ -47,19 +44,6 @@ export interface NeutronInstance {
   stop(): Promise<void>;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
 /**
  * Installs Debian's `neutron-server` when missing (as root, through
  * `test/openstack/install_neutron.sh`, which blocks service starts with policy-rc.d);
@@ -67,23 +51,13 @@ function freePort(): Promise<number> {
  */
 export function ensureNeutronInstalled(): void {
   if (NEEDED.every((file) => existsSync(file))) return;
-  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   const missing = NEEDED.filter((f) => !existsSync(f)).join(', ');
-  if (!isRoot) {
+  if (!isRoot()) {
     throw new Error(`Neutron is not installed (missing ${missing}). Install the Debian packages "neutron-server" and "curl" as root (e.g. sudo ${join(SCRIPTS, 'install_neutron.sh')}) to run these tests.`);
   }
   execFileSync(join(SCRIPTS, 'install_neutron.sh'), { stdio: 'inherit', timeout: 900_000 });
   const still = NEEDED.filter((f) => !existsSync(f));
   if (still.length > 0) throw new Error(`install_neutron.sh ran but ${still.join(', ')} is still missing`);
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** Starts a private Neutron on a free port with GluonNetwork/GluonSubnet created. */
@@ -94,30 +68,23 @@ export async function startNeutron(options: StartNeutronOptions = {}): Promise<N
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'gluon-neutron-'));
   const nDir = join(dir, 'neutron');
-  const env: Record<string, string> = { ...(process.env as Record<string, string>), N_DIR: nDir, N_PORT: String(port), NEUTRON_AUTH: auth };
+  const env: Record<string, string> = { N_DIR: nDir, N_PORT: String(port), NEUTRON_AUTH: auth };
   if (options.keystoneUrl !== undefined) env['KS_URL'] = options.keystoneUrl;
   if (options.keystoneAdminPassword !== undefined) env['KS_ADMIN_PASSWORD'] = options.keystoneAdminPassword;
-  const started = spawnSync(join(SCRIPTS, 'start_neutron.sh'), { env, encoding: 'utf8', timeout: 180_000 });
-  const pid = Number(started.stdout.trim().split('\n').pop());
   const pidFile = join(nDir, 'neutron-server.pid');
-  const stop = async (): Promise<void> => {
-    const target = Number.isInteger(pid) && pid > 0 ? pid : existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8').trim()) : 0;
-    if (target > 0 && alive(target)) {
-      // only our process: its command line names our config file
-      const cmd = existsSync(`/proc/${target}/cmdline`) ? readFileSync(`/proc/${target}/cmdline`, 'utf8') : '';
-      if (cmd.includes(join(nDir, 'neutron.conf'))) {
-        process.kill(target, 'SIGTERM');
-        for (let i = 0; i < 100 && alive(target); i++) await new Promise((r) => setTimeout(r, 100));
-        if (alive(target)) process.kill(target, 'SIGKILL');
-      }
-    }
+  // only our process: its command line names our config file
+  const ours = { cmdlineIncludes: join(nDir, 'neutron.conf') };
+  const stopPidAndRemove = async (pid: number): Promise<void> => {
+    await stopPid(pid, ours);
     rmSync(dir, { recursive: true, force: true });
   };
-  if (started.status !== 0 || !Number.isInteger(pid) || pid <= 0) {
-    const log = existsSync(join(nDir, 'neutron-server.log')) ? readFileSync(join(nDir, 'neutron-server.log'), 'utf8').slice(-3000) : '';
-    await stop();
-    throw new Error(`start_neutron.sh failed (exit ${started.status}): ${started.stderr}\n${log}`);
-  }
+  const pid = await runStartScript('start_neutron.sh', {
+    env,
+    logFile: join(nDir, 'neutron-server.log'),
+    // the script failed: stop the server it may have started (its PID is in the pidfile)
+    cleanup: () => stopPidAndRemove(existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8').trim()) : 0),
+  });
+  const stop = (): Promise<void> => stopPidAndRemove(pid);
   const seed = readFileSync(join(nDir, 'seed.txt'), 'utf8');
   const network = /network=(\S+)/.exec(seed)?.[1];
   const subnet = /subnet=(\S+)/.exec(seed)?.[1];

@@ -1,13 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createEtcdStore, listAll, type KeyValueStore } from '../../src/core/kv/index.js';
 import type { ApiModel } from '../../src/core/model/index.js';
 import type { MirrorSource } from '../../src/core/store/index.js';
 import { PORT_PREFIX, apiPrefix } from '../../src/core/sync/index.js';
+import { freePort } from '../setup/service-process.js';
 
 export const TENANT = 'a868a466bca84df18404a77db0ecac72';
 export const API = '/proton/net-l3vpn/v1.0';
@@ -70,18 +70,8 @@ export function diff(expected: Map<string, string>, actual: Map<string, string>)
   return out;
 }
 
-/** A free TCP port on 127.0.0.1. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
+/** A free TCP port on 127.0.0.1 (the test set-up's). */
+export { freePort };
 
 /** A valid port body. */
 export function portBody(i: number): Record<string, unknown> {
