@@ -11,20 +11,13 @@ KS_PORT=${KS_PORT:-35357}
 KS_HOST=127.0.0.1
 KS_ADMIN_PASSWORD=${KS_ADMIN_PASSWORD:-secret}
 URL=http://$KS_HOST:$KS_PORT
-log() { echo "[keystone $(date +%T)] $*" >&2; }
+SERVICE=keystone
+# shellcheck source=lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 # --- stop a previous instance started by this script (only that PID) ---
-if [ -f "$KS_DIR/uwsgi.pid" ]; then
-  old=$(cat "$KS_DIR/uwsgi.pid")
-  if [ -n "$old" ] && grep -q "$KS_DIR/uwsgi.ini" "/proc/$old/cmdline" 2>/dev/null; then
-    log "stopping previous keystone uwsgi master $old"
-    kill -TERM "$old" || true
-    for _ in $(seq 1 50); do kill -0 "$old" 2>/dev/null || break; sleep 0.1; done
-  fi
-fi
-if (exec 3<>/dev/tcp/$KS_HOST/$KS_PORT) 2>/dev/null; then
-  log "port $KS_PORT already in use by someone else"; exit 1
-fi
+stop_ours "$KS_DIR/uwsgi.pid" "$KS_DIR/uwsgi.ini"
+require_free_port "$KS_HOST" "$KS_PORT"
 
 # --- fresh state ---
 rm -rf "$KS_DIR"; mkdir -p "$KS_DIR"
@@ -85,7 +78,7 @@ EOF
 
 KM="keystone-manage --config-file $KS_DIR/keystone.conf"
 # keystone-manage prints a harmless 'AttributeError: ... getcurrent' traceback at interpreter exit (eventlet + py3.11)
-t0=$(date +%s%N)
+t0=$(now_ms)
 $KM db_sync 2>>"$KS_DIR/manage.err"
 $KM fernet_setup --keystone-user "$(id -un)" --keystone-group "$(id -gn)" 2>>"$KS_DIR/manage.err"
 $KM credential_setup --keystone-user "$(id -un)" --keystone-group "$(id -gn)" 2>>"$KS_DIR/manage.err"
@@ -94,18 +87,14 @@ $KM bootstrap --bootstrap-password "$KS_ADMIN_PASSWORD" \
   --bootstrap-role-name admin --bootstrap-service-name keystone \
   --bootstrap-admin-url "$URL/v3/" --bootstrap-public-url "$URL/v3/" \
   --bootstrap-internal-url "$URL/v3/" --bootstrap-region-id RegionOne 2>>"$KS_DIR/manage.err"
-t1=$(date +%s%N); log "db_sync+fernet+credential+bootstrap: $(( (t1-t0)/1000000 ))ms"
+t1=$(now_ms); log "db_sync+fernet+credential+bootstrap: $((t1-t0))ms"
 
 # --- start ---
 setsid uwsgi --ini "$KS_DIR/uwsgi.ini" </dev/null >/dev/null 2>&1 &
 PID=$!
 echo "$PID" > "$KS_DIR/uwsgi.pid.launcher"
-for _ in $(seq 1 240); do
-  if [ "$(curl -s -o /dev/null -w '%{http_code}' $URL/v3/ 2>/dev/null)" = 200 ]; then break; fi
-  kill -0 $PID 2>/dev/null || { log "uwsgi died; see $KS_DIR/uwsgi.log"; exit 1; }
-  sleep 0.25
-done
-t2=$(date +%s%N); log "uwsgi up: $(( (t2-t1)/1000000 ))ms"
+wait_http_200 "$URL/v3/" "$PID" "$KS_DIR/uwsgi.log"
+t2=$(now_ms); log "uwsgi up: $((t2-t1))ms"
 
 # Seeding (projects, users, roles) is done by the caller (test/setup/keystone.ts) over REST.
 log "auth url $URL/v3  admin/$KS_ADMIN_PASSWORD (project admin)"

@@ -21,20 +21,13 @@ KS_ADMIN_PASSWORD=${KS_ADMIN_PASSWORD:-secret}
 NEUTRON_TOKEN_CACHE_TIME=${NEUTRON_TOKEN_CACHE_TIME:-300}
 URL=http://$N_HOST:$N_PORT
 PY=/usr/bin/python3   # the Debian interpreter, not a pyenv/venv python
-log() { echo "[neutron $(date +%T)] $*" >&2; }
+SERVICE=neutron
+# shellcheck source=lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 # --- stop a previous instance started by this script (only that PID; workers exit with it) ---
-if [ -f "$N_DIR/neutron-server.pid" ]; then
-  old=$(cat "$N_DIR/neutron-server.pid")
-  if [ -n "$old" ] && grep -q "$N_DIR/neutron.conf" "/proc/$old/cmdline" 2>/dev/null; then
-    log "stopping previous neutron-server $old"
-    kill -TERM "$old" || true
-    for _ in $(seq 1 100); do kill -0 "$old" 2>/dev/null || break; sleep 0.1; done
-  fi
-fi
-if (exec 3<>/dev/tcp/$N_HOST/$N_PORT) 2>/dev/null; then
-  log "port $N_PORT already in use by someone else"; exit 1
-fi
+stop_ours "$N_DIR/neutron-server.pid" "$N_DIR/neutron.conf"
+require_free_port "$N_HOST" "$N_PORT"
 
 rm -rf "$N_DIR"; mkdir -p "$N_DIR/state" "$N_DIR/lock"
 cp /etc/neutron/api-paste.ini "$N_DIR/api-paste.ini"
@@ -82,7 +75,7 @@ flat_networks = *
 enable_security_group = true
 EOF
 
-t0=$(date +%s%N)
+t0=$(now_ms)
 if [ "$NEUTRON_AUTH" = keystone ]; then
   # service user neutron/neutron-secret in project "service" with role admin (to validate tokens)
   KTOK=$(curl -s -D - -o /dev/null -X POST $KS_URL/v3/auth/tokens -H 'Content-Type: application/json' \
@@ -122,17 +115,13 @@ from neutron.db.migration.models import head   # all models (core, ml2, extensio
 head.get_metadata().create_all(sa.create_engine(sys.argv[1]))
 EOF
 neutron-db-manage $C stamp heads >"$N_DIR/db-manage.log" 2>&1
-t1=$(date +%s%N); log "schema create_all + stamp heads: $(( (t1-t0)/1000000 ))ms"
+t1=$(now_ms); log "schema create_all + stamp heads: $((t1-t0))ms"
 
 setsid neutron-server $C </dev/null >"$N_DIR/server.stdout" 2>&1 &
 PID=$!
 echo "$PID" > "$N_DIR/neutron-server.pid"
-for _ in $(seq 1 240); do
-  if [ "$(curl -s -o /dev/null -w '%{http_code}' $URL/ 2>/dev/null)" = 200 ]; then break; fi
-  kill -0 $PID 2>/dev/null || { log "neutron-server died; see $N_DIR/neutron-server.log"; exit 1; }
-  sleep 0.25
-done
-t2=$(date +%s%N); log "neutron-server up: $(( (t2-t1)/1000000 ))ms"
+wait_http_200 "$URL/" "$PID" "$N_DIR/neutron-server.log"
+t2=$(now_ms); log "neutron-server up: $((t2-t1))ms"
 
 # --- GluonNetwork / GluonSubnet (as admin) ---
 if [ "$NEUTRON_AUTH" = keystone ]; then AUTH=(-H "X-Auth-Token: $KTOK"); else AUTH=(); fi
@@ -148,5 +137,5 @@ SUB=$(curl -s -X POST $URL/v2.0/subnets "${AUTH[@]}" -H 'Content-Type: applicati
   -d '{"subnet":{"name":"GluonSubnet","network_id":"'$NET'","ip_version":4,"cidr":"0.0.0.0/1","gateway_ip":null,"enable_dhcp":false}}' \
   | $PY -c 'import sys,json;print(json.load(sys.stdin)["subnet"]["id"])')
 echo "network=$NET subnet=$SUB" > "$N_DIR/seed.txt"
-t3=$(date +%s%N); log "GluonNetwork=$NET GluonSubnet=$SUB; total $(( (t3-t0)/1000000 ))ms (auth=$NEUTRON_AUTH, url $URL)"
+t3=$(now_ms); log "GluonNetwork=$NET GluonSubnet=$SUB; total $((t3-t0))ms (auth=$NEUTRON_AUTH, url $URL)"
 echo "$PID"
