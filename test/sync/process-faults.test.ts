@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { createConnection } from 'mysql2/promise';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { loadModels, type ApiModel } from '../../src/core/model/index.js';
-import { createStore, type SqlStore } from '../../src/core/store/index.js';
+import { loadModels } from '../../src/core/model/index.js';
+import { createStore } from '../../src/core/store/index.js';
 import { bundledModelsDir } from '../../src/server/index.js';
 import { API, call, diff, etcdClient, etcdContent, mirrorCheck, portBody, sqlContent, startServe, tempDir, uniquePrefix, waitFor, type ServeProcess } from './helpers.js';
 
@@ -55,21 +55,28 @@ function startLoad(targets: () => readonly string[]) {
   };
 }
 
-async function converged(store: SqlStore, apis: readonly ApiModel[], endpoint: string, prefix: string, acked: Set<string>, deleted: Set<string>, timeoutMs: number) {
+/**
+ * Waits (20 s at most) until etcd under `prefix` holds exactly what the SQL database `db`
+ * holds, then checks every acknowledged port is there and every deleted one is not.
+ */
+async function expectConverged(db: string, endpoint: string, prefix: string, load: { acked: Set<string>; deleted: Set<string> }): Promise<void> {
+  const apis = await loadModels(bundledModelsDir());
+  const store = createStore({ url: db, advertisedUrl: ADVERTISED });
   const etcd = etcdClient(endpoint, prefix);
   try {
     let last: string[] = [];
     await waitFor(async () => {
       last = diff(await sqlContent(store, apis), await etcdContent(etcd, apis.map((a) => a.name)));
       return last.length === 0;
-    }, 'etcd to equal SQL', timeoutMs).catch((err: unknown) => {
+    }, 'etcd to equal SQL', 20_000).catch((err: unknown) => {
       throw new Error(`${String(err)}; first differences: ${last.slice(0, 5).join('; ')}`);
     });
     const content = await etcdContent(etcd, apis.map((a) => a.name));
-    for (const id of acked) expect(content.has(`/proton/net-l3vpn/Port/${id}`), `acknowledged ${id}`).toBe(true);
-    for (const id of deleted) expect(content.has(`/proton/net-l3vpn/Port/${id}`), `deleted ${id}`).toBe(false);
+    for (const id of load.acked) expect(content.has(`/proton/net-l3vpn/Port/${id}`), `acknowledged ${id}`).toBe(true);
+    for (const id of load.deleted) expect(content.has(`/proton/net-l3vpn/Port/${id}`), `deleted ${id}`).toBe(false);
   } finally {
     await etcd.close();
+    await store.close();
   }
 }
 
@@ -93,13 +100,7 @@ describe('Proton server killed in the middle of a load (SQLite)', () => {
     servers.push(current);
     await waitFor(() => load.count >= 600, '600 writes');
     await load.stop();
-    const apis = await loadModels(bundledModelsDir());
-    const store = createStore({ url: db, advertisedUrl: ADVERTISED });
-    try {
-      await converged(store, apis, endpoint, prefix, load.acked, load.deleted, 20_000);
-    } finally {
-      await store.close();
-    }
+    await expectConverged(db, endpoint, prefix, load);
     expect(load.acked.size).toBeGreaterThan(200);
   });
 });
@@ -147,13 +148,7 @@ describe('two Proton servers on MariaDB and one etcd (HA)', () => {
     await waitFor(() => load.count >= 500, '500 writes');
     await load.stop();
 
-    const apis = await loadModels(bundledModelsDir());
-    const store = createStore({ url: db, advertisedUrl: ADVERTISED });
-    try {
-      await converged(store, apis, endpoint, prefix, load.acked, load.deleted, 20_000);
-    } finally {
-      await store.close();
-    }
+    await expectConverged(db, endpoint, prefix, load);
     expect(load.acked.size).toBeGreaterThan(100);
   });
 });
