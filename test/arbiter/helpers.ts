@@ -15,14 +15,7 @@ export function isolatedStore(prefix = `/arb-${randomBytes(4).toString('hex')}`)
 }
 
 /** Polls `check` until it returns true (or throws after `timeoutMs`, naming `what`). */
-export async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check()) return;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+export { waitFor } from '../setup/wait-for.js';
 
 /** A Neutron-shaped port with defaults. */
 export function neutronPort(id: string, fields: Partial<Record<keyof NeutronPort, unknown>> = {}): NeutronPort {

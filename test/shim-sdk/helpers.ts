@@ -13,14 +13,7 @@ export function isolatedStore(endpoint: string, prefix = `/t-${randomBytes(4).to
 }
 
 /** Polls `check` until it returns true (or throws after `timeoutMs`, naming `what`). */
-export async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check()) return;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+export { waitFor } from '../setup/wait-for.js';
 
 /** A logger that keeps every entry (level, object, message). */
 export function memoryLogger(): { entries: { level: string; obj: object; msg?: string | undefined }[]; debug: (o: object, m?: string) => void; info: (o: object, m?: string) => void; warn: (o: object, m?: string) => void; error: (o: object, m?: string) => void } {
