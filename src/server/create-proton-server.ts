@@ -41,7 +41,7 @@ import type { ProtonServer, ProtonServerOptions, ResolvedServerOptions, ServerMi
  * @example
  * ```ts
  * const server = await createProtonServer({ db: 'sqlite:./gluon.db', port: 0 });
- * console.log(await server.listen()); // http://127.0.0.1:41234
+ * const url = await server.listen(); // "http://127.0.0.1:41234"
  * process.once('SIGTERM', () => void server.close());
  * ```
  */
