@@ -137,48 +137,81 @@ export class BindingCoordinator {
     if (binding === undefined) return write(patch);
     const timeoutMs = options.timeoutMs ?? this.defaultTimeoutMs;
     const key = portKey(api.name, id);
-    const started = await this.lock.run(key, async (): Promise<Attempt | { readonly immediate: StoredObject }> => {
-      const current = this.attempts.get(key);
-      if (current !== undefined && !current.resolved) {
-        if (sameBinding(current.binding, binding)) {
-          if (current.failedStored === undefined) {
-            if (timeoutMs === 0) return { immediate: await this.options.store.get(api, object, id) };
-            current.waiters++;
-            return current;
-          }
-        } else if (current.waiters > 0) {
-          throw pendingConflict(api, id, current.binding, binding);
+    const started = await this.lock.run(key, async () => {
+      // the caller's fresh read of the port saves reading it again; a write decided on it
+      // is guarded by its revision, and a 412 means it was stale: decide again on a re-read
+      const snapshot = options.current !== undefined && revisionOf(options.current) !== undefined ? options.current : undefined;
+      if (snapshot !== undefined) {
+        try {
+          return await this.startBind(api, object, id, key, binding, patch, write, timeoutMs, snapshot);
+        } catch (err) {
+          if (!isGluonErrorCode(err, 'GLUON_ERR_PRECONDITION_FAILED')) throw err;
         }
       }
-      const port = await this.options.store.get(api, object, id);
-      const vifType = port['vif_type'];
-      if (sameBinding(bindingOf(port), binding) && typeof vifType === 'string' && vifType !== BINDING_FAILED && current === undefined) {
-        return { immediate: await this.written(write(patch)) };
-      }
-      if (sameBinding(bindingOf(port), binding) && vifType === BINDING_FAILED) await this.clearAnswer(api.name, id, binding);
-      const attempt = current !== undefined && !current.resolved && sameBinding(current.binding, binding) ? current : newAttempt(api, object, id, binding);
-      if (attempt !== current && current !== undefined && !current.resolved) settle(current, port);
-      this.attempts.set(key, attempt);
-      attempt.failedStored = undefined;
-      attempt.waiters++;
-      try {
-        const stored = await this.written(write({ ...patch, ...pendingFields(object) }));
-        attempt.revision = revisionOf(stored);
-        attempt.stored = stored;
-        this.logger.debug({ api: api.name, port: id, host: binding.host_id, revision: attempt.revision }, 'bind: waiting for the shim result');
-        if (timeoutMs === 0) {
-          attempt.waiters--;
-          return { immediate: stored };
-        }
-        return attempt;
-      } catch (err) {
-        attempt.waiters--;
-        if (attempt.revision === undefined && this.attempts.get(key) === attempt) this.attempts.delete(key);
-        throw err;
-      }
+      return this.startBind(api, object, id, key, binding, patch, write, timeoutMs, undefined);
     });
     if ('immediate' in started) return started.immediate;
     return this.wait(started, key, timeoutMs);
+  }
+
+  /**
+   * The locked part of a bind: joins the attempt waiting, answers at once, or stores the
+   * pending port and registers a new attempt. With `snapshot` (a caller's read of the
+   * port) it decides on it, only when no attempt of the port is in memory, and guards its
+   * write by the snapshot's revision (a 412 then tells the caller to retry without it).
+   */
+  private async startBind(
+    api: ApiModel,
+    object: ObjectModel,
+    id: string,
+    key: string,
+    binding: BindingRequest,
+    patch: Readonly<Record<string, unknown>>,
+    write: PortWrite,
+    timeoutMs: number,
+    snapshot: StoredObject | undefined,
+  ): Promise<Attempt | { readonly immediate: StoredObject }> {
+    const current = this.attempts.get(key);
+    if (current !== undefined && !current.resolved) {
+      if (sameBinding(current.binding, binding)) {
+        if (current.failedStored === undefined) {
+          if (timeoutMs === 0) return { immediate: await this.options.store.get(api, object, id) };
+          current.waiters++;
+          return current;
+        }
+      } else if (current.waiters > 0) {
+        throw pendingConflict(api, id, current.binding, binding);
+      }
+    }
+    let port = current === undefined ? snapshot : undefined;
+    if (port !== undefined && sameBinding(bindingOf(port), binding) && port['vif_type'] === BINDING_FAILED) port = undefined;
+    const guard = port === undefined ? undefined : { ifRevision: revisionOf(port) as number };
+    port ??= await this.options.store.get(api, object, id);
+    const vifType = port['vif_type'];
+    if (sameBinding(bindingOf(port), binding) && typeof vifType === 'string' && vifType !== BINDING_FAILED && current === undefined) {
+      return { immediate: await this.written(write(patch, guard)) };
+    }
+    if (sameBinding(bindingOf(port), binding) && vifType === BINDING_FAILED) await this.clearAnswer(api.name, id, binding);
+    const attempt = current !== undefined && !current.resolved && sameBinding(current.binding, binding) ? current : newAttempt(api, object, id, binding);
+    if (attempt !== current && current !== undefined && !current.resolved) settle(current, port);
+    this.attempts.set(key, attempt);
+    attempt.failedStored = undefined;
+    attempt.waiters++;
+    try {
+      const stored = await this.written(write({ ...patch, ...pendingFields(object) }, guard));
+      attempt.revision = revisionOf(stored);
+      attempt.stored = stored;
+      this.logger.debug({ api: api.name, port: id, host: binding.host_id, revision: attempt.revision }, 'bind: waiting for the shim result');
+      if (timeoutMs === 0) {
+        attempt.waiters--;
+        return { immediate: stored };
+      }
+      return attempt;
+    } catch (err) {
+      attempt.waiters--;
+      if (attempt.revision === undefined && this.attempts.get(key) === attempt) this.attempts.delete(key);
+      throw err;
+    }
   }
 
   /**

@@ -15,6 +15,7 @@ export interface BindingHooks {
     context: { readonly api: ApiModel; readonly object: ObjectModel; readonly key?: string },
     patch: Readonly<Record<string, unknown>>,
     write: PortWrite,
+    stored?: StoredObject,
   ): Promise<StoredObject>;
   updateQuery(object: ObjectModel): readonly string[];
 }
@@ -22,10 +23,13 @@ export interface BindingHooks {
 /** Builds the {@link BindingHooks} of a coordinator. */
 export function bindingHooks(coordinator: BindingCoordinator): BindingHooks {
   return {
-    update(request, context, patch, write) {
+    update(request, context, patch, write, stored) {
       if (context.object.role !== 'port' || context.key === undefined) return write(patch);
       const timeoutMs = bindTimeoutFromUrl(request.url, coordinator.maxTimeoutMs);
-      return coordinator.update(context.api, context.object, context.key, patch, write, timeoutMs === undefined ? {} : { timeoutMs });
+      return coordinator.update(context.api, context.object, context.key, patch, write, {
+        ...(timeoutMs === undefined ? {} : { timeoutMs }),
+        ...(stored === undefined ? {} : { current: stored }),
+      });
     },
     updateQuery(object) {
       return object.role === 'port' ? [BIND_TIMEOUT_PARAM] : [];

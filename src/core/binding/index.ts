@@ -23,5 +23,6 @@ export type {
   BindOptions,
   PortUpdateKind,
   PortWrite,
+  PortWriteOptions,
   ShimResult,
 } from './types.js';

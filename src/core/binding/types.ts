@@ -50,10 +50,23 @@ export interface BindingRequest {
 export interface BindOptions {
   /** How long to wait for the shim's result (ms); 0 answers at once with the pending port. */
   readonly timeoutMs?: number;
+  /**
+   * The port as the caller just read it (e.g. the HTTP layer's read for `authorizeStored`).
+   * A bind may decide on it instead of reading the port again; its pending write is then
+   * guarded by this snapshot's `revision_number`, and if the port changed meanwhile (412)
+   * the bind re-reads it and decides again — so a stale snapshot never changes the outcome.
+   */
+  readonly current?: StoredObject;
+}
+
+/** Options of one {@link PortWrite}. */
+export interface PortWriteOptions {
+  /** Write only if the port's `revision_number` is still this one (else 412 `GLUON_ERR_PRECONDITION_FAILED`). Ignored when the caller sent its own If-Match. */
+  readonly ifRevision?: number;
 }
 
 /** Performs the store write of an update (the HTTP layer's `store.update`, with If-Match and parent scope). */
-export type PortWrite = (patch: Readonly<Record<string, unknown>>) => Promise<StoredObject>;
+export type PortWrite = (patch: Readonly<Record<string, unknown>>, options?: PortWriteOptions) => Promise<StoredObject>;
 
 /** A shim's answer read from `/controller/<api>/Port/<id>`. */
 export interface ShimResult {

@@ -133,11 +133,12 @@ export function combineHooks(...sets: readonly (ProtonHooks | undefined)[]): Pro
     },
     // `update` hooks nest (the first set's wraps the next one's, down to the store write);
     // `updateQuery` names are merged.
-    update(request, context, patch, write) {
-      const chain = all.reduceRight<(p: Readonly<Record<string, unknown>>) => Promise<StoredObject>>(
+    update(request, context, patch, write, stored) {
+      type Write = (p: Readonly<Record<string, unknown>>, o?: { readonly ifRevision?: number }) => Promise<StoredObject>;
+      const chain = all.reduceRight<Write>(
         (next, s) => {
           const hook = s.update?.bind(s);
-          return hook === undefined ? next : (p) => hook(request, context, p, next);
+          return hook === undefined ? next : (p) => hook(request, context, p, next, stored);
         },
         write,
       );

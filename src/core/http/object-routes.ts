@@ -312,17 +312,21 @@ export function registerObjectRoutes(scope: FastifyInstance, apis: readonly ApiM
             const context = await begin(request, 'update');
             await checkParents(store, api, resolve(request).parents, false);
             const parent = context.parent;
+            let stored: StoredObject | undefined;
             if (hooks.authorizeStored !== undefined) {
-              const stored = await store.get(api, plan.object, context.key ?? '', parent === undefined ? {} : { parent });
+              stored = await store.get(api, plan.object, context.key ?? '', parent === undefined ? {} : { parent });
               await hooks.authorizeStored(request, context, stored, request.body as Record<string, unknown>);
             }
             const patch = await beforeWrite(request, context, request.body as Record<string, unknown>);
-            const write = (values: Readonly<Record<string, unknown>>): Promise<StoredObject> =>
-              store.update(api, plan.object, context.key ?? '', values, {
-                ...(ifRevision === undefined ? {} : { ifRevision }),
+            // the caller's If-Match wins over a hook's own guard
+            const write = (values: Readonly<Record<string, unknown>>, guard?: { readonly ifRevision?: number }): Promise<StoredObject> => {
+              const revision = ifRevision ?? guard?.ifRevision;
+              return store.update(api, plan.object, context.key ?? '', values, {
+                ...(revision === undefined ? {} : { ifRevision: revision }),
                 ...(parent === undefined ? {} : { parent }),
               });
-            const updated = hooks.update === undefined ? await write(patch) : await hooks.update(request, context, patch, write);
+            };
+            const updated = hooks.update === undefined ? await write(patch) : await hooks.update(request, context, patch, write, snapshotFor(stored, ifRevision));
             const result = (await afterWrite(request, context, updated)) ?? updated;
             setEtag(reply, result);
             return result;
@@ -353,4 +357,14 @@ export function registerObjectRoutes(scope: FastifyInstance, apis: readonly ApiM
       }
     }
   }
+}
+
+/**
+ * The stored object handed to an `update` hook: only when the caller's If-Match (if any)
+ * names its revision, so a hook guarding its write by that revision never weakens the
+ * caller's own precondition.
+ */
+function snapshotFor(stored: StoredObject | undefined, ifRevision: number | undefined): StoredObject | undefined {
+  if (stored === undefined || ifRevision === undefined) return stored;
+  return stored['revision_number'] === ifRevision ? stored : undefined;
 }

@@ -70,14 +70,18 @@ export interface ProtonHooks {
   /**
    * Replaces the store write of an update (PUT): receives the validated patch (after
    * `beforeWrite`) and `write`, which performs the store update with If-Match and the
-   * parent scope applied; resolves with the object to answer (before `afterWrite`).
+   * parent scope applied (and, when the caller sent no If-Match, `options.ifRevision` as
+   * the guard); resolves with the object to answer (before `afterWrite`). `stored` is the
+   * object as read for `authorizeStored` just before (undefined without that hook): a
+   * hook may decide on it instead of reading again, guarding its write by its revision.
    * Port binding uses it to wait for the shim's result (issue 5).
    */
   update?(
     request: FastifyRequest,
     context: GluonRequestContext,
     patch: Readonly<Record<string, unknown>>,
-    write: (patch: Readonly<Record<string, unknown>>) => Promise<StoredObject>,
+    write: (patch: Readonly<Record<string, unknown>>, options?: { readonly ifRevision?: number }) => Promise<StoredObject>,
+    stored?: StoredObject,
   ): Promise<StoredObject>;
   /**
    * Query parameters a PUT on `object` accepts (read by `update`, e.g. `bind_timeout` on
