@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isGluonError } from '../../src/core/errors/index.js';
 import { createStore } from '../../src/core/store/index.js';
+import { portBody } from './fixtures.js';
 import { describeStoreConformance } from './store-conformance.js';
 
 describeStoreConformance('SQLite file', async () => {
@@ -81,15 +82,7 @@ describe('the bundled models', () => {
       for (const api of models) {
         const port = api.objects.find((o) => o.role === 'port');
         if (port === undefined) continue;
-        const created = await store.create(api, port, {
-          tenant_id: 'a868a466bca84df18404a77db0ecac72',
-          mac_address: 'c8:2a:14:04:43:80',
-          admin_state_up: true,
-          status: 'ACTIVE',
-          vnic_type: 'normal',
-          mtu: 1500,
-          vlan_transparency: false,
-        });
+        const created = await store.create(api, port, portBody());
         expect(await store.get(api, port, created['id'] as string)).toEqual(created);
         await store.delete(api, port, created['id'] as string);
       }
@@ -111,15 +104,7 @@ describe('a locked SQLite database', () => {
     const file = join(dir, 'gluon.db');
     const store = createStore({ url: `sqlite:${file}` });
     await store.init([api]);
-    const body = {
-      tenant_id: 'a868a466bca84df18404a77db0ecac72',
-      mac_address: 'c8:2a:14:04:43:80',
-      admin_state_up: true,
-      status: 'ACTIVE',
-      vnic_type: 'normal',
-      mtu: 1500,
-      vlan_transparency: false,
-    };
+    const body = portBody();
     const other = new sqlite3.Database(file);
     const exec = (sql: string): Promise<void> => new Promise((resolve, reject) => other.exec(sql, (err) => (err ? reject(err) : resolve())));
     try {
