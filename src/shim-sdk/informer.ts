@@ -1,4 +1,4 @@
-import { listPages, type KeyValueStore, type KvError, type Watch, type WatchEvent } from '../core/kv/index.js';
+import { Reflector, type KeyValue, type KeyValueStore, type ReflectorListing, type WatchEvent } from '../core/kv/index.js';
 import { backoffDelay, type BackoffOptions } from './backoff.js';
 import { silentLogger, type ShimLogger } from './logger.js';
 
@@ -51,7 +51,8 @@ export interface InformerOptions<T> {
 
 /**
  * Follows every key under a prefix: lists it (paged, one consistent revision R), then
- * watches from R + 1, keeping a local cache handlers can read.
+ * watches from R + 1, keeping a local cache handlers can read. The list-then-watch loop
+ * is the key/value port's `Reflector`; the informer adds the cache, parsing and events.
  *
  * - Disconnects from etcd are absorbed by the watch, which resumes from the last
  *   revision it delivered; {@link stop} then {@link start} resumes the same way.
@@ -70,24 +71,23 @@ export class Informer<T = unknown> {
   private readonly prefix: string;
   private readonly parse: (value: string, key: string) => T;
   private readonly logger: ShimLogger;
-  private watch: Watch | undefined;
-  private rev = 0;
-  private synced = false;
-  private running = false;
-  private generation = 0;
-  private relistFailures = 0;
-  private relistTimer: NodeJS.Timeout | undefined;
-  private relisting: Promise<void> | undefined;
-  /** Number of relists done after the initial list (compaction or watch failure). */
-  relists = 0;
+  private readonly reflector: Reflector;
 
-  constructor(
-    private readonly kv: KeyValueStore,
-    private readonly options: InformerOptions<T>,
-  ) {
+  constructor(kv: KeyValueStore, options: InformerOptions<T>) {
     this.prefix = options.prefix;
     this.parse = options.parse ?? ((value: string) => JSON.parse(value) as T);
     this.logger = options.logger ?? silentLogger;
+    this.reflector = new Reflector(
+      kv,
+      { beginList: (relist) => this.beginList(relist), onEvent: (event) => this.onWatchEvent(event) },
+      {
+        prefix: options.prefix,
+        name: 'informer',
+        logger: this.logger,
+        retryDelayMs: (failures) => backoffDelay(failures, { initialMs: 100, maxMs: 5000, ...options.relistBackoff }),
+        ...(options.pageSize === undefined ? {} : { pageSize: options.pageSize }),
+      },
+    );
   }
 
   /** Registers a handler for every later event. */
@@ -98,17 +98,22 @@ export class Informer<T = unknown> {
 
   /** The last revision the cache reflects (0 before the first list). */
   get revision(): number {
-    return this.rev;
+    return this.reflector.revision;
   }
 
   /** True once the initial list was loaded into the cache. */
   get hasSynced(): boolean {
-    return this.synced;
+    return this.reflector.hasSynced;
   }
 
   /** True between {@link start} and {@link stop}. */
   get isRunning(): boolean {
-    return this.running;
+    return this.reflector.isRunning;
+  }
+
+  /** Number of relists done after the initial list (compaction or watch failure). */
+  get relists(): number {
+    return this.reflector.relists;
   }
 
   /** The cached object at `key`. */
@@ -140,19 +145,7 @@ export class Informer<T = unknown> {
    * history was compacted meanwhile).
    */
   async start(): Promise<void> {
-    if (this.running) return;
-    this.running = true;
-    const generation = ++this.generation;
-    if (!this.synced) {
-      try {
-        await this.relist(generation, false);
-      } catch (err) {
-        this.running = false; // etcd unreachable at start-up: the caller may start() again
-        throw err;
-      }
-      this.synced = true;
-    }
-    await this.openWatch(generation);
+    await this.reflector.start();
   }
 
   /**
@@ -160,104 +153,38 @@ export class Informer<T = unknown> {
    * keeps the cache and the revision, so {@link start} resumes where it stopped.
    */
   async stop(): Promise<void> {
-    if (!this.running) return;
-    this.running = false;
-    this.generation++;
-    if (this.relistTimer) clearTimeout(this.relistTimer);
-    this.relistTimer = undefined;
-    const watch = this.watch;
-    this.watch = undefined;
-    await watch?.close();
-    await this.relisting?.catch(() => undefined);
+    await this.reflector.stop();
   }
 
-  private async openWatch(generation: number): Promise<void> {
-    try {
-      // etcd keeps the compaction revision itself watchable but drops the deletes made
-      // at exactly that revision, so a watch from `rev + 1` would silently miss them
-      // when `rev + 1` is the compaction revision. Reading at `rev` fails in exactly
-      // the cases where history we need may be gone: then relist instead.
-      await this.kv.range({ prefix: this.prefix, limit: 1, revision: this.rev });
-      const watch = await this.kv.watch(
-        {
-          prefix: this.prefix,
-          fromRevision: this.rev + 1,
-          onError: (err) => this.onWatchError(generation, err),
-        },
-        (event) => this.onWatchEvent(generation, event),
-      );
-      if (generation !== this.generation) {
-        await watch.close();
-        return;
-      }
-      this.watch = watch;
-      this.relistFailures = 0;
-    } catch (err) {
-      // compacted past our revision (or etcd unreachable): relist, then watch again
-      this.onWatchError(generation, err as KvError);
-    }
-  }
-
-  private onWatchError(generation: number, err: KvError): void {
-    if (generation !== this.generation || !this.running) return;
-    this.logger.warn({ prefix: this.prefix, revision: this.rev, code: err.code, err: err.message }, 'informer: watch ended; relisting');
-    this.watch = undefined;
-    this.scheduleRelist(generation, 0);
-  }
-
-  private scheduleRelist(generation: number, delayMs: number): void {
-    if (this.relistTimer) clearTimeout(this.relistTimer);
-    this.relistTimer = setTimeout(() => {
-      this.relistTimer = undefined;
-      if (generation !== this.generation || !this.running) return;
-      this.relisting = (async () => {
-        try {
-          await this.relist(generation, true);
-          if (generation !== this.generation || !this.running) return;
-          this.relists++;
-          await this.openWatch(generation);
-        } catch (err) {
-          if (generation !== this.generation || !this.running) return;
-          this.relistFailures++;
-          const delay = backoffDelay(this.relistFailures, { initialMs: 100, maxMs: 5000, ...this.options.relistBackoff });
-          this.logger.warn({ prefix: this.prefix, err: (err as Error).message, retryInMs: delay }, 'informer: relist failed; retrying');
-          this.scheduleRelist(generation, delay);
-        }
-      })();
-    }, delayMs);
-  }
-
-  /** Lists the prefix and reconciles the cache with it, delivering the differences. */
-  private async relist(generation: number, diff: boolean): Promise<void> {
+  /** Reconciles the cache with one listing, delivering the differences (synthetic on a relist). */
+  private beginList(diff: boolean): ReflectorListing {
     const seen = new Set<string>();
     const pending: InformerEvent<T>[] = [];
-    let revision = this.rev;
-    for await (const page of listPages(this.kv, this.prefix, this.options.pageSize === undefined ? {} : { pageSize: this.options.pageSize })) {
-      revision = page.revision;
-      for (const kv of page.kvs) {
+    return {
+      add: (kv: KeyValue) => {
         seen.add(kv.key);
         const old = this.cache.get(kv.key);
-        if (old && old.modRevision === kv.modRevision) continue;
+        if (old && old.modRevision === kv.modRevision) return;
         const object = this.tryParse(kv.value, kv.key);
-        if (object === undefined) continue;
+        if (object === undefined) return;
         pending.push(
           old
             ? { type: 'updated', key: kv.key, object: object.value, oldObject: old.object, revision: kv.modRevision, synthetic: diff }
             : { type: 'added', key: kv.key, object: object.value, revision: kv.modRevision, synthetic: diff },
         );
-      }
-    }
-    if (generation !== this.generation) return;
-    for (const [key, old] of this.cache) {
-      if (!seen.has(key)) pending.push({ type: 'deleted', key, object: old.object, oldObject: old.object, revision, synthetic: true });
-    }
-    for (const event of pending) {
-      if (event.type === 'deleted') this.cache.delete(event.key);
-      else this.cache.set(event.key, { key: event.key, object: event.object, modRevision: event.revision });
-    }
-    this.rev = Math.max(this.rev, revision);
-    if (diff && pending.length > 0) this.logger.info({ prefix: this.prefix, revision, changes: pending.length }, 'informer: relist delivered missed changes');
-    for (const event of pending) await this.deliver(event);
+      },
+      finish: async (revision: number) => {
+        for (const [key, old] of this.cache) {
+          if (!seen.has(key)) pending.push({ type: 'deleted', key, object: old.object, oldObject: old.object, revision, synthetic: true });
+        }
+        for (const event of pending) {
+          if (event.type === 'deleted') this.cache.delete(event.key);
+          else this.cache.set(event.key, { key: event.key, object: event.object, modRevision: event.revision });
+        }
+        if (diff && pending.length > 0) this.logger.info({ prefix: this.prefix, revision, changes: pending.length }, 'informer: relist delivered missed changes');
+        for (const event of pending) await this.deliver(event);
+      },
+    };
   }
 
   private tryParse(value: string, key: string): { value: T } | undefined {
@@ -269,11 +196,7 @@ export class Informer<T = unknown> {
     }
   }
 
-  private async onWatchEvent(generation: number, event: WatchEvent): Promise<void> {
-    if (generation !== this.generation) return;
-    // events of one transaction share a revision; anything older is already in the cache
-    if (event.modRevision < this.rev) return;
-    this.rev = event.modRevision;
+  private async onWatchEvent(event: WatchEvent): Promise<void> {
     const old = this.cache.get(event.key);
     if (event.type === 'delete') {
       if (!old) return;

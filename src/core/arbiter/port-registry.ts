@@ -1,4 +1,4 @@
-import { listPages, type KeyValueStore, type KvError, type Watch, type WatchEvent } from '../kv/index.js';
+import { Reflector, type KeyValue, type KeyValueStore, type ReflectorListing, type WatchEvent } from '../kv/index.js';
 import { silentLogger } from './silent-logger.js';
 import type { ArbiterLogger, PortRegistration } from './types.js';
 
@@ -33,7 +33,8 @@ export interface PortRegistryChange {
  * etcd. The watch resumes by itself across etcd reconnections; when it ends (history
  * compacted, or any other watch error) the registry relists, replaces its cache with
  * the new snapshot (dropping ports deleted meanwhile) and watches again, retrying
- * failed relists with a doubling delay.
+ * failed relists with a doubling delay. The list-then-watch loop is the key/value
+ * port's `Reflector`; the registry adds the cache, parsing and change listeners.
  *
  * A value that is not a JSON object with string `service` and `url` is logged and
  * ignored (the id is then not a Gluon port).
@@ -43,32 +44,38 @@ export class PortRegistry {
   private readonly listeners: ((change: PortRegistryChange) => void)[] = [];
   private readonly prefix: string;
   private readonly logger: ArbiterLogger;
-  private watch: Watch | undefined;
-  private rev = 0;
-  private synced = false;
-  private running = false;
-  private generation = 0;
-  private failures = 0;
-  private timer: NodeJS.Timeout | undefined;
-  /** Number of relists after the first list (compaction or watch failure). */
-  relists = 0;
+  private readonly reflector: Reflector;
 
-  constructor(
-    private readonly kv: KeyValueStore,
-    private readonly options: PortRegistryOptions = {},
-  ) {
+  constructor(kv: KeyValueStore, options: PortRegistryOptions = {}) {
     this.prefix = options.prefix ?? PORT_REGISTRY_PREFIX;
     this.logger = options.logger ?? silentLogger;
+    const maxDelayMs = options.maxRelistDelayMs ?? 5000;
+    this.reflector = new Reflector(
+      kv,
+      { beginList: () => this.beginList(), onEvent: (event) => this.onEvent(event) },
+      {
+        prefix: this.prefix,
+        name: 'port registry',
+        logger: this.logger,
+        retryDelayMs: (failures) => Math.min(maxDelayMs, 100 * 2 ** (failures - 1)),
+        ...(options.pageSize === undefined ? {} : { pageSize: options.pageSize }),
+      },
+    );
   }
 
   /** True once the first list is in the cache. */
   get hasSynced(): boolean {
-    return this.synced;
+    return this.reflector.hasSynced;
   }
 
   /** The etcd revision the cache reflects. */
   get revision(): number {
-    return this.rev;
+    return this.reflector.revision;
+  }
+
+  /** Number of relists after the first list (compaction or watch failure). */
+  get relists(): number {
+    return this.reflector.relists;
   }
 
   /** Number of registered Gluon ports. */
@@ -100,104 +107,34 @@ export class PortRegistry {
    * when the first list fails (etcd unreachable), leaving the registry stopped.
    */
   async start(): Promise<void> {
-    if (this.running) return;
-    this.running = true;
-    const generation = ++this.generation;
-    try {
-      if (!this.synced) {
-        await this.relist(generation);
-        this.synced = true;
-      }
-    } catch (err) {
-      this.running = false;
-      throw err;
-    }
-    await this.openWatch(generation);
+    await this.reflector.start();
   }
 
   /** Stops the watch; the cache is kept and a later {@link start} resumes from its revision. */
   async stop(): Promise<void> {
-    if (!this.running) return;
-    this.running = false;
-    this.generation++;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    const watch = this.watch;
-    this.watch = undefined;
-    await watch?.close();
+    await this.reflector.stop();
   }
 
-  private async openWatch(generation: number): Promise<void> {
-    try {
-      const watch = await this.kv.watch(
-        { prefix: this.prefix, fromRevision: this.rev + 1, onError: (err) => this.onWatchError(generation, err) },
-        (event) => this.onEvent(generation, event),
-      );
-      if (generation !== this.generation) {
-        await watch.close();
-        return;
-      }
-      this.watch = watch;
-      this.failures = 0;
-    } catch (err) {
-      this.onWatchError(generation, err as KvError);
-    }
-  }
-
-  private onWatchError(generation: number, err: KvError): void {
-    if (generation !== this.generation || !this.running) return;
-    this.logger.warn({ prefix: this.prefix, revision: this.rev, code: err.code, err: err.message }, 'port registry: watch ended; relisting');
-    this.watch = undefined;
-    this.scheduleRelist(generation, 0);
-  }
-
-  private scheduleRelist(generation: number, delayMs: number): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      if (generation !== this.generation || !this.running) return;
-      void (async () => {
-        try {
-          await this.relist(generation);
-          if (generation !== this.generation || !this.running) return;
-          this.relists++;
-          await this.openWatch(generation);
-        } catch (err) {
-          if (generation !== this.generation || !this.running) return;
-          this.failures++;
-          const delay = Math.min(this.options.maxRelistDelayMs ?? 5000, 100 * 2 ** (this.failures - 1));
-          this.logger.warn({ prefix: this.prefix, err: (err as Error).message, retryInMs: delay }, 'port registry: relist failed; retrying');
-          this.scheduleRelist(generation, delay);
-        }
-      })();
-    }, delayMs);
-  }
-
-  /** Reads the whole registry at one revision and makes the cache equal to it. */
-  private async relist(generation: number): Promise<void> {
+  /** Makes the cache equal to one listing of the whole registry, then tells the listeners what changed. */
+  private beginList(): ReflectorListing {
     const fresh = new Map<string, PortRegistration>();
-    let revision = this.rev;
-    for await (const page of listPages(this.kv, this.prefix, this.options.pageSize === undefined ? {} : { pageSize: this.options.pageSize })) {
-      revision = page.revision;
-      for (const kv of page.kvs) {
+    return {
+      add: (kv: KeyValue) => {
         const reg = this.parse(kv.key, kv.value, kv.modRevision);
         if (reg) fresh.set(reg.id, reg);
-      }
-    }
-    if (generation !== this.generation) return;
-    const changed: PortRegistryChange[] = [];
-    for (const id of this.ports.keys()) if (!fresh.has(id)) changed.push({ type: 'delete', id, revision });
-    for (const [id, reg] of fresh) if (this.ports.get(id)?.modRevision !== reg.modRevision) changed.push({ type: 'put', id, revision });
-    this.ports.clear();
-    for (const [id, reg] of fresh) this.ports.set(id, reg);
-    this.rev = Math.max(this.rev, revision);
-    for (const change of changed) this.emit(change);
+      },
+      finish: (revision: number) => {
+        const changed: PortRegistryChange[] = [];
+        for (const id of this.ports.keys()) if (!fresh.has(id)) changed.push({ type: 'delete', id, revision });
+        for (const [id, reg] of fresh) if (this.ports.get(id)?.modRevision !== reg.modRevision) changed.push({ type: 'put', id, revision });
+        this.ports.clear();
+        for (const [id, reg] of fresh) this.ports.set(id, reg);
+        for (const change of changed) this.emit(change);
+      },
+    };
   }
 
-  private onEvent(generation: number, event: WatchEvent): void {
-    if (generation !== this.generation) return;
-    if (event.modRevision < this.rev) return;
-    this.rev = event.modRevision;
+  private onEvent(event: WatchEvent): void {
     const id = event.key.slice(this.prefix.length);
     if (event.type === 'delete') {
       if (this.ports.delete(id)) this.emit({ type: 'delete', id, revision: event.modRevision });

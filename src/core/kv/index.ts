@@ -1,7 +1,8 @@
 /**
  * The key/value port: etcd (through `etcd3`) or the in-process store, with one contract
  * (revisions, guarded transactions, watches that resume and surface compaction, leases,
- * election). Imports nothing from other parts but errors.
+ * election), and the list-then-watch loop ({@link Reflector}) that caches of a prefix
+ * share. Imports nothing from other parts but errors.
  * @packageDocumentation
  */
 export type {
@@ -40,6 +41,8 @@ export { MAX_TXN_OPS, DEFAULT_PAGE_SIZE } from './limits.js';
 export { compareKeys } from './key-order.js';
 export { listAll, listPages } from './list-all.js';
 export type { ListAllOptions, ListPage } from './list-all.js';
+export { Reflector } from './reflector.js';
+export type { ReflectorListing, ReflectorOptions, ReflectorTarget } from './reflector.js';
 export { createMemoryStore } from './memory-store.js';
 export type { MemoryStoreOptions } from './memory-store.js';
 export { createMemoryBackend } from './memory-backend.js';
