@@ -1,40 +1,6 @@
 import { KvError, type Compare, type KeyValueStore } from '../core/kv/index.js';
-import { controllerKey } from './keys.js';
+import { controllerKey, encodeBindResult, type BindResultValue } from '../core/wire/index.js';
 import type { BindFailure, BindSuccess, PortObject } from './types.js';
-
-/**
- * The value a shim writes to `/controller/<api>/Port/<id>`.
- *
- * - success: `{ vif_type, vif_details, controller, port_revision, host_id, device_id }`
- * - failure: `{ error: { reason, message }, controller, port_revision, host_id, device_id }`
- * - unbind: `{}`
- *
- * `port_revision` is the port's `revision_number` the result answers, so the server
- * can tell a stale result (for an earlier request) from a fresh one; `host_id` and
- * `device_id` name the binding it answers (a shim restarted later knows whether the
- * current request was already answered).
- */
-export interface BindResultValue {
-  /** The VIF type Nova plugs (`ovs`, `vhostuser`…), on success. */
-  readonly vif_type?: string;
-  /** The VIF details Nova needs for that type, on success. */
-  readonly vif_details?: Record<string, unknown>;
-  /** Why the bind failed, on failure. */
-  readonly error?: {
-    /** Short machine-readable reason (`no_service_binding`, `controller_unreachable`). */
-    readonly reason: string;
-    /** What happened, for the operator. */
-    readonly message: string;
-  };
-  /** The controller (shim) that wrote the result. */
-  readonly controller?: string;
-  /** The port's `revision_number` the result answers. */
-  readonly port_revision?: number | null;
-  /** The host of the binding answered. */
-  readonly host_id?: string | null;
-  /** The device of the binding answered. */
-  readonly device_id?: string | null;
-}
 
 /** A result written by {@link BindReporter}: the value and the revision of its write. */
 export interface ReportedResult {
@@ -65,7 +31,7 @@ function answers(port: PortObject): Pick<BindResultValue, 'port_revision' | 'hos
   };
 }
 
-/** Writes bind results where the Proton server waits for them. */
+/** Writes bind results (the wire part's `BindResultValue`) where the Proton server waits for them. */
 export class BindReporter {
   constructor(
     private readonly kv: KeyValueStore,
@@ -114,7 +80,7 @@ export class BindReporter {
 
   private async write(portId: string, value: BindResultValue): Promise<number> {
     const key = this.key(portId);
-    const text = JSON.stringify(value);
+    const text = encodeBindResult(value);
     const fence = this.options.fence?.() ?? [];
     if (fence.length === 0) return (await this.kv.put(key, text)).revision;
     const res = await this.kv.txn({ compare: fence, success: [{ type: 'put', key, value: text }] });
@@ -128,9 +94,4 @@ export class BindReporter {
       `bind result for port ${portId} not written: shim ${JSON.stringify(this.options.controller)} is no longer the leader of its election`,
     );
   }
-}
-
-/** True when a bind-result value carries an answer (a VIF or an error), i.e. it is not `{}`. */
-export function hasAnswer(value: Record<string, unknown> | undefined): boolean {
-  return value !== undefined && (typeof value['vif_type'] === 'string' || (typeof value['error'] === 'object' && value['error'] !== null));
 }

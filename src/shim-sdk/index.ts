@@ -1,7 +1,7 @@
 /**
  * gluon-net/shim-sdk: write a shim, the SDN-controller side of Gluon. It watches the
  * Proton objects in etcd, programs its controller and reports port bind results.
- * Imports only the model types and the key/value port: no fastify, no SQL.
+ * Imports only the model types, the key/value port and the wire formats: no fastify, no SQL.
  * @packageDocumentation
  */
 export { createShim } from './shim.js';
@@ -26,14 +26,15 @@ export { Informer } from './informer.js';
 export type { CachedObject, InformerEvent, InformerHandler, InformerOptions } from './informer.js';
 export { WorkQueue } from './work-queue.js';
 export type { WorkHandler, WorkItemContext, WorkQueueOptions, ShutdownOptions } from './work-queue.js';
-export { BindReporter, hasAnswer } from './bind-reporter.js';
-export type { BindResultValue, BindReporterOptions, ReportedResult } from './bind-reporter.js';
+export { BindReporter } from './bind-reporter.js';
+export type { BindReporterOptions, ReportedResult } from './bind-reporter.js';
 export { decidePort, isBindRequest, hostMatches } from './port-state.js';
 export type { PortAction, PortDecision } from './port-state.js';
 export { backoffDelay } from './backoff.js';
 export type { BackoffOptions } from './backoff.js';
-export { protonPrefix, controllerPrefix, controllerKey, objectKey, parseObjectKey } from './keys.js';
-export type { ObjectKeyParts } from './keys.js';
+// the etcd key layout and the bind-result value are the wire part's, shared with the server
+export { protonPrefix, controllerPrefix, controllerKey, objectKey, parseObjectKey, hasAnswer } from '../core/wire/index.js';
+export type { ObjectKeyParts, BindResultValue } from '../core/wire/index.js';
 export { silentLogger } from './logger.js';
 export type { ShimLogger } from './logger.js';
 export { createDummyShim, dummyShimDefinition, dummyBind, DUMMY_VIF } from './dummy-shim.js';

@@ -1,4 +1,4 @@
-import { hasAnswer } from './bind-reporter.js';
+import { hasAnswer } from '../core/wire/index.js';
 import type { PortObject, PortState } from './types.js';
 
 /** True for a non-empty string. */

@@ -22,6 +22,16 @@ import { describe, expect, it } from 'vitest';
  *   the table; it may import drivers (types and code) and vitest.
  * - `index` is the package root `src/index.ts`: it re-exports the library parts, never
  *   the CLI.
+ * - `core/wire` is not in the table: the etcd key layout and value formats shared by
+ *   server, shims and arbiter (`/proton/<api>/<ObjectName>/<pk>` keys, bind-result keys
+ *   `/controller/<api>/Port/<id>` and their value: type, encode, parse). The shim SDK
+ *   (writer) and binding (reader) both need ONE definition of that format, and the shim
+ *   SDK may not import binding (it would pull the store into a shim's bundle), so it is
+ *   a leaf like `core/errors`: it imports nothing, and the parts that speak to etcd
+ *   (sync, binding, arbiter, shim-sdk) and the edges (server, cli, index) may import it.
+ * - The list-then-watch loop (`Reflector`) shared by the shim SDK's informer and the
+ *   arbiter's port registry lives in `core/kv`, which both may import, for the same
+ *   reason: the arbiter may not import the shim SDK.
  */
 const RULES: Readonly<Record<string, { parts: readonly string[]; typeOnly?: readonly string[]; packages: readonly string[] }>> = {
   'core/errors': { parts: [], packages: [] },
@@ -29,27 +39,28 @@ const RULES: Readonly<Record<string, { parts: readonly string[]; typeOnly?: read
   'core/registry': { parts: ['core/model'], packages: [] },
   'core/store': { parts: ['core/model'], packages: ['sequelize'] },
   'core/kv': { parts: [], packages: ['etcd3', 'cockatiel'] },
-  'core/sync': { parts: ['core/store', 'core/kv', 'core/model'], packages: ['cockatiel', 'prom-client'] },
-  'core/binding': { parts: ['core/store', 'core/kv', 'core/model'], packages: [] },
+  'core/wire': { parts: [], packages: [] },
+  'core/sync': { parts: ['core/store', 'core/kv', 'core/wire', 'core/model'], packages: ['cockatiel', 'prom-client'] },
+  'core/binding': { parts: ['core/store', 'core/kv', 'core/wire', 'core/model'], packages: [] },
   'core/http': {
     parts: ['core/registry', 'core/store', 'core/binding', 'core/auth', 'core/model'],
     packages: ['fastify', 'fastify-plugin', '@fastify/swagger', '@fastify/swagger-ui', 'ajv', 'ajv-formats'],
   },
   'core/auth': { parts: ['core/model'], packages: ['yaml', 'undici'] },
-  'core/arbiter': { parts: ['core/kv', 'drivers', 'core/model'], packages: ['fastify', 'undici'] },
+  'core/arbiter': { parts: ['core/kv', 'core/wire', 'drivers', 'core/model'], packages: ['fastify', 'undici'] },
   drivers: { parts: [], typeOnly: ['core/model'], packages: ['undici'] },
-  'shim-sdk': { parts: ['core/kv'], typeOnly: ['core/model'], packages: [] },
+  'shim-sdk': { parts: ['core/kv', 'core/wire'], typeOnly: ['core/model'], packages: [] },
   testing: { parts: ['drivers'], packages: ['vitest'] },
   server: {
-    parts: ['core/model', 'core/registry', 'core/store', 'core/kv', 'core/sync', 'core/binding', 'core/http', 'core/auth', 'core/arbiter', 'drivers', 'shim-sdk'],
+    parts: ['core/model', 'core/registry', 'core/store', 'core/kv', 'core/wire', 'core/sync', 'core/binding', 'core/http', 'core/auth', 'core/arbiter', 'drivers', 'shim-sdk'],
     packages: ['fastify', 'pino', 'prom-client', 'tsyringe', 'reflect-metadata', 'yaml'],
   },
   cli: {
-    parts: ['server', 'drivers', 'shim-sdk', 'core/model', 'core/registry', 'core/store', 'core/kv', 'core/sync', 'core/auth', 'core/arbiter'],
+    parts: ['server', 'drivers', 'shim-sdk', 'core/model', 'core/registry', 'core/store', 'core/kv', 'core/wire', 'core/sync', 'core/auth', 'core/arbiter'],
     packages: ['commander', 'pino'],
   },
   index: {
-    parts: ['core/model', 'core/registry', 'core/store', 'core/kv', 'core/sync', 'core/binding', 'core/http', 'core/auth', 'core/arbiter', 'server'],
+    parts: ['core/model', 'core/registry', 'core/store', 'core/kv', 'core/wire', 'core/sync', 'core/binding', 'core/http', 'core/auth', 'core/arbiter', 'server'],
     packages: [],
   },
 };

@@ -1,61 +1,9 @@
 import type { AttributeModel, ObjectModel } from '../model/index.js';
-import { BINDING_FAILED, type ShimResult } from './types.js';
+import { pythonJson, type ShimResult } from '../wire/index.js';
+import { BINDING_FAILED } from './types.js';
 
-/**
- * Python's `json.dumps` text (`", "` and `": "` separators, non-ASCII escaped), so
- * `vif_details` reads exactly as the original stored it: `{"port_filter": true}`.
- */
-export function pythonJson(value: unknown): string {
-  if (value === null || value === undefined) return 'null';
-  if (Array.isArray(value)) return `[${value.map(pythonJson).join(', ')}]`;
-  if (typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
-    return `{${entries.map(([k, v]) => `${asciiJson(k)}: ${pythonJson(v)}`).join(', ')}}`;
-  }
-  if (typeof value === 'string') return asciiJson(value);
-  const text = JSON.stringify(value);
-  return text === undefined ? 'null' : text;
-}
-
-function asciiJson(text: string): string {
-  return JSON.stringify(text).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
-
-function text(value: unknown): string | undefined {
-  return typeof value === 'string' ? value : undefined;
-}
-
-/**
- * Reads a bind-result value (`/controller/<api>/Port/<id>`): a VIF
- * `{vif_type, vif_details}` or a failure `{error: {reason, message}}`, with the optional
- * `controller`, `port_revision`, `host_id`, `device_id`. Undefined for `{}`, for text
- * that is not JSON, and for anything else that carries no answer.
- */
-export function parseShimResult(raw: string | undefined): ShimResult | undefined {
-  if (raw === undefined) return undefined;
-  let value: unknown;
-  try {
-    value = JSON.parse(raw);
-  } catch {
-    return undefined;
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
-  const v = value as Record<string, unknown>;
-  const meta = {
-    ...(text(v['controller']) === undefined ? {} : { controller: text(v['controller']) as string }),
-    ...(typeof v['port_revision'] === 'number' ? { portRevision: v['port_revision'] } : {}),
-    ...('host_id' in v ? { host_id: text(v['host_id']) ?? null } : {}),
-    ...('device_id' in v ? { device_id: text(v['device_id']) ?? null } : {}),
-  };
-  const error = v['error'];
-  if (typeof error === 'object' && error !== null) {
-    const e = error as Record<string, unknown>;
-    return { ...meta, error: { reason: text(e['reason']) ?? 'shim_error', message: text(e['message']) ?? String(pythonJson(error)) } };
-  }
-  const vifType = text(v['vif_type']);
-  if (vifType === undefined || vifType === '') return undefined;
-  return { ...meta, vif: { vif_type: vifType, vif_details: v['vif_details'] ?? {} } };
-}
+// The bind-result value format is the wire part's; re-exported for the coordinator.
+export { parseShimResult } from '../wire/index.js';
 
 function attribute(object: ObjectModel, name: string): AttributeModel | undefined {
   return object.attributes.find((a) => a.name === name);

@@ -68,17 +68,5 @@ export interface PortWriteOptions {
 /** Performs the store write of an update (the HTTP layer's `store.update`, with If-Match and parent scope). */
 export type PortWrite = (patch: Readonly<Record<string, unknown>>, options?: PortWriteOptions) => Promise<StoredObject>;
 
-/** A shim's answer read from `/controller/<api>/Port/<id>`. */
-export interface ShimResult {
-  /** The VIF on success. */
-  readonly vif?: { readonly vif_type: string; readonly vif_details: unknown };
-  /** The failure a shim reported. */
-  readonly error?: { readonly reason: string; readonly message: string };
-  /** The controller (shim) name, when given. */
-  readonly controller?: string;
-  /** The port `revision_number` the result answers, when given. */
-  readonly portRevision?: number;
-  /** The binding the result answers, when given. */
-  readonly host_id?: string | null;
-  readonly device_id?: string | null;
-}
+/** A shim's answer read from `/controller/<api>/Port/<id>` (the format is the wire part's). */
+export type { ShimResult } from '../wire/index.js';

@@ -1,5 +1,5 @@
 /**
- * etcd key layout the shim reads and writes (Gluon's, see docs/shims.md):
+ * The etcd key layout of objects and bind results (Gluon's, see docs/etcd.md):
  * `/proton/<api>/<ObjectName>/<pk>` (objects, written by the Proton server) and
  * `/controller/<api>/Port/<id>` (bind results, written by shims).
  */
