@@ -20,6 +20,12 @@ for (const subpath of Object.keys(pkg.exports)) {
   entry[subpath === '.' ? 'index' : subpath.slice(2)] = source;
 }
 
+/**
+ * Optional dependencies stay imports (tsup bundles what is not a dependency or peer
+ * dependency): better-sqlite3 is a native module loaded at run time.
+ */
+const external = Object.keys(pkg.optionalDependencies);
+
 export default defineConfig([
   {
     entry,
@@ -30,6 +36,7 @@ export default defineConfig([
     target: 'node20',
     splitting: true,
     treeshake: true,
+    external,
   },
   {
     entry: { cli: 'src/cli/main.ts' },
@@ -37,5 +44,6 @@ export default defineConfig([
     sourcemap: true,
     target: 'node20',
     clean: false,
+    external,
   },
 ]);

@@ -6,15 +6,18 @@
  *   `Model.create()` (autocommit) of the same row, 201 with the response schema;
  * - `GET /ports/:id`: `findByPk` (raw);
  * - `GET /ports?limit=1000`: `findAll` (raw, ordered by id like gluon's paging).
- * SQLite runs in WAL with synchronous=NORMAL, as gluon's store does, so the comparison
- * is between code paths, not journal settings.
+ * SQLite runs in WAL with synchronous=NORMAL, as gluon's store does, and on the same
+ * SQLite library (better-sqlite3, handed to Sequelize as its `dialectModule` through the
+ * store's adapter), so the comparison is between code paths, not drivers or journal settings.
  */
 import { randomUUID } from 'node:crypto';
 import { Ajv } from 'ajv';
 import type { Options as AjvOptions } from 'ajv';
 import formatsModule from 'ajv-formats';
 import Fastify from 'fastify';
+import BetterSqlite3 from 'better-sqlite3';
 import { Sequelize } from 'sequelize';
+import { sequelizeSqliteModule } from '../src/core/store/sequelize-sqlite-adapter.js';
 import { loadPortModel } from './port-model.js';
 import { portAttributes } from './port-table.js';
 import { announceReady, closeOnSignal, disableSourceMaps, failStartup, readServerConfig } from './server-runtime.js';
@@ -28,7 +31,11 @@ const AJV_OPTIONS: AjvOptions = { allErrors: true, removeAdditional: false, coer
 /** A Sequelize instance on `sqlite:<file>` (WAL, synchronous=NORMAL) or a mysql:// URL (pool of 10). */
 async function openDatabase(db: string): Promise<Sequelize> {
   if (db.startsWith('sqlite:')) {
-    const sequelize = new Sequelize({ dialect: 'sqlite', storage: db.slice('sqlite:'.length), logging: false });
+    const dialectModule = sequelizeSqliteModule(
+      (filename, options) => new BetterSqlite3(filename, options),
+      () => undefined,
+    );
+    const sequelize = new Sequelize({ dialect: 'sqlite', storage: db.slice('sqlite:'.length), logging: false, dialectModule });
     await sequelize.query('PRAGMA journal_mode=WAL');
     await sequelize.query('PRAGMA synchronous=NORMAL');
     return sequelize;

@@ -20,6 +20,9 @@ import { describe, expect, it } from 'vitest';
  *   is an edge, like the server, so the table's "server, drivers, shim SDK" is too narrow.
  * - `testing` (the `gluon-net/testing` entry: the driver conformance suite) is not in
  *   the table; it may import drivers (types and code) and vitest.
+ * - `core/store` runs SQLite on better-sqlite3 (synchronous statements, no thread-pool
+ *   round trip each; Sequelize creates the SQLite schema through an adapter on the same
+ *   library), and keeps Sequelize for MySQL/MariaDB. DESIGN.md names only Sequelize.
  * - `index` is the package root `src/index.ts`: it re-exports the library parts, never
  *   the CLI.
  * - `core/wire` is not in the table: the etcd key layout and value formats shared by
@@ -37,7 +40,7 @@ const RULES: Readonly<Record<string, { parts: readonly string[]; typeOnly?: read
   'core/errors': { parts: [], packages: [] },
   'core/model': { parts: [], packages: ['yaml'] },
   'core/registry': { parts: ['core/model'], packages: [] },
-  'core/store': { parts: ['core/model'], packages: ['sequelize'] },
+  'core/store': { parts: ['core/model'], packages: ['sequelize', 'better-sqlite3'] },
   'core/kv': { parts: [], packages: ['etcd3', 'cockatiel'] },
   'core/wire': { parts: [], packages: [] },
   'core/sync': { parts: ['core/store', 'core/kv', 'core/wire', 'core/model'], packages: ['cockatiel', 'prom-client'] },

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 const dist = fileURLToPath(new URL('../../dist/', import.meta.url));
-const FORBIDDEN = ['fastify', 'sequelize', 'sqlite3', 'mysql2', 'etcd3', 'tsyringe', '@fastify/'];
+const FORBIDDEN = ['fastify', 'sequelize', 'sqlite3', 'better-sqlite3', 'mysql2', 'etcd3', 'tsyringe', '@fastify/'];
 
 /** Every module specifier a built file imports (static and dynamic), and the local files it pulls in, recursively. */
 function importGraph(entry: string): { files: string[]; packages: Set<string> } {

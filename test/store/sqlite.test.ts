@@ -94,8 +94,8 @@ describe('the bundled models', () => {
 });
 
 describe('a locked SQLite database', () => {
-  it('answers 503 once the busy timeout is exhausted, then recovers', async () => {
-    const sqlite3 = (await import('sqlite3')).default;
+  it('answers 503 once the busy timeout is exhausted, serves reads meanwhile, then recovers', async () => {
+    const BetterSqlite3 = (await import('better-sqlite3')).default;
     const { loadModels } = await import('../../src/core/model/index.js');
     const [api] = (await loadModels(CONFORMANCE_MODELS)).filter((m) => m.name === 'net-l3vpn');
     const Port = api?.objects.find((o) => o.name === 'Port');
@@ -105,12 +105,19 @@ describe('a locked SQLite database', () => {
     const store = createStore({ url: `sqlite:${file}` });
     await store.init([api]);
     const body = portBody();
-    const other = new sqlite3.Database(file);
-    const exec = (sql: string): Promise<void> => new Promise((resolve, reject) => other.exec(sql, (err) => (err ? reject(err) : resolve())));
+    // another connection holds the write lock (the same SQLite library, so the lock is seen in-process)
+    const other = new BetterSqlite3(file);
+    const exec = async (sql: string): Promise<void> => void other.exec(sql);
     try {
+      const existing = await store.create(api, Port, portBody());
       await exec('BEGIN IMMEDIATE');
+      let settled = false;
+      const blocked = store.create(api, Port, body).finally(() => (settled = true));
+      // the write waits without blocking the event loop: a read is served meanwhile
+      expect(await store.get(api, Port, existing['id'] as string)).toEqual(existing);
+      expect(settled).toBe(false);
       try {
-        await store.create(api, Port, body);
+        await blocked;
         expect.unreachable();
       } catch (err) {
         expect(isGluonError(err) && err.code).toBe('GLUON_ERR_STORE_UNAVAILABLE');
@@ -120,7 +127,7 @@ describe('a locked SQLite database', () => {
       const port = await store.create(api, Port, body);
       expect(port['revision_number']).toBe(1);
     } finally {
-      await new Promise((resolve) => other.close(resolve));
+      other.close();
       await store.close();
       rmSync(dir, { recursive: true, force: true });
     }

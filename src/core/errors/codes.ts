@@ -169,7 +169,7 @@ export const ERROR_CODES = {
   GLUON_ERR_STORE_CONFIG: {
     status: 500,
     description: 'The database URL or driver is not usable (unknown scheme, driver package not installed).',
-    fix: 'Use `sqlite:<file>` or `mysql://user:pass@host:port/db`, and install `sqlite3` or `mysql2`.',
+    fix: 'Use `sqlite:<file>` or `mysql://user:pass@host:port/db`, and install `better-sqlite3` or `mysql2`.',
   },
   GLUON_ERR_STORE_SCHEMA: {
     status: 500,

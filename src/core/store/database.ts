@@ -1,6 +1,9 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { QueryTypes, Sequelize, type Transaction } from 'sequelize';
 import { StoreError } from '../errors/index.js';
-import { RawSqlite, type Sqlite3Database, type TxState } from './raw-sqlite.js';
+import { sequelizeSqliteModule, type NativeOpen } from './sequelize-sqlite-adapter.js';
+import { SqliteConnection, type NativeDatabase, type TxState } from './sqlite-connection.js';
 import type { Dialect } from './sql-text.js';
 import type { StoreLogger } from './store-logger.js';
 import type { OutboxEntry } from './types.js';
@@ -12,8 +15,8 @@ export type Row = Record<string, unknown>;
 export interface Tx {
   /** The Sequelize transaction (MySQL). */
   readonly handle?: Transaction;
-  /** The raw writer connection (SQLite): every statement of the transaction runs on it. */
-  readonly raw?: RawSqlite;
+  /** The writer connection (SQLite): every statement of the transaction runs on it. */
+  readonly raw?: SqliteConnection;
   /** Failure state of the transaction on the raw connection (see {@link TxState}). */
   readonly state: TxState;
   /**
@@ -36,37 +39,87 @@ export type ConnectTarget =
       readonly database: string;
     };
 
+/** How long a busy SQLite database is retried before the operation fails as unavailable (ms). */
+const SQLITE_BUSY_TIMEOUT_MS = 5_000;
+
+/** The better-sqlite3 constructor, loaded once (an optional dependency). */
+let nativeOpen: Promise<NativeOpen> | undefined;
+
+function loadNative(): Promise<NativeOpen> {
+  nativeOpen ??= import('better-sqlite3').then(
+    (mod) => {
+      const ctor = ((mod as { default?: unknown }).default ?? mod) as new (filename: string, options?: { timeout?: number }) => NativeDatabase;
+      return (filename, options) => new ctor(filename, options);
+    },
+    (err: unknown) => {
+      nativeOpen = undefined;
+      throw new StoreError('GLUON_ERR_STORE_CONFIG', 'The SQLite driver could not be loaded: install the "better-sqlite3" package (npm install better-sqlite3).', {
+        cause: err,
+      });
+    },
+  );
+  return nativeOpen;
+}
+
+function isBusy(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED';
+}
+
 /**
- * A thin layer over Sequelize: raw parametrised statements, pooled transactions on MySQL.
- * On SQLite the writer has one dedicated node-sqlite3 connection that its statements go
- * to directly, without Sequelize ({@link RawSqlite}: prepared statements, issued in order
- * without awaiting each); reads go through Sequelize on their own connection.
+ * A thin layer over the database.
+ *
+ * - **SQLite**: better-sqlite3, on two connections of the store's own — the writer
+ *   (every write transaction) and the reader (every read outside a transaction; in WAL
+ *   mode it reads the last committed state while the writer writes). Statements run
+ *   synchronously ({@link SqliteConnection}): no thread-pool round trip per statement.
+ *   Sequelize runs on SQLite only to create the schema, through an adapter on the same
+ *   better-sqlite3 library ({@link sequelizeSqliteModule}), so the process links one copy
+ *   of SQLite. An in-memory database is one connection shared by all three.
+ * - **MySQL/MariaDB**: Sequelize with its pool; transactions are Sequelize transactions.
  * @internal
  */
 export class Database {
   readonly dialect: Dialect;
   readonly sequelize: Sequelize;
-  private writer: Promise<RawSqlite> | undefined;
-  private rawWriter: RawSqlite | undefined;
+  private sqlite: Promise<{ readonly writer: SqliteConnection; readonly reader: SqliteConnection }> | undefined;
+  private writerConn: SqliteConnection | undefined;
+  private readerConn: SqliteConnection | undefined;
+  private closed = false;
 
   private constructor(
     dialect: Dialect,
     sequelize: Sequelize,
-    private readonly inMemory: boolean,
+    private readonly storage: string | undefined,
   ) {
     this.dialect = dialect;
     this.sequelize = sequelize;
+  }
+
+  private get inMemory(): boolean {
+    return this.storage === ':memory:';
   }
 
   /** Opens the database; throws GLUON_ERR_STORE_CONFIG when the driver package is missing. */
   static open(target: ConnectTarget, logger: StoreLogger): Database {
     const common = { logging: false as const, benchmark: false, define: { timestamps: false } };
     logger.debug({ dialect: target.dialect }, 'opening the SQL store');
+    // the adapter reaches the Database built below (it opens connections only after that)
+    const holder: { db?: Database } = {};
     let sequelize: Sequelize;
     try {
       sequelize =
         target.dialect === 'sqlite'
-          ? new Sequelize({ ...common, dialect: 'sqlite', storage: target.storage, retry: { max: 1 } })
+          ? new Sequelize({
+              ...common,
+              dialect: 'sqlite',
+              storage: target.storage,
+              retry: { max: 1 },
+              dialectModule: sequelizeSqliteModule(
+                (filename, options) => holder.db?.openNative(filename, options) ?? failClosed(),
+                (filename) => (filename === ':memory:' ? holder.db?.writerConn?.native : undefined),
+              ),
+            })
           : new Sequelize(target.database, target.user, target.password, {
               ...common,
               dialect: 'mysql',
@@ -78,45 +131,48 @@ export class Database {
               retry: { max: 1 },
             });
     } catch (err) {
-      const pkg = target.dialect === 'sqlite' ? 'sqlite3' : 'mysql2';
-      throw new StoreError(
-        'GLUON_ERR_STORE_CONFIG',
-        `The ${target.dialect} driver could not be loaded: install the "${pkg}" package (npm install ${pkg}).`,
-        { cause: err },
-      );
+      throw new StoreError('GLUON_ERR_STORE_CONFIG', 'The mysql driver could not be loaded: install the "mysql2" package (npm install mysql2).', { cause: err });
     }
-    return new Database(target.dialect, sequelize, target.dialect === 'sqlite' && target.storage === ':memory:');
+    holder.db = new Database(target.dialect, sequelize, target.dialect === 'sqlite' ? target.storage : undefined);
+    return holder.db;
   }
 
-  /** Applies per-connection settings to the read connection (SQLite pragmas). */
+  /** Opens the connections and applies per-connection settings (SQLite pragmas). */
   async prepare(): Promise<void> {
     if (this.dialect !== 'sqlite') {
       await this.select('SELECT 1 AS ok', []);
       return;
     }
-    if (!this.inMemory) await this.run('PRAGMA journal_mode=WAL', []);
-    await this.run('PRAGMA synchronous=NORMAL', []);
-    await this.run('PRAGMA busy_timeout=5000', []);
-    await this.run('PRAGMA foreign_keys=ON', []);
+    await this.sqliteConnections();
   }
 
   /** Runs a SELECT and returns its rows. */
   async select(sql: string, params: readonly unknown[], tx?: Tx): Promise<Row[]> {
     if (tx?.raw !== undefined) return tx.raw.all(sql, params, tx.state);
+    if (this.dialect === 'sqlite') {
+      const reader = this.readerConn ?? (await this.sqliteConnections()).reader;
+      return retryBusy(() => reader.allSync(sql, params));
+    }
     return (await this.sequelize.query(toBind(sql), {
       type: QueryTypes.SELECT,
       bind: params as unknown[],
       raw: true,
-      // stops the sqlite dialect from running PRAGMA table_info before every SELECT
       tableNames: [],
       ...(tx === undefined ? {} : { transaction: tx.handle }),
     } as never)) as unknown as Row[];
   }
 
-  /** Runs a statement that returns no rows. */
+  /** Runs a statement that returns no rows (outside a transaction: MySQL only, or SQLite settings). */
   async run(sql: string, params: readonly unknown[], tx?: Tx): Promise<void> {
     if (tx?.raw !== undefined) {
       await tx.raw.run(sql, params, tx.state);
+      return;
+    }
+    if (this.dialect === 'sqlite') {
+      // outside a transaction only settings (PRAGMA) run here; a write needs the writer's transaction
+      const { writer } = await this.sqliteConnections();
+      if (writer.inTransaction) throw new StoreError('GLUON_ERR_INTERNAL', `SQLite statement outside the writer's transaction while one is open: ${sql}`);
+      await retryBusy(() => writer.runSync(sql, params));
       return;
     }
     await this.sequelize.query(toBind(sql), {
@@ -148,9 +204,9 @@ export class Database {
   }
 
   /**
-   * Runs statements of one transaction: on SQLite all are issued at once (the raw
-   * connection runs them in order), on MySQL one after the other. Resolves when all have
-   * settled; rejects with the first failure in issue order.
+   * Runs statements of one transaction: on SQLite all are issued at once (each runs when
+   * issued, in order), on MySQL one after the other. Resolves when all have settled;
+   * rejects with the first failure in issue order.
    */
   async sequence(tx: Tx, steps: readonly (() => Promise<unknown>)[]): Promise<void> {
     if (tx.raw === undefined) {
@@ -161,16 +217,19 @@ export class Database {
     for (const s of settled) if (s.status === 'rejected') throw s.reason;
   }
 
-  /** Starts a write transaction (only the group writer calls this: one at a time). */
+  /**
+   * Starts a write transaction (only the group writer calls this: one at a time). On
+   * SQLite a busy database (another process holds the write lock) is retried without
+   * blocking the event loop, for up to 5 s; then the write fails as unavailable.
+   */
   async begin(): Promise<Tx> {
     if (this.dialect === 'mysql') {
       const handle = await this.sequelize.transaction();
       return { handle, state: { failure: undefined, broken: false }, outbox: [] };
     }
-    const raw = await this.sqliteWriter();
-    const tx: Tx = { raw, state: { failure: undefined, broken: false }, outbox: [] };
-    // not awaited: a failure refuses every later statement of the transaction, COMMIT included
-    this.control('BEGIN IMMEDIATE', tx);
+    const writer = this.writerConn ?? (await this.sqliteConnections()).writer;
+    const tx: Tx = { raw: writer, state: { failure: undefined, broken: false }, outbox: [] };
+    await retryBusy(() => writer.runSync('BEGIN IMMEDIATE'));
     return tx;
   }
 
@@ -205,43 +264,88 @@ export class Database {
   /** Rolls back a transaction from {@link begin} (never throws). */
   async rollback(tx: Tx): Promise<void> {
     try {
-      if (tx.raw !== undefined) await tx.raw.run('ROLLBACK', [], tx.state, 'recover');
-      else if (tx.handle !== undefined) await tx.handle.rollback();
+      if (tx.raw !== undefined) {
+        if (tx.raw.inTransaction) await tx.raw.run('ROLLBACK', [], tx.state, 'recover');
+      } else if (tx.handle !== undefined) await tx.handle.rollback();
     } catch {
       // the connection is gone or the transaction already ended: nothing to undo
     }
   }
 
-  /** Closes every connection (after finalizing the writer's prepared statements). */
+  /** Closes every connection. */
   async close(): Promise<void> {
-    const raw = this.rawWriter;
-    this.writer = undefined;
-    this.rawWriter = undefined;
-    if (raw !== undefined) await raw.close();
+    this.closed = true;
+    const writer = this.writerConn;
+    const reader = this.readerConn;
+    const opening = this.sqlite;
+    this.sqlite = undefined;
+    this.writerConn = undefined;
+    this.readerConn = undefined;
+    if (writer === undefined && opening !== undefined) await opening.catch(() => undefined);
     await this.sequelize.close();
+    if (reader !== undefined && reader !== writer) await reader.close();
+    if (writer !== undefined) await writer.close();
   }
 
+  /** Opens a better-sqlite3 connection to `filename` (Sequelize's adapter calls this too). */
+  private openNative(filename: string, options?: { timeout?: number }): NativeDatabase {
+    const open = this.loadedNative;
+    if (open === undefined) throw new StoreError('GLUON_ERR_STORE_UNAVAILABLE', 'The SQLite driver is not loaded yet.');
+    if (filename !== ':memory:' && filename !== '') mkdirSync(dirname(filename), { recursive: true });
+    return open(filename, options);
+  }
+
+  private loadedNative: NativeOpen | undefined;
+
   /**
-   * The one SQLite writer connection, kept open for the store's life (Sequelize's
-   * connection manager opens it; on `:memory:` it is the one shared connection).
+   * The writer and the reader (SQLite), opened once: WAL (file databases),
+   * `synchronous=NORMAL` (a commit is durable against a crash of the process, and costs no
+   * fsync), foreign keys on, and no SQLite busy wait (it would block the event loop; see
+   * {@link retryBusy}).
    */
-  private sqliteWriter(): Promise<RawSqlite> {
-    this.writer ??= (async () => {
-      const manager = this.sequelize.connectionManager as unknown as {
-        getConnection(options: { uuid: string }): Promise<unknown>;
-      };
-      const connection = (await manager.getConnection({ uuid: 'gluon-writer' })) as Sqlite3Database;
-      const raw = new RawSqlite(connection);
-      await raw.run('PRAGMA synchronous=NORMAL');
-      await raw.run('PRAGMA busy_timeout=5000');
-      await raw.run('PRAGMA foreign_keys=ON');
-      this.rawWriter = raw;
-      return raw;
+  private sqliteConnections(): Promise<{ readonly writer: SqliteConnection; readonly reader: SqliteConnection }> {
+    if (this.closed) return Promise.reject(new StoreError('GLUON_ERR_STORE_UNAVAILABLE', 'The store is closed.'));
+    this.sqlite ??= (async () => {
+      this.loadedNative ??= await loadNative();
+      const storage = this.storage ?? ':memory:';
+      const writer = new SqliteConnection(this.openNative(storage, { timeout: 0 }));
+      try {
+        if (!this.inMemory) await retryBusy(() => writer.allSync('PRAGMA journal_mode=WAL'));
+        writer.runSync('PRAGMA synchronous=NORMAL');
+        writer.runSync('PRAGMA foreign_keys=ON');
+        const reader = this.inMemory ? writer : new SqliteConnection(this.openNative(storage, { timeout: 0 }));
+        this.writerConn = writer;
+        this.readerConn = reader;
+        return { writer, reader };
+      } catch (err) {
+        await writer.close();
+        throw err;
+      }
     })().catch((err: unknown) => {
-      this.writer = undefined;
+      this.sqlite = undefined;
       throw err;
     });
-    return this.writer;
+    return this.sqlite;
+  }
+}
+
+function failClosed(): never {
+  throw new StoreError('GLUON_ERR_STORE_UNAVAILABLE', 'The store is not open.');
+}
+
+/**
+ * Runs `op` (a synchronous SQLite call); while SQLite answers busy (another process holds
+ * the lock) it is retried on a timer, never by blocking the event loop, for up to 5 s.
+ */
+async function retryBusy<T>(op: () => T): Promise<T> {
+  const deadline = Date.now() + SQLITE_BUSY_TIMEOUT_MS;
+  for (let delay = 1; ; delay = Math.min(delay * 2, 50)) {
+    try {
+      return op();
+    } catch (err) {
+      if (!isBusy(err) || Date.now() >= deadline) throw err;
+    }
+    await new Promise((resolve) => setTimeout(resolve, delay));
   }
 }
 

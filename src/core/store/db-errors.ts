@@ -1,5 +1,5 @@
 import { isGluonError } from '../errors/index.js';
-import { TxAbortedError } from './raw-sqlite.js';
+import { TxAbortedError } from './sqlite-connection.js';
 
 /** What a database error means, independent of the dialect. @internal */
 export type DbFailure =
