@@ -11,8 +11,8 @@ export interface ServerBindingDeps {
   readonly store: ProtonStore;
   readonly kv: KeyValueStore;
   readonly logger: Logger;
-  /** Wakes the etcd publisher (so a bind's pending port reaches the shims at once). */
-  readonly onWrite?: (() => void) | undefined;
+  /** Wakes the etcd publisher (`urgent`: a bind's pending port, which must reach the shims at once). */
+  readonly onWrite?: ((urgent: boolean) => void) | undefined;
   readonly bindTimeoutMs?: number | undefined;
   readonly maxBindTimeoutMs?: number | undefined;
   /** Run the dummy shim in process (default: on with the in-process key/value store, off with etcd). */

@@ -90,7 +90,7 @@ export async function createProtonServer(options: ProtonServerOptions = {}): Pro
       store,
       kv,
       logger: logger.child({ part: 'binding' }),
-      onWrite: mirror?.notify?.bind(mirror),
+      onWrite: mirror === undefined || mirror === null ? undefined : (urgent: boolean) => (urgent && mirror.publishNow !== undefined ? mirror.publishNow() : mirror.notify?.()),
       bindTimeoutMs: options.bindTimeoutMs,
       maxBindTimeoutMs: options.maxBindTimeoutMs,
       inProcessShim: options.inProcessShim,

@@ -48,6 +48,7 @@ export function builtInMirror(deps: BuiltInMirrorDeps): ServerMirror & { readonl
     stop: () => inner.stop(),
     check: () => inner.check(),
     notify: () => inner.notify(),
+    publishNow: () => inner.publishNow(),
     flush: (timeoutMs?: number) => inner.flush(timeoutMs),
   };
 }

@@ -108,6 +108,40 @@ describe('OutboxPublisher on SQLite (cursor, commit feed, lazy deletes)', () => 
     expect((await publisher.stats()).pending).toBe(0);
   });
 
+  it('publishes the commits of one linger window in one etcd transaction, and a publishNow() commit at once with whatever waited', async () => {
+    const f = await fixture();
+    const store = await openStore(f);
+    const kv = createMemoryStore();
+    f.kvs.push(kv);
+    const txns: TxnRequest[] = [];
+    const counted: Pick<KeyValueStore, 'txn'> = {
+      txn: (request) => {
+        txns.push(request);
+        return kv.txn(request);
+      },
+    };
+    // a linger far longer than the test: only publishNow() can publish before it ends
+    const publisher = new OutboxPublisher({ source: store, kv: counted, lingerMs: 60_000, minPollMs: 60_000, maxPollMs: 60_000 });
+    f.publishers.push(publisher);
+    publisher.start();
+    await publisher.flush(10_000);
+    txns.length = 0;
+
+    const a = await store.create(f.api, f.vpn, vpnBody('a', '1:1'));
+    const b = await store.create(f.api, f.vpn, vpnBody('b', '2:2'));
+    publisher.notify();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(txns).toHaveLength(0); // both wait for company
+
+    const c = await store.create(f.api, f.vpn, vpnBody('c', '3:3'));
+    publisher.publishNow();
+    const keys = [a, b, c].map((o) => `/proton/net-l3vpn/VpnService/${String(o['id'])}`);
+    for (let i = 0; i < 250 && (await kv.get(keys[2] as string)) === undefined; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(txns).toHaveLength(1);
+    expect(txns[0]?.success.map((op) => op.key)).toEqual(keys);
+    for (const key of keys) expect(await kv.get(key)).toBeDefined();
+  });
+
   it('never skips a row another process committed between two of its own (the gap makes it read the table)', async () => {
     const f = await fixture();
     const mine = await openStore(f);

@@ -198,7 +198,8 @@ export class BindingCoordinator {
     attempt.failedStored = undefined;
     attempt.waiters++;
     try {
-      const stored = await this.written(write({ ...patch, ...pendingFields(object) }, guard));
+      // the shims must see the pending port for the bind to end: publish it at once
+      const stored = await this.written(write({ ...patch, ...pendingFields(object) }, guard), true);
       attempt.revision = revisionOf(stored);
       attempt.stored = stored;
       this.logger.debug({ api: api.name, port: id, host: binding.host_id, revision: attempt.revision }, 'bind: waiting for the shim result');
@@ -364,9 +365,10 @@ export class BindingCoordinator {
     if (value !== undefined && answers(value, binding)) await this.kv.put(key, '{}');
   }
 
-  private async written<T>(write: Promise<T>): Promise<T> {
+  /** Awaits a store write, then tells the etcd publisher (`urgent`: a bind waits for the shims to see it). */
+  private async written<T>(write: Promise<T>, urgent = false): Promise<T> {
     const result = await write;
-    this.options.onWrite?.();
+    this.options.onWrite?.(urgent);
     return result;
   }
 

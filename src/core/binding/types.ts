@@ -31,8 +31,12 @@ export interface BindingCoordinatorOptions {
   readonly defaultTimeoutMs?: number;
   /** Largest per-request `bind_timeout` accepted (ms, default 120,000). */
   readonly maxTimeoutMs?: number;
-  /** Called after every store write the coordinator makes (wakes the etcd publisher). */
-  readonly onWrite?: () => void;
+  /**
+   * Called after every store write the coordinator makes, to wake the etcd publisher;
+   * `urgent` for a bind's pending write, which a request waits for the shims to see
+   * (publish it without lingering).
+   */
+  readonly onWrite?: (urgent: boolean) => void;
   /** Logger (default: silent). */
   readonly logger?: BindingLogger;
 }

@@ -76,8 +76,10 @@ export interface Mirror {
   start(): Promise<void>;
   /** Stops publishing and resigns (the next candidate takes over at once). */
   stop(): Promise<void>;
-  /** Wakes the publisher (call after a write committed). */
+  /** Wakes the publisher within its linger window (call after a write committed). */
   notify(): void;
+  /** Wakes the publisher at once, without lingering (a write someone waits to see in etcd). */
+  publishNow(): void;
   /**
    * Resolves once every change committed before the call is in etcd; waits for this
    * server to lead (rejects `GLUON_ERR_SYNC_FLUSH_TIMEOUT` after `timeoutMs`, default 60 s).
@@ -159,6 +161,10 @@ class MirrorImpl implements Mirror {
 
   notify(): void {
     this.publisher?.notify();
+  }
+
+  publishNow(): void {
+    this.publisher?.publishNow();
   }
 
   async flush(timeoutMs = 60_000): Promise<void> {

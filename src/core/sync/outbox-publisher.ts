@@ -43,6 +43,13 @@ export interface OutboxPublisherOptions {
   readonly deleteEveryRows?: number;
   /** Most committed entries held in memory from the store's commit feed before falling back to table reads (default 16 × batchSize). */
   readonly maxBuffered?: number;
+  /**
+   * How long, in ms, a commit waits for company before its round starts (default 5): the
+   * commits of that window go to etcd in one transaction. {@link OutboxPublisher.publishNow}
+   * (a bind waiting for its shim) skips the wait; so does {@link OutboxPublisher.flush}.
+   * 0 publishes on the next turn of the event loop.
+   */
+  readonly lingerMs?: number;
   /** Called after every published round (for metrics). */
   readonly onPublished?: (info: { readonly rows: number; readonly ops: number; readonly maxSeq: number }) => void;
   /** Called after every failed attempt (for metrics). */
@@ -104,6 +111,11 @@ export class OutboxPublisher {
   private pollMs: number;
   private wake: (() => void) | undefined;
   private notified = false;
+  /** The wake-up scheduled by {@link OutboxPublisher.publishNow} (next turn). */
+  private nowWake: NodeJS.Immediate | undefined;
+  /** The wake-up scheduled by {@link OutboxPublisher.notify} (after `lingerMs`). */
+  private lingerWake: NodeJS.Timeout | undefined;
+  private readonly lingerMs: number;
   private readsStarted = 0;
   private waiters: FlushWaiter[] = [];
   private counters = { lastPublishedSeq: 0, publishedOps: 0, publishedRows: 0, publishErrors: 0 };
@@ -140,6 +152,8 @@ export class OutboxPublisher {
     this.maxPollMs = Math.max(this.minPollMs, positive('maxPollMs', options.maxPollMs ?? 200));
     this.pollMs = this.minPollMs;
     this.deleteIntervalMs = positive('deleteIntervalMs', options.deleteIntervalMs ?? 1000);
+    this.lingerMs = options.lingerMs ?? 5;
+    if (!Number.isFinite(this.lingerMs) || this.lingerMs < 0) throw new RangeError(`OutboxPublisher option lingerMs must be a number >= 0, received ${String(options.lingerMs)}`);
     this.deleteEveryRows = positive('deleteEveryRows', options.deleteEveryRows ?? 4 * this.batchSize);
     this.maxBuffered = positive('maxBuffered', options.maxBuffered ?? 16 * this.batchSize);
     this.policy = retry(
@@ -211,6 +225,7 @@ export class OutboxPublisher {
     this.unsubscribe?.();
     this.unsubscribe = undefined;
     this.buffer = [];
+    this.cancelWakes();
     this.wake?.();
     await loop;
     await this.finishDeletion().catch(() => undefined);
@@ -219,11 +234,46 @@ export class OutboxPublisher {
     for (const w of waiters) w.reject(new GluonError('GLUON_ERR_SYNC_STOPPED', 'flush(): the outbox publisher was stopped before the outbox was drained.'));
   }
 
-  /** Wakes the loop now (call after a write committed). Cheap; safe to call often. */
+  /**
+   * Wakes the loop after a write committed, within `lingerMs`: the commits of that window
+   * share one etcd transaction, and the writer's answer goes out before the publisher
+   * spends CPU on it. Cheap; safe to call often.
+   */
   notify(): void {
+    if (this.lingerMs === 0) {
+      this.publishNow();
+      return;
+    }
+    this.pollMs = this.minPollMs;
+    if (this.nowWake !== undefined || this.lingerWake !== undefined) return;
+    this.lingerWake = setTimeout(() => {
+      this.lingerWake = undefined;
+      this.notified = true;
+      this.wake?.();
+    }, this.lingerMs);
+  }
+
+  /**
+   * Wakes the loop on the next turn of the event loop, without lingering: for a commit
+   * someone waits to see in etcd (a bind's pending port, which its shim must answer).
+   * Whatever else committed is published with it.
+   */
+  publishNow(): void {
     this.notified = true;
     this.pollMs = this.minPollMs;
-    this.wake?.();
+    if (this.lingerWake !== undefined) clearTimeout(this.lingerWake);
+    this.lingerWake = undefined;
+    this.nowWake ??= setImmediate(() => {
+      this.nowWake = undefined;
+      this.wake?.();
+    });
+  }
+
+  private cancelWakes(): void {
+    if (this.nowWake !== undefined) clearImmediate(this.nowWake);
+    if (this.lingerWake !== undefined) clearTimeout(this.lingerWake);
+    this.nowWake = undefined;
+    this.lingerWake = undefined;
   }
 
   /**
@@ -257,7 +307,7 @@ export class OutboxPublisher {
       this.waiters.push(waiter);
       // a flush also covers writes of other processes: read the table once more
       this.mustRead = true;
-      this.notify();
+      this.publishNow();
     });
   }
 
@@ -313,6 +363,8 @@ export class OutboxPublisher {
   private async round(): Promise<number> {
     if (this.stopping) throw new StoppedSignal();
     this.notified = false;
+    // this round serves every commit so far: a wake-up scheduled for them is spent
+    this.cancelWakes();
     if (this.mode === 'ordered') return this.orderedRound();
     const readNo = ++this.readsStarted;
     if (this.mode === undefined) {
