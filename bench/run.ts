@@ -108,10 +108,8 @@ if (process.env['BENCH_MIRROR'] !== '0') {
 
 // Bind round trip (PUT bind → etcd → dummy shim → etcd → response) against raw etcd put → watch event (BENCH_BIND=1 runs it).
 if (process.env['BENCH_BIND'] === '1') {
-  const { runBindBench, formatBindBench } = await import('./bind.js');
-  const bind = await runBindBench(Number(process.env['BENCH_BIND_SAMPLES'] ?? (params === QUICK_PARAMS ? 100 : 300)), (line) => console.log(line));
-  console.log(`\n${formatBindBench(bind)}`);
-  writeFileSync(`${resultsDir}bind.json`, `${JSON.stringify(bind, null, 2)}\n`);
+  const { main: runBind } = await import('./bind.js');
+  await runBind((line) => console.log(line), Number(process.env['BENCH_BIND_SAMPLES'] ?? (params === QUICK_PARAMS ? 100 : 300)));
 }
 
 // Neutron facade overhead: proxied GET of a non-Gluon port vs Neutron directly (BENCH_FACADE=1 runs it; needs neutron-server).
