@@ -182,7 +182,7 @@ export function describeKeyValueStore(name: string, factory: StoreFactory): void
       await note(kv.delete(`${p}b`), (r) => [`delete ${p}b  @${r}`]);
       await note(kv.txn({ compare: [], success: [{ type: 'put', key: `${p}c`, value: '1' }, { type: 'put', key: `${p}d`, value: '1' }] }), (r) => [`put ${p}c 1 @${r}`, `put ${p}d 1 @${r}`]);
       const seen: WatchEvent[] = [];
-      const w = await kv.watch({ prefix: p, fromRevision: start }, (e) => {
+      const w = await kv.watch({ prefix: p, fromRevision: start, prevValue: true }, (e) => {
         seen.push(e);
       });
       await note(kv.put(`${p}e`, 'live'), (r) => [`put ${p}e live @${r}`]);

@@ -52,7 +52,7 @@ function setStart(watcher: Watcher, revision: number): void {
  */
 export async function openEtcdWatch(ctx: EtcdWatchContext, options: WatchOptions, handler: WatchHandler): Promise<Watch> {
   const prefixLength = ctx.prefix.length;
-  const builder = ctx.client.watch().withPreviousKV();
+  const builder = options.prevValue === true ? ctx.client.watch().withPreviousKV() : ctx.client.watch();
   if ((options.key === undefined) === (options.prefix === undefined)) {
     throw new KvError('GLUON_ERR_KV_BAD_REQUEST', 'watch: give exactly one of `key` or `prefix`');
   }

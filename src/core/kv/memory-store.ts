@@ -164,8 +164,8 @@ class MemoryStore implements KeyValueStore {
     return { succeeded, revision: this.backend.commit(writes) };
   }
 
-  private toEvent(ev: HistEvent): WatchEvent {
-    const base = { key: ev.key.slice(this.prefix.length), modRevision: ev.revision, ...(ev.prev ? { prevValue: ev.prev.value } : {}) };
+  private toEvent(ev: HistEvent, withPrev: boolean): WatchEvent {
+    const base = { key: ev.key.slice(this.prefix.length), modRevision: ev.revision, ...(withPrev && ev.prev ? { prevValue: ev.prev.value } : {}) };
     if (ev.type === 'delete') return { type: 'delete', ...base };
     return { type: 'put', ...base, value: ev.rec!.value, createRevision: ev.rec!.createRevision, version: ev.rec!.version };
   }
@@ -191,7 +191,7 @@ class MemoryStore implements KeyValueStore {
     if (options.onError) dispatcher.onError(options.onError);
     const deliver = (events: readonly HistEvent[]): void => {
       let mine: WatchEvent[] | undefined;
-      for (const e of events) if (match(e.key)) (mine ??= []).push(this.toEvent(e));
+      for (const e of events) if (match(e.key)) (mine ??= []).push(this.toEvent(e, options.prevValue === true));
       if (mine) dispatcher.push(mine);
     };
     deliver(past);

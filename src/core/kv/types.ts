@@ -170,7 +170,7 @@ export interface WatchEvent {
   readonly key: string;
   /** The new value (puts only). */
   readonly value?: string;
-  /** The value before this change, when the key existed and history still held it. */
+  /** The value before this change, when the watch asked for it ({@link WatchOptions.prevValue}), the key existed and history still held it. */
   readonly prevValue?: string;
   /** Revision of this change (several events share it when one transaction wrote them). */
   readonly modRevision: number;
@@ -198,6 +198,12 @@ export interface WatchOptions {
    * Typical use: list at revision R, then watch from R + 1.
    */
   readonly fromRevision?: number;
+  /**
+   * Deliver each event's previous value as {@link WatchEvent.prevValue} (default false:
+   * etcd then neither looks it up nor sends it, which halves a watch event of an updated
+   * object).
+   */
+  readonly prevValue?: boolean;
   /** Called once if the watch ends on its own (same as {@link Watch.onError}). */
   readonly onError?: WatchErrorHandler;
 }
