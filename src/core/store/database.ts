@@ -4,6 +4,7 @@ import { QueryTypes, Sequelize, type Transaction } from 'sequelize';
 import { StoreError } from '../errors/index.js';
 import { sequelizeSqliteModule, type NativeOpen } from './sequelize-sqlite-adapter.js';
 import { SqliteConnection, type NativeDatabase, type TxState } from './sqlite-connection.js';
+import { WalCheckpointer } from './wal-checkpointer.js';
 import type { Dialect } from './sql-text.js';
 import type { StoreLogger } from './store-logger.js';
 import type { OutboxEntry } from './types.js';
@@ -85,12 +86,14 @@ export class Database {
   private sqlite: Promise<{ readonly writer: SqliteConnection; readonly reader: SqliteConnection }> | undefined;
   private writerConn: SqliteConnection | undefined;
   private readerConn: SqliteConnection | undefined;
+  private checkpointer: WalCheckpointer | undefined;
   private closed = false;
 
   private constructor(
     dialect: Dialect,
     sequelize: Sequelize,
     private readonly storage: string | undefined,
+    private readonly logger: StoreLogger,
   ) {
     this.dialect = dialect;
     this.sequelize = sequelize;
@@ -133,7 +136,7 @@ export class Database {
     } catch (err) {
       throw new StoreError('GLUON_ERR_STORE_CONFIG', 'The mysql driver could not be loaded: install the "mysql2" package (npm install mysql2).', { cause: err });
     }
-    holder.db = new Database(target.dialect, sequelize, target.dialect === 'sqlite' ? target.storage : undefined);
+    holder.db = new Database(target.dialect, sequelize, target.dialect === 'sqlite' ? target.storage : undefined, logger);
     return holder.db;
   }
 
@@ -282,9 +285,23 @@ export class Database {
     this.writerConn = undefined;
     this.readerConn = undefined;
     if (writer === undefined && opening !== undefined) await opening.catch(() => undefined);
+    await this.checkpointer?.stop();
+    this.checkpointer = undefined;
     await this.sequelize.close();
     if (reader !== undefined && reader !== writer) await reader.close();
     if (writer !== undefined) await writer.close();
+  }
+
+  /** Moves WAL checkpoints off the event loop ({@link WalCheckpointer}); on failure they run on commit again. */
+  private startCheckpointer(file: string, writer: SqliteConnection): void {
+    try {
+      this.checkpointer = new WalCheckpointer(file, this.logger, () => {
+        if (this.writerConn === writer && !this.closed) writer.runSync('PRAGMA wal_autocheckpoint=1000');
+      });
+      writer.runSync('PRAGMA wal_autocheckpoint=0');
+    } catch (err) {
+      this.logger.warn({ err, file }, 'SQLite WAL checkpointer could not start; checkpoints run on commit');
+    }
   }
 
   /** Opens a better-sqlite3 connection to `filename` (Sequelize's adapter calls this too). */
@@ -313,6 +330,7 @@ export class Database {
         if (!this.inMemory) await retryBusy(() => writer.allSync('PRAGMA journal_mode=WAL'));
         writer.runSync('PRAGMA synchronous=NORMAL');
         writer.runSync('PRAGMA foreign_keys=ON');
+        if (!this.inMemory) this.startCheckpointer(storage, writer);
         const reader = this.inMemory ? writer : new SqliteConnection(this.openNative(storage, { timeout: 0 }));
         this.writerConn = writer;
         this.readerConn = reader;
