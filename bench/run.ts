@@ -8,7 +8,8 @@
  * or both, under `node --cpu-prof`; profiles in `bench/results/prof/<server>/`; summarize them with
  * `bench/profile-summary.ts`), `BENCH_GLUON_FROM=src|dist` (which gluon build to load),
  * `BENCH_MODELS=<dir>` (models folder instead of the bundled `models/`), `BENCH_SHIM=1` (then the
- * shim SDK figures of `bench/shim.ts`), `BENCH_FACADE=1` (Neutron facade overhead of `bench/facade.ts`).
+ * shim SDK figures of `bench/shim.ts`), `BENCH_FACADE=1` (Neutron facade overhead of `bench/facade.ts`),
+ * `BENCH_BIND=1` (first: the bind round trip of `bench/bind.ts`).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -55,6 +56,14 @@ const profileMode = process.env['BENCH_PROFILE'] ?? '';
 const profile = profileMode === '1' || profileMode === 'all';
 const profDir = `${resultsDir}prof`;
 if (profile) mkdirSync(profDir, { recursive: true });
+
+// Bind round trip (PUT bind → etcd → dummy shim → etcd → response) against raw etcd put →
+// watch event (BENCH_BIND=1 runs it). A latency figure: it runs first, before the
+// throughput cases load the machine (MariaDB keeps purging and flushing for minutes after them).
+if (process.env['BENCH_BIND'] === '1') {
+  const { main: runBind } = await import('./bind.js');
+  await runBind((line) => console.log(line), Number(process.env['BENCH_BIND_SAMPLES'] ?? (params === QUICK_PARAMS ? 100 : 300)));
+}
 
 console.log(
   `gluon-net bench: ${params.databases.join(', ')} × ${params.servers.join(', ')}; ${params.connections} connections, ` +
@@ -106,11 +115,6 @@ if (process.env['BENCH_MIRROR'] !== '0') {
   writeFileSync(`${resultsDir}mirror.json`, `${JSON.stringify(mirror, null, 2)}\n`);
 }
 
-// Bind round trip (PUT bind → etcd → dummy shim → etcd → response) against raw etcd put → watch event (BENCH_BIND=1 runs it).
-if (process.env['BENCH_BIND'] === '1') {
-  const { main: runBind } = await import('./bind.js');
-  await runBind((line) => console.log(line), Number(process.env['BENCH_BIND_SAMPLES'] ?? (params === QUICK_PARAMS ? 100 : 300)));
-}
 
 // Neutron facade overhead: proxied GET of a non-Gluon port vs Neutron directly (BENCH_FACADE=1 runs it; needs neutron-server).
 if (process.env['BENCH_FACADE'] === '1') {
