@@ -37,6 +37,7 @@ import { createProtonServer } from '../src/server/index.js';
 import { createDummyShim } from '../src/shim-sdk/index.js';
 import { startEtcd } from '../test/setup/etcd.js';
 import { freePort } from '../test/setup/service-process.js';
+import { waitForExit } from './server-process.js';
 
 /** Latency figures in ms. */
 export interface LatencyFigures {
@@ -203,17 +204,6 @@ function result(topology: BindTopology, binds: number[], raw: number[], cpuPerBi
   const putEvent = figures(raw);
   const targetP50 = Math.round((2 * putEvent.p50 + 2) * 1000) / 1000;
   return { topology, bind, cpuPerBindMs, putToEvent: putEvent, targetP50, pass: bind.p50 <= targetP50 };
-}
-
-function waitForExit(child: ChildProcess, timeoutMs: number): Promise<boolean> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(false), timeoutMs);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve(true);
-    });
-  });
 }
 
 /** Starts `gluon <args>` (the built CLI) in its own process; stopped by PID. */

@@ -38,7 +38,8 @@ function isReady(message: unknown): message is ReadyMessage {
   return typeof message === 'object' && message !== null && (message as { type?: unknown }).type === 'ready';
 }
 
-function waitForExit(child: ChildProcess, timeoutMs: number): Promise<boolean> {
+/** Resolves true once `child` exited, false after `timeoutMs`. */
+export function waitForExit(child: ChildProcess, timeoutMs: number): Promise<boolean> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
   return new Promise((resolve) => {
     const timer = setTimeout(() => resolve(false), timeoutMs);

@@ -93,15 +93,20 @@ describe('the bundled models', () => {
   });
 });
 
+/** A store on a fresh SQLite file, not initialised, and the net-l3vpn Port of the conformance models. */
+async function sqliteFileStore(prefix: string) {
+  const { loadModels } = await import('../../src/core/model/index.js');
+  const [api] = (await loadModels(CONFORMANCE_MODELS)).filter((m) => m.name === 'net-l3vpn');
+  const Port = api?.objects.find((o) => o.name === 'Port');
+  if (api === undefined || Port === undefined) throw new Error('net-l3vpn Port missing');
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const file = join(dir, 'gluon.db');
+  return { api, Port, dir, file, store: createStore({ url: `sqlite:${file}` }) };
+}
+
 describe('SQLite WAL checkpoints', () => {
   it('move committed pages into the database file while writes go on (the WAL does not grow without bound)', async () => {
-    const { loadModels } = await import('../../src/core/model/index.js');
-    const [api] = (await loadModels(CONFORMANCE_MODELS)).filter((m) => m.name === 'net-l3vpn');
-    const Port = api?.objects.find((o) => o.name === 'Port');
-    if (api === undefined || Port === undefined) throw new Error('net-l3vpn Port missing');
-    const dir = mkdtempSync(join(tmpdir(), 'gluon-store-wal-'));
-    const file = join(dir, 'gluon.db');
-    const store = createStore({ url: `sqlite:${file}` });
+    const { api, Port, dir, file, store } = await sqliteFileStore('gluon-store-wal-');
     try {
       await store.init([api]);
       const before = statSync(file).size;
@@ -127,13 +132,7 @@ describe('SQLite WAL checkpoints', () => {
 describe('a locked SQLite database', () => {
   it('answers 503 once the busy timeout is exhausted, serves reads meanwhile, then recovers', async () => {
     const BetterSqlite3 = (await import('better-sqlite3')).default;
-    const { loadModels } = await import('../../src/core/model/index.js');
-    const [api] = (await loadModels(CONFORMANCE_MODELS)).filter((m) => m.name === 'net-l3vpn');
-    const Port = api?.objects.find((o) => o.name === 'Port');
-    if (api === undefined || Port === undefined) throw new Error('net-l3vpn Port missing');
-    const dir = mkdtempSync(join(tmpdir(), 'gluon-store-busy-'));
-    const file = join(dir, 'gluon.db');
-    const store = createStore({ url: `sqlite:${file}` });
+    const { api, Port, dir, file, store } = await sqliteFileStore('gluon-store-busy-');
     await store.init([api]);
     const body = portBody();
     // another connection holds the write lock (the same SQLite library, so the lock is seen in-process)
