@@ -101,7 +101,10 @@ class ShimRuntime implements Shim {
     this.objects.on((ev) => this.queue.add(ev.key));
     this.results.on((ev) => {
       const id = ev.key.slice(controllerPrefix(this.api).length);
-      if (id.length > 0) this.queue.add(objectKey(this.api, this.portObject, id));
+      if (id.length === 0) return;
+      // our own write coming back: it leads to the state the shim already acted on
+      if (!ev.synthetic && this.localResults.get(id)?.revision === ev.revision) return;
+      this.queue.add(objectKey(this.api, this.portObject, id));
     });
   }
 
