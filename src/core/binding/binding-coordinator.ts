@@ -15,12 +15,8 @@ import {
   type PortWrite,
   type ShimResult,
 } from './types.js';
+import { controllerPrefix as resultPrefix } from '../wire/index.js';
 import { KeyedLock } from './keyed-lock.js';
-
-/** `/controller/<api>/Port/`: where shims write the bind results of `api`. */
-export function resultPrefix(api: string): string {
-  return `/controller/${api}/Port/`;
-}
 
 /** One bind request of one port, answered once by a shim result (or an unbind). */
 interface Attempt {

@@ -5,7 +5,7 @@
  * May import store, kv, model, wire and errors only.
  * @packageDocumentation
  */
-export { BindingCoordinator, resultPrefix } from './binding-coordinator.js';
+export { BindingCoordinator } from './binding-coordinator.js';
 export { bindingHooks } from './binding-hooks.js';
 export type { BindingHooks } from './binding-hooks.js';
 export { BIND_TIMEOUT_PARAM, bindTimeoutFromUrl } from './bind-timeout.js';
