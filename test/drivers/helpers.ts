@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createProtonServer, type ProtonServer } from '../../src/server/index.js';
+import { PORT_FIELDS } from '../fixtures/port-fields.js';
 
 /** The net-l3vpn version root of the bundled models. */
 export const L3VPN = '/proton/net-l3vpn/v1.0';
@@ -25,11 +26,7 @@ export function portBody(id: string, extra: Record<string, unknown> = {}): Recor
     tenant_id: TENANT,
     name: `port-${n}`,
     mac_address: mac,
-    admin_state_up: true,
-    status: 'ACTIVE',
-    vnic_type: 'normal',
-    mtu: 1500,
-    vlan_transparency: false,
+    ...PORT_FIELDS,
     ...extra,
   };
 }

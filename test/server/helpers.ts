@@ -2,6 +2,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PORT_FIELDS } from '../fixtures/port-fields.js';
 
 /** The net-l3vpn port collection of the bundled models. */
 export const PORTS = '/proton/net-l3vpn/v1.0/ports';
@@ -13,11 +14,7 @@ export function portBody(id: string, extra: Record<string, unknown> = {}): Recor
     tenant_id: '9b6d2b8a-1c2d-4e5f-8a9b-0c1d2e3f4a5b',
     name: 'port1',
     mac_address: 'fa:16:3e:00:00:01',
-    admin_state_up: true,
-    status: 'ACTIVE',
-    vnic_type: 'normal',
-    mtu: 1500,
-    vlan_transparency: false,
+    ...PORT_FIELDS,
     ...extra,
   };
 }

@@ -1,6 +1,7 @@
 import { CONFORMANCE_MODELS } from '../fixtures/paths.js';
 import { randomUUID } from 'node:crypto';
 import { loadModels, type ApiModel, type ObjectModel } from '../../src/core/model/index.js';
+import { PORT_FIELDS } from '../fixtures/port-fields.js';
 
 /** The conformance models (net-l3vpn, test, ietf-sfc), loaded once per test file. */
 export async function conformanceModels(): Promise<readonly ApiModel[]> {
@@ -22,11 +23,7 @@ export function portBody(extra: Record<string, unknown> = {}): Record<string, un
     tenant_id: TENANT,
     name: `port-${randomUUID().slice(0, 8)}`,
     mac_address: 'c8:2a:14:04:43:80',
-    admin_state_up: true,
-    status: 'ACTIVE',
-    vnic_type: 'normal',
-    mtu: 1500,
-    vlan_transparency: false,
+    ...PORT_FIELDS,
     ...extra,
   };
 }
