@@ -26,12 +26,14 @@ import { describe, expect, it } from 'vitest';
  * - `index` is the package root `src/index.ts`: it re-exports the library parts, never
  *   the CLI.
  * - `core/wire` is not in the table: the etcd key layout and value formats shared by
- *   server, shims and arbiter (`/proton/<api>/<ObjectName>/<pk>` keys, bind-result keys
- *   `/controller/<api>/Port/<id>` and their value: type, encode, parse). The shim SDK
+ *   server, shims and arbiter (`/proton/<api>/<ObjectName>/<pk>` keys, `/gluon/port/<id>`
+ *   registration keys, bind-result keys `/controller/<api>/Port/<id>` and their value:
+ *   type, encode, parse). The shim SDK
  *   (writer) and binding (reader) both need ONE definition of that format, and the shim
  *   SDK may not import binding (it would pull the store into a shim's bundle), so it is
  *   a leaf like `core/errors`: it imports nothing, and the parts that speak to etcd
- *   (sync, binding, arbiter, shim-sdk) and the edges (server, cli, index) may import it.
+ *   (sync, binding, arbiter, shim-sdk), the store (which writes the outbox keys) and the
+ *   edges (server, cli, index) may import it.
  * - The list-then-watch loop (`Reflector`) shared by the shim SDK's informer and the
  *   arbiter's port registry lives in `core/kv`, which both may import, for the same
  *   reason: the arbiter may not import the shim SDK.
@@ -40,7 +42,7 @@ const RULES: Readonly<Record<string, { parts: readonly string[]; typeOnly?: read
   'core/errors': { parts: [], packages: [] },
   'core/model': { parts: [], packages: ['yaml'] },
   'core/registry': { parts: ['core/model'], packages: [] },
-  'core/store': { parts: ['core/model'], packages: ['sequelize', 'better-sqlite3'] },
+  'core/store': { parts: ['core/model', 'core/wire'], packages: ['sequelize', 'better-sqlite3'] },
   'core/kv': { parts: [], packages: ['etcd3', 'cockatiel'] },
   'core/wire': { parts: [], packages: [] },
   'core/sync': { parts: ['core/store', 'core/kv', 'core/wire', 'core/model'], packages: ['cockatiel', 'prom-client'] },

@@ -1,9 +1,10 @@
 import { Reflector, type KeyValue, type KeyValueStore, type ReflectorListing, type WatchEvent } from '../kv/index.js';
 import { silentLogger } from './silent-logger.js';
 import type { ArbiterLogger, PortRegistration } from './types.js';
+import { PORT_REGISTRY_PREFIX } from '../wire/index.js';
 
 /** The etcd prefix of Gluon port registrations. */
-export const PORT_REGISTRY_PREFIX = '/gluon/port/';
+export { PORT_REGISTRY_PREFIX };
 
 /** Options of {@link PortRegistry}. */
 export interface PortRegistryOptions {

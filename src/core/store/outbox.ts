@@ -1,4 +1,5 @@
 import type { ApiModel, ObjectModel } from '../model/index.js';
+import { objectKey as wireObjectKey, portRegistryKey } from '../wire/index.js';
 import type { InsertTarget, PlannedRow } from './group-writer.js';
 import { q, toSqlDate } from './sql-text.js';
 import type { StoredObject } from './types.js';
@@ -15,12 +16,12 @@ export const OUTBOX_TARGET: InsertTarget = {
 
 /** `/proton/<api>/<ObjectName>/<pk>`: where an object is mirrored. */
 export function objectKey(api: ApiModel, object: ObjectModel, pk: string): string {
-  return `/proton/${api.name}/${object.name}/${pk}`;
+  return wireObjectKey(api.name, object.name, pk);
 }
 
 /** `/gluon/port/<id>`: where a port is registered for the port arbiter. */
 export function portKey(id: string): string {
-  return `/gluon/port/${id}`;
+  return portRegistryKey(id);
 }
 
 /** The mirrored JSON of an object: exactly what `get` returns. */

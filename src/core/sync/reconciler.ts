@@ -2,15 +2,14 @@ import { GluonError } from '../errors/index.js';
 import { MAX_TXN_OPS, listPages, type Compare, type KeyValueStore, type TxnOp } from '../kv/index.js';
 import type { ApiModel } from '../model/index.js';
 import type { MirrorSource } from '../store/index.js';
+import { PORT_REGISTRY_PREFIX, protonPrefix } from '../wire/index.js';
 import { silentSyncLogger, type Fence, type SyncLogger } from './types.js';
 
 /** Prefix of the port registrations the port arbiter reads. */
-export const PORT_PREFIX = '/gluon/port/';
+export const PORT_PREFIX = PORT_REGISTRY_PREFIX;
 
 /** The etcd prefix of one API's objects (`/proton/<api>/`). */
-export function apiPrefix(apiName: string): string {
-  return `/proton/${apiName}/`;
-}
+export const apiPrefix: (apiName: string) => string = protonPrefix;
 
 /** Options of {@link reconcile}. */
 export interface ReconcileOptions {

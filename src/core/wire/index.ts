@@ -1,12 +1,13 @@
 /**
  * The wire: the etcd key layout and value formats shared by the Proton server, the
- * shims and the arbiter — object keys (`/proton/<api>/<ObjectName>/<pk>`), bind-result
+ * shims and the arbiter — object keys (`/proton/<api>/<ObjectName>/<pk>`), port
+ * registration keys (`/gluon/port/<id>`), bind-result
  * keys (`/controller/<api>/Port/<id>`) and the bind-result value (its type, how a shim
  * encodes it and how the server reads it). A leaf: imports nothing but errors, so the
  * shim SDK can use it without pulling in server code.
  * @packageDocumentation
  */
-export { protonPrefix, controllerPrefix, controllerKey, objectKey, parseObjectKey } from './keys.js';
+export { protonPrefix, controllerPrefix, controllerKey, objectKey, parseObjectKey, PORT_REGISTRY_PREFIX, portRegistryKey } from './keys.js';
 export type { ObjectKeyParts } from './keys.js';
 export { encodeBindResult, parseShimResult, hasAnswer } from './bind-result.js';
 export type { BindResultValue, ShimResult } from './bind-result.js';

@@ -1,8 +1,17 @@
 /**
- * The etcd key layout of objects and bind results (Gluon's, see docs/etcd.md):
- * `/proton/<api>/<ObjectName>/<pk>` (objects, written by the Proton server) and
- * `/controller/<api>/Port/<id>` (bind results, written by shims).
+ * The etcd key layout of objects, port registrations and bind results (Gluon's, see
+ * docs/etcd.md): `/proton/<api>/<ObjectName>/<pk>` (objects, written by the Proton
+ * server), `/gluon/port/<id>` (port registrations, written by the Proton server, read by
+ * the port arbiter) and `/controller/<api>/Port/<id>` (bind results, written by shims).
  */
+
+/** Prefix of the port registrations the port arbiter reads: `/gluon/port/`. */
+export const PORT_REGISTRY_PREFIX = '/gluon/port/';
+
+/** The registration key of port `id`: `/gluon/port/<id>`. */
+export function portRegistryKey(id: string): string {
+  return `${PORT_REGISTRY_PREFIX}${id}`;
+}
 
 /** Prefix of every object of `api`: `/proton/<api>/`. */
 export function protonPrefix(api: string): string {
