@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { PORT_FIELDS } from '../test/fixtures/port-fields.js';
 
 /** The tenant every benchmark port belongs to. */
 export const BENCH_TENANT = '8d2b7a6e-3c1f-4e55-9a0b-5f6d7c8e9a01';
@@ -23,11 +24,7 @@ export function portBody(n: number, id: string = randomUUID()): Record<string, u
     tenant_id: BENCH_TENANT,
     name: `bench-port-${n}`,
     mac_address: macFor(n),
-    admin_state_up: true,
-    status: 'ACTIVE',
-    vnic_type: 'normal',
-    mtu: 1500,
-    vlan_transparency: false,
+    ...PORT_FIELDS,
     profile: '{"bench":true}',
   };
 }

@@ -13,6 +13,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createEtcdStore, listAll, type KeyValueStore } from '../src/core/kv/index.js';
 import { Informer } from '../src/shim-sdk/index.js';
+import { PORT_FIELDS } from '../test/fixtures/port-fields.js';
 import { startEtcd, type EtcdInstance } from '../test/setup/etcd.js';
 
 /** Figures of one shim benchmark run. */
@@ -55,11 +56,7 @@ function portJson(i: number): string {
     tenant_id: 'a868a466bca84df18404a77db0ecac72',
     name: `port-${i}`,
     mac_address: `c8:2a:14:${((i >> 16) & 0xff).toString(16).padStart(2, '0')}:${((i >> 8) & 0xff).toString(16).padStart(2, '0')}:${(i & 0xff).toString(16).padStart(2, '0')}`,
-    admin_state_up: true,
-    status: 'ACTIVE',
-    vnic_type: 'normal',
-    mtu: 1500,
-    vlan_transparency: false,
+    ...PORT_FIELDS,
     profile: null,
     device_id: null,
     device_owner: null,

@@ -9,15 +9,12 @@ import { loadModels } from '../../src/core/model/index.js';
 import { ProtonRegistry } from '../../src/core/registry/index.js';
 import { createStore } from '../../src/core/store/index.js';
 import { CONFORMANCE_MODELS, HOST, call, startServer, type TestServer } from './helpers.js';
+import { PORT_FIELDS } from '../fixtures/port-fields.js';
 
 const PORT = {
   tenant_id: '9b6d2b8a-1c2d-4e5f-8a9b-0c1d2e3f4a5b',
   mac_address: 'fa:16:3e:00:00:01',
-  admin_state_up: true,
-  status: 'ACTIVE',
-  vnic_type: 'normal',
-  mtu: 1500,
-  vlan_transparency: false,
+  ...PORT_FIELDS,
 };
 
 async function netL3vpn() {

@@ -8,6 +8,7 @@ import type { ApiModel } from '../../src/core/model/index.js';
 import type { MirrorSource } from '../../src/core/store/index.js';
 import { PORT_PREFIX, apiPrefix } from '../../src/core/sync/index.js';
 import { freePort } from '../setup/service-process.js';
+import { PORT_FIELDS } from '../fixtures/port-fields.js';
 
 export const TENANT = 'a868a466bca84df18404a77db0ecac72';
 export const API = '/proton/net-l3vpn/v1.0';
@@ -80,11 +81,7 @@ export function portBody(i: number): Record<string, unknown> {
     tenant_id: TENANT,
     name: `p${i}`,
     mac_address: `c8:2a:14:${hex(i >> 16)}:${hex(i >> 8)}:${hex(i)}`,
-    admin_state_up: true,
-    status: 'ACTIVE',
-    vnic_type: 'normal',
-    mtu: 1500,
-    vlan_transparency: false,
+    ...PORT_FIELDS,
   };
 }
 

@@ -165,19 +165,13 @@ export class Database {
     } as never)) as unknown as Row[];
   }
 
-  /** Runs a statement that returns no rows (outside a transaction: MySQL only, or SQLite settings). */
+  /** Runs a statement that returns no rows (on SQLite only inside a write transaction: the writer's). */
   async run(sql: string, params: readonly unknown[], tx?: Tx): Promise<void> {
     if (tx?.raw !== undefined) {
       await tx.raw.run(sql, params, tx.state);
       return;
     }
-    if (this.dialect === 'sqlite') {
-      // outside a transaction only settings (PRAGMA) run here; a write needs the writer's transaction
-      const { writer } = await this.sqliteConnections();
-      if (writer.inTransaction) throw new StoreError('GLUON_ERR_INTERNAL', `SQLite statement outside the writer's transaction while one is open: ${sql}`);
-      await retryBusy(() => writer.runSync(sql, params));
-      return;
-    }
+    if (this.dialect === 'sqlite') throw new StoreError('GLUON_ERR_INTERNAL', `SQLite statement outside a write transaction: ${sql}`);
     await this.sequelize.query(toBind(sql), {
       type: QueryTypes.RAW,
       ...(params.length === 0 ? {} : { bind: params as unknown[] }),

@@ -61,27 +61,26 @@ export function sequelizeSqliteModule(open: NativeOpen, shared: (filename: strin
     }
 
     run(sql: string, params?: unknown, callback?: Callback): this {
-      const cb = typeof params === 'function' ? (params as Callback) : callback;
-      const args = parameters(params);
-      try {
-        const stmt = this.native.prepare(sql);
-        const info = stmt.reader ? { changes: 0, lastInsertRowid: 0 } : stmt.run(args);
-        if (stmt.reader) stmt.all(args);
-        later(() => cb?.call({ lastID: Number(info.lastInsertRowid), changes: Number(info.changes) }, null));
-      } catch (err) {
-        const e = sqliteError(err);
-        later(() => cb?.call({}, e));
-      }
-      return this;
+      return this.query(sql, params, callback, false);
     }
 
     all(sql: string, params?: unknown, callback?: Callback): this {
+      return this.query(sql, params, callback, true);
+    }
+
+    /** Runs one statement; calls back (later, as node-sqlite3 does) with `this` = `{lastID, changes}` and the rows of `all`. */
+    private query(sql: string, params: unknown, callback: Callback, rows: boolean): this {
       const cb = typeof params === 'function' ? (params as Callback) : callback;
       const args = parameters(params);
       try {
         const stmt = this.native.prepare(sql);
-        const rows = stmt.reader ? (stmt.all(args) as unknown[]) : (stmt.run(args), []);
-        later(() => cb?.call({}, null, rows));
+        if (stmt.reader) {
+          const found = stmt.all(args) as unknown[];
+          later(() => cb?.call({ lastID: 0, changes: 0 }, null, rows ? found : undefined));
+        } else {
+          const info = stmt.run(args);
+          later(() => cb?.call({ lastID: Number(info.lastInsertRowid), changes: Number(info.changes) }, null, rows ? [] : undefined));
+        }
       } catch (err) {
         const e = sqliteError(err);
         later(() => cb?.call({}, e));
