@@ -37,5 +37,7 @@ export { protonPrefix, controllerPrefix, controllerKey, objectKey, parseObjectKe
 export type { ObjectKeyParts, BindResultValue } from '../core/wire/index.js';
 export { silentLogger } from './logger.js';
 export type { ShimLogger } from './logger.js';
+export { shimSnapshot } from './debug-snapshot.js';
+export type { ShimSnapshot, SnapshotEntry } from './debug-snapshot.js';
 export { createDummyShim, dummyShimDefinition, dummyBind, DUMMY_VIF } from './dummy-shim.js';
 export type { DummyShimOptions } from './dummy-shim.js';

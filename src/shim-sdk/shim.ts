@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { ConfigError } from '../core/errors/index.js';
-import { createKeyValueStore, type Compare, type KeyValueStore, type Leadership } from '../core/kv/index.js';
+import { createKeyValueStore, isKvError, type Compare, type KeyValueStore, type Leadership } from '../core/kv/index.js';
 import { controllerKey, controllerPrefix, objectKey, parseObjectKey, protonPrefix } from '../core/wire/index.js';
 import { BindReporter } from './bind-reporter.js';
 import { Informer } from './informer.js';
@@ -9,6 +9,17 @@ import { silentLogger, type ShimLogger } from './logger.js';
 import { decidePort } from './port-state.js';
 import type { BindOutcome, PortHandlers, PortObject, PortState, ProtonObject, Shim, ShimContext, ShimOptions } from './types.js';
 import { WorkQueue, type WorkItemContext } from './work-queue.js';
+
+/**
+ * A bind outcome whose report has not been written yet (etcd failed, or leadership moved):
+ * a retry of the same request reports it again instead of running the handler twice.
+ */
+interface UnreportedOutcome {
+  readonly revision: unknown;
+  readonly host: unknown;
+  readonly device: unknown;
+  readonly outcome: BindOutcome;
+}
 
 /** A result this instance wrote, until its informer catches up with it. */
 interface LocalResult {
@@ -60,7 +71,10 @@ class ShimRuntime implements Shim {
   private readonly reporter: BindReporter;
   private readonly delivered = new Map<string, ProtonObject>();
   private readonly localResults = new Map<string, LocalResult>();
+  private readonly unreported = new Map<string, UnreportedOutcome>();
   private leadership: Leadership | undefined;
+  /** Ends the current term early: a fenced write showed this instance no longer leads. */
+  private abdicate: (() => void) | undefined;
   private campaignAbort: AbortController | undefined;
   private campaignLoop: Promise<void> | undefined;
   private running = false;
@@ -194,7 +208,10 @@ class ShimRuntime implements Shim {
           await leadership.resign().catch(() => undefined);
           return;
         }
-        const lost = new Promise<void>((resolve) => leadership.onLost(() => resolve()));
+        const lost = new Promise<void>((resolve) => {
+          leadership.onLost(() => resolve());
+          this.abdicate = resolve;
+        });
         this.leadership = leadership;
         this.logger.info({ election: name, candidate: candidateId }, 'shim: elected leader; handling events');
         // a new leader knows nothing of what the previous one handled: resync every key
@@ -205,8 +222,11 @@ class ShimRuntime implements Shim {
         await Promise.race([lost, new Promise<void>((resolve) => abort.signal.addEventListener('abort', () => resolve(), { once: true }))]);
         if (abort.signal.aborted) return;
         this.leadership = undefined;
+        this.abdicate = undefined;
         this.logger.warn({ election: name, candidate: candidateId }, 'shim: leadership lost; stopped handling events');
         await this.queue.pause();
+        // a term ended by a refused (fenced) write may still hold its lease: give it up
+        await leadership.resign().catch(() => undefined);
       }
     })();
   }
@@ -241,6 +261,38 @@ class ShimRuntime implements Shim {
     };
   }
 
+  /**
+   * Runs the bind handler once per request (port revision, host, device): when the
+   * outcome of this very request is still unreported (its write failed), that outcome is
+   * reported again instead of programming the controller a second time.
+   */
+  private async bindOnce(id: string, port: PortObject, handlers: PortHandlers | undefined, ctx: ShimContext): Promise<BindOutcome> {
+    const kept = this.unreported.get(id);
+    if (kept !== undefined && kept.revision === port.revision_number && kept.host === port.host_id && kept.device === port.device_id) return kept.outcome;
+    const outcome = handlers?.bind
+      ? checkOutcome(await handlers.bind(port, ctx), id)
+      : { error: { reason: 'no_bind_handler', message: `shim ${this.name} has no bind handler for ${this.portObject}` } };
+    this.unreported.set(id, { revision: port.revision_number, host: port.host_id, device: port.device_id, outcome });
+    return outcome;
+  }
+
+  /**
+   * A result write; when its fence refused it (`GLUON_ERR_KV_LEASE_LOST`: another
+   * instance leads now), this term ends at once (handlers pause, the lease is given up,
+   * the campaign starts again) instead of retrying as leader.
+   */
+  private async fenced<T>(write: Promise<T>): Promise<T> {
+    try {
+      return await write;
+    } catch (err) {
+      if (isKvError(err, 'GLUON_ERR_KV_LEASE_LOST') && this.abdicate !== undefined) {
+        this.logger.warn({ err: (err as Error).message }, 'shim: a fenced write was refused; giving up leadership');
+        this.abdicate();
+      }
+      throw err;
+    }
+  }
+
   private async handle(key: string, item: WorkItemContext): Promise<void> {
     const parts = parseObjectKey(this.api, key);
     if (!parts) return;
@@ -257,11 +309,12 @@ class ShimRuntime implements Shim {
         const result = this.resultOf(id);
         if (result?.['controller'] === this.name) {
           if (typeof result['vif_type'] === 'string') await handlers?.unbind?.(prev, ctx);
-          this.localResults.set(id, { value: undefined, revision: await this.reporter.remove(id) });
+          this.localResults.set(id, { value: undefined, revision: await this.fenced(this.reporter.remove(id)) });
         }
       }
       await handlers?.deleted?.(prev, ctx);
       this.delivered.delete(key);
+      if (isPort) this.unreported.delete(id);
       return;
     }
 
@@ -276,17 +329,17 @@ class ShimRuntime implements Shim {
     if (decision.action === 'none') return;
     if (item.signal.aborted) throw new Error(`port ${id}: handling aborted (leadership lost or shutting down)`);
     if (decision.action === 'bind') {
-      const outcome = handlers?.bind
-        ? checkOutcome(await handlers.bind(port, ctx), id)
-        : { error: { reason: 'no_bind_handler', message: `shim ${this.name} has no bind handler for ${this.portObject}` } };
+      const outcome = await this.bindOnce(id, port, handlers, ctx);
       if (item.signal.aborted) throw new Error(`port ${id}: bind finished after leadership was lost; result not written`);
-      const reported = isFailure(outcome) ? await this.reporter.reportFailed(id, port, outcome) : await this.reporter.reportBound(id, port, outcome);
+      const reported = await this.fenced(isFailure(outcome) ? this.reporter.reportFailed(id, port, outcome) : this.reporter.reportBound(id, port, outcome));
+      this.unreported.delete(id);
       this.localResults.set(id, { value: reported.value as Record<string, unknown>, revision: reported.revision });
       this.logger.info({ port: id, host: port.host_id, ...(isFailure(outcome) ? { error: outcome.error } : { vif_type: outcome.vif_type }) }, 'shim: bind result reported');
       return;
     }
     if (decision.action === 'unbind') await handlers?.unbind?.(port, ctx);
-    this.localResults.set(id, { value: {}, revision: await this.reporter.reportUnbound(id) });
+    this.unreported.delete(id);
+    this.localResults.set(id, { value: {}, revision: await this.fenced(this.reporter.reportUnbound(id)) });
     this.logger.info({ port: id }, 'shim: unbind reported');
   }
 }

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -7,7 +7,7 @@ import { pino } from 'pino';
 import { ConfigError } from '../../core/errors/index.js';
 import { resolveServerConfig } from '../../server/index.js';
 import { EXIT_STARTUP, describeError, startupExitCode } from './exit.js';
-import { createShim, isShimDefinition, type Shim, type ShimDefinition, type ShimLogger } from '../../shim-sdk/index.js';
+import { createShim, isShimDefinition, shimSnapshot, type Shim, type ShimDefinition, type ShimLogger } from '../../shim-sdk/index.js';
 
 
 /** A shim module located on disk: the file to import and the export to use. */
@@ -121,6 +121,7 @@ export interface ShimRunOptions {
   readonly election?: string | boolean;
   readonly electionTtl?: string;
   readonly logLevel?: string;
+  readonly debugDump?: string;
 }
 
 function positiveInt(value: string | undefined, flag: string): number | undefined {
@@ -192,6 +193,7 @@ export function shimCommand(): Command {
     .option('--election [name]', 'active/standby: run handlers only while leading this election (default name /election/shim/<api>/<name>)')
     .option('--election-ttl <seconds>', 'lease TTL of the election: how fast a standby takes over (default 10)')
     .addOption(new Option('--log-level <level>', 'log level').choices(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'))
+    .option('--debug-dump <file>', 'on SIGUSR2, write the shim\'s caches (both informers, their revisions, leader or not) as JSON to this file (see docs/reliability.md)')
     .action(async (target: string, opts: ShimRunOptions) => {
       process.exit(await runShim(target, opts));
     });
@@ -233,6 +235,22 @@ export async function runShim(target: string, opts: ShimRunOptions): Promise<num
     await shim.close().catch(() => undefined);
     return EXIT_STARTUP;
   }
+  if (opts.debugDump !== undefined) dumpOnSignal(shim, opts.debugDump, logger);
   logger.info({ shim: shim.name, api: shim.api }, 'shim running');
   return stopped;
+}
+
+/**
+ * `--debug-dump <file>`: on each SIGUSR2, writes the shim's caches ({@link shimSnapshot})
+ * to `file` (through a temp file and a rename, so a reader never sees half a dump).
+ */
+function dumpOnSignal(shim: Shim, file: string, logger: ShimLogger): void {
+  process.on('SIGUSR2', () => {
+    try {
+      writeFileSync(`${file}.tmp`, `${JSON.stringify(shimSnapshot(shim))}\n`);
+      renameSync(`${file}.tmp`, file);
+    } catch (err) {
+      logger.error({ err: (err as Error).message, file }, 'shim: could not write the debug dump');
+    }
+  });
 }

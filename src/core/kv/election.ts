@@ -101,6 +101,7 @@ export async function campaign(
 
 class LeadershipImpl implements Leadership {
   private leading = true;
+  private lostError: KvError | undefined;
   private readonly lostHandlers: ((err: KvError) => void)[] = [];
   watch: Watch | undefined;
 
@@ -121,12 +122,15 @@ class LeadershipImpl implements Leadership {
   }
 
   onLost(cb: (err: KvError) => void): void {
-    this.lostHandlers.push(cb);
+    const lost = this.lostError;
+    if (lost !== undefined) queueMicrotask(() => cb(lost));
+    else if (this.leading) this.lostHandlers.push(cb);
   }
 
   lose(err: KvError): void {
     if (!this.leading) return;
     this.leading = false;
+    this.lostError = err;
     void this.watch?.close();
     for (const cb of this.lostHandlers.splice(0)) cb(err);
   }
@@ -152,12 +156,18 @@ async function lead(
   const lostKey = (why: string): KvError =>
     new KvError('GLUON_ERR_KV_LEASE_LOST', `leadership of election ${JSON.stringify(name)} lost: ${why}`);
   lease.onLost((err) => leadership.lose(lostKey(`its lease ${lease.id} was lost (${err.message})`)));
+  // the lease may have been lost while the campaign waited: then lose at once (onLost
+  // above fires for a lease already lost), before following the key
+  if (lease.lost) {
+    leadership.lose(lostKey(`its lease ${lease.id} was lost while campaigning`));
+    return leadership;
+  }
   const current = await store.get(key);
   if (!current || current.createRevision !== createRevision) {
     leadership.lose(lostKey('the election key was deleted'));
     return leadership;
   }
-  leadership.watch = await store.watch(
+  const watch = await store.watch(
     {
       key,
       fromRevision: current.modRevision + 1,
@@ -176,6 +186,9 @@ async function lead(
       if (ev.type === 'delete') leadership.lose(lostKey('the election key was deleted'));
     },
   );
+  // lost while the watch was being opened: nobody will close it otherwise
+  if (leadership.isLeader) leadership.watch = watch;
+  else await watch.close();
   return leadership;
 }
 

@@ -14,6 +14,7 @@ import type { KvLogger, Lease } from './types.js';
 export class EtcdLease implements Lease {
   private running = true;
   private isLost = false;
+  private lostError: KvError | undefined;
   private readonly lostHandlers: ((err: KvError) => void)[] = [];
   private lastFired: number;
   private confirmedAt: number;
@@ -73,6 +74,7 @@ export class EtcdLease implements Lease {
     this.stop();
     this.inner.release();
     const err = new KvError('GLUON_ERR_KV_LEASE_LOST', `lease ${this.id} lost: ${why}; its keys are (or will soon be) deleted`);
+    this.lostError = err;
     this.logger?.warn({ lease: this.id }, err.message);
     for (const cb of this.lostHandlers.splice(0)) cb(err);
   }
@@ -92,6 +94,9 @@ export class EtcdLease implements Lease {
   }
 
   onLost(cb: (err: KvError) => void): void {
-    this.lostHandlers.push(cb);
+    // registered after the loss (a campaign that won while its lease was dying): fire anyway
+    const lost = this.lostError;
+    if (lost !== undefined) queueMicrotask(() => cb(lost));
+    else this.lostHandlers.push(cb);
   }
 }

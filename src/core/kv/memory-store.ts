@@ -37,6 +37,7 @@ export interface MemoryStoreOptions {
 class MemoryLease implements Lease {
   private running = true;
   private isLost = false;
+  private lostError: KvError | undefined;
   private readonly lostHandlers: ((err: KvError) => void)[] = [];
   id = '';
 
@@ -56,6 +57,7 @@ class MemoryLease implements Lease {
   markLost(err: KvError): void {
     if (this.isLost || !this.running) return;
     this.isLost = true;
+    this.lostError = err;
     this.running = false;
     this.store.forget(this);
     for (const cb of this.lostHandlers.splice(0)) cb(err);
@@ -75,7 +77,10 @@ class MemoryLease implements Lease {
   }
 
   onLost(cb: (err: KvError) => void): void {
-    this.lostHandlers.push(cb);
+    // registered after the loss: fire anyway
+    const lost = this.lostError;
+    if (lost !== undefined) queueMicrotask(() => cb(lost));
+    else this.lostHandlers.push(cb);
   }
 }
 

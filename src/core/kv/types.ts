@@ -243,9 +243,10 @@ export interface Lease {
   /** Stops renewing; the lease expires after its TTL and its keys are deleted then. */
   release(): void;
   /**
-   * Registers a callback fired once when the lease is lost (`GLUON_ERR_KV_LEASE_LOST`).
-   * It is not fired for this object's own `revoke()` or `release()`. After a loss,
-   * grant a new lease and write the keys again.
+   * Registers a callback fired once when the lease is lost (`GLUON_ERR_KV_LEASE_LOST`);
+   * registered after the loss, it fires at once (in a microtask). It is not fired for
+   * this object's own `revoke()` or `release()`. After a loss, grant a new lease and
+   * write the keys again.
    */
   onLost(cb: (err: KvError) => void): void;
 }
@@ -276,7 +277,10 @@ export interface Leadership {
   readonly leaseId: string;
   /** True until the leadership is lost or resigned. */
   readonly isLeader: boolean;
-  /** Registers a callback fired once if leadership is lost (not on resign). Stop leader work at once. */
+  /**
+   * Registers a callback fired once if leadership is lost (not on resign); registered
+   * after the loss, it fires at once (in a microtask). Stop leader work at once.
+   */
   onLost(cb: (err: KvError) => void): void;
   /** Gives up leadership: revokes the lease so the next candidate is elected. */
   resign(): Promise<void>;
