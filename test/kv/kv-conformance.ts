@@ -308,6 +308,29 @@ export function describeKeyValueStore(name: string, factory: StoreFactory): void
       await other.revokeLease(lease.id); // unknown ids are ignored
     });
 
+    it('leases and leaderships: an onLost registered after the loss still fires (at once)', async () => {
+      // a campaign can be won on a lease that is already dying (found by the chaos run)
+      const other = await make(`/conf-${randomUUID()}`);
+      const lease = await kv.grantLease(2);
+      const lost = new Promise<unknown>((resolve) => lease.onLost(resolve));
+      await other.revokeLease(lease.id);
+      await lost;
+      let late: unknown;
+      lease.onLost((err) => (late = err));
+      await waitFor(() => late !== undefined, 5_000, 'the late onLost of a lost lease');
+      expect((late as { code: string }).code).toBe('GLUON_ERR_KV_LEASE_LOST');
+
+      const leader = await kv.campaign(`/election-${randomUUID()}`, 'a', { ttl: 2 });
+      const leaderLost = new Promise<unknown>((resolve) => leader.onLost(resolve));
+      await other.revokeLease(leader.leaseId);
+      await leaderLost;
+      let lateLeader: unknown;
+      leader.onLost((err) => (lateLeader = err));
+      await waitFor(() => lateLeader !== undefined, 5_000, 'the late onLost of a lost leadership');
+      expect((lateLeader as { code: string }).code).toBe('GLUON_ERR_KV_LEASE_LOST');
+      expect(leader.isLeader).toBe(false);
+    });
+
     it('keeps prefixes apart: stores with different prefixes share the data but not the keys', async () => {
       const pa = `/iso-${randomUUID()}`;
       const a = await make(pa);
