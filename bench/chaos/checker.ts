@@ -154,11 +154,19 @@ export interface EffectCounts {
 }
 
 /**
+ * How long after a fault ended a leadership change it caused may still happen: the lease
+ * keepalives resume, fail or time out (a few TTLs of 2 s) on a loaded machine.
+ */
+export const FAILOVER_GRACE_MS = 10_000;
+
+/**
  * No handler effect applied twice for one revision: a bind of one port at one
  * `revision_number` (and device) runs once per shim process. A second run by ANOTHER
- * process is a takeover of unfinished work and is allowed only when something could have
- * taken the leadership from the first between the two runs (the first process was killed
- * or stopped, or an etcd member was); otherwise it is a violation too.
+ * process is a takeover of unfinished work (leases expire on the server by its clock, and
+ * a handler's effect on a controller cannot be fenced), allowed only when something could
+ * have moved the leadership between the two runs: the first process was killed or
+ * stopped, or an etcd member was, ending at most {@link FAILOVER_GRACE_MS} before the
+ * first run. Otherwise it is a violation too.
  */
 export function checkEffects(effects: readonly Effect[], faults: readonly FaultEvent[]): { violations: Violation[]; counts: EffectCounts } {
   const violations: Violation[] = [];
@@ -176,7 +184,9 @@ export function checkEffects(effects: readonly Effect[], faults: readonly FaultE
       violations.push({ rule: 'duplicate-effect', message: `shim pid ${e.pid} applied bind of port ${e.port} revision ${String(e.revision)} twice (at ${first.at} and ${e.at})` });
       continue;
     }
-    const explained = faults.some((f) => f.start <= e.at && f.end >= first.at - 1000 && (f.pid === first.pid || f.resolved.startsWith('m')));
+    const explained = faults.some(
+      (f) => f.kind !== 'compact' && f.start <= e.at && f.end >= first.at - FAILOVER_GRACE_MS && (f.pid === first.pid || f.resolved.startsWith('m')),
+    );
     if (explained) reapplied++;
     else violations.push({ rule: 'duplicate-effect', message: `bind of port ${e.port} revision ${String(e.revision)} applied by pid ${first.pid} and again by pid ${e.pid} with no fault between them` });
   }

@@ -53,7 +53,6 @@ function launch(m: Omit<MemberProcess, 'child'>): ChildProcess {
   const fd = openSync(m.logFile, 'a');
   const child = spawn(ETCD_BIN, m.args, { stdio: ['ignore', fd, fd] });
   closeSync(fd);
-  child.unref();
   return child;
 }
 

@@ -43,7 +43,7 @@ export interface ScheduleOptions {
   readonly seed: number;
   /** Length of the fault phase, ms. */
   readonly durationMs: number;
-  /** Mean gap between two faults, ms (default 2,500). */
+  /** Mean gap between two faults, ms (default 2,500, or duration / 12 when shorter). */
   readonly meanGapMs?: number;
   /** Longest fault, ms (default 6,000). */
   readonly maxFaultMs?: number;
@@ -62,16 +62,16 @@ const TARGETS: Record<Exclude<FaultGroup, 'history'>, readonly string[]> = {
  */
 export function makeSchedule(options: ScheduleOptions): Fault[] {
   const rnd = seededRandom(options.seed);
-  const meanGap = options.meanGapMs ?? 2500;
+  const meanGap = options.meanGapMs ?? Math.min(2500, options.durationMs / 12);
   const maxFault = options.maxFaultMs ?? 6000;
   const pick = <T>(list: readonly T[]): T => list[Math.floor(rnd() * list.length)] as T;
   const busyUntil: Record<FaultGroup, number> = { etcd: 0, server: 0, shim: 0, history: 0 };
   const forced: Array<Pick<Fault, 'group' | 'target' | 'kind'>> = [
     { group: 'etcd', target: 'etcd-leader', kind: 'kill' },
     { group: 'server', target: pick(TARGETS.server), kind: 'kill' },
-    { group: 'etcd', target: 'etcd-leader', kind: 'stop' },
-    { group: 'shim', target: pick(TARGETS.shim), kind: 'kill' },
     { group: 'history', target: 'etcd', kind: 'compact' },
+    { group: 'shim', target: pick(TARGETS.shim), kind: 'kill' },
+    { group: 'etcd', target: 'etcd-leader', kind: 'stop' },
   ];
   const out: Fault[] = [];
   // leave the last quarter (at least 3 s) without new faults: the load runs on and heals

@@ -328,6 +328,8 @@ class ShimRuntime implements Shim {
     const decision = decidePort(port, this.resultOf(id), this.name, this.hosts);
     if (decision.action === 'none') return;
     if (item.signal.aborted) throw new Error(`port ${id}: handling aborted (leadership lost or shutting down)`);
+    // the lease may have been lost a moment ago, before the queue could pause: act only while leading
+    if (this.options.election !== undefined && this.leadership?.isLeader !== true) throw new Error(`port ${id}: not the leader now; left to the leader`);
     if (decision.action === 'bind') {
       const outcome = await this.bindOnce(id, port, handlers, ctx);
       if (item.signal.aborted) throw new Error(`port ${id}: bind finished after leadership was lost; result not written`);
