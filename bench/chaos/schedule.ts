@@ -74,8 +74,8 @@ export function makeSchedule(options: ScheduleOptions): Fault[] {
     { group: 'etcd', target: 'etcd-leader', kind: 'stop' },
   ];
   const out: Fault[] = [];
-  // leave the last quarter (at least 3 s) without new faults: the load runs on and heals
-  const lastStart = options.durationMs - Math.max(3000, options.durationMs / 4);
+  // leave the end (a quarter, 3 to 15 s) without new faults: the load runs on and heals
+  const lastStart = options.durationMs - Math.min(15_000, Math.max(3000, options.durationMs / 4));
   for (let at = 500 + rnd() * meanGap; at < lastStart; at += meanGap / 2 + rnd() * meanGap) {
     const next = forced.shift();
     const group: FaultGroup = next?.group ?? pick<FaultGroup>(['etcd', 'etcd', 'server', 'shim', 'history']);

@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadShimDefinition, locateShim } from '../../src/cli/commands/shim-run.js';
+import { loadShimDefinition, locateShim, prepareShim } from '../../src/cli/commands/shim-run.js';
+import { silentLogger } from '../../src/shim-sdk/index.js';
 import { ROOT, spawnShim } from './processes.js';
 import { sharedEtcd } from './helpers.js';
 
@@ -35,6 +36,19 @@ describe('gluon shim run: locating and loading a shim', () => {
     expect(() => locateShim('./nope', tmp)).toThrow(/neither a file, a package directory nor an installed package/);
     writeFileSync(join(tmp, 'not-a-shim.mjs'), 'export default 42;');
     await expect(loadShimDefinition(locateShim('./not-a-shim.mjs', tmp))).rejects.toMatchObject({ code: 'GLUON_ERR_CONFIG', message: expect.stringMatching(/is not a shim definition/) });
+  });
+
+  it('takes the etcd member list comma-separated or as repeated --etcd, and names a bad member', async () => {
+    for (const etcd of [`${sharedEtcd()},http://127.0.0.1:1`, [sharedEtcd(), 'http://127.0.0.1:1']]) {
+      const shim = await prepareShim('examples/dummy-shim', { etcd }, silentLogger, ROOT);
+      await shim.start(); // the reachable member answers
+      expect(shim.objects.hasSynced).toBe(true);
+      await shim.close();
+    }
+    await expect(prepareShim('examples/dummy-shim', { etcd: [sharedEtcd(), 'ftp://127.0.0.1:2'] }, silentLogger, ROOT)).rejects.toMatchObject({
+      code: 'GLUON_ERR_CONFIG',
+      message: expect.stringContaining('ftp://127.0.0.1:2'),
+    });
   });
 
   it('exits 2 on a configuration error (through the real CLI entry)', async () => {

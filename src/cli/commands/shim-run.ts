@@ -111,7 +111,8 @@ export async function loadShimDefinition(entry: ShimEntry): Promise<ShimDefiniti
 
 /** Options of `gluon shim run`, as parsed. */
 export interface ShimRunOptions {
-  readonly etcd?: string;
+  /** etcd member URLs: one comma-separated string, or one per repeated `--etcd`. */
+  readonly etcd?: string | readonly string[];
   readonly etcdPrefix?: string;
   readonly hosts?: string;
   readonly name?: string;
@@ -133,6 +134,11 @@ function positiveInt(value: string | undefined, flag: string): number | undefine
     });
   }
   return n;
+}
+
+/** `--etcd` given several times: every value is kept (each may itself be comma-separated). */
+function collectEtcd(value: string, previous: string | readonly string[] | undefined): string[] {
+  return [...(previous === undefined ? [] : typeof previous === 'string' ? [previous] : previous), value];
 }
 
 /** Builds the shim `gluon shim run` would start (exported for tests and embedding). */
@@ -183,7 +189,7 @@ export function shimCommand(): Command {
     .command('run')
     .description('Run a shim module or package (one that default-exports defineShim({...})) against etcd.')
     .argument('<module-or-package>', 'a shim file (./shim.ts, ./dist/shim.js#name), a package directory or an installed package name')
-    .addOption(new Option('--etcd <urls>', 'etcd endpoints, comma-separated (e.g. http://127.0.0.1:2379)').env('GLUON_ETCD'))
+    .addOption(new Option('--etcd <urls>', 'etcd endpoints, comma-separated or repeated (e.g. http://127.0.0.1:2379)').env('GLUON_ETCD').argParser(collectEtcd))
     .addOption(new Option('--etcd-prefix <prefix>', 'prefix of every etcd key, e.g. /site-a').env('GLUON_ETCD_PREFIX'))
     .option('--hosts <hosts>', "compute hosts this shim binds for, comma-separated ('*' = all; default from the shim, else '*')")
     .option('--name <name>', 'controller name written in bind results (default from the shim)')
