@@ -228,5 +228,8 @@ describe('the facade through Debian\'s openstack CLI and openstacksdk (gluon arb
     expect(viaFacade.status).toBe(401);
     expect(direct.status).toBe(401);
     expect(viaFacade.headers.get('www-authenticate')).toBe(direct.headers.get('www-authenticate'));
+    // the refusals authenticate first, as keystonemiddleware does
+    expect((await call(`${facadeUrl}/v2.0/ports/${gluonIds[0] ?? ''}`, 'gAAAAABbogus', 'DELETE')).status).toBe(401);
+    expect((await call(`${facadeUrl}/v2.0/ports`, 'gAAAAABbogus', 'POST', { port: { network_id: neutron.gluonNetworkId } })).status).toBe(401);
   });
 });
