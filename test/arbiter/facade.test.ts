@@ -198,6 +198,11 @@ describe('Neutron facade transport (scripted upstream)', () => {
     expect(((await afterLast.json()) as { ports: unknown[] }).ports).toEqual([]);
     const before = (await (await fetch(`${url}/v2.0/ports?limit=1&marker=n1&page_reverse=True`)).json()) as { ports: { id: string }[] };
     expect(before.ports.map((p) => p.id)).toEqual(['g2']);
+    // Neutron paging a plain list by itself (pagination_max_limit): its pages pass unchanged
+    upstream.nextLink = true;
+    const neutronPaged = await fetch(`${url}/v2.0/ports`);
+    expect(await neutronPaged.text()).toBe(JSON.stringify({ ports: [{ id: 'n1', name: 'neutron-1' }], ports_links: [{ rel: 'next', href: 'http://x/v2.0/ports?marker=n1&limit=1' }] }));
+    upstream.nextLink = false;
     const filtered = await fetch(`${url}/v2.0/ports?device_id=nothing`);
     expect(await filtered.text()).toBe(JSON.stringify({ ports: [{ id: 'n1', name: 'neutron-1' }] }));
     expect(filtered.headers.get('x-openstack-request-id')).toBe('req-up');

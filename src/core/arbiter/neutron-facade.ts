@@ -110,7 +110,9 @@ function toMap(drivers: NeutronFacadeOptions['drivers']): ReadonlyMap<string, Dr
 /**
  * Creates the Neutron API facade: a server Nova (or anyone) talks to in place of
  * Neutron. `GET /v2.0/ports[/<id>]` and `PUT /v2.0/ports/<id>` are answered by the
- * {@link PortArbiter} for Gluon ports (lists merge them with Neutron's ports); every
+ * {@link PortArbiter} for Gluon ports (lists merge them with Neutron's ports and are paged
+ * by the facade, see `listPorts`); `DELETE` of a Gluon port and `POST` of a port on
+ * GluonNetwork are refused with a 409 saying to use the Proton API; every
  * other request, and every request about a non-Gluon port, is passed to the upstream
  * Neutron unchanged (method, path, query, headers, body; Neutron's status, headers and
  * body back), only hop-by-hop headers stripped.
