@@ -147,9 +147,14 @@ describe('Neutron facade transport (scripted upstream)', () => {
     expect(await gluon.json()).toMatchObject({ port: { id: 'g1', name: 'gluon-1' } });
     expect(driver.calls[0]?.ctx?.token).toBe('tok-g');
     expect(upstream.seen.map((s) => s.url)).toEqual(['/v2.0/ports/n-1']);
-    // nested resources and other methods on a Gluon port id still go to Neutron
-    await fetch(`${url}/v2.0/ports/g1`, { method: 'DELETE' });
-    expect(upstream.seen.at(-1)).toMatchObject({ method: 'DELETE', url: '/v2.0/ports/g1' });
+    // DELETE of a Gluon port: a 409 saying where it is deleted, never passed to Neutron (whose 404 clients read as "already deleted")
+    const deleted = await fetch(`${url}/v2.0/ports/g1`, { method: 'DELETE' });
+    expect(deleted.status).toBe(409);
+    expect(await deleted.json()).toMatchObject({ NeutronError: { type: 'GluonPortDeleteRefused', message: expect.stringContaining('/proton/net-l3vpn/') } });
+    expect(upstream.seen.map((s) => s.method)).not.toContain('DELETE');
+    // other methods on a Gluon port id still go to Neutron
+    await fetch(`${url}/v2.0/ports/g1/bindings`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
+    expect(upstream.seen.at(-1)).toMatchObject({ method: 'POST', url: '/v2.0/ports/g1/bindings' });
   });
 
   it('scopes Gluon ports by X-Project-Id / X-Roles', async () => {
@@ -162,16 +167,41 @@ describe('Neutron facade transport (scripted upstream)', () => {
     expect(list.ports.map((p) => p.id)).toEqual(['g2']);
   });
 
-  it('merges Gluon ports into lists after Neutron\'s, only on the last page, and leaves a Gluon-free answer untouched', async () => {
+  it('merges Gluon ports into lists after Neutron\'s, pages the merged list itself, and leaves a Gluon-free answer untouched', async () => {
     upstream.ports = [{ id: 'n1', name: 'neutron-1' }];
     const merged = (await (await fetch(`${url}/v2.0/ports?fields=id&fields=name`)).json()) as { ports: unknown[] };
     expect(merged.ports[0]).toEqual({ id: 'n1', name: 'neutron-1' });
     expect(merged.ports.slice(1)).toEqual(expect.arrayContaining([{ id: 'g1', name: 'gluon-1' }, { id: 'g2', name: 'gluon-2' }]));
     expect(merged.ports).toHaveLength(3);
     expect(upstream.seen[0]?.url).toBe('/v2.0/ports?fields=id&fields=name');
+    // a field no port has: one {} per port, Gluon ports included (as Neutron answers)
+    upstream.ports = [{}];
+    const bare = (await (await fetch(`${url}/v2.0/ports?fields=no_such_field`)).json()) as { ports: unknown[] };
+    expect(bare.ports).toEqual([{}, {}, {}]);
+    upstream.ports = [{ id: 'n1', name: 'neutron-1' }];
+    // paging: the facade asks Neutron for the whole filtered list and cuts pages in id order
+    upstream.seen.length = 0;
+    const ids: string[] = [];
+    let next: string | undefined = `${url}/v2.0/ports?limit=1&fields=name`;
+    for (let pages = 0; next !== undefined && pages < 10; pages++) {
+      const page = (await (await fetch(next)).json()) as { ports: { name: string }[]; ports_links?: { rel: string; href: string }[] };
+      ids.push(...page.ports.map((p) => p.name));
+      next = page.ports_links?.find((l) => l.rel === 'next')?.href;
+    }
+    expect(ids).toEqual(['gluon-1', 'gluon-2', 'neutron-1']);
+    expect(upstream.seen.every((s) => s.url === '/v2.0/ports')).toBe(true);
+    // a Gluon marker works (the page after it), the last id gives an empty page
+    const afterG1 = (await (await fetch(`${url}/v2.0/ports?limit=5&marker=g1`)).json()) as { ports: { id: string }[] };
+    expect(afterG1.ports.map((p) => p.id)).toEqual(['g2', 'n1']);
+    const afterLast = await fetch(`${url}/v2.0/ports?limit=2&marker=n1`);
+    expect(afterLast.status).toBe(200);
+    expect(((await afterLast.json()) as { ports: unknown[] }).ports).toEqual([]);
+    const before = (await (await fetch(`${url}/v2.0/ports?limit=1&marker=n1&page_reverse=True`)).json()) as { ports: { id: string }[] };
+    expect(before.ports.map((p) => p.id)).toEqual(['g2']);
+    // Neutron paging a plain list by itself (pagination_max_limit): its pages pass unchanged
     upstream.nextLink = true;
-    const firstPage = await fetch(`${url}/v2.0/ports?limit=1`);
-    expect(await firstPage.text()).toBe(JSON.stringify({ ports: [{ id: 'n1', name: 'neutron-1' }], ports_links: [{ rel: 'next', href: 'http://x/v2.0/ports?marker=n1&limit=1' }] }));
+    const neutronPaged = await fetch(`${url}/v2.0/ports`);
+    expect(await neutronPaged.text()).toBe(JSON.stringify({ ports: [{ id: 'n1', name: 'neutron-1' }], ports_links: [{ rel: 'next', href: 'http://x/v2.0/ports?marker=n1&limit=1' }] }));
     upstream.nextLink = false;
     const filtered = await fetch(`${url}/v2.0/ports?device_id=nothing`);
     expect(await filtered.text()).toBe(JSON.stringify({ ports: [{ id: 'n1', name: 'neutron-1' }] }));
@@ -226,7 +256,7 @@ describe('Neutron facade start-up and faults', () => {
     const facade = await createNeutronFacade({ neutronUrl: 'http://127.0.0.1:1', kv, gluonNetworkId: 'n', gluonSubnetId: 's' });
     const res = await facade.app.inject({ method: 'GET', url: '/v2.0/networks' });
     expect(res.statusCode).toBe(503);
-    expect(JSON.parse(res.body)).toMatchObject({ NeutronError: { type: 'ServiceUnavailable', message: expect.stringContaining('http://127.0.0.1:1'), detail: '' } });
+    expect(JSON.parse(res.body)).toMatchObject({ NeutronError: { type: 'ServiceUnavailable', message: expect.stringContaining('<internal URL>'), detail: '' } });
     await facade.close();
     await kv.close();
   });

@@ -65,7 +65,14 @@ describe('Neutron facade in front of a Keystone-protected Neutron', () => {
     };
     same(await raw(`${neutron.url}/v2.0/ports`, undefined), await raw(`${url}/v2.0/ports`, undefined));
     same(await raw(`${neutron.url}/v2.0/ports`, 'gAAAAABbogus'), await raw(`${url}/v2.0/ports`, 'gAAAAABbogus'));
-    const created = await raw(`${url}/v2.0/ports`, user1, 'POST', { port: { network_id: neutron.gluonNetworkId, name: 'u1-port', device_id: 'vm-u1' } });
+    // GluonNetwork is reserved for Gluon ports through the facade (its addresses are theirs): 409
+    const reserved = await raw(`${url}/v2.0/ports`, user1, 'POST', { port: { network_id: neutron.gluonNetworkId, name: 'u1-port' } });
+    expect(reserved.status).toBe(409);
+    expect(JSON.parse(reserved.text)).toMatchObject({ NeutronError: { type: 'GluonNetworkReserved' } });
+    const network = await raw(`${url}/v2.0/networks`, user1, 'POST', { network: { name: 'u1-net' } });
+    expect(network.status).toBe(201);
+    const networkId = (JSON.parse(network.text) as { network: { id: string } }).network.id;
+    const created = await raw(`${url}/v2.0/ports`, user1, 'POST', { port: { network_id: networkId, name: 'u1-port', device_id: 'vm-u1' } });
     expect(created.status).toBe(201);
     const id = (JSON.parse(created.text) as { port: { id: string } }).port.id;
     const memberView = await raw(`${url}/v2.0/ports/${id}`, user1);

@@ -111,9 +111,12 @@ describe('Nova boot sequence through the Neutron facade (real Neutron, Proton se
     expect(got.headers.get('content-type')).toBe('application/json');
     expect(got.headers.get('x-openstack-request-id')).toMatch(/^req-/);
     const port = got.json['port'] as Record<string, unknown>;
+    // Neutron's shapes: no devname (Nova derives the tap name itself), timestamps without milliseconds
+    expect(port).not.toHaveProperty('devname');
+    expect(port['created_at']).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
     expect(port).toMatchObject({
       id: portId, network_id: neutron.gluonNetworkId, tenant_id: PROJECT, project_id: PROJECT, mac_address: 'fa:16:3e:12:34:56',
-      fixed_ips: [{ ip_address: '10.10.0.5', subnet_id: neutron.gluonSubnetId }], 'binding:host_id': '', 'binding:vif_type': 'unbound', devname: `tap${portId.slice(0, 11)}`,
+      fixed_ips: [{ ip_address: '10.10.0.5', subnet_id: neutron.gluonSubnetId }], 'binding:host_id': '', 'binding:vif_type': 'unbound', port_security_enabled: false,
     });
     // Nova's field selection
     const some = await raw(`${facadeUrl}/v2.0/ports/${portId}?fields=binding:profile&fields=network_id`);

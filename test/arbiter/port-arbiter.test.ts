@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { PortArbiter, matchesFilters, parsePortQuery, selectFields } from '../../src/core/arbiter/index.js';
+import { PortArbiter, clientMessage, listOrder, matchesFilters, neutronTimestamp, pageLinks, parsePageRequest, parsePortQuery, selectFields, slicePage } from '../../src/core/arbiter/index.js';
 import { GluonError } from '../../src/core/errors/index.js';
 import { createEtcdStore, type KeyValueStore } from '../../src/core/kv/index.js';
 import { startEtcd, type EtcdInstance } from '../setup/etcd.js';
@@ -218,6 +218,62 @@ describe('port query parsing and filters (property)', () => {
         expect(matchesFilters({ id: 'x' }, q.filters)).toBeTypeOf('boolean');
       }),
       { numRuns: 500 },
+    );
+  });
+
+  it('fixed_ips filters as Neutron: ip_address_substr, values of one key ORed, different keys on the same address', () => {
+    const port = { id: 'p', fixed_ips: [{ ip_address: '10.0.0.5', subnet_id: 's1' }, { ip_address: '192.168.1.7', subnet_id: 's2' }] };
+    expect(matchesFilters(port, { fixed_ips: ['ip_address_substr=10.0.0'] })).toBe(true);
+    expect(matchesFilters(port, { fixed_ips: ['ip_address_substr=172.16'] })).toBe(false);
+    expect(matchesFilters(port, { fixed_ips: ['ip_address=1.1.1.1', 'ip_address=192.168.1.7'] })).toBe(true);
+    expect(matchesFilters(port, { fixed_ips: ['subnet_id=s1', 'ip_address=10.0.0.5'] })).toBe(true);
+    // the address and the subnet must belong to the same fixed IP
+    expect(matchesFilters(port, { fixed_ips: ['subnet_id=s1', 'ip_address=192.168.1.7'] })).toBe(false);
+    expect(matchesFilters({ id: 'q', fixed_ips: [] }, { fixed_ips: ['ip_address_substr=1'] })).toBe(false);
+  });
+
+  it('tag filters: a port without tags matches not-tags / not-tags-any, never tags / tags-any', () => {
+    const port = { id: 'p', tags: [] };
+    expect(matchesFilters(port, { tags: ['a'] })).toBe(false);
+    expect(matchesFilters(port, { 'tags-any': ['a,b'] })).toBe(false);
+    expect(matchesFilters(port, { 'not-tags': ['a'] })).toBe(true);
+    expect(matchesFilters(port, { 'not-tags-any': ['a,b'] })).toBe(true);
+    expect(matchesFilters({ id: 't', tags: ['a', 'b'] }, { tags: ['a,b'] })).toBe(true);
+  });
+
+  it('timestamps in Neutron\'s form and client messages without internal URLs', () => {
+    expect(neutronTimestamp('2026-12-04T17:19:48.503Z')).toBe('2026-12-04T17:19:48Z');
+    expect(neutronTimestamp('2026-12-04T18:19:48+01:00')).toBe('2026-12-04T17:19:48Z');
+    expect(neutronTimestamp('not a date')).toBe('not a date');
+    expect(clientMessage('Proton server answered PUT http://10.1.2.3:2705/proton/net-l3vpn/v1.0/ports/x with 400: Unknown attribute description'))
+      .toBe('Unknown attribute description');
+    expect(clientMessage('Neutron at http://10.1.2.3:9696 did not answer')).toBe('Neutron at <internal URL> did not answer');
+  });
+
+  it('paging: following next links with any limit returns every port once, in one order, and every handed-out marker works', () => {
+    const portsArb = fc.uniqueArray(fc.record({ id: fc.string({ minLength: 1, maxLength: 6 }), name: fc.constantFrom('a', 'b', 'c') }), { selector: (p) => p.id, maxLength: 25 });
+    fc.assert(
+      fc.property(portsArb, fc.integer({ min: 1, max: 30 }), fc.constantFrom([], ['name']), (ports, limit, sortKeys) => {
+        const order = listOrder(sortKeys, []);
+        const sorted = [...ports].sort(order);
+        const seen: string[] = [];
+        let params = new URLSearchParams({ limit: String(limit) });
+        for (let pages = 0; pages <= ports.length + 1; pages++) {
+          const page = parsePageRequest(params);
+          if (page === undefined) throw new Error('valid query refused');
+          const marker = page.marker === undefined ? undefined : sorted.find((p) => p.id === page.marker);
+          const items = slicePage(sorted, page, order, marker);
+          seen.push(...items.map((p) => p.id));
+          const next = pageLinks('http://facade/v2.0/ports', params, items, page).find((l) => l.rel === 'next');
+          if (next === undefined) break;
+          params = new URL(next.href).searchParams;
+        }
+        expect(seen).toEqual(sorted.map((p) => p.id));
+        // the page after the last port is empty, not an error
+        const last = sorted.at(-1);
+        if (last !== undefined) expect(slicePage(sorted, { limit, marker: last.id, reverse: false }, order, last)).toEqual([]);
+      }),
+      { numRuns: 300 },
     );
   });
 });

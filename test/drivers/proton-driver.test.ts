@@ -125,6 +125,21 @@ describe('built-in Proton driver against real Proton servers', () => {
     }
   });
 
+  it('derives the updatable keys from the port model: description is refused on net-l3vpn (its Port has none), naming what is updatable', async () => {
+    const driver = driverFor();
+    try {
+      const error = await driver.updatePort({ id: portId(1), url: a.url }, { description: 'd1' }).catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: 'GLUON_ERR_DRIVER_UNSUPPORTED_UPDATE', status: 400 });
+      const detail = (error as { details: { field: string; allowed: string[] }[] }).details[0];
+      expect(detail?.field).toBe('description');
+      expect(detail?.allowed).toEqual(['name', 'admin_state_up', 'mac_address', 'device_id', 'device_owner', 'binding:vnic_type', 'binding:profile']);
+      expect((error as Error).message).not.toContain(a.url);
+      await expect(driver.updatePort({ id: portId(1), url: a.url }, { name: 'renamed' })).resolves.toMatchObject({ name: 'renamed' });
+    } finally {
+      await driver.close();
+    }
+  });
+
   it('rejects a service the Proton server does not host with GLUON_ERR_DRIVER_NO_PORT_OBJECT', async () => {
     const driver = driverFor({ service: 'no-such-service' });
     try {

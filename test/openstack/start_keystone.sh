@@ -1,15 +1,24 @@
 #!/bin/bash
 # Start a real OpenStack Keystone (Debian bookworm, Zed 2:22.x) on loopback, from a fresh state.
-# gluon-net copy of shared/testenv/start_keystone.sh: no seeding here (test/setup/keystone.ts seeds over REST).
+# gluon-net copy of shared/testenv/start_keystone.sh. Seeds what the Gluon side needs itself: the
+# "service" project, the service accounts gluon (roles service + admin: the Proton servers' and the
+# arbiter's account) and neutron (admin: keystonemiddleware of Neutron), and the "network" service
+# with its endpoints at KS_NETWORK_URL: the Neutron API clients should use, i.e. the facade
+# (`gluon arbiter`). test/setup/keystone.ts adds the test users and projects over REST.
 # Prereq (once): DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends keystone
 # (see install_packages.sh (beside this file)). Serves with uwsgi (no apache), sqlite DB, fernet tokens.
 # Prints the uwsgi master PID on the last line of stdout (also in $KS_DIR/uwsgi.pid).
-# Env: KS_DIR (default ${TMPDIR:-/tmp}/gluon-testenv/keystone), KS_PORT (35357), KS_ADMIN_PASSWORD (secret)
+# Env: KS_DIR (default ${TMPDIR:-/tmp}/gluon-testenv/keystone), KS_PORT (35357), KS_ADMIN_PASSWORD (secret),
+#      KS_GLUON_PASSWORD (gluon-secret), KS_NEUTRON_PASSWORD (neutron-secret),
+#      KS_NETWORK_URL (http://127.0.0.1:9697, where `gluon arbiter` listens by default; "" = no network service)
 set -euo pipefail
 KS_DIR=${KS_DIR:-${TMPDIR:-/tmp}/gluon-testenv/keystone}
 KS_PORT=${KS_PORT:-35357}
 KS_HOST=127.0.0.1
 KS_ADMIN_PASSWORD=${KS_ADMIN_PASSWORD:-secret}
+KS_GLUON_PASSWORD=${KS_GLUON_PASSWORD:-gluon-secret}
+KS_NEUTRON_PASSWORD=${KS_NEUTRON_PASSWORD:-neutron-secret}
+KS_NETWORK_URL=${KS_NETWORK_URL-http://127.0.0.1:9697}
 URL=http://$KS_HOST:$KS_PORT
 SERVICE=keystone
 # shellcheck source=lib.sh
@@ -96,6 +105,41 @@ echo "$PID" > "$KS_DIR/uwsgi.pid.launcher"
 wait_http_200 "$URL/v3/" "$PID" "$KS_DIR/uwsgi.log"
 t2=$(now_ms); log "uwsgi up: $((t2-t1))ms"
 
-# Seeding (projects, users, roles) is done by the caller (test/setup/keystone.ts) over REST.
+# --- seed the service project, the service accounts and the network service (idempotent) ---
+KTOK=$(curl -s -D - -o /dev/null -X POST "$URL/v3/auth/tokens" -H 'Content-Type: application/json' \
+  -d '{"auth":{"identity":{"methods":["password"],"password":{"user":{"name":"admin","domain":{"id":"default"},"password":"'"$KS_ADMIN_PASSWORD"'"}}},"scope":{"project":{"name":"admin","domain":{"id":"default"}}}}}' \
+  | awk 'tolower($1)=="x-subject-token:"{print $2}' | tr -d '\r')
+[ -n "$KTOK" ] || { log "cannot get an admin token from $URL"; exit 1; }
+# ks METHOD PATH [JSON]: one Keystone v3 call as admin, the answer on stdout
+ks() {
+  local args=(-s -f -X "$1" "$URL/v3$2" -H "X-Auth-Token: $KTOK" -H 'Content-Type: application/json')
+  [ $# -lt 3 ] || args+=(-d "$3")
+  curl "${args[@]}"
+}
+# first_id COLLECTION: the id of the first item of a list answer ("" when none)
+first_id() { /usr/bin/python3 -c 'import sys,json;l=json.load(sys.stdin)[sys.argv[1]];print(l[0]["id"] if l else "")' "$1"; }
+# ensure COLLECTION SINGULAR QUERY JSON: the id of the item the query finds, created from JSON when none
+ensure() {
+  local id
+  id=$(ks GET "/$1?$3" | first_id "$1")
+  [ -n "$id" ] || id=$(ks POST "/$1" "$4" | /usr/bin/python3 -c 'import sys,json;print(json.load(sys.stdin)[sys.argv[1]]["id"])' "$2")
+  echo "$id"
+}
+SERVICE_PROJECT=$(ensure projects project "name=service" '{"project":{"name":"service","domain_id":"default"}}')
+ADMIN_ROLE=$(ensure roles role "name=admin" '{"role":{"name":"admin"}}')
+SERVICE_ROLE=$(ensure roles role "name=service" '{"role":{"name":"service"}}')
+GLUON_USER=$(ensure users user "name=gluon" '{"user":{"name":"gluon","domain_id":"default","password":"'"$KS_GLUON_PASSWORD"'","default_project_id":"'"$SERVICE_PROJECT"'"}}')
+NEUTRON_USER=$(ensure users user "name=neutron" '{"user":{"name":"neutron","domain_id":"default","password":"'"$KS_NEUTRON_PASSWORD"'","default_project_id":"'"$SERVICE_PROJECT"'"}}')
+ks PUT "/projects/$SERVICE_PROJECT/users/$GLUON_USER/roles/$SERVICE_ROLE" >/dev/null
+ks PUT "/projects/$SERVICE_PROJECT/users/$GLUON_USER/roles/$ADMIN_ROLE" >/dev/null
+ks PUT "/projects/$SERVICE_PROJECT/users/$NEUTRON_USER/roles/$ADMIN_ROLE" >/dev/null
+if [ -n "$KS_NETWORK_URL" ]; then
+  NETWORK=$(ensure services service "type=network" '{"service":{"name":"neutron","type":"network","description":"Neutron API (the Gluon facade)"}}')
+  for iface in public internal admin; do
+    [ -n "$(ks GET "/endpoints?service_id=$NETWORK&interface=$iface" | first_id endpoints)" ] ||
+      ks POST /endpoints '{"endpoint":{"service_id":"'"$NETWORK"'","interface":"'"$iface"'","region_id":"RegionOne","url":"'"$KS_NETWORK_URL"'"}}' >/dev/null
+  done
+fi
+t3=$(now_ms); log "seeded project service, users gluon and neutron, network endpoint ${KS_NETWORK_URL:-none}: $((t3-t2))ms"
 log "auth url $URL/v3  admin/$KS_ADMIN_PASSWORD (project admin)"
 echo "$PID"

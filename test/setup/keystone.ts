@@ -11,6 +11,11 @@
  * | user2 | tenant2 | member (implies reader) |
  * | reader1 | tenant1 | reader only |
  * | gluon | service | service + admin (the Proton server's own service account) |
+ * | neutron (password `neutron-secret`) | service | admin (Neutron's keystonemiddleware) |
+ *
+ * The recipe (`test/openstack/start_keystone.sh`) seeds the `service` project, the `gluon` and
+ * `neutron` accounts and the `network` service with its endpoints (at
+ * {@link StartKeystoneOptions.networkUrl}); this file adds the test projects and users.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -31,6 +36,16 @@ export interface SeededUser {
   readonly project: string;
   readonly userId: string;
   readonly projectId: string;
+}
+
+/** Options of {@link startKeystone}. */
+export interface StartKeystoneOptions {
+  /**
+   * URL of the catalog's `network` endpoints (public, internal, admin): where OpenStack
+   * clients find Neutron, i.e. the facade. Default `http://127.0.0.1:9697` (`gluon arbiter`'s
+   * default port).
+   */
+  readonly networkUrl?: string;
 }
 
 /** A running private Keystone. */
@@ -89,14 +104,14 @@ function expectStatus(answer: Answer, status: number, what: string): void {
 }
 
 /** Starts a private Keystone on a free port and seeds projects, users and roles. */
-export async function startKeystone(): Promise<KeystoneInstance> {
+export async function startKeystone(options: StartKeystoneOptions = {}): Promise<KeystoneInstance> {
   ensureKeystoneInstalled();
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'gluon-keystone-'));
   const ksDir = join(dir, 'keystone');
   const removeDir = async (): Promise<void> => rmSync(dir, { recursive: true, force: true });
   const pid = await runStartScript('start_keystone.sh', {
-    env: { KS_DIR: ksDir, KS_PORT: String(port), KS_ADMIN_PASSWORD: 'secret' },
+    env: { KS_DIR: ksDir, KS_PORT: String(port), KS_ADMIN_PASSWORD: 'secret', KS_GLUON_PASSWORD: 'gluon-secret', ...(options.networkUrl === undefined ? {} : { KS_NETWORK_URL: options.networkUrl }) },
     logFile: join(ksDir, 'uwsgi.log'),
     cleanup: removeDir,
   });
@@ -135,7 +150,10 @@ export async function startKeystone(): Promise<KeystoneInstance> {
     const projects: Record<string, string> = {};
     const adminProject = await call('GET', `${authUrl}/projects?name=admin`, admin);
     projects['admin'] = (adminProject.body as { projects: { id: string }[] }).projects[0]?.id ?? '';
-    for (const name of ['service', 'tenant1', 'tenant2']) {
+    const serviceProject = await call('GET', `${authUrl}/projects?name=service`, admin);
+    projects['service'] = (serviceProject.body as { projects: { id: string }[] }).projects[0]?.id ?? '';
+    if (projects['service'] === '') throw new Error('start_keystone.sh did not seed the service project');
+    for (const name of ['tenant1', 'tenant2']) {
       const created = await call('POST', `${authUrl}/projects`, admin, { project: { name, domain_id: 'default' } });
       expectStatus(created, 201, `create project ${name}`);
       projects[name] = (created.body as { project: { id: string } }).project.id;
@@ -144,11 +162,14 @@ export async function startKeystone(): Promise<KeystoneInstance> {
     const users: Partial<Record<KeystoneUser, SeededUser>> = {
       admin: { name: 'admin', password: 'secret', project: 'admin', userId: (adminUser.body as { users: { id: string }[] }).users[0]?.id ?? '', projectId: projects['admin'] ?? '' },
     };
+    const gluonUser = await call('GET', `${authUrl}/users?name=gluon`, admin);
+    const gluonId = (gluonUser.body as { users: { id: string }[] }).users[0]?.id;
+    if (gluonId === undefined) throw new Error('start_keystone.sh did not seed the gluon user');
+    users.gluon = { name: 'gluon', password: 'gluon-secret', project: 'service', userId: gluonId, projectId: projects['service'] };
     const seed: readonly [KeystoneUser, string, readonly string[]][] = [
       ['user1', 'tenant1', ['member']],
       ['user2', 'tenant2', ['member']],
       ['reader1', 'tenant1', ['reader']],
-      ['gluon', 'service', ['service', 'admin']],
     ];
     for (const [name, project, roles] of seed) {
       const password = `${name}-secret`;

@@ -96,7 +96,7 @@ export interface RunStartScriptOptions {
 }
 
 /**
- * Runs `test/openstack/<script>` (3 minutes at most) and returns the PID it prints on
+ * Runs `test/openstack/<script>` (5 minutes at most: a busy machine) and returns the PID it prints on
  * the last line of stdout. When it fails or prints no PID, calls `cleanup` and throws
  * naming the script, its exit status, its stderr and the tail of the service's log.
  */
@@ -104,7 +104,7 @@ export async function runStartScript(script: string, options: RunStartScriptOpti
   const started = spawnSync(join(OPENSTACK_SCRIPTS, script), {
     env: { ...process.env, ...options.env },
     encoding: 'utf8',
-    timeout: 180_000,
+    timeout: 300_000,
   });
   const pid = Number((started.stdout ?? '').trim().split('\n').pop());
   if (started.status === 0 && Number.isInteger(pid) && pid > 0) return pid;

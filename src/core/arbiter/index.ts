@@ -13,11 +13,17 @@ export {
   selectFields,
   hideAdminKeys,
   sortPorts,
+  comparePorts,
   NON_FILTER_PARAMS,
+  FIXED_IP_FILTER_KEYS,
+  TAG_FILTERS,
   ADMIN_ONLY_PORT_KEYS,
 } from './port-filters.js';
 export type { PortQuery } from './port-filters.js';
-export { neutronFault, toNeutronFault, INTERNAL_ERROR_MESSAGE } from './neutron-errors.js';
+export { parsePageRequest, slicePage, pageLinks, listOrder, wantsOrderedList } from './port-paging.js';
+export type { PageRequest } from './port-paging.js';
+export { neutronTimestamp } from './port-arbiter.js';
+export { neutronFault, toNeutronFault, clientMessage, INTERNAL_ERROR_MESSAGE } from './neutron-errors.js';
 export type { NeutronFault } from './neutron-errors.js';
 export { NeutronUpstream, HOP_BY_HOP_HEADERS } from './upstream.js';
 export type { NeutronUpstreamOptions, UpstreamRequest, UpstreamResponse } from './upstream.js';

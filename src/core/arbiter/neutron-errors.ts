@@ -30,6 +30,18 @@ export function neutronFault(status: number, type: string, message: string, deta
 export const INTERNAL_ERROR_MESSAGE = 'Request Failed: internal server error while processing your request.';
 
 /**
+ * An error message fit for a client of the facade: the driver's
+ * `Proton server answered <METHOD> <URL> with <status>: ` prefix is dropped and any other
+ * URL is replaced by `<internal URL>`, so that no internal address (Proton servers,
+ * Neutron behind the facade) reaches a client.
+ */
+export function clientMessage(message: string): string {
+  return message
+    .replace(/Proton server answered [A-Z]+ \S+ with (?:status )?\d+(?: and a body that is not JSON)?:\s*/g, '')
+    .replace(/\bhttps?:\/\/[^\s"'<>]+/g, '<internal URL>');
+}
+
+/**
  * Maps an error of the arbiter or a driver to the Neutron fault a Neutron client
  * expects for a port request:
  * - 404 → `PortNotFound` "Port <id> could not be found.";
@@ -39,16 +51,19 @@ export const INTERNAL_ERROR_MESSAGE = 'Request Failed: internal server error whi
  * - the Proton server unreachable or failing (`GLUON_ERR_DRIVER_UNREACHABLE`, 502/503/504,
  *   no driver, registry not loaded) → 503 `ServiceUnavailable`;
  * - anything else → 500 with Neutron's generic message.
+ *
+ * Messages pass through {@link clientMessage}: no internal URL reaches the client.
  */
 export function toNeutronFault(err: unknown, portId?: string): NeutronFault {
   const e = toGluonError(err);
   const status = e.status;
+  const message = clientMessage(e.message);
   if (status === 404) return neutronFault(404, 'PortNotFound', `Port ${portId ?? ''} could not be found.`.replace('Port  could', 'Port could'));
-  if (status === 400 || status === 413 || status === 415 || status === 422) return neutronFault(400, 'HTTPBadRequest', e.message);
-  if (status === 401) return neutronFault(401, 'HTTPUnauthorized', e.message);
-  if (status === 403) return neutronFault(403, 'PolicyNotAuthorized', e.message);
-  if (status === 409) return neutronFault(409, 'HTTPConflict', e.message);
-  if (status === 412) return neutronFault(412, 'HTTPPreconditionFailed', e.message);
-  if (status === 502 || status === 503 || status === 504) return neutronFault(503, 'ServiceUnavailable', e.message);
+  if (status === 400 || status === 413 || status === 415 || status === 422) return neutronFault(400, 'HTTPBadRequest', message);
+  if (status === 401) return neutronFault(401, 'HTTPUnauthorized', message);
+  if (status === 403) return neutronFault(403, 'PolicyNotAuthorized', message);
+  if (status === 409) return neutronFault(409, 'HTTPConflict', message);
+  if (status === 412) return neutronFault(412, 'HTTPPreconditionFailed', message);
+  if (status === 502 || status === 503 || status === 504) return neutronFault(503, 'ServiceUnavailable', message);
   return neutronFault(500, 'HTTPInternalServerError', INTERNAL_ERROR_MESSAGE);
 }

@@ -7,6 +7,8 @@ import { findGluonObjects } from './gluon-objects.js';
 import { neutronFault, toNeutronFault, type NeutronFault } from './neutron-errors.js';
 import { PortArbiter } from './port-arbiter.js';
 import { parsePortQuery } from './port-filters.js';
+import { listPorts, type PortListTools } from './port-list.js';
+import { createsOnNetwork, gluonNetworkReserved, gluonPortDeleteRefused } from './refusals.js';
 import { silentLogger } from './silent-logger.js';
 import type { ArbiterContext, ArbiterLogger } from './types.js';
 import { NeutronUpstream, type UpstreamResponse } from './upstream.js';
@@ -108,7 +110,9 @@ function toMap(drivers: NeutronFacadeOptions['drivers']): ReadonlyMap<string, Dr
 /**
  * Creates the Neutron API facade: a server Nova (or anyone) talks to in place of
  * Neutron. `GET /v2.0/ports[/<id>]` and `PUT /v2.0/ports/<id>` are answered by the
- * {@link PortArbiter} for Gluon ports (lists merge them with Neutron's ports); every
+ * {@link PortArbiter} for Gluon ports (lists merge them with Neutron's ports and are paged
+ * by the facade, see `listPorts`); `DELETE` of a Gluon port and `POST` of a port on
+ * GluonNetwork are refused with a 409 saying to use the Proton API; every
  * other request, and every request about a non-Gluon port, is passed to the upstream
  * Neutron unchanged (method, path, query, headers, body; Neutron's status, headers and
  * body back), only hop-by-hop headers stripped.
@@ -164,7 +168,7 @@ export async function createNeutronFacade(options: NeutronFacadeOptions): Promis
     };
     arbiter = new PortArbiter({ kv, drivers: lookup, logger });
     await arbiter.start();
-    const app = buildApp(arbiter, upstream, options.identify ?? headerIdentity, logger);
+    const app = buildApp(arbiter, upstream, options.identify ?? headerIdentity, logger, ids.gluonNetworkId);
     await app.ready();
     const theArbiter = arbiter;
     let closed = false;
@@ -194,9 +198,7 @@ export async function createNeutronFacade(options: NeutronFacadeOptions): Promis
   }
 }
 
-
-
-function buildApp(arbiter: PortArbiter, upstream: NeutronUpstream, identify: IdentifyCaller, logger: ArbiterLogger): FastifyInstance {
+function buildApp(arbiter: PortArbiter, upstream: NeutronUpstream, identify: IdentifyCaller, logger: ArbiterLogger, gluonNetworkId: string): FastifyInstance {
   const app = Fastify({ logger: false, exposeHeadRoutes: false, routerOptions: { maxParamLength: 8192 }, bodyLimit: 16 * 1024 * 1024 });
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
@@ -238,44 +240,24 @@ function buildApp(arbiter: PortArbiter, upstream: NeutronUpstream, identify: Ide
   };
 
   // list: Neutron's ports merged with Gluon ports
-  app.get('/v2.0/ports', (request, reply) => listPorts(request, reply));
-  app.get('/v2.0/ports.json', (request, reply) => listPorts(request, reply));
+  const listTools: PortListTools = { arbiter, upstream, contextOf, passThrough, proxy, requestId, sendError: (reply, err, rid) => sendError(reply, err, rid) };
+  app.get('/v2.0/ports', (request, reply) => listPorts(listTools, request, reply));
+  app.get('/v2.0/ports.json', (request, reply) => listPorts(listTools, request, reply));
 
-  const listPorts = async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
-    let res: UpstreamResponse;
+  // create: refused on GluonNetwork (its addresses belong to Gluon ports)
+  const createPort = async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
+    if (!createsOnNetwork(bodyOf(request), gluonNetworkId)) return proxy(request, reply);
+    const rid = requestId();
     try {
-      res = await upstream.send({ method: 'GET', path: request.url, headers: request.headers, body: bodyOf(request) });
+      await contextOf(request, rid); // authenticate first, as keystonemiddleware does
     } catch (err) {
-      return sendFault(reply, toNeutronFault(err), requestId());
+      return sendError(reply, err, rid);
     }
-    if (res.status !== 200) return passThrough(reply, res);
-    const search = request.url.includes('?') ? request.url.slice(request.url.indexOf('?') + 1) : '';
-    const query = parsePortQuery(search);
-    let body: Record<string, unknown>;
-    try {
-      body = JSON.parse(res.body.toString('utf8')) as Record<string, unknown>;
-    } catch {
-      return passThrough(reply, res);
-    }
-    const links = body['ports_links'];
-    const hasNext = Array.isArray(links) && links.some((l) => (l as { rel?: unknown }).rel === 'next');
-    if (hasNext || !Array.isArray(body['ports'])) return passThrough(reply, res);
-    let gluon: Record<string, unknown>[];
-    try {
-      const ctx = await contextOf(request, String(res.headers['x-openstack-request-id'] ?? requestId()));
-      gluon = await arbiter.getPorts(query.filters, { fields: query.fields, ctx, sortKeys: query.sortKeys, sortDirs: query.sortDirs });
-    } catch (err) {
-      return sendError(reply, err, requestId());
-    }
-    if (gluon.length === 0) return passThrough(reply, res);
-    const neutronPorts = body['ports'] as Record<string, unknown>[];
-    const known = new Set(neutronPorts.map((p) => p['id']));
-    const merged = [...neutronPorts, ...gluon.filter((p) => !known.has(p['id']))];
-    const text = JSON.stringify({ ...body, ports: merged });
-    const headers = { ...res.headers };
-    delete headers['content-length'];
-    return passThrough(reply, { status: 200, headers, body: Buffer.from(text, 'utf8') });
+    logger.info({ method: request.method, url: request.url }, 'neutron facade: refused a port on GluonNetwork');
+    return sendFault(reply, gluonNetworkReserved(gluonNetworkId), rid);
   };
+  app.post('/v2.0/ports', createPort);
+  app.post('/v2.0/ports.json', createPort);
 
   // one port: Gluon ports answered here, others passed through
   const portId = (request: FastifyRequest): string => {
@@ -328,6 +310,23 @@ function buildApp(arbiter: PortArbiter, upstream: NeutronUpstream, identify: Ide
     }
   });
 
+  // delete: a Gluon port is deleted through its Proton API, never "deleted" here
+  app.delete('/v2.0/ports/:id', async (request, reply) => {
+    const id = portId(request);
+    const reg = arbiter.registry.get(id);
+    if (reg === undefined) return proxy(request, reply);
+    const rid = requestId();
+    try {
+      // 401 / 404 (not visible) / 503 (Proton server down) as for a GET
+      await arbiter.getPort(id, { fields: ['id'], ctx: await contextOf(request, rid) });
+    } catch (err) {
+      logFailure(logger, request, err);
+      return sendError(reply, err, rid, id);
+    }
+    logger.info({ portId: id, service: reg.service }, 'neutron facade: refused to delete a Gluon port');
+    return sendFault(reply, gluonPortDeleteRefused(id, reg.service), rid);
+  });
+
   // everything else: Neutron
   app.all('/*', proxy);
   app.all('/', proxy);
@@ -352,10 +351,19 @@ const UNAUTHORIZED_BODY = '{"error": {"code": 401, "title": "Unauthorized", "mes
 function sendError(reply: FastifyReply, err: unknown, rid: string, portId?: string): FastifyReply {
   if (isGluonError(err) && err.status === 401) {
     const challenge = (err as { challenge?: unknown }).challenge;
-    if (typeof challenge === 'string' && challenge !== '') reply.header('www-authenticate', challenge);
+    if (typeof challenge === 'string' && challenge !== '') reply.header('www-authenticate', keystonemiddlewareChallenge(challenge));
     return reply.code(401).header('content-type', 'application/json').header('x-openstack-request-id', rid).send(Buffer.from(UNAUTHORIZED_BODY, 'utf8'));
   }
   return sendFault(reply, toNeutronFault(err, portId), rid);
+}
+
+/**
+ * The `WWW-Authenticate` value in keystonemiddleware's form, `Keystone uri="<identity
+ * endpoint>"` with the unversioned endpoint (its `www_authenticate_uri`), as Neutron sends it:
+ * a trailing `/v3` of the configured Keystone URL is dropped.
+ */
+function keystonemiddlewareChallenge(challenge: string): string {
+  return challenge.replace(/^Keystone uri="(.*?)\/*(?:\/v3)?\/*"$/, 'Keystone uri="$1"');
 }
 
 function sendFault(reply: FastifyReply, fault: NeutronFault, rid: string): FastifyReply {

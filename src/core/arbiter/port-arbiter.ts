@@ -253,13 +253,34 @@ function canSee(port: NeutronPort, ctx: ArbiterContext): boolean {
 }
 
 /**
- * The caller's view of a driver's port: an unbound port (no host, no VIF type) shows
- * Neutron's `binding:vif_type` `unbound` instead of the original Gluon's `""`, and
- * non-admin callers do not see the admin-only `binding:*` keys.
+ * A timestamp in Neutron's form, `2026-12-04T16:57:24Z` (UTC, whole seconds): the Proton
+ * server's ISO text with milliseconds or an offset is normalised; text that is not a
+ * date is kept as is.
+ */
+export function neutronTimestamp(value: unknown): unknown {
+  if (typeof value !== 'string' || value === '') return value;
+  const time = Date.parse(value);
+  if (Number.isNaN(time)) return value;
+  return `${new Date(time).toISOString().slice(0, 19)}Z`;
+}
+
+/**
+ * The caller's view of a driver's port, with Neutron's field shapes:
+ * - an unbound port (no host, no VIF type) shows `binding:vif_type` `unbound` instead of
+ *   the original Gluon's `""`;
+ * - `created_at` / `updated_at` without milliseconds (Neutron's format);
+ * - `port_security_enabled` is present (`false` unless the driver says otherwise: Gluon
+ *   ports have no security groups, nothing filters their traffic);
+ * - the original Gluon's extra `devname` is dropped: Nova derives the tap name from the
+ *   port id itself and Neutron has no such key;
+ * - non-admin callers do not see the admin-only `binding:*` keys.
  */
 function view(port: NeutronPort, ctx: ArbiterContext): Record<string, unknown> {
   const record: Record<string, unknown> = { ...(port as unknown as Record<string, unknown>) };
   if (record['binding:vif_type'] === '' && record['binding:host_id'] === '') record['binding:vif_type'] = 'unbound';
+  for (const key of ['created_at', 'updated_at']) if (key in record) record[key] = neutronTimestamp(record[key]);
+  if (typeof record['port_security_enabled'] !== 'boolean') record['port_security_enabled'] = false;
+  delete record['devname'];
   return isAdminContext(ctx) ? record : hideAdminKeys(record);
 }
 

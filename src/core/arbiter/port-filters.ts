@@ -55,17 +55,57 @@ function wanted(values: readonly string[], actual: unknown): boolean {
   return values.some((v) => v === JSON.stringify(actual));
 }
 
-/** `fixed_ips=ip_address=10.0.0.5` / `fixed_ips=subnet_id=<id>` (Neutron's fixed_ips filter). */
+/** The `fixed_ips` sub-filters Neutron accepts (`fixed_ips=<key>=<value>`). */
+export const FIXED_IP_FILTER_KEYS: readonly string[] = ['ip_address', 'subnet_id', 'ip_address_substr'];
+
+/**
+ * Neutron's `fixed_ips` filter: `fixed_ips=ip_address=10.0.0.5`, `fixed_ips=subnet_id=<id>`
+ * and `fixed_ips=ip_address_substr=10.0`. Values of one key are ORed; different keys must
+ * all hold for the same address (Neutron joins one IP allocation), e.g. `subnet_id=S` and
+ * `ip_address=A` match a port holding A on S.
+ */
 function matchesFixedIps(values: readonly string[], actual: unknown): boolean {
-  const ips = Array.isArray(actual) ? (actual as Record<string, unknown>[]) : [];
-  return values.some((v) => {
+  const byKey = new Map<string, string[]>();
+  for (const v of values) {
     const eq = v.indexOf('=');
     if (eq < 0) return false;
     const key = v.slice(0, eq);
-    const expected = v.slice(eq + 1);
-    return ips.some((ip) => typeof ip === 'object' && ip !== null && ip[key] === expected);
+    byKey.set(key, [...(byKey.get(key) ?? []), v.slice(eq + 1)]);
+  }
+  const ips = Array.isArray(actual) ? (actual as unknown[]) : [];
+  return ips.some((ip) => {
+    if (typeof ip !== 'object' || ip === null) return false;
+    const entry = ip as Record<string, unknown>;
+    for (const [key, expected] of byKey) {
+      if (key === 'ip_address_substr') {
+        const address = entry['ip_address'];
+        if (typeof address !== 'string' || !expected.some((part) => address.includes(part))) return false;
+      } else if (!expected.includes(String(entry[key]))) return false;
+    }
+    return true;
   });
 }
+
+/** The tags of a port (Gluon ports have none). */
+function tagsOf(port: Readonly<Record<string, unknown>>): string[] {
+  const tags = port['tags'];
+  return Array.isArray(tags) ? tags.filter((t): t is string => typeof t === 'string') : [];
+}
+
+/** Neutron's tag filters: `tags` (all of), `tags-any` (one of), `not-tags` (not all of), `not-tags-any` (none of); values comma-separated. */
+function matchesTagFilter(key: string, values: readonly string[], port: Readonly<Record<string, unknown>>): boolean {
+  const wantedTags = values.flatMap((v) => v.split(',')).map((t) => t.trim()).filter((t) => t !== '');
+  const has = new Set(tagsOf(port));
+  const all = wantedTags.every((t) => has.has(t));
+  const any = wantedTags.some((t) => has.has(t));
+  if (key === 'tags') return all;
+  if (key === 'tags-any') return any;
+  if (key === 'not-tags') return !all;
+  return !any;
+}
+
+/** The tag filter names Neutron's tag extension adds to every list. */
+export const TAG_FILTERS: readonly string[] = ['tags', 'tags-any', 'not-tags', 'not-tags-any'];
 
 /**
  * True when `port` passes every filter: for each attribute, its value must be one of
@@ -79,6 +119,10 @@ export function matchesFilters(port: Readonly<Record<string, unknown>>, filters:
     if (values.length === 0) continue;
     if (key === 'fixed_ips') {
       if (!matchesFixedIps(values, port['fixed_ips'])) return false;
+      continue;
+    }
+    if (TAG_FILTERS.includes(key)) {
+      if (!matchesTagFilter(key, values, port)) return false;
       continue;
     }
     const attr = key === 'project_id' && !Object.hasOwn(port, key) ? 'tenant_id' : key;
@@ -103,10 +147,12 @@ export function hideAdminKeys(port: Readonly<Record<string, unknown>>): Record<s
   return out;
 }
 
-/** Sorts ports by Neutron's `sort_key`/`sort_dir` pairs (stable; missing dirs are `asc`). */
-export function sortPorts<T extends Readonly<Record<string, unknown>>>(ports: T[], keys: readonly string[], dirs: readonly ('asc' | 'desc')[]): T[] {
-  if (keys.length === 0) return ports;
-  return [...ports].sort((a, b) => {
+/**
+ * A comparator of ports by Neutron's `sort_key`/`sort_dir` pairs (missing dirs are `asc`),
+ * values compared as text (numbers and booleans by their text, other values as JSON).
+ */
+export function comparePorts(keys: readonly string[], dirs: readonly ('asc' | 'desc')[]): (a: Readonly<Record<string, unknown>>, b: Readonly<Record<string, unknown>>) => number {
+  return (a, b) => {
     for (let i = 0; i < keys.length; i++) {
       const key = keys[i] as string;
       const x = scalarText(a[key]) ?? JSON.stringify(a[key] ?? null);
@@ -114,5 +160,11 @@ export function sortPorts<T extends Readonly<Record<string, unknown>>>(ports: T[
       if (x !== y) return (x < y ? -1 : 1) * (dirs[i] === 'desc' ? -1 : 1);
     }
     return 0;
-  });
+  };
+}
+
+/** Sorts ports by Neutron's `sort_key`/`sort_dir` pairs (stable; missing dirs are `asc`). */
+export function sortPorts<T extends Readonly<Record<string, unknown>>>(ports: T[], keys: readonly string[], dirs: readonly ('asc' | 'desc')[]): T[] {
+  if (keys.length === 0) return ports;
+  return [...ports].sort(comparePorts(keys, dirs));
 }

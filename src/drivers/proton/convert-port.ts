@@ -80,26 +80,40 @@ const UPDATABLE: Readonly<Record<string, string>> = {
   'binding:profile': 'profile',
 };
 
-/** The Neutron keys a plain update may carry. @internal */
+/** The Neutron keys a plain update may carry when the port model has every mapped attribute. @internal */
 export const UPDATABLE_NEUTRON_KEYS: readonly string[] = Object.keys(UPDATABLE);
 
 /**
- * Maps a plain Neutron update back to Proton attributes (`binding:profile` becomes JSON
- * text). Every key that cannot be mapped is reported at once.
- * @throws GluonError `GLUON_ERR_DRIVER_UNSUPPORTED_UPDATE` naming each bad key
+ * The Neutron keys a plain update may carry on a port whose model has `attributes` (the
+ * Proton attribute names): those whose Proton attribute exists, so the list follows the
+ * model instead of a hand-written one. All mapped keys when `attributes` is not known.
  * @internal
  */
-export function toProtonChanges(portId: string, changes: NeutronPortChanges): Record<string, unknown> {
+export function updatableNeutronKeys(attributes?: ReadonlySet<string>): string[] {
+  return Object.entries(UPDATABLE).filter(([, target]) => attributes === undefined || attributes.has(target)).map(([key]) => key);
+}
+
+/**
+ * Maps a plain Neutron update back to Proton attributes (`binding:profile` becomes JSON
+ * text). Every key that cannot be mapped, or whose Proton attribute the port's model
+ * lacks (`attributes`, when known), is reported at once.
+ * @throws GluonError `GLUON_ERR_DRIVER_UNSUPPORTED_UPDATE` naming each bad key and the updatable ones
+ * @internal
+ */
+export function toProtonChanges(portId: string, changes: NeutronPortChanges, attributes?: ReadonlySet<string>): Record<string, unknown> {
   const body: Record<string, unknown> = {};
   const problems: ErrorDetail[] = [];
+  const allowed = updatableNeutronKeys(attributes);
   for (const [key, value] of Object.entries(changes)) {
     if (value === undefined) continue;
     const target = UPDATABLE[key];
-    if (target === undefined) {
+    if (target === undefined || !allowed.includes(key)) {
       const why = key === 'binding:host_id'
         ? 'binding:host_id binds or unbinds the port: use bind()/unbind(), not a plain update'
-        : `port attribute ${key} cannot be updated on a Gluon port; allowed: ${UPDATABLE_NEUTRON_KEYS.join(', ')}`;
-      problems.push({ field: key, rule: 'updatable', value, message: why, allowed: UPDATABLE_NEUTRON_KEYS });
+        : target === undefined
+          ? `port attribute ${key} cannot be updated on a Gluon port; updatable: ${allowed.join(', ')}`
+          : `port attribute ${key} cannot be updated on this Gluon port: its port model has no ${target} attribute; updatable: ${allowed.join(', ')}`;
+      problems.push({ field: key, rule: 'updatable', value, message: why, allowed });
       continue;
     }
     body[target] = key === 'binding:profile' ? (value === null ? '' : JSON.stringify(value)) : value;

@@ -242,12 +242,15 @@ export function createProtonDriver(options: ProtonDriverOptions): ProtonDriver {
 
     async updatePort(port, changes: NeutronPortChanges, ctx) {
       checkRef(port);
-      const body = toProtonChanges(port.id, changes);
-      if (Object.keys(body).length === 0) {
-        const current = await driver.getPort(port, ctx);
-        if (current === undefined) throw new GluonError('GLUON_ERR_NOT_FOUND', `Gluon port ${port.id} was not found on Proton server ${port.url}.`);
-        return current;
-      }
+      // the current row: its keys are the port model's attributes (the Proton server sends
+      // every attribute, null or not), which decide the updatable keys
+      const layout = await layoutFor(port.url, ctx);
+      const url = portUrl(layout, port.id);
+      const current = await http.send('GET', url, undefined, ctx);
+      if (current.status === 404) throw new GluonError('GLUON_ERR_NOT_FOUND', `Gluon port ${port.id} was not found on its Proton server.`);
+      if (current.status !== 200 || typeof current.body !== 'object' || current.body === null) throw protonFault('GET', url, current);
+      const body = toProtonChanges(port.id, changes, new Set(Object.keys(current.body)));
+      if (Object.keys(body).length === 0) return convertOne(layout, current.body as Row, ctx);
       return put(port, body, ctx);
     },
 
