@@ -1,0 +1,53 @@
+import { existsSync } from 'node:fs';
+import type BetterSqlite3 from 'better-sqlite3';
+import { ImportError } from './import-error.js';
+import type { GluonSource, SourceRow } from './source.js';
+
+type SqliteConstructor = typeof BetterSqlite3;
+
+async function loadDriver(): Promise<SqliteConstructor> {
+  try {
+    const mod = (await import('better-sqlite3')) as unknown as { default?: SqliteConstructor };
+    return mod.default ?? (mod as unknown as SqliteConstructor);
+  } catch (err) {
+    throw new ImportError('The SQLite driver could not be loaded: install the "better-sqlite3" package (npm install better-sqlite3).', { cause: err });
+  }
+}
+
+function quote(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+/** Opens the original's SQLite file read-only (it must exist; nothing is created). @internal */
+export async function openSqliteSource(file: string, displayUrl: string): Promise<GluonSource> {
+  if (!existsSync(file)) throw new ImportError(`The original's SQLite file "${file}" does not exist.`);
+  const Driver = await loadDriver();
+  let db: BetterSqlite3.Database;
+  try {
+    db = new Driver(file, { readonly: true, fileMustExist: true });
+    db.prepare('SELECT COUNT(*) AS n FROM sqlite_master').get();
+  } catch (err) {
+    throw new ImportError(`The original's SQLite file "${file}" cannot be read: ${(err as Error).message}.`, { cause: err });
+  }
+  let closed = false;
+  return {
+    dialect: 'sqlite',
+    displayUrl,
+    tables() {
+      const rows = db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table'`).all() as { name: string }[];
+      return Promise.resolve(new Set(rows.map((r) => r.name)));
+    },
+    columns(table) {
+      const rows = db.prepare(`PRAGMA table_info(${quote(table)})`).all() as { name: string }[];
+      return Promise.resolve(rows.map((r) => r.name));
+    },
+    rows(table) {
+      return Promise.resolve(db.prepare(`SELECT * FROM ${quote(table)}`).all() as SourceRow[]);
+    },
+    close() {
+      if (!closed) db.close();
+      closed = true;
+      return Promise.resolve();
+    },
+  };
+}
