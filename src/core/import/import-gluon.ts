@@ -49,8 +49,20 @@ class KnownKeys {
     private readonly api: ApiModel,
   ) {}
 
+  private readonly refusedKeys = new Set<string>();
+
   add(object: string, key: string): void {
     this.table(object).set(key, true);
+  }
+
+  /** Records a row of `object` this run refused (so rows pointing to it say why it is missing). */
+  refuse(object: string, key: string): void {
+    this.refusedKeys.add(`${object}\u0000${key}`);
+  }
+
+  /** True when this run refused the row `key` of `object`. */
+  wasRefused(object: string, key: string): boolean {
+    return this.refusedKeys.has(`${object}\u0000${key}`);
   }
 
   async has(object: ObjectModel, key: string): Promise<boolean> {
@@ -89,12 +101,8 @@ async function missingReferences(api: ApiModel, object: ObjectModel, body: Reado
     if (targetName === undefined || value === undefined || value === null) continue;
     const target = api.objects.find((o) => o.name === targetName);
     if (target === undefined || (await known.has(target, String(value)))) continue;
-    details.push({
-      field: attr.name,
-      rule: 'reference',
-      value,
-      message: `"${attr.name}" refers to ${targetName} ${JSON.stringify(value)}, which does not exist (the original does not check references).`,
-    });
+    const why = known.wasRefused(targetName, String(value)) ? 'whose row was refused (see above)' : 'which does not exist (the original does not check references)';
+    details.push({ field: attr.name, rule: 'reference', value, message: `"${attr.name}" refers to ${targetName} ${JSON.stringify(value)}, ${why}.` });
   }
   return details;
 }
@@ -143,7 +151,10 @@ class ImportRun {
       const { body, problems } = mapRow(object, columns, row);
       const rawKey = body[object.primaryKey];
       const key = rawKey === undefined || rawKey === null ? null : String(rawKey);
-      const refuse = (details: readonly ErrorDetail[]): void => this.emit({ api: api.name, object: object.name, table, key, details });
+      const refuse = (details: readonly ErrorDetail[]): void => {
+        if (key !== null) known.refuse(object.name, key);
+        this.emit({ api: api.name, object: object.name, table, key, details });
+      };
       const details = [...problems];
       if (key === null) {
         details.push({
