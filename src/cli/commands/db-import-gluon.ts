@@ -1,4 +1,4 @@
-import { Command, Option } from 'commander';
+import { Option, type Command } from 'commander';
 import type { ErrorDetail } from '../../core/errors/index.js';
 import { importGluon, type ImportReport, type ImportedObject, type RefusedRow } from '../../core/import/index.js';
 import { loadModels } from '../../core/model/index.js';
