@@ -1,7 +1,7 @@
 import type { ApiModel, ObjectModel } from '../model/index.js';
 import { isGluonError, type ErrorDetail } from '../errors/index.js';
 import { compareVersions } from '../registry/index.js';
-import type { ProtonStore, StoredObject } from '../store/index.js';
+import type { ProtonStore, StoredObject, WriteOptions } from '../store/index.js';
 import { ImportError } from './import-error.js';
 import { importOrder } from './object-order.js';
 import { originalTableName } from './original-names.js';
@@ -148,7 +148,7 @@ class ImportRun {
   /** Imports every row of one original table into `object`. */
   async importTable(api: ApiModel, object: ObjectModel, table: string, columns: readonly string[], rows: readonly SourceRow[], known: KnownKeys): Promise<void> {
     for (const row of sortedRows(object, rows)) {
-      const { body, problems } = mapRow(object, columns, row);
+      const { body, problems, timestamps } = mapRow(object, columns, row);
       const rawKey = body[object.primaryKey];
       const key = rawKey === undefined || rawKey === null ? null : String(rawKey);
       const refuse = (details: readonly ErrorDetail[]): void => {
@@ -171,14 +171,21 @@ class ImportRun {
         continue;
       }
       try {
-        await this.write(api, object, key, body, known);
+        await this.write(api, object, key, body, known, timestamps);
       } catch (err) {
         refuse(refusal(err));
       }
     }
   }
 
-  private async write(api: ApiModel, object: ObjectModel, key: string, body: Record<string, unknown>, known: KnownKeys): Promise<void> {
+  private async write(
+    api: ApiModel,
+    object: ObjectModel,
+    key: string,
+    body: Record<string, unknown>,
+    known: KnownKeys,
+    timestamps: WriteOptions['timestamps'],
+  ): Promise<void> {
     const { store } = this.options;
     const base = { api: api.name, version: api.version, object: object.name, key };
     const implicitId = `${object.name}\u0000${key}`;
@@ -191,7 +198,7 @@ class ImportRun {
       return;
     }
     if (existing === undefined) {
-      if (!this.dryRun) await store.create(api, object, body);
+      if (!this.dryRun) await store.create(api, object, body, timestamps === undefined ? {} : { timestamps });
       known.add(object.name, key);
       this.noteDefaultInterface(api, object, key, known);
       this.emit({ ...base, action: 'create' });
@@ -237,8 +244,9 @@ class ImportRun {
  * to etcd and registers ports under `/gluon/port/<id>`. A row our validation or store
  * refuses is reported with its field and rule, never dropped silently.
  *
- * The original's `created_at`/`updated_at` are not carried over: our store sets them
- * (the time of the import) and accepts no timestamps from callers.
+ * A created object keeps the original's `created_at`/`updated_at` (millisecond
+ * precision; a port's default interface takes its port's). An object updated to the
+ * original's values gets `updated_at` = now, as any update.
  *
  * @example
  * ```ts

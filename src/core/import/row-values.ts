@@ -9,6 +9,8 @@ export const ORIGINAL_TIMESTAMP_COLUMNS: ReadonlySet<string> = new Set(['created
 export interface MappedRow {
   /** Attribute → value, typed as our API expects; attributes the original left NULL are absent. */
   readonly body: Record<string, unknown>;
+  /** The original's `created_at`/`updated_at`, when both are readable. */
+  readonly timestamps?: { readonly createdAt: Date; readonly updatedAt: Date };
   /** Columns of the original that our model does not have but that hold a value. */
   readonly problems: readonly ErrorDetail[];
 }
@@ -43,6 +45,20 @@ export function toApiValue(attr: AttributeModel, raw: unknown): unknown {
 }
 
 /**
+ * A timestamp of the original: a driver `Date` (MySQL, read as UTC), or SQLite's text
+ * `YYYY-MM-DD HH:MM:SS[.ffffff]`, a naive time the original wrote in the server's local
+ * zone, read as UTC (the original's hosts ran in UTC; digits past milliseconds are dropped).
+ */
+export function originalTimestamp(value: unknown): Date | undefined {
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? undefined : value;
+  if (typeof value !== 'string') return undefined;
+  const m = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2})(?:\.(\d+))?$/.exec(value.trim());
+  if (m === null) return undefined;
+  const date = new Date(`${m[1]}T${m[2]}.${((m[3] ?? '') + '000').slice(0, 3)}Z`);
+  return Number.isNaN(date.getTime()) ? undefined : date;
+}
+
+/**
  * Maps one row of the original's table to a create body of `object`: each attribute
  * from the column of the same name. A column the model does not know that holds a value
  * is a problem (rule `unknown`): importing without it would drop data silently.
@@ -67,5 +83,7 @@ export function mapRow(object: ObjectModel, columns: readonly string[], row: Sou
       message: `The original's column "${column}" holds a value, but ${object.name} has no attribute "${column}" in the loaded model.`,
     });
   }
-  return { body, problems };
+  const createdAt = originalTimestamp(text(row['created_at']));
+  const updatedAt = originalTimestamp(text(row['updated_at'])) ?? createdAt;
+  return createdAt === undefined || updatedAt === undefined ? { body, problems } : { body, problems, timestamps: { createdAt, updatedAt } };
 }
