@@ -45,7 +45,9 @@ function objectLine(o: ImportedObject, verbose: boolean): string | undefined {
 }
 
 function refusedLines(r: RefusedRow): string[] {
-  const head = `! ${r.api}/${r.object}/${r.key ?? '(no key)'} (table ${r.table}) refused:`;
+  const natural = Object.entries(r.naturalKey ?? {}).map(([n, v]) => `${n}=${showValue(v)}`);
+  const key = r.key ?? `(no key${natural.length > 0 ? `; ${natural.join(', ')}` : ''})`;
+  const head = `! ${r.api}/${r.object}/${key} (table ${r.table}) refused:`;
   return [head, ...r.details.map((d) => `    ${detailText(d)}`)];
 }
 

@@ -152,8 +152,10 @@ class ImportRun {
       const rawKey = body[object.primaryKey];
       const key = rawKey === undefined || rawKey === null ? null : String(rawKey);
       const refuse = (details: readonly ErrorDetail[]): void => {
+        const base = { api: api.name, object: object.name, table, key, details };
         if (key !== null) known.refuse(object.name, key);
-        this.emit({ api: api.name, object: object.name, table, key, details });
+        if (key !== null || object.naturalKey.length === 0) this.emit(base);
+        else this.emit({ ...base, naturalKey: Object.fromEntries(object.naturalKey.map((n) => [n, row[n] ?? null])) });
       };
       const details = [...problems];
       if (key === null) {

@@ -26,6 +26,8 @@ export interface RefusedRow {
   readonly table: string;
   /** The row's primary key, or null when the original stored none. */
   readonly key: string | null;
+  /** When `key` is null: the row's natural-key columns (to find it in the original), if the object has any. */
+  readonly naturalKey?: Readonly<Record<string, unknown>>;
   /** Every problem found: field, rule, value received and a message. */
   readonly details: readonly ErrorDetail[];
 }
