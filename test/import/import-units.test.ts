@@ -7,6 +7,7 @@ import { importGluon, openGluonSource, originalTableName, parseSourceUrl, type I
 import { loadModels, type ApiModel, type ObjectModel } from '../../src/core/model/index.js';
 import { createStore, type SqlStore } from '../../src/core/store/index.js';
 import { bundledModelsDir } from '../../src/server/index.js';
+import { PORT_FIELDS } from '../fixtures/port-fields.js';
 import { runImportCli, SQLITE_FIXTURE } from './helpers.js';
 
 function object(models: readonly ApiModel[], api: string, name: string): [ApiModel, ObjectModel] {
@@ -91,6 +92,33 @@ describe('importing into a store that already holds (some of) the objects', () =
       { api: 'net-l3vpn', version: '1.0', object: 'VpnService', key: someVpn['id'], action: 'update', changed: ['name'] },
     ]);
     expect(await store.get(l3vpn, vpn, String(someVpn['id']))).toEqual(changed);
+  });
+});
+
+describe('the store keeps the timestamps an import gives it', () => {
+  it('stores created_at/updated_at from WriteOptions.timestamps (a port\'s default interface too) and refuses an invalid date', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gluon-import-ts-'));
+    const models = await loadModels(bundledModelsDir());
+    const store = createStore({ url: `sqlite:${join(dir, 'gluon.db')}` });
+    try {
+      await store.init(models);
+      const [api, port] = object(models, 'net-l3vpn', 'Port');
+      const [, iface] = object(models, 'net-l3vpn', 'Interface');
+      const body = { ...PORT_FIELDS, tenant_id: 'f22ce5f1-7aed-480d-a433-d4f8963d7408', name: 'p', mac_address: 'fa:16:3e:00:00:01' };
+      const timestamps = { createdAt: new Date('2017-02-14T20:35:47.749Z'), updatedAt: new Date('2018-01-02T03:04:05.006Z') };
+      const created = await store.create(api, port, body, { timestamps });
+      expect(created).toMatchObject({ created_at: '2017-02-14T20:35:47.749Z', updated_at: '2018-01-02T03:04:05.006Z', revision_number: 1 });
+      expect(await store.get(api, port, String(created['id']))).toEqual(created);
+      expect(await store.get(api, iface, String(created['id']))).toMatchObject({ created_at: '2017-02-14T20:35:47.749Z', updated_at: '2018-01-02T03:04:05.006Z' });
+      const bad = { createdAt: new Date('not a date'), updatedAt: new Date() };
+      await expect(store.create(api, port, { ...body, mac_address: 'fa:16:3e:00:00:02' }, { timestamps: bad })).rejects.toMatchObject({
+        code: 'GLUON_ERR_VALIDATION',
+        details: [{ field: 'created_at', rule: 'format' }],
+      });
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
