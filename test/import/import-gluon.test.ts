@@ -4,6 +4,7 @@ import type { ImportReport } from '../../src/core/import/index.js';
 import { loadModels, type ApiModel } from '../../src/core/model/index.js';
 import { createStore, type SqlStore } from '../../src/core/store/index.js';
 import { bundledModelsDir, createProtonServer, type ProtonServer } from '../../src/server/index.js';
+import { waitFor } from '../setup/wait-for.js';
 import { diff, etcdClient, etcdContent, sqlContent, uniquePrefix } from '../sync/helpers.js';
 import { expectedListings, freshMariadb, freshSqlite, loadMariadbFixture, runImportCli, SQLITE_FIXTURE, type Listed, type TempDb } from './helpers.js';
 
@@ -122,7 +123,15 @@ describe.each(['sqlite', 'mariadb'] as const)('gluon db import-gluon from the or
     }
   }, 120_000);
 
+  const startServer = async (): Promise<ProtonServer> => {
+    server ??= await createProtonServer({ db: target.url, port: 0, etcd: inject('etcdEndpoint'), etcdPrefix: prefix, advertisedUrl: ADVERTISED, logger: { level: 'silent' } });
+    return server;
+  };
+
   it('imports every row the original accepted and reports each refused row with its field and rule (exit 3)', async () => {
+    // MariaDB: into a database a server is serving (its publisher mirrors what the import
+    // commits); SQLite: into a file no server has open yet (the first server publishes it)
+    if (backend === 'mariadb') await startServer();
     const run = await runImportCli([source.url, '--db', target.url, '--advertised-url', ADVERTISED, '--json']);
     expect(run.code, run.err.join('\n')).toBe(3);
     first = run.report as ImportReport;
@@ -136,13 +145,15 @@ describe.each(['sqlite', 'mariadb'] as const)('gluon db import-gluon from the or
   }, 120_000);
 
   it('serves every imported object through the API as the original listed it, and mirrors it to etcd', async () => {
-    server = await createProtonServer({ db: target.url, port: 0, etcd: inject('etcdEndpoint'), etcdPrefix: prefix, advertisedUrl: ADVERTISED, logger: { level: 'silent' } });
-    const base = await server.listen();
-    await server.mirror?.flush?.(60_000);
+    const serving = await startServer();
+    const base = await serving.listen();
+    const sql = await sqlContent(serving.store as SqlStore, serving.registry.list());
+    await serving.mirror?.flush?.(60_000);
+    await waitFor('etcd to equal SQL', async () => diff(sql, await etcdContent(etcd, Object.keys(expected))).length === 0, 60_000);
     const mirrored = await etcdContent(etcd, Object.keys(expected));
     let checked = 0;
     for (const [apiName, resources] of Object.entries(expected)) {
-      const api = server.registry.list().find((a) => a.name === apiName) as ApiModel;
+      const api = serving.registry.list().find((a) => a.name === apiName) as ApiModel;
       for (const [plural, items] of Object.entries(resources)) {
         const object = api.objects.find((o) => o.api.plural === plural);
         expect(object, `${apiName}/${plural}`).toBeDefined();
@@ -164,14 +175,13 @@ describe.each(['sqlite', 'mariadb'] as const)('gluon db import-gluon from the or
           expect(inEtcd, `etcd ${object.name} ${String(key)}`).toBeDefined();
           expect(JSON.parse(inEtcd ?? '{}')).toEqual(ours);
           if (object.role === 'port') {
-            expect(JSON.parse(mirrored.get(`/gluon/port/${String(key)}`) ?? 'null')).toEqual({ tenant_id: item['tenant_id'], service: apiName, url: server.advertisedUrl });
+            expect(JSON.parse(mirrored.get(`/gluon/port/${String(key)}`) ?? 'null')).toEqual({ tenant_id: item['tenant_id'], service: apiName, url: serving.advertisedUrl });
           }
           checked++;
         }
       }
     }
     expect(checked).toBe(first.counts.created + first.counts.updated + first.counts.unchanged);
-    const sql = await sqlContent(server.store as SqlStore, server.registry.list());
     expect(diff(sql, mirrored)).toEqual([]);
   }, 180_000);
 
