@@ -7,7 +7,7 @@ import { importOrder } from './object-order.js';
 import { originalTableName } from './original-names.js';
 import { RowChecker } from './row-check.js';
 import { mapRow } from './row-values.js';
-import { openGluonSource, type GluonSource, type SourceRow } from './source.js';
+import { openGluonSource, type GluonSource, type SourceRow, type SourceTable } from './source.js';
 import type { AddedObject, ImportedObject, ImportReport, RefusedRow } from './types.js';
 
 /** Options of {@link importGluon}. */
@@ -272,17 +272,22 @@ export async function importGluon(options: ImportGluonOptions): Promise<ImportRe
     const used = new Set<string>();
     let read = 0;
     for (const api of apis) {
+      for (const object of api.objects) {
+        const table = originalTableName(api, object);
+        if (tables.has(table)) used.add(table);
+        else missingTables.push(`${api.name}/${object.name} (${table})`);
+      }
+    }
+    // read everything first, in one read transaction: a consistent view of a running original
+    const content = used.size === 0 ? new Map<string, SourceTable>() : await source.readTables([...used]);
+    for (const api of apis) {
       const known = new KnownKeys(options.store, api);
       for (const object of importOrder(api)) {
         const table = originalTableName(api, object);
-        if (!tables.has(table)) {
-          missingTables.push(`${api.name}/${object.name} (${table})`);
-          continue;
-        }
-        used.add(table);
-        const rows = await source.rows(table);
-        read += rows.length;
-        await run.importTable(api, object, table, await source.columns(table), rows, known);
+        const data = content.get(table);
+        if (data === undefined) continue;
+        read += data.rows.length;
+        await run.importTable(api, object, table, data.columns, data.rows, known);
       }
     }
     if (used.size === 0) {

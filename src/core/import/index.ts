@@ -7,7 +7,7 @@
 export { importGluon } from './import-gluon.js';
 export type { ImportGluonOptions } from './import-gluon.js';
 export { openGluonSource, parseSourceUrl } from './source.js';
-export type { GluonSource, SourceRow, SourceTarget } from './source.js';
+export type { GluonSource, SourceRow, SourceTable, SourceTarget } from './source.js';
 export { originalTableName, deCamel } from './original-names.js';
 export { importOrder } from './object-order.js';
 export { ImportError } from './import-error.js';

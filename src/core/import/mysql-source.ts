@@ -1,6 +1,6 @@
-import { QueryTypes, Sequelize } from 'sequelize';
+import { QueryTypes, Sequelize, Transaction } from 'sequelize';
 import { ImportError } from './import-error.js';
-import type { GluonSource, SourceRow, SourceTarget } from './source.js';
+import type { GluonSource, SourceRow, SourceTable, SourceTarget } from './source.js';
 
 type MysqlTarget = Extract<SourceTarget, { dialect: 'mysql' }>;
 
@@ -33,8 +33,16 @@ export async function openMysqlSource(target: MysqlTarget, displayUrl: string): 
     const why = missing ? 'install the "mysql2" package (npm install mysql2)' : (err as Error).message;
     throw new ImportError(`The original's database ${displayUrl} cannot be read: ${why}.`, { cause: err });
   }
-  const select = (sql: string, replacements: unknown[] = []): Promise<SourceRow[]> =>
-    sequelize.query<SourceRow>(sql, { type: QueryTypes.SELECT, replacements, raw: true });
+  const select = (sql: string, replacements: unknown[] = [], transaction?: Transaction): Promise<SourceRow[]> =>
+    sequelize.query<SourceRow>(sql, { type: QueryTypes.SELECT, replacements, raw: true, ...(transaction === undefined ? {} : { transaction }) });
+  const columns = async (table: string, transaction?: Transaction): Promise<string[]> => {
+    const rows = await select(
+      'SELECT column_name AS name FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = ? ORDER BY ordinal_position',
+      [table],
+      transaction,
+    );
+    return rows.map((r) => String(r['name']));
+  };
   let closed = false;
   return {
     dialect: 'mysql',
@@ -43,15 +51,18 @@ export async function openMysqlSource(target: MysqlTarget, displayUrl: string): 
       const rows = await select('SELECT table_name AS name FROM information_schema.tables WHERE table_schema = DATABASE()');
       return new Set(rows.map((r) => String(r['name'])));
     },
-    async columns(table) {
-      const rows = await select(
-        'SELECT column_name AS name FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = ? ORDER BY ordinal_position',
-        [table],
-      );
-      return rows.map((r) => String(r['name']));
+    columns(table) {
+      return columns(table);
     },
     rows(table) {
       return select(`SELECT * FROM ${quote(table)}`);
+    },
+    async readTables(tables) {
+      const out = new Map<string, SourceTable>();
+      await sequelize.transaction({ isolationLevel: Transaction.ISOLATION_LEVELS.REPEATABLE_READ, readOnly: true }, async (t) => {
+        for (const table of tables) out.set(table, { columns: await columns(table, t), rows: await select(`SELECT * FROM ${quote(table)}`, [], t) });
+      });
+      return out;
     },
     async close() {
       if (!closed) await sequelize.close();

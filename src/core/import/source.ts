@@ -20,8 +20,20 @@ export interface GluonSource {
   columns(table: string): Promise<readonly string[]>;
   /** Every row of `table`. */
   rows(table: string): Promise<readonly SourceRow[]>;
+  /**
+   * Columns and rows of several tables read in ONE read transaction, so a running
+   * original's writes in the meantime cannot leave the result half old, half new
+   * (SQLite: one deferred read transaction; MySQL: one REPEATABLE READ snapshot).
+   */
+  readTables(tables: readonly string[]): Promise<ReadonlyMap<string, SourceTable>>;
   /** Closes the connection (idempotent). */
   close(): Promise<void>;
+}
+
+/** One table of the original as read. */
+export interface SourceTable {
+  readonly columns: readonly string[];
+  readonly rows: readonly SourceRow[];
 }
 
 /** Where the original's database is: a SQLite file or a MySQL/MariaDB database. */

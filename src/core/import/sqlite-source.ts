@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import type BetterSqlite3 from 'better-sqlite3';
 import { ImportError } from './import-error.js';
-import type { GluonSource, SourceRow } from './source.js';
+import type { GluonSource, SourceRow, SourceTable } from './source.js';
 
 type SqliteConstructor = typeof BetterSqlite3;
 
@@ -30,6 +30,8 @@ export async function openSqliteSource(file: string, displayUrl: string): Promis
     throw new ImportError(`The original's SQLite file "${file}" cannot be read: ${(err as Error).message}.`, { cause: err });
   }
   let closed = false;
+  const columns = (table: string): string[] => (db.prepare(`PRAGMA table_info(${quote(table)})`).all() as { name: string }[]).map((r) => r.name);
+  const rows = (table: string): SourceRow[] => db.prepare(`SELECT * FROM ${quote(table)}`).all() as SourceRow[];
   return {
     dialect: 'sqlite',
     displayUrl,
@@ -38,11 +40,18 @@ export async function openSqliteSource(file: string, displayUrl: string): Promis
       return Promise.resolve(new Set(rows.map((r) => r.name)));
     },
     columns(table) {
-      const rows = db.prepare(`PRAGMA table_info(${quote(table)})`).all() as { name: string }[];
-      return Promise.resolve(rows.map((r) => r.name));
+      return Promise.resolve(columns(table));
     },
     rows(table) {
-      return Promise.resolve(db.prepare(`SELECT * FROM ${quote(table)}`).all() as SourceRow[]);
+      return Promise.resolve(rows(table));
+    },
+    readTables(tables) {
+      const read = db.transaction((names: readonly string[]) => new Map<string, SourceTable>(names.map((t) => [t, { columns: columns(t), rows: rows(t) }])));
+      try {
+        return Promise.resolve(read.deferred(tables));
+      } catch (err) {
+        return Promise.reject(new ImportError(`The original's SQLite file "${file}" cannot be read: ${(err as Error).message}.`, { cause: err }));
+      }
     },
     close() {
       if (!closed) db.close();
