@@ -153,7 +153,10 @@ class ImportRun {
       const key = rawKey === undefined || rawKey === null ? null : String(rawKey);
       const refuse = (details: readonly ErrorDetail[]): void => {
         const base = { api: api.name, object: object.name, table, key, details };
-        if (key !== null) known.refuse(object.name, key);
+        if (key !== null) {
+          known.refuse(object.name, key);
+          this.noteRefusedDefaultInterface(object.name, key);
+        }
         if (key !== null || object.naturalKey.length === 0) this.emit(base);
         else this.emit({ ...base, naturalKey: Object.fromEntries(object.naturalKey.map((n) => [n, row[n] ?? null])) });
       };
@@ -215,6 +218,14 @@ class ImportRun {
     const patch = Object.fromEntries(changed.map((name) => [name, body[name] ?? null]));
     if (!this.dryRun) await store.update(api, object, key, patch);
     this.emit(implicit === undefined ? { ...base, action: 'update', changed } : { ...base, action: 'create' });
+  }
+
+  /** The original's row for a default interface the store made was refused: the store's one stays, say so. */
+  private noteRefusedDefaultInterface(objectName: string, key: string): void {
+    const id = `${objectName}\u0000${key}`;
+    const made = this.implicit.get(id);
+    if (made === undefined) return;
+    this.implicit.set(id, { ...made, reason: `the default interface the store created with its port; the original's row for it was refused (see above)` });
   }
 
   /** A port's create also made its default interface (same key): remember it until the original's row for it comes. */
