@@ -125,6 +125,10 @@ export type {
   LogLevel,
 } from './server/index.js';
 
+// ── import from an original Gluon (gluon db import-gluon) ────────────────────
+export { importGluon, openGluonSource, parseSourceUrl, originalTableName, ImportError } from './core/import/index.js';
+export type { ImportGluonOptions, GluonSource, ImportReport, ImportedObject, RefusedRow, AddedObject, ImportCounts, ImportAction } from './core/import/index.js';
+
 // ── etcd mirror (sync) ───────────────────────────────────────────────────────
 export { createMirror, reconcile, OutboxPublisher, DEFAULT_ELECTION, DEFAULT_LEASE_TTL_SECONDS } from './core/sync/index.js';
 export type { Mirror, MirrorOptions, MirrorStats, PublisherTuning, OutboxPublisherOptions, PublisherStats, SyncLogger, ReconcileOptions, ReconcileReport, ReconcileChange } from './core/sync/index.js';

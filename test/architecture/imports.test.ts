@@ -34,6 +34,10 @@ import { describe, expect, it } from 'vitest';
  *   a leaf like `core/errors`: it imports nothing, and the parts that speak to etcd
  *   (sync, binding, arbiter, shim-sdk), the store (which writes the outbox keys) and the
  *   edges (server, cli, index) may import it.
+ * - `core/import` is not in the table: `gluon db import-gluon`'s logic (read an original
+ *   Gluon's database, map its rows, write them through the store) as a library the CLI
+ *   calls. It reads the original's SQLite file with better-sqlite3 and its MySQL database
+ *   through Sequelize, and checks rows with Ajv against the model's create schemas.
  * - The list-then-watch loop (`Reflector`) shared by the shim SDK's informer and the
  *   arbiter's port registry lives in `core/kv`, which both may import, for the same
  *   reason: the arbiter may not import the shim SDK.
@@ -52,6 +56,7 @@ const RULES: Readonly<Record<string, { parts: readonly string[]; typeOnly?: read
     packages: ['fastify', 'fastify-plugin', '@fastify/swagger', '@fastify/swagger-ui', 'ajv', 'ajv-formats'],
   },
   'core/auth': { parts: ['core/model'], packages: ['yaml', 'undici'] },
+  'core/import': { parts: ['core/model', 'core/registry', 'core/store'], packages: ['sequelize', 'better-sqlite3', 'ajv', 'ajv-formats'] },
   'core/arbiter': { parts: ['core/kv', 'core/wire', 'drivers', 'core/model'], packages: ['fastify', 'undici'] },
   drivers: { parts: [], typeOnly: ['core/model'], packages: ['undici'] },
   'shim-sdk': { parts: ['core/kv', 'core/wire'], typeOnly: ['core/model'], packages: [] },
@@ -61,11 +66,11 @@ const RULES: Readonly<Record<string, { parts: readonly string[]; typeOnly?: read
     packages: ['fastify', 'pino', 'prom-client', 'tsyringe', 'reflect-metadata', 'yaml'],
   },
   cli: {
-    parts: ['server', 'drivers', 'shim-sdk', 'core/model', 'core/registry', 'core/store', 'core/kv', 'core/wire', 'core/sync', 'core/auth', 'core/arbiter'],
+    parts: ['server', 'drivers', 'shim-sdk', 'core/model', 'core/registry', 'core/store', 'core/kv', 'core/wire', 'core/sync', 'core/auth', 'core/arbiter', 'core/import'],
     packages: ['commander', 'pino'],
   },
   index: {
-    parts: ['core/model', 'core/registry', 'core/store', 'core/kv', 'core/wire', 'core/sync', 'core/binding', 'core/http', 'core/auth', 'core/arbiter', 'server'],
+    parts: ['core/model', 'core/registry', 'core/store', 'core/import', 'core/kv', 'core/wire', 'core/sync', 'core/binding', 'core/http', 'core/auth', 'core/arbiter', 'server'],
     packages: [],
   },
 };

@@ -176,6 +176,11 @@ export const ERROR_CODES = {
     description: 'An existing table does not match the model (a column is missing or has another type).',
     fix: 'Run `gluon db plan` to see the difference and `gluon db upgrade` to apply it.',
   },
+  GLUON_ERR_IMPORT_SOURCE: {
+    status: 400,
+    description: 'The database of the original Gluon given to `gluon db import-gluon` cannot be read (bad URL, missing file, unreachable server, missing driver) or holds no table of the loaded models.',
+    fix: 'Give `sqlite:<path of gluon.sqlite>` or the original\'s `mysql://user:pass@host:port/db` URL, and load the models the original served.',
+  },
   GLUON_ERR_INTERNAL: {
     status: 500,
     description: 'An unexpected error; the server log has the cause.',

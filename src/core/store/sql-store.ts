@@ -55,6 +55,20 @@ function validationFailure(info: TableInfo, details: readonly ErrorDetail[]): Va
   return new ValidationError(details.length === 1 ? head : `Invalid ${info.object.name}: ${head}`, details);
 }
 
+/** `WriteOptions.timestamps` as stored text, checked (a bad date is a ValidationError naming the field). */
+function givenTimestamps(given: WriteOptions['timestamps']): [string, string] | undefined {
+  if (given === undefined) return undefined;
+  const stamps = (['createdAt', 'updatedAt'] as const).map((name) => {
+    const date = (given as Record<string, unknown>)[name];
+    if (!(date instanceof Date) || Number.isNaN(date.getTime())) {
+      const message = `Invalid timestamps.${name}: expected a valid Date, received ${String(date)}.`;
+      throw new ValidationError(message, [{ field: name === 'createdAt' ? 'created_at' : 'updated_at', rule: 'format', value: date, message }]);
+    }
+    return toSqlDate(date);
+  });
+  return [stamps[0] ?? '', stamps[1] ?? ''];
+}
+
 /** Converts one value, collecting a validation failure into `details` instead of throwing. */
 function convert(info: TableInfo, column: string, value: unknown, details: ErrorDetail[]): unknown {
   const desc = info.columns.get(column);
@@ -188,8 +202,9 @@ export class SqlStoreImpl implements SqlStore {
     const pkName = info.pk.name;
     const pkGiven = input[pkName];
     if ((pkGiven === undefined || pkGiven === null || pkGiven === '') && info.generatesKey) input[pkName] = randomUUID();
+    const [createdStamp, updatedStamp] = givenTimestamps(options.timestamps) ?? [stamp, stamp];
     const dbValues = info.columnNames.map((c) =>
-      c === 'created_at' || c === 'updated_at' ? stamp : c === 'revision_number' ? 1 : convert(info, c, input[c], details),
+      c === 'created_at' ? createdStamp : c === 'updated_at' ? updatedStamp : c === 'revision_number' ? 1 : convert(info, c, input[c], details),
     );
     if (details.length > 0) throw validationFailure(info, details);
     const result = this.toObject(info, dbValues);
@@ -202,7 +217,7 @@ export class SqlStoreImpl implements SqlStore {
       if (this.settings.mirror) outbox.push(outboxRow(portKey(pk), portValue(api, result, this.settings.advertisedUrl), now));
       const iface = this.catalog.defaultInterface(api, object);
       if (iface !== undefined) {
-        const ifaceValues = this.defaultInterfaceValues(iface, pk, result['tenant_id'], input['name'], stamp);
+        const ifaceValues = this.defaultInterfaceValues(iface, pk, result['tenant_id'], input['name'], [createdStamp, updatedStamp]);
         rows.push({ target: iface.insert, values: ifaceValues });
         attempts.push({ info: iface, values: ifaceValues });
         if (this.settings.mirror) {
@@ -521,7 +536,7 @@ export class SqlStoreImpl implements SqlStore {
   }
 
   /** The bound values of a port's default interface (same id, parent key = port id). */
-  private defaultInterfaceValues(iface: TableInfo, id: string, tenant: unknown, portName: unknown, stamp: string): unknown[] {
+  private defaultInterfaceValues(iface: TableInfo, id: string, tenant: unknown, portName: unknown, stamps: readonly [string, string]): unknown[] {
     const parentKey = iface.object.api.parentKey;
     const nameColumn = iface.columns.get('name');
     let name = typeof portName === 'string' ? `${portName}_default` : 'default';
@@ -538,8 +553,9 @@ export class SqlStoreImpl implements SqlStore {
         case 'segmentation_id':
           return 0;
         case 'created_at':
+          return stamps[0];
         case 'updated_at':
-          return stamp;
+          return stamps[1];
         case 'revision_number':
           return 1;
         default:

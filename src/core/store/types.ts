@@ -42,6 +42,12 @@ export interface WriteOptions {
   readonly ifRevision?: number;
   /** Restrict to children of this parent (404 when the object is elsewhere). */
   readonly parent?: ParentScope;
+  /**
+   * create only: store these `created_at`/`updated_at` instead of the current time (an
+   * import keeping the original's timestamps; the HTTP API never passes them). A port's
+   * default interface gets the same ones.
+   */
+  readonly timestamps?: { readonly createdAt: Date; readonly updatedAt: Date };
 }
 
 /** How a change is mirrored (the outbox row written in the same transaction). */
