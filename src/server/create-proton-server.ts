@@ -24,7 +24,7 @@ import { createServerContainer } from './container.js';
 import { createServerLogger } from './logger.js';
 import { buildServerAuth } from './auth.js';
 import { buildServerBinding, type ServerBinding } from './binding.js';
-import { combineHooks } from '../core/http/index.js';
+import { combineHooks, DEFAULT_CONNECTION_LIMITS } from '../core/http/index.js';
 import { TOKENS } from './tokens.js';
 import type { ErrorDetail } from '../core/errors/index.js';
 import type { ProtonServer, ProtonServerOptions, ResolvedServerOptions, ServerMirror } from './types.js';
@@ -97,7 +97,7 @@ export async function createProtonServer(options: ProtonServerOptions = {}): Pro
     });
     const lifecycle = { draining: false };
     const hooks = combineHooks(auth.hooks, binding.hooks);
-    const container = createServerContainer({ options: resolved, logger, registry, store, kv, mirror, lifecycle, metrics, hooks });
+    const container = createServerContainer({ options: resolved, logger, registry, store, kv, mirror, lifecycle, metrics, hooks, advertisedUrl });
     const app = container.resolve(TOKENS.app);
     let closing: Promise<void> | undefined;
     let mirrorStarted = false;
@@ -188,6 +188,11 @@ function reserveFreePort(host: string): Promise<number> {
   });
 }
 
+/** The fields of `values` that are set. */
+function definedOnly<T extends object>(values: T): Partial<T> {
+  return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
 /** The db URL without its password, for logs. */
 function redactDb(db: string): string {
   return db.replace(/\/\/([^:/@]+):[^@/]*@/, '//$1:***@');
@@ -228,5 +233,7 @@ function resolveServerOptions(options: ProtonServerOptions): ResolvedServerOptio
     etcdPrefix,
     docs: options.docs ?? true,
     fastify: options.fastify ?? {},
+    connectionLimits: { ...DEFAULT_CONNECTION_LIMITS, ...definedOnly(options.connectionLimits ?? {}) },
+    ...(options.maxJsonDepth === undefined ? {} : { maxJsonDepth: options.maxJsonDepth }),
   };
 }

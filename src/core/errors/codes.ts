@@ -160,6 +160,26 @@ export const ERROR_CODES = {
     description: 'The HTTP request itself is malformed (bad Content-Length, bad URL encoding, …).',
     fix: 'Fix the request as the message says; well-behaved HTTP clients never cause this.',
   },
+  GLUON_ERR_JSON_TOO_DEEP: {
+    status: 400,
+    description: 'The request body nests arrays and objects deeper than the server accepts (32 levels by default); refused while parsing.',
+    fix: 'Send a flatter body: object attributes are scalars, so a valid body is never deep.',
+  },
+  GLUON_ERR_HEADERS_TOO_LARGE: {
+    status: 431,
+    description: 'The request line and headers are larger than the server accepts (Node\'s `maxHeaderSize`, 16 KiB by default); the connection is closed.',
+    fix: 'Send fewer or shorter headers (a huge cookie or token), or raise the limit.',
+  },
+  GLUON_ERR_REQUEST_TIMEOUT: {
+    status: 408,
+    description: 'The request (headers or body) did not arrive completely within the server\'s time limit; the connection is closed.',
+    fix: 'Send the whole request without pauses, or raise `requestTimeoutMs` / `headersTimeoutMs`.',
+  },
+  GLUON_ERR_METHOD_NOT_IMPLEMENTED: {
+    status: 501,
+    description: 'The HTTP method is not one the server knows (e.g. `FOO /proton/`); the connection is closed.',
+    fix: 'Use GET, POST, PUT or DELETE (see the `Allow` header of a 405 for a given URL).',
+  },
   // ── store ────────────────────────────────────────────────────────────────
   GLUON_ERR_STORE_UNAVAILABLE: {
     status: 503,

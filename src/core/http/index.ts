@@ -11,3 +11,8 @@ export { renderFault, toHttpError } from './fault.js';
 export type { FaultBody } from './fault.js';
 export { parseIfMatch } from './if-match.js';
 export { ROOT_DESCRIPTION } from './discovery-routes.js';
+export { protonServerOptions, maxParamLengthFor } from './server-options.js';
+export { applyConnectionLimits, connectionServerOptions, DEFAULT_CONNECTION_LIMITS } from './connection-limits.js';
+export type { ConnectionLimits } from './connection-limits.js';
+export { protocolClientErrorHandler, protocolFrameworkErrors } from './protocol-errors.js';
+export { DEFAULT_MAX_JSON_DEPTH } from './json-body.js';
