@@ -3,7 +3,7 @@ import 'reflect-metadata';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { container as rootContainer, instanceCachingFactory, type DependencyContainer } from 'tsyringe';
-import { applyConnectionLimits, protonPlugin, protonServerOptions, type ProtonHooks } from '../core/http/index.js';
+import { applyConnectionLimits, faultNotFoundHandler, protonPlugin, protonServerOptions, type ProtonHooks } from '../core/http/index.js';
 import type { KeyValueStore } from '../core/kv/index.js';
 import type { ProtonRegistry } from '../core/registry/index.js';
 import type { ProtonStore } from '../core/store/index.js';
@@ -67,6 +67,8 @@ function buildApp(c: DependencyContainer, advertisedUrl: (() => string) | undefi
   const limits = options.connectionLimits;
   const app: FastifyInstance = Fastify({ ...protonServerOptions(registry.list(), limits), ...options.fastify, loggerInstance: c.resolve(TOKENS.logger) as FastifyBaseLogger });
   applyConnectionLimits(app.server, limits);
+  // An unknown path (or method) outside /proton is answered with a Gluon fault too.
+  app.setNotFoundHandler(faultNotFoundHandler);
   const lifecycle = c.resolve(TOKENS.lifecycle);
   // While draining, every response closes its connection, so keep-alive clients cannot
   // hold the shutdown open once their in-flight request is answered.

@@ -175,8 +175,8 @@ export const ERROR_CODES = {
     description: 'The request (headers or body) did not arrive completely within the server\'s time limit; the connection is closed.',
     fix: 'Send the whole request without pauses, or raise `requestTimeoutMs` / `headersTimeoutMs`.',
   },
-  GLUON_ERR_METHOD_NOT_IMPLEMENTED: {
-    status: 501,
+  GLUON_ERR_UNKNOWN_METHOD: {
+    status: 400,
     description: 'The HTTP method is not one the server knows (e.g. `FOO /proton/`); the connection is closed.',
     fix: 'Use GET, POST, PUT or DELETE (see the `Allow` header of a 405 for a given URL).',
   },

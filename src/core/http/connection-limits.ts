@@ -34,7 +34,8 @@ export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = {
 export function connectionServerOptions(limits: ConnectionLimits): ServerOptions {
   const shortest = Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs);
   return {
-    headersTimeout: limits.headersTimeoutMs,
+    // Node refuses a header timeout longer than the request timeout.
+    headersTimeout: Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs),
     requestTimeout: limits.requestTimeoutMs,
     connectionsCheckingInterval: Math.min(30_000, Math.max(100, Math.floor(shortest / 4))),
   };
@@ -51,7 +52,7 @@ type CountedSocket = Socket & { [kInFlight]?: number };
  * bind, is never cut by it).
  */
 export function applyConnectionLimits(server: Server, limits: ConnectionLimits): void {
-  server.headersTimeout = limits.headersTimeoutMs;
+  server.headersTimeout = Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs);
   server.requestTimeout = limits.requestTimeoutMs;
   server.keepAliveTimeout = limits.idleTimeoutMs;
   server.maxConnections = limits.maxConnections;

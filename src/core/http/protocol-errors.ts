@@ -16,7 +16,7 @@ function parserFault(code: string | undefined, message: string): GluonError {
         details: [{ field: 'request', rule: 'timeout', value: null, message: 'send the whole request (headers and body) without pauses' }],
       });
     case 'HPE_INVALID_METHOD':
-      return new GluonError('GLUON_ERR_METHOD_NOT_IMPLEMENTED', 'The request method is not one the server knows; use GET, POST, PUT or DELETE.', {
+      return new GluonError('GLUON_ERR_UNKNOWN_METHOD', 'The request method is not one the server knows; use GET, POST, PUT or DELETE.', {
         details: [{ field: 'method', rule: 'method', value: null, message: 'unknown HTTP method', allowed: ['GET', 'POST', 'PUT', 'DELETE'] }],
       });
     case 'HPE_INVALID_CONTENT_LENGTH':
