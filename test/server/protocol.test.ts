@@ -196,3 +196,18 @@ describe('links of a request without Host (HTTP/1.0)', () => {
     expect(JSON.stringify(answer.body)).not.toContain('http:///');
   });
 });
+
+describe('keys the models allow are addressable through the server', () => {
+  it('a string key of 32 emoji (384 characters %-encoded) is created, read, filtered and deleted', async () => {
+    const { server } = await started();
+    const key = '😀'.repeat(32);
+    const base = `${server.url}/proton/net-l3vpn/v1.0/vpnafconfigs`;
+    const created = await fetch(base, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ tenant_id: 'a868a466bca84df18404a77db0ecac72', vrf_rt_value: key, vrf_rt_type: 'both' }) });
+    expect(created.status).toBe(201);
+    const url = `${base}/${encodeURIComponent(key)}`;
+    expect((await fetch(url)).status).toBe(200);
+    const filtered = await fetch(`${base}?vrf_rt_value=${encodeURIComponent(key)}&marker=${encodeURIComponent(key)}`);
+    expect(filtered.status).toBe(200);
+    expect((await fetch(url, { method: 'DELETE' })).status).toBe(204);
+  });
+});
