@@ -6,6 +6,8 @@
  * project B who sets it to project A's object gets exactly the answer of a random id
  * (404 naming the attribute), on create and on update; A's own binding is then still
  * free. B's views of A's port's child routes answer what a random port id answers.
+ * And the isolation cells (create into another project, get, update, delete, list) for
+ * every object of those models.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -149,6 +151,45 @@ describe.each(SETS)('references across projects ($name)', ({ models, apis }) => 
         }
       }
       expect(checked).toBeGreaterThan(0);
+    }, 120_000);
+
+    it(`${apiName}: isolation cells of every object (owner, other project, admin)`, async () => {
+      const api = server.registry.list().find((a) => a.name === apiName) as ApiModel;
+      const builder = new Builder(server.url, api);
+      for (const object of api.objects) {
+        const url = collectionUrl(server.url, api, object);
+        const memberUrl = (item: Record<string, unknown>): string => `${url}/${encodeURIComponent(String(item[object.primaryKey]))}`;
+        const cell = (caller: string, action: string): string => `${apiName} ${object.name}: ${caller} ${action}`;
+        const patch = (): Record<string, unknown> => {
+          const attribute = object.attributes.find((a) => !a.primary && !a.naturalKey && a.name !== 'tenant_id' && !BINDING_FIELDS.has(a.name) && !roleReferences(api, object).some((r) => r.attribute === a.name));
+          if (attribute === undefined) throw new Error(`no attribute of ${object.name} to update`);
+          return { [attribute.name]: validValue(attribute) };
+        };
+
+        // another project's member: refused to create in A's project, A's object hidden (404)
+        const intoTheirs = await call('POST', url, tokens.b, await builder.body(object, PA, tokens.a));
+        expect(intoTheirs.status, `${cell('other', 'create')}: ${JSON.stringify(intoTheirs.body)}`).toBe(403);
+        const item = await builder.create(object, PA, tokens.a);
+        for (const [action, answer] of [
+          ['get', await call('GET', memberUrl(item), tokens.b)],
+          ['update', await call('PUT', memberUrl(item), tokens.b, patch())],
+          ['delete', await call('DELETE', memberUrl(item), tokens.b)],
+        ] as const) {
+          expect(answer.status, `${cell('other', action)}: ${JSON.stringify(answer.body)}`).toBe(404);
+          expect(answer.body, cell('other', action)).toMatchObject({ code: 'GLUON_ERR_NOT_FOUND' });
+        }
+        const list = await call('GET', url, tokens.b);
+        if (list.status === 200) expect(JSON.stringify(list.body), cell('other', 'list')).not.toContain(String(item[object.primaryKey]));
+        else expect(list.status, cell('other', 'list')).toBe(403);
+
+        // the owner and an admin
+        expect((await call('GET', memberUrl(item), tokens.a)).status, cell('owner', 'get')).toBe(200);
+        const updated = await call('PUT', memberUrl(item), tokens.a, patch());
+        expect(updated.status, `${cell('owner', 'update')}: ${JSON.stringify(updated.body)}`).toBe(200);
+        expect((await call('GET', memberUrl(item), tokens.admin)).status, cell('admin', 'get')).toBe(200);
+        expect((await call('DELETE', memberUrl(item), tokens.a)).status, cell('owner', 'delete')).toBe(204);
+        expect((await call('GET', memberUrl(item), tokens.admin)).status, `${cell('owner', 'delete')} effect`).toBe(404);
+      }
     }, 120_000);
 
     it(`${apiName}: another project's port's child routes answer what a random port answers`, async () => {
