@@ -4,12 +4,13 @@
  * connection cap (tested with trickling and silent clients: the assertion is that the
  * connection gets closed, never how fast), and links of an HTTP/1.0 request without Host.
  */
+import { randomUUID } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createProtonServer, type ProtonServer, type ProtonServerOptions } from '../../src/server/index.js';
 import { waitFor } from '../setup/wait-for.js';
-import { tempDir } from './helpers.js';
+import { PORTS, portBody, tempDir } from './helpers.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -157,6 +158,19 @@ describe('connection limits', () => {
     client.socket.write('GET /proton/ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
     await client.closed;
     expect(client.received().match(/HTTP\/1\.1 200/g)).toHaveLength(2);
+  }, 30_000);
+
+  it('never cuts a request whose answer is slow (a bind waiting past the idle timeout)', async () => {
+    const { server, port } = await started({ connectionLimits: { idleTimeoutMs: 300, headersTimeoutMs: 1000, requestTimeoutMs: 2000 }, inProcessShim: false });
+    const id = randomUUID();
+    const created = await fetch(`${server.url}${PORTS}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(portBody(id)) });
+    expect(created.status).toBe(201);
+    const client = await rawClient(port);
+    const body = JSON.stringify({ host_id: 'compute-1', device_id: randomUUID(), device_owner: 'compute:nova' });
+    // no shim runs: the bind waits its whole bind_timeout (10 idle timeouts) for a result
+    client.socket.write(`PUT ${PORTS}/${id}?bind_timeout=3000 HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+    await client.closed;
+    expect(client.received()).toMatch(/^HTTP\/1\.1 \d{3} /);
   }, 30_000);
 
   it('caps open connections: one past the cap is closed, the others keep working', async () => {
