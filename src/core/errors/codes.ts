@@ -102,7 +102,7 @@ export const ERROR_CODES = {
   },
   GLUON_ERR_NOT_FOUND: {
     status: 404,
-    description: 'No object with this key exists (or it is not under the parent named in the URL).',
+    description: 'No object with this key exists (or it is not under the parent named in the URL), or the caller may not see it; also a reference in a body (`details[].field`, rule `reference`) that names such an object. A missing and a hidden object get the same answer.',
     fix: 'Check the key; list the collection to see what exists.',
   },
   GLUON_ERR_ROUTE_NOT_FOUND: {
@@ -127,7 +127,7 @@ export const ERROR_CODES = {
   },
   GLUON_ERR_REFERENCE_NOT_FOUND: {
     status: 400,
-    description: 'A reference attribute names an object that does not exist.',
+    description: 'A reference attribute names an object that does not exist (raised by the store; with the auth hooks, as in the reference server, the answer is 404 `GLUON_ERR_NOT_FOUND` instead, the same as for another project\'s object).',
     fix: 'Create the referenced object first, or correct the id.',
   },
   GLUON_ERR_PARENT_MISMATCH: {
