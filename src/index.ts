@@ -62,8 +62,8 @@ export type {
 } from './core/store/index.js';
 
 // ── HTTP ─────────────────────────────────────────────────────────────────────
-export { protonPlugin } from './core/http/index.js';
-export type { ProtonPluginOptions, ProtonHooks, GluonRequestContext, FaultBody } from './core/http/index.js';
+export { protonPlugin, protonServerOptions, applyConnectionLimits, DEFAULT_CONNECTION_LIMITS, DEFAULT_MAX_JSON_DEPTH } from './core/http/index.js';
+export type { ProtonPluginOptions, ProtonHooks, GluonRequestContext, FaultBody, ConnectionLimits } from './core/http/index.js';
 
 // ── key/value store (etcd or in-process) ─────────────────────────────────────
 export { createKeyValueStore, createMemoryStore, createMemoryBackend, createEtcdStore, listAll, MAX_TXN_OPS, KvError, isKvError } from './core/kv/index.js';

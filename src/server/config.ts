@@ -20,11 +20,13 @@ import {
 } from './config-rules.js';
 import { AUTH_CONFIG_KEYS, authConfigFromSettings, checkAuthStrategy, checkHttpUrl, checkSeconds, checkText, type AuthSettings } from './auth-config-rules.js';
 import type { AuthConfig } from '../core/auth/index.js';
+import { DEFAULT_CONNECTION_LIMITS, DEFAULT_MAX_JSON_DEPTH, type ConnectionLimits } from '../core/http/index.js';
 
 /** The settings of `gluon serve`, as named in `gluon.yaml` and in {@link ServerConfig}. */
 export const CONFIG_KEYS = [
   'models', 'db', 'host', 'port', 'advertisedUrl', 'etcd', 'etcdPrefix', 'logLevel',
   'bindTimeoutMs', 'maxBindTimeoutMs', 'leaseTtlSeconds',
+  'idleTimeoutMs', 'headersTimeoutMs', 'requestTimeoutMs', 'maxConnections', 'maxJsonDepth',
   ...AUTH_CONFIG_KEYS,
 ] as const;
 /** One setting name. */
@@ -43,6 +45,11 @@ export const CONFIG_FLAGS: Readonly<Record<ConfigKey | 'config', string>> = {
   bindTimeoutMs: '--bind-timeout-ms',
   maxBindTimeoutMs: '--max-bind-timeout-ms',
   leaseTtlSeconds: '--lease-ttl-seconds',
+  idleTimeoutMs: '--idle-timeout-ms',
+  headersTimeoutMs: '--headers-timeout-ms',
+  requestTimeoutMs: '--request-timeout-ms',
+  maxConnections: '--max-connections',
+  maxJsonDepth: '--max-json-depth',
   authStrategy: '--auth-strategy',
   policyFile: '--policy-file',
   tokenFile: '--token-file',
@@ -70,6 +77,11 @@ export const CONFIG_ENV: Readonly<Record<ConfigKey | 'config', string>> = {
   bindTimeoutMs: 'GLUON_BIND_TIMEOUT_MS',
   maxBindTimeoutMs: 'GLUON_MAX_BIND_TIMEOUT_MS',
   leaseTtlSeconds: 'GLUON_LEASE_TTL_SECONDS',
+  idleTimeoutMs: 'GLUON_IDLE_TIMEOUT_MS',
+  headersTimeoutMs: 'GLUON_HEADERS_TIMEOUT_MS',
+  requestTimeoutMs: 'GLUON_REQUEST_TIMEOUT_MS',
+  maxConnections: 'GLUON_MAX_CONNECTIONS',
+  maxJsonDepth: 'GLUON_MAX_JSON_DEPTH',
   authStrategy: 'GLUON_AUTH_STRATEGY',
   policyFile: 'GLUON_POLICY_FILE',
   tokenFile: 'GLUON_TOKEN_FILE',
@@ -93,6 +105,11 @@ export const CONFIG_DEFAULTS = {
   bindTimeoutMs: 10_000,
   maxBindTimeoutMs: 120_000,
   leaseTtlSeconds: 10,
+  idleTimeoutMs: DEFAULT_CONNECTION_LIMITS.idleTimeoutMs,
+  headersTimeoutMs: DEFAULT_CONNECTION_LIMITS.headersTimeoutMs,
+  requestTimeoutMs: DEFAULT_CONNECTION_LIMITS.requestTimeoutMs,
+  maxConnections: DEFAULT_CONNECTION_LIMITS.maxConnections,
+  maxJsonDepth: DEFAULT_MAX_JSON_DEPTH,
 } as const satisfies Partial<Record<ConfigKey, unknown>>;
 
 /** The name of the config file looked for in the working directory. */
@@ -122,6 +139,16 @@ export interface ServerFlags {
   readonly maxBindTimeoutMs?: string | number;
   /** `--lease-ttl-seconds` (docs/configuration.md). */
   readonly leaseTtlSeconds?: string | number;
+  /** `--idle-timeout-ms` (docs/configuration.md). */
+  readonly idleTimeoutMs?: string | number;
+  /** `--headers-timeout-ms` (docs/configuration.md). */
+  readonly headersTimeoutMs?: string | number;
+  /** `--request-timeout-ms` (docs/configuration.md). */
+  readonly requestTimeoutMs?: string | number;
+  /** `--max-connections` (docs/configuration.md). */
+  readonly maxConnections?: string | number;
+  /** `--max-json-depth` (docs/configuration.md). */
+  readonly maxJsonDepth?: string | number;
   /** `--auth-strategy` (docs/configuration.md). */
   readonly authStrategy?: string;
   /** `--policy-file` (docs/configuration.md). */
@@ -182,6 +209,10 @@ export interface ServerConfig {
   readonly maxBindTimeoutMs: number;
   /** TTL of the publisher-election lease, seconds (the `leaseTtlSeconds` option of createProtonServer). */
   readonly leaseTtlSeconds: number;
+  /** Idle, header and request timeouts and the connection cap (the `connectionLimits` option of createProtonServer). */
+  readonly connectionLimits: ConnectionLimits;
+  /** Deepest JSON nesting a request body may have (the `maxJsonDepth` option of createProtonServer). */
+  readonly maxJsonDepth: number;
   /** The config file that was read, if any. */
   readonly configFile?: string;
   /** How callers authenticate (undefined = noauth); see docs/security.md. */
@@ -204,6 +235,11 @@ const CHECKS: { readonly [K in ConfigKey]: (value: unknown, origin: ValueOrigin)
   bindTimeoutMs: checkWholeNumber('bindTimeoutMs', 0, 'milliseconds'),
   maxBindTimeoutMs: checkWholeNumber('maxBindTimeoutMs', 0, 'milliseconds'),
   leaseTtlSeconds: checkWholeNumber('leaseTtlSeconds', 1, 'seconds'),
+  idleTimeoutMs: checkWholeNumber('idleTimeoutMs', 1, 'milliseconds'),
+  headersTimeoutMs: checkWholeNumber('headersTimeoutMs', 1, 'milliseconds'),
+  requestTimeoutMs: checkWholeNumber('requestTimeoutMs', 1, 'milliseconds'),
+  maxConnections: checkWholeNumber('maxConnections', 1, 'connections'),
+  maxJsonDepth: checkWholeNumber('maxJsonDepth', 2, 'levels'),
   authStrategy: checkAuthStrategy,
   policyFile: checkText('policyFile'),
   tokenFile: checkText('tokenFile'),
@@ -308,6 +344,13 @@ export function resolveServerConfig(input: ResolveServerConfigInput): ServerConf
     bindTimeoutMs,
     maxBindTimeoutMs: Math.max(bindTimeoutMs, maxBindTimeoutMs),
     leaseTtlSeconds: (values.leaseTtlSeconds as number | undefined) ?? CONFIG_DEFAULTS.leaseTtlSeconds,
+    connectionLimits: {
+      idleTimeoutMs: (values.idleTimeoutMs as number | undefined) ?? CONFIG_DEFAULTS.idleTimeoutMs,
+      headersTimeoutMs: (values.headersTimeoutMs as number | undefined) ?? CONFIG_DEFAULTS.headersTimeoutMs,
+      requestTimeoutMs: (values.requestTimeoutMs as number | undefined) ?? CONFIG_DEFAULTS.requestTimeoutMs,
+      maxConnections: (values.maxConnections as number | undefined) ?? CONFIG_DEFAULTS.maxConnections,
+    },
+    maxJsonDepth: (values.maxJsonDepth as number | undefined) ?? CONFIG_DEFAULTS.maxJsonDepth,
     ...(input.file === undefined ? {} : { configFile: input.file.path }),
     ...(auth.auth === undefined ? {} : { auth: auth.auth }),
     ...(authSettings.policyFile === undefined ? {} : { policyFile: authSettings.policyFile }),

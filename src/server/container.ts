@@ -3,7 +3,7 @@ import 'reflect-metadata';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { container as rootContainer, instanceCachingFactory, type DependencyContainer } from 'tsyringe';
-import { protonPlugin, type ProtonHooks } from '../core/http/index.js';
+import { applyConnectionLimits, faultNotFoundHandler, protonPlugin, protonServerOptions, type ProtonHooks } from '../core/http/index.js';
 import type { KeyValueStore } from '../core/kv/index.js';
 import type { ProtonRegistry } from '../core/registry/index.js';
 import type { ProtonStore } from '../core/store/index.js';
@@ -26,6 +26,8 @@ export interface ServerParts {
   readonly metrics: Registry;
   /** The protonPlugin hooks (authentication and policy; binding). */
   readonly hooks?: ProtonHooks;
+  /** The advertised base URL (for links of requests without `Host`). */
+  readonly advertisedUrl?: () => string;
 }
 
 /**
@@ -44,6 +46,7 @@ export function createServerContainer(parts: ServerParts): DependencyContainer {
   container.register(TOKENS.lifecycle, { useValue: parts.lifecycle });
   container.register(TOKENS.mirror, { useValue: { mirror: parts.mirror } });
   container.register(TOKENS.metrics, { useValue: parts.metrics });
+  const advertisedUrl = parts.advertisedUrl;
   if (parts.hooks !== undefined) container.register(TOKENS.hooks, { useValue: parts.hooks });
   container.register(TOKENS.readiness, {
     useFactory: instanceCachingFactory((c) => {
@@ -54,13 +57,18 @@ export function createServerContainer(parts: ServerParts): DependencyContainer {
       return checks;
     }),
   });
-  container.register(TOKENS.app, { useFactory: instanceCachingFactory((c) => buildApp(c)) });
+  container.register(TOKENS.app, { useFactory: instanceCachingFactory((c) => buildApp(c, advertisedUrl)) });
   return container;
 }
 
-function buildApp(c: DependencyContainer): FastifyInstance {
+function buildApp(c: DependencyContainer, advertisedUrl: (() => string) | undefined): FastifyInstance {
   const options = c.resolve(TOKENS.options);
-  const app: FastifyInstance = Fastify({ ...options.fastify, loggerInstance: c.resolve(TOKENS.logger) as FastifyBaseLogger });
+  const registry = c.resolve(TOKENS.registry);
+  const limits = options.connectionLimits;
+  const app: FastifyInstance = Fastify({ ...protonServerOptions(registry.list(), limits), ...options.fastify, loggerInstance: c.resolve(TOKENS.logger) as FastifyBaseLogger });
+  applyConnectionLimits(app.server, limits);
+  // An unknown path (or method) outside /proton is answered with a Gluon fault too.
+  app.setNotFoundHandler(faultNotFoundHandler);
   const lifecycle = c.resolve(TOKENS.lifecycle);
   // While draining, every response closes its connection, so keep-alive clients cannot
   // hold the shutdown open once their in-flight request is answered.
@@ -71,6 +79,13 @@ function buildApp(c: DependencyContainer): FastifyInstance {
   registerHealthRoutes(app, c.resolve(TOKENS.readiness));
   registerMetricsRoutes(app, c.resolve(TOKENS.metrics), c.resolve(TOKENS.mirror).mirror);
   const hooks = c.isRegistered(TOKENS.hooks) ? c.resolve(TOKENS.hooks) : undefined;
-  void app.register(protonPlugin, { registry: c.resolve(TOKENS.registry), store: c.resolve(TOKENS.store), docs: options.docs, ...(hooks === undefined ? {} : { hooks }) });
+  void app.register(protonPlugin, {
+    registry,
+    store: c.resolve(TOKENS.store),
+    docs: options.docs,
+    ...(hooks === undefined ? {} : { hooks }),
+    ...(advertisedUrl === undefined ? {} : { advertisedUrl }),
+    ...(options.maxJsonDepth === undefined ? {} : { maxJsonDepth: options.maxJsonDepth }),
+  });
   return app;
 }

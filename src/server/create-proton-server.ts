@@ -17,6 +17,7 @@ import {
   checkHost,
   checkModels,
   checkPort,
+  checkWholeNumber,
   isWildcardHost,
   type RuleResult,
 } from './config-rules.js';
@@ -24,7 +25,7 @@ import { createServerContainer } from './container.js';
 import { createServerLogger } from './logger.js';
 import { buildServerAuth } from './auth.js';
 import { buildServerBinding, type ServerBinding } from './binding.js';
-import { combineHooks } from '../core/http/index.js';
+import { combineHooks, DEFAULT_CONNECTION_LIMITS, type ConnectionLimits } from '../core/http/index.js';
 import { TOKENS } from './tokens.js';
 import type { ErrorDetail } from '../core/errors/index.js';
 import type { ProtonServer, ProtonServerOptions, ResolvedServerOptions, ServerMirror } from './types.js';
@@ -97,7 +98,7 @@ export async function createProtonServer(options: ProtonServerOptions = {}): Pro
     });
     const lifecycle = { draining: false };
     const hooks = combineHooks(auth.hooks, binding.hooks);
-    const container = createServerContainer({ options: resolved, logger, registry, store, kv, mirror, lifecycle, metrics, hooks });
+    const container = createServerContainer({ options: resolved, logger, registry, store, kv, mirror, lifecycle, metrics, hooks, advertisedUrl });
     const app = container.resolve(TOKENS.app);
     let closing: Promise<void> | undefined;
     let mirrorStarted = false;
@@ -210,6 +211,14 @@ function resolveServerOptions(options: ProtonServerOptions): ResolvedServerOptio
   const advertisedUrl = check('advertisedUrl', options.advertisedUrl, checkAdvertisedUrl);
   const etcd = check('etcd', options.etcd, checkEtcd);
   const etcdPrefix = check('etcdPrefix', options.etcdPrefix, checkEtcdPrefix) ?? CONFIG_DEFAULTS.etcdPrefix;
+  const limits = options.connectionLimits ?? {};
+  const connectionLimits: ConnectionLimits = {
+    idleTimeoutMs: check('idleTimeoutMs', limits.idleTimeoutMs, checkWholeNumber('idleTimeoutMs', 1, 'milliseconds')) ?? DEFAULT_CONNECTION_LIMITS.idleTimeoutMs,
+    headersTimeoutMs: check('headersTimeoutMs', limits.headersTimeoutMs, checkWholeNumber('headersTimeoutMs', 1, 'milliseconds')) ?? DEFAULT_CONNECTION_LIMITS.headersTimeoutMs,
+    requestTimeoutMs: check('requestTimeoutMs', limits.requestTimeoutMs, checkWholeNumber('requestTimeoutMs', 1, 'milliseconds')) ?? DEFAULT_CONNECTION_LIMITS.requestTimeoutMs,
+    maxConnections: check('maxConnections', limits.maxConnections, checkWholeNumber('maxConnections', 1, 'connections')) ?? DEFAULT_CONNECTION_LIMITS.maxConnections,
+  };
+  const maxJsonDepth = check('maxJsonDepth', options.maxJsonDepth, checkWholeNumber('maxJsonDepth', 2, 'levels'));
   if (problems.length === 0 && advertisedUrl === undefined && isWildcardHost(host)) {
     problems.push({
       field: 'advertisedUrl',
@@ -228,5 +237,7 @@ function resolveServerOptions(options: ProtonServerOptions): ResolvedServerOptio
     etcdPrefix,
     docs: options.docs ?? true,
     fastify: options.fastify ?? {},
+    connectionLimits,
+    ...(maxJsonDepth === undefined ? {} : { maxJsonDepth }),
   };
 }

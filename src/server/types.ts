@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import type { Logger, LoggerOptions } from 'pino';
 import type { Registry } from 'prom-client';
 import type { AuthConfig, Authenticator, PolicyEngine } from '../core/auth/index.js';
+import type { ConnectionLimits } from '../core/http/index.js';
 import type { KeyValueStore } from '../core/kv/index.js';
 import type { ProtonRegistry } from '../core/registry/index.js';
 import type { ProtonStore } from '../core/store/index.js';
@@ -106,6 +107,18 @@ export interface ProtonServerOptions {
    * @default true with the in-process key/value store, false with `etcd` (real shims run elsewhere)
    */
   readonly inProcessShim?: boolean;
+  /**
+   * Connection limits: idle, header and request timeouts and the connection cap (see
+   * docs/configuration.md); unset fields keep their defaults.
+   * @default { idleTimeoutMs: 60000, headersTimeoutMs: 10000, requestTimeoutMs: 60000, maxConnections: 1000 }
+   */
+  readonly connectionLimits?: Partial<ConnectionLimits>;
+  /**
+   * Deepest nesting of arrays and objects a request body may have (400
+   * `GLUON_ERR_JSON_TOO_DEEP` beyond).
+   * @default 32
+   */
+  readonly maxJsonDepth?: number;
 }
 
 /** What a {@link ServerMirror} factory receives. */
@@ -173,6 +186,8 @@ export interface ResolvedServerOptions {
   readonly etcdPrefix: string;
   readonly docs: boolean;
   readonly fastify: Omit<FastifyServerOptions, 'logger' | 'loggerInstance'>;
+  readonly connectionLimits: ConnectionLimits;
+  readonly maxJsonDepth?: number;
 }
 
 /** A running (or ready to listen) reference Proton server. */

@@ -35,7 +35,7 @@ async function mariadbAdmin(): Promise<mysql.Connection> {
 }
 
 /** A fresh database: a SQLite file in a temp dir, or a uniquely named MariaDB database. */
-async function freshDatabase(backend: Backend): Promise<{ url: string; drop: () => Promise<void> }> {
+export async function freshDatabase(backend: Backend): Promise<{ url: string; drop: () => Promise<void> }> {
   if (backend === 'sqlite') {
     const dir = await mkdtemp(join(tmpdir(), 'gluon-http-'));
     return { url: `sqlite:${join(dir, 'gluon.db')}`, drop: () => rm(dir, { recursive: true, force: true }) };

@@ -31,6 +31,11 @@ export function serveCommand(): Command {
     .addOption(new Option('--bind-timeout-ms <ms>', `how long a bind waits for the shim's result when the request gives no ?bind_timeout= (default: ${CONFIG_DEFAULTS.bindTimeoutMs})`).env(CONFIG_ENV.bindTimeoutMs))
     .addOption(new Option('--max-bind-timeout-ms <ms>', `largest ?bind_timeout= a request may ask for (default: ${CONFIG_DEFAULTS.maxBindTimeoutMs})`).env(CONFIG_ENV.maxBindTimeoutMs))
     .addOption(new Option('--lease-ttl-seconds <s>', `TTL of the publisher-election lease: how long a dead leader blocks the takeover (default: ${CONFIG_DEFAULTS.leaseTtlSeconds})`).env(CONFIG_ENV.leaseTtlSeconds))
+    .addOption(new Option('--idle-timeout-ms <ms>', `close a connection silent this long with no request in progress (default: ${CONFIG_DEFAULTS.idleTimeoutMs})`).env(CONFIG_ENV.idleTimeoutMs))
+    .addOption(new Option('--headers-timeout-ms <ms>', `time a client has to send a request's headers (default: ${CONFIG_DEFAULTS.headersTimeoutMs})`).env(CONFIG_ENV.headersTimeoutMs))
+    .addOption(new Option('--request-timeout-ms <ms>', `time a client has to send a whole request, body included (default: ${CONFIG_DEFAULTS.requestTimeoutMs})`).env(CONFIG_ENV.requestTimeoutMs))
+    .addOption(new Option('--max-connections <n>', `most connections open at once (default: ${CONFIG_DEFAULTS.maxConnections})`).env(CONFIG_ENV.maxConnections))
+    .addOption(new Option('--max-json-depth <n>', `deepest JSON nesting a request body may have (default: ${CONFIG_DEFAULTS.maxJsonDepth})`).env(CONFIG_ENV.maxJsonDepth))
     .addOption(new Option('--log-level <level>', `log level: ${LOG_LEVELS.join(', ')} (default: ${CONFIG_DEFAULTS.logLevel})`).env(CONFIG_ENV.logLevel))
     .action(async (_opts: Record<string, unknown>, command: Command) => {
       const code = await runServe(command);
@@ -74,6 +79,8 @@ async function runServe(command: Command): Promise<number> {
       bindTimeoutMs: config.bindTimeoutMs,
       maxBindTimeoutMs: config.maxBindTimeoutMs,
       leaseTtlSeconds: config.leaseTtlSeconds,
+      connectionLimits: config.connectionLimits,
+      maxJsonDepth: config.maxJsonDepth,
       ...(config.auth === undefined ? {} : { auth: config.auth }),
       ...(config.policyFile === undefined ? {} : { policyFile: config.policyFile }),
       logger,

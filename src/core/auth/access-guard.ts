@@ -95,9 +95,14 @@ export class AccessGuard {
    * 404 as a dangling reference otherwise.
    */
   authorizeReference(identity: Identity, api: ApiModel, target: ObjectModel, stored: PolicyTarget, key: string): void {
-    if (!this.policy.enforce(policyRuleName(api, target, 'get'), stored, this.credentials(identity))) {
+    if (!this.mayGet(identity, api, target, stored)) {
       throw new NotFoundError(`Object of ${target.name} with Primary Key ${key} not found.`);
     }
+  }
+
+  /** True when the caller's `get` rule of `object` holds on the stored object. */
+  mayGet(identity: Identity, api: ApiModel, object: ObjectModel, stored: PolicyTarget): boolean {
+    return this.policy.enforce(policyRuleName(api, object, 'get'), stored, this.credentials(identity));
   }
 
   /** Decides what a list may show (see the class description); throws 403 naming the rule. */

@@ -29,6 +29,8 @@ export { AccessGuard, forbiddenError, TENANT_ATTRIBUTE } from './access-guard.js
 export { callerScopeOf } from './caller-identity.js';
 export type { CallerScope } from './caller-identity.js';
 export type { ListScope } from './access-guard.js';
+export { roleReferences } from './role-references.js';
+export type { RoleReference } from './role-references.js';
 export { PolicyEngine } from './policy/policy-engine.js';
 export type { EffectiveRule, PolicyEngineOptions, PolicyRuleText, RuleSource } from './policy/policy-engine.js';
 export { parseCheck, parseLegacyList, policySyntaxError } from './policy/parse-check.js';

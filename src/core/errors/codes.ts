@@ -102,7 +102,7 @@ export const ERROR_CODES = {
   },
   GLUON_ERR_NOT_FOUND: {
     status: 404,
-    description: 'No object with this key exists (or it is not under the parent named in the URL).',
+    description: 'No object with this key exists (or it is not under the parent named in the URL), or the caller may not see it; also a reference in a body (`details[].field`, rule `reference`) that names such an object. A missing and a hidden object get the same answer.',
     fix: 'Check the key; list the collection to see what exists.',
   },
   GLUON_ERR_ROUTE_NOT_FOUND: {
@@ -127,7 +127,7 @@ export const ERROR_CODES = {
   },
   GLUON_ERR_REFERENCE_NOT_FOUND: {
     status: 400,
-    description: 'A reference attribute names an object that does not exist.',
+    description: 'A reference attribute names an object that does not exist (raised by the store; with the auth hooks, as in the reference server, the answer is 404 `GLUON_ERR_NOT_FOUND` instead, the same as for another project\'s object).',
     fix: 'Create the referenced object first, or correct the id.',
   },
   GLUON_ERR_PARENT_MISMATCH: {
@@ -159,6 +159,26 @@ export const ERROR_CODES = {
     status: 400,
     description: 'The HTTP request itself is malformed (bad Content-Length, bad URL encoding, …).',
     fix: 'Fix the request as the message says; well-behaved HTTP clients never cause this.',
+  },
+  GLUON_ERR_JSON_TOO_DEEP: {
+    status: 400,
+    description: 'The request body nests arrays and objects deeper than the server accepts (32 levels by default); refused while parsing.',
+    fix: 'Send a flatter body: object attributes are scalars, so a valid body is never deep.',
+  },
+  GLUON_ERR_HEADERS_TOO_LARGE: {
+    status: 431,
+    description: 'The request line and headers are larger than the server accepts (Node\'s `maxHeaderSize`, 16 KiB by default); the connection is closed.',
+    fix: 'Send fewer or shorter headers (a huge cookie or token), or raise the limit.',
+  },
+  GLUON_ERR_REQUEST_TIMEOUT: {
+    status: 408,
+    description: 'The request (headers or body) did not arrive completely within the server\'s time limit; the connection is closed.',
+    fix: 'Send the whole request without pauses, or raise `requestTimeoutMs` / `headersTimeoutMs`.',
+  },
+  GLUON_ERR_UNKNOWN_METHOD: {
+    status: 400,
+    description: 'The HTTP method is not one the server knows (e.g. `FOO /proton/`); the connection is closed.',
+    fix: 'Use GET, POST, PUT or DELETE (see the `Allow` header of a 405 for a given URL).',
   },
   // ── store ────────────────────────────────────────────────────────────────
   GLUON_ERR_STORE_UNAVAILABLE: {

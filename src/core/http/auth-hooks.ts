@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { AuthError, TENANT_ATTRIBUTE, type AccessGuard, type Authenticator, type Identity } from '../auth/index.js';
-import { GluonError, isGluonError } from '../errors/index.js';
+import { AuthError, TENANT_ATTRIBUTE, roleReferences, type AccessGuard, type Authenticator, type Identity, type RoleReference } from '../auth/index.js';
+import { GluonError, NotFoundError, isGluonError } from '../errors/index.js';
 import type { ApiModel, ObjectModel } from '../model/index.js';
 import type { ProtonStore, StoredObject } from '../store/index.js';
 import type { ProtonHooks } from './types.js';
@@ -18,7 +18,9 @@ export interface AuthHooksOptions {
   readonly publicPaths?: readonly string[];
   /**
    * The store, to check that objects referenced by a create or update (`port_id`,
-   * `interface_id`, …) are visible to the caller. Without it references are not checked.
+   * `interface_id`, `service_id`, a child's parent key, …) exist and are visible to the
+   * caller. Without it references are not checked here (the store still refuses dangling
+   * typed references).
    */
   readonly store?: ProtonStore;
 }
@@ -29,35 +31,70 @@ function identityOf(request: FastifyRequest): Identity {
   return identity;
 }
 
+const referencesByObject = new WeakMap<ObjectModel, readonly RoleReference[]>();
+
+function referencesOf(api: ApiModel, object: ObjectModel): readonly RoleReference[] {
+  let references = referencesByObject.get(object);
+  if (references === undefined) {
+    references = roleReferences(api, object);
+    referencesByObject.set(object, references);
+  }
+  return references;
+}
+
+/** The stored object of `target` with key `key`, or undefined when there is none (or the key cannot be one). */
+async function findObject(store: ProtonStore, api: ApiModel, target: ObjectModel, key: string): Promise<StoredObject | undefined> {
+  try {
+    return await store.get(api, target, key);
+  } catch (err) {
+    if (isGluonError(err) && (err.code === 'GLUON_ERR_NOT_FOUND' || err.code === 'GLUON_ERR_VALIDATION')) return undefined;
+    throw err;
+  }
+}
+
+/**
+ * Checks every reference set in `values` — typed ones and those the object's role makes
+ * references (a service binding's `interface_id`/`service_id`, a child's parent key, see
+ * `roleReferences`): the named object must exist and the caller's `get` rule must hold
+ * on it. A missing and a hidden object get the same 404, so nobody learns which ids exist.
+ */
+async function checkReferences(options: AuthHooksOptions, identity: Identity, api: ApiModel, object: ObjectModel, values: Readonly<Record<string, unknown>>): Promise<void> {
+  const store = options.store;
+  if (store === undefined) return;
+  for (const reference of referencesOf(api, object)) {
+    const value = values[reference.attribute];
+    if (value === undefined || value === null || value === '') continue;
+    const key = String(value);
+    let visible = false;
+    for (const target of reference.targets) {
+      const stored = await findObject(store, api, target, key);
+      if (stored !== undefined && options.guard.mayGet(identity, api, target, stored)) {
+        visible = true;
+        break;
+      }
+    }
+    if (!visible) throw referenceNotFound(reference, key);
+  }
+}
+
+/** The 404 of a reference to an object that is missing or that the caller may not see. */
+function referenceNotFound(reference: RoleReference, key: string): NotFoundError {
+  const names = reference.targets.map((t) => t.name);
+  const message = `Object of ${names[0] ?? 'object'} with Primary Key ${key} not found.`;
+  return new NotFoundError(message, {
+    details: [{ field: reference.attribute, rule: 'reference', value: key, message: `no ${names.join(' or ')} with this key that the caller may get` }],
+  });
+}
+
 /**
  * The protonPlugin hooks that authenticate every `/proton` request and apply the
  * policy to every object operation (see `AccessGuard`): create against the body;
  * get/update/delete against the stored object (404 when the caller may not see it);
- * lists scoped to the caller's project unless the list rule gives more.
+ * lists scoped to the caller's project unless the list rule gives more; every reference
+ * a create or update sets must name an object the caller may get.
  *
  * Combine with other hooks (binding) with {@link combineHooks}.
  */
-/** Checks every reference attribute set in `values` against the caller's `get` rule of its target. */
-async function checkReferences(options: AuthHooksOptions, identity: Identity, api: ApiModel, object: ObjectModel, values: Readonly<Record<string, unknown>>): Promise<void> {
-  const store = options.store;
-  if (store === undefined) return;
-  for (const attribute of object.attributes) {
-    const value = values[attribute.name];
-    if (attribute.reference === undefined || value === undefined || value === null || value === '') continue;
-    const target = api.objects.find((o) => o.name === attribute.reference);
-    if (target === undefined) continue;
-    const key = String(value);
-    let stored: StoredObject;
-    try {
-      stored = await store.get(api, target, key);
-    } catch (err) {
-      if (isGluonError(err) && err.code === 'GLUON_ERR_NOT_FOUND') continue; // the write reports the dangling reference
-      throw err;
-    }
-    options.guard.authorizeReference(identity, api, target, stored, key);
-  }
-}
-
 export function createAuthHooks(options: AuthHooksOptions): Required<Pick<ProtonHooks, 'authenticate' | 'authorize' | 'authorizeStored' | 'listFilters'>> {
   const { authenticator, guard } = options;
   const publicPaths = new Set(options.publicPaths ?? ['/proton/openapi.json']);

@@ -11,8 +11,34 @@ interface Link {
   readonly rel: 'self';
 }
 
-/** `protocol://host` + mount prefix of a request, for `href`s. */
+const kBaseWithoutHost = Symbol('gluon.baseWithoutHost');
+type HostlessRequest = FastifyRequest & { [kBaseWithoutHost]?: string };
+
+/**
+ * Remembers the base URL to use for a request that names no `Host` (HTTP/1.0): the
+ * advertised URL when configured, else the address the request arrived at.
+ */
+export function rememberHostlessBase(request: FastifyRequest, advertisedUrl: string | (() => string) | undefined): void {
+  const host = request.headers.host;
+  if (host !== undefined && host !== '') return;
+  const configured = typeof advertisedUrl === 'function' ? advertisedUrl() : advertisedUrl;
+  if (configured !== undefined && configured !== '') {
+    (request as HostlessRequest)[kBaseWithoutHost] = configured.replace(/\/+$/, '');
+    return;
+  }
+  const socket = request.raw.socket;
+  const address = socket.localAddress ?? '127.0.0.1';
+  const hostPart = address.includes(':') ? `[${address}]` : address;
+  (request as HostlessRequest)[kBaseWithoutHost] = `${request.protocol}://${hostPart}:${socket.localPort ?? 80}`;
+}
+
+/**
+ * `protocol://host` + mount prefix of a request, for `href`s (the advertised URL when the
+ * request names no `Host`, see {@link rememberHostlessBase}).
+ */
 export function baseUrl(request: FastifyRequest, mountPrefix: string): string {
+  const hostless = (request as HostlessRequest)[kBaseWithoutHost];
+  if (hostless !== undefined) return `${hostless}${mountPrefix}`;
   return `${request.protocol}://${request.host}${mountPrefix}`;
 }
 

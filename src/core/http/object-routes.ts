@@ -94,16 +94,24 @@ function scopeOf(parents: ResolvedParams['parents']): ParentScope | undefined {
 }
 
 /**
- * Checks that every parent in the URL exists under its own parent (404 otherwise).
- * On a member route (`collection` false) the first parent need not be read on its own:
- * the second is read under it, and the store's parent scope checks the last link.
+ * Checks that every parent in the URL exists under its own parent (404 otherwise) and,
+ * with an `authorizeStored` hook, that the caller may `get` it: a parent the caller may
+ * not see answers exactly the 404 of a parent that does not exist (no existence oracle).
+ * Without that hook, on a member route (`collection` false) the first parent need not be
+ * read on its own: the second is read under it, and the store's parent scope checks the
+ * last link.
  */
-async function checkParents(store: ProtonStore, api: ApiModel, parents: ResolvedParams['parents'], collection: boolean): Promise<void> {
-  for (let i = collection ? 0 : 1; i < parents.length; i++) {
+async function checkParents(store: ProtonStore, hooks: ProtonHooks, request: FastifyRequest, api: ApiModel, parents: ResolvedParams['parents'], collection: boolean): Promise<void> {
+  const authorize = hooks.authorizeStored;
+  for (let i = collection || authorize !== undefined ? 0 : 1; i < parents.length; i++) {
     const parent = parents[i];
     if (parent === undefined) continue;
     const above = i > 0 ? parents[i - 1] : undefined;
-    await store.get(api, parent.object, parent.key, above === undefined ? {} : { parent: { key: above.childKey, value: above.key } });
+    const stored = await store.get(api, parent.object, parent.key, above === undefined ? {} : { parent: { key: above.childKey, value: above.key } });
+    if (authorize !== undefined) {
+      const context: GluonRequestContext = { api, object: parent.object, action: 'get', key: parent.key, parents: parents.slice(0, i).map((p) => ({ object: p.object, key: p.key })) };
+      await authorize(request, context, stored);
+    }
   }
 }
 
@@ -250,7 +258,7 @@ export function registerObjectRoutes(scope: FastifyInstance, apis: readonly ApiM
           handler: async (request) => {
             const context = await begin(request, 'list');
             const parsed = parseListQuery(plan.object, request.url);
-            await checkParents(store, api, resolve(request).parents, true);
+            await checkParents(store, hooks, request, api, resolve(request).parents, true);
             const parent = context.parent;
             const query = restrictQuery(parsed.query, await hooks.listFilters?.(request, context));
             const page = query === null ? { items: [] } : await store.list(api, plan.object, query, parent === undefined ? {} : { parent });
@@ -273,7 +281,7 @@ export function registerObjectRoutes(scope: FastifyInstance, apis: readonly ApiM
           },
           handler: async (request, reply) => {
             const context = await begin(request, 'create');
-            await checkParents(store, api, resolve(request).parents, true);
+            await checkParents(store, hooks, request, api, resolve(request).parents, true);
             const values = await beforeWrite(request, context, request.body as Record<string, unknown>);
             const parent = context.parent;
             const created = await store.create(api, plan.object, values, parent === undefined ? {} : { parent });
@@ -291,7 +299,7 @@ export function registerObjectRoutes(scope: FastifyInstance, apis: readonly ApiM
           handler: async (request, reply) => {
             const context = await begin(request, 'get');
             const fields = parseMemberQuery(plan.object, request.url);
-            await checkParents(store, api, resolve(request).parents, false);
+            await checkParents(store, hooks, request, api, resolve(request).parents, false);
             const parent = context.parent;
             const item = await store.get(api, plan.object, context.key ?? '', parent === undefined ? {} : { parent });
             await hooks.authorizeStored?.(request, context, item);
@@ -310,7 +318,7 @@ export function registerObjectRoutes(scope: FastifyInstance, apis: readonly ApiM
           handler: async (request, reply) => {
             const ifRevision = parseIfMatch(request.headers['if-match']);
             const context = await begin(request, 'update');
-            await checkParents(store, api, resolve(request).parents, false);
+            await checkParents(store, hooks, request, api, resolve(request).parents, false);
             const parent = context.parent;
             let stored: StoredObject | undefined;
             if (hooks.authorizeStored !== undefined) {
@@ -339,7 +347,7 @@ export function registerObjectRoutes(scope: FastifyInstance, apis: readonly ApiM
             rejectQuery(request.url);
             const ifRevision = parseIfMatch(request.headers['if-match']);
             const context = await begin(request, 'delete');
-            await checkParents(store, api, resolve(request).parents, false);
+            await checkParents(store, hooks, request, api, resolve(request).parents, false);
             const parent = context.parent;
             if (hooks.authorizeStored !== undefined) {
               const stored = await store.get(api, plan.object, context.key ?? '', parent === undefined ? {} : { parent });

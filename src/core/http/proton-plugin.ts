@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { ConfigError } from '../errors/index.js';
-import { baseUrl, registerDiscoveryRoutes, rootDocument } from './discovery-routes.js';
+import { baseUrl, registerDiscoveryRoutes, rememberHostlessBase, rootDocument } from './discovery-routes.js';
+import { checkJsonValues, DEFAULT_MAX_JSON_DEPTH, jsonDepthExceeds, jsonTooDeepError } from './json-body.js';
 import { faultErrorHandler, faultNotFoundHandler, methodNotAllowed } from './fault.js';
 import { registerObjectRoutes } from './object-routes.js';
 import { buildOpenApi, registerOpenApiRoute, registerSwaggerUi } from './openapi-routes.js';
@@ -58,11 +59,35 @@ export const protonPlugin: FastifyPluginAsync<ProtonPluginOptions> = async (app,
   // Bodies are JSON (and the JavaScript media types the original also took), whatever
   // parsers the host has; anything else is a 415.
   app.removeAllContentTypeParsers();
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  const maxDepth = options.maxJsonDepth ?? DEFAULT_MAX_JSON_DEPTH;
   app.addContentTypeParser(
     ['application/json', 'text/javascript', 'application/javascript'],
     { parseAs: 'string' },
-    app.getDefaultJsonParser('error', 'error'),
+    (request, body, done) => {
+      const text = typeof body === 'string' ? body : body.toString('utf8');
+      // The depth is bounded before any recursive step (parse, validation, error text).
+      if (jsonDepthExceeds(text, maxDepth)) {
+        done(jsonTooDeepError(maxDepth), undefined);
+        return;
+      }
+      parseJson(request, text, (err, value) => {
+        if (err !== null) {
+          done(err, undefined);
+          return;
+        }
+        try {
+          checkJsonValues(value);
+          done(null, value);
+        } catch (bad) {
+          done(bad as Error, undefined);
+        }
+      });
+    },
   );
+
+  const advertisedUrl = options.advertisedUrl;
+  app.addHook('onRequest', async (request) => rememberHostlessBase(request, advertisedUrl));
 
   if (!app.hasRoute({ method: 'GET', url: '/' })) {
     app.get('/', async (request) => rootDocument(baseUrl(request, mountPrefix)));

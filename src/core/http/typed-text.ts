@@ -43,11 +43,26 @@ export function readTypedText(attribute: AttributeModel, text: string): TypedTex
     }
     case 'string': {
       const max = attribute.length;
-      return max !== undefined && text.length > max
+      // Lengths count code points, as the body schemas (Ajv) and the store do.
+      return max !== undefined && text.length > max && codePointLength(text) > max
         ? { ok: false, rule: 'maxLength', message: `Value should have a maximum character requirement of ${max}` }
         : { ok: true, value: text };
     }
   }
+}
+
+/** The length of a text in Unicode code points (a surrogate pair counts once). */
+export function codePointLength(text: string): number {
+  let count = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
+      const next = text.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) i++;
+    }
+    count++;
+  }
+  return count;
 }
 
 function checkRange(attribute: AttributeModel, value: number): TypedText {

@@ -109,6 +109,18 @@ export interface ProtonPluginOptions {
   readonly docs?: boolean;
   /** Experimental extension points (binding, auth). */
   readonly hooks?: ProtonHooks;
+  /**
+   * Deepest nesting of arrays and objects a request body may have (the body object is
+   * level 1); a deeper body is refused at parse time with 400 `GLUON_ERR_JSON_TOO_DEEP`.
+   * @default 32
+   */
+  readonly maxJsonDepth?: number;
+  /**
+   * Base URL of the server (`http://proton.example.net:2705`), for the `href`s of a
+   * request that names no `Host` (HTTP/1.0). A function is asked on each such request.
+   * @default the address the request arrived at
+   */
+  readonly advertisedUrl?: string | (() => string);
 }
 
 declare module 'fastify' {
