@@ -34,16 +34,21 @@ describe('/proton/docs in headless Chromium', () => {
     expect(response?.ok()).toBe(true);
     // Swagger UI fetches /proton/openapi.json and renders one block per operation; it renders
     // tag sections as they scroll into view, so scroll down until the net-l3vpn ports appear.
-    await page.locator('.opblock').first().waitFor({ state: 'visible', timeout: 30_000 });
+    await page.locator('.opblock').first().waitFor({ state: 'visible', timeout: 90_000 });
     const ports = page.locator(`.opblock-summary-path[data-path="${PORTS}"]`);
-    for (let step = 0; step < 200 && (await ports.count()) === 0; step++) {
-      await page.evaluate('window.scrollBy(0, window.innerHeight / 2)');
-      await page.waitForTimeout(50);
-    }
-    await ports.first().waitFor({ state: 'visible', timeout: 10_000 });
-    expect((await ports.first().textContent())?.replace(/\u200b/g, '')).toBe(PORTS);
     const member = page.locator(`.opblock-summary-path[data-path^="${PORTS}/{"]`);
-    await member.first().waitFor({ state: 'visible', timeout: 10_000 });
+    // Both blocks render only once scrolled into view; on a busy machine rendering lags the
+    // scrolling, so keep scrolling (wrapping to the top at the end) until both are there.
+    const deadline = Date.now() + 90_000;
+    while ((await ports.count()) === 0 || (await member.count()) === 0) {
+      if (Date.now() > deadline) throw new Error(`Swagger UI never rendered ${PORTS} and its member route`);
+      const atEnd = await page.evaluate('window.innerHeight + window.scrollY >= document.body.scrollHeight - 2');
+      await page.evaluate(atEnd === true ? 'window.scrollTo(0, 0)' : 'window.scrollBy(0, window.innerHeight / 2)');
+      await page.waitForTimeout(100);
+    }
+    await ports.first().waitFor({ state: 'attached' });
+    expect((await ports.first().textContent())?.replace(/\u200b/g, '')).toBe(PORTS);
+    await member.first().waitFor({ state: 'attached' });
     await page.evaluate('window.scrollTo(0, 0)');
     const openapi = (await (await fetch(`${url}/proton/openapi.json`)).json()) as { info: { title: string } };
     const title = page.locator('.information-container .title').first();
@@ -52,5 +57,5 @@ describe('/proton/docs in headless Chromium', () => {
     expect(await page.title()).not.toBe('');
     expect(failures).toEqual([]);
     await page.close();
-  });
+  }, 180_000);
 });
