@@ -3,7 +3,7 @@ import 'reflect-metadata';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { container as rootContainer, instanceCachingFactory, type DependencyContainer } from 'tsyringe';
-import { protonPlugin, type ProtonHooks } from '../core/http/index.js';
+import { protonPlugin, type CapabilitiesOptions, type ProtonHooks, type ProtonWatchOptions } from '../core/http/index.js';
 import type { KeyValueStore } from '../core/kv/index.js';
 import type { ProtonRegistry } from '../core/registry/index.js';
 import type { ProtonStore } from '../core/store/index.js';
@@ -26,6 +26,10 @@ export interface ServerParts {
   readonly metrics: Registry;
   /** The protonPlugin hooks (authentication and policy; binding). */
   readonly hooks?: ProtonHooks;
+  /** The watch stream's options (none without a mirror: nothing to watch). */
+  readonly watch?: ProtonWatchOptions;
+  /** What `GET /proton/capabilities` tells about this server. */
+  readonly capabilities?: CapabilitiesOptions;
 }
 
 /**
@@ -54,11 +58,11 @@ export function createServerContainer(parts: ServerParts): DependencyContainer {
       return checks;
     }),
   });
-  container.register(TOKENS.app, { useFactory: instanceCachingFactory((c) => buildApp(c)) });
+  container.register(TOKENS.app, { useFactory: instanceCachingFactory((c) => buildApp(c, parts)) });
   return container;
 }
 
-function buildApp(c: DependencyContainer): FastifyInstance {
+function buildApp(c: DependencyContainer, parts: Pick<ServerParts, 'watch' | 'capabilities'>): FastifyInstance {
   const options = c.resolve(TOKENS.options);
   const app: FastifyInstance = Fastify({ ...options.fastify, loggerInstance: c.resolve(TOKENS.logger) as FastifyBaseLogger });
   const lifecycle = c.resolve(TOKENS.lifecycle);
@@ -71,6 +75,10 @@ function buildApp(c: DependencyContainer): FastifyInstance {
   registerHealthRoutes(app, c.resolve(TOKENS.readiness));
   registerMetricsRoutes(app, c.resolve(TOKENS.metrics), c.resolve(TOKENS.mirror).mirror);
   const hooks = c.isRegistered(TOKENS.hooks) ? c.resolve(TOKENS.hooks) : undefined;
-  void app.register(protonPlugin, { registry: c.resolve(TOKENS.registry), store: c.resolve(TOKENS.store), docs: options.docs, ...(hooks === undefined ? {} : { hooks }) });
+  void app.register(protonPlugin, { registry: c.resolve(TOKENS.registry), store: c.resolve(TOKENS.store), docs: options.docs,
+    ...(hooks === undefined ? {} : { hooks }),
+    ...(parts.watch === undefined ? {} : { watch: parts.watch }),
+    ...(parts.capabilities === undefined ? {} : { capabilities: parts.capabilities }),
+  });
   return app;
 }

@@ -34,6 +34,9 @@ import { describe, expect, it } from 'vitest';
  *   a leaf like `core/errors`: it imports nothing, and the parts that speak to etcd
  *   (sync, binding, arbiter, shim-sdk), the store (which writes the outbox keys) and the
  *   edges (server, cli, index) may import it.
+ * - `core/http` imports `core/kv` and `core/wire` for the watch stream (`?watch=true`):
+ *   it lists and watches the objects' mirror (`/proton/<api>/<Object>/`) in the key/value
+ *   store, so every server of an HA pair streams every change, not only its own writes.
  * - The list-then-watch loop (`Reflector`) shared by the shim SDK's informer and the
  *   arbiter's port registry lives in `core/kv`, which both may import, for the same
  *   reason: the arbiter may not import the shim SDK.
@@ -48,7 +51,7 @@ const RULES: Readonly<Record<string, { parts: readonly string[]; typeOnly?: read
   'core/sync': { parts: ['core/store', 'core/kv', 'core/wire', 'core/model'], packages: ['cockatiel', 'prom-client'] },
   'core/binding': { parts: ['core/store', 'core/kv', 'core/wire', 'core/model'], packages: [] },
   'core/http': {
-    parts: ['core/registry', 'core/store', 'core/binding', 'core/auth', 'core/model'],
+    parts: ['core/registry', 'core/store', 'core/binding', 'core/auth', 'core/model', 'core/kv', 'core/wire'],
     packages: ['fastify', 'fastify-plugin', '@fastify/swagger', '@fastify/swagger-ui', 'ajv', 'ajv-formats'],
   },
   'core/auth': { parts: ['core/model'], packages: ['yaml', 'undici'] },

@@ -11,3 +11,7 @@ export { renderFault, toHttpError } from './fault.js';
 export type { FaultBody } from './fault.js';
 export { parseIfMatch } from './if-match.js';
 export { ROOT_DESCRIPTION } from './discovery-routes.js';
+export { DEFAULT_WATCH_BUFFER_BYTES, DEFAULT_WATCH_HEARTBEAT_SECONDS } from './watch-routes.js';
+export type { ProtonWatchOptions, WatchMonitor } from './watch-routes.js';
+export type { SseEndReason } from './sse-stream.js';
+export type { CapabilitiesOptions, CapabilitiesAuth, CapabilitiesBind } from './capabilities-routes.js';
