@@ -24,7 +24,7 @@ import type { AuthConfig } from '../core/auth/index.js';
 /** The settings of `gluon serve`, as named in `gluon.yaml` and in {@link ServerConfig}. */
 export const CONFIG_KEYS = [
   'models', 'db', 'host', 'port', 'advertisedUrl', 'etcd', 'etcdPrefix', 'logLevel',
-  'bindTimeoutMs', 'maxBindTimeoutMs', 'leaseTtlSeconds',
+  'bindTimeoutMs', 'maxBindTimeoutMs', 'leaseTtlSeconds', 'watchHeartbeatSeconds', 'watchBufferBytes',
   ...AUTH_CONFIG_KEYS,
 ] as const;
 /** One setting name. */
@@ -43,6 +43,8 @@ export const CONFIG_FLAGS: Readonly<Record<ConfigKey | 'config', string>> = {
   bindTimeoutMs: '--bind-timeout-ms',
   maxBindTimeoutMs: '--max-bind-timeout-ms',
   leaseTtlSeconds: '--lease-ttl-seconds',
+  watchHeartbeatSeconds: '--watch-heartbeat-seconds',
+  watchBufferBytes: '--watch-buffer-bytes',
   authStrategy: '--auth-strategy',
   policyFile: '--policy-file',
   tokenFile: '--token-file',
@@ -70,6 +72,8 @@ export const CONFIG_ENV: Readonly<Record<ConfigKey | 'config', string>> = {
   bindTimeoutMs: 'GLUON_BIND_TIMEOUT_MS',
   maxBindTimeoutMs: 'GLUON_MAX_BIND_TIMEOUT_MS',
   leaseTtlSeconds: 'GLUON_LEASE_TTL_SECONDS',
+  watchHeartbeatSeconds: 'GLUON_WATCH_HEARTBEAT_SECONDS',
+  watchBufferBytes: 'GLUON_WATCH_BUFFER_BYTES',
   authStrategy: 'GLUON_AUTH_STRATEGY',
   policyFile: 'GLUON_POLICY_FILE',
   tokenFile: 'GLUON_TOKEN_FILE',
@@ -93,6 +97,8 @@ export const CONFIG_DEFAULTS = {
   bindTimeoutMs: 10_000,
   maxBindTimeoutMs: 120_000,
   leaseTtlSeconds: 10,
+  watchHeartbeatSeconds: 15,
+  watchBufferBytes: 1_048_576,
 } as const satisfies Partial<Record<ConfigKey, unknown>>;
 
 /** The name of the config file looked for in the working directory. */
@@ -122,6 +128,10 @@ export interface ServerFlags {
   readonly maxBindTimeoutMs?: string | number;
   /** `--lease-ttl-seconds` (docs/configuration.md). */
   readonly leaseTtlSeconds?: string | number;
+  /** `--watch-heartbeat-seconds` (docs/configuration.md). */
+  readonly watchHeartbeatSeconds?: string | number;
+  /** `--watch-buffer-bytes` (docs/configuration.md). */
+  readonly watchBufferBytes?: string | number;
   /** `--auth-strategy` (docs/configuration.md). */
   readonly authStrategy?: string;
   /** `--policy-file` (docs/configuration.md). */
@@ -182,6 +192,10 @@ export interface ServerConfig {
   readonly maxBindTimeoutMs: number;
   /** TTL of the publisher-election lease, seconds (the `leaseTtlSeconds` option of createProtonServer). */
   readonly leaseTtlSeconds: number;
+  /** Seconds between heartbeat comments on idle watch streams (the `watchHeartbeatSeconds` option of createProtonServer). */
+  readonly watchHeartbeatSeconds: number;
+  /** Bytes a watch stream may hold unsent before its client is cut off (the `watchBufferBytes` option of createProtonServer). */
+  readonly watchBufferBytes: number;
   /** The config file that was read, if any. */
   readonly configFile?: string;
   /** How callers authenticate (undefined = noauth); see docs/security.md. */
@@ -204,6 +218,8 @@ const CHECKS: { readonly [K in ConfigKey]: (value: unknown, origin: ValueOrigin)
   bindTimeoutMs: checkWholeNumber('bindTimeoutMs', 0, 'milliseconds'),
   maxBindTimeoutMs: checkWholeNumber('maxBindTimeoutMs', 0, 'milliseconds'),
   leaseTtlSeconds: checkWholeNumber('leaseTtlSeconds', 1, 'seconds'),
+  watchHeartbeatSeconds: checkWholeNumber('watchHeartbeatSeconds', 0, 'seconds'),
+  watchBufferBytes: checkWholeNumber('watchBufferBytes', 1024, 'bytes'),
   authStrategy: checkAuthStrategy,
   policyFile: checkText('policyFile'),
   tokenFile: checkText('tokenFile'),
@@ -308,6 +324,8 @@ export function resolveServerConfig(input: ResolveServerConfigInput): ServerConf
     bindTimeoutMs,
     maxBindTimeoutMs: Math.max(bindTimeoutMs, maxBindTimeoutMs),
     leaseTtlSeconds: (values.leaseTtlSeconds as number | undefined) ?? CONFIG_DEFAULTS.leaseTtlSeconds,
+    watchHeartbeatSeconds: (values.watchHeartbeatSeconds as number | undefined) ?? CONFIG_DEFAULTS.watchHeartbeatSeconds,
+    watchBufferBytes: (values.watchBufferBytes as number | undefined) ?? CONFIG_DEFAULTS.watchBufferBytes,
     ...(input.file === undefined ? {} : { configFile: input.file.path }),
     ...(auth.auth === undefined ? {} : { auth: auth.auth }),
     ...(authSettings.policyFile === undefined ? {} : { policyFile: authSettings.policyFile }),

@@ -3,6 +3,7 @@
  * in-process key/value store and with a real etcd: create/bind/delete events, resume
  * with Last-Event-ID, compaction, slow clients, filters and child routes, bad input.
  */
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { ProtonServer, ProtonServerOptions } from '../../src/server/index.js';
@@ -237,6 +238,22 @@ describe('watch stream limits and errors', () => {
       expect(await reader.body()).toMatchObject({ code: 'GLUON_ERR_WATCH_UNAVAILABLE' });
     } finally {
       await bare.server.close();
+    }
+  });
+
+  it('runs the docs/api.md example: curl -N shows the events as they happen', async () => {
+    const { server, base } = await start('memory');
+    const curl = spawn('curl', ['-N', '-s', `${base}${PORTS}?watch=true`]);
+    let out = '';
+    curl.stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
+    try {
+      await waitFor('the BOOKMARK', () => out.includes('event: BOOKMARK'));
+      const id = await createPort(base, { binding: false });
+      await waitFor('the ADDED event', () => out.includes(`"id":"${id}"`));
+      expect(out).toMatch(new RegExp(`event: ADDED\nid: \\d+\ndata: \\{[^\n]*"id":"${id}"`));
+    } finally {
+      curl.kill('SIGTERM');
+      await server.close();
     }
   });
 
