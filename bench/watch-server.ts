@@ -1,7 +1,8 @@
 /**
  * A gluon server for the watch benchmark, in its own process (so its memory and CPU are
  * its own): `node --import tsx bench/watch-server.ts <etcd url> <etcd prefix>`.
- * Prints `listening <url>` on stdout once it serves.
+ * Prints `listening <url>` on stdout once it serves. `BENCH_WATCH_BUFFER=<bytes>` sets
+ * `watchBufferBytes`.
  */
 import { createProtonServer } from '../src/server/index.js';
 
@@ -13,6 +14,7 @@ const server = await createProtonServer({
   etcdPrefix: prefix ?? `/bench-watch-${process.pid}`,
   inProcessShim: false,
   logger: { level: 'warn' },
+  ...(process.env['BENCH_WATCH_BUFFER'] === undefined ? {} : { watchBufferBytes: Number(process.env['BENCH_WATCH_BUFFER']) }),
 });
 console.log(`listening ${await server.listen()}`);
 process.once('SIGTERM', () => void server.close().then(() => process.exit(0)));

@@ -14,7 +14,9 @@
  *
  * Environment: `BENCH_ETCD=<url>` (default: a private etcd on free ports),
  * `BENCH_WATCH_EVENTS` (M, default 5,000), `BENCH_WATCH_COUNTS` (default `1,10,100`),
- * `BENCH_WATCH_IDLE` (W, default 1,000).
+ * `BENCH_WATCH_IDLE` (W, default 1,000), `BENCH_WATCH_BUFFER` (the server's
+ * `watchBufferBytes`; default its own, 1 MiB). A watcher the server cuts off as too slow
+ * counts in the last column; its events up to then count in the rates.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -42,10 +44,13 @@ function numberFromEnv(name: string, fallback: number): number {
 class CountingWatcher {
   live = 0;
   bookmarked = false;
+  ended = false;
+  cutOff = false;
   private carry = '';
   private constructor(private readonly response: IncomingMessage) {
     response.setEncoding('utf8');
     response.on('data', (chunk: string) => this.take(chunk));
+    response.on('close', () => (this.ended = true));
   }
 
   static open(url: string): Promise<CountingWatcher> {
@@ -65,6 +70,7 @@ class CountingWatcher {
 
   private take(chunk: string): void {
     const text = this.carry + chunk;
+    if (text.includes('GLUON_ERR_WATCH_SLOW_CLIENT')) this.cutOff = true;
     let at = 0;
     for (;;) {
       const next = text.indexOf('event: ', at);
@@ -153,7 +159,7 @@ async function main(): Promise<void> {
     const pool = Array.from({ length: BATCH }, () => randomUUID());
     const alone = events / (await writeChanges(kv, pool, events, 0));
     const rows: string[] = [];
-    rows.push(`| writer alone (no watcher) | ${events} | ${Math.round(alone)} | | |`);
+    rows.push(`| writer alone (no watcher) | ${events} | ${Math.round(alone)} | | | |`);
     let round = 1;
     for (const n of counts) {
       progress(`${n} watcher(s)`);
@@ -161,10 +167,12 @@ async function main(): Promise<void> {
       await until('every BOOKMARK', () => watchers.every((w) => w.bookmarked));
       const started = process.hrtime.bigint();
       await writeChanges(kv, pool, events, round++);
-      await until('every watcher to receive every event', () => watchers.every((w) => w.live >= events));
+      await until('every watcher to receive every event (or be cut off)', () => watchers.every((w) => w.live >= events || w.ended));
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       for (const w of watchers) w.close();
-      rows.push(`| ${n} watcher${n === 1 ? '' : 's'} | ${events} | ${Math.round(events / seconds)} | ${Math.round((n * events) / seconds)} | ${seconds.toFixed(2)} |`);
+      const delivered = watchers.reduce((sum, w) => sum + Math.min(w.live, events), 0);
+      const cutOff = watchers.filter((w) => w.cutOff).length;
+      rows.push(`| ${n} watcher${n === 1 ? '' : 's'} | ${events} | ${Math.round(delivered / n / seconds)} | ${Math.round(delivered / seconds)} | ${seconds.toFixed(2)} | ${cutOff} |`);
     }
     progress(`${idle} idle watchers`);
     const before = rssMiB(child.pid ?? 0);
@@ -178,8 +186,9 @@ async function main(): Promise<void> {
     for (const w of idleWatchers) w.close();
 
     console.log(`watch benchmark (${new Date().toISOString()}, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}, etcd mirror, SQLite in memory)`);
-    console.log('| watchers | events | events/s per watcher | events/s delivered | seconds |');
-    console.log('|---|---:|---:|---:|---:|');
+    console.log(`buffer per stream: ${process.env['BENCH_WATCH_BUFFER'] ?? 'default (1 MiB)'}`);
+    console.log('| watchers | events written | events/s per watcher | events/s delivered | seconds | cut off (slow client) |');
+    console.log('|---|---:|---:|---:|---:|---:|');
     for (const row of rows) console.log(row);
     console.log('');
     console.log('| idle watchers | server RSS before (MiB) | after (MiB) | per watcher (KiB) |');

@@ -8,14 +8,14 @@ import { packageVersion } from './package-version.js';
 
 /**
  * Counts watch streams on the server's registry: `gluon_watch_streams` (open now) and
- * `gluon_watch_streams_ended_total{reason}` (client, slow-client, expired, server, error).
+ * `gluon_watch_streams_ended_total{reason}` (client, slow-client, expired, token-expired, server, error).
  * @internal
  */
 export function watchMonitor(registry: Registry): WatchMonitor {
   const open = new Gauge({ name: 'gluon_watch_streams', help: 'Watch streams (?watch=true) open now.', registers: [registry] });
   const ended = new Counter({
     name: 'gluon_watch_streams_ended_total',
-    help: 'Watch streams ended, by reason: client (left), slow-client (cut off), expired (resume point compacted), server (closing), error.',
+    help: 'Watch streams ended, by reason: client (left), slow-client (cut off), expired (resume point compacted), token-expired, server (closing), error.',
     labelNames: ['reason'] as const,
     registers: [registry],
   });

@@ -119,6 +119,23 @@ describe('watch authentication and the list rule', () => {
   });
 });
 
+describe('token lifetime', () => {
+  it('ends a stream with GLUON_ERR_AUTH_INVALID_TOKEN when its token expires', async () => {
+    const shortLived = generateApiToken();
+    const file = join(dir, `short-${randomUUID()}.yaml`);
+    const expiresAt = new Date(Date.now() + 8000);
+    writeFileSync(file, `tokens:\n${formatTokenEntry({ name: 'short', sha256: hashApiToken(shortLived), userId: 'admin', projectId: 'admin', roles: ['admin'], expiresAt })}`);
+    const server = await start({ auth: { strategy: 'token-file', tokenFile: file } });
+    try {
+      const reader = await watchAs(server.url, shortLived);
+      await reader.until('the stream to end', () => reader.ended, 30_000);
+      expect(reader.events[reader.events.length - 1]).toMatchObject({ event: 'ERROR', data: { code: 'GLUON_ERR_AUTH_INVALID_TOKEN', faultstring: expect.stringContaining(expiresAt.toISOString()) } });
+    } finally {
+      await server.close();
+    }
+  });
+});
+
 describe('HA pair', () => {
   it('streams every change on both servers of a pair sharing one database and one etcd', async () => {
     const shared = {

@@ -59,7 +59,7 @@ function watchSection(watch: ProtonWatchOptions | undefined): Record<string, unk
     resume: ['Last-Event-ID', 'resourceVersion'],
     heartbeat_seconds: watch.heartbeatSeconds ?? DEFAULT_WATCH_HEARTBEAT_SECONDS,
     buffer_bytes: watch.bufferBytes ?? DEFAULT_WATCH_BUFFER_BYTES,
-    error_codes: ['GLUON_ERR_WATCH_EXPIRED', 'GLUON_ERR_WATCH_SLOW_CLIENT', 'GLUON_ERR_KV_WATCH_FAILED'],
+    error_codes: ['GLUON_ERR_WATCH_EXPIRED', 'GLUON_ERR_WATCH_SLOW_CLIENT', 'GLUON_ERR_AUTH_INVALID_TOKEN', 'GLUON_ERR_KV_WATCH_FAILED'],
   };
 }
 

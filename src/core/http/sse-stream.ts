@@ -22,7 +22,7 @@ export interface SseStreamLimits {
 }
 
 /** Why a stream ended. */
-export type SseEndReason = 'client' | 'slow-client' | 'expired' | 'server' | 'error';
+export type SseEndReason = 'client' | 'slow-client' | 'expired' | 'token-expired' | 'server' | 'error';
 
 /** Frames one event: `event:`, optional `id:`, `data:` and the blank line ending it. */
 export function formatSseEvent(event: SseEvent): string {

@@ -22,7 +22,7 @@ export const DEFAULT_WATCH_CLOSE_GRACE_MS = 10_000;
 export interface WatchMonitor {
   /** A stream opened. */
   opened(): void;
-  /** A stream ended, and why (`client` left, `slow-client` cut off, `expired` resume point, `server` closing, `error`). */
+  /** A stream ended, and why (`client` left, `slow-client` cut off, `expired` resume point, `token-expired`, `server` closing, `error`). */
   ended(reason: SseEndReason): void;
 }
 
@@ -105,6 +105,29 @@ function visibilityFor(request: FastifyRequest, target: WatchTarget, hooks: Prot
   };
 }
 
+/** Longest delay a Node timer takes (about 24.8 days); later expiries are re-armed. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** Ends the stream with `GLUON_ERR_AUTH_INVALID_TOKEN` when the caller's token expires. */
+function endWhenTokenExpires(stream: SseStream, expiresAt: Date | undefined): void {
+  if (expiresAt === undefined) return;
+  let timer: NodeJS.Timeout | undefined;
+  const arm = (): void => {
+    const left = expiresAt.getTime() - Date.now();
+    if (left > MAX_TIMER_MS) {
+      timer = setTimeout(arm, MAX_TIMER_MS);
+    } else {
+      timer = setTimeout(() => {
+        const message = `The token of this watch stream expired at ${expiresAt.toISOString()}; reconnect with a valid token and Last-Event-ID to resume.`;
+        stream.fail(new GluonError('GLUON_ERR_AUTH_INVALID_TOKEN', message), 'token-expired');
+      }, Math.max(0, left));
+    }
+    timer.unref();
+  };
+  arm();
+  stream.onEnd(() => clearTimeout(timer));
+}
+
 /**
  * Builds the handler of `?watch=true`. Without `options` (no key/value store) every
  * watch request is answered 501 `GLUON_ERR_WATCH_UNAVAILABLE`.
@@ -136,6 +159,7 @@ export function createWatchHandler(options: ProtonWatchOptions | undefined, hook
     });
     void reply.hijack();
     streams.add(stream, options.monitor);
+    endWhenTokenExpires(stream, request.identity?.expiresAt);
     await session.run();
   };
 }
