@@ -64,6 +64,8 @@ export type {
 // ── HTTP ─────────────────────────────────────────────────────────────────────
 export { protonPlugin, protonServerOptions, applyConnectionLimits, DEFAULT_CONNECTION_LIMITS, DEFAULT_MAX_JSON_DEPTH } from './core/http/index.js';
 export type { ProtonPluginOptions, ProtonHooks, GluonRequestContext, FaultBody, ConnectionLimits } from './core/http/index.js';
+export { DEFAULT_WATCH_BUFFER_BYTES, DEFAULT_WATCH_HEARTBEAT_SECONDS } from './core/http/index.js';
+export type { ProtonWatchOptions, WatchMonitor, SseEndReason, CapabilitiesOptions, CapabilitiesAuth, CapabilitiesBind } from './core/http/index.js';
 
 // ── key/value store (etcd or in-process) ─────────────────────────────────────
 export { createKeyValueStore, createMemoryStore, createMemoryBackend, createEtcdStore, listAll, MAX_TXN_OPS, KvError, isKvError } from './core/kv/index.js';

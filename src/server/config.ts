@@ -27,6 +27,7 @@ export const CONFIG_KEYS = [
   'models', 'db', 'host', 'port', 'advertisedUrl', 'etcd', 'etcdPrefix', 'logLevel',
   'bindTimeoutMs', 'maxBindTimeoutMs', 'leaseTtlSeconds',
   'idleTimeoutMs', 'headersTimeoutMs', 'requestTimeoutMs', 'maxConnections', 'maxJsonDepth',
+  'bindTimeoutMs', 'maxBindTimeoutMs', 'leaseTtlSeconds', 'watchHeartbeatSeconds', 'watchBufferBytes',
   ...AUTH_CONFIG_KEYS,
 ] as const;
 /** One setting name. */
@@ -50,6 +51,8 @@ export const CONFIG_FLAGS: Readonly<Record<ConfigKey | 'config', string>> = {
   requestTimeoutMs: '--request-timeout-ms',
   maxConnections: '--max-connections',
   maxJsonDepth: '--max-json-depth',
+  watchHeartbeatSeconds: '--watch-heartbeat-seconds',
+  watchBufferBytes: '--watch-buffer-bytes',
   authStrategy: '--auth-strategy',
   policyFile: '--policy-file',
   tokenFile: '--token-file',
@@ -82,6 +85,8 @@ export const CONFIG_ENV: Readonly<Record<ConfigKey | 'config', string>> = {
   requestTimeoutMs: 'GLUON_REQUEST_TIMEOUT_MS',
   maxConnections: 'GLUON_MAX_CONNECTIONS',
   maxJsonDepth: 'GLUON_MAX_JSON_DEPTH',
+  watchHeartbeatSeconds: 'GLUON_WATCH_HEARTBEAT_SECONDS',
+  watchBufferBytes: 'GLUON_WATCH_BUFFER_BYTES',
   authStrategy: 'GLUON_AUTH_STRATEGY',
   policyFile: 'GLUON_POLICY_FILE',
   tokenFile: 'GLUON_TOKEN_FILE',
@@ -110,6 +115,8 @@ export const CONFIG_DEFAULTS = {
   requestTimeoutMs: DEFAULT_CONNECTION_LIMITS.requestTimeoutMs,
   maxConnections: DEFAULT_CONNECTION_LIMITS.maxConnections,
   maxJsonDepth: DEFAULT_MAX_JSON_DEPTH,
+  watchHeartbeatSeconds: 15,
+  watchBufferBytes: 1_048_576,
 } as const satisfies Partial<Record<ConfigKey, unknown>>;
 
 /** The name of the config file looked for in the working directory. */
@@ -149,6 +156,10 @@ export interface ServerFlags {
   readonly maxConnections?: string | number;
   /** `--max-json-depth` (docs/configuration.md). */
   readonly maxJsonDepth?: string | number;
+  /** `--watch-heartbeat-seconds` (docs/configuration.md). */
+  readonly watchHeartbeatSeconds?: string | number;
+  /** `--watch-buffer-bytes` (docs/configuration.md). */
+  readonly watchBufferBytes?: string | number;
   /** `--auth-strategy` (docs/configuration.md). */
   readonly authStrategy?: string;
   /** `--policy-file` (docs/configuration.md). */
@@ -213,6 +224,10 @@ export interface ServerConfig {
   readonly connectionLimits: ConnectionLimits;
   /** Deepest JSON nesting a request body may have (the `maxJsonDepth` option of createProtonServer). */
   readonly maxJsonDepth: number;
+  /** Seconds between heartbeat comments on idle watch streams (the `watchHeartbeatSeconds` option of createProtonServer). */
+  readonly watchHeartbeatSeconds: number;
+  /** Bytes a watch stream may hold unsent before its client is cut off (the `watchBufferBytes` option of createProtonServer). */
+  readonly watchBufferBytes: number;
   /** The config file that was read, if any. */
   readonly configFile?: string;
   /** How callers authenticate (undefined = noauth); see docs/security.md. */
@@ -240,6 +255,8 @@ const CHECKS: { readonly [K in ConfigKey]: (value: unknown, origin: ValueOrigin)
   requestTimeoutMs: checkWholeNumber('requestTimeoutMs', 1, 'milliseconds'),
   maxConnections: checkWholeNumber('maxConnections', 1, 'connections'),
   maxJsonDepth: checkWholeNumber('maxJsonDepth', 2, 'levels'),
+  watchHeartbeatSeconds: checkWholeNumber('watchHeartbeatSeconds', 0, 'seconds'),
+  watchBufferBytes: checkWholeNumber('watchBufferBytes', 1024, 'bytes'),
   authStrategy: checkAuthStrategy,
   policyFile: checkText('policyFile'),
   tokenFile: checkText('tokenFile'),
@@ -351,6 +368,8 @@ export function resolveServerConfig(input: ResolveServerConfigInput): ServerConf
       maxConnections: (values.maxConnections as number | undefined) ?? CONFIG_DEFAULTS.maxConnections,
     },
     maxJsonDepth: (values.maxJsonDepth as number | undefined) ?? CONFIG_DEFAULTS.maxJsonDepth,
+    watchHeartbeatSeconds: (values.watchHeartbeatSeconds as number | undefined) ?? CONFIG_DEFAULTS.watchHeartbeatSeconds,
+    watchBufferBytes: (values.watchBufferBytes as number | undefined) ?? CONFIG_DEFAULTS.watchBufferBytes,
     ...(input.file === undefined ? {} : { configFile: input.file.path }),
     ...(auth.auth === undefined ? {} : { auth: auth.auth }),
     ...(authSettings.policyFile === undefined ? {} : { policyFile: authSettings.policyFile }),

@@ -3,7 +3,15 @@ import 'reflect-metadata';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { container as rootContainer, instanceCachingFactory, type DependencyContainer } from 'tsyringe';
-import { applyConnectionLimits, faultNotFoundHandler, protonPlugin, protonServerOptions, type ProtonHooks } from '../core/http/index.js';
+import {
+  applyConnectionLimits,
+  faultNotFoundHandler,
+  protonPlugin,
+  protonServerOptions,
+  type CapabilitiesOptions,
+  type ProtonHooks,
+  type ProtonWatchOptions,
+} from '../core/http/index.js';
 import type { KeyValueStore } from '../core/kv/index.js';
 import type { ProtonRegistry } from '../core/registry/index.js';
 import type { ProtonStore } from '../core/store/index.js';
@@ -28,6 +36,10 @@ export interface ServerParts {
   readonly hooks?: ProtonHooks;
   /** The advertised base URL (for links of requests without `Host`). */
   readonly advertisedUrl?: () => string;
+  /** The watch stream's options (none without a mirror: nothing to watch). */
+  readonly watch?: ProtonWatchOptions;
+  /** What `GET /proton/capabilities` tells about this server. */
+  readonly capabilities?: CapabilitiesOptions;
 }
 
 /**
@@ -46,7 +58,6 @@ export function createServerContainer(parts: ServerParts): DependencyContainer {
   container.register(TOKENS.lifecycle, { useValue: parts.lifecycle });
   container.register(TOKENS.mirror, { useValue: { mirror: parts.mirror } });
   container.register(TOKENS.metrics, { useValue: parts.metrics });
-  const advertisedUrl = parts.advertisedUrl;
   if (parts.hooks !== undefined) container.register(TOKENS.hooks, { useValue: parts.hooks });
   container.register(TOKENS.readiness, {
     useFactory: instanceCachingFactory((c) => {
@@ -57,11 +68,12 @@ export function createServerContainer(parts: ServerParts): DependencyContainer {
       return checks;
     }),
   });
-  container.register(TOKENS.app, { useFactory: instanceCachingFactory((c) => buildApp(c, advertisedUrl)) });
+  container.register(TOKENS.app, { useFactory: instanceCachingFactory((c) => buildApp(c, parts)) });
   return container;
 }
 
-function buildApp(c: DependencyContainer, advertisedUrl: (() => string) | undefined): FastifyInstance {
+function buildApp(c: DependencyContainer, parts: Pick<ServerParts, 'watch' | 'capabilities' | 'advertisedUrl'>): FastifyInstance {
+  const advertisedUrl = parts.advertisedUrl;
   const options = c.resolve(TOKENS.options);
   const registry = c.resolve(TOKENS.registry);
   const limits = options.connectionLimits;
@@ -86,6 +98,8 @@ function buildApp(c: DependencyContainer, advertisedUrl: (() => string) | undefi
     ...(hooks === undefined ? {} : { hooks }),
     ...(advertisedUrl === undefined ? {} : { advertisedUrl }),
     ...(options.maxJsonDepth === undefined ? {} : { maxJsonDepth: options.maxJsonDepth }),
+    ...(parts.watch === undefined ? {} : { watch: parts.watch }),
+    ...(parts.capabilities === undefined ? {} : { capabilities: parts.capabilities }),
   });
   return app;
 }

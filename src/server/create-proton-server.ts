@@ -27,6 +27,7 @@ import { buildServerAuth } from './auth.js';
 import { buildServerBinding, type ServerBinding } from './binding.js';
 import { combineHooks, DEFAULT_CONNECTION_LIMITS, type ConnectionLimits } from '../core/http/index.js';
 import { TOKENS } from './tokens.js';
+import { serverCapabilities, serverWatchOptions } from './watch.js';
 import type { ErrorDetail } from '../core/errors/index.js';
 import type { ProtonServer, ProtonServerOptions, ResolvedServerOptions, ServerMirror } from './types.js';
 
@@ -98,7 +99,12 @@ export async function createProtonServer(options: ProtonServerOptions = {}): Pro
     });
     const lifecycle = { draining: false };
     const hooks = combineHooks(auth.hooks, binding.hooks);
-    const container = createServerContainer({ options: resolved, logger, registry, store, kv, mirror, lifecycle, metrics, hooks, advertisedUrl });
+    // The watch stream reads the kv mirror: without a mirror nothing would ever arrive.
+    const watch = mirror === null ? undefined : serverWatchOptions({ kv, metrics, heartbeatSeconds: options.watchHeartbeatSeconds, bufferBytes: options.watchBufferBytes });
+    const capabilities = serverCapabilities({ auth: options.auth, authenticator: auth.authenticator, bindTimeoutMs: options.bindTimeoutMs, maxBindTimeoutMs: options.maxBindTimeoutMs });
+    const container = createServerContainer({
+      options: resolved, logger, registry, store, kv, mirror, lifecycle, metrics, hooks, advertisedUrl, capabilities, ...(watch === undefined ? {} : { watch }),
+    });
     const app = container.resolve(TOKENS.app);
     let closing: Promise<void> | undefined;
     let mirrorStarted = false;

@@ -119,6 +119,18 @@ export interface ProtonServerOptions {
    * @default 32
    */
   readonly maxJsonDepth?: number;
+  /**
+   * Seconds between `: heartbeat` comments on an idle watch stream (`?watch=true`), so
+   * proxies do not close it; 0 = none.
+   * @default 15
+   */
+  readonly watchHeartbeatSeconds?: number;
+  /**
+   * Bytes a watch stream may hold unsent before its client is cut off as too slow
+   * (`GLUON_ERR_WATCH_SLOW_CLIENT`): the most memory one stream can take.
+   * @default 1048576 (1 MiB)
+   */
+  readonly watchBufferBytes?: number;
 }
 
 /** What a {@link ServerMirror} factory receives. */

@@ -38,6 +38,9 @@ import { describe, expect, it } from 'vitest';
  *   Gluon's database, map its rows, write them through the store) as a library the CLI
  *   calls. It reads the original's SQLite file with better-sqlite3 and its MySQL database
  *   through Sequelize, and checks rows with Ajv against the model's create schemas.
+ * - `core/http` imports `core/kv` and `core/wire` for the watch stream (`?watch=true`):
+ *   it lists and watches the objects' mirror (`/proton/<api>/<Object>/`) in the key/value
+ *   store, so every server of an HA pair streams every change, not only its own writes.
  * - The list-then-watch loop (`Reflector`) shared by the shim SDK's informer and the
  *   arbiter's port registry lives in `core/kv`, which both may import, for the same
  *   reason: the arbiter may not import the shim SDK.
@@ -52,7 +55,7 @@ const RULES: Readonly<Record<string, { parts: readonly string[]; typeOnly?: read
   'core/sync': { parts: ['core/store', 'core/kv', 'core/wire', 'core/model'], packages: ['cockatiel', 'prom-client'] },
   'core/binding': { parts: ['core/store', 'core/kv', 'core/wire', 'core/model'], packages: [] },
   'core/http': {
-    parts: ['core/registry', 'core/store', 'core/binding', 'core/auth', 'core/model'],
+    parts: ['core/registry', 'core/store', 'core/binding', 'core/auth', 'core/model', 'core/kv', 'core/wire'],
     packages: ['fastify', 'fastify-plugin', '@fastify/swagger', '@fastify/swagger-ui', 'ajv', 'ajv-formats'],
   },
   'core/auth': { parts: ['core/model'], packages: ['yaml', 'undici'] },

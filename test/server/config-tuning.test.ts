@@ -31,6 +31,12 @@ describe('bind and lease tuning settings', () => {
     expect(mixed.sources).toMatchObject({ bindTimeoutMs: 'flag', maxBindTimeoutMs: 'file', leaseTtlSeconds: 'env' });
   });
 
+  it('reads the watch stream settings, with their defaults', () => {
+    expect(resolveServerConfig({})).toMatchObject({ watchHeartbeatSeconds: 15, watchBufferBytes: 1_048_576 });
+    const set = resolveServerConfig({ flags: { watchHeartbeatSeconds: '0' }, env: { GLUON_WATCH_BUFFER_BYTES: '65536' } });
+    expect(set).toMatchObject({ watchHeartbeatSeconds: 0, watchBufferBytes: 65_536 });
+  });
+
   it('a bind timeout above the default maximum raises the maximum with it', () => {
     expect(resolveServerConfig({ flags: { bindTimeoutMs: '200000' } })).toMatchObject({ bindTimeoutMs: 200_000, maxBindTimeoutMs: 200_000 });
   });
@@ -41,6 +47,8 @@ describe('bind and lease tuning settings', () => {
     [{ env: { GLUON_MAX_BIND_TIMEOUT_MS: '1.5' } }, 'maxBindTimeoutMs', 'environment variable GLUON_MAX_BIND_TIMEOUT_MS'],
     [{ flags: { leaseTtlSeconds: '0' } }, 'leaseTtlSeconds', 'flag --lease-ttl-seconds'],
     [{ file: configFile('leaseTtlSeconds: ten\n') }, 'leaseTtlSeconds', 'config file /etc/gluon/gluon.yaml key "leaseTtlSeconds"'],
+    [{ flags: { watchHeartbeatSeconds: '-5' } }, 'watchHeartbeatSeconds', 'flag --watch-heartbeat-seconds'],
+    [{ env: { GLUON_WATCH_BUFFER_BYTES: '100' } }, 'watchBufferBytes', 'environment variable GLUON_WATCH_BUFFER_BYTES'],
   ] as [ResolveServerConfigInput, string, string][])('rejects %j naming the setting and where it came from', (input, field, origin) => {
     const err = configErrorOf(input);
     expect(err.code).toBe('GLUON_ERR_CONFIG');

@@ -36,6 +36,8 @@ export function serveCommand(): Command {
     .addOption(new Option('--request-timeout-ms <ms>', `time a client has to send a whole request, body included (default: ${CONFIG_DEFAULTS.requestTimeoutMs})`).env(CONFIG_ENV.requestTimeoutMs))
     .addOption(new Option('--max-connections <n>', `most connections open at once (default: ${CONFIG_DEFAULTS.maxConnections})`).env(CONFIG_ENV.maxConnections))
     .addOption(new Option('--max-json-depth <n>', `deepest JSON nesting a request body may have (default: ${CONFIG_DEFAULTS.maxJsonDepth})`).env(CONFIG_ENV.maxJsonDepth))
+    .addOption(new Option('--watch-heartbeat-seconds <s>', `seconds between heartbeat comments on idle watch streams, 0 = none (default: ${CONFIG_DEFAULTS.watchHeartbeatSeconds})`).env(CONFIG_ENV.watchHeartbeatSeconds))
+    .addOption(new Option('--watch-buffer-bytes <n>', `bytes a watch stream may hold unsent before its client is cut off as too slow (default: ${CONFIG_DEFAULTS.watchBufferBytes})`).env(CONFIG_ENV.watchBufferBytes))
     .addOption(new Option('--log-level <level>', `log level: ${LOG_LEVELS.join(', ')} (default: ${CONFIG_DEFAULTS.logLevel})`).env(CONFIG_ENV.logLevel))
     .action(async (_opts: Record<string, unknown>, command: Command) => {
       const code = await runServe(command);
@@ -81,6 +83,8 @@ async function runServe(command: Command): Promise<number> {
       leaseTtlSeconds: config.leaseTtlSeconds,
       connectionLimits: config.connectionLimits,
       maxJsonDepth: config.maxJsonDepth,
+      watchHeartbeatSeconds: config.watchHeartbeatSeconds,
+      watchBufferBytes: config.watchBufferBytes,
       ...(config.auth === undefined ? {} : { auth: config.auth }),
       ...(config.policyFile === undefined ? {} : { policyFile: config.policyFile }),
       logger,

@@ -180,6 +180,21 @@ export const ERROR_CODES = {
     description: 'The HTTP method is not one the server knows (e.g. `FOO /proton/`); the connection is closed.',
     fix: 'Use GET, POST, PUT or DELETE (see the `Allow` header of a 405 for a given URL).',
   },
+  GLUON_ERR_WATCH_EXPIRED: {
+    status: 410,
+    description: 'A watch stream cannot resume from the revision asked for (`Last-Event-ID` or `resourceVersion`): the key/value store compacted that history. Sent as an `ERROR` event, then the stream closes.',
+    fix: 'List again (or open the watch without a resume point, which starts with the current objects) and resume from the new revision.',
+  },
+  GLUON_ERR_WATCH_SLOW_CLIENT: {
+    status: 503,
+    description: 'A watch stream was cut off because the client read it more slowly than events arrived and its bounded buffer filled up.',
+    fix: 'Read the stream promptly (do not block the reader), watch fewer objects (filters), or ask the operator for a larger `watchBufferBytes`; reconnect with `Last-Event-ID` to miss nothing.',
+  },
+  GLUON_ERR_WATCH_UNAVAILABLE: {
+    status: 501,
+    description: 'This server cannot stream changes (`?watch=true`): it runs without a key/value store mirror to watch.',
+    fix: 'Run the server with its mirror (the default) or poll the list instead.',
+  },
   // ── store ────────────────────────────────────────────────────────────────
   GLUON_ERR_STORE_UNAVAILABLE: {
     status: 503,

@@ -13,7 +13,8 @@ export interface AuthHooksOptions {
   readonly guard: AccessGuard;
   /**
    * Paths under `/proton` served without authentication (exact, query string ignored).
-   * @default ['/proton/openapi.json'] (the model's schema, no tenant data)
+   * @default ['/proton/openapi.json', '/proton/capabilities'] (the model's schema and the
+   * server's features, no tenant data: a client reads them before it has a token)
    */
   readonly publicPaths?: readonly string[];
   /**
@@ -97,7 +98,7 @@ function referenceNotFound(reference: RoleReference, key: string): NotFoundError
  */
 export function createAuthHooks(options: AuthHooksOptions): Required<Pick<ProtonHooks, 'authenticate' | 'authorize' | 'authorizeStored' | 'listFilters'>> {
   const { authenticator, guard } = options;
-  const publicPaths = new Set(options.publicPaths ?? ['/proton/openapi.json']);
+  const publicPaths = new Set(options.publicPaths ?? ['/proton/openapi.json', '/proton/capabilities']);
   return {
     async authenticate(request: FastifyRequest, reply: FastifyReply) {
       const path = request.url.split('?')[0] ?? request.url;

@@ -16,3 +16,7 @@ export { applyConnectionLimits, connectionServerOptions, DEFAULT_CONNECTION_LIMI
 export type { ConnectionLimits } from './connection-limits.js';
 export { protocolClientErrorHandler, protocolFrameworkErrors } from './protocol-errors.js';
 export { DEFAULT_MAX_JSON_DEPTH } from './json-body.js';
+export { DEFAULT_WATCH_BUFFER_BYTES, DEFAULT_WATCH_HEARTBEAT_SECONDS } from './watch-routes.js';
+export type { ProtonWatchOptions, WatchMonitor } from './watch-routes.js';
+export type { SseEndReason } from './sse-stream.js';
+export type { CapabilitiesOptions, CapabilitiesAuth, CapabilitiesBind } from './capabilities-routes.js';

@@ -18,6 +18,8 @@ import { etagFor, parseIfMatch } from './if-match.js';
 import { parseListQuery, parseMemberQuery, pickFields, queryEntries, rejectQuery } from './query-parser.js';
 import type { GluonRequestContext, ProtonHooks } from './types.js';
 import { invalidInput, readTypedText } from './typed-text.js';
+import type { WatchHandler } from './watch-routes.js';
+import { wantsWatch } from './watch-query.js';
 
 /** Options of {@link registerObjectRoutes}. */
 export interface ObjectRouteOptions {
@@ -25,6 +27,8 @@ export interface ObjectRouteOptions {
   readonly hooks: ProtonHooks;
   /** Registers 405 answers for the other methods of a path. */
   readonly notAllowed: (instance: FastifyInstance, path: string, allowed: readonly string[]) => void;
+  /** Serves `?watch=true` on collection routes (see watch-routes.ts). */
+  readonly watch?: WatchHandler;
 }
 
 interface ParentParam {
@@ -255,8 +259,12 @@ export function registerObjectRoutes(scope: FastifyInstance, apis: readonly ApiM
           method: 'GET',
           url: path,
           schema: { response: { 200: structuredClone(schemas.list) } },
-          handler: async (request) => {
+          handler: async (request, reply) => {
             const context = await begin(request, 'list');
+            if (options.watch !== undefined && wantsWatch(request.url)) {
+              await checkParents(store, hooks, request, api, resolve(request).parents, true);
+              return options.watch(request, reply, { api, object: plan.object, context, responseSchema: schemas.response });
+            }
             const parsed = parseListQuery(plan.object, request.url);
             await checkParents(store, hooks, request, api, resolve(request).parents, true);
             const parent = context.parent;

@@ -5,6 +5,9 @@ import { checkJsonValues, DEFAULT_MAX_JSON_DEPTH, jsonDepthExceeds, jsonTooDeepE
 import { faultErrorHandler, faultNotFoundHandler, methodNotAllowed } from './fault.js';
 import { registerObjectRoutes } from './object-routes.js';
 import { buildOpenApi, registerOpenApiRoute, registerSwaggerUi } from './openapi-routes.js';
+import { registerCapabilitiesRoute } from './capabilities-routes.js';
+import { withWatchAndCapabilities } from './openapi-watch.js';
+import { WatchStreams, createWatchHandler } from './watch-routes.js';
 import type { ProtonPluginOptions } from './types.js';
 import { createValidatorCompiler } from './validator.js';
 
@@ -25,7 +28,8 @@ function ignoresTrailingSlash(app: FastifyInstance): boolean {
 /**
  * The Proton REST API as a fastify plugin: discovery documents, collection and member
  * routes (and child routes at every depth) for every object of every registered API,
- * the OpenAPI document and the Swagger UI page.
+ * the watch stream (`?watch=true` on every list, Server-Sent Events, with the `watch`
+ * option), `GET /proton/capabilities`, the OpenAPI document and the Swagger UI page.
  *
  * Encapsulated: it brings its own Ajv (formats `mac` and `json` included, no type
  * coercion), its own error handler (every error is a Gluon fault body with `code` and
@@ -93,7 +97,13 @@ export const protonPlugin: FastifyPluginAsync<ProtonPluginOptions> = async (app,
     app.get('/', async (request) => rootDocument(baseUrl(request, mountPrefix)));
   }
 
-  const document = options.docs === false ? undefined : buildOpenApi(registry.list());
+  const document = options.docs === false ? undefined : withWatchAndCapabilities(buildOpenApi(registry.list()), '/proton/capabilities', options.watch !== undefined);
+  const streams = new WatchStreams();
+  // A watch stream never finishes on its own: end them all before the server waits for requests.
+  app.addHook('preClose', (done) => {
+    streams.endAll();
+    done();
+  });
 
   await app.register(
     async (scope) => {
@@ -101,7 +111,9 @@ export const protonPlugin: FastifyPluginAsync<ProtonPluginOptions> = async (app,
       const authenticate = hooks.authenticate;
       if (authenticate !== undefined) scope.addHook('onRequest', async (request, reply) => authenticate(request, reply));
       registerDiscoveryRoutes(scope, { registry, mountPrefix, bothSlashes, notAllowed: registerNotAllowed });
-      registerObjectRoutes(scope, registry.list(), { store, hooks, notAllowed: registerNotAllowed });
+      registerCapabilitiesRoute(scope, { registry, mountPrefix, capabilities: options.capabilities, watch: options.watch, notAllowed: registerNotAllowed });
+      const watch = createWatchHandler(options.watch, hooks, streams);
+      registerObjectRoutes(scope, registry.list(), { store, hooks, notAllowed: registerNotAllowed, watch });
       if (document !== undefined) registerOpenApiRoute(scope, document);
     },
     { prefix: '/proton' },

@@ -3,6 +3,8 @@ import type { Identity } from '../auth/index.js';
 import type { ApiModel, ObjectModel, PolicyAction } from '../model/index.js';
 import type { ProtonRegistry } from '../registry/index.js';
 import type { ParentScope, ProtonStore, StoredObject } from '../store/index.js';
+import type { ProtonWatchOptions } from './watch-routes.js';
+import type { CapabilitiesOptions } from './capabilities-routes.js';
 
 /** What the plugin knows about the request it is serving, set on `request.gluon`. */
 export interface GluonRequestContext {
@@ -121,6 +123,13 @@ export interface ProtonPluginOptions {
    * @default the address the request arrived at
    */
   readonly advertisedUrl?: string | (() => string);
+  /**
+   * The watch stream (`GET …/<plural>?watch=true`, Server-Sent Events) reads the
+   * objects' key/value mirror; without this option a watch request is answered 501.
+   */
+  readonly watch?: ProtonWatchOptions;
+  /** What `GET /proton/capabilities` says beyond what the plugin knows itself (server version, auth, bind bounds). */
+  readonly capabilities?: CapabilitiesOptions;
 }
 
 declare module 'fastify' {
