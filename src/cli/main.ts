@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { arbiterCommand } from './commands/arbiter.js';
+import { applyCliConventions } from './commands/conventions.js';
 import { registerModelsCommand } from './commands/models-check.js';
 import { policyCommand } from './commands/policy.js';
 import { tokenCommand } from './commands/token.js';
@@ -15,4 +16,6 @@ program.addCommand(shimCommand());
 program.addCommand(arbiterCommand());
 program.addCommand(policyCommand());
 program.addCommand(tokenCommand());
+// After the last addCommand: the conventions reach every command.
+applyCliConventions(program);
 await program.parseAsync(process.argv);

@@ -26,6 +26,8 @@ export interface ServerParts {
   readonly metrics: Registry;
   /** The protonPlugin hooks (authentication and policy; binding). */
   readonly hooks?: ProtonHooks;
+  /** Readiness checks added to `database` and `mirror` (e.g. `etcd`, or a part's own). */
+  readonly readiness?: readonly ReadinessCheck[];
 }
 
 /**
@@ -51,6 +53,7 @@ export function createServerContainer(parts: ServerParts): DependencyContainer {
       const { mirror } = c.resolve(TOKENS.mirror);
       const mirrorCheck = mirror?.check?.bind(mirror);
       if (mirrorCheck !== undefined) checks.push({ name: 'mirror', run: mirrorCheck });
+      checks.push(...(parts.readiness ?? []));
       return checks;
     }),
   });

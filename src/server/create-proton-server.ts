@@ -23,7 +23,8 @@ import {
 import { createServerContainer } from './container.js';
 import { createServerLogger } from './logger.js';
 import { buildServerAuth } from './auth.js';
-import { buildServerBinding, type ServerBinding } from './binding.js';
+import { buildServerBinding, startBindingWatches, type ServerBinding } from './binding.js';
+import { etcdCheck } from './health.js';
 import { combineHooks } from '../core/http/index.js';
 import { TOKENS } from './tokens.js';
 import type { ErrorDetail } from '../core/errors/index.js';
@@ -95,9 +96,10 @@ export async function createProtonServer(options: ProtonServerOptions = {}): Pro
       maxBindTimeoutMs: options.maxBindTimeoutMs,
       inProcessShim: options.inProcessShim,
     });
+    const bindingWatches = startBindingWatches(binding, kv, logger.child({ part: 'binding' }));
     const lifecycle = { draining: false };
     const hooks = combineHooks(auth.hooks, binding.hooks);
-    const container = createServerContainer({ options: resolved, logger, registry, store, kv, mirror, lifecycle, metrics, hooks });
+    const container = createServerContainer({ options: resolved, logger, registry, store, kv, mirror, lifecycle, metrics, hooks, readiness: [etcdCheck(kv, resolved.etcd, bindingWatches), ...(options.readiness ?? [])] });
     const app = container.resolve(TOKENS.app);
     let closing: Promise<void> | undefined;
     let mirrorStarted = false;
@@ -118,7 +120,9 @@ export async function createProtonServer(options: ProtonServerOptions = {}): Pro
       authenticator: auth.authenticator,
       policy: auth.policy,
       async listen() {
-        await binding.start();
+        // etcd may be down: SQL is the source of truth, so the server serves anyway (the
+        // outbox keeps every write); the bind-result watches open once etcd answers.
+        await bindingWatches.start();
         await app.listen({ host: resolved.host, port: resolved.port });
         const address = app.server.address() as AddressInfo | null;
         boundUrl = serverBaseUrl(resolved.host, address?.port ?? resolved.port);

@@ -20,5 +20,5 @@ export type { ConfigSource, LogLevel } from './config-rules.js';
 export { createProtonServer } from './create-proton-server.js';
 export type { ProtonServerOptions, ProtonServer, ServerMirror, MirrorDeps, ReadinessCheck, ReadinessResult } from './types.js';
 export { createServerLogger } from './logger.js';
-export { bundledModelsDir } from './bundled-models.js';
+export { bundledModelsDir, packageVersion } from './bundled-models.js';
 export { serverBaseUrl } from './base-url.js';

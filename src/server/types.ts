@@ -106,6 +106,12 @@ export interface ProtonServerOptions {
    * @default true with the in-process key/value store, false with `etcd` (real shims run elsewhere)
    */
   readonly inProcessShim?: boolean;
+  /**
+   * More readiness checks for `/readyz`, next to the built-in `database`, `mirror` and
+   * `etcd` ones: each is reported under its `name`, and any failing check makes the
+   * server not ready (503). Names must be unique.
+   */
+  readonly readiness?: readonly ReadinessCheck[];
 }
 
 /** What a {@link ServerMirror} factory receives. */
@@ -150,7 +156,7 @@ export interface ReadinessResult {
 
 /** A named readiness check run by `/readyz`. */
 export interface ReadinessCheck {
-  /** The key of this check in `/readyz`'s `checks` (`database`, `mirror`). */
+  /** The key of this check in `/readyz`'s `checks` (`database`, `mirror`, `etcd`, or a name of your own). */
   readonly name: string;
   /** Probes the dependency; must not throw (report `ok: false` with an `error`). */
   run(): Promise<ReadinessResult>;

@@ -221,7 +221,7 @@ export async function runShim(target: string, opts: ShimRunOptions): Promise<num
           return 1;
         }
       })();
-      void stopping.then(resolveStop);
+      stopping.then(resolveStop, () => resolveStop(1));
     };
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));

@@ -127,7 +127,7 @@ class LeadershipImpl implements Leadership {
   lose(err: KvError): void {
     if (!this.leading) return;
     this.leading = false;
-    void this.watch?.close();
+    this.watch?.close().catch(() => undefined);
     for (const cb of this.lostHandlers.splice(0)) cb(err);
   }
 

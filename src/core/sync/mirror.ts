@@ -285,7 +285,7 @@ class MirrorImpl implements Mirror {
     this.totals.elections += 1;
     this.logger.info({ candidateId: this.candidateId, key: leadership.key }, 'mirror: elected publisher leader');
     let why: string | undefined;
-    void ended.then((w) => (why = w));
+    ended.then((w) => (why = w), () => undefined);
 
     if (this.options.reconcileOnStart !== false) {
       let attempt = 0;

@@ -551,9 +551,10 @@ export class OutboxPublisher {
       for (const w of done) w.resolve();
       return;
     }
-    void this.maybeDelete(true).finally(() => {
+    const resolveDone = (): void => {
       for (const w of done) w.resolve();
-    });
+    };
+    this.maybeDelete(true).then(resolveDone, resolveDone);
   }
 
   private async idle(): Promise<void> {
