@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { createKeyValueStore, type KeyValueStore } from '../core/kv/index.js';
 import { loadModels } from '../core/model/index.js';
 import { ProtonRegistry } from '../core/registry/index.js';
-import { createStore, type ProtonStore } from '../core/store/index.js';
+import { createStore, databaseStartupError, maskDbUrl, type ProtonStore } from '../core/store/index.js';
 import { Registry } from 'prom-client';
 import { bundledModelsDir } from './bundled-models.js';
 import { serverBaseUrl } from './base-url.js';
@@ -69,7 +69,9 @@ export async function createProtonServer(options: ProtonServerOptions = {}): Pro
       mirror: options.mirror !== false,
     });
     cleanups.push(() => store.close());
-    await store.init(registry.list());
+    await store.init(registry.list()).catch((err: unknown) => {
+      throw databaseStartupError(err, resolved.db);
+    });
     const kv: KeyValueStore = createKeyValueStore(resolved.etcd?.join(','), {
       prefix: resolved.etcdPrefix,
       logger: logger.child({ part: 'kv' }),
@@ -130,7 +132,7 @@ export async function createProtonServer(options: ProtonServerOptions = {}): Pro
           mirrorStarted = true;
           await mirror.start();
         }
-        app.log.info({ url: boundUrl, advertisedUrl: advertisedUrl(), db: redactDb(resolved.db), apis: registry.list().map((a) => `${a.name}/${a.versionId}`) }, `gluon proton server listening on ${boundUrl}`);
+        app.log.info({ url: boundUrl, advertisedUrl: advertisedUrl(), db: maskDbUrl(resolved.db), apis: registry.list().map((a) => `${a.name}/${a.versionId}`) }, `gluon proton server listening on ${boundUrl}`);
         return boundUrl;
       },
       close() {
@@ -190,11 +192,6 @@ function reserveFreePort(host: string): Promise<number> {
       probe.close(() => resolve(port));
     });
   });
-}
-
-/** The db URL without its password, for logs. */
-function redactDb(db: string): string {
-  return db.replace(/\/\/([^:/@]+):[^@/]*@/, '//$1:***@');
 }
 
 /** Applies defaults to the programmatic options and validates them like config values. */
