@@ -157,6 +157,18 @@ function checkSqliteDirectory(db: string, origin: ValueOrigin): RuleResult<strin
   return fail('db', origin, 'directory', db, `the directory ${dir} of the SQLite file ${what}; create it first (mkdir -p ${dir}) or choose a file in an existing directory`);
 }
 
+/** The log line formats: `pretty` (colourless, one readable line per event) or `json` (one JSON object per line). */
+export const LOG_FORMATS = ['pretty', 'json'] as const;
+/** A log line format. */
+export type LogFormat = (typeof LOG_FORMATS)[number];
+
+/** A log format name. */
+export function checkLogFormat(value: unknown, origin: ValueOrigin): RuleResult<LogFormat> {
+  const format = typeof value === 'string' ? value.trim().toLowerCase() : value;
+  if (typeof format === 'string' && (LOG_FORMATS as readonly string[]).includes(format)) return { ok: true, value: format as LogFormat };
+  return fail('logFormat', origin, 'enum', value, `must be one of ${LOG_FORMATS.join(', ')}`, LOG_FORMATS);
+}
+
 /** A log level name. */
 export function checkLogLevel(value: unknown, origin: ValueOrigin): RuleResult<LogLevel> {
   const level = typeof value === 'string' ? value.trim().toLowerCase() : value;

@@ -7,6 +7,7 @@ import {
   checkEtcd,
   checkEtcdPrefix,
   checkHost,
+  checkLogFormat,
   checkLogLevel,
   checkModels,
   checkPort,
@@ -14,6 +15,7 @@ import {
   describeOrigin,
   isWildcardHost,
   type ConfigSource,
+  type LogFormat,
   type LogLevel,
   type RuleResult,
   type ValueOrigin,
@@ -24,7 +26,7 @@ import type { AuthConfig } from '../core/auth/index.js';
 /** The settings of `gluon serve`, as named in `gluon.yaml` and in {@link ServerConfig}. */
 export const CONFIG_KEYS = [
   'models', 'db', 'host', 'port', 'advertisedUrl', 'etcd', 'etcdPrefix', 'logLevel',
-  'bindTimeoutMs', 'maxBindTimeoutMs', 'leaseTtlSeconds',
+  'bindTimeoutMs', 'maxBindTimeoutMs', 'leaseTtlSeconds', 'mirrorStallSeconds', 'logFormat',
   ...AUTH_CONFIG_KEYS,
 ] as const;
 /** One setting name. */
@@ -43,6 +45,8 @@ export const CONFIG_FLAGS: Readonly<Record<ConfigKey | 'config', string>> = {
   bindTimeoutMs: '--bind-timeout-ms',
   maxBindTimeoutMs: '--max-bind-timeout-ms',
   leaseTtlSeconds: '--lease-ttl-seconds',
+  mirrorStallSeconds: '--mirror-stall-seconds',
+  logFormat: '--log-format',
   authStrategy: '--auth-strategy',
   policyFile: '--policy-file',
   tokenFile: '--token-file',
@@ -70,6 +74,8 @@ export const CONFIG_ENV: Readonly<Record<ConfigKey | 'config', string>> = {
   bindTimeoutMs: 'GLUON_BIND_TIMEOUT_MS',
   maxBindTimeoutMs: 'GLUON_MAX_BIND_TIMEOUT_MS',
   leaseTtlSeconds: 'GLUON_LEASE_TTL_SECONDS',
+  mirrorStallSeconds: 'GLUON_MIRROR_STALL_SECONDS',
+  logFormat: 'GLUON_LOG_FORMAT',
   authStrategy: 'GLUON_AUTH_STRATEGY',
   policyFile: 'GLUON_POLICY_FILE',
   tokenFile: 'GLUON_TOKEN_FILE',
@@ -93,6 +99,7 @@ export const CONFIG_DEFAULTS = {
   bindTimeoutMs: 10_000,
   maxBindTimeoutMs: 120_000,
   leaseTtlSeconds: 10,
+  mirrorStallSeconds: 60,
 } as const satisfies Partial<Record<ConfigKey, unknown>>;
 
 /** The name of the config file looked for in the working directory. */
@@ -122,6 +129,10 @@ export interface ServerFlags {
   readonly maxBindTimeoutMs?: string | number;
   /** `--lease-ttl-seconds` (docs/configuration.md). */
   readonly leaseTtlSeconds?: string | number;
+  /** `--mirror-stall-seconds` (docs/configuration.md). */
+  readonly mirrorStallSeconds?: string | number;
+  /** `--log-format` (docs/configuration.md). */
+  readonly logFormat?: string;
   /** `--auth-strategy` (docs/configuration.md). */
   readonly authStrategy?: string;
   /** `--policy-file` (docs/configuration.md). */
@@ -182,6 +193,10 @@ export interface ServerConfig {
   readonly maxBindTimeoutMs: number;
   /** TTL of the publisher-election lease, seconds (the `leaseTtlSeconds` option of createProtonServer). */
   readonly leaseTtlSeconds: number;
+  /** Age of the oldest change waiting for etcd past which `/readyz` says the mirror is stalled, seconds. */
+  readonly mirrorStallSeconds: number;
+  /** Log line format: `pretty` (for people) or `json`; undefined = pretty when stderr is a terminal, else JSON. */
+  readonly logFormat?: LogFormat;
   /** The config file that was read, if any. */
   readonly configFile?: string;
   /** How callers authenticate (undefined = noauth); see docs/security.md. */
@@ -204,6 +219,8 @@ const CHECKS: { readonly [K in ConfigKey]: (value: unknown, origin: ValueOrigin)
   bindTimeoutMs: checkWholeNumber('bindTimeoutMs', 0, 'milliseconds'),
   maxBindTimeoutMs: checkWholeNumber('maxBindTimeoutMs', 0, 'milliseconds'),
   leaseTtlSeconds: checkWholeNumber('leaseTtlSeconds', 1, 'seconds'),
+  mirrorStallSeconds: checkWholeNumber('mirrorStallSeconds', 1, 'seconds'),
+  logFormat: checkLogFormat,
   authStrategy: checkAuthStrategy,
   policyFile: checkText('policyFile'),
   tokenFile: checkText('tokenFile'),
@@ -308,6 +325,8 @@ export function resolveServerConfig(input: ResolveServerConfigInput): ServerConf
     bindTimeoutMs,
     maxBindTimeoutMs: Math.max(bindTimeoutMs, maxBindTimeoutMs),
     leaseTtlSeconds: (values.leaseTtlSeconds as number | undefined) ?? CONFIG_DEFAULTS.leaseTtlSeconds,
+    mirrorStallSeconds: (values.mirrorStallSeconds as number | undefined) ?? CONFIG_DEFAULTS.mirrorStallSeconds,
+    ...(values.logFormat === undefined ? {} : { logFormat: values.logFormat as LogFormat }),
     ...(input.file === undefined ? {} : { configFile: input.file.path }),
     ...(auth.auth === undefined ? {} : { auth: auth.auth }),
     ...(authSettings.policyFile === undefined ? {} : { policyFile: authSettings.policyFile }),

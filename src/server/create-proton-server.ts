@@ -84,7 +84,7 @@ export async function createProtonServer(options: ProtonServerOptions = {}): Pro
         ? null
         : typeof options.mirror === 'function'
           ? options.mirror({ store, kv, registry, logger: mirrorLogger, advertisedUrl })
-          : builtInMirror({ store, kv, registry, logger: mirrorLogger, advertisedUrl: advertisedUrl(), metrics, leaseTtlSeconds: options.leaseTtlSeconds });
+          : builtInMirror({ store, kv, registry, logger: mirrorLogger, advertisedUrl: advertisedUrl(), metrics, leaseTtlSeconds: options.leaseTtlSeconds, stallSeconds: options.mirrorStallSeconds });
 
     const auth = await buildServerAuth({ auth: options.auth, policyFile: options.policyFile, models: registry.list(), logger: logger.child({ part: 'auth' }), store });
     cleanups.push(() => auth.authenticator.close?.() ?? Promise.resolve());

@@ -4,7 +4,7 @@ import type { ProtonRegistry } from '../core/registry/index.js';
 import type { MirrorSource } from '../core/store/index.js';
 import { createMirror, registerMirrorMetrics, type Mirror, type SyncLogger } from '../core/sync/index.js';
 import type { Registry } from 'prom-client';
-import type { ServerMirror } from './types.js';
+import type { ProtonServerOptions, ServerMirror } from './types.js';
 
 /** What the built-in mirror needs. @internal */
 export interface BuiltInMirrorDeps {
@@ -15,6 +15,8 @@ export interface BuiltInMirrorDeps {
   readonly advertisedUrl: string;
   readonly metrics: Registry;
   readonly leaseTtlSeconds?: number | undefined;
+  /** See {@link ProtonServerOptions.mirrorStallSeconds}. */
+  readonly stallSeconds?: number | undefined;
 }
 
 /**
@@ -40,6 +42,7 @@ export function builtInMirror(deps: BuiltInMirrorDeps): ServerMirror & { readonl
     logger: deps.logger,
     candidateId: `${deps.advertisedUrl}#${process.pid}`,
     ...(ttl === undefined ? {} : { leaseTtlSeconds: ttl }),
+    ...(deps.stallSeconds === undefined ? {} : { stallMs: deps.stallSeconds * 1000 }),
   });
   registerMirrorMetrics(deps.metrics, inner);
   return {

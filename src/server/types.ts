@@ -77,6 +77,14 @@ export interface ProtonServerOptions {
    */
   readonly leaseTtlSeconds?: number;
   /**
+   * `/readyz` reports the built-in mirror not ready (`checks.mirror.ok: false`, with the
+   * reason) once the oldest change waiting in the outbox is older than this many seconds:
+   * etcd is down, no server leads the publisher election, or another deployment holds
+   * the election (see docs/configuration.md, "One election per database").
+   * @default 60
+   */
+  readonly mirrorStallSeconds?: number;
+  /**
    * How callers authenticate: `noauth` (every caller is an admin of one project),
    * `token-file` (static hashed API tokens), `keystone` (Keystone v3 tokens), or a
    * ready {@link Authenticator}. See docs/security.md.

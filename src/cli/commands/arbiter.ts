@@ -1,5 +1,4 @@
 import { Command, Option } from 'commander';
-import { pino } from 'pino';
 import { createNeutronFacade, headerIdentity, type IdentifyCaller, type NeutronFacade } from '../../core/arbiter/index.js';
 import {
   PolicyEngine,
@@ -12,7 +11,7 @@ import {
 } from '../../core/auth/index.js';
 import { isGluonError, type ErrorDetail } from '../../core/errors/index.js';
 import { discoverPlugins, type TokenProvider } from '../../drivers/index.js';
-import { CONFIG_ENV, configError, loadServerConfig, type ConfigKey, type ServerConfig, type ServerFlags } from '../../server/index.js';
+import { CONFIG_ENV, LOG_FORMATS, configError, createServerLogger, loadServerConfig, type LogFormat, type ConfigKey, type ServerConfig, type ServerFlags } from '../../server/index.js';
 import { EXIT_CONFIG, EXIT_STARTUP, describeError as describe, nextStopSignal } from './exit.js';
 
 
@@ -39,6 +38,7 @@ interface ArbiterFlags {
   readonly neutronToken?: string;
   readonly upstreamKeepAlive: boolean;
   readonly logLevel: string;
+  readonly logFormat?: LogFormat;
   readonly authStrategy?: string;
   readonly tokenFile?: string;
   readonly keystoneUrl?: string;
@@ -80,6 +80,7 @@ export function arbiterCommand(): Command {
     .addOption(new Option('--neutron-token <token>', 'X-Auth-Token for the GluonNetwork/GluonSubnet lookup (Keystone-protected Neutron)').env('GLUON_NEUTRON_TOKEN'))
     .addOption(new Option('--no-upstream-keep-alive', 'open a new connection to Neutron for every request'))
     .addOption(new Option('--log-level <level>', 'log level').default('info').env('GLUON_LOG_LEVEL'))
+    .addOption(new Option('--log-format <format>', 'log lines on stderr: pretty or json (default: pretty on a terminal, else json)').choices([...LOG_FORMATS]).env(CONFIG_ENV.logFormat))
     .action(async (opts: ArbiterFlags, command: Command) => {
       process.exit(await runArbiter(opts, sharedFlags(command)));
     });
@@ -189,7 +190,8 @@ async function runArbiter(flags: ArbiterFlags, shared: ServerFlags): Promise<num
     const config = isGluonError(err) && (err.code === 'GLUON_ERR_CONFIG' || err.code === 'GLUON_ERR_AUTH_CONFIG' || err.code.startsWith('GLUON_ERR_PLUGIN_'));
     return config ? EXIT_CONFIG : EXIT_STARTUP;
   }
-  const logger = pino({ level: flags.logLevel, base: { name: 'gluon-arbiter' } });
+  // the same stream and format as gluon serve and gluon shim run: stderr, JSON or pretty
+  const logger = createServerLogger({ level: flags.logLevel, name: 'gluon-arbiter' }, { format: flags.logFormat });
   let facade: NeutronFacade;
   try {
     const lookupNeeded = options.neutronToken === undefined && (options.gluonNetworkId === undefined || options.gluonSubnetId === undefined);

@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { CONFIG_DEFAULTS, CONFIG_ENV, LOG_LEVELS, createProtonServer, loadServerConfig, type ProtonServer, type ServerConfig, type ServerFlags } from '../../server/index.js';
+import { CONFIG_DEFAULTS, CONFIG_ENV, LOG_FORMATS, LOG_LEVELS, createProtonServer, loadServerConfig, type ProtonServer, type ServerConfig, type ServerFlags } from '../../server/index.js';
 import { createServerLogger } from '../../server/index.js';
 import { EXIT_STARTUP, describeError as describe, nextStopSignal, startupExitCode } from './exit.js';
 
@@ -31,7 +31,9 @@ export function serveCommand(): Command {
     .addOption(new Option('--bind-timeout-ms <ms>', `how long a bind waits for the shim's result when the request gives no ?bind_timeout= (default: ${CONFIG_DEFAULTS.bindTimeoutMs})`).env(CONFIG_ENV.bindTimeoutMs))
     .addOption(new Option('--max-bind-timeout-ms <ms>', `largest ?bind_timeout= a request may ask for (default: ${CONFIG_DEFAULTS.maxBindTimeoutMs})`).env(CONFIG_ENV.maxBindTimeoutMs))
     .addOption(new Option('--lease-ttl-seconds <s>', `TTL of the publisher-election lease: how long a dead leader blocks the takeover (default: ${CONFIG_DEFAULTS.leaseTtlSeconds})`).env(CONFIG_ENV.leaseTtlSeconds))
+    .addOption(new Option('--mirror-stall-seconds <s>', `/readyz reports the etcd mirror stalled when a change has waited this long to reach etcd (default: ${CONFIG_DEFAULTS.mirrorStallSeconds})`).env(CONFIG_ENV.mirrorStallSeconds))
     .addOption(new Option('--log-level <level>', `log level: ${LOG_LEVELS.join(', ')} (default: ${CONFIG_DEFAULTS.logLevel})`).env(CONFIG_ENV.logLevel))
+    .addOption(new Option('--log-format <format>', `log lines on stderr: ${LOG_FORMATS.join(' or ')} (default: pretty on a terminal, else json)`).env(CONFIG_ENV.logFormat))
     .action(async (_opts: Record<string, unknown>, command: Command) => {
       const code = await runServe(command);
       // Explicit exit: a driver's idle handle must not keep a stopped server's process alive.
@@ -60,7 +62,7 @@ async function runServe(command: Command): Promise<number> {
     return startupExitCode(err);
   }
 
-  const logger = createServerLogger({ level: config.logLevel });
+  const logger = createServerLogger({ level: config.logLevel }, { format: config.logFormat });
   let server: ProtonServer;
   try {
     server = await createProtonServer({
@@ -74,6 +76,7 @@ async function runServe(command: Command): Promise<number> {
       bindTimeoutMs: config.bindTimeoutMs,
       maxBindTimeoutMs: config.maxBindTimeoutMs,
       leaseTtlSeconds: config.leaseTtlSeconds,
+      mirrorStallSeconds: config.mirrorStallSeconds,
       ...(config.auth === undefined ? {} : { auth: config.auth }),
       ...(config.policyFile === undefined ? {} : { policyFile: config.policyFile }),
       logger,

@@ -3,9 +3,8 @@ import { createRequire } from 'node:module';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Command, Option } from 'commander';
-import { pino } from 'pino';
 import { ConfigError } from '../../core/errors/index.js';
-import { resolveServerConfig } from '../../server/index.js';
+import { CONFIG_ENV, LOG_FORMATS, createServerLogger, resolveServerConfig, type LogFormat } from '../../server/index.js';
 import { EXIT_STARTUP, describeError, startupExitCode } from './exit.js';
 import { createShim, isShimDefinition, type Shim, type ShimDefinition, type ShimLogger } from '../../shim-sdk/index.js';
 
@@ -121,6 +120,8 @@ export interface ShimRunOptions {
   readonly election?: string | boolean;
   readonly electionTtl?: string;
   readonly logLevel?: string;
+  /** `pretty` or `json` (default: pretty on a terminal, else json). */
+  readonly logFormat?: LogFormat;
 }
 
 function positiveInt(value: string | undefined, flag: string): number | undefined {
@@ -192,6 +193,7 @@ export function shimCommand(): Command {
     .option('--election [name]', 'active/standby: run handlers only while leading this election (default name /election/shim/<api>/<name>)')
     .option('--election-ttl <seconds>', 'lease TTL of the election: how fast a standby takes over (default 10)')
     .addOption(new Option('--log-level <level>', 'log level').choices(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'))
+    .addOption(new Option('--log-format <format>', 'log lines on stderr: pretty or json (default: pretty on a terminal, else json)').choices([...LOG_FORMATS]).env(CONFIG_ENV.logFormat))
     .action(async (target: string, opts: ShimRunOptions) => {
       process.exit(await runShim(target, opts));
     });
@@ -200,7 +202,8 @@ export function shimCommand(): Command {
 
 /** Runs a shim until SIGTERM/SIGINT; resolves to the process exit code. */
 export async function runShim(target: string, opts: ShimRunOptions): Promise<number> {
-  const logger = pino({ level: opts.logLevel ?? 'info', name: 'gluon-shim' }, pino.destination({ fd: 1, sync: true }));
+  // the same stream and format as gluon serve: stderr, JSON or pretty
+  const logger = createServerLogger({ level: opts.logLevel ?? 'info', name: 'gluon-shim' }, { format: opts.logFormat });
   let shim: Shim;
   try {
     shim = await prepareShim(target, opts, logger);
