@@ -4,7 +4,7 @@ import type { ProtonRegistry } from '../core/registry/index.js';
 import type { MirrorSource } from '../core/store/index.js';
 import { createMirror, registerMirrorMetrics, type Mirror, type SyncLogger } from '../core/sync/index.js';
 import type { Registry } from 'prom-client';
-import type { ProtonServerOptions, ServerMirror } from './types.js';
+import type { ServerMirror } from './types.js';
 
 /** What the built-in mirror needs. @internal */
 export interface BuiltInMirrorDeps {
@@ -15,7 +15,7 @@ export interface BuiltInMirrorDeps {
   readonly advertisedUrl: string;
   readonly metrics: Registry;
   readonly leaseTtlSeconds?: number | undefined;
-  /** See {@link ProtonServerOptions.mirrorStallSeconds}. */
+  /** The `mirrorStallSeconds` option of createProtonServer. */
   readonly stallSeconds?: number | undefined;
 }
 
