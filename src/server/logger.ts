@@ -19,6 +19,8 @@ export interface ServerLogOutput {
   readonly format?: LogFormat | undefined;
   /** The file descriptor written to (default 2, stderr: the stream every `gluon` command logs to). */
   readonly fd?: number;
+  /** Write JSON lines to this stream instead of a file descriptor (embedding, tests). */
+  readonly stream?: { write(line: string): unknown };
 }
 
 /**
@@ -33,7 +35,7 @@ export function createServerLogger(option: Logger | LoggerOptions | undefined, o
   if (isLogger(option)) return Object.hasOwn(option, BOUND) ? option : withUniqueBindings(option, {});
   const fd = output.fd ?? 2;
   const format = output.format ?? (process.stderr.isTTY && fd === 2 ? 'pretty' : 'json');
-  const destination = format === 'pretty' ? prettyDestination(fd) : pino.destination({ fd, sync: true });
+  const destination = output.stream ?? (format === 'pretty' ? prettyDestination(fd) : pino.destination({ fd, sync: true }));
   return withUniqueBindings(pino({ level: 'info', name: 'gluon', ...option, hooks: { logMethod: dropBoundKeys } }, destination), {});
 }
 

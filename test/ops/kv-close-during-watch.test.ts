@@ -24,8 +24,9 @@ describe('closing an etcd store while watches and campaigns are being establishe
       ];
       // close while they are being established: the first round closes at once, later ones after a turn of the loop
       if (round > 0) await new Promise((r) => setImmediate(r));
+      const settled = Promise.allSettled(pending); // the caller handles every outcome
       await kv.close();
-      const results = await Promise.allSettled(pending);
+      const results = await settled;
       for (const result of results) {
         if (result.status === 'rejected') expect(isKvError(result.reason) ? result.reason.code : result.reason).toMatch(/^GLUON_ERR_KV_(CLOSED|CAMPAIGN_ABORTED|UNAVAILABLE)$/);
       }

@@ -31,7 +31,7 @@ function capture(): { lines: string[]; stream: Writable } {
 describe('server logs', () => {
   it('a child binding a key its parent bound replaces it: every line has unique keys', () => {
     const { lines, stream } = capture();
-    const logger = createServerLogger(pino({ level: 'info' }, stream));
+    const logger = createServerLogger({ level: 'info' }, { stream });
     const shim = logger.child({ part: 'binding' }).child({ part: 'dummy-shim', api: 'net-l3vpn' }).child({ api: 'net-l3vpn' });
     shim.info({ api: 'net-l3vpn', shim: 'x' }, 'shim started');
     shim.info({ api: 'other' }, 'a different value is kept, renamed');

@@ -61,6 +61,6 @@ describe('/readyz is honest', () => {
     const { status, checks } = await readyz(base);
     expect(status).toBe(503);
     expect(checks['database']?.ok).toBe(false);
-    expect(checks['database']?.error).toMatch(/closed/i);
+    expect(checks['database']?.error).toMatch(/database is unavailable/);
   });
 });
