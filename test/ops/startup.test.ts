@@ -1,12 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, truncateSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { isGluonError } from '../../src/core/errors/index.js';
 import { createProtonServer } from '../../src/server/index.js';
 import { PORTS, call, portBody, tempDir, type Spawned } from '../server/helpers.js';
-import { ensureBuilt, gluon } from './cli-build.js';
+import { ROOT, ensureBuilt, gluon } from './cli-build.js';
 
 beforeAll(ensureBuilt, 180_000);
 
@@ -94,6 +95,27 @@ describe('database start-up errors name the URL, the cause and the fix', () => {
     expectNamed(await startupError(`sqlite:${truncated}`), `sqlite:${truncated}`, /damaged \(truncated or corrupt\)/);
   });
 
+  it('SQLite: a read-only directory and a read-only file (run as an unprivileged user: root may write anywhere)', async () => {
+    const dir = await scratch();
+    chmodSync(dir, 0o755);
+    const roDir = join(dir, 'ro');
+    mkdirSync(roDir, { mode: 0o555 });
+    const roFile = join(dir, 'ro.db');
+    new Database(roFile).exec('CREATE TABLE t (x)');
+    chmodSync(roFile, 0o444);
+    const asUser = (args: string[]): Spawned => {
+      const proc = process.getuid?.() === 0 ? spawnAs(['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, join(ROOT, 'bin', 'gluon.js'), ...args], dir) : gluon(args, dir);
+      running.push(proc);
+      return proc;
+    };
+    const inDir = asUser(['serve', '--port', '0', '--db', `sqlite:${join(roDir, 'x.db')}`]);
+    expect(await inDir.exited).toBe(1);
+    expect(inDir.output()).toMatch(/Cannot open the database sqlite:.*ro\/x\.db: the SQLite file cannot be opened or created\. Fix: .*writable/);
+    const file = asUser(['serve', '--port', '0', '--db', `sqlite:${roFile}`]);
+    expect(await file.exited).toBe(1);
+    expect(file.output()).toMatch(/Cannot open the database sqlite:.*ro\.db: the file or its directory is read-only for this process\. Fix: /);
+  });
+
   it('the CLI exits 1 with that message; a SQLite file in a missing directory is refused (exit 2) and nothing is created', async () => {
     const dir = await scratch();
     const proc = gluon(['serve', '--port', '0', '--db', 'mysql://root:s3cret@127.0.0.1:3306/x'], dir);
@@ -108,3 +130,14 @@ describe('database start-up errors name the URL, the cause and the fix', () => {
     expect(existsSync(join(dir, 'no-such-dir'))).toBe(false);
   });
 });
+
+/** Runs `command` (not node) with the output collected like {@link gluon}'s. */
+function spawnAs(command: readonly string[], cwd: string): Spawned {
+  const [file = '', ...args] = command;
+  const child = spawn(file, args, { cwd, stdio: 'pipe' });
+  let out = '';
+  child.stdout.on('data', (c: Buffer) => (out += c.toString('utf8')));
+  child.stderr.on('data', (c: Buffer) => (out += c.toString('utf8')));
+  const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? -1)));
+  return { child, output: () => out, exited, waitFor: () => Promise.reject(new Error('not used')) };
+}
