@@ -43,7 +43,12 @@ describe('/proton/docs in headless Chromium', () => {
     await ports.first().waitFor({ state: 'visible', timeout: 10_000 });
     expect((await ports.first().textContent())?.replace(/\u200b/g, '')).toBe(PORTS);
     const member = page.locator(`.opblock-summary-path[data-path^="${PORTS}/{"]`);
-    await member.first().waitFor({ state: 'visible', timeout: 10_000 });
+    // rendered as it scrolls into view, like the collection: scroll until it is there, however slow the machine
+    for (let step = 0; step < 200 && (await member.count()) === 0; step++) {
+      await page.evaluate('window.scrollBy(0, window.innerHeight / 2)');
+      await page.waitForTimeout(50);
+    }
+    await member.first().waitFor({ state: 'visible', timeout: 30_000 });
     await page.evaluate('window.scrollTo(0, 0)');
     const openapi = (await (await fetch(`${url}/proton/openapi.json`)).json()) as { info: { title: string } };
     const title = page.locator('.information-container .title').first();
