@@ -11,7 +11,14 @@ export function databaseCheck(store: ProtonStore): ReadinessCheck {
   return {
     name: 'database',
     async run() {
-      await store.ping();
+      try {
+        await store.ping();
+      } catch (err) {
+        // the driver's own words, not the request-oriented "retry the request"
+        const cause = (err as { cause?: unknown }).cause;
+        const why = cause instanceof Error ? cause.message : err instanceof Error ? err.message : String(err);
+        return { ok: false, error: `the database does not answer: ${why.replace(/;\s*retry the request\.?$/, '')}` };
+      }
       return { ok: true };
     },
   };

@@ -45,6 +45,17 @@ describe('gluon command-line conventions', () => {
     expect(out).toMatch(/needs --auth-strategy/);
   });
 
+  it('gluon shim run reports all bad flags at once', async () => {
+    const proc = gluon(['shim', 'run', './does-not-exist', '--concurrency', '0', '--election-ttl', 'x'], ROOT);
+    expect(await proc.exited).toBe(2);
+    const out = proc.output();
+    expect(out).toMatch(/4 problems/);
+    expect(out).toMatch(/no etcd given/);
+    expect(out).toMatch(/--concurrency: "0" is not a positive integer/);
+    expect(out).toMatch(/--election-ttl: "x" is not a positive integer/);
+    expect(out).toMatch(/"\.\/does-not-exist" is neither a file/);
+  });
+
   it('gluon serve reports all bad flags at once', async () => {
     const proc = gluon(['serve', '--port', 'abc', '--log-format', 'fancy', '--mirror-stall-seconds', '0'], ROOT);
     expect(await proc.exited).toBe(2);

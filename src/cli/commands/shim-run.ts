@@ -3,8 +3,8 @@ import { createRequire } from 'node:module';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Command, Option } from 'commander';
-import { ConfigError } from '../../core/errors/index.js';
-import { CONFIG_ENV, LOG_FORMATS, createServerLogger, resolveServerConfig, type LogFormat } from '../../server/index.js';
+import { ConfigError, isGluonError, type ErrorDetail } from '../../core/errors/index.js';
+import { CONFIG_ENV, LOG_FORMATS, configError, createServerLogger, resolveServerConfig, type LogFormat } from '../../server/index.js';
 import { EXIT_STARTUP, describeError, startupExitCode } from './exit.js';
 import { createShim, isShimDefinition, type Shim, type ShimDefinition, type ShimLogger } from '../../shim-sdk/index.js';
 
@@ -129,7 +129,7 @@ function positiveInt(value: string | undefined, flag: string): number | undefine
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) {
     throw new ConfigError(`${flag}: ${JSON.stringify(value)} is not a positive integer`, {
-      details: [{ field: flag, rule: 'positiveInteger', value, message: 'expected a positive integer' }],
+      details: [{ field: flag, rule: 'positiveInteger', value, message: `${flag}: ${JSON.stringify(value)} is not a positive integer` }],
     });
   }
   return n;
@@ -137,22 +137,36 @@ function positiveInt(value: string | undefined, flag: string): number | undefine
 
 /** Builds the shim `gluon shim run` would start (exported for tests and embedding). */
 export async function prepareShim(target: string, opts: ShimRunOptions, logger: ShimLogger, cwd = process.cwd()): Promise<Shim> {
+  // every bad flag is reported at once (one GLUON_ERR_CONFIG listing them), not only the first
+  const problems: ErrorDetail[] = [];
+  const collectProblems = <T>(check: () => T): T | undefined => {
+    try {
+      return check();
+    } catch (err) {
+      if (!(isGluonError(err) && err.code === 'GLUON_ERR_CONFIG')) throw err;
+      const details = err.details ?? [];
+      // one problem: its error's message is the complete one; several: each detail says its own
+      problems.push(...(details.length > 1 ? details : [{ field: details[0]?.field ?? 'config', rule: details[0]?.rule ?? 'valid', message: err.message }]));
+      return undefined;
+    }
+  };
   // the same etcd settings (and rules) as `gluon serve`: --etcd > GLUON_ETCD, --etcd-prefix > GLUON_ETCD_PREFIX
-  const etcd = resolveServerConfig({
-    flags: { ...(opts.etcd === undefined ? {} : { etcd: opts.etcd }), ...(opts.etcdPrefix === undefined ? {} : { etcdPrefix: opts.etcdPrefix }) },
-    env: process.env,
-    only: ['etcd', 'etcdPrefix'],
-  });
-  if (etcd.etcd === undefined) {
-    throw new ConfigError('no etcd given; pass --etcd http://host:2379 or set GLUON_ETCD', {
-      details: [{ field: '--etcd', rule: 'required', value: undefined, message: 'a shim needs etcd' }],
-    });
+  const etcd = collectProblems(() =>
+    resolveServerConfig({
+      flags: { ...(opts.etcd === undefined ? {} : { etcd: opts.etcd }), ...(opts.etcdPrefix === undefined ? {} : { etcdPrefix: opts.etcdPrefix }) },
+      env: process.env,
+      only: ['etcd', 'etcdPrefix'],
+    }),
+  );
+  if (etcd !== undefined && etcd.etcd === undefined) {
+    problems.push({ field: '--etcd', rule: 'required', message: 'no etcd given; pass --etcd http://host:2379 or set GLUON_ETCD' });
   }
-  const entry = locateShim(target, cwd, opts.shim);
+  const concurrency = collectProblems(() => positiveInt(opts.concurrency, '--concurrency'));
+  const ttl = collectProblems(() => positiveInt(opts.electionTtl, '--election-ttl'));
+  const entry = collectProblems(() => locateShim(target, cwd, opts.shim));
+  if (problems.length > 0 || etcd?.etcd === undefined || entry === undefined) throw configError(problems);
   const definition = await loadShimDefinition(entry);
   const hosts = opts.hosts?.split(',').map((h) => h.trim()).filter((h) => h.length > 0);
-  const concurrency = positiveInt(opts.concurrency, '--concurrency');
-  const ttl = positiveInt(opts.electionTtl, '--election-ttl');
   const election =
     opts.election === undefined || opts.election === false
       ? definition.election
