@@ -32,5 +32,16 @@ export default tseslint.config(
       }],
     },
   },
+  {
+    // Typed lint over the library: a promise nobody awaits or handles becomes an unhandled
+    // rejection, which kills the host process of whoever embeds gluon-net.
+    files: ['src/**/*.ts'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': ['error', { ignoreVoid: false }],
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/await-thenable': 'error',
+    },
+  },
   { files: ['src/cli/**/*.ts', 'bench/**', 'examples/**', 'test/**', 'bin/**'], rules: { 'no-console': 'off' } },
 );

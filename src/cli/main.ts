@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { arbiterCommand } from './commands/arbiter.js';
 import { registerImportGluonCommand } from './commands/db-import-gluon.js';
+import { applyCliConventions } from './commands/conventions.js';
 import { registerModelsCommand } from './commands/models-check.js';
 import { policyCommand } from './commands/policy.js';
 import { tokenCommand } from './commands/token.js';
@@ -17,4 +18,6 @@ program.addCommand(arbiterCommand());
 program.addCommand(policyCommand());
 program.addCommand(tokenCommand());
 registerImportGluonCommand(program);
+// After the last addCommand: the conventions reach every command.
+applyCliConventions(program);
 await program.parseAsync(process.argv);

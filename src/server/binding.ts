@@ -59,13 +59,83 @@ export function buildServerBinding(deps: ServerBindingDeps): ServerBinding {
     shims,
     async start() {
       if (started) return;
-      started = true;
       await coordinator.start();
       await Promise.all(shims.map((shim) => shim.start()));
+      started = true;
     },
     async stop() {
       await Promise.all(shims.map((shim) => shim.close().catch((err: unknown) => deps.logger.warn({ err }, 'in-process shim: close failed'))));
       await coordinator.close();
     },
   };
+}
+
+/** How long `listen()` waits for the bind-result watches before serving without them. */
+const WATCH_GRACE_MS = 3000;
+
+/** The state of the bind-result watches, as the `etcd` readiness check reports it. @internal */
+export interface BindingWatches {
+  /** Starts the watches; resolves once they are open or after a short grace period (they keep trying). */
+  start(): Promise<void>;
+  /** True once every bind-result watch is open. */
+  readonly open: boolean;
+  /** The last reason the watches could not be opened, while they are not. */
+  readonly error: string | undefined;
+}
+
+/**
+ * Opens the binding's watches without letting an unreachable etcd hold the server's
+ * start-up: `start()` waits at most a few seconds, then the watches keep being retried
+ * in the background with an exponential backoff (each failure logged with the delay).
+ * @internal
+ */
+export function startBindingWatches(binding: ServerBinding, kv: KeyValueStore, logger: Logger): BindingWatches {
+  let open = false;
+  let error: string | undefined;
+  let starting: Promise<void> | undefined;
+  let stopped = false;
+  const run = async (): Promise<void> => {
+    for (let attempt = 1, delay = 500; !stopped; attempt++, delay = Math.min(delay * 2, 30_000)) {
+      try {
+        await binding.start();
+        open = true;
+        error = undefined;
+        if (attempt > 1) logger.info({ attempts: attempt }, 'bind-result watches open: etcd answers again');
+        return;
+      } catch (err) {
+        if (stopped || isClosed(err)) return;
+        error = err instanceof Error ? err.message : String(err);
+        logger.warn({ err, attempt, retryInMs: delay }, 'bind-result watches could not be opened (etcd unreachable?); retrying with backoff');
+        await new Promise((resolve) => setTimeout(resolve, delay).unref());
+      }
+    }
+  };
+  return {
+    get open() {
+      return open;
+    },
+    get error() {
+      return error ?? (open ? undefined : 'the bind-result watches are not open yet (etcd has not answered)');
+    },
+    async start() {
+      if (kv.kind === 'memory') {
+        await binding.start();
+        open = true;
+        return;
+      }
+      starting ??= run().finally(() => (stopped = true));
+      let timer: NodeJS.Timeout | undefined;
+      const grace = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, WATCH_GRACE_MS);
+        timer.unref();
+      });
+      await Promise.race([starting, grace]);
+      clearTimeout(timer);
+      if (!open) logger.warn({ graceMs: WATCH_GRACE_MS }, 'etcd does not answer: serving without the bind-result watches (writes wait in the outbox; /readyz says etcd is not ready)');
+    },
+  };
+}
+
+function isClosed(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 'GLUON_ERR_KV_CLOSED';
 }

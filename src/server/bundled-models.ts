@@ -17,14 +17,24 @@ function moduleDir(): string {
  * @throws ConfigError `GLUON_ERR_CONFIG` when the package root or its `models/` is missing.
  */
 export function bundledModelsDir(): string {
+  const root = packageRoot();
+  const models = join(root, 'models');
+  if (existsSync(models)) return models;
+  throw new ConfigError(`The gluon-net package at ${root} has no bundled models/ directory; pass the models option (--models) with your model files.`);
+}
+
+/** The version of the installed gluon-net package (its package.json `version`), e.g. for `gluon --version`. */
+export function packageVersion(): string {
+  const parsed = JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version?: unknown };
+  return typeof parsed.version === 'string' ? parsed.version : 'unknown';
+}
+
+/** The installed package's root: the nearest directory above this module whose `package.json` is named `gluon-net`. */
+function packageRoot(): string {
   let dir = moduleDir();
   for (;;) {
     const manifest = join(dir, 'package.json');
-    if (existsSync(manifest) && readPackageName(manifest) === 'gluon-net') {
-      const models = join(dir, 'models');
-      if (existsSync(models)) return models;
-      throw new ConfigError(`The gluon-net package at ${dir} has no bundled models/ directory; pass the models option (--models) with your model files.`);
-    }
+    if (existsSync(manifest) && readPackageName(manifest) === 'gluon-net') return dir;
     const parent = dirname(dir);
     if (parent === dir) {
       throw new ConfigError(`Cannot find the gluon-net package root above ${moduleDir()} to locate its bundled models/; pass the models option (--models).`);

@@ -1,4 +1,6 @@
+import { existsSync, statSync } from 'node:fs';
 import { isIP } from 'node:net';
+import { dirname, resolve } from 'node:path';
 import type { ErrorDetail } from '../core/errors/index.js';
 
 /** Where a configuration value came from. */
@@ -129,7 +131,7 @@ export function checkDb(value: unknown, origin: ValueOrigin): RuleResult<string>
   const allowed = 'must be sqlite:<file> (e.g. sqlite:./gluon.db), sqlite::memory:, or mysql://user:password@host:3306/database';
   if (typeof value !== 'string') return fail('db', origin, 'url', value, allowed);
   const db = value.trim();
-  if (/^sqlite:.+/.test(db)) return { ok: true, value: db };
+  if (/^sqlite:.+/.test(db)) return checkSqliteDirectory(db, origin);
   if (/^(mysql|mariadb):\/\//.test(db)) {
     try {
       const url = new URL(db);
@@ -139,6 +141,32 @@ export function checkDb(value: unknown, origin: ValueOrigin): RuleResult<string>
     }
   }
   return fail('db', origin, 'url', value, allowed);
+}
+
+/**
+ * A SQLite file's directory must exist: the server creates the file, never the
+ * directories above it (a typo would otherwise create a tree at an unexpected place).
+ */
+function checkSqliteDirectory(db: string, origin: ValueOrigin): RuleResult<string> {
+  let file = db.slice('sqlite:'.length);
+  if (file.startsWith('//')) file = file.slice(2);
+  if (file === ':memory:' || file === '') return { ok: true, value: db };
+  const dir = dirname(resolve(file));
+  if (existsSync(dir) && statSync(dir).isDirectory()) return { ok: true, value: db };
+  const what = existsSync(dir) ? 'is not a directory' : 'does not exist';
+  return fail('db', origin, 'directory', db, `the directory ${dir} of the SQLite file ${what}; create it first (mkdir -p ${dir}) or choose a file in an existing directory`);
+}
+
+/** The log line formats: `pretty` (colourless, one readable line per event) or `json` (one JSON object per line). */
+export const LOG_FORMATS = ['pretty', 'json'] as const;
+/** A log line format. */
+export type LogFormat = (typeof LOG_FORMATS)[number];
+
+/** A log format name. */
+export function checkLogFormat(value: unknown, origin: ValueOrigin): RuleResult<LogFormat> {
+  const format = typeof value === 'string' ? value.trim().toLowerCase() : value;
+  if (typeof format === 'string' && (LOG_FORMATS as readonly string[]).includes(format)) return { ok: true, value: format as LogFormat };
+  return fail('logFormat', origin, 'enum', value, `must be one of ${LOG_FORMATS.join(', ')}`, LOG_FORMATS);
 }
 
 /** A log level name. */

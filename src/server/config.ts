@@ -7,6 +7,7 @@ import {
   checkEtcd,
   checkEtcdPrefix,
   checkHost,
+  checkLogFormat,
   checkLogLevel,
   checkModels,
   checkPort,
@@ -14,6 +15,7 @@ import {
   describeOrigin,
   isWildcardHost,
   type ConfigSource,
+  type LogFormat,
   type LogLevel,
   type RuleResult,
   type ValueOrigin,
@@ -27,7 +29,7 @@ export const CONFIG_KEYS = [
   'models', 'db', 'host', 'port', 'advertisedUrl', 'etcd', 'etcdPrefix', 'logLevel',
   'bindTimeoutMs', 'maxBindTimeoutMs', 'leaseTtlSeconds',
   'idleTimeoutMs', 'headersTimeoutMs', 'requestTimeoutMs', 'maxConnections', 'maxJsonDepth',
-  'bindTimeoutMs', 'maxBindTimeoutMs', 'leaseTtlSeconds', 'watchHeartbeatSeconds', 'watchBufferBytes',
+  'watchHeartbeatSeconds', 'watchBufferBytes', 'mirrorStallSeconds', 'logFormat',
   ...AUTH_CONFIG_KEYS,
 ] as const;
 /** One setting name. */
@@ -53,6 +55,8 @@ export const CONFIG_FLAGS: Readonly<Record<ConfigKey | 'config', string>> = {
   maxJsonDepth: '--max-json-depth',
   watchHeartbeatSeconds: '--watch-heartbeat-seconds',
   watchBufferBytes: '--watch-buffer-bytes',
+  mirrorStallSeconds: '--mirror-stall-seconds',
+  logFormat: '--log-format',
   authStrategy: '--auth-strategy',
   policyFile: '--policy-file',
   tokenFile: '--token-file',
@@ -87,6 +91,8 @@ export const CONFIG_ENV: Readonly<Record<ConfigKey | 'config', string>> = {
   maxJsonDepth: 'GLUON_MAX_JSON_DEPTH',
   watchHeartbeatSeconds: 'GLUON_WATCH_HEARTBEAT_SECONDS',
   watchBufferBytes: 'GLUON_WATCH_BUFFER_BYTES',
+  mirrorStallSeconds: 'GLUON_MIRROR_STALL_SECONDS',
+  logFormat: 'GLUON_LOG_FORMAT',
   authStrategy: 'GLUON_AUTH_STRATEGY',
   policyFile: 'GLUON_POLICY_FILE',
   tokenFile: 'GLUON_TOKEN_FILE',
@@ -117,6 +123,7 @@ export const CONFIG_DEFAULTS = {
   maxJsonDepth: DEFAULT_MAX_JSON_DEPTH,
   watchHeartbeatSeconds: 15,
   watchBufferBytes: 1_048_576,
+  mirrorStallSeconds: 60,
 } as const satisfies Partial<Record<ConfigKey, unknown>>;
 
 /** The name of the config file looked for in the working directory. */
@@ -160,6 +167,10 @@ export interface ServerFlags {
   readonly watchHeartbeatSeconds?: string | number;
   /** `--watch-buffer-bytes` (docs/configuration.md). */
   readonly watchBufferBytes?: string | number;
+  /** `--mirror-stall-seconds` (docs/configuration.md). */
+  readonly mirrorStallSeconds?: string | number;
+  /** `--log-format` (docs/configuration.md). */
+  readonly logFormat?: string;
   /** `--auth-strategy` (docs/configuration.md). */
   readonly authStrategy?: string;
   /** `--policy-file` (docs/configuration.md). */
@@ -228,6 +239,10 @@ export interface ServerConfig {
   readonly watchHeartbeatSeconds: number;
   /** Bytes a watch stream may hold unsent before its client is cut off (the `watchBufferBytes` option of createProtonServer). */
   readonly watchBufferBytes: number;
+  /** Age of the oldest change waiting for etcd past which `/readyz` says the mirror is stalled, seconds. */
+  readonly mirrorStallSeconds: number;
+  /** Log line format: `pretty` (for people) or `json`; undefined = pretty when stderr is a terminal, else JSON. */
+  readonly logFormat?: LogFormat;
   /** The config file that was read, if any. */
   readonly configFile?: string;
   /** How callers authenticate (undefined = noauth); see docs/security.md. */
@@ -257,6 +272,8 @@ const CHECKS: { readonly [K in ConfigKey]: (value: unknown, origin: ValueOrigin)
   maxJsonDepth: checkWholeNumber('maxJsonDepth', 2, 'levels'),
   watchHeartbeatSeconds: checkWholeNumber('watchHeartbeatSeconds', 0, 'seconds'),
   watchBufferBytes: checkWholeNumber('watchBufferBytes', 1024, 'bytes'),
+  mirrorStallSeconds: checkWholeNumber('mirrorStallSeconds', 1, 'seconds'),
+  logFormat: checkLogFormat,
   authStrategy: checkAuthStrategy,
   policyFile: checkText('policyFile'),
   tokenFile: checkText('tokenFile'),
@@ -370,6 +387,8 @@ export function resolveServerConfig(input: ResolveServerConfigInput): ServerConf
     maxJsonDepth: (values.maxJsonDepth as number | undefined) ?? CONFIG_DEFAULTS.maxJsonDepth,
     watchHeartbeatSeconds: (values.watchHeartbeatSeconds as number | undefined) ?? CONFIG_DEFAULTS.watchHeartbeatSeconds,
     watchBufferBytes: (values.watchBufferBytes as number | undefined) ?? CONFIG_DEFAULTS.watchBufferBytes,
+    mirrorStallSeconds: (values.mirrorStallSeconds as number | undefined) ?? CONFIG_DEFAULTS.mirrorStallSeconds,
+    ...(values.logFormat === undefined ? {} : { logFormat: values.logFormat as LogFormat }),
     ...(input.file === undefined ? {} : { configFile: input.file.path }),
     ...(auth.auth === undefined ? {} : { auth: auth.auth }),
     ...(authSettings.policyFile === undefined ? {} : { policyFile: authSettings.policyFile }),

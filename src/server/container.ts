@@ -40,6 +40,8 @@ export interface ServerParts {
   readonly watch?: ProtonWatchOptions;
   /** What `GET /proton/capabilities` tells about this server. */
   readonly capabilities?: CapabilitiesOptions;
+  /** Readiness checks added to `database` and `mirror` (e.g. `etcd`, or a part's own). */
+  readonly readiness?: readonly ReadinessCheck[];
 }
 
 /**
@@ -65,6 +67,7 @@ export function createServerContainer(parts: ServerParts): DependencyContainer {
       const { mirror } = c.resolve(TOKENS.mirror);
       const mirrorCheck = mirror?.check?.bind(mirror);
       if (mirrorCheck !== undefined) checks.push({ name: 'mirror', run: mirrorCheck });
+      checks.push(...(parts.readiness ?? []));
       return checks;
     }),
   });

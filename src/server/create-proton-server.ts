@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { createKeyValueStore, type KeyValueStore } from '../core/kv/index.js';
 import { loadModels } from '../core/model/index.js';
 import { ProtonRegistry } from '../core/registry/index.js';
-import { createStore, type ProtonStore } from '../core/store/index.js';
+import { createStore, databaseStartupError, maskDbUrl, type ProtonStore } from '../core/store/index.js';
 import { Registry } from 'prom-client';
 import { bundledModelsDir } from './bundled-models.js';
 import { serverBaseUrl } from './base-url.js';
@@ -24,7 +24,8 @@ import {
 import { createServerContainer } from './container.js';
 import { createServerLogger } from './logger.js';
 import { buildServerAuth } from './auth.js';
-import { buildServerBinding, type ServerBinding } from './binding.js';
+import { buildServerBinding, startBindingWatches, type ServerBinding } from './binding.js';
+import { etcdCheck } from './health.js';
 import { combineHooks, DEFAULT_CONNECTION_LIMITS, type ConnectionLimits } from '../core/http/index.js';
 import { TOKENS } from './tokens.js';
 import { serverCapabilities, serverWatchOptions } from './watch.js';
@@ -70,7 +71,9 @@ export async function createProtonServer(options: ProtonServerOptions = {}): Pro
       mirror: options.mirror !== false,
     });
     cleanups.push(() => store.close());
-    await store.init(registry.list());
+    await store.init(registry.list()).catch((err: unknown) => {
+      throw databaseStartupError(err, resolved.db);
+    });
     const kv: KeyValueStore = createKeyValueStore(resolved.etcd?.join(','), {
       prefix: resolved.etcdPrefix,
       logger: logger.child({ part: 'kv' }),
@@ -83,7 +86,7 @@ export async function createProtonServer(options: ProtonServerOptions = {}): Pro
         ? null
         : typeof options.mirror === 'function'
           ? options.mirror({ store, kv, registry, logger: mirrorLogger, advertisedUrl })
-          : builtInMirror({ store, kv, registry, logger: mirrorLogger, advertisedUrl: advertisedUrl(), metrics, leaseTtlSeconds: options.leaseTtlSeconds });
+          : builtInMirror({ store, kv, registry, logger: mirrorLogger, advertisedUrl: advertisedUrl(), metrics, leaseTtlSeconds: options.leaseTtlSeconds, stallSeconds: options.mirrorStallSeconds });
 
     const auth = await buildServerAuth({ auth: options.auth, policyFile: options.policyFile, models: registry.list(), logger: logger.child({ part: 'auth' }), store });
     cleanups.push(() => auth.authenticator.close?.() ?? Promise.resolve());
@@ -97,6 +100,7 @@ export async function createProtonServer(options: ProtonServerOptions = {}): Pro
       maxBindTimeoutMs: options.maxBindTimeoutMs,
       inProcessShim: options.inProcessShim,
     });
+    const bindingWatches = startBindingWatches(binding, kv, logger.child({ part: 'binding' }));
     const lifecycle = { draining: false };
     const hooks = combineHooks(auth.hooks, binding.hooks);
     // The watch stream reads the kv mirror: without a mirror nothing would ever arrive.
@@ -104,6 +108,7 @@ export async function createProtonServer(options: ProtonServerOptions = {}): Pro
     const capabilities = serverCapabilities({ auth: options.auth, authenticator: auth.authenticator, bindTimeoutMs: options.bindTimeoutMs, maxBindTimeoutMs: options.maxBindTimeoutMs });
     const container = createServerContainer({
       options: resolved, logger, registry, store, kv, mirror, lifecycle, metrics, hooks, advertisedUrl, capabilities, ...(watch === undefined ? {} : { watch }),
+      readiness: [etcdCheck(kv, resolved.etcd, bindingWatches), ...(options.readiness ?? [])],
     });
     const app = container.resolve(TOKENS.app);
     let closing: Promise<void> | undefined;
@@ -125,7 +130,9 @@ export async function createProtonServer(options: ProtonServerOptions = {}): Pro
       authenticator: auth.authenticator,
       policy: auth.policy,
       async listen() {
-        await binding.start();
+        // etcd may be down: SQL is the source of truth, so the server serves anyway (the
+        // outbox keeps every write); the bind-result watches open once etcd answers.
+        await bindingWatches.start();
         await app.listen({ host: resolved.host, port: resolved.port });
         const address = app.server.address() as AddressInfo | null;
         boundUrl = serverBaseUrl(resolved.host, address?.port ?? resolved.port);
@@ -133,7 +140,7 @@ export async function createProtonServer(options: ProtonServerOptions = {}): Pro
           mirrorStarted = true;
           await mirror.start();
         }
-        app.log.info({ url: boundUrl, advertisedUrl: advertisedUrl(), db: redactDb(resolved.db), apis: registry.list().map((a) => `${a.name}/${a.versionId}`) }, `gluon proton server listening on ${boundUrl}`);
+        app.log.info({ url: boundUrl, advertisedUrl: advertisedUrl(), db: maskDbUrl(resolved.db), apis: registry.list().map((a) => `${a.name}/${a.versionId}`) }, `gluon proton server listening on ${boundUrl}`);
         return boundUrl;
       },
       close() {
@@ -193,11 +200,6 @@ function reserveFreePort(host: string): Promise<number> {
       probe.close(() => resolve(port));
     });
   });
-}
-
-/** The db URL without its password, for logs. */
-function redactDb(db: string): string {
-  return db.replace(/\/\/([^:/@]+):[^@/]*@/, '//$1:***@');
 }
 
 /** Applies defaults to the programmatic options and validates them like config values. */

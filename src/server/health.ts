@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import type { KeyValueStore } from '../core/kv/index.js';
 import type { ProtonStore } from '../core/store/index.js';
 import type { ReadinessCheck, ReadinessResult } from './types.js';
 
@@ -10,7 +11,42 @@ export function databaseCheck(store: ProtonStore): ReadinessCheck {
   return {
     name: 'database',
     async run() {
-      await store.ping();
+      try {
+        await store.ping();
+      } catch (err) {
+        // the driver's own words, not the request-oriented "retry the request"
+        const cause = (err as { cause?: unknown }).cause;
+        const why = cause instanceof Error ? cause.message : err instanceof Error ? err.message : String(err);
+        return { ok: false, error: `the database does not answer: ${why.replace(/;\s*retry the request\.?$/, '')}` };
+      }
+      return { ok: true };
+    },
+  };
+}
+
+/** What the `etcd` check needs to know about the bind-result watches. */
+interface WatchState {
+  readonly open: boolean;
+  readonly error: string | undefined;
+}
+
+/**
+ * The readiness check of etcd (only with `etcd` configured): etcd answers a read, and the
+ * bind-result watches are open. While etcd is unreachable the server still serves (SQL
+ * is the source of truth and the outbox keeps every write), but it is not ready.
+ */
+export function etcdCheck(kv: KeyValueStore, endpoints: readonly string[] | undefined, watches: WatchState): ReadinessCheck {
+  return {
+    name: 'etcd',
+    async run() {
+      if (kv.kind === 'memory') return { ok: true, store: 'in-process' };
+      const where = endpoints?.join(',') ?? 'etcd';
+      try {
+        await kv.currentRevision();
+      } catch (err) {
+        return { ok: false, error: `etcd at ${where} does not answer: ${err instanceof Error ? err.message : String(err)}; writes wait in the outbox until it does` };
+      }
+      if (!watches.open) return { ok: false, error: `etcd at ${where}: ${watches.error ?? 'the bind-result watches are not open'}` };
       return { ok: true };
     },
   };

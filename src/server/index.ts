@@ -15,10 +15,10 @@ export {
 export type { ConfigKey, ServerFlags, ConfigFileInput, ResolveServerConfigInput, ServerConfig } from './config.js';
 export { loadServerConfig } from './config-file.js';
 export type { LoadServerConfigInput } from './config-file.js';
-export { LOG_LEVELS } from './config-rules.js';
-export type { ConfigSource, LogLevel } from './config-rules.js';
+export { LOG_LEVELS, LOG_FORMATS } from './config-rules.js';
+export type { ConfigSource, LogLevel, LogFormat } from './config-rules.js';
 export { createProtonServer } from './create-proton-server.js';
 export type { ProtonServerOptions, ProtonServer, ServerMirror, MirrorDeps, ReadinessCheck, ReadinessResult } from './types.js';
 export { createServerLogger } from './logger.js';
-export { bundledModelsDir } from './bundled-models.js';
+export { bundledModelsDir, packageVersion } from './bundled-models.js';
 export { serverBaseUrl } from './base-url.js';

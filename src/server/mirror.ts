@@ -15,6 +15,8 @@ export interface BuiltInMirrorDeps {
   readonly advertisedUrl: string;
   readonly metrics: Registry;
   readonly leaseTtlSeconds?: number | undefined;
+  /** The `mirrorStallSeconds` option of createProtonServer. */
+  readonly stallSeconds?: number | undefined;
 }
 
 /**
@@ -40,6 +42,7 @@ export function builtInMirror(deps: BuiltInMirrorDeps): ServerMirror & { readonl
     logger: deps.logger,
     candidateId: `${deps.advertisedUrl}#${process.pid}`,
     ...(ttl === undefined ? {} : { leaseTtlSeconds: ttl }),
+    ...(deps.stallSeconds === undefined ? {} : { stallMs: deps.stallSeconds * 1000 }),
   });
   registerMirrorMetrics(deps.metrics, inner);
   return {

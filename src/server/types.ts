@@ -78,6 +78,14 @@ export interface ProtonServerOptions {
    */
   readonly leaseTtlSeconds?: number;
   /**
+   * `/readyz` reports the built-in mirror not ready (`checks.mirror.ok: false`, with the
+   * reason) once the oldest change waiting in the outbox is older than this many seconds:
+   * etcd is down, no server leads the publisher election, or another deployment holds
+   * the election (see docs/configuration.md, "One election per database").
+   * @default 60
+   */
+  readonly mirrorStallSeconds?: number;
+  /**
    * How callers authenticate: `noauth` (every caller is an admin of one project),
    * `token-file` (static hashed API tokens), `keystone` (Keystone v3 tokens), or a
    * ready {@link Authenticator}. See docs/security.md.
@@ -131,6 +139,12 @@ export interface ProtonServerOptions {
    * @default 1048576 (1 MiB)
    */
   readonly watchBufferBytes?: number;
+  /**
+   * More readiness checks for `/readyz`, next to the built-in `database`, `mirror` and
+   * `etcd` ones: each is reported under its `name`, and any failing check makes the
+   * server not ready (503). Names must be unique.
+   */
+  readonly readiness?: readonly ReadinessCheck[];
 }
 
 /** What a {@link ServerMirror} factory receives. */
@@ -175,7 +189,7 @@ export interface ReadinessResult {
 
 /** A named readiness check run by `/readyz`. */
 export interface ReadinessCheck {
-  /** The key of this check in `/readyz`'s `checks` (`database`, `mirror`). */
+  /** The key of this check in `/readyz`'s `checks` (`database`, `mirror`, `etcd`, or a name of your own). */
   readonly name: string;
   /** Probes the dependency; must not throw (report `ok: false` with an `error`). */
   run(): Promise<ReadinessResult>;

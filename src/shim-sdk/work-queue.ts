@@ -178,7 +178,8 @@ export class WorkQueue<K = string> {
       }
       const run = this.run(key);
       this.inFlight.add(run);
-      void run.finally(() => this.inFlight.delete(run));
+      const forget = (): boolean => this.inFlight.delete(run);
+      run.then(forget, forget);
     }
   }
 

@@ -23,28 +23,28 @@ export function spawnShim(args: readonly string[], options: { cli?: boolean } = 
   const logs: Record<string, unknown>[] = [];
   let err = '';
   let buffer = '';
+  let errBuffer = '';
   const waiters: { predicate: (l: Record<string, unknown>) => boolean; resolve: (l: Record<string, unknown>) => void }[] = [];
-  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
-    buffer += chunk;
-    let nl: number;
-    while ((nl = buffer.indexOf('\n')) >= 0) {
-      const line = buffer.slice(0, nl);
-      buffer = buffer.slice(nl + 1);
-      try {
-        const parsed = JSON.parse(line) as Record<string, unknown>;
-        logs.push(parsed);
-        for (const w of [...waiters]) {
-          if (w.predicate(parsed)) {
-            waiters.splice(waiters.indexOf(w), 1);
-            w.resolve(parsed);
-          }
+  // the shim logs JSON lines to stderr (the stream every gluon command logs to)
+  const onLine = (line: string): void => {
+    try {
+      const parsed = JSON.parse(line) as Record<string, unknown>;
+      logs.push(parsed);
+      for (const w of [...waiters]) {
+        if (w.predicate(parsed)) {
+          waiters.splice(waiters.indexOf(w), 1);
+          w.resolve(parsed);
         }
-      } catch {
-        // not a log line
       }
+    } catch {
+      // not a log line
     }
+  };
+  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (buffer = splitLines(buffer + chunk, onLine)));
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+    err += chunk;
+    errBuffer = splitLines(errBuffer + chunk, onLine);
   });
-  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
   const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? -1)));
   return {
     child,
@@ -67,4 +67,15 @@ export async function killShim(p: ShimProcess | undefined): Promise<void> {
   if (!p || p.child.exitCode !== null || p.child.signalCode !== null) return;
   p.child.kill('SIGKILL');
   await p.exited;
+}
+
+/** Calls `onLine` for each complete line of `text`; returns the incomplete rest. */
+function splitLines(text: string, onLine: (line: string) => void): string {
+  let rest = text;
+  let nl: number;
+  while ((nl = rest.indexOf('\n')) >= 0) {
+    onLine(rest.slice(0, nl));
+    rest = rest.slice(nl + 1);
+  }
+  return rest;
 }

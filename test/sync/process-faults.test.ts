@@ -104,7 +104,7 @@ describe('Proton server killed in the middle of a load (SQLite)', () => {
     await load.stop();
     await expectConverged(db, endpoint, prefix, load);
     expect(load.acked.size).toBeGreaterThan(200);
-  });
+  }, 300_000); // process starts through tsx and hundreds of writes: minutes on a busy machine
 });
 
 describe('two Proton servers on MariaDB and one etcd (HA)', () => {
@@ -152,5 +152,5 @@ describe('two Proton servers on MariaDB and one etcd (HA)', () => {
 
     await expectConverged(db, endpoint, prefix, load);
     expect(load.acked.size).toBeGreaterThan(100);
-  });
+  }, 300_000); // process starts through tsx and hundreds of writes: minutes on a busy machine
 });

@@ -1,5 +1,4 @@
 import { Command, Option } from 'commander';
-import { pino } from 'pino';
 import { createNeutronFacade, headerIdentity, type IdentifyCaller, type NeutronFacade } from '../../core/arbiter/index.js';
 import {
   PolicyEngine,
@@ -10,9 +9,9 @@ import {
   type Authenticator,
   type KeystoneAuthenticator,
 } from '../../core/auth/index.js';
-import { ConfigError, isGluonError } from '../../core/errors/index.js';
+import { isGluonError, type ErrorDetail } from '../../core/errors/index.js';
 import { discoverPlugins, type TokenProvider } from '../../drivers/index.js';
-import { CONFIG_ENV, loadServerConfig, type ConfigKey, type ServerConfig, type ServerFlags } from '../../server/index.js';
+import { CONFIG_ENV, LOG_FORMATS, configError, createServerLogger, loadServerConfig, type LogFormat, type ConfigKey, type ServerConfig, type ServerFlags } from '../../server/index.js';
 import { EXIT_CONFIG, EXIT_STARTUP, describeError as describe, nextStopSignal } from './exit.js';
 
 
@@ -39,6 +38,7 @@ interface ArbiterFlags {
   readonly neutronToken?: string;
   readonly upstreamKeepAlive: boolean;
   readonly logLevel: string;
+  readonly logFormat?: LogFormat;
   readonly authStrategy?: string;
   readonly tokenFile?: string;
   readonly keystoneUrl?: string;
@@ -80,6 +80,7 @@ export function arbiterCommand(): Command {
     .addOption(new Option('--neutron-token <token>', 'X-Auth-Token for the GluonNetwork/GluonSubnet lookup (Keystone-protected Neutron)').env('GLUON_NEUTRON_TOKEN'))
     .addOption(new Option('--no-upstream-keep-alive', 'open a new connection to Neutron for every request'))
     .addOption(new Option('--log-level <level>', 'log level').default('info').env('GLUON_LOG_LEVEL'))
+    .addOption(new Option('--log-format <format>', 'log lines on stderr: pretty or json (default: pretty on a terminal, else json)').choices([...LOG_FORMATS]).env(CONFIG_ENV.logFormat))
     .action(async (opts: ArbiterFlags, command: Command) => {
       process.exit(await runArbiter(opts, sharedFlags(command)));
     });
@@ -110,14 +111,6 @@ interface FacadeAuth {
  * a configuration error: the facade must not trust headers unless told to.
  */
 async function facadeAuth(config: ServerConfig): Promise<FacadeAuth> {
-  if (config.sources.authStrategy === 'default') {
-    throw new ConfigError(
-      'gluon arbiter needs --auth-strategy (or GLUON_AUTH_STRATEGY / authStrategy: in gluon.yaml): ' +
-        'keystone (callers identified by their Keystone token; recommended), token-file, ' +
-        'or noauth (X-Project-Id/X-Roles headers trusted, a request without them is admin: only for a facade reachable by trusted callers).',
-      { details: [{ field: '--auth-strategy', rule: 'required', value: null, message: 'choose keystone, token-file or noauth explicitly', allowed: ['keystone', 'token-file', 'noauth'] }] },
-    );
-  }
   const auth = config.auth;
   if (auth === undefined || auth.strategy === 'noauth') return { identify: headerIdentity };
   const overrides = config.policyFile === undefined ? undefined : parsePolicyFile(await readPolicyFile(config.policyFile), config.policyFile);
@@ -127,27 +120,56 @@ async function facadeAuth(config: ServerConfig): Promise<FacadeAuth> {
   return { identify: callerScopeOf(authenticator, policy), authenticator, ...(service === undefined ? {} : { tokenProvider: service }) };
 }
 
+/**
+ * Checks every flag before reporting: all bad values are named at once, in one
+ * `GLUON_ERR_CONFIG` error (exit 2), never only the first.
+ */
+async function checkArbiterFlags(flags: ArbiterFlags, shared: ServerFlags): Promise<{ port: number; neutronUrl: string; config: ServerConfig }> {
+  const problems: ErrorDetail[] = [];
+  if (flags.neutronUrl === undefined) {
+    problems.push({ field: '--neutron-url', rule: 'required', message: '--neutron-url is required: the http(s) URL of the real Neutron, e.g. --neutron-url http://127.0.0.1:9696' });
+  } else if (!/^https?:\/\/[^/]+/.test(flags.neutronUrl)) {
+    problems.push({ field: '--neutron-url', rule: 'url', value: flags.neutronUrl, message: `--neutron-url: ${JSON.stringify(flags.neutronUrl)} is not the http(s) URL of a Neutron server; e.g. --neutron-url http://127.0.0.1:9696` });
+  }
+  const port = Number(flags.port);
+  if (!/^\d+$/.test(flags.port) || port > 65535) {
+    problems.push({ field: '--port', rule: 'range', value: flags.port, message: `--port: ${JSON.stringify(flags.port)} is not a port number (an integer 0–65535)` });
+  }
+  let config: ServerConfig | undefined;
+  try {
+    config = await loadServerConfig({ flags: shared, env: process.env, only: SHARED_KEYS });
+  } catch (err) {
+    if (!(isGluonError(err) && err.code === 'GLUON_ERR_CONFIG')) throw err;
+    const details = err.details ?? [];
+    problems.push(...(details.length > 0 ? details : [{ field: 'config', rule: 'valid', message: err.message }]));
+  }
+  if (config?.sources.authStrategy === 'default') {
+    problems.push({
+      field: '--auth-strategy',
+      rule: 'required',
+      allowed: ['keystone', 'token-file', 'noauth'],
+      message:
+        'gluon arbiter needs --auth-strategy (or GLUON_AUTH_STRATEGY / authStrategy: in gluon.yaml): ' +
+        'keystone (callers identified by their Keystone token; recommended), token-file, ' +
+        'or noauth (X-Project-Id/X-Roles headers trusted, a request without them is admin: only for a facade reachable by trusted callers).',
+    });
+  }
+  if (problems.length > 0 || config === undefined || flags.neutronUrl === undefined) throw configError(problems);
+  return { port, neutronUrl: flags.neutronUrl, config };
+}
+
 async function runArbiter(flags: ArbiterFlags, shared: ServerFlags): Promise<number> {
   let options: Parameters<typeof createNeutronFacade>[0];
   let port: number;
   let auth: FacadeAuth | undefined;
   try {
-    if (flags.neutronUrl === undefined || !/^https?:\/\/[^/]+/.test(flags.neutronUrl)) {
-      throw new ConfigError(`--neutron-url: ${JSON.stringify(flags.neutronUrl ?? null)} is not the http(s) URL of a Neutron server; e.g. --neutron-url http://127.0.0.1:9696`, {
-        details: [{ field: '--neutron-url', rule: 'url', value: flags.neutronUrl ?? null, message: 'required http(s) URL' }],
-      });
-    }
-    port = Number(flags.port);
-    if (!Number.isInteger(port) || port < 0 || port > 65535) {
-      throw new ConfigError(`--port: ${JSON.stringify(flags.port)} is not a port number (0–65535)`, {
-        details: [{ field: '--port', rule: 'range', value: flags.port, message: 'expected an integer 0–65535' }],
-      });
-    }
-    const config = await loadServerConfig({ flags: shared, env: process.env, only: SHARED_KEYS });
+    const checked = await checkArbiterFlags(flags, shared);
+    port = checked.port;
+    const config = checked.config;
     auth = await facadeAuth(config);
     const plugins = await discoverPlugins({ root: flags.root, ...(flags.plugins === undefined ? {} : { plugins: flags.plugins }) });
     options = {
-      neutronUrl: flags.neutronUrl,
+      neutronUrl: checked.neutronUrl,
       ...(config.etcd === undefined ? {} : { etcd: config.etcd }),
       etcdPrefix: config.etcdPrefix,
       drivers: plugins.drivers,
@@ -168,7 +190,8 @@ async function runArbiter(flags: ArbiterFlags, shared: ServerFlags): Promise<num
     const config = isGluonError(err) && (err.code === 'GLUON_ERR_CONFIG' || err.code === 'GLUON_ERR_AUTH_CONFIG' || err.code.startsWith('GLUON_ERR_PLUGIN_'));
     return config ? EXIT_CONFIG : EXIT_STARTUP;
   }
-  const logger = pino({ level: flags.logLevel, base: { name: 'gluon-arbiter' } });
+  // the same stream and format as gluon serve and gluon shim run: stderr, JSON or pretty
+  const logger = createServerLogger({ level: flags.logLevel, name: 'gluon-arbiter' }, { format: flags.logFormat });
   let facade: NeutronFacade;
   try {
     const lookupNeeded = options.neutronToken === undefined && (options.gluonNetworkId === undefined || options.gluonSubnetId === undefined);

@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { CONFIG_DEFAULTS, CONFIG_ENV, LOG_LEVELS, createProtonServer, loadServerConfig, type ProtonServer, type ServerConfig, type ServerFlags } from '../../server/index.js';
+import { CONFIG_DEFAULTS, CONFIG_ENV, LOG_FORMATS, LOG_LEVELS, createProtonServer, loadServerConfig, type ProtonServer, type ServerConfig, type ServerFlags } from '../../server/index.js';
 import { createServerLogger } from '../../server/index.js';
 import { EXIT_STARTUP, describeError as describe, nextStopSignal, startupExitCode } from './exit.js';
 
@@ -38,7 +38,9 @@ export function serveCommand(): Command {
     .addOption(new Option('--max-json-depth <n>', `deepest JSON nesting a request body may have (default: ${CONFIG_DEFAULTS.maxJsonDepth})`).env(CONFIG_ENV.maxJsonDepth))
     .addOption(new Option('--watch-heartbeat-seconds <s>', `seconds between heartbeat comments on idle watch streams, 0 = none (default: ${CONFIG_DEFAULTS.watchHeartbeatSeconds})`).env(CONFIG_ENV.watchHeartbeatSeconds))
     .addOption(new Option('--watch-buffer-bytes <n>', `bytes a watch stream may hold unsent before its client is cut off as too slow (default: ${CONFIG_DEFAULTS.watchBufferBytes})`).env(CONFIG_ENV.watchBufferBytes))
+    .addOption(new Option('--mirror-stall-seconds <s>', `/readyz reports the etcd mirror stalled when a change has waited this long to reach etcd (default: ${CONFIG_DEFAULTS.mirrorStallSeconds})`).env(CONFIG_ENV.mirrorStallSeconds))
     .addOption(new Option('--log-level <level>', `log level: ${LOG_LEVELS.join(', ')} (default: ${CONFIG_DEFAULTS.logLevel})`).env(CONFIG_ENV.logLevel))
+    .addOption(new Option('--log-format <format>', `log lines on stderr: ${LOG_FORMATS.join(' or ')} (default: pretty on a terminal, else json)`).env(CONFIG_ENV.logFormat))
     .action(async (_opts: Record<string, unknown>, command: Command) => {
       const code = await runServe(command);
       // Explicit exit: a driver's idle handle must not keep a stopped server's process alive.
@@ -67,7 +69,7 @@ async function runServe(command: Command): Promise<number> {
     return startupExitCode(err);
   }
 
-  const logger = createServerLogger({ level: config.logLevel });
+  const logger = createServerLogger({ level: config.logLevel }, { format: config.logFormat });
   let server: ProtonServer;
   try {
     server = await createProtonServer({
@@ -85,6 +87,7 @@ async function runServe(command: Command): Promise<number> {
       maxJsonDepth: config.maxJsonDepth,
       watchHeartbeatSeconds: config.watchHeartbeatSeconds,
       watchBufferBytes: config.watchBufferBytes,
+      mirrorStallSeconds: config.mirrorStallSeconds,
       ...(config.auth === undefined ? {} : { auth: config.auth }),
       ...(config.policyFile === undefined ? {} : { policyFile: config.policyFile }),
       logger,

@@ -3,9 +3,8 @@ import { createRequire } from 'node:module';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Command, Option } from 'commander';
-import { pino } from 'pino';
-import { ConfigError } from '../../core/errors/index.js';
-import { resolveServerConfig } from '../../server/index.js';
+import { ConfigError, isGluonError, type ErrorDetail } from '../../core/errors/index.js';
+import { CONFIG_ENV, LOG_FORMATS, configError, createServerLogger, resolveServerConfig, type LogFormat } from '../../server/index.js';
 import { EXIT_STARTUP, describeError, startupExitCode } from './exit.js';
 import { createShim, isShimDefinition, shimSnapshot, type Shim, type ShimDefinition, type ShimLogger } from '../../shim-sdk/index.js';
 
@@ -123,6 +122,8 @@ export interface ShimRunOptions {
   readonly electionTtl?: string;
   readonly logLevel?: string;
   readonly debugDump?: string;
+  /** `pretty` or `json` (default: pretty on a terminal, else json). */
+  readonly logFormat?: LogFormat;
 }
 
 function positiveInt(value: string | undefined, flag: string): number | undefined {
@@ -130,7 +131,7 @@ function positiveInt(value: string | undefined, flag: string): number | undefine
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) {
     throw new ConfigError(`${flag}: ${JSON.stringify(value)} is not a positive integer`, {
-      details: [{ field: flag, rule: 'positiveInteger', value, message: 'expected a positive integer' }],
+      details: [{ field: flag, rule: 'positiveInteger', value, message: `${flag}: ${JSON.stringify(value)} is not a positive integer` }],
     });
   }
   return n;
@@ -143,22 +144,36 @@ function collectEtcd(value: string, previous: string | readonly string[] | undef
 
 /** Builds the shim `gluon shim run` would start (exported for tests and embedding). */
 export async function prepareShim(target: string, opts: ShimRunOptions, logger: ShimLogger, cwd = process.cwd()): Promise<Shim> {
+  // every bad flag is reported at once (one GLUON_ERR_CONFIG listing them), not only the first
+  const problems: ErrorDetail[] = [];
+  const collectProblems = <T>(check: () => T): T | undefined => {
+    try {
+      return check();
+    } catch (err) {
+      if (!(isGluonError(err) && err.code === 'GLUON_ERR_CONFIG')) throw err;
+      const details = err.details ?? [];
+      // one problem: its error's message is the complete one; several: each detail says its own
+      problems.push(...(details.length > 1 ? details : [{ field: details[0]?.field ?? 'config', rule: details[0]?.rule ?? 'valid', message: err.message }]));
+      return undefined;
+    }
+  };
   // the same etcd settings (and rules) as `gluon serve`: --etcd > GLUON_ETCD, --etcd-prefix > GLUON_ETCD_PREFIX
-  const etcd = resolveServerConfig({
-    flags: { ...(opts.etcd === undefined ? {} : { etcd: opts.etcd }), ...(opts.etcdPrefix === undefined ? {} : { etcdPrefix: opts.etcdPrefix }) },
-    env: process.env,
-    only: ['etcd', 'etcdPrefix'],
-  });
-  if (etcd.etcd === undefined) {
-    throw new ConfigError('no etcd given; pass --etcd http://host:2379 or set GLUON_ETCD', {
-      details: [{ field: '--etcd', rule: 'required', value: undefined, message: 'a shim needs etcd' }],
-    });
+  const etcd = collectProblems(() =>
+    resolveServerConfig({
+      flags: { ...(opts.etcd === undefined ? {} : { etcd: opts.etcd }), ...(opts.etcdPrefix === undefined ? {} : { etcdPrefix: opts.etcdPrefix }) },
+      env: process.env,
+      only: ['etcd', 'etcdPrefix'],
+    }),
+  );
+  if (etcd !== undefined && etcd.etcd === undefined) {
+    problems.push({ field: '--etcd', rule: 'required', message: 'no etcd given; pass --etcd http://host:2379 or set GLUON_ETCD' });
   }
-  const entry = locateShim(target, cwd, opts.shim);
+  const concurrency = collectProblems(() => positiveInt(opts.concurrency, '--concurrency'));
+  const ttl = collectProblems(() => positiveInt(opts.electionTtl, '--election-ttl'));
+  const entry = collectProblems(() => locateShim(target, cwd, opts.shim));
+  if (problems.length > 0 || etcd?.etcd === undefined || entry === undefined) throw configError(problems);
   const definition = await loadShimDefinition(entry);
   const hosts = opts.hosts?.split(',').map((h) => h.trim()).filter((h) => h.length > 0);
-  const concurrency = positiveInt(opts.concurrency, '--concurrency');
-  const ttl = positiveInt(opts.electionTtl, '--election-ttl');
   const election =
     opts.election === undefined || opts.election === false
       ? definition.election
@@ -200,6 +215,7 @@ export function shimCommand(): Command {
     .option('--election-ttl <seconds>', 'lease TTL of the election: how fast a standby takes over (default 10)')
     .addOption(new Option('--log-level <level>', 'log level').choices(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'))
     .option('--debug-dump <file>', 'on SIGUSR2, write the shim\'s caches (both informers, their revisions, leader or not) as JSON to this file (see docs/reliability.md)')
+    .addOption(new Option('--log-format <format>', 'log lines on stderr: pretty or json (default: pretty on a terminal, else json)').choices([...LOG_FORMATS]).env(CONFIG_ENV.logFormat))
     .action(async (target: string, opts: ShimRunOptions) => {
       process.exit(await runShim(target, opts));
     });
@@ -208,7 +224,8 @@ export function shimCommand(): Command {
 
 /** Runs a shim until SIGTERM/SIGINT; resolves to the process exit code. */
 export async function runShim(target: string, opts: ShimRunOptions): Promise<number> {
-  const logger = pino({ level: opts.logLevel ?? 'info', name: 'gluon-shim' }, pino.destination({ fd: 1, sync: true }));
+  // the same stream and format as gluon serve: stderr, JSON or pretty
+  const logger = createServerLogger({ level: opts.logLevel ?? 'info', name: 'gluon-shim' }, { format: opts.logFormat });
   let shim: Shim;
   try {
     shim = await prepareShim(target, opts, logger);
@@ -229,7 +246,7 @@ export async function runShim(target: string, opts: ShimRunOptions): Promise<num
           return 1;
         }
       })();
-      void stopping.then(resolveStop);
+      stopping.then(resolveStop, () => resolveStop(1));
     };
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));

@@ -93,8 +93,9 @@ export class BindingCoordinator {
   /** Opens the result watches (one per API with a port object). Idempotent. */
   async start(): Promise<void> {
     if (this.started) return;
+    // a failed start may be retried: only the watches not open yet are opened again
+    await Promise.all([...this.ports.keys()].filter((name) => !this.watches.has(name)).map((name) => this.watchResults(name)));
     this.started = true;
-    await Promise.all([...this.ports.keys()].map((name) => this.watchResults(name)));
   }
 
   /** Closes the watches. Requests still waiting answer at their deadline. */
@@ -373,14 +374,14 @@ export class BindingCoordinator {
     const prefix = resultPrefix(apiName);
     const watch = await this.kv.watch({ prefix }, (event) => {
       if (event.type !== 'put') return;
-      void this.applyResult(apiName, event.key.slice(prefix.length), event.value);
+      this.applyResult(apiName, event.key.slice(prefix.length), event.value).catch((err: unknown) => this.logger.warn({ err, api: apiName }, 'bind: applying a shim result failed'));
     });
     this.watches.set(apiName, watch);
     watch.onError((err) => {
       if (this.closed) return;
       this.logger.warn({ err, api: apiName }, 'bind: result watch ended; watching again and re-reading pending results');
       this.watches.delete(apiName);
-      void this.rewatch(apiName);
+      this.rewatch(apiName).catch((err: unknown) => this.logger.warn({ err, api: apiName }, 'bind: re-reading pending results failed'));
     });
   }
 

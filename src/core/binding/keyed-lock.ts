@@ -14,9 +14,12 @@ export class KeyedLock {
       () => undefined,
     );
     this.tails.set(key, tail);
-    void tail.then(() => {
-      if (this.tails.get(key) === tail) this.tails.delete(key);
-    });
+    tail.then(
+      () => {
+        if (this.tails.get(key) === tail) this.tails.delete(key);
+      },
+      () => undefined,
+    );
     return next;
   }
 }

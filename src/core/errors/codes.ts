@@ -201,6 +201,11 @@ export const ERROR_CODES = {
     description: 'The database cannot be reached or refused the operation for a transient reason.',
     fix: 'Check the database server and the `--db` URL; the request can be retried.',
   },
+  GLUON_ERR_STORE_OPEN: {
+    status: 503,
+    description: 'The database could not be opened at start-up: the message names the URL (password masked), the cause (wrong password, unknown database, nothing listening, read-only or damaged file…) and the fix.',
+    fix: 'Do what the message says (correct the `--db` URL, create the database, start the server, restore the file), then start again.',
+  },
   GLUON_ERR_STORE_CONFIG: {
     status: 500,
     description: 'The database URL or driver is not usable (unknown scheme, driver package not installed).',

@@ -75,6 +75,7 @@ export const protonPlugin: FastifyPluginAsync<ProtonPluginOptions> = async (app,
         done(jsonTooDeepError(maxDepth), undefined);
         return;
       }
+      // eslint-disable-next-line @typescript-eslint/no-floating-promises -- fastify types its parser as callback-or-promise; called with a callback it returns nothing
       parseJson(request, text, (err, value) => {
         if (err !== null) {
           done(err, undefined);

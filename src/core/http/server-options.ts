@@ -41,6 +41,7 @@ export function maxParamLengthFor(apis: readonly ApiModel[]): number {
 export function protonServerOptions(apis: readonly ApiModel[], limits: ConnectionLimits): FastifyServerOptions {
   return {
     clientErrorHandler: protocolClientErrorHandler,
+    // eslint-disable-next-line @typescript-eslint/no-misused-promises -- the handler returns the (thenable) reply it sent; fastify ignores the value
     frameworkErrors: protocolFrameworkErrors,
     routerOptions: { maxParamLength: maxParamLengthFor(apis) },
     http: connectionServerOptions(limits),

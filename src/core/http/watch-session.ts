@@ -48,7 +48,9 @@ export class WatchSession {
     private readonly stream: SseStream,
     private readonly plan: WatchSessionPlan,
   ) {
-    stream.onEnd(() => void this.stop());
+    stream.onEnd(() => {
+      this.stop().catch(() => undefined);
+    });
   }
 
   /** Opens the stream and runs it until the client leaves, the server closes or the watch fails. */

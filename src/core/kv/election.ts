@@ -131,7 +131,7 @@ class LeadershipImpl implements Leadership {
     if (!this.leading) return;
     this.leading = false;
     this.lostError = err;
-    void this.watch?.close();
+    this.watch?.close().catch(() => undefined);
     for (const cb of this.lostHandlers.splice(0)) cb(err);
   }
 

@@ -201,6 +201,8 @@ class EtcdStore implements KeyValueStore {
         const kvErr = translateEtcdError(err, 'watch');
         if (kvErr.code !== 'GLUON_ERR_KV_FUTURE_REVISION') throw kvErr;
       }
+      // closed during the probe: a watch opened now would never be ended by close()
+      this.open('watch');
     }
     return openEtcdWatch(
       {

@@ -149,15 +149,17 @@ export async function openEtcdWatch(ctx: EtcdWatchContext, options: WatchOptions
   });
   watcher.on('error', (err: Error) => {
     ended = true; // etcd3 already removed the watcher
-    void classify(ctx, err, last + 1).then((kvErr) => {
-      if (!established) {
-        established = true;
-        settle.reject(kvErr);
-        void dispatcher.close();
-      } else {
-        dispatcher.fail(kvErr);
-      }
-    });
+    classify(ctx, err, last + 1)
+      .then(async (kvErr) => {
+        if (!established) {
+          established = true;
+          settle.reject(kvErr);
+          await dispatcher.close();
+        } else {
+          dispatcher.fail(kvErr);
+        }
+      })
+      .catch((closeErr: unknown) => ctx.logger?.warn({ err: closeErr }, 'kv watch: releasing a failed watch failed'));
   });
   return ready;
 }

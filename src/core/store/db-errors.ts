@@ -1,4 +1,4 @@
-import { isGluonError } from '../errors/index.js';
+import { StoreError, isGluonError } from '../errors/index.js';
 import { TxAbortedError } from './sqlite-connection.js';
 
 /** What a database error means, independent of the dialect. @internal */
@@ -103,4 +103,79 @@ export function classifyDbError(err: unknown): DbFailure {
   }
   if (errno === 1146 || /no such table/i.test(message)) return { kind: 'no-table' };
   return { kind: 'other' };
+}
+
+/** Why a database could not be opened, and what to change. @internal */
+interface StartupFailure {
+  readonly cause: string;
+  readonly fix: string;
+  /** False when the driver's error is not one of the causes this module knows. */
+  readonly known: boolean;
+}
+
+/** The driver errors under `err` (its `original`, `parent` and `cause` chain), outermost first. */
+function errorChain(err: unknown): DriverError[] {
+  const chain: DriverError[] = [];
+  let current: unknown = err;
+  while (typeof current === 'object' && current !== null && chain.length < 8 && !chain.includes(current as DriverError)) {
+    chain.push(current as DriverError);
+    const e = current as { cause?: unknown; original?: unknown; parent?: unknown };
+    current = e.original ?? e.parent ?? e.cause;
+  }
+  return chain;
+}
+
+/** What a driver error met while opening the database means, and what to change. */
+function startupFailure(err: unknown, url: URL | undefined): StartupFailure {
+  const chain = errorChain(err);
+  const codes = new Set(chain.flatMap((e) => (typeof e.code === 'string' ? [e.code] : [])));
+  const errnos = new Set(chain.flatMap((e) => (typeof e.errno === 'number' ? [e.errno] : [])));
+  const driverMessage = [...chain].reverse().find((e) => typeof e.message === 'string' && e.message !== '')?.message as string | undefined;
+  const has = (...names: string[]): boolean => names.some((n) => codes.has(n));
+  const known = (cause: string, fix: string): StartupFailure => ({ cause, fix, known: true });
+  const where = url === undefined ? 'the database server' : `${url.hostname}:${url.port === '' ? '3306' : url.port}`;
+  const database = url?.pathname.replace(/^\//, '') ?? '';
+  if (has('ER_ACCESS_DENIED_ERROR', 'ER_DBACCESS_DENIED_ERROR') || errnos.has(1045) || errnos.has(1044)) {
+    return known(`access denied (${driverMessage ?? 'wrong user or password'})`, 'correct the user and password in the URL, or grant this user access to the database');
+  }
+  if (has('ER_BAD_DB_ERROR') || errnos.has(1049)) {
+    return known(`the database "${database}" does not exist`, `create it (CREATE DATABASE \`${database}\`) or correct its name in the URL`);
+  }
+  if (has('ECONNREFUSED')) return known(`nothing accepts connections at ${where}`, 'start the database server, or correct the host and port in the URL');
+  if (has('ENOTFOUND', 'EAI_AGAIN')) return known(`the host name ${url?.hostname ?? ''} does not resolve`, 'correct the host in the URL');
+  if (has('ETIMEDOUT', 'EHOSTUNREACH')) return known(`${where} does not answer`, 'check that the database server runs and that this machine can reach it');
+  if (has('SQLITE_NOTADB')) return known('the file is not a SQLite database', 'point --db at the right file, or move this file away to start with an empty database');
+  if (has('SQLITE_CORRUPT')) return known('the SQLite file is damaged (truncated or corrupt)', 'restore the file from a backup (or recover it with the sqlite3 `.recover` command)');
+  if (has('SQLITE_READONLY', 'EACCES', 'EROFS', 'EPERM')) {
+    return known('the file or its directory is read-only for this process', 'make the file and its directory writable by the user running gluon, or choose another path');
+  }
+  if (has('SQLITE_CANTOPEN')) return known('the SQLite file cannot be opened or created', 'check that its directory exists and is writable');
+  if (has('SQLITE_FULL', 'ENOSPC')) return known('the disk is full', 'free disk space');
+  if (has('SQLITE_BUSY', 'SQLITE_LOCKED')) return known('another process holds a lock on the file', 'stop the other process using it');
+  return { cause: driverMessage ?? 'the driver gave no reason', fix: 'check the --db URL and the database server', known: false };
+}
+
+/** `url` with its password replaced by `***` (for messages and logs). */
+export function maskDbUrl(url: string): string {
+  return url.replace(/\/\/([^:/@]*):[^@/]*@/, '//$1:***@');
+}
+
+/**
+ * The error to show when the database cannot be opened at start-up
+ * (`GLUON_ERR_STORE_OPEN`): names the URL (password masked), the cause and the fix —
+ * unlike a request's answer, it does not ask to "retry the request". A Gluon error that
+ * is not about the database being reachable or readable (a schema or configuration
+ * problem) is returned as it is.
+ */
+export function databaseStartupError(err: unknown, dbUrl: string): Error {
+  let parsed: URL | undefined;
+  try {
+    parsed = dbUrl.startsWith('sqlite:') ? undefined : new URL(dbUrl);
+  } catch {
+    parsed = undefined;
+  }
+  const failure = startupFailure(err, parsed);
+  // a schema or configuration error stays itself, unless a damaged file caused it
+  if (isGluonError(err) && err.code !== 'GLUON_ERR_STORE_UNAVAILABLE' && !(err.code === 'GLUON_ERR_STORE_SCHEMA' && failure.known)) return err;
+  return new StoreError('GLUON_ERR_STORE_OPEN', `Cannot open the database ${maskDbUrl(dbUrl)}: ${failure.cause}. Fix: ${failure.fix}.`, { cause: err });
 }

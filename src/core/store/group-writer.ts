@@ -104,7 +104,9 @@ export class GroupWriter {
       this.queue.push({ task, resolve: resolve as (v: unknown) => void, reject });
       if (!this.running) {
         this.running = true;
-        queueMicrotask(() => void this.loop());
+        queueMicrotask(() => {
+          this.loop().catch((err: unknown) => this.logger.error({ err }, 'SQL write loop failed'));
+        });
       }
     });
   }

@@ -7,6 +7,7 @@
 export { createStore, DEFAULT_STORE_URL, DEFAULT_ADVERTISED_URL } from './create-store.js';
 export type { StoreOptions } from './create-store.js';
 export type { StoreLogger } from './store-logger.js';
+export { databaseStartupError, maskDbUrl } from './db-errors.js';
 export { OUTBOX_TABLE, objectKey, portKey, objectValue, portValue } from './outbox.js';
 export type {
   StoredObject,

@@ -10,7 +10,7 @@ export { collapseOutbox, chunk } from './batch.js';
 export type { CollapsedBatch } from './batch.js';
 export { reconcile, apiPrefix, uniqueByName, PORT_PREFIX } from './reconciler.js';
 export type { ReconcileOptions, ReconcileChange, ReconcileReport } from './reconciler.js';
-export { createMirror, DEFAULT_ELECTION, DEFAULT_LEASE_TTL_SECONDS } from './mirror.js';
+export { createMirror, DEFAULT_ELECTION, DEFAULT_LEASE_TTL_SECONDS, DEFAULT_STALL_MS } from './mirror.js';
 export type { Mirror, MirrorOptions, MirrorStats, PublisherTuning } from './mirror.js';
 export { registerMirrorMetrics, MIRROR_METRICS } from './metrics.js';
 export type { SyncLogger, Fence, PublisherStats } from './types.js';

@@ -40,7 +40,18 @@ export interface MirrorOptions {
   readonly reconcileOnStart?: boolean;
   /** Publisher tuning. */
   readonly publisher?: PublisherTuning;
+  /**
+   * {@link Mirror.check} reports not ready once the oldest change waiting in the outbox
+   * is older than this (ms), or publishing has failed for this long (default 60,000).
+   */
+  readonly stallMs?: number;
 }
+
+/** Default of {@link MirrorOptions.stallMs}. */
+export const DEFAULT_STALL_MS = 60_000;
+
+/** Publishing counts as failing (not ready) after this many failed attempts in a row, or {@link MirrorOptions.stallMs}. */
+const FAILED_ATTEMPTS_NOT_READY = 5;
 
 /** The mirror's lag, counters and role. */
 export interface MirrorStats {
@@ -89,7 +100,12 @@ export interface Mirror {
   stats(): Promise<MirrorStats>;
   /** Reconciles etcd with SQL now (fenced when this server leads). */
   reconcile(options?: { readonly dryRun?: boolean }): Promise<ReconcileReport>;
-  /** Readiness details for `/readyz` (`ok` is false only when the outbox cannot be read). */
+  /**
+   * Readiness details for `/readyz`: `ok` is false, with the reason in `error`, when the
+   * outbox cannot be read, when publishing has failed several times in a row (etcd or
+   * SQL answers errors), or when a change has waited longer than `stallMs` — naming the
+   * leader of the election when another server holds it.
+   */
   check(): Promise<{ readonly ok: boolean; readonly error?: string; readonly [extra: string]: unknown }>;
 }
 
@@ -116,6 +132,8 @@ class MirrorImpl implements Mirror {
   private readonly logger: SyncLogger;
   private readonly election: string;
   private readonly ttl: number;
+  private readonly stallMs: number;
+  private lastSharedWarning = 0;
   private loop: Promise<void> | undefined;
   private abort = new AbortController();
   private stopping = false;
@@ -134,6 +152,8 @@ class MirrorImpl implements Mirror {
     this.election = options.election ?? DEFAULT_ELECTION;
     this.ttl = options.leaseTtlSeconds ?? DEFAULT_LEASE_TTL_SECONDS;
     if (!Number.isSafeInteger(this.ttl) || this.ttl < 1) throw new RangeError(`leaseTtlSeconds must be an integer >= 1, received ${String(this.ttl)}`);
+    this.stallMs = options.stallMs ?? DEFAULT_STALL_MS;
+    if (!Number.isFinite(this.stallMs) || this.stallMs <= 0) throw new RangeError(`stallMs must be a number > 0, received ${String(options.stallMs)}`);
   }
 
   get isLeader(): boolean {
@@ -217,14 +237,43 @@ class MirrorImpl implements Mirror {
 
   async check(): Promise<{ readonly ok: boolean; readonly error?: string; readonly [extra: string]: unknown }> {
     const s = await this.stats();
-    return {
-      ok: true,
+    const figures = {
       leader: s.leader,
       pending: s.pending,
       oldestAgeMs: s.oldestAgeMs,
       lastPublishedSeq: s.lastPublishedSeq,
       publishErrors: s.publishErrors,
     };
+    const failure = this.publisher?.failure();
+    if (failure !== undefined && (failure.attempts >= FAILED_ATTEMPTS_NOT_READY || Date.now() - failure.since >= this.stallMs)) {
+      return { ok: false, error: `publishing to etcd has failed ${failure.attempts} times in a row since ${new Date(failure.since).toISOString()}: ${failure.error}`, ...figures };
+    }
+    if (s.pending > 0 && s.oldestAgeMs >= this.stallMs) {
+      return { ok: false, error: await this.stallReason(s), ...figures };
+    }
+    return { ok: true, ...figures };
+  }
+
+  /** Why changes have waited past `stallMs`: who leads the publisher election, if anyone. */
+  private async stallReason(s: MirrorStats): Promise<string> {
+    const head = `the oldest of ${s.pending} change(s) waiting for etcd is ${Math.round(s.oldestAgeMs / 1000)} s old (limit ${Math.round(this.stallMs / 1000)} s)`;
+    if (s.leader) return `${head}, although this server leads the publisher election: etcd or the database does not accept the changes (see the log)`;
+    let leader: string | undefined;
+    try {
+      const { kvs } = await this.options.kv.range({ prefix: `${this.election}/` });
+      leader = [...kvs].sort((a, b) => a.createRevision - b.createRevision)[0]?.value;
+    } catch (err) {
+      return `${head} and etcd cannot tell who leads the publisher election (${err instanceof Error ? err.message : String(err)})`;
+    }
+    if (leader === undefined) return `${head} and no server leads the publisher election ${this.election}`;
+    if (Date.now() - this.lastSharedWarning >= 60_000) {
+      this.lastSharedWarning = Date.now();
+      this.logger.warn({ leader, election: this.election, pending: s.pending, oldestAgeMs: s.oldestAgeMs }, 'mirror: changes are not published although another server leads the election: two deployments on one etcd need distinct --etcd-prefix values');
+    }
+    return (
+      `${head} while ${leader} leads the publisher election ${this.election} and does not publish them: ` +
+      'if that server uses another database, two deployments share one election on this etcd — give each deployment its own --etcd-prefix (or let them share one database)'
+    );
   }
 
   async reconcile(options: { readonly dryRun?: boolean } = {}): Promise<ReconcileReport> {
@@ -285,7 +334,7 @@ class MirrorImpl implements Mirror {
     this.totals.elections += 1;
     this.logger.info({ candidateId: this.candidateId, key: leadership.key }, 'mirror: elected publisher leader');
     let why: string | undefined;
-    void ended.then((w) => (why = w));
+    ended.then((w) => (why = w), () => undefined);
 
     if (this.options.reconcileOnStart !== false) {
       let attempt = 0;

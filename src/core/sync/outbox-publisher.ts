@@ -67,6 +67,13 @@ interface FlushWaiter {
   readonly reject: (err: unknown) => void;
 }
 
+/** Publishing has failed since `since` (epoch ms), `attempts` times in a row; `error` is the last cause. */
+export interface PublisherFailure {
+  readonly since: number;
+  readonly attempts: number;
+  readonly error: string;
+}
+
 /**
  * Drains the transactional outbox into etcd, continuously and in commit order.
  *
@@ -120,6 +127,8 @@ export class OutboxPublisher {
   private waiters: FlushWaiter[] = [];
   private counters = { lastPublishedSeq: 0, publishedOps: 0, publishedRows: 0, publishErrors: 0 };
   private lastErrorLog = 0;
+  /** The failure of the attempts since the last successful round, if any. */
+  private failing: PublisherFailure | undefined;
   /** The SQL delete of the last published batch, overlapping the next round. */
   private deletion: Promise<void> | undefined;
   private deleting = new Set<number>();
@@ -169,6 +178,8 @@ export class OutboxPublisher {
     this.policy.onRetry((event) => {
       if (!('error' in event)) return;
       this.counters.publishErrors += 1;
+      const message = event.error instanceof Error ? event.error.message : String(event.error);
+      this.failing = { since: this.failing?.since ?? Date.now(), attempts: (this.failing?.attempts ?? 0) + 1, error: message };
       this.options.onError?.(event.error);
       // one line per second at most: an etcd outage would otherwise flood the log
       const now = Date.now();
@@ -325,6 +336,11 @@ export class OutboxPublisher {
     };
   }
 
+  /** The failure every attempt since the last successful round met, while publishing fails. */
+  failure(): PublisherFailure | undefined {
+    return this.failing;
+  }
+
   /** Counters only (no database query). */
   counts(): Omit<PublisherStats, 'pending' | 'oldestAgeMs'> {
     return { ...this.counters, running: this.running };
@@ -336,6 +352,7 @@ export class OutboxPublisher {
       let rows = 0;
       try {
         rows = await this.policy.execute(() => this.round(), this.abort.signal);
+        this.failing = undefined;
       } catch (err) {
         if (this.stopping || err instanceof StoppedSignal) break;
         if (err instanceof FencedSignal) {
@@ -551,9 +568,10 @@ export class OutboxPublisher {
       for (const w of done) w.resolve();
       return;
     }
-    void this.maybeDelete(true).finally(() => {
+    const resolveDone = (): void => {
       for (const w of done) w.resolve();
-    });
+    };
+    this.maybeDelete(true).then(resolveDone, resolveDone);
   }
 
   private async idle(): Promise<void> {

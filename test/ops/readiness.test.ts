@@ -1,0 +1,67 @@
+import { join } from 'node:path';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { createProtonServer, type ProtonServer } from '../../src/server/index.js';
+import { API, call, portBody, tempDir, uniquePrefix, waitFor } from '../sync/helpers.js';
+
+type Checks = Record<string, { ok: boolean; error?: string; leader?: boolean }>;
+
+async function readyz(base: string): Promise<{ status: number; checks: Checks }> {
+  const res = await call(base, 'GET', '/readyz');
+  return { status: res.status, checks: res.body['checks'] as Checks };
+}
+
+const servers: ProtonServer[] = [];
+afterAll(async () => {
+  for (const server of servers.splice(0)) await server.close();
+});
+
+async function start(options: Parameters<typeof createProtonServer>[0]): Promise<{ server: ProtonServer; base: string }> {
+  const server = await createProtonServer({ port: 0, logger: { level: 'silent' }, ...options });
+  servers.push(server);
+  return { server, base: await server.listen() };
+}
+
+describe('/readyz is honest', () => {
+  it('two deployments (two databases) sharing one publisher election: the one that does not lead says why it is not ready', async () => {
+    const etcd = inject('etcdEndpoint');
+    const prefix = uniquePrefix(); // both deployments forgot their own prefix: they share this one
+    const a = await start({ db: `sqlite:${join(tempDir(), 'a.db')}`, etcd, etcdPrefix: prefix, mirrorStallSeconds: 1 });
+    const b = await start({ db: `sqlite:${join(tempDir(), 'b.db')}`, etcd, etcdPrefix: prefix, mirrorStallSeconds: 1 });
+    // precondition, observed: one of them leads the election
+    await waitFor(async () => (await readyz(a.base)).checks['mirror']?.leader === true || (await readyz(b.base)).checks['mirror']?.leader === true, 'a publisher leader');
+    const follower = (await readyz(a.base)).checks['mirror']?.leader === true ? b : a;
+    const leader = follower === a ? b : a;
+
+    const created = await call(follower.base, 'POST', `${API}/ports`, portBody(1));
+    expect(created.status).toBe(201);
+    // the follower's change waits forever (its database is not the leader's): not ready, with the reason
+    await waitFor(async () => (await readyz(follower.base)).status === 503, 'the follower to report the stalled mirror');
+    const { checks } = await readyz(follower.base);
+    expect(checks['mirror']?.ok).toBe(false);
+    expect(checks['mirror']?.error).toContain(leader.server.advertisedUrl);
+    expect(checks['mirror']?.error).toMatch(/leads the publisher election .* does not publish them.*--etcd-prefix/);
+    expect((await readyz(leader.base)).status).toBe(200);
+  });
+
+  it('a failing check added through the readiness option makes the server not ready, named', async () => {
+    const { base } = await start({
+      db: `sqlite:${join(tempDir(), 'c.db')}`,
+      readiness: [{ name: 'schema', run: () => Promise.resolve({ ok: false, error: 'the stored schema differs from the models' }) }],
+    });
+    const { status, checks } = await readyz(base);
+    expect(status).toBe(503);
+    expect(checks['schema']).toEqual({ ok: false, error: 'the stored schema differs from the models' });
+    expect(checks['database']?.ok).toBe(true);
+  });
+
+  it('the database check fails with the reason when the database answers errors', async () => {
+    const { server, base } = await start({ db: `sqlite:${join(tempDir(), 'd.db')}` });
+    expect((await readyz(base)).status).toBe(200);
+    await server.store.close();
+    const { status, checks } = await readyz(base);
+    expect(status).toBe(503);
+    expect(checks['database']?.ok).toBe(false);
+    expect(checks['database']?.error).toMatch(/^the database does not answer: /);
+    expect(checks['database']?.error).not.toMatch(/retry the request/);
+  });
+});
