@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { arbiterCommand } from './commands/arbiter.js';
+import { dbCommand } from './commands/db.js';
 import { registerModelsCommand } from './commands/models-check.js';
 import { policyCommand } from './commands/policy.js';
 import { tokenCommand } from './commands/token.js';
@@ -10,6 +11,7 @@ import { shimCommand } from './commands/shim-run.js';
 const program = new Command('gluon').description('gluon-net command line').showHelpAfterError();
 program.addCommand(serveCommand());
 program.addCommand(resyncCommand());
+program.addCommand(dbCommand());
 registerModelsCommand(program);
 program.addCommand(shimCommand());
 program.addCommand(arbiterCommand());

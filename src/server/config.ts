@@ -8,6 +8,7 @@ import {
   checkEtcdPrefix,
   checkHost,
   checkLogLevel,
+  checkMigrate,
   checkModels,
   checkPort,
   checkWholeNumber,
@@ -20,11 +21,12 @@ import {
 } from './config-rules.js';
 import { AUTH_CONFIG_KEYS, authConfigFromSettings, checkAuthStrategy, checkHttpUrl, checkSeconds, checkText, type AuthSettings } from './auth-config-rules.js';
 import type { AuthConfig } from '../core/auth/index.js';
+import type { MigrateMode } from '../core/store/index.js';
 
 /** The settings of `gluon serve`, as named in `gluon.yaml` and in {@link ServerConfig}. */
 export const CONFIG_KEYS = [
   'models', 'db', 'host', 'port', 'advertisedUrl', 'etcd', 'etcdPrefix', 'logLevel',
-  'bindTimeoutMs', 'maxBindTimeoutMs', 'leaseTtlSeconds',
+  'bindTimeoutMs', 'maxBindTimeoutMs', 'leaseTtlSeconds', 'migrate',
   ...AUTH_CONFIG_KEYS,
 ] as const;
 /** One setting name. */
@@ -43,6 +45,7 @@ export const CONFIG_FLAGS: Readonly<Record<ConfigKey | 'config', string>> = {
   bindTimeoutMs: '--bind-timeout-ms',
   maxBindTimeoutMs: '--max-bind-timeout-ms',
   leaseTtlSeconds: '--lease-ttl-seconds',
+  migrate: '--migrate',
   authStrategy: '--auth-strategy',
   policyFile: '--policy-file',
   tokenFile: '--token-file',
@@ -70,6 +73,7 @@ export const CONFIG_ENV: Readonly<Record<ConfigKey | 'config', string>> = {
   bindTimeoutMs: 'GLUON_BIND_TIMEOUT_MS',
   maxBindTimeoutMs: 'GLUON_MAX_BIND_TIMEOUT_MS',
   leaseTtlSeconds: 'GLUON_LEASE_TTL_SECONDS',
+  migrate: 'GLUON_MIGRATE',
   authStrategy: 'GLUON_AUTH_STRATEGY',
   policyFile: 'GLUON_POLICY_FILE',
   tokenFile: 'GLUON_TOKEN_FILE',
@@ -122,6 +126,8 @@ export interface ServerFlags {
   readonly maxBindTimeoutMs?: string | number;
   /** `--lease-ttl-seconds` (docs/configuration.md). */
   readonly leaseTtlSeconds?: string | number;
+  /** `--migrate` (docs/configuration.md, docs/migrations.md). */
+  readonly migrate?: string;
   /** `--auth-strategy` (docs/configuration.md). */
   readonly authStrategy?: string;
   /** `--policy-file` (docs/configuration.md). */
@@ -182,6 +188,8 @@ export interface ServerConfig {
   readonly maxBindTimeoutMs: number;
   /** TTL of the publisher-election lease, seconds (the `leaseTtlSeconds` option of createProtonServer). */
   readonly leaseTtlSeconds: number;
+  /** Schema changes applied at start (`none`, `safe`); undefined = the database's default (SQLite `safe`, MySQL `none`). */
+  readonly migrate?: MigrateMode;
   /** The config file that was read, if any. */
   readonly configFile?: string;
   /** How callers authenticate (undefined = noauth); see docs/security.md. */
@@ -204,6 +212,7 @@ const CHECKS: { readonly [K in ConfigKey]: (value: unknown, origin: ValueOrigin)
   bindTimeoutMs: checkWholeNumber('bindTimeoutMs', 0, 'milliseconds'),
   maxBindTimeoutMs: checkWholeNumber('maxBindTimeoutMs', 0, 'milliseconds'),
   leaseTtlSeconds: checkWholeNumber('leaseTtlSeconds', 1, 'seconds'),
+  migrate: checkMigrate,
   authStrategy: checkAuthStrategy,
   policyFile: checkText('policyFile'),
   tokenFile: checkText('tokenFile'),
@@ -308,6 +317,7 @@ export function resolveServerConfig(input: ResolveServerConfigInput): ServerConf
     bindTimeoutMs,
     maxBindTimeoutMs: Math.max(bindTimeoutMs, maxBindTimeoutMs),
     leaseTtlSeconds: (values.leaseTtlSeconds as number | undefined) ?? CONFIG_DEFAULTS.leaseTtlSeconds,
+    ...(values.migrate === undefined ? {} : { migrate: values.migrate as MigrateMode }),
     ...(input.file === undefined ? {} : { configFile: input.file.path }),
     ...(auth.auth === undefined ? {} : { auth: auth.auth }),
     ...(authSettings.policyFile === undefined ? {} : { policyFile: authSettings.policyFile }),

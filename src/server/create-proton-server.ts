@@ -68,7 +68,7 @@ export async function createProtonServer(options: ProtonServerOptions = {}): Pro
       mirror: options.mirror !== false,
     });
     cleanups.push(() => store.close());
-    await store.init(registry.list());
+    await store.init(registry.list(), options.migrate === undefined ? {} : { migrate: options.migrate });
     const kv: KeyValueStore = createKeyValueStore(resolved.etcd?.join(','), {
       prefix: resolved.etcdPrefix,
       logger: logger.child({ part: 'kv' }),

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { ProtonStore } from '../core/store/index.js';
+import type { ProtonStore, SqlStore } from '../core/store/index.js';
 import type { ReadinessCheck, ReadinessResult } from './types.js';
 
 /** How long one readiness check may take before it counts as failed. */
@@ -12,6 +12,23 @@ export function databaseCheck(store: ProtonStore): ReadinessCheck {
     async run() {
       await store.ping();
       return { ok: true };
+    },
+  };
+}
+
+/**
+ * The readiness check of the schema: the tables still fit the models the server serves
+ * (another server or `gluon db upgrade` may have changed them since start). Not ready
+ * names the difference and the command that fixes it.
+ */
+export function schemaCheck(store: ProtonStore): ReadinessCheck | undefined {
+  const probe = (store as Partial<Pick<SqlStore, 'schemaProblem'>>).schemaProblem?.bind(store);
+  if (probe === undefined) return undefined;
+  return {
+    name: 'schema',
+    async run() {
+      const problem = await probe();
+      return problem === undefined ? { ok: true } : { ok: false, error: problem };
     },
   };
 }

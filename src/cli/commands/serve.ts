@@ -31,6 +31,7 @@ export function serveCommand(): Command {
     .addOption(new Option('--bind-timeout-ms <ms>', `how long a bind waits for the shim's result when the request gives no ?bind_timeout= (default: ${CONFIG_DEFAULTS.bindTimeoutMs})`).env(CONFIG_ENV.bindTimeoutMs))
     .addOption(new Option('--max-bind-timeout-ms <ms>', `largest ?bind_timeout= a request may ask for (default: ${CONFIG_DEFAULTS.maxBindTimeoutMs})`).env(CONFIG_ENV.maxBindTimeoutMs))
     .addOption(new Option('--lease-ttl-seconds <s>', `TTL of the publisher-election lease: how long a dead leader blocks the takeover (default: ${CONFIG_DEFAULTS.leaseTtlSeconds})`).env(CONFIG_ENV.leaseTtlSeconds))
+    .addOption(new Option('--migrate <mode>', 'schema changes applied at start: none, or safe (those that lose no data); default safe on SQLite, none on MySQL').env(CONFIG_ENV.migrate))
     .addOption(new Option('--log-level <level>', `log level: ${LOG_LEVELS.join(', ')} (default: ${CONFIG_DEFAULTS.logLevel})`).env(CONFIG_ENV.logLevel))
     .action(async (_opts: Record<string, unknown>, command: Command) => {
       const code = await runServe(command);
@@ -74,6 +75,7 @@ async function runServe(command: Command): Promise<number> {
       bindTimeoutMs: config.bindTimeoutMs,
       maxBindTimeoutMs: config.maxBindTimeoutMs,
       leaseTtlSeconds: config.leaseTtlSeconds,
+      ...(config.migrate === undefined ? {} : { migrate: config.migrate }),
       ...(config.auth === undefined ? {} : { auth: config.auth }),
       ...(config.policyFile === undefined ? {} : { policyFile: config.policyFile }),
       logger,

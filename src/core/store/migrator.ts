@@ -252,11 +252,11 @@ export class SchemaMigrator {
 
   /** Why a server on `targets` cannot serve now (undefined when it can): for `/readyz`. */
   async unservableReason(targets: readonly SchemaTarget[]): Promise<string | undefined> {
-    const plan = await this.plan(targets);
-    if (plan.interrupted !== undefined) return this.interruptedError(plan.interrupted, 'A schema upgrade').message;
-    const needed = plan.steps.filter((s) => s.change?.neededToServe === true);
+    const interrupted = await this.interrupted();
+    if (interrupted !== undefined) return this.interruptedError(interrupted, 'A schema upgrade').message;
+    const needed = diffSchema(await readRecorded(this.sql), targets).filter((c) => c.neededToServe);
     if (needed.length === 0) return undefined;
-    return `the database does not match the models: ${needed.map(stepLine).join('; ')}; run \`gluon db plan\` and \`gluon db upgrade\``;
+    return `the database does not match the models: ${needed.map((c) => c.what).join('; ')}; run \`gluon db plan\` and \`gluon db upgrade\``;
   }
 
   private interruptedError(run: InterruptedUpgrade, head: string): StoreError {

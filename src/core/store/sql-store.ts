@@ -570,6 +570,13 @@ export class SqlStoreImpl implements SqlStore {
           { cause: err },
         );
       }
+      if (failure.kind === 'no-column' && info !== undefined) {
+        throw new StoreError(
+          'GLUON_ERR_STORE_SCHEMA',
+          `The table ${info.table.name} of ${info.object.name} does not match the model (a column is missing): run \`gluon db plan\` and \`gluon db upgrade\`.`,
+          { cause: err },
+        );
+      }
       if (failure.kind === 'unavailable' || this.closing !== undefined) throw this.unavailable(err);
       throw new GluonError('GLUON_ERR_INTERNAL', 'The database failed to answer a read; the server log has the cause.', { cause: err });
     }
