@@ -86,3 +86,23 @@ export function modelsOf(dir: string): Promise<readonly ApiModel[]> {
 
 /** The bundled models directory. */
 export const BUNDLED_MODELS = BUNDLED;
+
+/** Runs one statement on its own connection, outside the store (a step that reached the database before a crash). */
+export async function execRaw(url: string, sql: string): Promise<void> {
+  if (url.startsWith('sqlite:')) {
+    const { default: Database } = await import('better-sqlite3');
+    const conn = new Database(url.slice('sqlite:'.length));
+    try {
+      conn.exec(sql);
+    } finally {
+      conn.close();
+    }
+    return;
+  }
+  const conn = await mysql.createConnection(url);
+  try {
+    await conn.query(sql);
+  } finally {
+    await conn.end();
+  }
+}
