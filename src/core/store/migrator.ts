@@ -244,7 +244,7 @@ export class SchemaMigrator {
         );
       }
       const result = await this.apply(targets, { select: allowed });
-      const left = (await this.plan(targets)).steps;
+      const left = pending.steps.filter((s) => s.change !== undefined && !allowed(s.change, s));
       if (left.length > 0) this.logger.warn({ steps: left.map(stepLine) }, 'schema changes the models do not need are left for `gluon db upgrade` (contract steps)');
       return result;
     });
@@ -279,10 +279,12 @@ export class SchemaMigrator {
     const interrupted = await this.interrupted();
     let runId: string = randomUUID();
     let done = new Set<number>();
+    let wasRunning: number | undefined;
     if (interrupted !== undefined) {
       if (interrupted.planHash !== hash) throw this.interruptedError(interrupted, 'An earlier upgrade');
       runId = interrupted.runId;
       done = new Set(interrupted.steps.filter((s) => s.status === 'done').map((s) => s.step));
+      wasRunning = interrupted.steps.find((s) => s.status === 'running')?.step;
       this.logger.info({ runId, done: done.size, steps: steps.length }, 'resuming the interrupted schema upgrade');
     } else {
       const blocked = steps.filter((s) => s.risk === 'blocked');
@@ -306,7 +308,7 @@ export class SchemaMigrator {
         await markStep(this.sql, runId, step.number, 'running');
         try {
           await options.beforeStep?.(step);
-          await this.runStep(step);
+          await this.runStep(step, step.number === wasRunning);
         } catch (err) {
           await markStep(this.sql, runId, step.number, 'running', err instanceof Error ? err.message : String(err)).catch(() => undefined);
           throw migrationError(
@@ -356,7 +358,8 @@ export class SchemaMigrator {
     await writeRecorded(this.sql, write, dropped);
   }
 
-  private async runStep(step: MigrationStep): Promise<void> {
+  /** Runs a step's statements; `resumed`: the step had started before an interruption, so each statement is first checked against the database. */
+  private async runStep(step: MigrationStep, resumed: boolean): Promise<void> {
     if (step.transactional === true && this.sql.dialect === 'sqlite') {
       await this.sql.exec('BEGIN IMMEDIATE');
       try {
@@ -369,7 +372,7 @@ export class SchemaMigrator {
       return;
     }
     for (const [i, statement] of step.sql.entries()) {
-      if (await this.alreadyDone(step, i)) continue;
+      if (resumed && (await this.alreadyDone(step, i))) continue;
       await this.sql.exec(statement);
     }
   }
