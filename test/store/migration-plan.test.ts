@@ -84,7 +84,7 @@ describe('diffSchema', () => {
     ['a longer string', { columns: column2({ length: 64 }) }, 'alter-column', 'safe', undefined],
     ['a shorter string', { columns: column2({ length: 8 }) }, 'alter-column', 'lossy', [{ kind: 'longer-than', column: 'label', length: 8 }]],
     ['a required attribute', { columns: column2({ nullable: false }) }, 'alter-column', 'rejecting', [{ kind: 'null', column: 'label' }]],
-    ['another type', { columns: column2({ type: 'integer', length: undefined }) }, 'alter-column', 'lossy', [{ kind: 'not-null', column: 'label' }]],
+    ['another type', { columns: base.columns.map((x) => (x.name === 'label' ? { name: 'label', type: 'integer' as const, nullable: true, primaryKey: false } : x)) }, 'alter-column', 'lossy', [{ kind: 'not-null', column: 'label' }]],
     ['a removed enum value', { columns: base.columns.map((x) => (x.name === 'kind' ? { ...x, values: ['a'] } : x)) }, 'alter-column', 'rejecting', [{ kind: 'in', column: 'kind', values: ['b'] }]],
     ['a new required attribute', { columns: [...base.columns, { name: 'n', type: 'integer', nullable: false, primaryKey: false }] }, 'add-column', 'blocked', []],
     ['a new unique index', { indexes: [{ name: 't_label_uniq', columns: ['label'], unique: true }] }, 'add-index', 'rejecting', [{ kind: 'duplicates', columns: ['label'] }]],
