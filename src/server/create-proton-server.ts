@@ -15,6 +15,7 @@ import {
   checkEtcd,
   checkEtcdPrefix,
   checkHost,
+  checkMigrate,
   checkModels,
   checkPort,
   isWildcardHost,
@@ -210,6 +211,7 @@ function resolveServerOptions(options: ProtonServerOptions): ResolvedServerOptio
   const advertisedUrl = check('advertisedUrl', options.advertisedUrl, checkAdvertisedUrl);
   const etcd = check('etcd', options.etcd, checkEtcd);
   const etcdPrefix = check('etcdPrefix', options.etcdPrefix, checkEtcdPrefix) ?? CONFIG_DEFAULTS.etcdPrefix;
+  check('migrate', options.migrate, checkMigrate);
   if (problems.length === 0 && advertisedUrl === undefined && isWildcardHost(host)) {
     problems.push({
       field: 'advertisedUrl',

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProtonServer, type ProtonServer } from '../../src/server/index.js';
 import { createStore } from '../../src/core/store/index.js';
 import { isGluonError } from '../../src/core/errors/index.js';
-import { BUNDLED_MODELS, DIALECTS, editedModels, freshDatabase, modelsOf, type TestDatabase } from './helpers.js';
+import { BUNDLED_MODELS, DIALECTS, editedModels, execRaw, freshDatabase, modelsOf, type TestDatabase } from './helpers.js';
 
 const TENANT = randomUUID();
 
@@ -70,6 +70,45 @@ describe.each(DIALECTS)('the color scenario on %s', (dialect) => {
     } finally {
       await server.close();
     }
+  });
+
+  it('adopts a database created before schema tracking, then applies the change', async () => {
+    const legacy = await freshDatabase(dialect);
+    try {
+      const first = await start(legacy.url, BUNDLED_MODELS);
+      await first.close();
+      await execRaw(legacy.url, 'DROP TABLE gluon_schema'); // what a database of an earlier release looks like
+      const server = await start(legacy.url, color.dir, 'safe');
+      try {
+        const created = await server.app.inject({ method: 'POST', url: '/proton/net-l3vpn/v1.0/vpns', payload: { tenant_id: TENANT, name: 'n', color: 'red' } });
+        expect(created.statusCode).toBe(201);
+        expect(created.json()).toMatchObject({ color: 'red' });
+      } finally {
+        await server.close();
+      }
+      const store = createStore({ url: legacy.url });
+      try {
+        const status = await store.schemaStatus(await modelsOf(color.dir));
+        expect(status.pending).toEqual([]);
+        expect(status.tables.every((t) => t.state === 'ok')).toBe(true);
+      } finally {
+        await store.close();
+      }
+    } finally {
+      await legacy.drop();
+    }
+  });
+
+  it('rejects an unknown migrate mode, naming it', async () => {
+    const failure = await start(db.url, color.dir, 'always' as never).then(
+      async (s) => {
+        await s.close();
+        return undefined;
+      },
+      (err: unknown) => err,
+    );
+    expect(isGluonError(failure) && failure.code).toBe('GLUON_ERR_CONFIG');
+    expect((failure as Error).message).toContain('migrate');
   });
 
   it('says why on /readyz and answers 503, never 500, when the tables change under a running server', async () => {
