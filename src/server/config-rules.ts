@@ -169,6 +169,13 @@ export function checkLogFormat(value: unknown, origin: ValueOrigin): RuleResult<
   return fail('logFormat', origin, 'enum', value, `must be one of ${LOG_FORMATS.join(', ')}`, LOG_FORMATS);
 }
 
+/** The schema changes a server applies at start: `none` or `safe` (docs/migrations.md). */
+export function checkMigrate(value: unknown, origin: ValueOrigin): RuleResult<'none' | 'safe'> {
+  const mode = typeof value === 'string' ? value.trim().toLowerCase() : value;
+  if (mode === 'none' || mode === 'safe') return { ok: true, value: mode };
+  return fail('migrate', origin, 'enum', value, 'must be none (apply no schema change at start) or safe (apply the changes that lose no data)', ['none', 'safe']);
+}
+
 /** A log level name. */
 export function checkLogLevel(value: unknown, origin: ValueOrigin): RuleResult<LogLevel> {
   const level = typeof value === 'string' ? value.trim().toLowerCase() : value;

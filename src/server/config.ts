@@ -9,6 +9,7 @@ import {
   checkHost,
   checkLogFormat,
   checkLogLevel,
+  checkMigrate,
   checkModels,
   checkPort,
   checkWholeNumber,
@@ -23,13 +24,14 @@ import {
 import { AUTH_CONFIG_KEYS, authConfigFromSettings, checkAuthStrategy, checkHttpUrl, checkSeconds, checkText, type AuthSettings } from './auth-config-rules.js';
 import type { AuthConfig } from '../core/auth/index.js';
 import { DEFAULT_CONNECTION_LIMITS, DEFAULT_MAX_JSON_DEPTH, type ConnectionLimits } from '../core/http/index.js';
+import type { MigrateMode } from '../core/store/index.js';
 
 /** The settings of `gluon serve`, as named in `gluon.yaml` and in {@link ServerConfig}. */
 export const CONFIG_KEYS = [
   'models', 'db', 'host', 'port', 'advertisedUrl', 'etcd', 'etcdPrefix', 'logLevel',
   'bindTimeoutMs', 'maxBindTimeoutMs', 'leaseTtlSeconds',
   'idleTimeoutMs', 'headersTimeoutMs', 'requestTimeoutMs', 'maxConnections', 'maxJsonDepth',
-  'watchHeartbeatSeconds', 'watchBufferBytes', 'mirrorStallSeconds', 'logFormat',
+  'watchHeartbeatSeconds', 'watchBufferBytes', 'mirrorStallSeconds', 'logFormat', 'migrate',
   ...AUTH_CONFIG_KEYS,
 ] as const;
 /** One setting name. */
@@ -57,6 +59,7 @@ export const CONFIG_FLAGS: Readonly<Record<ConfigKey | 'config', string>> = {
   watchBufferBytes: '--watch-buffer-bytes',
   mirrorStallSeconds: '--mirror-stall-seconds',
   logFormat: '--log-format',
+  migrate: '--migrate',
   authStrategy: '--auth-strategy',
   policyFile: '--policy-file',
   tokenFile: '--token-file',
@@ -93,6 +96,7 @@ export const CONFIG_ENV: Readonly<Record<ConfigKey | 'config', string>> = {
   watchBufferBytes: 'GLUON_WATCH_BUFFER_BYTES',
   mirrorStallSeconds: 'GLUON_MIRROR_STALL_SECONDS',
   logFormat: 'GLUON_LOG_FORMAT',
+  migrate: 'GLUON_MIGRATE',
   authStrategy: 'GLUON_AUTH_STRATEGY',
   policyFile: 'GLUON_POLICY_FILE',
   tokenFile: 'GLUON_TOKEN_FILE',
@@ -171,6 +175,8 @@ export interface ServerFlags {
   readonly mirrorStallSeconds?: string | number;
   /** `--log-format` (docs/configuration.md). */
   readonly logFormat?: string;
+  /** `--migrate` (docs/configuration.md, docs/migrations.md). */
+  readonly migrate?: string;
   /** `--auth-strategy` (docs/configuration.md). */
   readonly authStrategy?: string;
   /** `--policy-file` (docs/configuration.md). */
@@ -243,6 +249,8 @@ export interface ServerConfig {
   readonly mirrorStallSeconds: number;
   /** Log line format: `pretty` (for people) or `json`; undefined = pretty when stderr is a terminal, else JSON. */
   readonly logFormat?: LogFormat;
+  /** Schema changes applied at start (`none`, `safe`); undefined = the database's default (SQLite `safe`, MySQL `none`). */
+  readonly migrate?: MigrateMode;
   /** The config file that was read, if any. */
   readonly configFile?: string;
   /** How callers authenticate (undefined = noauth); see docs/security.md. */
@@ -274,6 +282,7 @@ const CHECKS: { readonly [K in ConfigKey]: (value: unknown, origin: ValueOrigin)
   watchBufferBytes: checkWholeNumber('watchBufferBytes', 1024, 'bytes'),
   mirrorStallSeconds: checkWholeNumber('mirrorStallSeconds', 1, 'seconds'),
   logFormat: checkLogFormat,
+  migrate: checkMigrate,
   authStrategy: checkAuthStrategy,
   policyFile: checkText('policyFile'),
   tokenFile: checkText('tokenFile'),
@@ -389,6 +398,7 @@ export function resolveServerConfig(input: ResolveServerConfigInput): ServerConf
     watchBufferBytes: (values.watchBufferBytes as number | undefined) ?? CONFIG_DEFAULTS.watchBufferBytes,
     mirrorStallSeconds: (values.mirrorStallSeconds as number | undefined) ?? CONFIG_DEFAULTS.mirrorStallSeconds,
     ...(values.logFormat === undefined ? {} : { logFormat: values.logFormat as LogFormat }),
+    ...(values.migrate === undefined ? {} : { migrate: values.migrate as MigrateMode }),
     ...(input.file === undefined ? {} : { configFile: input.file.path }),
     ...(auth.auth === undefined ? {} : { auth: auth.auth }),
     ...(authSettings.policyFile === undefined ? {} : { policyFile: authSettings.policyFile }),

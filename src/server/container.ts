@@ -16,7 +16,7 @@ import type { KeyValueStore } from '../core/kv/index.js';
 import type { ProtonRegistry } from '../core/registry/index.js';
 import type { ProtonStore } from '../core/store/index.js';
 import type { Registry } from 'prom-client';
-import { databaseCheck, registerHealthRoutes } from './health.js';
+import { databaseCheck, registerHealthRoutes, schemaCheck } from './health.js';
 import { registerMetricsRoutes } from './metrics.js';
 import { TOKENS } from './tokens.js';
 import type { ReadinessCheck, ResolvedServerOptions, ServerLifecycle, ServerMirror } from './types.js';
@@ -64,6 +64,8 @@ export function createServerContainer(parts: ServerParts): DependencyContainer {
   container.register(TOKENS.readiness, {
     useFactory: instanceCachingFactory((c) => {
       const checks: ReadinessCheck[] = [databaseCheck(c.resolve(TOKENS.store))];
+      const schema = schemaCheck(c.resolve(TOKENS.store));
+      if (schema !== undefined) checks.push(schema);
       const { mirror } = c.resolve(TOKENS.mirror);
       const mirrorCheck = mirror?.check?.bind(mirror);
       if (mirrorCheck !== undefined) checks.push({ name: 'mirror', run: mirrorCheck });

@@ -15,6 +15,7 @@ import {
   checkEtcd,
   checkEtcdPrefix,
   checkHost,
+  checkMigrate,
   checkModels,
   checkPort,
   checkWholeNumber,
@@ -71,7 +72,7 @@ export async function createProtonServer(options: ProtonServerOptions = {}): Pro
       mirror: options.mirror !== false,
     });
     cleanups.push(() => store.close());
-    await store.init(registry.list()).catch((err: unknown) => {
+    await store.init(registry.list(), options.migrate === undefined ? {} : { migrate: options.migrate }).catch((err: unknown) => {
       throw databaseStartupError(err, resolved.db);
     });
     const kv: KeyValueStore = createKeyValueStore(resolved.etcd?.join(','), {
@@ -227,6 +228,7 @@ function resolveServerOptions(options: ProtonServerOptions): ResolvedServerOptio
     maxConnections: check('maxConnections', limits.maxConnections, checkWholeNumber('maxConnections', 1, 'connections')) ?? DEFAULT_CONNECTION_LIMITS.maxConnections,
   };
   const maxJsonDepth = check('maxJsonDepth', options.maxJsonDepth, checkWholeNumber('maxJsonDepth', 2, 'levels'));
+  check('migrate', options.migrate, checkMigrate);
   if (problems.length === 0 && advertisedUrl === undefined && isWildcardHost(host)) {
     problems.push({
       field: 'advertisedUrl',

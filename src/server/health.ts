@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { KeyValueStore } from '../core/kv/index.js';
-import type { ProtonStore } from '../core/store/index.js';
+import type { ProtonStore, SqlStore } from '../core/store/index.js';
 import type { ReadinessCheck, ReadinessResult } from './types.js';
 
 /** How long one readiness check may take before it counts as failed. */
@@ -48,6 +48,23 @@ export function etcdCheck(kv: KeyValueStore, endpoints: readonly string[] | unde
       }
       if (!watches.open) return { ok: false, error: `etcd at ${where}: ${watches.error ?? 'the bind-result watches are not open'}` };
       return { ok: true };
+    },
+  };
+}
+
+/**
+ * The readiness check of the schema: the tables still fit the models the server serves
+ * (another server or `gluon db upgrade` may have changed them since start). Not ready
+ * names the difference and the command that fixes it.
+ */
+export function schemaCheck(store: ProtonStore): ReadinessCheck | undefined {
+  const probe = (store as Partial<Pick<SqlStore, 'schemaProblem'>>).schemaProblem?.bind(store);
+  if (probe === undefined) return undefined;
+  return {
+    name: 'schema',
+    async run() {
+      const problem = await probe();
+      return problem === undefined ? { ok: true } : { ok: false, error: problem };
     },
   };
 }

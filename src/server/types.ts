@@ -72,6 +72,15 @@ export interface ProtonServerOptions {
    */
   readonly mirror?: boolean | ((deps: MirrorDeps) => ServerMirror);
   /**
+   * Schema changes applied at start when the models differ from what the database
+   * records: `none` (only tables of new objects are created; any other difference stops
+   * the start with `GLUON_ERR_STORE_SCHEMA`) or `safe` (also every change that loses or
+   * refuses no data: new columns, longer strings, new enum values, renames). See
+   * docs/migrations.md.
+   * @default 'safe' on SQLite, 'none' on MySQL/MariaDB
+   */
+  readonly migrate?: 'none' | 'safe';
+  /**
    * TTL in seconds of the lease this server campaigns on for the publisher election:
    * how long a dead leader blocks the takeover by another server.
    * @default 10

@@ -39,6 +39,7 @@ export function serveCommand(): Command {
     .addOption(new Option('--watch-heartbeat-seconds <s>', `seconds between heartbeat comments on idle watch streams, 0 = none (default: ${CONFIG_DEFAULTS.watchHeartbeatSeconds})`).env(CONFIG_ENV.watchHeartbeatSeconds))
     .addOption(new Option('--watch-buffer-bytes <n>', `bytes a watch stream may hold unsent before its client is cut off as too slow (default: ${CONFIG_DEFAULTS.watchBufferBytes})`).env(CONFIG_ENV.watchBufferBytes))
     .addOption(new Option('--mirror-stall-seconds <s>', `/readyz reports the etcd mirror stalled when a change has waited this long to reach etcd (default: ${CONFIG_DEFAULTS.mirrorStallSeconds})`).env(CONFIG_ENV.mirrorStallSeconds))
+    .addOption(new Option('--migrate <mode>', 'schema changes applied at start: none, or safe (those that lose no data); default safe on SQLite, none on MySQL').env(CONFIG_ENV.migrate))
     .addOption(new Option('--log-level <level>', `log level: ${LOG_LEVELS.join(', ')} (default: ${CONFIG_DEFAULTS.logLevel})`).env(CONFIG_ENV.logLevel))
     .addOption(new Option('--log-format <format>', `log lines on stderr: ${LOG_FORMATS.join(' or ')} (default: pretty on a terminal, else json)`).env(CONFIG_ENV.logFormat))
     .action(async (_opts: Record<string, unknown>, command: Command) => {
@@ -88,6 +89,7 @@ async function runServe(command: Command): Promise<number> {
       watchHeartbeatSeconds: config.watchHeartbeatSeconds,
       watchBufferBytes: config.watchBufferBytes,
       mirrorStallSeconds: config.mirrorStallSeconds,
+      ...(config.migrate === undefined ? {} : { migrate: config.migrate }),
       ...(config.auth === undefined ? {} : { auth: config.auth }),
       ...(config.policyFile === undefined ? {} : { policyFile: config.policyFile }),
       logger,

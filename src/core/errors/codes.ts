@@ -212,9 +212,20 @@ export const ERROR_CODES = {
     fix: 'Use `sqlite:<file>` or `mysql://user:pass@host:port/db`, and install `better-sqlite3` or `mysql2`.',
   },
   GLUON_ERR_STORE_SCHEMA: {
-    status: 500,
-    description: 'An existing table does not match the model (a column is missing or has another type).',
-    fix: 'Run `gluon db plan` to see the difference and `gluon db upgrade` to apply it.',
+    status: 503,
+    description:
+      'The database tables do not match the models (a table or column is missing or has another type): the server refuses to start on them, and a request that meets such a table answers 503 instead of failing.',
+    fix: 'Run `gluon db plan` to see the difference and `gluon db upgrade` to apply it, or start the server with `migrate: safe` for changes that lose no data.',
+  },
+  GLUON_ERR_MIGRATION_DESTRUCTIVE: {
+    status: 409,
+    description: 'A schema upgrade would lose or refuse data (a dropped, narrowed or retyped column, a removed object, a new required attribute), or gluon cannot make the change at all.',
+    fix: 'Read `gluon db plan` (it counts the rows at risk); back up and run `gluon db upgrade --allow-destructive`, or change the model the expand/contract way (docs/migrations.md).',
+  },
+  GLUON_ERR_MIGRATION_INTERRUPTED: {
+    status: 503,
+    description: 'A schema upgrade stopped before its end (a statement failed or the process died); the journal records the step it stopped at.',
+    fix: 'Run `gluon db status` to see the step, fix its cause, and run `gluon db upgrade` with the same models to resume.',
   },
   GLUON_ERR_IMPORT_SOURCE: {
     status: 400,

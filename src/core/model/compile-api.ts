@@ -236,6 +236,7 @@ export function compileApi(unit: ApiUnit, issues: IssueList): ApiModel | undefin
       naturalKey: attributes.filter((a) => a.naturalKey).map((a) => a.name),
       policies,
       ...(object.description === undefined ? {} : { description: object.description.value }),
+      ...checkRenames(object, attributes, apiNames, issues),
       source: { file: object.loc.file, line: object.loc.line ?? 1, column: object.loc.column ?? 1 },
     });
   }
@@ -315,4 +316,29 @@ function checkParentCycles(built: readonly ObjectModel[], raws: readonly RawObje
       current = parentOf.get(current);
     }
   }
+}
+
+/**
+ * The object's checked `renamed_from`, after checking its attributes' ones: a former
+ * name must not be the name of a current attribute (or object), which still has its own
+ * column (table).
+ */
+function checkRenames(object: RawObject, attributes: readonly AttributeModel[], apiNames: readonly string[], issues: IssueList): { renamedFrom?: readonly string[] } {
+  const current = new Set(attributes.map((a) => a.name));
+  for (const attr of attributes) {
+    for (const old of attr.renamedFrom ?? []) {
+      if (!current.has(old)) continue;
+      const raw = object.attributes.find((a) => a.name === attr.name);
+      issues.add('GLUON_ERR_MODEL_CONSTRAINT', raw?.props.renamedFrom?.loc ?? raw?.loc ?? object.loc, 'renamed-from', `renamed_from "${old}" of ${object.name}.${attr.name} is still an attribute of ${object.name}; remove one of them`, { value: old });
+    }
+  }
+  const given = object.renamedFrom;
+  if (given === undefined) return {};
+  const names: string[] = [];
+  for (const name of given.value) {
+    if (name === object.name || apiNames.includes(name) || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+      issues.add('GLUON_ERR_MODEL_CONSTRAINT', given.loc, 'renamed-from', `renamed_from "${name}" of object ${object.name} must be a former object name, not a current one`, { value: name });
+    } else if (!names.includes(name)) names.push(name);
+  }
+  return names.length === 0 ? {} : { renamedFrom: names };
 }

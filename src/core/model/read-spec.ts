@@ -11,11 +11,11 @@ export const INFO_KEYS = ['name', 'version', 'description', 'author'] as const;
 /** Keys allowed in `info.author`. */
 export const AUTHOR_KEYS = ['name', 'url', 'email'] as const;
 /** Keys allowed in an object definition. */
-export const OBJECT_KEYS = ['api', 'extends', 'attributes', 'policies', 'description'] as const;
+export const OBJECT_KEYS = ['api', 'extends', 'attributes', 'policies', 'description', 'renamed_from'] as const;
 /** Keys allowed in `api`. */
 export const API_KEYS = ['name', 'plural_name', 'parent', 'parent_key'] as const;
 /** Properties allowed in an attribute definition. */
-export const ATTRIBUTE_KEYS = ['type', 'primary', 'required', 'length', 'format', 'min', 'max', 'values', 'description'] as const;
+export const ATTRIBUTE_KEYS = ['type', 'primary', 'required', 'length', 'format', 'min', 'max', 'values', 'description', 'renamed_from'] as const;
 
 /** Reads one parsed model file into a {@link RawFile}, reporting every shape problem. */
 export function readSpec(file: YamlFile, issues: IssueList): RawFile {
@@ -131,6 +131,7 @@ class Reader {
       attributes: RawAttribute[];
       policies: Map<PolicyAction, Located<string>>;
       description?: Located<string>;
+      renamedFrom?: Located<readonly string[]>;
     } = { attributes: [], policies: new Map() };
     for (const e of entries ?? []) {
       const p = `${path}.${e.key}`;
@@ -155,6 +156,11 @@ class Reader {
         case 'description': {
           const v = this.str(e, p);
           if (v) obj.description = v;
+          break;
+        }
+        case 'renamed_from': {
+          const v = this.names(e, p);
+          if (v) obj.renamedFrom = v;
           break;
         }
         default:
@@ -216,6 +222,11 @@ class Reader {
         case 'values': {
           const v = this.strList(e, p);
           if (v) props.values = v;
+          break;
+        }
+        case 'renamed_from': {
+          const v = this.names(e, p);
+          if (v) props.renamedFrom = v;
           break;
         }
         default:
@@ -315,6 +326,13 @@ class Reader {
     if (typeof v === 'number' && Number.isFinite(v)) return { value: v, loc };
     this.wrongType(entry.value, loc, path, 'a number', 'number');
     return undefined;
+  }
+
+  /** `renamed_from`: one former name or a list of them. */
+  private names(entry: Entry, path: string): Located<readonly string[]> | undefined {
+    if (isSeq(entry.value)) return this.strList(entry, path);
+    const one = this.str(entry, path);
+    return one === undefined ? undefined : { value: [one.value], loc: one.loc };
   }
 
   private strList(entry: Entry, path: string): Located<readonly string[]> | undefined {

@@ -23,6 +23,8 @@ export interface AttributeProps {
   max?: Located<number>;
   values?: Located<readonly string[]>;
   description?: Located<string>;
+  /** `renamed_from`: the attribute's former names (newest last), so a migration moves its data. */
+  renamedFrom?: Located<readonly string[]>;
 }
 
 /** One attribute definition in one object. */
@@ -54,6 +56,8 @@ export interface RawObject {
   readonly attributes: readonly RawAttribute[];
   readonly policies: ReadonlyMap<PolicyAction, Located<string>>;
   readonly description?: Located<string>;
+  /** `renamed_from`: the object's former names, so a migration renames its table. */
+  readonly renamedFrom?: Located<readonly string[]>;
 }
 
 /** The `info:` mapping. */

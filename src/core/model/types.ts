@@ -73,6 +73,11 @@ export interface AttributeModel {
   readonly values?: readonly string[];
   /** Free text from the model. */
   readonly description?: string;
+  /**
+   * Former names of this attribute (`renamed_from`): a migration renames the column
+   * instead of dropping the old one and adding a new one.
+   */
+  readonly renamedFrom?: readonly string[];
   /** Where the attribute's final definition is. */
   readonly source?: SourceLocation;
 }
@@ -109,6 +114,8 @@ export interface ObjectModel {
   readonly policies: Readonly<Partial<Record<PolicyAction, string>>>;
   /** Free text. */
   readonly description?: string;
+  /** Former names of this object (`renamed_from`): a migration renames its table. */
+  readonly renamedFrom?: readonly string[];
   /** Where the object is defined. */
   readonly source?: SourceLocation;
 }
@@ -144,6 +151,8 @@ export interface ColumnDescription {
   readonly values?: readonly string[];
   readonly nullable: boolean;
   readonly primaryKey: boolean;
+  /** Former column names (the attribute's `renamed_from`); not part of the schema hash. */
+  readonly renamedFrom?: readonly string[];
 }
 
 /** A foreign key of a table description. */
@@ -179,6 +188,8 @@ export interface TableDescription {
   readonly foreignKeys: readonly ForeignKeyDescription[];
   /** Indexes on parent keys and references, and the unique natural key if any. */
   readonly indexes: readonly IndexDescription[];
+  /** Former table names (from the object's `renamed_from`); not part of the schema hash. */
+  readonly renamedFrom?: readonly string[];
 }
 
 /** A JSON Schema document (draft 2020-12 subset understood by ajv 8 / fastify). */

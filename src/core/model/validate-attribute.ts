@@ -66,6 +66,7 @@ export function validateAttribute(attr: RawAttribute, ctx: AttributeContext, iss
     name: attr.name,
     required: p.required?.value ?? false,
     ...(p.description === undefined ? {} : { description: p.description.value }),
+    ...renamedFrom(attr, issues),
     source: { file: attr.loc.file, line: attr.loc.line ?? 1, column: attr.loc.column ?? 1 },
   };
 
@@ -172,4 +173,18 @@ function validateScalar(type: ScalarType, attr: RawAttribute, issues: IssueList)
     issues.add('GLUON_ERR_MODEL_MISSING_KEY', p.type?.loc ?? attr.loc, 'values-required', `enum attribute ${attr.name} has no \`values\` (a non-empty list of strings)`, { allowed: ['values'] });
   }
   return out;
+}
+
+/** The checked `renamed_from` of an attribute: valid names, not its own. */
+function renamedFrom(attr: RawAttribute, issues: IssueList): { renamedFrom?: readonly string[] } {
+  const given = attr.props.renamedFrom;
+  if (given === undefined) return {};
+  const names: string[] = [];
+  for (const name of given.value) {
+    if (!NAME_RE.test(name) || name === attr.name) {
+      const why = name === attr.name ? 'is the attribute\'s own name' : 'must start with a letter or _ and contain only letters, digits and _';
+      issues.add('GLUON_ERR_MODEL_BAD_VALUE', given.loc, 'renamed-from', `renamed_from ${show(name)} of attribute ${attr.name} ${why}`, { value: name });
+    } else if (!names.includes(name)) names.push(name);
+  }
+  return names.length === 0 ? {} : { renamedFrom: names };
 }

@@ -13,11 +13,11 @@ export class Catalog {
   private readonly byTable = new Map<string, TableInfo>();
   private readonly interfaces = new Map<string, TableInfo | null>();
 
-  /** The table info of an object (built on first use). */
+  /** The table info of an object (built on first use, and again for another model of the same name: the models changed). */
   info(api: ApiModel, object: ObjectModel): TableInfo {
     const key = tableKey(api, object.name);
     let info = this.infos.get(key);
-    if (info === undefined) {
+    if (info === undefined || info.object !== object) {
       info = buildTableInfo(api, object);
       this.infos.set(key, info);
       this.byTable.set(info.table.name, info);
@@ -47,7 +47,7 @@ export class Catalog {
   defaultInterface(api: ApiModel, port: ObjectModel): TableInfo | undefined {
     const key = tableKey(api, port.name);
     const cached = this.interfaces.get(key);
-    if (cached !== undefined) return cached ?? undefined;
+    if (cached !== undefined && (cached === null || cached.api === api)) return cached ?? undefined;
     const object = api.objects.find((o) => o.role === 'interface' && o.api.parent === port.name && o.api.parentKey !== undefined);
     const info = object === undefined ? undefined : this.info(api, object);
     this.interfaces.set(key, info ?? null);

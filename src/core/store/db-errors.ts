@@ -8,6 +8,7 @@ export type DbFailure =
   | { readonly kind: 'not-null'; readonly column?: string }
   | { readonly kind: 'bad-value'; readonly column?: string; readonly rule: string }
   | { readonly kind: 'no-table' }
+  | { readonly kind: 'no-column' }
   | { readonly kind: 'unavailable'; readonly reason: string }
   | { readonly kind: 'other' };
 
@@ -102,6 +103,7 @@ export function classifyDbError(err: unknown): DbFailure {
     return m?.[1] === undefined ? { kind: 'bad-value', rule } : { kind: 'bad-value', column: m[1], rule };
   }
   if (errno === 1146 || /no such table/i.test(message)) return { kind: 'no-table' };
+  if (errno === 1054 || /no such column|has no column named/i.test(message)) return { kind: 'no-column' };
   return { kind: 'other' };
 }
 

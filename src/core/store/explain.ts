@@ -81,6 +81,12 @@ export async function explainWriteError(db: Database, catalog: Catalog, tx: Tx, 
         `The table ${attempt.info.table.name} of ${objectName} does not exist: initialise the store with this model (store.init) first.`,
         { cause: err },
       );
+    case 'no-column':
+      return new StoreError(
+        'GLUON_ERR_STORE_SCHEMA',
+        `The table ${attempt.info.table.name} of ${objectName} does not match the model (a column is missing): run \`gluon db plan\` and \`gluon db upgrade\`.`,
+        { cause: err },
+      );
     case 'unavailable':
       return new StoreError('GLUON_ERR_STORE_UNAVAILABLE', `The database is unavailable (${failure.reason}); retry the request.`, { cause: err });
     default:

@@ -8,6 +8,12 @@ export { createStore, DEFAULT_STORE_URL, DEFAULT_ADVERTISED_URL } from './create
 export type { StoreOptions } from './create-store.js';
 export type { StoreLogger } from './store-logger.js';
 export { databaseStartupError, maskDbUrl } from './db-errors.js';
+export { defaultMigrateMode } from './sql-store.js';
+export { stepLine, rowsText } from './migrator.js';
+export type { MigrateMode, MigrationPlan, InterruptedUpgrade, SchemaStatus, TableStatus, UpgradeResult } from './migrator.js';
+export type { MigrationStep } from './migration-steps.js';
+export type { ChangeKind, ChangeRisk, SchemaChange } from './migration-plan.js';
+export type { JournalStep } from './schema-tracking.js';
 export { OUTBOX_TABLE, objectKey, portKey, objectValue, portValue } from './outbox.js';
 export type {
   StoredObject,
@@ -22,4 +28,8 @@ export type {
   MirrorSource,
   ProtonStore,
   SqlStore,
+  StoreInitOptions,
+  SchemaPlanOptions,
+  SchemaUpgradeOptions,
+  SchemaUpgradeResult,
 } from './types.js';

@@ -8,7 +8,10 @@ import { explainWriteError, notFound, type RowAttempt } from './explain.js';
 import { GroupWriter, insertPlanned, type PlannedRow, type WriteTask } from './group-writer.js';
 import { addMarker, checkList, listSql } from './list-query.js';
 import { OUTBOX_TABLE, objectKey, objectValue, outboxRow, portKey, portValue } from './outbox.js';
-import { defineOutbox, defineTable } from './schema.js';
+import { SchemaMigrator, type MigrateMode, type MigrationPlan, type SchemaStatus } from './migrator.js';
+import { defineOutbox } from './schema.js';
+import { schemaTargets } from './schema-targets.js';
+import { SchemaSql } from './schema-tracking.js';
 import { fromSqlDate, q, toSqlDate } from './sql-text.js';
 import type { StoreLogger } from './store-logger.js';
 import { BOOKKEEPING_COLUMNS, type TableInfo } from './table-info.js';
@@ -19,7 +22,11 @@ import type {
   OutboxEntry,
   OutboxStats,
   ParentScope,
+  SchemaPlanOptions,
+  SchemaUpgradeOptions,
+  SchemaUpgradeResult,
   SqlStore,
+  StoreInitOptions,
   StoredObject,
   WriteOptions,
 } from './types.js';
@@ -31,6 +38,18 @@ export interface SqlStoreSettings {
   readonly advertisedUrl: string;
   readonly mirror: boolean;
   readonly maxPageSize: number;
+}
+
+/** Rows per outbox transaction when a changed table is mirrored again. */
+const REPUBLISH_PAGE = 500;
+
+/** The `migrate` default: `safe` for the embedded SQLite, `none` for MySQL (production applies changes with `gluon db upgrade`). */
+export function defaultMigrateMode(dialect: 'sqlite' | 'mysql'): MigrateMode {
+  return dialect === 'sqlite' ? 'safe' : 'none';
+}
+
+function dropOptions(models: readonly ApiModel[], options: SchemaPlanOptions): { dropTablesOf?: ReadonlySet<string> } {
+  return options.dropRemoved === true ? { dropTablesOf: new Set(models.map((m) => m.name)) } : {};
 }
 
 /** Rows per page of {@link SqlStoreImpl.snapshot}. */
@@ -95,6 +114,9 @@ export class SqlStoreImpl implements SqlStore {
   readonly dialect: 'sqlite' | 'mysql';
   private readonly catalog = new Catalog();
   private readonly writer: GroupWriter;
+  private readonly migrator: SchemaMigrator;
+  /** The models of the last successful init (what `/readyz` checks the schema against). */
+  private served: readonly ApiModel[] | undefined;
   private ready: Promise<void> | undefined;
   private closing: Promise<void> | undefined;
   private connected = false;
@@ -109,18 +131,20 @@ export class SqlStoreImpl implements SqlStore {
   ) {
     this.dialect = db.dialect;
     this.writer = new GroupWriter(db, settings.logger);
+    this.migrator = new SchemaMigrator(new SchemaSql(db.sequelize, db.dialect), settings.logger);
   }
 
   // ── lifecycle ───────────────────────────────────────────────────────────
 
-  async init(models: readonly ApiModel[]): Promise<void> {
+  async init(models: readonly ApiModel[], options: StoreInitOptions = {}): Promise<void> {
     await this.connect();
     try {
-      for (const api of models) {
-        for (const object of api.objects) defineTable(this.db.sequelize, this.catalog.info(api, object).table, this.dialect);
-      }
       defineOutbox(this.db.sequelize, this.dialect);
       await this.db.sequelize.sync();
+      const targets = schemaTargets(models);
+      const result = await this.migrator.startUp(targets, options.migrate ?? defaultMigrateMode(this.dialect));
+      this.served = models;
+      await this.republish(models, result.changedTables);
       await this.checkOutboxSeq();
     } catch (err) {
       if (isGluonError(err)) throw err;
@@ -129,6 +153,77 @@ export class SqlStoreImpl implements SqlStore {
         cause: err,
       });
     }
+  }
+
+  // ── schema ──────────────────────────────────────────────────────────────
+
+  async planSchema(models: readonly ApiModel[], options: SchemaPlanOptions = {}): Promise<MigrationPlan> {
+    await this.connect();
+    return this.migrator.plan(schemaTargets(models), dropOptions(models, options));
+  }
+
+  async schemaStatus(models: readonly ApiModel[], options: SchemaPlanOptions = {}): Promise<SchemaStatus> {
+    await this.connect();
+    return this.migrator.status(schemaTargets(models), dropOptions(models, options));
+  }
+
+  async upgradeSchema(models: readonly ApiModel[], options: SchemaUpgradeOptions = {}): Promise<SchemaUpgradeResult> {
+    await this.connect();
+    const result = await this.migrator.upgrade(schemaTargets(models), {
+      ...dropOptions(models, options),
+      ...(options.allowDestructive === undefined ? {} : { allowDestructive: options.allowDestructive }),
+      ...(options.beforeStep === undefined ? {} : { beforeStep: options.beforeStep }),
+    });
+    const republished = await this.republish(models, result.changedTables);
+    return { ...result, republished };
+  }
+
+  async schemaProblem(): Promise<string | undefined> {
+    if (this.served === undefined) return 'the store has not been initialised with models';
+    return this.migrator.unservableReason(schemaTargets(this.served));
+  }
+
+  /**
+   * Writes an outbox row for every object of the changed tables, so the etcd mirror gets
+   * their new shape (new attributes appear in the mirrored values). Returns the count.
+   */
+  private async republish(models: readonly ApiModel[], tables: readonly string[]): Promise<number> {
+    if (!this.settings.mirror || tables.length === 0) return 0;
+    let count = 0;
+    for (const api of models) {
+      for (const object of api.objects) {
+        const info = this.catalog.info(api, object);
+        if (tables.includes(info.table.name)) count += await this.republishTable(info);
+      }
+    }
+    if (count > 0) this.settings.logger.info({ objects: count, tables }, 'changed tables queued for the etcd mirror');
+    return count;
+  }
+
+  private async republishTable(info: TableInfo): Promise<number> {
+    const pk = q(info.pk.name);
+    let after: string | undefined;
+    let count = 0;
+    for (;;) {
+      const sql = `${info.selectSql}${after === undefined ? '' : ` WHERE ${pk} > ?`} ORDER BY ${pk} ASC LIMIT ${REPUBLISH_PAGE}`;
+      const rows = await this.read(() => this.db.select(sql, after === undefined ? [] : [after]), info);
+      if (rows.length === 0) break;
+      const now = new Date();
+      const outbox = rows.map((row) => {
+        const obj = fromDbRow(info, row);
+        return outboxRow(objectKey(info.api, info.object, String(obj[info.pk.name])), objectValue(obj), now);
+      });
+      await this.write<void>({
+        run: async (tx) => {
+          await insertPlanned(this.db, tx, outbox);
+        },
+        explain: async (err) => this.unavailable(err),
+      });
+      count += rows.length;
+      if (rows.length < REPUBLISH_PAGE) break;
+      after = String((rows[rows.length - 1] as Row)[info.pk.name]);
+    }
+    return count;
   }
 
   async ping(): Promise<void> {
@@ -487,6 +582,13 @@ export class SqlStoreImpl implements SqlStore {
         throw new StoreError(
           'GLUON_ERR_STORE_SCHEMA',
           `The table ${info.table.name} of ${info.object.name} does not exist: initialise the store with this model (store.init) first.`,
+          { cause: err },
+        );
+      }
+      if (failure.kind === 'no-column' && info !== undefined) {
+        throw new StoreError(
+          'GLUON_ERR_STORE_SCHEMA',
+          `The table ${info.table.name} of ${info.object.name} does not match the model (a column is missing): run \`gluon db plan\` and \`gluon db upgrade\`.`,
           { cause: err },
         );
       }

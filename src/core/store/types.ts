@@ -1,4 +1,6 @@
 import type { ApiModel, ObjectModel } from '../model/index.js';
+import type { MigrateMode, MigrationPlan, SchemaStatus, UpgradeResult } from './migrator.js';
+import type { MigrationStep } from './migration-steps.js';
 
 /**
  * A stored object as the API returns it: every attribute of the model (null when
@@ -50,6 +52,35 @@ export interface WriteOptions {
   readonly timestamps?: { readonly createdAt: Date; readonly updatedAt: Date };
 }
 
+/** Options of {@link ProtonStore.init}. */
+export interface StoreInitOptions {
+  /**
+   * Which schema changes are applied at start: `none` (only new tables) or `safe` (also
+   * every change that loses or refuses no data). Default: `safe` on SQLite, `none` on MySQL.
+   */
+  readonly migrate?: MigrateMode;
+}
+
+/** Options of {@link SqlStore.planSchema} and {@link SqlStore.schemaStatus}. */
+export interface SchemaPlanOptions {
+  /** Also plan dropping the tables of objects no longer in these APIs' models (default false). */
+  readonly dropRemoved?: boolean;
+}
+
+/** Options of {@link SqlStore.upgradeSchema}. */
+export interface SchemaUpgradeOptions extends SchemaPlanOptions {
+  /** Apply steps that lose or refuse data (default false: such a plan is refused, nothing changes). */
+  readonly allowDestructive?: boolean;
+  /** Called before each step (tests interrupt an upgrade by throwing here). */
+  readonly beforeStep?: (step: MigrationStep) => void | Promise<void>;
+}
+
+/** What {@link SqlStore.upgradeSchema} did. */
+export interface SchemaUpgradeResult extends UpgradeResult {
+  /** Objects queued in the outbox to be mirrored again in their new shape. */
+  readonly republished: number;
+}
+
 /** How a change is mirrored (the outbox row written in the same transaction). */
 export interface OutboxEntry {
   /** Monotonic sequence number (commit order). */
@@ -67,8 +98,13 @@ export interface OutboxEntry {
  * error into a GluonError at this boundary (never a raw SQL message).
  */
 export interface ProtonStore {
-  /** Creates missing tables for these models (idempotent). */
-  init(models: readonly ApiModel[]): Promise<void>;
+  /**
+   * Makes the database ready to serve these models (idempotent): creates the tables of new
+   * objects, compares the others with the schema the database records, applies the
+   * changes `options.migrate` allows and throws `GLUON_ERR_STORE_SCHEMA` (naming every
+   * difference and the command that fixes it) when the tables still do not fit the models.
+   */
+  init(models: readonly ApiModel[], options?: StoreInitOptions): Promise<void>;
   /**
    * Inserts an object. Generates a uuid primary key when the key type is uuid and it is
    * missing. For an object with the `port` role, also creates its default interface
@@ -159,4 +195,18 @@ export interface SqlStore extends ProtonStore, MirrorSource {
   readonly seqOrderIsCommitOrder: boolean;
   /** The in-memory commit feed of this store's writer (entries reach it on SQLite only). */
   onCommitted(listener: (entries: readonly OutboxEntry[]) => void): () => void;
+  /** The schema changes that would make the database serve these models (`gluon db plan`), rows at risk counted. */
+  planSchema(models: readonly ApiModel[], options?: SchemaPlanOptions): Promise<MigrationPlan>;
+  /** What the database records per table and what is pending (`gluon db status`). */
+  schemaStatus(models: readonly ApiModel[], options?: SchemaPlanOptions): Promise<SchemaStatus>;
+  /**
+   * Applies the plan with a journal (`gluon db upgrade`), or resumes the interrupted run of
+   * the same plan; then queues every object of a changed table for the etcd mirror.
+   * @throws GLUON_ERR_MIGRATION_DESTRUCTIVE when a step loses or refuses data and
+   *   `allowDestructive` is not set (nothing is changed), GLUON_ERR_MIGRATION_INTERRUPTED
+   *   when a step fails (the journal keeps where).
+   */
+  upgradeSchema(models: readonly ApiModel[], options?: SchemaUpgradeOptions): Promise<SchemaUpgradeResult>;
+  /** Why the tables no longer fit the models of the last init (undefined when they do): for `/readyz`. */
+  schemaProblem(): Promise<string | undefined>;
 }

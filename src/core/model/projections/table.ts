@@ -25,7 +25,7 @@ function columnOf(api: ApiModel, object: ObjectModel, attr: AttributeModel): Col
   const value = valueAttribute(api, attr);
   const primaryKey = attr.name === object.primaryKey;
   const nullable = !attr.required && !primaryKey;
-  const base = { name: attr.name, nullable, primaryKey };
+  const base = { name: attr.name, nullable, primaryKey, ...(attr.renamedFrom === undefined ? {} : { renamedFrom: [...attr.renamedFrom] }) };
   switch (value.type) {
     case 'string':
       return { ...base, type: 'string', length: value.length ?? DEFAULT_STRING_LENGTH };
@@ -53,8 +53,9 @@ const META_COLUMNS: readonly ColumnDescription[] = [
  * `updated_at` (datetime NOT NULL) and `revision_number` (integer NOT NULL); the primary
  * key; a foreign key per reference (to the referenced object's table and key column);
  * a non-unique index per reference or parent-key column that is not the primary key, and
- * a unique index over the natural key columns when the object has them. Pure; the result
- * is frozen.
+ * a unique index over the natural key columns when the object has them. An attribute's
+ * `renamed_from` becomes the column's `renamedFrom`, an object's the table's former table
+ * names. Pure; the result is frozen.
  */
 export function toTableDescription(api: ApiModel, object: ObjectModel): TableDescription {
   const name = tableName(api, object.name);
@@ -95,6 +96,7 @@ export function toTableDescription(api: ApiModel, object: ObjectModel): TableDes
     primaryKey: object.primaryKey,
     foreignKeys: Object.freeze(foreignKeys.map((f) => Object.freeze(f))),
     indexes: Object.freeze(indexes.map((i) => Object.freeze(i))),
+    ...(object.renamedFrom === undefined ? {} : { renamedFrom: Object.freeze(object.renamedFrom.map((old) => tableName(api, old))) }),
   });
 }
 
