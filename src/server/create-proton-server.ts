@@ -24,7 +24,7 @@ import { createServerContainer } from './container.js';
 import { createServerLogger } from './logger.js';
 import { buildServerAuth } from './auth.js';
 import { buildServerBinding, type ServerBinding } from './binding.js';
-import { combineHooks } from '../core/http/index.js';
+import { combineHooks, servedVersionsStore } from '../core/http/index.js';
 import { TOKENS } from './tokens.js';
 import type { ErrorDetail } from '../core/errors/index.js';
 import type { ProtonServer, ProtonServerOptions, ResolvedServerOptions, ServerMirror } from './types.js';
@@ -68,7 +68,9 @@ export async function createProtonServer(options: ProtonServerOptions = {}): Pro
       mirror: options.mirror !== false,
     });
     cleanups.push(() => store.close());
-    await store.init(registry.list());
+    await store.init(registry.storageModels());
+    // every served version of an API reads and writes its one storage through this view
+    const servedStore = servedVersionsStore(store, registry);
     const kv: KeyValueStore = createKeyValueStore(resolved.etcd?.join(','), {
       prefix: resolved.etcdPrefix,
       logger: logger.child({ part: 'kv' }),
@@ -83,11 +85,11 @@ export async function createProtonServer(options: ProtonServerOptions = {}): Pro
           ? options.mirror({ store, kv, registry, logger: mirrorLogger, advertisedUrl })
           : builtInMirror({ store, kv, registry, logger: mirrorLogger, advertisedUrl: advertisedUrl(), metrics, leaseTtlSeconds: options.leaseTtlSeconds });
 
-    const auth = await buildServerAuth({ auth: options.auth, policyFile: options.policyFile, models: registry.list(), logger: logger.child({ part: 'auth' }), store });
+    const auth = await buildServerAuth({ auth: options.auth, policyFile: options.policyFile, models: registry.list(), logger: logger.child({ part: 'auth' }), store: servedStore });
     cleanups.push(() => auth.authenticator.close?.() ?? Promise.resolve());
     const binding = buildServerBinding({
       registry,
-      store,
+      store: servedStore,
       kv,
       logger: logger.child({ part: 'binding' }),
       onWrite: mirror === undefined || mirror === null ? undefined : (urgent: boolean) => (urgent && mirror.publishNow !== undefined ? mirror.publishNow() : mirror.notify?.()),

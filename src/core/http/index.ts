@@ -11,3 +11,5 @@ export { renderFault, toHttpError } from './fault.js';
 export type { FaultBody } from './fault.js';
 export { parseIfMatch } from './if-match.js';
 export { ROOT_DESCRIPTION } from './discovery-routes.js';
+export { servedVersionsStore } from './served-store.js';
+export { deprecationHeader } from './deprecation.js';

@@ -6,6 +6,8 @@ import { registerObjectRoutes } from './object-routes.js';
 import { buildOpenApi, registerOpenApiRoute, registerSwaggerUi } from './openapi-routes.js';
 import type { ProtonPluginOptions } from './types.js';
 import { createValidatorCompiler } from './validator.js';
+import { servedVersionsStore } from './served-store.js';
+import { registerDeprecationHeaders } from './deprecation.js';
 
 const ALL_METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH'] as const;
 
@@ -42,11 +44,12 @@ function ignoresTrailingSlash(app: FastifyInstance): boolean {
  * ```
  */
 export const protonPlugin: FastifyPluginAsync<ProtonPluginOptions> = async (app, options) => {
-  const { registry, store } = options;
-  if (typeof registry?.list !== 'function' || typeof store?.get !== 'function') {
+  const { registry } = options;
+  if (typeof registry?.list !== 'function' || typeof options.store?.get !== 'function') {
     throw new ConfigError('protonPlugin needs options { registry: ProtonRegistry, store: ProtonStore }; received ' +
-      `registry=${typeof registry}, store=${typeof store}.`);
+      `registry=${typeof registry}, store=${typeof options.store}.`);
   }
+  const store = servedVersionsStore(options.store, registry);
   const hooks = options.hooks ?? {};
   const mountPrefix = app.prefix;
   const bothSlashes = !ignoresTrailingSlash(app);
@@ -75,6 +78,7 @@ export const protonPlugin: FastifyPluginAsync<ProtonPluginOptions> = async (app,
       scope.setNotFoundHandler(faultNotFoundHandler);
       const authenticate = hooks.authenticate;
       if (authenticate !== undefined) scope.addHook('onRequest', async (request, reply) => authenticate(request, reply));
+      registerDeprecationHeaders(scope, registry, mountPrefix);
       registerDiscoveryRoutes(scope, { registry, mountPrefix, bothSlashes, notAllowed: registerNotAllowed });
       registerObjectRoutes(scope, registry.list(), { store, hooks, notAllowed: registerNotAllowed });
       if (document !== undefined) registerOpenApiRoute(scope, document);

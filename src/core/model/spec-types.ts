@@ -23,6 +23,10 @@ export interface AttributeProps {
   max?: Located<number>;
   values?: Located<readonly string[]>;
   description?: Located<string>;
+  /** The attribute's name in the storage version (a served version's rename). */
+  renamedFrom?: Located<string>;
+  /** Value used where none is given (see docs/models.md). */
+  default?: Located<string | number | boolean>;
 }
 
 /** One attribute definition in one object. */
@@ -54,6 +58,8 @@ export interface RawObject {
   readonly attributes: readonly RawAttribute[];
   readonly policies: ReadonlyMap<PolicyAction, Located<string>>;
   readonly description?: Located<string>;
+  /** Storage-version attributes this (served) version does not show. */
+  readonly removed?: Located<readonly string[]>;
 }
 
 /** The `info:` mapping. */
@@ -63,6 +69,12 @@ export interface RawInfo {
   readonly name?: Located<string>;
   readonly version?: Located<string>;
   readonly description?: Located<string>;
+  /** Declared status: CURRENT, SUPPORTED or DEPRECATED. */
+  readonly status?: Located<string>;
+  /** True for the storage version of the API. */
+  readonly storage?: Located<boolean>;
+  /** When the version was deprecated (an ISO-8601 date or date-time). */
+  readonly deprecatedSince?: Located<string>;
 }
 
 /** One model file, read. */

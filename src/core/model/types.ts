@@ -75,6 +75,16 @@ export interface AttributeModel {
   readonly description?: string;
   /** Where the attribute's final definition is. */
   readonly source?: SourceLocation;
+  /**
+   * In a served version that is not the storage version: the attribute's name in the
+   * storage version (`renamed_from:`), when it differs from {@link AttributeModel.name}.
+   */
+  readonly renamedFrom?: string;
+  /**
+   * `default:` — the value a create gets when the body leaves the attribute out, and what
+   * an attribute added by a served version reads as where storage holds none.
+   */
+  readonly default?: string | number | boolean;
 }
 
 /** The `api:` part of an object: how it appears in URLs. */
@@ -111,7 +121,17 @@ export interface ObjectModel {
   readonly description?: string;
   /** Where the object is defined. */
   readonly source?: SourceLocation;
+  /**
+   * `removed:` — attributes of the storage version this served version does not show
+   * (kept in storage, hidden here).
+   */
+  readonly removed?: readonly string[];
 }
+
+/** The lifecycle status of one served version of an API (discovery shows it). */
+export const VERSION_STATUSES = ['CURRENT', 'SUPPORTED', 'DEPRECATED'] as const;
+/** A version status. */
+export type VersionStatus = (typeof VERSION_STATUSES)[number];
 
 /** One API (a Proton) at one version. */
 export interface ApiModel {
@@ -127,6 +147,14 @@ export interface ApiModel {
   readonly objects: readonly ObjectModel[];
   /** The files this API was compiled from. */
   readonly files: readonly string[];
+  /** `info.status` as declared (the registry derives it when absent). */
+  readonly status?: VersionStatus;
+  /** `info.storage: true`: this version is the API's storage version. */
+  readonly storage?: boolean;
+  /** `info.deprecated_since`: when the version was deprecated (ISO-8601 text). */
+  readonly deprecatedSince?: string;
+  /** Where the API's `info` is. */
+  readonly source?: SourceLocation;
 }
 
 // ── projections ─────────────────────────────────────────────────────────────
