@@ -10,6 +10,8 @@ import { compareVersions } from './compare-versions.js';
  * as extra columns of the storage table, read as their `default` where storage holds
  * none), attributes it hides (`removed:`), attributes it renames (`renamed_from:`).
  * Anything else is a located model error (`GLUON_ERR_MODEL_VERSION_CONVERSION`).
+ * A version may serve fewer objects, or objects no other version has (stored in tables
+ * named after the storage version, like the rest).
  */
 
 /** How one object of a served version maps onto its storage object. */
@@ -80,15 +82,26 @@ function planVersions(models: readonly ApiModel[], issues: IssueList): ApiVersio
 function planApi(name: string, versions: readonly ApiModel[], issues: IssueList): ApiVersions {
   const storageVersion = chooseStorage(versions, issues);
   const statuses = chooseStatuses(versions, issues);
-  const plans = versions.map((api) => ({ api, objects: api === storageVersion ? identityPlans(api) : compareVersion(api, storageVersion, issues) }));
+  const bases = storageObjects(storageVersion, versions);
+  const plans = versions.map((api) => ({ api, objects: compareVersion(api, storageVersion, bases, issues) }));
   const extras = collectExtras(plans, storageVersion, issues);
-  const storage = extras.size === 0 ? storageVersion : withExtras(storageVersion, extras);
+  const storage = extras.size === 0 && bases.length === storageVersion.objects.length ? storageVersion : withExtras(storageVersion, bases, extras);
   const served = plans.map(({ api, objects }, i) => ({
     api,
     status: statuses[i] ?? 'SUPPORTED',
-    objects: new Map(objects.map((plan) => [plan.served.name, finishPlan(plan, storage)])),
+    objects: new Map(objects.map((plan) => [plan.served.name, finishPlan(plan, storage, extras)])),
   }));
   return { name, storage, storageVersion, served };
+}
+
+/**
+ * The objects the storage holds: the storage version's, then each object only other
+ * versions define, as the lowest version defining it has it.
+ */
+function storageObjects(storageVersion: ApiModel, versions: readonly ApiModel[]): ObjectModel[] {
+  const out = [...storageVersion.objects];
+  for (const api of versions) for (const object of api.objects) if (!out.some((o) => o.name === object.name)) out.push(object);
+  return out;
 }
 
 // ── storage version and statuses ────────────────────────────────────────────
@@ -129,37 +142,15 @@ interface ObjectPlan {
   readonly hidden: string[];
 }
 
-function identityPlans(api: ApiModel): ObjectPlan[] {
-  return api.objects.map((object) => ({
-    served: object,
-    base: object,
-    storageNames: new Map(object.attributes.map((a) => [a.name, a.name])),
-    added: [],
-    hidden: [],
-  }));
+function identityPlan(object: ObjectModel): ObjectPlan {
+  return { served: object, base: object, storageNames: new Map(object.attributes.map((a) => [a.name, a.name])), added: [], hidden: [] };
 }
 
-function compareVersion(api: ApiModel, storage: ApiModel, issues: IssueList): ObjectPlan[] {
-  const plans: ObjectPlan[] = [];
-  for (const object of api.objects) {
-    const base = storage.objects.find((o) => o.name === object.name);
-    if (base === undefined) {
-      issues.add('GLUON_ERR_MODEL_VERSION_CONVERSION', objectLoc(object, ''), 'object-in-storage', `object ${object.name} of ${api.name} ${api.versionId} is not in the storage version ${storage.versionId} (objects: ${oneOf(storage.objects.map((o) => o.name))}); every version of an API has the same objects`, {
-        value: object.name,
-        allowed: storage.objects.map((o) => o.name),
-      });
-      continue;
-    }
-    plans.push(compareObject(api, object, storage, base, issues));
-  }
-  for (const base of storage.objects) {
-    if (!api.objects.some((o) => o.name === base.name)) {
-      issues.add('GLUON_ERR_MODEL_VERSION_CONVERSION', infoLoc(api, 'objects'), 'object-served', `${api.name} ${api.versionId} has no object ${base.name}, which the storage version ${storage.versionId} has; every version of an API has the same objects`, {
-        value: base.name,
-      });
-    }
-  }
-  return plans;
+function compareVersion(api: ApiModel, storage: ApiModel, bases: readonly ObjectModel[], issues: IssueList): ObjectPlan[] {
+  return api.objects.map((object) => {
+    const base = bases.find((o) => o.name === object.name) ?? object;
+    return base === object ? identityPlan(object) : compareObject(api, object, storage, base, issues);
+  });
 }
 
 function compareObject(api: ApiModel, object: ObjectModel, storage: ApiModel, base: ObjectModel, issues: IssueList): ObjectPlan {
@@ -261,9 +252,9 @@ function collectExtras(plans: readonly { api: ApiModel; objects: readonly Object
   return extras;
 }
 
-/** The storage model: the storage version with every added attribute appended as an optional attribute. */
-function withExtras(storageVersion: ApiModel, extras: ReadonlyMap<string, readonly AttributeModel[]>): ApiModel {
-  const objects = storageVersion.objects.map((object) => {
+/** The storage model: the storage objects, every attribute a version adds appended as an optional attribute. */
+function withExtras(storageVersion: ApiModel, bases: readonly ObjectModel[], extras: ReadonlyMap<string, readonly AttributeModel[]>): ApiModel {
+  const objects = bases.map((object) => {
     const more = extras.get(object.name);
     if (more === undefined) return object;
     const appended = more.map((attr) => {
@@ -275,12 +266,16 @@ function withExtras(storageVersion: ApiModel, extras: ReadonlyMap<string, readon
   return { ...storageVersion, objects };
 }
 
-function finishPlan(plan: ObjectPlan, storage: ApiModel): ObjectConversion {
+/**
+ * The conversion of one served object. A create through it stores the default of every
+ * storage attribute it does not show: hidden ones with a default in the storage version,
+ * and attributes other versions add with their default there.
+ */
+function finishPlan(plan: ObjectPlan, storage: ApiModel, extras: ReadonlyMap<string, readonly AttributeModel[]>): ObjectConversion {
   const object = storage.objects.find((o) => o.name === plan.base.name) ?? plan.base;
-  const hiddenDefaults = plan.hidden.flatMap((name) => {
-    const value = plan.base.attributes.find((a) => a.name === name)?.default;
-    return value === undefined ? [] : [{ name, value }];
-  });
+  const shown = new Set(plan.storageNames.values());
+  const unshown = [...plan.base.attributes.filter((a) => plan.hidden.includes(a.name)), ...(extras.get(plan.base.name) ?? []).filter((a) => !shown.has(a.name))];
+  const hiddenDefaults = unshown.flatMap((attr) => (attr.default === undefined ? [] : [{ name: attr.name, value: attr.default }]));
   const identity = object === plan.served && !plan.served.attributes.some((a) => a.default !== undefined);
   return { served: plan.served, storage: object, storageNames: plan.storageNames, added: plan.added, hiddenDefaults, identity };
 }
