@@ -45,13 +45,15 @@ describe('version conversions are checked, every problem located', () => {
   });
 
   it('storage: true picks the storage version', () => {
-    const [shop] = resolveVersions(compileModels([
-      { path: 'shop-v1.0.yaml', text: V10.replace('removed', 'removed') },
-      { path: 'shop-v1.1.yaml', text: V11 },
+    const tiny = (version: string, storage: string): string =>
+      `file_version: "1.0"\ninfo:\n  name: tiny\n  version: "${version}"\n${storage}objects:\n  Thing:\n    api: {name: thing}\n    attributes:\n      id: {type: uuid, primary: true}\n`;
+    const [declared] = resolveVersions(compileModels([
+      { path: 'tiny-1.yaml', text: tiny('1.0', '') },
+      { path: 'tiny-2.yaml', text: tiny('2.0', '  storage: true\n') },
     ]));
-    expect(shop?.storageVersion.versionId).toBe('v1.0');
+    expect(declared?.storage.versionId).toBe('v2.0');
+    // shop with v1.1 as storage: now v1.0 does not declare its differences from it
     const issues = issuesOf((t) => t.replace('  version: "1.1"', '  version: "1.1"\n  storage: true'));
-    // v1.1 as storage: v1.0 does not declare its differences from it
     expect(issues.map((i) => i.rule)).toContain('removed-declared');
     expect(issues.every((i) => i.code === 'GLUON_ERR_MODEL_VERSION_CONVERSION' && i.file === 'shop-v1.0.yaml')).toBe(true);
   });
