@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fastify, { type FastifyInstance } from 'fastify';
@@ -134,5 +135,42 @@ describe('several live versions of one API over one storage (examples/versions)'
     }
     const current = await call(app, 'GET', `${V11}/widgets`);
     expect(current.headers['deprecation']).toBeUndefined();
+  });
+});
+
+describe('a database written by a single-version server keeps working when a version is added', () => {
+  it('serves the v1.0 rows through v1.0 and a new v1.1 that renames and hides (same tables)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'gluon-versions-compat-'));
+    const url = `sqlite:${join(dir, 'gluon.db')}`;
+    const v10 = (await loadModels(join(EXAMPLE, 'shop-v1.0.yaml'))).map((api) => ({ ...api, status: undefined, deprecatedSince: undefined }));
+    const serve = async (registry: ProtonRegistry): Promise<{ app: FastifyInstance; store: SqlStore }> => {
+      const store = createStore({ url, advertisedUrl: `http://${HOST}` });
+      await store.init(registry.storageModels());
+      const app = fastify({ logger: false });
+      await app.register(protonPlugin, { registry, store, docs: false });
+      await app.ready();
+      return { app, store };
+    };
+    try {
+      const before = await serve(new ProtonRegistry(v10));
+      const made = await call(before.app, 'POST', `${V10}/widgets`, { tenant_id: TENANT, name: 'old', colour: 'red', legacy_code: 'L-9' });
+      expect(made.status).toBe(201);
+      await before.app.close();
+      await before.store.close();
+
+      // v1.1 without the added attribute: no new column, so the old tables serve it as they are
+      const v11Text = readFileSync(join(EXAMPLE, 'shop-v1.1.yaml'), 'utf8').replace(/ {6}weight:\n(?: {8}.*\n)+/, '');
+      const v11Dir = await mkdtemp(join(tmpdir(), 'gluon-versions-v11-'));
+      await writeFile(join(v11Dir, 'shop-v1.1.yaml'), v11Text);
+      const after = await serve(new ProtonRegistry([...v10, ...(await loadModels(join(v11Dir, 'shop-v1.1.yaml')))]));
+      const id = String(made.json()['id']);
+      expect((await call(after.app, 'GET', `${V10}/widgets/${id}`)).json()).toMatchObject({ name: 'old', colour: 'red', legacy_code: 'L-9' });
+      expect((await call(after.app, 'GET', `${V11}/widgets/${id}`)).json()).toMatchObject({ name: 'old', color: 'red' });
+      await after.app.close();
+      await after.store.close();
+      await rm(v11Dir, { recursive: true, force: true });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
