@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { protonPlugin } from '../../src/core/http/index.js';
-import { loadModels } from '../../src/core/model/index.js';
+import { loadModels, toOpenApi } from '../../src/core/model/index.js';
 import { ProtonRegistry } from '../../src/core/registry/index.js';
 import { createStore, type SqlStore } from '../../src/core/store/index.js';
 import { HOST, call } from './helpers.js';
@@ -142,7 +142,7 @@ describe('a database written by a single-version server keeps working when a ver
   it('serves the v1.0 rows through v1.0 and a new v1.1 that renames and hides (same tables)', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'gluon-versions-compat-'));
     const url = `sqlite:${join(dir, 'gluon.db')}`;
-    const v10 = (await loadModels(join(EXAMPLE, 'shop-v1.0.yaml'))).map((api) => ({ ...api, status: undefined, deprecatedSince: undefined }));
+    const v10 = (await loadModels(join(EXAMPLE, 'shop-v1.0.yaml'))).map(({ status: _status, deprecatedSince: _since, ...api }) => api);
     const serve = async (registry: ProtonRegistry): Promise<{ app: FastifyInstance; store: SqlStore }> => {
       const store = createStore({ url, advertisedUrl: `http://${HOST}` });
       await store.init(registry.storageModels());
@@ -172,5 +172,15 @@ describe('a database written by a single-version server keeps working when a ver
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('OpenAPI of several versions', () => {
+  it('marks every operation of a DEPRECATED version deprecated', async () => {
+    const document = toOpenApi(await loadModels(EXAMPLE), { title: 'shop', version: '0' }) as { paths: Record<string, Record<string, { deprecated?: boolean }>> };
+    const flags = Object.entries(document.paths).flatMap(([path, ops]) => Object.values(ops).map((op) => [path.split('/')[3], op.deprecated === true] as const));
+    expect(flags.filter(([version]) => version === 'v1.0').every(([, deprecated]) => deprecated)).toBe(true);
+    expect(flags.filter(([version]) => version === 'v1.1').some(([, deprecated]) => deprecated)).toBe(false);
+    expect(flags.length).toBeGreaterThan(4);
   });
 });
