@@ -111,6 +111,11 @@ describe('version conversions are checked, every problem located', () => {
       expect(err[1]).toMatch(new RegExp(`shop-v1\\.1\\.yaml:${lineOf(V11, '      color:')}:7: objects\\.Widget\\.attributes\\.color: renamed_from "color_code" .* \\[GLUON_ERR_MODEL_VERSION_CONVERSION\\]$`));
       const ok: string[] = [];
       expect(await runModelsCheck([EXAMPLE], { out: (l) => ok.push(l), err: () => undefined })).toBe(0);
+      expect(ok).toEqual(expect.arrayContaining([
+        'shop: 2 versions over one storage (v1.0)',
+        '  v1.0     DEPRECATED, storage',
+        '  v1.1     CURRENT: Widget.color ← colour; Widget.legacy_code hidden; Widget.weight added (default 10)',
+      ]));
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
