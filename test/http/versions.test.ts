@@ -9,7 +9,7 @@ import { protonPlugin } from '../../src/core/http/index.js';
 import { loadModels, toOpenApi } from '../../src/core/model/index.js';
 import { ProtonRegistry } from '../../src/core/registry/index.js';
 import { createStore, type SqlStore } from '../../src/core/store/index.js';
-import { HOST, call } from './helpers.js';
+import { BACKENDS, HOST, call, startServer, type TestServer } from './helpers.js';
 
 const EXAMPLE = fileURLToPath(new URL('../../examples/versions', import.meta.url));
 const V10 = '/proton/shop/v1.0';
@@ -20,24 +20,16 @@ const TENANT = 'a868a466bca84df18404a77db0ecac72';
  * shop v1.0 (storage, DEPRECATED) and v1.1 (CURRENT: `colour` → `color`, `legacy_code`
  * hidden, `weight` added with default 10) served together over one storage.
  */
-describe('several live versions of one API over one storage (examples/versions)', () => {
-  let dir: string;
-  let store: SqlStore;
+describe.each(BACKENDS)('several live versions of one API over one storage (examples/versions, %s)', (backend) => {
+  let server: TestServer;
   let app: FastifyInstance;
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'gluon-versions-'));
-    const registry = new ProtonRegistry(await loadModels(EXAMPLE));
-    store = createStore({ url: `sqlite:${join(dir, 'gluon.db')}`, advertisedUrl: `http://${HOST}` });
-    await store.init(registry.storageModels());
-    app = fastify({ logger: false });
-    await app.register(protonPlugin, { registry, store, docs: false });
-    await app.ready();
+    server = await startServer(EXAMPLE, {}, backend);
+    app = server.app;
   });
   afterAll(async () => {
-    await app.close();
-    await store.close();
-    await rm(dir, { recursive: true, force: true });
+    await server.close();
   });
 
   async function created(url: string, body: Record<string, unknown>): Promise<Record<string, unknown>> {
