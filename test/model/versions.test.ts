@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runModelsCheck } from '../../src/cli/commands/models-check.js';
 import { ModelError } from '../../src/core/errors/index.js';
-import { compileModels, resolveVersions } from '../../src/core/model/index.js';
+import fc from 'fast-check';
+import { compileModels, fromStorageObject, resolveVersions, toStorageValues } from '../../src/core/model/index.js';
 
 const EXAMPLE = fileURLToPath(new URL('../../examples/versions', import.meta.url));
 const V10 = readFileSync(join(EXAMPLE, 'shop-v1.0.yaml'), 'utf8');
@@ -119,5 +120,29 @@ describe('version conversions are checked, every problem located', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('conversions round-trip (property)', () => {
+  const [shop] = resolveVersions(compileModels([
+    { path: 'shop-v1.0.yaml', text: V10 },
+    { path: 'shop-v1.1.yaml', text: V11 },
+  ]));
+  const v10 = shop?.served[0]?.objects.get('Widget');
+  const v11 = shop?.served[1]?.objects.get('Widget');
+
+  it('what v1.1 writes, v1.1 reads back unchanged and v1.0 reads under its own names', () => {
+    if (v10 === undefined || v11 === undefined) throw new Error('shop Widget conversions missing');
+    const text = fc.option(fc.string({ maxLength: 16 }), { nil: null });
+    fc.assert(
+      fc.property(fc.string({ minLength: 1, maxLength: 64 }), text, fc.option(fc.integer(), { nil: undefined }), (name, color, weight) => {
+        const body: Record<string, unknown> = { id: 'k', tenant_id: null, name, color, ...(weight === undefined ? {} : { weight }) };
+        const stored = { ...toStorageValues(v11, body, 'create'), legacy_code: null, revision_number: 1 };
+        expect(stored).not.toHaveProperty('color');
+        expect(fromStorageObject(v11, stored)).toEqual({ ...body, weight: weight ?? 10, revision_number: 1 });
+        const old = fromStorageObject(v10, stored);
+        expect(old).toEqual({ id: 'k', tenant_id: null, name, colour: color, legacy_code: null, revision_number: 1 });
+      }),
+    );
   });
 });
