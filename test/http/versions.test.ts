@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { protonPlugin } from '../../src/core/http/index.js';
+import { protonPlugin, servedVersionsStore } from '../../src/core/http/index.js';
 import { loadModels, toOpenApi } from '../../src/core/model/index.js';
 import { ProtonRegistry } from '../../src/core/registry/index.js';
 import { createStore, type SqlStore } from '../../src/core/store/index.js';
@@ -174,5 +174,28 @@ describe('OpenAPI of several versions', () => {
     expect(flags.filter(([version]) => version === 'v1.0').every(([, deprecated]) => deprecated)).toBe(true);
     expect(flags.filter(([version]) => version === 'v1.1').some(([, deprecated]) => deprecated)).toBe(false);
     expect(flags.length).toBeGreaterThan(4);
+  });
+});
+
+describe('the tables of several versions', () => {
+  it('are the storage version\'s, named as before, with the columns other versions add', async () => {
+    const BetterSqlite3 = (await import('better-sqlite3')).default;
+    const dir = await mkdtemp(join(tmpdir(), 'gluon-versions-tables-'));
+    const file = join(dir, 'gluon.db');
+    const registry = new ProtonRegistry(await loadModels(EXAMPLE));
+    const store = createStore({ url: `sqlite:${file}`, advertisedUrl: `http://${HOST}` });
+    try {
+      // an embedder handing every served version to init still gets the storage tables only
+      await servedVersionsStore(store, registry).init(registry.list());
+      await store.close();
+      const db = new BetterSqlite3(file, { readonly: true });
+      const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'shop%' ORDER BY name").all() as { name: string }[]).map((t) => t.name);
+      const columns = (db.prepare('PRAGMA table_info(shop_v1_0_widget)').all() as { name: string }[]).map((c) => c.name);
+      db.close();
+      expect(tables).toEqual(['shop_v1_0_part', 'shop_v1_0_widget']);
+      expect(columns).toEqual(['id', 'tenant_id', 'name', 'colour', 'legacy_code', 'weight', 'created_at', 'updated_at', 'revision_number']);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -40,7 +40,8 @@ export function servedVersionsStore(store: ProtonStore, registry: ProtonRegistry
   });
 
   const served: ProtonStore = {
-    init: (models) => store.init(models),
+    // tables exist for storage models only: a served version maps to its API's storage model
+    init: (models) => store.init([...new Set(models.map((model) => registry.storage(model.name) ?? model))]),
     async create(api, object, values, options) {
       const t = target(api, object);
       const stored = await store.create(t.api, t.object, t.conversion === undefined ? values : toStorageValues(t.conversion, values, 'create'), writeOptions(t, options));
