@@ -21,7 +21,7 @@ export {
 export type { GluonErrorCode, ErrorCodeInfo, ErrorDetail, GluonErrorOptions, ModelIssue } from './core/errors/index.js';
 
 // ── models ───────────────────────────────────────────────────────────────────
-export { loadModels, compileModels, SCALAR_TYPES, STRING_FORMATS, INTEGER_FORMATS, POLICY_ACTIONS } from './core/model/index.js';
+export { loadModels, compileModels, resolveVersions, SCALAR_TYPES, STRING_FORMATS, INTEGER_FORMATS, POLICY_ACTIONS, VERSION_STATUSES } from './core/model/index.js';
 export type {
   LoadModelsOptions,
   CompileModelsOptions,
@@ -36,6 +36,10 @@ export type {
   IntegerFormat,
   PolicyAction,
   SourceLocation,
+  VersionStatus,
+  ApiVersions,
+  ServedVersion,
+  ObjectConversion,
 } from './core/model/index.js';
 
 // ── registry ─────────────────────────────────────────────────────────────────
@@ -62,7 +66,7 @@ export type {
 } from './core/store/index.js';
 
 // ── HTTP ─────────────────────────────────────────────────────────────────────
-export { protonPlugin } from './core/http/index.js';
+export { protonPlugin, servedVersionsStore } from './core/http/index.js';
 export type { ProtonPluginOptions, ProtonHooks, GluonRequestContext, FaultBody } from './core/http/index.js';
 
 // ── key/value store (etcd or in-process) ─────────────────────────────────────
