@@ -81,4 +81,15 @@ describe('several versions of one API mirrored once (real etcd)', () => {
     expect((await call(base, 'DELETE', `${V1}/ports/${id}`)).status).toBe(204);
     await mirrored();
   });
+
+  it('a bind through v2.0 goes through the binding on the one storage', async () => {
+    const created = await call(base, 'POST', `${V2}/ports`, portBody(4));
+    const id = String(created.body['id']);
+    const bind = await call(base, 'PUT', `${V2}/ports/${id}?bind_timeout=0`, { host_id: 'compute-9', device_id: '5c1e8f52-8d5f-4a37-9a53-1f3c5e0b7d99' });
+    expect(bind.status, JSON.stringify(bind.body)).toBe(200);
+    expect(bind.body).toMatchObject({ id, host_id: 'compute-9', device_id: '5c1e8f52-8d5f-4a37-9a53-1f3c5e0b7d99' });
+    expect((await call(base, 'GET', `${V1}/ports/${id}`)).body).toMatchObject({ host_id: 'compute-9', device_id: '5c1e8f52-8d5f-4a37-9a53-1f3c5e0b7d99' });
+    const etcdNow = await mirrored();
+    expect(JSON.parse(etcdNow.get(`/proton/net-l3vpn/Port/${id}`) ?? '{}')).toMatchObject({ host_id: 'compute-9', api_version: 'v1.0' });
+  });
 });
