@@ -55,10 +55,8 @@ describe('version conversions are checked, every problem located', () => {
     expect(declared?.storage.versionId).toBe('v2.0');
     // shop with v1.1 as storage: now v1.0 does not declare its differences from it
     const issues = issuesOf((t) => t.replace('  version: "1.1"', '  version: "1.1"\n  storage: true'));
-    expect(issues.filter((i) => i.file === 'shop-v1.0.yaml').map((i) => i.rule)).toContain('removed-declared');
-    // and 1.1's `removed:` hides nothing in the storage version
-    expect(issues.filter((i) => i.file === 'shop-v1.1.yaml').map((i) => i.rule)).toEqual(['removed-in-storage']);
-    expect(issues.every((i) => i.code === 'GLUON_ERR_MODEL_VERSION_CONVERSION')).toBe(true);
+    expect(issues.map((i) => i.rule)).toContain('removed-declared');
+    expect(issues.every((i) => i.code === 'GLUON_ERR_MODEL_VERSION_CONVERSION' && i.file === 'shop-v1.0.yaml')).toBe(true);
   });
 
   it('renamed_from must name a storage attribute', () => {
@@ -93,11 +91,6 @@ describe('version conversions are checked, every problem located', () => {
   it('removing a required storage attribute without a default, or a key, is an error', () => {
     const issues = issuesOf((t) => t.replace('removed: [legacy_code]', 'removed: [legacy_code, name]').replace('      name:\n        type: string\n        length: 64\n        required: true\n      color', '      color'));
     expect(issues.map((i) => i.rule)).toEqual(['removed-default']);
-  });
-
-  it('`removed:` in the storage version is an error (it would hide nothing)', () => {
-    const issues = issuesOf((t) => t, (t) => t.replace('  Widget:\n', '  Widget:\n    removed: [legacy_code]\n'));
-    expect(issues).toEqual([expect.objectContaining({ file: 'shop-v1.0.yaml', line: lineOf(V10, '  Widget:'), rule: 'removed-in-storage' })]);
   });
 
   it('two storage versions, two CURRENT versions, and DEPRECATED without a date are errors', () => {

@@ -149,13 +149,7 @@ function identityPlan(object: ObjectModel): ObjectPlan {
 function compareVersion(api: ApiModel, storage: ApiModel, bases: readonly ObjectModel[], issues: IssueList): ObjectPlan[] {
   return api.objects.map((object) => {
     const base = bases.find((o) => o.name === object.name) ?? object;
-    if (base !== object) return compareObject(api, object, storage, base, issues);
-    if ((object.removed ?? []).length > 0) {
-      issues.add('GLUON_ERR_MODEL_VERSION_CONVERSION', objectLoc(object, '.removed'), 'removed-in-storage', `removed: on ${object.name} in ${api.name} ${api.versionId} hides nothing: this version holds the storage definition of ${object.name}; delete the attribute instead (a schema change), or declare removed: in another version`, {
-        value: object.removed,
-      });
-    }
-    return identityPlan(object);
+    return base === object ? identityPlan(object) : compareObject(api, object, storage, base, issues);
   });
 }
 
