@@ -21,7 +21,7 @@ export {
 export type { GluonErrorCode, ErrorCodeInfo, ErrorDetail, GluonErrorOptions, ModelIssue } from './core/errors/index.js';
 
 // ── models ───────────────────────────────────────────────────────────────────
-export { loadModels, compileModels, SCALAR_TYPES, STRING_FORMATS, INTEGER_FORMATS, POLICY_ACTIONS } from './core/model/index.js';
+export { loadModels, compileModels, resolveVersions, SCALAR_TYPES, STRING_FORMATS, INTEGER_FORMATS, POLICY_ACTIONS, VERSION_STATUSES } from './core/model/index.js';
 export type {
   LoadModelsOptions,
   CompileModelsOptions,
@@ -36,6 +36,10 @@ export type {
   IntegerFormat,
   PolicyAction,
   SourceLocation,
+  VersionStatus,
+  ApiVersions,
+  ServedVersion,
+  ObjectConversion,
 } from './core/model/index.js';
 
 // ── registry ─────────────────────────────────────────────────────────────────
@@ -66,6 +70,7 @@ export { protonPlugin, protonServerOptions, applyConnectionLimits, DEFAULT_CONNE
 export type { ProtonPluginOptions, ProtonHooks, GluonRequestContext, FaultBody, ConnectionLimits } from './core/http/index.js';
 export { DEFAULT_WATCH_BUFFER_BYTES, DEFAULT_WATCH_HEARTBEAT_SECONDS } from './core/http/index.js';
 export type { ProtonWatchOptions, WatchMonitor, SseEndReason, CapabilitiesOptions, CapabilitiesAuth, CapabilitiesBind } from './core/http/index.js';
+export { servedVersionsStore } from './core/http/index.js';
 
 // ── key/value store (etcd or in-process) ─────────────────────────────────────
 export { createKeyValueStore, createMemoryStore, createMemoryBackend, createEtcdStore, listAll, MAX_TXN_OPS, KvError, isKvError } from './core/kv/index.js';

@@ -20,9 +20,10 @@ const models = process.env['MODELS'] ?? fileURLToPath(new URL('../../models/', i
 // 1. The Protons this app serves, compiled from the YAML models.
 const registry = new ProtonRegistry(await loadModels(models));
 
-// 2. Where their objects live; init() creates the missing tables.
+// 2. Where their objects live; init() creates the missing tables (one storage per API,
+//    whichever versions of it are served).
 const store = await createStore({ url: db, advertisedUrl: `http://${host}:${port}` });
-await store.init(registry.list());
+await store.init(registry.storageModels());
 
 // 3. Your own fastify app, with your own routes and settings.
 const app = Fastify({ logger: false });

@@ -33,10 +33,8 @@ export interface ServerBinding {
 
 /** Builds the server's {@link BindingCoordinator} and, when enabled, its in-process dummy shims. @internal */
 export function buildServerBinding(deps: ServerBindingDeps): ServerBinding {
-  const apis = deps.registry.apiNames().flatMap((name) => {
-    const api = deps.registry.defaultVersion(name);
-    return api === undefined ? [] : [api];
-  });
+  // one storage model per API: what the store holds and etcd mirrors, whichever version wrote it
+  const apis = deps.registry.storageModels();
   const coordinator = new BindingCoordinator({
     store: deps.store,
     kv: deps.kv,

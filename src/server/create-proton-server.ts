@@ -27,7 +27,7 @@ import { createServerLogger } from './logger.js';
 import { buildServerAuth } from './auth.js';
 import { buildServerBinding, startBindingWatches, type ServerBinding } from './binding.js';
 import { etcdCheck } from './health.js';
-import { combineHooks, DEFAULT_CONNECTION_LIMITS, type ConnectionLimits } from '../core/http/index.js';
+import { combineHooks, DEFAULT_CONNECTION_LIMITS, servedVersionsStore, type ConnectionLimits } from '../core/http/index.js';
 import { TOKENS } from './tokens.js';
 import { serverCapabilities, serverWatchOptions } from './watch.js';
 import type { ErrorDetail } from '../core/errors/index.js';
@@ -72,9 +72,11 @@ export async function createProtonServer(options: ProtonServerOptions = {}): Pro
       mirror: options.mirror !== false,
     });
     cleanups.push(() => store.close());
-    await store.init(registry.list(), options.migrate === undefined ? {} : { migrate: options.migrate }).catch((err: unknown) => {
+    await store.init(registry.storageModels(), options.migrate === undefined ? {} : { migrate: options.migrate }).catch((err: unknown) => {
       throw databaseStartupError(err, resolved.db);
     });
+    // every served version of an API reads and writes its one storage through this view
+    const servedStore = servedVersionsStore(store, registry);
     const kv: KeyValueStore = createKeyValueStore(resolved.etcd?.join(','), {
       prefix: resolved.etcdPrefix,
       logger: logger.child({ part: 'kv' }),
@@ -89,11 +91,11 @@ export async function createProtonServer(options: ProtonServerOptions = {}): Pro
           ? options.mirror({ store, kv, registry, logger: mirrorLogger, advertisedUrl })
           : builtInMirror({ store, kv, registry, logger: mirrorLogger, advertisedUrl: advertisedUrl(), metrics, leaseTtlSeconds: options.leaseTtlSeconds, stallSeconds: options.mirrorStallSeconds });
 
-    const auth = await buildServerAuth({ auth: options.auth, policyFile: options.policyFile, models: registry.list(), logger: logger.child({ part: 'auth' }), store });
+    const auth = await buildServerAuth({ auth: options.auth, policyFile: options.policyFile, models: registry.list(), logger: logger.child({ part: 'auth' }), store: servedStore });
     cleanups.push(() => auth.authenticator.close?.() ?? Promise.resolve());
     const binding = buildServerBinding({
       registry,
-      store,
+      store: servedStore,
       kv,
       logger: logger.child({ part: 'binding' }),
       onWrite: mirror === undefined || mirror === null ? undefined : (urgent: boolean) => (urgent && mirror.publishNow !== undefined ? mirror.publishNow() : mirror.notify?.()),

@@ -31,10 +31,8 @@ export function builtInMirror(deps: BuiltInMirrorDeps): ServerMirror & { readonl
       details: [{ field: 'leaseTtlSeconds', rule: 'integerMin1', value: ttl, message: 'expected an integer >= 1' }],
     });
   }
-  const apis = deps.registry.apiNames().flatMap((name) => {
-    const api = deps.registry.defaultVersion(name);
-    return api === undefined ? [] : [api];
-  });
+  // one storage model per API: what the store holds and etcd mirrors, whichever version wrote it
+  const apis = deps.registry.storageModels();
   const inner = createMirror({
     source: deps.store,
     kv: deps.kv,

@@ -83,7 +83,7 @@ export async function startServer(
       : (source as readonly ApiModel[]);
   const registry = new ProtonRegistry(models);
   const store = createStore({ url: database.url, advertisedUrl: `http://${HOST}` });
-  await store.init(models);
+  await store.init(registry.storageModels());
   const app = fastify({ logger: false });
   await app.register(protonPlugin, { registry, store, docs: false, ...pluginOptions });
   await app.ready();

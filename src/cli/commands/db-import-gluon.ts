@@ -2,6 +2,7 @@ import { Option, type Command } from 'commander';
 import type { ErrorDetail } from '../../core/errors/index.js';
 import { importGluon, type ImportReport, type ImportedObject, type RefusedRow } from '../../core/import/index.js';
 import { loadModels } from '../../core/model/index.js';
+import { ProtonRegistry } from '../../core/registry/index.js';
 import { createStore } from '../../core/store/index.js';
 import { CONFIG_ENV, bundledModelsDir, loadServerConfig, serverBaseUrl, type ServerConfig, type ServerFlags } from '../../server/index.js';
 import { EXIT_CONFIG, describeError } from './exit.js';
@@ -117,7 +118,8 @@ async function runImportGluon(sourceUrl: string, command: Command, io: ImportGlu
   try {
     let models;
     try {
-      models = await loadModels(config.models ?? [bundledModelsDir()]);
+      // one storage per API: objects are written in each API's storage version
+      models = new ProtonRegistry(await loadModels(config.models ?? [bundledModelsDir()])).storageModels();
     } catch (err) {
       io.err(`gluon db import-gluon: ${describeError(err)}`);
       return IMPORT_EXIT_CONFIG;

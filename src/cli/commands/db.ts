@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
 import { loadModels, type ApiModel } from '../../core/model/index.js';
+import { ProtonRegistry } from '../../core/registry/index.js';
 import {
   createStore,
   rowsText,
@@ -57,7 +58,8 @@ async function open(command: Command, name: string, io: DbIo): Promise<Session |
   }
   let models: readonly ApiModel[];
   try {
-    models = await loadModels(config.models ?? [bundledModelsDir()]);
+    // one storage per API: the tables are those of each API's storage version
+    models = new ProtonRegistry(await loadModels(config.models ?? [bundledModelsDir()])).storageModels();
   } catch (err) {
     io.err(`gluon db ${name}: ${describe(err)}`);
     return 1;

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { formatModelIssue, isGluonError, type ModelIssue } from '../../core/errors/index.js';
-import { loadModels, toRoutes, versionRoot, type ApiModel } from '../../core/model/index.js';
+import { loadModels, resolveVersions, toRoutes, versionRoot, type ApiModel, type ApiVersions } from '../../core/model/index.js';
 import { bundledModelsDir } from '../../server/index.js';
 
 /** Where `gluon models check` writes. */
@@ -40,6 +40,7 @@ export async function runModelsCheck(paths: readonly string[], io: ModelsCheckIo
     return 1;
   }
   for (const api of models) printApi(api, io);
+  for (const set of resolveVersions(models)) if (set.served.length > 1) printVersions(set, io);
   const objects = models.reduce((n, api) => n + api.objects.length, 0);
   io.out(`OK: ${models.length} API${models.length === 1 ? '' : 's'}, ${objects} API objects`);
   return 0;
@@ -60,6 +61,22 @@ function printApi(api: ApiModel, io: ModelsCheckIo): void {
   const routes = toRoutes(api);
   io.out(`  routes (${routes.length}):`);
   for (const route of routes) io.out(`    ${route.methods.join(',').padEnd(15)} ${versionRoot(api)}${route.path}`);
+}
+
+/** The versions of an API served together: status, which one is stored, what each converts. */
+function printVersions(set: ApiVersions, io: ModelsCheckIo): void {
+  io.out(`${set.name}: ${set.served.length} versions over one storage (${set.storageVersion.versionId})`);
+  for (const served of set.served) {
+    const changes: string[] = [];
+    for (const conversion of served.objects.values()) {
+      const object = conversion.served.name;
+      for (const [name, stored] of conversion.storageNames) if (name !== stored) changes.push(`${object}.${name} ← ${stored}`);
+      for (const hidden of conversion.served.removed ?? []) changes.push(`${object}.${hidden} hidden`);
+      for (const added of conversion.added) changes.push(`${object}.${added.name} added${added.default === undefined ? '' : ` (default ${JSON.stringify(added.default)})`}`);
+    }
+    const storage = served.api === set.storageVersion ? ', storage' : '';
+    io.out(`  ${served.api.versionId.padEnd(8)} ${served.status}${storage}${changes.length === 0 ? '' : `: ${changes.join('; ')}`}`);
+  }
 }
 
 /** Registers `gluon models check [paths…]` on the program. */

@@ -66,8 +66,8 @@ async function runResync(command: Command, io: ResyncIo): Promise<number> {
   const kv = createKeyValueStore(config.etcd.join(','), { prefix: config.etcdPrefix });
   try {
     const registry = new ProtonRegistry(await loadModels(config.models ?? [bundledModelsDir()]));
-    await store.init(registry.list());
-    const report = await reconcile({ source: store, kv, apis: registry.list(), dryRun });
+    await store.init(registry.storageModels());
+    const report = await reconcile({ source: store, kv, apis: registry.storageModels(), dryRun });
     print(report, dryRun, io);
     return 0;
   } catch (err) {

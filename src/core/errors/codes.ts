@@ -63,6 +63,12 @@ export const ERROR_CODES = {
     description: 'An API object has no primary key attribute.',
     fix: 'Mark exactly one attribute `primary: true` (or extend a base object that has one).',
   },
+  GLUON_ERR_MODEL_VERSION_CONVERSION: {
+    status: 400,
+    description:
+      'Two versions of one API differ in a way that is not a declared conversion from the storage version (an attribute added without a needed `default`, removed without `removed:`, renamed without `renamed_from:`, or retyped; an object added or dropped; two storage versions).',
+    fix: 'Declare the difference in the non-storage version (`renamed_from:`, `removed:`, `default:`) or make the attribute equal to the storage version\'s; see docs/migrations.md "Several versions of one API".',
+  },
   GLUON_ERR_MODEL_DUPLICATE: {
     status: 400,
     description: 'Two definitions collide (two objects with one plural name in an API, two files defining one API version, two objects extending BasePort…).',

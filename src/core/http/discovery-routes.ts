@@ -63,11 +63,16 @@ export function protonsDocument(base: string, registry: ProtonRegistry): Record<
   };
 }
 
-function versionEntry(base: string, api: ApiModel): Record<string, unknown> {
+/** A version's status as discovery shows it (`CURRENT`, `SUPPORTED`, `DEPRECATED`). */
+function statusOf(registry: ProtonRegistry, api: ApiModel): string {
+  return registry.status(api) ?? 'CURRENT';
+}
+
+function versionEntry(base: string, registry: ProtonRegistry, api: ApiModel): Record<string, unknown> {
   return {
     proton_service: api.name,
     version_id: api.versionId,
-    status: 'CURRENT',
+    status: statusOf(registry, api),
     links: self(`${base}/proton/${api.name}/${api.versionId}`),
   };
 }
@@ -76,19 +81,19 @@ function versionEntry(base: string, api: ApiModel): Record<string, unknown> {
 export function versionsDocument(base: string, registry: ProtonRegistry, name: string): Record<string, unknown> {
   const latest = registry.defaultVersion(name);
   return {
-    default_version: latest === undefined ? null : versionEntry(base, latest),
-    versions: registry.versions(name).map((api) => versionEntry(base, api)),
+    default_version: latest === undefined ? null : versionEntry(base, registry, latest),
+    versions: registry.versions(name).map((api) => versionEntry(base, registry, api)),
   };
 }
 
 /** `GET /proton/<api>/<versionId>`: the resources (collections) of one version. */
-export function resourcesDocument(base: string, api: ApiModel): Record<string, unknown> {
+export function resourcesDocument(base: string, api: ApiModel, status = 'CURRENT'): Record<string, unknown> {
   return {
     resources: api.objects.map((object) => ({
       resource_name: object.api.plural,
       proton_service: api.name,
       version_id: api.versionId,
-      status: 'CURRENT',
+      status,
       links: self(`${base}/proton/${api.name}/${api.versionId}/${object.api.plural}`),
     })),
   };
@@ -123,7 +128,7 @@ export function registerDiscoveryRoutes(scope: FastifyInstance, options: Discove
     }
     for (const api of registry.versions(name)) {
       for (const path of paths(`/${name}/${api.versionId}`)) {
-        scope.get(path, async (request) => resourcesDocument(baseUrl(request, mountPrefix), api));
+        scope.get(path, async (request) => resourcesDocument(baseUrl(request, mountPrefix), api, statusOf(registry, api)));
         options.notAllowed(scope, path, ['GET']);
       }
     }

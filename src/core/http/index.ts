@@ -20,3 +20,5 @@ export { DEFAULT_WATCH_BUFFER_BYTES, DEFAULT_WATCH_HEARTBEAT_SECONDS } from './w
 export type { ProtonWatchOptions, WatchMonitor } from './watch-routes.js';
 export type { SseEndReason } from './sse-stream.js';
 export type { CapabilitiesOptions, CapabilitiesAuth, CapabilitiesBind } from './capabilities-routes.js';
+export { servedVersionsStore } from './served-store.js';
+export { deprecationHeader } from './deprecation.js';

@@ -10,6 +10,8 @@ import { withWatchAndCapabilities } from './openapi-watch.js';
 import { WatchStreams, createWatchHandler } from './watch-routes.js';
 import type { ProtonPluginOptions } from './types.js';
 import { createValidatorCompiler } from './validator.js';
+import { servedVersionsStore } from './served-store.js';
+import { registerDeprecationHeaders } from './deprecation.js';
 
 const ALL_METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH'] as const;
 
@@ -47,11 +49,12 @@ function ignoresTrailingSlash(app: FastifyInstance): boolean {
  * ```
  */
 export const protonPlugin: FastifyPluginAsync<ProtonPluginOptions> = async (app, options) => {
-  const { registry, store } = options;
-  if (typeof registry?.list !== 'function' || typeof store?.get !== 'function') {
+  const { registry } = options;
+  if (typeof registry?.list !== 'function' || typeof options.store?.get !== 'function') {
     throw new ConfigError('protonPlugin needs options { registry: ProtonRegistry, store: ProtonStore }; received ' +
-      `registry=${typeof registry}, store=${typeof store}.`);
+      `registry=${typeof registry}, store=${typeof options.store}.`);
   }
+  const store = servedVersionsStore(options.store, registry);
   const hooks = options.hooks ?? {};
   const mountPrefix = app.prefix;
   const bothSlashes = !ignoresTrailingSlash(app);
@@ -111,6 +114,7 @@ export const protonPlugin: FastifyPluginAsync<ProtonPluginOptions> = async (app,
       scope.setNotFoundHandler(faultNotFoundHandler);
       const authenticate = hooks.authenticate;
       if (authenticate !== undefined) scope.addHook('onRequest', async (request, reply) => authenticate(request, reply));
+      registerDeprecationHeaders(scope, registry, mountPrefix);
       registerDiscoveryRoutes(scope, { registry, mountPrefix, bothSlashes, notAllowed: registerNotAllowed });
       registerCapabilitiesRoute(scope, { registry, mountPrefix, capabilities: options.capabilities, watch: options.watch, notAllowed: registerNotAllowed });
       const watch = createWatchHandler(options.watch, hooks, streams);

@@ -1,9 +1,19 @@
-import { SCALAR_TYPES, type ApiModel, type AttributeModel, type ObjectModel, type PolicyAction } from './types.js';
+import {
+  SCALAR_TYPES,
+  VERSION_STATUSES,
+  type ApiModel,
+  type AttributeModel,
+  type ObjectModel,
+  type PolicyAction,
+  type SourceLocation,
+  type VersionStatus,
+} from './types.js';
+import { defaultProblem } from './attribute-default.js';
 import { oneOf, show, type IssueList, type Loc } from './issues.js';
 import { deriveRole } from './derive-role.js';
 import { mergeAttributes, mergePolicies, resolveExtends } from './merge-objects.js';
 import { validateAttribute, type AttributeContext, type AttributeDraft, type KeyType } from './validate-attribute.js';
-import type { RawAttribute, RawFile, RawObject } from './spec-types.js';
+import type { RawAttribute, RawFile, RawInfo, RawObject } from './spec-types.js';
 
 /** The files that make one API: its own files, then the files they import. */
 export interface ApiUnit {
@@ -171,6 +181,11 @@ export function compileApi(unit: ApiUnit, issues: IssueList): ApiModel | undefin
       const natural = !isPrimary && raw.props.primary?.value === true;
       return { ...draft, primary: isPrimary, naturalKey: natural, required: draft.required || natural };
     });
+    for (const { raw } of drafts) {
+      const attribute = attributes.find((a) => a.name === raw.name);
+      const problem = attribute === undefined ? undefined : defaultProblem(attribute);
+      if (problem !== undefined) issues.add('GLUON_ERR_MODEL_BAD_VALUE', raw.props.default?.loc ?? raw.loc, 'default', problem, { value: raw.props.default?.value });
+    }
     const policies: Partial<Record<PolicyAction, string>> = {};
     for (const [action, rule] of mergePolicies(object, chain.chain, objects)) policies[action] = rule.value;
 
@@ -238,6 +253,7 @@ export function compileApi(unit: ApiUnit, issues: IssueList): ApiModel | undefin
       ...(object.description === undefined ? {} : { description: object.description.value }),
       ...checkRenames(object, attributes, apiNames, issues),
       source: { file: object.loc.file, line: object.loc.line ?? 1, column: object.loc.column ?? 1 },
+      ...(object.removed === undefined ? {} : { removed: object.removed.value }),
     });
   }
 
@@ -261,8 +277,37 @@ export function compileApi(unit: ApiUnit, issues: IssueList): ApiModel | undefin
     ...(info?.description === undefined ? {} : { description: info.description.value }),
     objects: built,
     files: files.map((f) => f.path),
+    ...(info === undefined ? {} : versionInfo(info, issues)),
   };
 
+}
+
+/** The version facts of `info` (status, storage, deprecated_since), checked. */
+function versionInfo(info: RawInfo, issues: IssueList): Pick<ApiModel, 'status' | 'storage' | 'deprecatedSince' | 'source'> {
+  const out: { status?: VersionStatus; storage?: boolean; deprecatedSince?: string; source: SourceLocation } = {
+    source: { file: info.loc.file, line: info.loc.line ?? 1, column: info.loc.column ?? 1 },
+  };
+  const status = info.status;
+  if (status !== undefined) {
+    if ((VERSION_STATUSES as readonly string[]).includes(status.value)) out.status = status.value as VersionStatus;
+    else
+      issues.add('GLUON_ERR_MODEL_BAD_VALUE', status.loc, 'status', `unknown status ${show(status.value)}; allowed: ${oneOf([...VERSION_STATUSES])}`, {
+        value: status.value,
+        allowed: VERSION_STATUSES,
+      });
+  }
+  if (info.storage !== undefined) out.storage = info.storage.value;
+  if (info.deprecatedSince !== undefined) {
+    out.deprecatedSince = info.deprecatedSince.value;
+    if (out.status !== 'DEPRECATED') {
+      issues.add('GLUON_ERR_MODEL_CONSTRAINT', info.deprecatedSince.loc, 'deprecated-since', '`deprecated_since` is given but `status` is not DEPRECATED', { value: info.deprecatedSince.value, allowed: ['DEPRECATED'] });
+    }
+  } else if (out.status === 'DEPRECATED' && status !== undefined) {
+    issues.add('GLUON_ERR_MODEL_MISSING_KEY', status.loc, 'deprecated-since-required', 'a DEPRECATED version needs `deprecated_since: <date>` (the Deprecation header of its answers carries it)', {
+      allowed: ['deprecated_since'],
+    });
+  }
+  return out;
 }
 
 function where(loc: Loc | undefined): string {

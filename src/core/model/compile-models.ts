@@ -6,6 +6,7 @@ import { parseYamlFile } from './parse-yaml.js';
 import { readSpec } from './read-spec.js';
 import { compileApi } from './compile-api.js';
 import { deepFreeze } from './freeze.js';
+import { checkVersions } from './versions.js';
 import type { RawFile } from './spec-types.js';
 
 /** One model file given as text. */
@@ -158,6 +159,7 @@ export function compileModels(files: readonly ModelSource[], options: CompileMod
     models.push(model);
   }
 
+  checkVersions(models, issues);
   if (issues.size > 0) throw new ModelError(issues.sorted());
   return deepFreeze(models);
 }

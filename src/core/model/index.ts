@@ -26,6 +26,13 @@ export type {
   RouteParam,
   RouteDescription,
 } from './types.js';
+export { VERSION_STATUSES } from './types.js';
+export type { VersionStatus } from './types.js';
+export { resolveVersions } from './versions.js';
+export type { ApiVersions, ServedVersion, ObjectConversion } from './versions.js';
+export { toStorageValues, fromStorageObject, storageName } from './conversion.js';
+export { compareVersions } from './compare-versions.js';
+export { MIRROR_VERSION_FIELD } from './validate-attribute.js';
 export { loadModels } from './load-models.js';
 export type { LoadModelsOptions } from './load-models.js';
 export { compileModels, importCandidates } from './compile-models.js';

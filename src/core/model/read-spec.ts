@@ -7,15 +7,15 @@ import type { AttributeProps, Located, RawApi, RawAttribute, RawFile, RawInfo, R
 /** Keys allowed at the top level of a model file. */
 export const TOP_LEVEL_KEYS = ['file_version', 'imports', 'info', 'objects'] as const;
 /** Keys allowed in `info`. */
-export const INFO_KEYS = ['name', 'version', 'description', 'author'] as const;
+export const INFO_KEYS = ['name', 'version', 'description', 'author', 'status', 'storage', 'deprecated_since'] as const;
 /** Keys allowed in `info.author`. */
 export const AUTHOR_KEYS = ['name', 'url', 'email'] as const;
 /** Keys allowed in an object definition. */
-export const OBJECT_KEYS = ['api', 'extends', 'attributes', 'policies', 'description', 'renamed_from'] as const;
+export const OBJECT_KEYS = ['api', 'extends', 'attributes', 'policies', 'description', 'renamed_from', 'removed'] as const;
 /** Keys allowed in `api`. */
 export const API_KEYS = ['name', 'plural_name', 'parent', 'parent_key'] as const;
 /** Properties allowed in an attribute definition. */
-export const ATTRIBUTE_KEYS = ['type', 'primary', 'required', 'length', 'format', 'min', 'max', 'values', 'description', 'renamed_from'] as const;
+export const ATTRIBUTE_KEYS = ['type', 'primary', 'required', 'length', 'format', 'min', 'max', 'values', 'description', 'renamed_from', 'default'] as const;
 
 /** Reads one parsed model file into a {@link RawFile}, reporting every shape problem. */
 export function readSpec(file: YamlFile, issues: IssueList): RawFile {
@@ -77,7 +77,14 @@ class Reader {
     const loc = this.keyAt(entry, path);
     const entries = entriesOf(this.file, entry.value, this.at(entry.value, path), this.issues, '`info`');
     if (entries === undefined) return { loc, broken: true };
-    const info: { name?: Located<string>; version?: Located<string>; description?: Located<string> } = {};
+    const info: {
+      name?: Located<string>;
+      version?: Located<string>;
+      description?: Located<string>;
+      status?: Located<string>;
+      storage?: Located<boolean>;
+      deprecatedSince?: Located<string>;
+    } = {};
     for (const e of entries) {
       const p = `${path}.${e.key}`;
       switch (e.key) {
@@ -97,6 +104,21 @@ class Reader {
         case 'description': {
           const v = this.str(e, p);
           if (v) info.description = v;
+          break;
+        }
+        case 'status': {
+          const v = this.str(e, p);
+          if (v) info.status = v;
+          break;
+        }
+        case 'storage': {
+          const v = this.bool(e, p);
+          if (v) info.storage = v;
+          break;
+        }
+        case 'deprecated_since': {
+          const v = this.dateText(e, p);
+          if (v) info.deprecatedSince = v;
           break;
         }
         case 'author': {
@@ -132,6 +154,7 @@ class Reader {
       policies: Map<PolicyAction, Located<string>>;
       description?: Located<string>;
       renamedFrom?: Located<readonly string[]>;
+      removed?: Located<readonly string[]>;
     } = { attributes: [], policies: new Map() };
     for (const e of entries ?? []) {
       const p = `${path}.${e.key}`;
@@ -153,6 +176,11 @@ class Reader {
         case 'policies':
           this.readPolicies(e, p, obj.policies);
           break;
+        case 'removed': {
+          const v = this.strList(e, p);
+          if (v) obj.removed = v;
+          break;
+        }
         case 'description': {
           const v = this.str(e, p);
           if (v) obj.description = v;
@@ -227,6 +255,11 @@ class Reader {
         case 'renamed_from': {
           const v = this.names(e, p);
           if (v) props.renamedFrom = v;
+          break;
+        }
+        case 'default': {
+          const v = this.scalar(e, p);
+          if (v) props.default = v;
           break;
         }
         default:
@@ -317,6 +350,24 @@ class Reader {
     const v = scalarValue(entry.value);
     if (typeof v === 'boolean') return { value: v, loc };
     this.wrongType(entry.value, loc, path, 'true or false', 'boolean');
+    return undefined;
+  }
+
+  /** A string, number or boolean (an attribute `default`). */
+  private scalar(entry: Entry, path: string): Located<string | number | boolean> | undefined {
+    const loc = this.at(entry.value, path);
+    const v = scalarValue(entry.value);
+    if (typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v))) return { value: v, loc };
+    this.wrongType(entry.value, loc, path, 'a string, number or boolean', 'scalar');
+    return undefined;
+  }
+
+  /** A date as text: YAML reads `2026-06-01` as a string here (the core schema has no timestamps). */
+  private dateText(entry: Entry, path: string): Located<string> | undefined {
+    const loc = this.at(entry.value, path);
+    const v = scalarValue(entry.value);
+    if (typeof v === 'string' && !Number.isNaN(Date.parse(v))) return { value: v, loc };
+    this.wrongType(entry.value, loc, path, 'an ISO-8601 date ("2026-06-01")', 'date');
     return undefined;
   }
 

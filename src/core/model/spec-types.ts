@@ -25,6 +25,8 @@ export interface AttributeProps {
   description?: Located<string>;
   /** `renamed_from`: the attribute's former names (newest last), so a migration moves its data. */
   renamedFrom?: Located<readonly string[]>;
+  /** Value used where none is given (see docs/models.md). */
+  default?: Located<string | number | boolean>;
 }
 
 /** One attribute definition in one object. */
@@ -58,6 +60,8 @@ export interface RawObject {
   readonly description?: Located<string>;
   /** `renamed_from`: the object's former names, so a migration renames its table. */
   readonly renamedFrom?: Located<readonly string[]>;
+  /** Storage-version attributes this (served) version does not show. */
+  readonly removed?: Located<readonly string[]>;
 }
 
 /** The `info:` mapping. */
@@ -67,6 +71,12 @@ export interface RawInfo {
   readonly name?: Located<string>;
   readonly version?: Located<string>;
   readonly description?: Located<string>;
+  /** Declared status: CURRENT, SUPPORTED or DEPRECATED. */
+  readonly status?: Located<string>;
+  /** True for the storage version of the API. */
+  readonly storage?: Located<boolean>;
+  /** When the version was deprecated (an ISO-8601 date or date-time). */
+  readonly deprecatedSince?: Located<string>;
 }
 
 /** One model file, read. */

@@ -74,12 +74,19 @@ export interface AttributeModel {
   /** Free text from the model. */
   readonly description?: string;
   /**
-   * Former names of this attribute (`renamed_from`): a migration renames the column
-   * instead of dropping the old one and adding a new one.
+   * Former names of this attribute (`renamed_from`, a string or a list). In the storage
+   * version a migration renames the column instead of dropping the old one and adding a
+   * new one; in another served version, the one that names an attribute of the storage
+   * version is the attribute's name there (a conversion).
    */
   readonly renamedFrom?: readonly string[];
   /** Where the attribute's final definition is. */
   readonly source?: SourceLocation;
+  /**
+   * `default:` — the value a create gets when the body leaves the attribute out, and what
+   * an attribute added by a served version reads as where storage holds none.
+   */
+  readonly default?: string | number | boolean;
 }
 
 /** The `api:` part of an object: how it appears in URLs. */
@@ -118,7 +125,17 @@ export interface ObjectModel {
   readonly renamedFrom?: readonly string[];
   /** Where the object is defined. */
   readonly source?: SourceLocation;
+  /**
+   * `removed:` — attributes of the storage version this served version does not show
+   * (kept in storage, hidden here).
+   */
+  readonly removed?: readonly string[];
 }
+
+/** The lifecycle status of one served version of an API (discovery shows it). */
+export const VERSION_STATUSES = ['CURRENT', 'SUPPORTED', 'DEPRECATED'] as const;
+/** A version status. */
+export type VersionStatus = (typeof VERSION_STATUSES)[number];
 
 /** One API (a Proton) at one version. */
 export interface ApiModel {
@@ -134,6 +151,14 @@ export interface ApiModel {
   readonly objects: readonly ObjectModel[];
   /** The files this API was compiled from. */
   readonly files: readonly string[];
+  /** `info.status` as declared (the registry derives it when absent). */
+  readonly status?: VersionStatus;
+  /** `info.storage: true`: this version is the API's storage version. */
+  readonly storage?: boolean;
+  /** `info.deprecated_since`: when the version was deprecated (ISO-8601 text). */
+  readonly deprecatedSince?: string;
+  /** Where the API's `info` is. */
+  readonly source?: SourceLocation;
 }
 
 // ── projections ─────────────────────────────────────────────────────────────

@@ -21,6 +21,9 @@ export const INT32_MAX = 2147483647;
 /** Names every object gets from the store; attributes cannot use them. */
 export const RESERVED_ATTRIBUTE_NAMES = ['created_at', 'updated_at', 'revision_number'] as const;
 
+/** The field of an etcd object value that names the storage version it is written in. */
+export const MIRROR_VERSION_FIELD = 'api_version';
+
 const NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** The type facts a reference copies from its target's primary key. */
@@ -55,6 +58,11 @@ export function validateAttribute(attr: RawAttribute, ctx: AttributeContext, iss
       value: attr.name,
     });
   }
+  if (attr.name === MIRROR_VERSION_FIELD) {
+    issues.add('GLUON_ERR_MODEL_BAD_VALUE', attr.loc, 'attribute-name', `attribute name "${attr.name}" is reserved (the etcd value of every object names its storage version there)`, {
+      value: attr.name,
+    });
+  }
   if (p.type === undefined) {
     issues.add('GLUON_ERR_MODEL_MISSING_KEY', attr.loc, 'type-required', `attribute ${attr.name} has no \`type\`; allowed: ${oneOf([...SCALAR_TYPES, 'an API object name'])}`, {
       allowed: [...SCALAR_TYPES, ...ctx.apiObjects],
@@ -67,6 +75,7 @@ export function validateAttribute(attr: RawAttribute, ctx: AttributeContext, iss
     required: p.required?.value ?? false,
     ...(p.description === undefined ? {} : { description: p.description.value }),
     ...renamedFrom(attr, issues),
+    ...(p.default === undefined ? {} : { default: p.default.value }),
     source: { file: attr.loc.file, line: attr.loc.line ?? 1, column: attr.loc.column ?? 1 },
   };
 

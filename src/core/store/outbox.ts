@@ -1,4 +1,4 @@
-import type { ApiModel, ObjectModel } from '../model/index.js';
+import { MIRROR_VERSION_FIELD, type ApiModel, type ObjectModel } from '../model/index.js';
 import { objectKey as wireObjectKey, portRegistryKey } from '../wire/index.js';
 import type { InsertTarget, PlannedRow } from './group-writer.js';
 import { q, toSqlDate } from './sql-text.js';
@@ -24,9 +24,13 @@ export function portKey(id: string): string {
   return portRegistryKey(id);
 }
 
-/** The mirrored JSON of an object: exactly what `get` returns. */
-export function objectValue(obj: StoredObject): string {
-  return JSON.stringify(obj);
+/**
+ * The mirrored JSON of an object: what `get` returns through the storage model, plus
+ * `api_version`, the storage version the value is written in (e.g. `"v1.0"`), so a shim
+ * knows which version's schema to read it with.
+ */
+export function objectValue(api: ApiModel, obj: StoredObject): string {
+  return JSON.stringify({ ...obj, [MIRROR_VERSION_FIELD]: api.versionId });
 }
 
 /** The JSON registration of a port: `{"tenant_id", "service", "url"}`. */

@@ -211,7 +211,7 @@ export class SqlStoreImpl implements SqlStore {
       const now = new Date();
       const outbox = rows.map((row) => {
         const obj = fromDbRow(info, row);
-        return outboxRow(objectKey(info.api, info.object, String(obj[info.pk.name])), objectValue(obj), now);
+        return outboxRow(objectKey(info.api, info.object, String(obj[info.pk.name])), objectValue(info.api, obj), now);
       });
       await this.write<void>({
         run: async (tx) => {
@@ -307,7 +307,7 @@ export class SqlStoreImpl implements SqlStore {
     const rows: PlannedRow[] = [{ target: info.insert, values: dbValues }];
     const attempts: RowAttempt[] = [{ info, values: dbValues }];
     const outbox: PlannedRow[] = [];
-    if (this.settings.mirror) outbox.push(outboxRow(objectKey(api, object, pk), objectValue(result), now));
+    if (this.settings.mirror) outbox.push(outboxRow(objectKey(api, object, pk), objectValue(api, result), now));
     if (object.role === 'port') {
       if (this.settings.mirror) outbox.push(outboxRow(portKey(pk), portValue(api, result, this.settings.advertisedUrl), now));
       const iface = this.catalog.defaultInterface(api, object);
@@ -316,7 +316,7 @@ export class SqlStoreImpl implements SqlStore {
         rows.push({ target: iface.insert, values: ifaceValues });
         attempts.push({ info: iface, values: ifaceValues });
         if (this.settings.mirror) {
-          outbox.push(outboxRow(objectKey(api, iface.object, pk), objectValue(this.toObject(iface, ifaceValues)), now));
+          outbox.push(outboxRow(objectKey(api, iface.object, pk), objectValue(api, this.toObject(iface, ifaceValues)), now));
         }
       }
     }
@@ -384,7 +384,7 @@ export class SqlStoreImpl implements SqlStore {
         });
         const outbox: PlannedRow[] = [];
         if (this.settings.mirror) {
-          outbox.push(outboxRow(objectKey(api, object, key), objectValue(next), now));
+          outbox.push(outboxRow(objectKey(api, object, key), objectValue(api, next), now));
           if (object.role === 'port' && next['tenant_id'] !== current['tenant_id']) {
             outbox.push(outboxRow(portKey(key), portValue(api, next, this.settings.advertisedUrl), now));
           }
@@ -528,7 +528,7 @@ export class SqlStoreImpl implements SqlStore {
         for (const row of rows) {
           const obj = fromDbRow(info, row);
           const id = String(obj[info.pk.name]);
-          yield { key: objectKey(api, object, id), value: objectValue(obj) };
+          yield { key: objectKey(api, object, id), value: objectValue(api, obj) };
           if (object.role === 'port') yield { key: portKey(id), value: portValue(api, obj, this.settings.advertisedUrl) };
         }
         if (rows.length < SNAPSHOT_PAGE) break;

@@ -59,6 +59,9 @@ function createSchema(api: ApiModel, object: ObjectModel, options: ObjectSchemaO
   for (const attr of object.attributes) {
     if (optionalOnCreate(object, attr, options)) {
       properties[attr.name] = nullable(attributeValueSchema(api, attr, { uuidMayBeEmpty: true }));
+    } else if (attr.default !== undefined) {
+      // required, but the create fills in the default when the body leaves it out
+      properties[attr.name] = nonNull(attributeValueSchema(api, attr));
     } else {
       properties[attr.name] = nonNull(attributeValueSchema(api, attr));
       required.push(attr.name);

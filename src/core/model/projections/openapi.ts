@@ -138,7 +138,8 @@ function operations(
     required: true,
     schema: toOpenApiSchema((paramsSchema['properties'] as SchemaObject)[p.param]),
   }));
-  const common = { tags: [tag], parameters: pathParams };
+  // every operation of a DEPRECATED version is marked so (its answers carry a Deprecation header)
+  const common = { tags: [tag], parameters: pathParams, ...(api.status === 'DEPRECATED' ? { deprecated: true } : {}) };
   const one = ref(componentName(api, object, ''));
   if (route.kind === 'collection') {
     const query = toListQuerySchema(api, object) as SchemaObject;
