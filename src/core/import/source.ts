@@ -1,3 +1,4 @@
+import { maskDbUrl, parseStoreUrl, type ConnectTarget } from '../store/index.js';
 import { ImportError } from './import-error.js';
 import { openMysqlSource } from './mysql-source.js';
 import { openSqliteSource } from './sqlite-source.js';
@@ -39,59 +40,34 @@ export interface SourceTable {
 /** Where the original's database is: a SQLite file or a MySQL/MariaDB database. */
 export type SourceTarget =
   | { readonly dialect: 'sqlite'; readonly file: string }
-  | {
-      readonly dialect: 'mysql';
-      readonly host: string;
-      readonly port: number;
-      readonly user: string;
-      readonly password: string;
-      readonly database: string;
-    };
-
-function redact(url: string): string {
-  return url.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@');
-}
+  | Extract<ConnectTarget, { dialect: 'mysql' }>;
 
 /**
- * Parses the URL of the original's database. Accepted forms:
+ * Parses the URL of the original's database with the store's own URL rules (so the
+ * original's `[database] connection` line, `mysql+pymysql://…`, can be pasted as it is),
+ * and also accepts a plain file path. Accepted forms:
  * - `sqlite:<path>` or `sqlite://<path>` (as gluon's own `--db`), or a plain file path;
- * - `mysql://user:pass@host:port/db`, also `mysql+pymysql://…` and `mariadb://…`, so the
- *   original's `[database] connection` line can be pasted as it is (the driver suffix and
- *   any `?charset=…` query are ignored).
+ * - `mysql://user:pass@host:port/db`, also `mysql+pymysql://…` and `mariadb://…`.
  * @throws GLUON_ERR_IMPORT_SOURCE for anything else.
  */
 export function parseSourceUrl(url: string): SourceTarget {
   if (typeof url !== 'string' || url.trim() === '') {
     throw new ImportError('The URL of the original database is empty: give sqlite:<file> or mysql://user:pass@host:port/db.');
   }
-  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1]?.toLowerCase();
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1];
+  // no scheme, or a Windows drive letter: a plain file path
   if (scheme === undefined || scheme.length === 1) return { dialect: 'sqlite', file: url };
-  if (scheme === 'sqlite') {
-    let file = url.slice('sqlite:'.length);
-    if (file.startsWith('//')) file = file.slice(2);
-    if (file === '' || file === ':memory:') throw new ImportError(`The URL "${url}" names no SQLite file: give sqlite:<path of the original's gluon.sqlite>.`);
-    return { dialect: 'sqlite', file };
+  let target: ConnectTarget;
+  try {
+    target = parseStoreUrl(url);
+  } catch (err) {
+    throw new ImportError(`${(err as Error).message.replace('The database URL', 'The URL of the original database')}`, { cause: err });
   }
-  const base = scheme.split('+')[0];
-  if (base === 'mysql' || base === 'mariadb') {
-    let parsed: URL;
-    try {
-      parsed = new URL(url.replace(/^[^:]+:/, 'mysql:'));
-    } catch (err) {
-      throw new ImportError(`The URL "${redact(url)}" is not a valid URL: use mysql://user:pass@host:port/db.`, { cause: err });
-    }
-    const database = decodeURIComponent(parsed.pathname.replace(/^\//, ''));
-    if (database === '') throw new ImportError(`The URL "${redact(url)}" names no database: use mysql://user:pass@host:port/db.`);
-    return {
-      dialect: 'mysql',
-      host: parsed.hostname || '127.0.0.1',
-      port: parsed.port === '' ? 3306 : Number(parsed.port),
-      user: decodeURIComponent(parsed.username || 'root'),
-      password: decodeURIComponent(parsed.password),
-      database,
-    };
+  if (target.dialect === 'mysql') return target;
+  if (url.slice('sqlite:'.length).replace(/^\/\//, '') === '' || target.storage === ':memory:') {
+    throw new ImportError(`The URL "${url}" names no SQLite file: give sqlite:<path of the original's gluon.sqlite>.`);
   }
-  throw new ImportError(`Unsupported URL scheme "${scheme}:" in "${redact(url)}": use sqlite:<file> or mysql://user:pass@host:port/db.`);
+  return { dialect: 'sqlite', file: target.storage };
 }
 
 /**
@@ -101,7 +77,7 @@ export function parseSourceUrl(url: string): SourceTarget {
  */
 export async function openGluonSource(url: string): Promise<GluonSource> {
   const target = parseSourceUrl(url);
-  const displayUrl = redact(url);
+  const displayUrl = maskDbUrl(url);
   if (target.dialect === 'sqlite') {
     return openSqliteSource(target.file, displayUrl);
   }

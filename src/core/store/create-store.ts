@@ -58,7 +58,13 @@ function storeConfig(message: string): StoreError {
   return new StoreError('GLUON_ERR_STORE_CONFIG', message);
 }
 
-/** Parses a store URL. @internal */
+/**
+ * Parses a database URL: `sqlite:<file>` (`sqlite://<file>`, `sqlite::memory:`) or
+ * `mysql://user:pass@host:port/db`, also spelled `mariadb://…` or with a driver suffix
+ * (`mysql+pymysql://…`, as an oslo.db `connection` line); a query such as `?charset=…` is
+ * ignored.
+ * @throws GLUON_ERR_STORE_CONFIG for anything else.
+ */
 export function parseStoreUrl(url: string): ConnectTarget {
   if (typeof url !== 'string' || url === '') throw storeConfig('The database URL is empty: use sqlite:<file> or mysql://user:pass@host:port/db.');
   if (url.startsWith('sqlite:')) {
@@ -67,10 +73,10 @@ export function parseStoreUrl(url: string): ConnectTarget {
     if (storage === '') storage = './gluon.db';
     return { dialect: 'sqlite', storage };
   }
-  if (url.startsWith('mysql://') || url.startsWith('mariadb://')) {
+  if (/^(mysql|mariadb)(\+[a-z0-9]+)?:\/\//i.test(url)) {
     let parsed: URL;
     try {
-      parsed = new URL(url);
+      parsed = new URL(url.replace(/^[^:]+:/, 'mysql:'));
     } catch (err) {
       throw new StoreError('GLUON_ERR_STORE_CONFIG', `The database URL "${redact(url)}" is not a valid URL: use mysql://user:pass@host:port/db.`, { cause: err });
     }

@@ -4,7 +4,8 @@
  * the transactional outbox the etcd mirror is published from.
  * @packageDocumentation
  */
-export { createStore, DEFAULT_STORE_URL, DEFAULT_ADVERTISED_URL } from './create-store.js';
+export { createStore, parseStoreUrl, DEFAULT_STORE_URL, DEFAULT_ADVERTISED_URL } from './create-store.js';
+export type { ConnectTarget } from './database.js';
 export type { StoreOptions } from './create-store.js';
 export type { StoreLogger } from './store-logger.js';
 export { databaseStartupError, maskDbUrl } from './db-errors.js';
