@@ -62,7 +62,7 @@ const RULES: Readonly<Record<string, { parts: readonly string[]; typeOnly?: read
   },
   cli: {
     parts: ['server', 'drivers', 'shim-sdk', 'core/model', 'core/registry', 'core/store', 'core/kv', 'core/wire', 'core/sync', 'core/auth', 'core/arbiter'],
-    packages: ['commander', 'pino'],
+    packages: ['commander', 'pino', 'undici', 'yaml'],
   },
   index: {
     parts: ['core/model', 'core/registry', 'core/store', 'core/kv', 'core/wire', 'core/sync', 'core/binding', 'core/http', 'core/auth', 'core/arbiter', 'server'],
