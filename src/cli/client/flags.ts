@@ -8,7 +8,7 @@ const MAC = /^[0-9a-f]{2}([:-])[0-9a-f]{2}(\1[0-9a-f]{2}){4}$/i;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 function refuse(field: string, rule: string, value: string, why: string): GluonError {
-  return new GluonError('GLUON_ERR_CLI_USAGE', `Invalid value for --${field}: '${value}' (rule ${rule}): ${why}.`, {
+  return new GluonError('GLUON_ERR_CLI_USAGE', `Invalid value for --${field.replace(/_/g, '-')}: '${value}' (rule ${rule}): ${why}.`, {
     details: [{ field, rule, value, message: why }],
   });
 }
