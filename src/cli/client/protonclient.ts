@@ -26,7 +26,7 @@ function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv): Parsed {
       const eq = arg.indexOf('=');
       const name = eq > 0 ? arg.slice(2, eq) : arg.slice(2);
       const value = eq > 0 ? arg.slice(eq + 1) : argv[++i];
-      if (value === undefined) throw new ProtonclientUsage(name === 'api' ? 'API name is not specified!' : `Error: Option '--${name}' requires an argument.`);
+      if (value === undefined) throw name === 'api' ? new ProtonclientUsage('API name is not specified!', 255) : new ProtonclientUsage(`Error: Option '--${name}' requires an argument.`);
       if (name === 'api') parsed.api = value;
       else if (name === 'host') parsed.host = value;
       else if (name === 'port') parsed.port = value;
@@ -37,8 +37,15 @@ function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv): Parsed {
   return parsed;
 }
 
-/** A usage error of protonclient: printed with the usage line, exit 2. */
-class ProtonclientUsage extends Error {}
+/** A usage error of protonclient: printed with the usage line; exit 2 (click's), 255 for the `--api` checks (the original's `exit(-1)`). */
+class ProtonclientUsage extends Error {
+  constructor(
+    message: string,
+    readonly exitCode = 2,
+  ) {
+    super(message);
+  }
+}
 
 function usageText(catalog: Catalog | undefined): string {
   const apis = catalog === undefined ? '' : `, one of [${catalog.apis.join(', ')}]`;
@@ -119,8 +126,8 @@ export async function runProtonclient(argv: readonly string[], io: ClientIo = pr
     const http = new ClientHttp(io.env['OS_TOKEN'] === undefined ? {} : { token: async () => io.env['OS_TOKEN'] });
     catalog = await discover(http, `http://${parsed.host}:${parsed.port}`);
     const api = parsed.api ?? (catalog.apis.length === 1 ? catalog.apis[0] : undefined);
-    if (api === undefined) throw new ProtonclientUsage('--api is not specified!');
-    if (!catalog.apis.includes(api)) throw new ProtonclientUsage('Invalid API name!');
+    if (api === undefined) throw new ProtonclientUsage('--api is not specified!', 255);
+    if (!catalog.apis.includes(api)) throw new ProtonclientUsage('Invalid API name!', 255);
     if (parsed.command === undefined || parsed.help) {
       io.stdout(usageText(catalog) + commandList(catalog, api));
       return parsed.command === undefined && !parsed.help ? 2 : 0;
@@ -132,7 +139,7 @@ export async function runProtonclient(argv: readonly string[], io: ClientIo = pr
   } catch (err) {
     if (err instanceof ProtonclientUsage) {
       io.stderr(`${err.message}\n${usageText(catalog)}`);
-      return 2;
+      return err.exitCode;
     }
     const code = (err as { code?: string }).code === 'GLUON_ERR_CLI_USAGE' ? 2 : 1;
     io.stderr(`GluonClientException: ${(err as Error).message}\n`);
