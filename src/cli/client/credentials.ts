@@ -141,15 +141,16 @@ function scope(connection: Connection): Record<string, unknown> | undefined {
 interface CatalogEntry {
   type?: string;
   name?: string;
-  endpoints?: { interface?: string; region?: string; region_id?: string; url?: string }[];
+  endpoints?: { interface?: string; region?: string | null; region_id?: string | null; url?: string }[];
 }
 
 /** The Proton endpoint of a Keystone catalog (service type `proton`, or a service named `gluon`). */
 export function protonFromCatalog(catalog: readonly CatalogEntry[], connection: Connection): string | undefined {
   const service = catalog.find((s) => s.type === 'proton') ?? catalog.find((s) => s.name === 'gluon');
-  const endpoint = service?.endpoints?.find(
-    (e) => e.interface === connection.interface && (connection.regionName === undefined || e.region === connection.regionName || e.region_id === connection.regionName),
-  );
+  const endpoints = (service?.endpoints ?? []).filter((e) => e.interface === connection.interface);
+  const inRegion = (e: (typeof endpoints)[number]): boolean => connection.regionName === undefined || e.region === connection.regionName || e.region_id === connection.regionName;
+  // an endpoint of the region asked for, else one registered without a region
+  const endpoint = endpoints.find(inRegion) ?? endpoints.find((e) => (e.region ?? e.region_id ?? null) === null);
   return endpoint?.url?.replace(/\/+$/, '');
 }
 
