@@ -25,7 +25,8 @@ export class SseParser {
     const events: SseEvent[] = [];
     for (;;) {
       const end = this.buffer.search(/\r\n|\n|\r/);
-      if (end < 0) break;
+      // a CR at the end of what has arrived may be the first half of a CRLF: wait for more
+      if (end < 0 || (end === this.buffer.length - 1 && this.buffer.endsWith('\r'))) break;
       const line = this.buffer.slice(0, end);
       this.buffer = this.buffer.slice(end + (this.buffer.startsWith('\r\n', end) ? 2 : 1));
       const done = this.line(line);

@@ -1,0 +1,52 @@
+/**
+ * The installed commands: `gluon <resource> …` and `protonclient` run from bin/ (the
+ * built dist/cli.js), beside the built-in `gluon` commands, with their exit codes.
+ */
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startProton } from './client-helpers.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+let url: string;
+let stop: () => Promise<void>;
+beforeAll(async () => {
+  ({ url, stop } = await startProton());
+});
+afterAll(async () => stop());
+
+function runBin(bin: string, args: readonly string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [`${ROOT}bin/${bin}`, ...args], { cwd: ROOT, env: { PATH: process.env['PATH'] ?? '', HOME: '/nonexistent', ...env }, stdio: 'pipe' });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.once('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('bin/gluon.js and bin/protonclient.js', () => {
+  it('gluon runs client commands with exit 0 / 1 / 2, and the built-in commands stay as they were', async () => {
+    const created = await runBin('gluon.js', ['port', 'create', '--api', 'net-l3vpn', '--tenant_id', 'a868a466bca84df18404a77db0ecac72', '--mac_address', 'fa:16:3e:00:00:01',
+      '--admin-state-up', 'yes', '--status', 'ACTIVE', '--vnic-type', 'normal', '--mtu', '1500', '--vlan-transparency', 'no', '-f', 'value', '-c', 'id'], { GLUON_URL: url });
+    expect(created.code, created.stderr).toBe(0);
+    const id = created.stdout.trim();
+    const shown = await runBin('gluon.js', ['--url', url, 'port', 'show', id, '--api=net-l3vpn', '-c', 'mtu', '-f', 'value']);
+    expect(shown).toMatchObject({ code: 0, stdout: '1500\n' });
+    expect((await runBin('gluon.js', ['port', 'set', id, '--api', 'net-l3vpn', '--mtu', 'big'], { GLUON_URL: url })).code).toBe(2);
+    expect((await runBin('gluon.js', ['port', 'show', '0b1e2c4d-1111-4222-8333-444455556666', '--api', 'net-l3vpn'], { GLUON_URL: url })).code).toBe(1);
+    const help = await runBin('gluon.js', ['--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('serve');
+    expect(help.stdout).toContain('gluon <resource> list|show|create|set|unset|delete|describe');
+    const actions = await runBin('gluon.js', ['port', '--help', '--api', 'net-l3vpn'], { GLUON_URL: url });
+    expect(actions.stdout).toContain('describe');
+  });
+
+  it('protonclient prints the original\'s JSON', async () => {
+    const { hostname, port } = new URL(url);
+    const list = await runBin('protonclient.js', ['--api', 'net-l3vpn', 'vpn-list', '--host', hostname, '--port', port]);
+    expect(list).toEqual({ code: 0, stdout: '[]\n', stderr: '' });
+  });
+});
