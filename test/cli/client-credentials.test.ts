@@ -10,7 +10,7 @@ import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatTokenEntry, generateApiToken, hashApiToken } from '../../src/core/auth/index.js';
 import { startKeystone, type KeystoneInstance } from '../setup/keystone.js';
-import { gluon, startProton } from './client-helpers.js';
+import { gluon, protonclient, startProton } from './client-helpers.js';
 
 let keystone: KeystoneInstance;
 let proton: Awaited<ReturnType<typeof startProton>>;
@@ -115,6 +115,18 @@ describe('gluon --os-cloud <profile> against Keystone', () => {
     const result = await gluon(['port', 'list', '--api', 'net-l3vpn'], { env: scriptEnv({ GLUON_URL: proton.url }) });
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/the server answered 401 \[GLUON_ERR_AUTH_/);
+  });
+});
+
+describe('protonclient with the original\'s OS_* variables', () => {
+  it('gets a Keystone token when OS_AUTH_URL, OS_TENANT_NAME, OS_USERNAME and OS_PASSWORD are set, and sends none otherwise', async () => {
+    const target = ['--host', new URL(proton.url).hostname, '--port', new URL(proton.url).port];
+    const env = scriptEnv({ OS_AUTH_URL: `${keystone.url}/v2.0`, OS_TENANT_NAME: 'admin', OS_USERNAME: 'admin', OS_PASSWORD: 'secret', XDG_CACHE_HOME: join(home, 'cache-pc') });
+    const ok = await protonclient(['--api', 'net-l3vpn', 'port-list', ...target], { env });
+    expect(ok, ok.stderr).toMatchObject({ code: 0, stdout: '[]\n' });
+    const { OS_PASSWORD: _dropped, ...partial } = env;
+    const none = await protonclient(['--api', 'net-l3vpn', 'port-list', ...target], { env: partial });
+    expect(none).toMatchObject({ code: 1, stderr: 'GluonClientException: Bad return status 401\n' });
   });
 });
 

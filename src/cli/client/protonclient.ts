@@ -1,7 +1,8 @@
 import { GluonError } from '../../core/errors/index.js';
+import { resolveConnection, resolveCredentials } from './credentials.js';
 import { discover, type Catalog, type Resource } from './discovery.js';
 import { parseAttributeValue } from './flags.js';
-import { ClientHttp } from './http.js';
+import { ClientHttp, ServerFault } from './http.js';
 import { processIo, type ClientIo } from './run.js';
 
 const ACTIONS = ['list', 'show', 'create', 'update', 'delete'] as const;
@@ -114,6 +115,28 @@ async function execute(http: ClientHttp, catalog: Catalog, resource: Resource, a
 }
 
 /**
+ * The credentials the original read: a token only when `OS_AUTH_URL`, `OS_TENANT_NAME`,
+ * `OS_USERNAME` and `OS_PASSWORD` are all set (it asked Keystone v2.0, which Keystone no
+ * longer serves: the same credentials go to v3, in the Default domains), or `OS_TOKEN`.
+ */
+function originalAuthEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const out: NodeJS.ProcessEnv = { ...(env['HOME'] === undefined ? {} : { HOME: env['HOME'] }), ...(env['XDG_CACHE_HOME'] === undefined ? {} : { XDG_CACHE_HOME: env['XDG_CACHE_HOME'] }) };
+  if (env['OS_TOKEN'] !== undefined) return { ...out, OS_TOKEN: env['OS_TOKEN'] };
+  const project = env['OS_TENANT_NAME'] ?? env['OS_PROJECT_NAME'];
+  const { OS_AUTH_URL: authUrl, OS_USERNAME: username, OS_PASSWORD: password } = env;
+  if (authUrl === undefined || project === undefined || username === undefined || password === undefined) return out;
+  return {
+    ...out,
+    OS_AUTH_URL: authUrl.replace(/\/v2\.0\/?$/, ''),
+    OS_USERNAME: username,
+    OS_PASSWORD: password,
+    OS_PROJECT_NAME: project,
+    OS_USER_DOMAIN_NAME: env['OS_USER_DOMAIN_NAME'] ?? 'Default',
+    OS_PROJECT_DOMAIN_NAME: env['OS_PROJECT_DOMAIN_NAME'] ?? 'Default',
+  };
+}
+
+/**
  * `protonclient`: the original Gluon client's command line (`--api <name>
  * <obj>-list|-show|-create|-update|-delete`, `--host`/`--port`, `OS_PROTON_HOST`/`OS_PROTON_PORT`,
  * attribute flags spelled as the attributes), printing what it printed: the JSON answer
@@ -123,7 +146,9 @@ export async function runProtonclient(argv: readonly string[], io: ClientIo = pr
   let catalog: Catalog | undefined;
   try {
     const parsed = parseArgs(argv, io.env);
-    const http = new ClientHttp(io.env['OS_TOKEN'] === undefined ? {} : { token: async () => io.env['OS_TOKEN'] });
+    let token: () => Promise<string | undefined> = async () => undefined;
+    const http = new ClientHttp({ token: () => token() });
+    token = (await resolveCredentials(http, resolveConnection({ format: 'table', columns: [], debug: false, os: {} }, originalAuthEnv(io.env), io.cwd))).token;
     catalog = await discover(http, `http://${parsed.host}:${parsed.port}`);
     const api = parsed.api ?? (catalog.apis.length === 1 ? catalog.apis[0] : undefined);
     if (api === undefined) throw new ProtonclientUsage('--api is not specified!', 255);
@@ -142,7 +167,9 @@ export async function runProtonclient(argv: readonly string[], io: ClientIo = pr
       return err.exitCode;
     }
     const code = (err as { code?: string }).code === 'GLUON_ERR_CLI_USAGE' ? 2 : 1;
-    io.stderr(`GluonClientException: ${(err as Error).message}\n`);
+    // a fault while discovering the commands reads like one of a command: the original's words
+    const message = err instanceof ServerFault ? `Bad return status ${err.status}` : (err as Error).message;
+    io.stderr(`GluonClientException: ${message}\n`);
     return code;
   }
 }
