@@ -10,7 +10,7 @@ import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatTokenEntry, generateApiToken, hashApiToken } from '../../src/core/auth/index.js';
 import { startKeystone, type KeystoneInstance } from '../setup/keystone.js';
-import { gluon, protonclient, startProton } from './client-helpers.js';
+import { gluon, protonclient, sse, startProton, watchStub } from './client-helpers.js';
 
 let keystone: KeystoneInstance;
 let proton: Awaited<ReturnType<typeof startProton>>;
@@ -115,6 +115,35 @@ describe('gluon --os-cloud <profile> against Keystone', () => {
     const result = await gluon(['port', 'list', '--api', 'net-l3vpn'], { env: scriptEnv({ GLUON_URL: proton.url }) });
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/the server answered 401 \[GLUON_ERR_AUTH_/);
+    expect(result.stderr).toContain('--os-cloud <profile>');
+  });
+});
+
+describe('--watch with Keystone credentials', () => {
+  it('gets a new token and resumes with Last-Event-ID when the stream ends with GLUON_ERR_AUTH_INVALID_TOKEN', async () => {
+    const stub = await watchStub(proton.url, [
+      (res) => {
+        sse(res, 'ADDED', undefined, { id: 'a', name: 'first' });
+        sse(res, 'BOOKMARK', '4', {});
+        sse(res, 'ERROR', undefined, { code: 'GLUON_ERR_AUTH_INVALID_TOKEN', faultstring: 'The token expired.' });
+        res.end();
+      },
+      (res) => sse(res, 'MODIFIED', '5', { id: 'a', name: 'second' }),
+    ]);
+    const controller = new AbortController();
+    try {
+      const env = scriptEnv({ GLUON_URL: stub.url, OS_AUTH_URL: keystone.authUrl, OS_USERNAME: 'admin', OS_PASSWORD: 'secret', OS_PROJECT_NAME: 'admin', XDG_CACHE_HOME: join(home, 'cache-watch') });
+      const result = await gluon(['port', 'list', '--api', 'net-l3vpn', '--watch'], { env, signal: controller.signal, onOutput: (out) => out.includes('second') && controller.abort() });
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stdout).toBe('ADDED a first\nMODIFIED a second\n');
+      expect(stub.lastEventIds).toEqual([undefined, '4']);
+      expect(stub.tokens[0]).toBeDefined();
+      expect(stub.tokens[1]).toBeDefined();
+      expect(stub.tokens[1]).not.toBe(stub.tokens[0]);
+    } finally {
+      stub.server.closeAllConnections();
+      stub.server.close();
+    }
   });
 });
 

@@ -1,6 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { request } from 'undici';
 import { runClient, runProtonclient } from '../../src/cli/client/index.js';
 import { createProtonServer, type ProtonServer, type ProtonServerOptions } from '../../src/server/index.js';
 
@@ -68,3 +71,40 @@ export async function startProton(options: ProtonServerOptions = {}): Promise<{ 
 export function flag(attribute: string): string {
   return `--${attribute.replace(/_/g, '-')}`;
 }
+
+/**
+ * A stub in front of a real server: forwards every GET (with its X-Auth-Token) but
+ * answers `?watch=true` with the next scripted Server-Sent Events stream, recording the
+ * `Last-Event-ID` and token of each connection.
+ */
+export function watchStub(target: string, script: ((res: ServerResponse, lastEventId: string | undefined) => void)[]): Promise<{ url: string; lastEventIds: (string | undefined)[]; tokens: (string | undefined)[]; server: Server }> {
+  const lastEventIds: (string | undefined)[] = [];
+  const tokens: (string | undefined)[] = [];
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    if ((req.url ?? '').includes('watch=true')) {
+      const id = req.headers['last-event-id'];
+      lastEventIds.push(typeof id === 'string' ? id : undefined);
+      const token = req.headers['x-auth-token'];
+      tokens.push(typeof token === 'string' ? token : undefined);
+      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+      const step = script[lastEventIds.length - 1];
+      if (step === undefined) res.write(': heartbeat\n\n');
+      else step(res, typeof id === 'string' ? id : undefined);
+      return;
+    }
+    const token = req.headers['x-auth-token'];
+    void request(`${target}${req.url ?? '/'}`, { method: 'GET', headers: typeof token === 'string' ? { 'x-auth-token': token } : {} }).then(async (answer) => {
+      res.writeHead(answer.statusCode, { 'content-type': String(answer.headers['content-type']) });
+      res.end(await answer.body.text());
+    });
+  });
+  return new Promise((resolve) => {
+    server.listen(0, '127.0.0.1', () => resolve({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, lastEventIds, tokens, server }));
+  });
+}
+
+/** Writes one SSE event. */
+export function sse(res: ServerResponse, event: string, id: string | undefined, data: unknown): void {
+  res.write(`event: ${event}\n${id === undefined ? '' : `id: ${id}\n`}data: ${JSON.stringify(data)}\n\n`);
+}
+

@@ -9,11 +9,10 @@
  * GLUON_ERR_WATCH_SLOW_CLIENT / GLUON_ERR_WATCH_EXPIRED). It records the `Last-Event-ID`
  * each reconnection sends.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { gluon, protonclient, startProton } from './client-helpers.js';
+import { gluon, protonclient, sse, startProton, watchStub } from './client-helpers.js';
 
 const TENANT = 'a868a466bca84df18404a77db0ecac72';
 let url: string;
@@ -121,32 +120,28 @@ describe('protonclient (the original command forms, §10.1)', () => {
   });
 });
 
-/** A stub that forwards to the real server, but scripts the watch stream. */
-function watchStub(target: string, script: ((res: ServerResponse, lastEventId: string | undefined) => void)[]): Promise<{ url: string; lastEventIds: (string | undefined)[]; server: Server }> {
-  const lastEventIds: (string | undefined)[] = [];
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    if ((req.url ?? '').includes('watch=true')) {
-      const id = req.headers['last-event-id'];
-      lastEventIds.push(typeof id === 'string' ? id : undefined);
-      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
-      const step = script[lastEventIds.length - 1];
-      if (step === undefined) res.write(': heartbeat\n\n');
-      else step(res, typeof id === 'string' ? id : undefined);
-      return;
-    }
-    void request(`${target}${req.url ?? '/'}`, { method: 'GET' }).then(async (answer) => {
-      res.writeHead(answer.statusCode, { 'content-type': String(answer.headers['content-type']) });
-      res.end(await answer.body.text());
+describe('after a 401', () => {
+  it('says how the server wants callers to get a token, from GET /proton/capabilities', async () => {
+    const server = createServer((req, res) => {
+      if (req.url === '/proton/capabilities') {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ auth: { strategy: 'keystone', auth_url: 'http://keystone.example:5000/v3', how_to_get_token: 'Get a Keystone v3 token.' } }));
+        return;
+      }
+      res.writeHead(401, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ faultcode: 'Client', faultstring: 'Authentication required', debuginfo: null, code: 'GLUON_ERR_AUTH_MISSING_TOKEN', details: [] }));
     });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const result = await gluon(['port', 'list'], { env: { GLUON_URL: `http://127.0.0.1:${(server.address() as AddressInfo).port}` } });
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain('the server answered 401 [GLUON_ERR_AUTH_MISSING_TOKEN]');
+      expect(result.stderr).toContain('hint: the server authenticates with keystone (Keystone: http://keystone.example:5000/v3): Get a Keystone v3 token. To give gluon credentials: --os-cloud <profile>');
+    } finally {
+      server.close();
+    }
   });
-  return new Promise((resolve) => {
-    server.listen(0, '127.0.0.1', () => resolve({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, lastEventIds, server }));
-  });
-}
-
-function sse(res: ServerResponse, event: string, id: string | undefined, data: unknown): void {
-  res.write(`event: ${event}\n${id === undefined ? '' : `id: ${id}\n`}data: ${JSON.stringify(data)}\n\n`);
-}
+});
 
 describe('gluon <resource> list --watch (against a stub speaking the watch protocol)', () => {
   it('prints ADDED/MODIFIED/DELETED, resumes with Last-Event-ID after a slow-client cut, relists after EXPIRED', async () => {

@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { GluonError } from '../../core/errors/index.js';
 import type { GlobalOptions } from './global-options.js';
-import type { ClientHttp } from './http.js';
+import type { ClientHttp, TokenSource } from './http.js';
 
 /** Default Proton URL when nothing else names one. */
 export const DEFAULT_URL = 'http://127.0.0.1:2705';
@@ -171,9 +171,8 @@ async function keystoneToken(http: ClientHttp, connection: Connection): Promise<
 }
 
 /** A token source and the Proton URL to use. */
-export interface Credentials {
+export interface Credentials extends TokenSource {
   readonly url: string;
-  readonly token: () => Promise<string | undefined>;
 }
 
 /**
@@ -195,6 +194,13 @@ export async function resolveCredentials(http: ClientHttp, connection: Connectio
   } else {
     http.debug(`token from cache ${file} (expires ${cached.expires_at})`);
   }
-  const token = cached.token;
-  return { url: connection.url ?? cached.proton_url ?? DEFAULT_URL, token: async () => token };
+  let current = cached;
+  return {
+    url: connection.url ?? cached.proton_url ?? DEFAULT_URL,
+    token: async () => current.token,
+    renew: async () => {
+      current = await keystoneToken(http, connection);
+      writeCache(file, current);
+    },
+  };
 }

@@ -11,12 +11,18 @@ export interface ClientAnswer {
 
 /** Options of {@link ClientHttp}. */
 export interface ClientHttpOptions {
-  /** Returns the token to send as `X-Auth-Token` (undefined: none). */
-  readonly token?: () => Promise<string | undefined>;
   /** Where `--debug` writes the HTTP exchange (undefined: nowhere). */
   readonly debug?: (line: string) => void;
   /** Timeout of one request in ms. @default 30000 */
   readonly timeoutMs?: number;
+}
+
+/** Where the token comes from. */
+export interface TokenSource {
+  /** The token to send as `X-Auth-Token` (undefined: none). */
+  readonly token: () => Promise<string | undefined>;
+  /** Forgets the token and gets a new one (Keystone credentials only). */
+  readonly renew?: () => Promise<void>;
 }
 
 /** The HTTP methods the client sends. */
@@ -27,11 +33,28 @@ export type ClientMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
  * the exchange written to the debug sink, transport failures as `GLUON_ERR_CLI_UNREACHABLE`.
  */
 export class ClientHttp {
+  private tokenSource: TokenSource = { token: async () => undefined };
+
   constructor(private readonly options: ClientHttpOptions = {}) {}
 
-  /** The token provider (the watch stream sends it too). */
+  /** Sends the tokens of `source` from now on (credentials are read with this client, then used by it). */
+  useCredentials(source: TokenSource): void {
+    this.tokenSource = source;
+  }
+
+  /** The token to send (the watch stream sends it too). */
   async token(): Promise<string | undefined> {
-    return this.options.token?.();
+    return this.tokenSource.token();
+  }
+
+  /** True when the token can be renewed (Keystone credentials). */
+  canRenewToken(): boolean {
+    return this.tokenSource.renew !== undefined;
+  }
+
+  /** Forgets the token and gets a new one. */
+  async renewToken(): Promise<void> {
+    await this.tokenSource.renew?.();
   }
 
   /** Writes one debug line when `--debug` is on. */

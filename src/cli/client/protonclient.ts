@@ -146,9 +146,8 @@ export async function runProtonclient(argv: readonly string[], io: ClientIo = pr
   let catalog: Catalog | undefined;
   try {
     const parsed = parseArgs(argv, io.env);
-    let token: () => Promise<string | undefined> = async () => undefined;
-    const http = new ClientHttp({ token: () => token() });
-    token = (await resolveCredentials(http, resolveConnection({ format: 'table', columns: [], debug: false, os: {} }, originalAuthEnv(io.env), io.cwd))).token;
+    const http = new ClientHttp();
+    http.useCredentials(await resolveCredentials(http, resolveConnection({ format: 'table', columns: [], debug: false, os: {} }, originalAuthEnv(io.env), io.cwd)));
     catalog = await discover(http, `http://${parsed.host}:${parsed.port}`);
     const api = parsed.api ?? (catalog.apis.length === 1 ? catalog.apis[0] : undefined);
     if (api === undefined) throw new ProtonclientUsage('--api is not specified!', 255);

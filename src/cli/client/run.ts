@@ -56,16 +56,17 @@ export function exitCodeOf(err: unknown): number {
  * and runs the one asked for. Returns the exit code.
  */
 export async function runClient(argv: readonly string[], io: ClientIo = processIo()): Promise<number> {
+  let server: { http: ClientHttp; url: string } | undefined;
   try {
     const { options, rest } = extractGlobalOptions(argv);
     if (rest[0] === 'completion' && rest[1] !== 'resources') {
       io.stdout(completionScript(rest[1] ?? 'bash'));
       return EXIT_OK;
     }
-    let tokenSource: () => Promise<string | undefined> = async () => undefined;
-    const http = new ClientHttp({ token: () => tokenSource(), ...(options.debug ? { debug: (line: string) => io.stderr(`${line}\n`) } : {}) });
+    const http = new ClientHttp(options.debug ? { debug: (line: string) => io.stderr(`${line}\n`) } : {});
     const credentials = await resolveCredentials(http, resolveConnection(options, io.env, io.cwd));
-    tokenSource = credentials.token;
+    http.useCredentials(credentials);
+    server = { http, url: credentials.url };
     const catalog = await discover(http, credentials.url, options.api !== undefined && options.apiVersion !== undefined ? { [options.api]: options.apiVersion } : {});
     if (rest[0] === 'completion') {
       io.stdout(`${[...new Set(catalog.resources.map((r) => r.name))].sort().join('\n')}\n`);
@@ -90,6 +91,7 @@ export async function runClient(argv: readonly string[], io: ClientIo = processI
     return EXIT_OK;
   } catch (err) {
     if (!(err instanceof CommanderError)) io.stderr(errorText('gluon', err));
+    if (err instanceof ServerFault && err.status === 401 && server !== undefined) io.stderr(await tokenHint(server.http, server.url));
     return exitCodeOf(err);
   }
 }
@@ -107,4 +109,18 @@ export function isClientCommandLine(argv: readonly string[], builtins: ReadonlyS
   }
   const first = rest[0];
   return first !== undefined && !first.startsWith('-') && first !== 'help' && !builtins.has(first);
+}
+
+/** After a 401: how to give gluon credentials, and how this server wants callers to get a token (from `GET /proton/capabilities`, when it serves one). */
+async function tokenHint(http: ClientHttp, url: string): Promise<string> {
+  const withGluon = 'give gluon credentials: --os-cloud <profile>, the OS_* variables or --os-token (docs/cli.md).';
+  try {
+    const answer = await http.send('GET', `${url}/proton/capabilities`);
+    const auth = (answer.body as { auth?: { strategy?: string; auth_url?: string; how_to_get_token?: string } } | undefined)?.auth;
+    if (answer.status !== 200 || auth?.how_to_get_token === undefined) return `hint: ${withGluon}\n`;
+    const where = auth.auth_url === undefined ? '' : ` (Keystone: ${auth.auth_url})`;
+    return `hint: the server authenticates with ${auth.strategy ?? '?'}${where}: ${auth.how_to_get_token} To ${withGluon}\n`;
+  } catch {
+    return `hint: ${withGluon}\n`;
+  }
 }

@@ -2,7 +2,7 @@
 export interface SseEvent {
   /** `event:` field (`message` when absent). */
   readonly event: string;
-  /** `id:` field, if any. */
+  /** `id:` field of this event, if it had one (unlike EventSource, an id is not carried over to the next events). */
   readonly id?: string;
   /** The `data:` lines joined by newlines. */
   readonly data: string;
@@ -41,6 +41,7 @@ export class SseParser {
       const out: SseEvent = { event: this.event === '' ? 'message' : this.event, data: this.data.join('\n'), ...(this.id === undefined ? {} : { id: this.id }) };
       this.event = '';
       this.data = [];
+      this.id = undefined;
       return out;
     }
     if (line.startsWith(':')) return undefined;

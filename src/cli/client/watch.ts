@@ -34,14 +34,20 @@ function eventText(ctx: ClientContext, resource: Resource, type: string, revisio
 interface StreamState {
   lastId: string | undefined;
   relist: boolean;
+  renewToken: boolean;
 }
 
 async function streamOnce(ctx: ClientContext, resource: Resource, query: URLSearchParams, state: StreamState): Promise<void> {
   const params = new URLSearchParams(query);
-  params.delete('limit');
+  // paging and sorting mean nothing on a stream (the server answers 400)
+  for (const name of ['limit', 'marker', 'sort_key', 'sort_dir']) params.delete(name);
   params.set('watch', 'true');
   const url = `${ctx.catalog.baseUrl}${resource.path}?${params.toString()}`;
   const headers: Record<string, string> = { accept: 'text/event-stream' };
+  if (state.renewToken) {
+    state.renewToken = false;
+    await ctx.http.renewToken();
+  }
   const token = await ctx.http.token();
   if (token !== undefined && token !== '') headers['x-auth-token'] = token;
   if (state.lastId !== undefined && !state.relist) headers['last-event-id'] = state.lastId;
@@ -78,7 +84,10 @@ function handle(ctx: ClientContext, resource: Resource, event: SseEvent, state: 
     if (fault.code === 'GLUON_ERR_WATCH_EXPIRED') {
       state.relist = true;
       ctx.http.debug('watch expired: relisting');
-    } else if (fault.code !== 'GLUON_ERR_WATCH_SLOW_CLIENT') {
+    } else if (fault.code === 'GLUON_ERR_AUTH_INVALID_TOKEN' && ctx.http.canRenewToken()) {
+      state.renewToken = true;
+      ctx.http.debug('token expired during the watch: getting a new one');
+    } else if (fault.code !== 'GLUON_ERR_WATCH_SLOW_CLIENT' && fault.code !== 'GLUON_ERR_KV_WATCH_FAILED') {
       throw new GluonError('GLUON_ERR_CLI_FAULT', `${fault.faultstring ?? 'watch error'} [${fault.code ?? 'unknown'}]`);
     }
   }
@@ -87,11 +96,12 @@ function handle(ctx: ClientContext, resource: Resource, event: SseEvent, state: 
 /**
  * `list --watch`: reads the server's watch stream (`?watch=true`, Server-Sent Events),
  * prints the current objects as `ADDED` and then every change, resumes with
- * `Last-Event-ID` after a dropped connection or a slow-client cut, relists when the
- * server says the revision expired. Returns when `ctx.signal` aborts.
+ * `Last-Event-ID` after a dropped connection, a slow-client cut or a lost store watch,
+ * gets a new Keystone token when the stream's token expired, relists when the server
+ * says the revision expired. Returns when `ctx.signal` aborts.
  */
 export async function watchCollection(ctx: ClientContext, resource: Resource, query: URLSearchParams): Promise<void> {
-  const state: StreamState = { lastId: undefined, relist: false };
+  const state: StreamState = { lastId: undefined, relist: false, renewToken: false };
   let failures = 0;
   const aborted = (): boolean => ctx.signal?.aborted === true;
   while (!aborted()) {
