@@ -2,7 +2,11 @@
  * The installed commands: `gluon <resource> …` and `protonclient` run from bin/ (the
  * built dist/cli.js), beside the built-in `gluon` commands, with their exit codes.
  */
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { promisify } from 'node:util';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startProton } from './client-helpers.js';
@@ -48,5 +52,29 @@ describe('bin/gluon.js and bin/protonclient.js', () => {
     const { hostname, port } = new URL(url);
     const list = await runBin('protonclient.js', ['--api', 'net-l3vpn', 'vpn-list', '--host', hostname, '--port', port]);
     expect(list).toEqual({ code: 0, stdout: '[]\n', stderr: '' });
+  });
+});
+
+describe('bash completion', () => {
+  it('completes resources from the server, then actions, then the flags of the action', async () => {
+    const bin = mkdtempSync(join(tmpdir(), 'gluon-completion-'));
+    try {
+      writeFileSync(join(bin, 'gluon'), `#!/bin/sh\nexec "${process.execPath}" "${ROOT}bin/gluon.js" "$@"\n`);
+      chmodSync(join(bin, 'gluon'), 0o755);
+      // asynchronous: the server answering the completion runs in this process
+      const complete = async (...words: string[]): Promise<string[]> =>
+        (await promisify(execFile)('bash', ['-c', `eval "$(gluon completion bash)"; COMP_WORDS=(${words.map((w) => `'${w}'`).join(' ')}); COMP_CWORD=${words.length - 1}; _gluon; printf '%s\\n' "\${COMPREPLY[@]}"`], {
+          env: { PATH: `${bin}:${process.env['PATH'] ?? ''}`, GLUON_URL: url, HOME: bin },
+          encoding: 'utf8',
+        })).stdout
+          .split('\n')
+          .filter((w) => w !== '');
+      expect(await complete('gluon', 'vpn')).toEqual(['vpn', 'vpnafconfig', 'vpnbinding']);
+      expect(await complete('gluon', 'po')).toEqual(expect.arrayContaining(['port', 'policy']));
+      expect(await complete('gluon', 'port', 'de')).toEqual(['delete', 'describe']);
+      expect(await complete('gluon', 'port', 'create', '--api', 'net-l3vpn', '--mac')).toEqual(['--mac-address']);
+    } finally {
+      rmSync(bin, { recursive: true, force: true });
+    }
   });
 });

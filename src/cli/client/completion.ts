@@ -16,7 +16,7 @@ _gluon() {
   elif [ "$COMP_CWORD" -eq 2 ]; then
     COMPREPLY=( $(compgen -W "${ACTIONS}" -- "$cur") )
   else
-    COMPREPLY=( $(compgen -W "$(gluon "\${COMP_WORDS[1]}" "\${COMP_WORDS[2]}" --help 2>/dev/null | grep -oE -- '--[a-z0-9-]+' | sort -u)" -- "$cur") )
+    COMPREPLY=( $(compgen -W "$(gluon "\${COMP_WORDS[@]:1:COMP_CWORD-1}" --help 2>/dev/null | grep -oE -- '--[a-z0-9-]+' | sort -u)" -- "$cur") )
   fi
 }
 complete -F _gluon gluon
@@ -31,7 +31,7 @@ _gluon() {
   elif (( CURRENT == 3 )); then
     compadd -- ${ACTIONS}
   else
-    compadd -- \${(f)"$(gluon \${words[2]} \${words[3]} --help 2>/dev/null | grep -oE -- '--[a-z0-9-]+' | sort -u)"}
+    compadd -- \${(f)"$(gluon \${words[2,CURRENT-1]} --help 2>/dev/null | grep -oE -- '--[a-z0-9-]+' | sort -u)"}
   fi
 }
 compdef _gluon gluon
