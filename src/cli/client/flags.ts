@@ -6,6 +6,8 @@ const TRUE_WORDS = new Set(['true', '1', 'yes', 'on', 't', 'y']);
 const FALSE_WORDS = new Set(['false', '0', 'no', 'off', 'f', 'n']);
 const MAC = /^[0-9a-f]{2}([:-])[0-9a-f]{2}(\1[0-9a-f]{2}){4}$/i;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+/** How the server's OpenAPI document spells a UUID pattern (recognised to say "expected a UUID"). */
+const UUID_PATTERN = /0-9A-Fa-f\]\{8\}/;
 
 function refuse(field: string, rule: string, value: string, why: string): GluonError {
   return new GluonError('GLUON_ERR_CLI_USAGE', `Invalid value for --${field.replace(/_/g, '-')}: '${value}' (rule ${rule}): ${why}.`, {
@@ -74,7 +76,7 @@ function checkBounds(field: string, schema: AttributeSchema, value: unknown, tex
   if (typeof value === 'string') {
     if (schema.maxLength !== undefined && value.length > schema.maxLength) throw refuse(field, 'maxLength', text, `at most ${schema.maxLength} characters`);
     if (schema.pattern !== undefined && !new RegExp(schema.pattern, 'u').test(value)) {
-      throw refuse(field, 'pattern', text, schema.format === undefined && /0-9A-Fa-f\]\{8\}/.test(schema.pattern) ? 'expected a UUID' : `must match ${schema.pattern}`);
+      throw refuse(field, 'pattern', text, schema.format === undefined && UUID_PATTERN.test(schema.pattern) ? 'expected a UUID' : `must match ${schema.pattern}`);
     }
     checkFormat(field, schema.format, value);
   }
@@ -97,5 +99,6 @@ export function valueHint(schema: AttributeSchema): string {
   if (schema.type === 'boolean') return '<bool>';
   if (schema.type === 'integer') return '<int>';
   if (schema.type === 'number') return '<number>';
+  if (schema.format === undefined && schema.pattern !== undefined && UUID_PATTERN.test(schema.pattern)) return '<uuid>';
   return `<${schema.format ?? 'value'}>`;
 }
