@@ -155,7 +155,7 @@ describe('protonclient with the original\'s OS_* variables', () => {
     expect(ok, ok.stderr).toMatchObject({ code: 0, stdout: '[]\n' });
     const { OS_PASSWORD: _dropped, ...partial } = env;
     const none = await protonclient(['--api', 'net-l3vpn', 'port-list', ...target], { env: partial });
-    expect(none).toMatchObject({ code: 1, stderr: 'GluonClientException: Bad return status 401\n' });
+    expect(none).toMatchObject({ code: 1, stderr: 'gluon.common.exception.GluonClientException: Bad return status 401\n' });
   });
 });
 

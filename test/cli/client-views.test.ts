@@ -60,13 +60,19 @@ describe('gluon port describe', () => {
   });
 });
 
-describe('protonclient (the original command forms, §10.1)', () => {
-  it('port-create, vpn-create, vpnbinding-create, -list, -show, -update, -delete print what gluon shows, JSON indented by 4', async () => {
+describe('protonclient (the original command forms, §10.1, and its transcript)', () => {
+  /** What the original printed: the answer with sorted keys, indented by 4. */
+  const printed = (value: Record<string, unknown> | Record<string, unknown>[]): string => {
+    const sort = (o: Record<string, unknown>): Record<string, unknown> => Object.fromEntries(Object.keys(o).sort().map((k) => [k, o[k]]));
+    return `${JSON.stringify(Array.isArray(value) ? value.map(sort) : sort(value), null, 4)}\n`;
+  };
+
+  it('port-create, vpn-create, vpnbinding-create, -list, -show, -update, -delete print what gluon shows, as the original printed it', async () => {
     const created = await protonclient(['--api', 'net-l3vpn', 'port-create', '--mac_address', 'c8:2a:14:04:43:80', '--mtu', '1500', '--admin_state_up', 'True', '--name', 'TestVPNPort',
       '--vlan_transparency', 'True', '--vnic_type', 'normal', '--vif_type', 'ovs', '--status', 'ACTIVE', '--tenant_id', TENANT, ...hostPort()]);
     expect(created.code, created.stderr).toBe(0);
     const port = JSON.parse(created.stdout) as Record<string, unknown>;
-    expect(created.stdout).toBe(`${JSON.stringify(port, null, 4)}\n`);
+    expect(created.stdout).toBe(printed(port));
     expect(port).toMatchObject({ name: 'TestVPNPort', mtu: 1500, admin_state_up: true, vlan_transparency: true, vif_type: 'ovs', tenant_id: TENANT });
     const id = String(port['id']);
     const shown = await gluon(['port', 'show', id, '--api', 'net-l3vpn', '-f', 'json'], { env: env() });
@@ -81,27 +87,32 @@ describe('protonclient (the original command forms, §10.1)', () => {
       '--subnet_prefix', '24', '--gateway', '10.10.0.1', '--tenant_id', TENANT], { env: procEnv });
     expect(binding.code, binding.stderr).toBe(0);
     expect(JSON.parse(binding.stdout)).toMatchObject({ interface_id: id, service_id: vpnId, ipaddress: '10.10.0.2', subnet_prefix: 24, gateway: '10.10.0.1', tenant_id: TENANT });
+    const iface = await protonclient(['--api', 'net-l3vpn', 'interface-show', id], { env: procEnv });
+    expect(JSON.parse(iface.stdout)).toMatchObject({ id, port_id: id, name: 'TestVPNPort_default', segmentation_type: 'none', segmentation_id: 0 });
 
     const list = await protonclient(['--api', 'net-l3vpn', 'port-list'], { env: procEnv });
     expect(list.code).toBe(0);
     const ports = JSON.parse(list.stdout) as Record<string, unknown>[];
-    expect(list.stdout).toBe(`${JSON.stringify(ports, null, 4)}\n`);
+    expect(list.stdout).toBe(printed(ports));
     expect(ports.find((p) => p['id'] === id)).toEqual(port);
-    const show = await protonclient(['--api', 'net-l3vpn', 'vpnbinding-show', id], { env: procEnv });
-    expect(JSON.parse(show.stdout)).toMatchObject({ interface_id: id });
-    const updated = await protonclient(['--api', 'net-l3vpn', 'port-update', id, '--name', 'Renamed', '--mtu', '9000'], { env: procEnv });
-    expect(JSON.parse(updated.stdout)).toMatchObject({ id, name: 'Renamed', mtu: 9000 });
+    const updated = await protonclient(['--api', 'net-l3vpn', 'port-update', id, '--host_id', 'compute-2'], { env: procEnv });
+    expect(JSON.parse(updated.stdout)).toMatchObject({ id, host_id: 'compute-2' });
 
-    for (const command of [['vpnbinding-delete', id], ['port-delete', id], ['vpn-delete', vpnId]]) {
+    for (const command of [['vpnbinding-delete', id], ['vpn-delete', vpnId], ['port-delete', id]]) {
       const deleted = await protonclient(['--api', 'net-l3vpn', ...command], { env: procEnv });
       expect(deleted).toEqual({ code: 0, stdout: '', stderr: '' });
     }
     const gone = await protonclient(['--api', 'net-l3vpn', 'port-show', id], { env: procEnv });
-    expect(gone.code).toBe(1);
-    expect(gone.stderr).toBe('GluonClientException: Bad return status 404\n');
+    expect(gone).toEqual({ code: 1, stdout: '', stderr: 'gluon.common.exception.GluonClientException: Bad return status 404\n' });
   });
 
-  it('says what the original said about --api, and refuses unknown commands and options with the usage', async () => {
+  it('prints click\'s usage errors as the original did (exit 2), and its --api messages (exit 255)', async () => {
+    const missing = await protonclient(['--api', 'net-l3vpn', 'port-create', '--tenant_id', TENANT, ...hostPort()]);
+    expect(missing).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: "Usage: protonclient port-create [OPTIONS]\nTry 'protonclient port-create --help' for help.\n\nError: Missing option '--vlan_transparency'.\n",
+    });
     const none = await protonclient(['port-list', ...hostPort()]);
     expect(none.code).toBe(255);
     expect(none.stderr).toContain('--api is not specified!');
@@ -110,13 +121,18 @@ describe('protonclient (the original command forms, §10.1)', () => {
     expect(bad.stderr).toContain('--api TEXT      Name of API, one of [ietf-sfc, net-l3vpn, test]');
     expect((await protonclient(['port-list', '--api'])).stderr).toContain('API name is not specified!');
     const unknown = await protonclient(['--api', 'net-l3vpn', 'port-frobnicate', ...hostPort()]);
-    expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toContain('No such command "port-frobnicate"');
+    expect(unknown).toMatchObject({ code: 2, stderr: expect.stringContaining("Error: No such command 'port-frobnicate'.") });
     const option = await protonclient(['--api', 'net-l3vpn', 'port-update', 'x', '--bogus', '1', ...hostPort()]);
-    expect(option.code).toBe(2);
-    expect(option.stderr).toContain('no such option: --bogus');
+    expect(option).toMatchObject({ code: 2, stderr: expect.stringContaining('Error: No such option: --bogus') });
+    const value = await protonclient(['--api', 'net-l3vpn', 'port-update', 'x', '--mtu', 'big', ...hostPort()]);
+    expect(value).toMatchObject({ code: 2, stderr: expect.stringContaining("Error: Invalid value for '--mtu': 'big'") });
+    const noId = await protonclient(['--api', 'net-l3vpn', 'port-show', ...hostPort()]);
+    expect(noId).toMatchObject({ code: 2, stderr: expect.stringContaining("Error: Missing argument 'ID'.") });
     const help = await protonclient(['--api', 'test', '--help', ...hostPort()]);
     expect(help.stdout).toContain('  TestBinding-create');
+    const commandHelp = await protonclient(['--api', 'net-l3vpn', 'vpnbinding-create', '--help', ...hostPort()]);
+    expect(commandHelp.stdout).toContain('--interface_id TEXT  [required]');
+    expect(commandHelp.stdout).toContain('--subnet_prefix INTEGER');
   });
 });
 
