@@ -156,6 +156,21 @@ describe('usage errors and faults', () => {
     expect(again.stderr).toContain('1 of 1 ports could not be deleted');
   });
 
+  it('--if-revision sends If-Match: a stale revision is refused with 412 and changes nothing', async () => {
+    const g = (...args: string[]) => gluon([...args, '--api', 'net-l3vpn'], { env: env() });
+    const id = (await g('vpn', 'create', '--tenant-id', '9b6d2b8a-1c2d-4e5f-8a9b-0c1d2e3f4a5b', '--name', 'v1', '-f', 'value', '-c', 'id')).stdout.trim();
+    expect((await g('vpn', 'set', id, '--name', 'v2', '--if-revision', '1', '-f', 'value', '-c', 'revision_number')).stdout).toBe('2\n');
+    const stale = await g('vpn', 'set', id, '--name', 'v3', '--if-revision', '1');
+    expect(stale.code).toBe(1);
+    expect(stale.stderr).toContain('the server answered 412 [GLUON_ERR_PRECONDITION_FAILED]');
+    const staleDelete = await g('vpn', 'delete', id, '--if-revision', '1');
+    expect(staleDelete.code).toBe(1);
+    expect(staleDelete.stderr).toContain('412 [GLUON_ERR_PRECONDITION_FAILED]');
+    expect((await g('vpn', 'show', id, '-f', 'value', '-c', 'name')).stdout).toBe('v2\n');
+    expect((await g('vpn', 'delete', id, '--if-revision', '2')).code).toBe(0);
+    expect((await g('vpn', 'set', id, '--name', 'x', '--if-revision', '0')).code).toBe(2);
+  });
+
   it('--debug shows the HTTP exchange on stderr', async () => {
     const result = await gluon(['port', 'list', '--api', 'net-l3vpn', '--debug', '-f', 'json'], { env: env() });
     expect(result.code).toBe(0);

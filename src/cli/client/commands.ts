@@ -3,7 +3,7 @@ import { GluonError } from '../../core/errors/index.js';
 import { describeObject } from './describe.js';
 import type { AttributeSchema, Catalog, Resource } from './discovery.js';
 import { parseAttributeValue, valueHint } from './flags.js';
-import type { ClientHttp } from './http.js';
+import { ServerFault, type ClientHttp } from './http.js';
 import { formatList, formatOne, type OutputOptions } from './output.js';
 import { watchCollection } from './watch.js';
 
@@ -42,6 +42,18 @@ function bodyOf(command: Command, attributes: Readonly<Record<string, AttributeS
 
 function knownColumns(resource: Resource): string[] {
   return Object.keys(resource.attributes);
+}
+
+/** The `--if-revision <n>` option: act only if the object is still at revision n (`If-Match`). */
+function ifRevisionOption(command: Command): Command {
+  return command.option('--if-revision <n>', 'act only if the object is still at this revision_number (else 412)', (v: string) =>
+    parseAttributeValue('if_revision', { type: 'integer', minimum: 1 }, v),
+  );
+}
+
+function ifMatch(command: Command): Record<string, string> {
+  const revision = command.opts<{ ifRevision?: number }>().ifRevision;
+  return revision === undefined ? {} : { 'if-match': `revision_number=${revision}` };
 }
 
 function memberUrl(ctx: ClientContext, resource: Resource, id: string): string {
@@ -128,10 +140,10 @@ function createCommand(ctx: ClientContext, resource: Resource): Command {
 function setCommand(ctx: ClientContext, resource: Resource): Command {
   const command = new Command('set').description(`Change attributes of a ${resource.name}`).argument(`<${resource.pk}>`);
   attributeOptions(command, resource.update, []);
-  command.action(async (id: string) => {
+  ifRevisionOption(command).action(async (id: string) => {
     const body = bodyOf(command, resource.update);
     if (Object.keys(body).length === 0) throw new GluonError('GLUON_ERR_CLI_USAGE', `Nothing to set: give at least one attribute flag (see ${resource.name} set --help).`);
-    ctx.print(formatOne((await ctx.http.call('PUT', memberUrl(ctx, resource, id), body)) as Obj, ctx.output, knownColumns(resource)));
+    ctx.print(formatOne((await ctx.http.call('PUT', memberUrl(ctx, resource, id), body, ifMatch(command))) as Obj, ctx.output, knownColumns(resource)));
   });
   return command;
 }
@@ -144,26 +156,27 @@ function unsetCommand(ctx: ClientContext, resource: Resource): Command {
     option.attributeName = () => name;
     command.addOption(option);
   }
-  command.action(async (id: string) => {
+  ifRevisionOption(command).action(async (id: string) => {
     const opts = command.opts();
     const body = Object.fromEntries(clearable.filter(([name]) => opts[name] === true).map(([name]) => [name, null]));
     if (Object.keys(body).length === 0) throw new GluonError('GLUON_ERR_CLI_USAGE', `Nothing to unset: give at least one attribute flag (see ${resource.name} unset --help).`);
-    ctx.print(formatOne((await ctx.http.call('PUT', memberUrl(ctx, resource, id), body)) as Obj, ctx.output, knownColumns(resource)));
+    ctx.print(formatOne((await ctx.http.call('PUT', memberUrl(ctx, resource, id), body, ifMatch(command))) as Obj, ctx.output, knownColumns(resource)));
   });
   return command;
 }
 
 function deleteCommand(ctx: ClientContext, resource: Resource): Command {
-  return new Command('delete')
+  const command = new Command('delete')
     .description(`Delete one or more ${resource.plural} (every id is tried; exit 1 if any failed)`)
-    .argument(`<${resource.pk}...>`)
+    .argument(`<${resource.pk}...>`);
+  return ifRevisionOption(command)
     .action(async (ids: string[]) => {
       const failures: string[] = [];
       for (const id of ids) {
         try {
-          await ctx.http.call('DELETE', memberUrl(ctx, resource, id));
+          await ctx.http.call('DELETE', memberUrl(ctx, resource, id), undefined, ifMatch(command));
         } catch (err) {
-          failures.push(`${id}: ${(err as Error).message}`);
+          failures.push(`${id}: ${err instanceof ServerFault ? `${err.status} [${err.serverCode}] ` : ''}${(err as Error).message}`);
         }
       }
       if (failures.length > 0) throw new GluonError('GLUON_ERR_CLI_FAULT', `${failures.length} of ${ids.length} ${resource.plural} could not be deleted:\n${failures.join('\n')}`);

@@ -63,8 +63,8 @@ export class ClientHttp {
   }
 
   /** Sends one request; any HTTP status is returned. */
-  async send(method: ClientMethod, url: string, body?: unknown): Promise<ClientAnswer> {
-    const headers: Record<string, string> = { accept: 'application/json' };
+  async send(method: ClientMethod, url: string, body?: unknown, extraHeaders: Readonly<Record<string, string>> = {}): Promise<ClientAnswer> {
+    const headers: Record<string, string> = { accept: 'application/json', ...extraHeaders };
     const token = await this.token();
     if (token !== undefined && token !== '') headers['x-auth-token'] = token;
     let payload: string | undefined;
@@ -72,7 +72,8 @@ export class ClientHttp {
       payload = JSON.stringify(body);
       headers['content-type'] = 'application/json';
     }
-    this.debug(`REQ: ${method} ${url}${token === undefined ? '' : ' (X-Auth-Token: {SHA256 redacted})'}${payload === undefined ? '' : `\nREQ BODY: ${payload}`}`);
+    const shown = Object.entries(extraHeaders).map(([k, v]) => ` (${k}: ${v})`).join('');
+    this.debug(`REQ: ${method} ${url}${shown}${token === undefined ? '' : ' (X-Auth-Token: {SHA256 redacted})'}${payload === undefined ? '' : `\nREQ BODY: ${payload}`}`);
     let status: number;
     let answerHeaders: ClientAnswer['headers'];
     let text: string;
@@ -94,8 +95,8 @@ export class ClientHttp {
   }
 
   /** Sends one request and returns the body of a 2xx answer; any other status throws the server's fault. */
-  async call(method: ClientMethod, url: string, body?: unknown): Promise<unknown> {
-    const answer = await this.send(method, url, body);
+  async call(method: ClientMethod, url: string, body?: unknown, extraHeaders: Readonly<Record<string, string>> = {}): Promise<unknown> {
+    const answer = await this.send(method, url, body, extraHeaders);
     if (answer.status >= 200 && answer.status < 300) return answer.body;
     throw faultError(answer);
   }
