@@ -20,15 +20,13 @@ export interface ClientIo {
   readonly stderr: (text: string) => void;
   readonly env: NodeJS.ProcessEnv;
   readonly cwd: string;
-  /** Stops a `--watch`. */
+  /** Stops a `--watch` (embedders and tests; the command line stops it with Ctrl-C). */
   readonly signal?: AbortSignal;
 }
 
-/** The process's own streams and environment. */
+/** The process's own streams and environment (Ctrl-C ends the process as usual, a `--watch` too). */
 export function processIo(): ClientIo {
-  const controller = new AbortController();
-  process.once('SIGINT', () => controller.abort());
-  return { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t), env: process.env, cwd: process.cwd(), signal: controller.signal };
+  return { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t), env: process.env, cwd: process.cwd() };
 }
 
 /** Prints an error the way the client does: the message, `[code]`, and each detail. */
