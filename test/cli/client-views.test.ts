@@ -9,8 +9,11 @@
  * GLUON_ERR_WATCH_SLOW_CLIENT / GLUON_ERR_WATCH_EXPIRED). It records the `Last-Event-ID`
  * each reconnection sends.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gluon, protonclient, sse, startProton, watchStub } from './client-helpers.js';
 
@@ -133,6 +136,50 @@ describe('protonclient (the original command forms, §10.1, and its transcript)'
     const commandHelp = await protonclient(['--api', 'net-l3vpn', 'vpnbinding-create', '--help', ...hostPort()]);
     expect(commandHelp.stdout).toContain('--interface_id TEXT  [required]');
     expect(commandHelp.stdout).toContain('--subnet_prefix INTEGER');
+  });
+});
+
+describe('a vendor\'s model', () => {
+  it('gets its commands from the server, named by the model\'s api.name, with its own types checked', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gluon-vendor-'));
+    writeFileSync(join(dir, 'acme-qos.yaml'), `file_version: "1.0"
+info:
+  name: acme-qos
+  version: "1.0"
+objects:
+  QosPolicy:
+    api:
+      name: policy
+      plural_name: policies
+    attributes:
+      id:
+        type: uuid
+        primary: true
+      rate_kbps:
+        type: integer
+        required: true
+        min: 64
+        max: 100000
+      class:
+        type: enum
+        values: [gold, silver]
+`);
+    const vendor = await startProton({ models: [join(dir, 'acme-qos.yaml')] });
+    try {
+      const venv = { GLUON_URL: vendor.url };
+      const created = await gluon(['policy', 'create', '--rate-kbps', '512', '--class', 'gold', '-f', 'json'], { env: venv });
+      expect(created.code, created.stderr).toBe(0);
+      const id = String((JSON.parse(created.stdout) as Record<string, unknown>)['id']);
+      expect((await gluon(['policy', 'list', '--class', 'gold', '-f', 'value', '-c', 'id'], { env: venv })).stdout).toBe(`${id}\n`);
+      const low = await gluon(['policy', 'set', id, '--rate-kbps', '10'], { env: venv });
+      expect(low).toMatchObject({ code: 2, stderr: expect.stringContaining("--rate-kbps: '10' (rule minimum)") });
+      const original = await protonclient(['policy-show', id, '--host', new URL(vendor.url).hostname, '--port', new URL(vendor.url).port]);
+      expect(original.code, original.stderr).toBe(0);
+      expect(JSON.parse(original.stdout)).toMatchObject({ id, rate_kbps: 512, class: 'gold' });
+    } finally {
+      await vendor.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

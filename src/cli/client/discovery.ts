@@ -23,7 +23,7 @@ export interface Resource {
   readonly version: string;
   /** Collection name in URLs, e.g. `ports`. */
   readonly plural: string;
-  /** Command name, e.g. `port` (the plural without its trailing `s`). */
+  /** Command name: the model's singular `api.name` (`x-gluon-name` in the OpenAPI document), e.g. `port`; else the plural without its trailing `s`. */
   readonly name: string;
   /** Object name of the model, e.g. `Port`. */
   readonly objectName: string;
@@ -49,6 +49,8 @@ export interface Catalog {
 }
 
 interface OpenApiOperation {
+  /** The object's singular `api.name` (gluon-net servers; absent elsewhere). */
+  readonly 'x-gluon-name'?: string;
   readonly parameters?: readonly { name: string; in: string; schema?: { items?: AttributeSchema } & AttributeSchema }[];
   readonly requestBody?: { content?: Record<string, { schema?: { $ref?: string } }> };
   readonly responses?: Record<string, { content?: Record<string, { schema?: { $ref?: string } }> }>;
@@ -89,7 +91,7 @@ function resourceOf(doc: OpenApiDoc, path: string, memberPath: string): Resource
     api,
     version,
     plural,
-    name: singular(plural),
+    name: list['x-gluon-name'] ?? singular(plural),
     objectName: schemaName.split('.').pop() ?? schemaName,
     pk,
     path,
