@@ -1,18 +1,21 @@
 /**
- * docs/cli.md's tour runs: every `gluon` command of its first sh block, in order, against
- * a server, with the variables the block assigns (`PORT=$(gluon …)`); a `# exit N`
- * comment gives the exit code expected, else 0.
+ * The client examples run: every `gluon` and `protonclient` command of docs/cli.md's
+ * tour and of the README's client tour, in order, against a server, with the variables
+ * the block assigns (`PORT=$(gluon …)`); a `# exit N` comment gives the exit code
+ * expected, else 0.
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { gluon, startProton } from './client-helpers.js';
+import { gluon, protonclient, startProton } from './client-helpers.js';
 
-const doc = readFileSync(fileURLToPath(new URL('../../docs/cli.md', import.meta.url)), 'utf8');
+const read = (file: string): string => readFileSync(fileURLToPath(new URL(`../../${file}`, import.meta.url)), 'utf8');
+const doc = read('docs/cli.md');
 
-/** The commands of the tour: continuation lines joined, comments and blank lines dropped. */
-function tourCommands(): { line: string; exit: number }[] {
-  const block = /## Tour[\s\S]*?```sh\n([\s\S]*?)```/.exec(doc)?.[1] ?? '';
+/** The commands of the first sh block after `heading`: continuation lines joined, comments and blank lines dropped. */
+function tourCommands(text: string, heading: string): { line: string; exit: number }[] {
+  const start = text.indexOf(heading);
+  const block = start < 0 ? '' : (/```sh\n([\s\S]*?)```/.exec(text.slice(start))?.[1] ?? '');
   const joined = block.replace(/\\\n\s*/g, '');
   return joined
     .split('\n')
@@ -33,15 +36,19 @@ beforeAll(async () => {
 afterAll(async () => stop());
 
 describe('docs/cli.md', () => {
-  it('the tour runs as written', async () => {
-    const commands = tourCommands();
-    expect(commands.length).toBeGreaterThan(10);
+  it.each([
+    ['docs/cli.md', '## Tour'],
+    ['README.md', '## The same tour with the client'],
+  ])('the tour of %s runs as written', async (file, heading) => {
+    const commands = tourCommands(file === 'README.md' ? read(file) : doc, heading);
+    expect(commands.length).toBeGreaterThan(4);
     const vars: Record<string, string> = {};
+    const env = { GLUON_URL: url, OS_PROTON_HOST: new URL(url).hostname, OS_PROTON_PORT: new URL(url).port };
     for (const { line, exit } of commands) {
       const assignment = /^([A-Z]+)=\$\((.*)\)$/.exec(line);
       const argv = words(assignment?.[2] ?? line, vars);
-      expect(argv[0], line).toBe('gluon');
-      const result = await gluon(argv.slice(1), { env: { GLUON_URL: url } });
+      expect(['gluon', 'protonclient'], line).toContain(argv[0]);
+      const result = await (argv[0] === 'gluon' ? gluon : protonclient)(argv.slice(1), { env });
       expect(result.code, `${line}\n${result.stderr}`).toBe(exit);
       if (assignment?.[1] !== undefined) vars[assignment[1]] = result.stdout.trim();
     }
