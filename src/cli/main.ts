@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import { Command } from 'commander';
-import { isClientCommandLine, runClient, runProtonclient } from './client/index.js';
+import { exitAfterFlush, isClientCommandLine, runClient, runProtonclient } from './client/index.js';
 import { arbiterCommand } from './commands/arbiter.js';
 import { registerModelsCommand } from './commands/models-check.js';
 import { policyCommand } from './commands/policy.js';
@@ -18,7 +18,7 @@ program.addCommand(arbiterCommand());
 program.addCommand(policyCommand());
 program.addCommand(tokenCommand());
 const args = process.argv.slice(2);
-if (basename(process.argv[1] ?? '').startsWith('protonclient')) process.exit(await runProtonclient(args));
-if (isClientCommandLine(args, new Set(program.commands.map((c) => c.name())))) process.exit(await runClient(args));
+if (basename(process.argv[1] ?? '').startsWith('protonclient')) await exitAfterFlush(await runProtonclient(args));
+if (isClientCommandLine(args, new Set(program.commands.map((c) => c.name())))) await exitAfterFlush(await runClient(args));
 program.addHelpText('after', '\nClient commands (generated from the server): gluon <resource> list|show|create|set|unset|delete|describe; see docs/cli.md.');
 await program.parseAsync(process.argv);

@@ -8,6 +8,7 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startProton } from './client-helpers.js';
 
@@ -46,6 +47,21 @@ describe('bin/gluon.js and bin/protonclient.js', () => {
     expect(help.stdout).toContain('gluon <resource> list|show|create|set|unset|delete|describe');
     const actions = await runBin('gluon.js', ['port', '--help', '--api', 'net-l3vpn'], { GLUON_URL: url });
     expect(actions.stdout).toContain('describe');
+  });
+
+  it('a long list (more than a pipe buffer) arrives whole and parses', async () => {
+    for (let i = 0; i < 200; i++) {
+      const answer = await request(`${url}/proton/test/v1.0/tests`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ tenant_id: 'a868a466bca84df18404a77db0ecac72', name: `t${i}`, description: 'x'.repeat(200) }),
+      });
+      expect(answer.statusCode, await answer.body.text()).toBe(201);
+    }
+    const list = await runBin('gluon.js', ['test', 'list', '--api', 'test', '-f', 'json'], { GLUON_URL: url });
+    expect(list.code, list.stderr).toBe(0);
+    expect(list.stdout.length).toBeGreaterThan(65_536);
+    expect(JSON.parse(list.stdout)).toHaveLength(200);
   });
 
   it('protonclient prints the original\'s JSON', async () => {

@@ -4,7 +4,7 @@
  * command line. See docs/cli.md.
  * @packageDocumentation
  */
-export { runClient, isClientCommandLine, processIo, EXIT_OK, EXIT_RUNTIME, EXIT_USAGE } from './run.js';
+export { runClient, isClientCommandLine, exitAfterFlush, processIo, EXIT_OK, EXIT_RUNTIME, EXIT_USAGE } from './run.js';
 export type { ClientIo } from './run.js';
 export { runProtonclient } from './protonclient.js';
 export { SseParser } from './sse.js';

@@ -122,3 +122,14 @@ async function tokenHint(http: ClientHttp, url: string): Promise<string> {
     return `hint: ${withGluon}\n`;
   }
 }
+
+/**
+ * Ends the process with `code` once everything written to stdout and stderr has been
+ * handed to the OS (a pipe is written asynchronously: `process.exit` alone could cut a
+ * long `list -f json | jq` short).
+ */
+export async function exitAfterFlush(code: number): Promise<never> {
+  await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));
+  await new Promise<void>((resolve) => process.stderr.write('', () => resolve()));
+  process.exit(code);
+}
