@@ -44,7 +44,7 @@ function commandName(object: ObjectModel): string {
 
 describe.each(models.map((api) => [api.name, api] as const))('every object of %s', (_name, api) => {
   for (const object of api.objects) {
-    it(`${object.name}: create (json), show (yaml), list (csv, value, table), set, unset, delete`, async () => {
+    it(`${object.name}: create (json), show (yaml, table, csv), list (json, yaml, csv, value, table), set, unset, delete`, async () => {
       const env = { GLUON_URL: url };
       const name = commandName(object);
       const g = (...args: string[]) => gluon([name, ...args, '--api', api.name], { env });
@@ -61,6 +61,14 @@ describe.each(models.map((api) => [api.name, api] as const))('every object of %s
       expect(shown.code).toBe(0);
       expect(parseYaml(shown.stdout)).toEqual(body);
 
+      const showTable = await g('show', id);
+      expect(showTable.stdout).toContain(`| ${pk.padEnd(Math.max(...Object.keys(body).map((k) => k.length)))} | ${id}`);
+      const showCsv = await g('show', id, '-f', 'csv', '-c', pk);
+      expect(showCsv.stdout).toBe(`${pk}\n${id}\n`);
+      const json = await g('list', '-f', 'json');
+      expect(JSON.parse(json.stdout)).toContainEqual(body);
+      const yaml = await g('list', '-f', 'yaml');
+      expect(parseYaml(yaml.stdout)).toContainEqual(body);
       const csv = await g('list', '-f', 'csv', '-c', pk);
       expect(csv.code).toBe(0);
       expect(csv.stdout.split('\n')).toEqual(expect.arrayContaining([pk, id]));
