@@ -4,7 +4,7 @@
  * `OS_*` variables, the Proton endpoint found in the Keystone catalog, the token cached
  * (mode 0600) and reused until it expires; and a static token of the token-file strategy.
  */
-import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -80,6 +80,16 @@ describe('gluon --os-cloud <profile> against Keystone', () => {
     expect(second.code, second.stderr).toBe(0);
     expect(second.stderr).toContain('token from cache');
     expect(second.stderr).not.toContain('/auth/tokens');
+
+    // a cached token the server refuses (one Keystone no longer knows) is replaced once, and the cache with it
+    const file = join(cacheDir, files[0] ?? '');
+    const cached = { ...(JSON.parse(readFileSync(file, 'utf8')) as { token: string }), token: 'gAAAAABnot-a-token-keystone-knows' };
+    writeFileSync(file, JSON.stringify(cached));
+    const third = await gluon(['--os-cloud', 'lab-admin', 'port', 'list', '--api', 'net-l3vpn', '--debug'], { env: scriptEnv(), cwd: home });
+    expect(third.code, third.stderr).toBe(0);
+    expect(third.stderr).toContain('the server refused the token: getting a new one');
+    expect((JSON.parse(readFileSync(file, 'utf8')) as { token: string }).token).not.toBe(cached.token);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
   });
 
   it('authenticates with an application credential from clouds.yaml in the current directory', async () => {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
@@ -113,6 +113,7 @@ function readCache(file: string, now: number): CachedToken | undefined {
 function writeCache(file: string, cached: CachedToken): void {
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
   writeFileSync(file, JSON.stringify(cached), { mode: 0o600 });
+  chmodSync(file, 0o600); // `mode` applies only when the file is created
 }
 
 function identity(connection: Connection): Record<string, unknown> {

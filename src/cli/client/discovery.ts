@@ -104,12 +104,13 @@ function resourceOf(doc: OpenApiDoc, path: string, memberPath: string): Resource
 
 async function defaultVersions(http: ClientHttp, baseUrl: string): Promise<Map<string, string>> {
   const protons = (await http.call('GET', `${baseUrl}/proton/`)) as { protons?: { proton_service: string }[] };
+  const names = (protons.protons ?? []).map((p) => p.proton_service);
+  const docs = await Promise.all(names.map(async (name) => (await http.call('GET', `${baseUrl}/proton/${name}`)) as { default_version?: { version_id?: string } | null }));
   const versions = new Map<string, string>();
-  for (const proton of protons.protons ?? []) {
-    const doc = (await http.call('GET', `${baseUrl}/proton/${proton.proton_service}`)) as { default_version?: { version_id?: string } | null };
-    const id = doc.default_version?.version_id;
-    if (id !== undefined) versions.set(proton.proton_service, id);
-  }
+  names.forEach((name, i) => {
+    const id = docs[i]?.default_version?.version_id;
+    if (id !== undefined) versions.set(name, id);
+  });
   return versions;
 }
 

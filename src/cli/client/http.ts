@@ -94,9 +94,18 @@ export class ClientHttp {
     return { status, headers: answerHeaders, body: parseBody(text) };
   }
 
-  /** Sends one request and returns the body of a 2xx answer; any other status throws the server's fault. */
+  /**
+   * Sends one request and returns the body of a 2xx answer; any other status throws the
+   * server's fault. A 401 with Keystone credentials is retried once with a new token.
+   */
   async call(method: ClientMethod, url: string, body?: unknown, extraHeaders: Readonly<Record<string, string>> = {}): Promise<unknown> {
-    const answer = await this.send(method, url, body, extraHeaders);
+    let answer = await this.send(method, url, body, extraHeaders);
+    if (answer.status === 401 && this.canRenewToken()) {
+      // a cached Keystone token the server refuses (revoked, or Keystone restarted): get a new one, once
+      this.debug('the server refused the token: getting a new one');
+      await this.renewToken();
+      answer = await this.send(method, url, body, extraHeaders);
+    }
     if (answer.status >= 200 && answer.status < 300) return answer.body;
     throw faultError(answer);
   }
