@@ -1,4 +1,6 @@
+import { basename } from 'node:path';
 import { Command } from 'commander';
+import { exitAfterFlush, isClientCommandLine, runClient, runProtonclient } from './client/index.js';
 import { arbiterCommand } from './commands/arbiter.js';
 import { registerImportGluonCommand } from './commands/db-import-gluon.js';
 import { applyCliConventions } from './commands/conventions.js';
@@ -22,4 +24,8 @@ program.addCommand(tokenCommand());
 registerImportGluonCommand(program);
 // After the last addCommand: the conventions reach every command.
 applyCliConventions(program);
+const args = process.argv.slice(2);
+if (basename(process.argv[1] ?? '').startsWith('protonclient')) await exitAfterFlush(await runProtonclient(args));
+if (isClientCommandLine(args, new Set(program.commands.map((c) => c.name())))) await exitAfterFlush(await runClient(args));
+program.addHelpText('after', '\nClient commands (generated from the server): gluon <resource> list|show|create|set|unset|delete|describe; see docs/cli.md.');
 await program.parseAsync(process.argv);

@@ -455,6 +455,27 @@ export const ERROR_CODES = {
     description: 'A server option (flag, environment variable or config file entry) is invalid.',
     fix: 'Correct the option named in the message; `gluon serve --help` lists them.',
   },
+  // ── client CLI (`gluon <resource> <action>`, `protonclient`) ───────────────
+  GLUON_ERR_CLI_USAGE: {
+    status: 400,
+    description: 'A client command was given an unknown resource or action, a missing argument, or a flag value its attribute\'s schema refuses (checked before anything is sent).',
+    fix: 'Correct the flag named in the message (field, rule and value are given); `gluon <resource> <action> --help` lists the flags.',
+  },
+  GLUON_ERR_CLI_UNREACHABLE: {
+    status: 503,
+    description: 'The client could not reach the Proton server or Keystone (connection refused, reset, timed out).',
+    fix: 'Check the URL named in the message: `--url`, `GLUON_URL`, the clouds.yaml profile or the Keystone catalog.',
+  },
+  GLUON_ERR_CLI_FAULT: {
+    status: 500,
+    description: 'The Proton server answered a client command with a fault; the message carries the server\'s own code and details.',
+    fix: 'Follow the fix of the server\'s code (printed with the fault) in this table.',
+  },
+  GLUON_ERR_CLI_AUTH: {
+    status: 401,
+    description: 'The client could not get a token: the clouds.yaml profile or `OS_*` variables are incomplete, or Keystone refused the credentials.',
+    fix: 'Check the profile named in the message (auth_url, username/password or application_credential_id/secret, project).',
+  },
 } as const satisfies Record<string, ErrorCodeInfo>;
 
 /** What the registry says about one code. */

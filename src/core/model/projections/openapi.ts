@@ -138,8 +138,9 @@ function operations(
     required: true,
     schema: toOpenApiSchema((paramsSchema['properties'] as SchemaObject)[p.param]),
   }));
-  // every operation of a DEPRECATED version is marked so (its answers carry a Deprecation header)
-  const common = { tags: [tag], parameters: pathParams, ...(api.status === 'DEPRECATED' ? { deprecated: true } : {}) };
+  // every operation of a DEPRECATED version is marked so (its answers carry a Deprecation header);
+  // `x-gluon-name`: the object's singular `api.name`, which clients name their commands after
+  const common = { tags: [tag], 'x-gluon-name': object.api.name, parameters: pathParams, ...(api.status === 'DEPRECATED' ? { deprecated: true } : {}) };
   const one = ref(componentName(api, object, ''));
   if (route.kind === 'collection') {
     const query = toListQuerySchema(api, object) as SchemaObject;
@@ -207,7 +208,9 @@ function operations(
  * {@link toObjectSchemas} (as `components.schemas` named `<api>.<versionId>.<Object>`,
  * `…Create`, `…CreateUnderParent`, `…Update`, `…List`), the list query parameters
  * (filters, `fields`, `limit`, `marker`, `sort_key`, `sort_dir`), `If-Match` on PUT and
- * DELETE, and the {@link FAULT_SCHEMA} for every 4xx. Pure and deterministic.
+ * DELETE, the {@link FAULT_SCHEMA} for every 4xx, and on every operation the object's
+ * singular `api.name` as `x-gluon-name` (the `gluon`/`protonclient` command names). Pure
+ * and deterministic.
  */
 export function toOpenApi(apis: readonly ApiModel[], options: OpenApiOptions): OpenApiDocument {
   const schemas: Record<string, unknown> = { Fault: toOpenApiSchema(FAULT_SCHEMA) };
