@@ -5,6 +5,7 @@
  */
 import { parse as parseYaml } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { roleReferences } from '../../src/core/auth/index.js';
 import { loadModels, type ApiModel, type ObjectModel } from '../../src/core/model/index.js';
 import { bundledModelsPath } from '../http/helpers.js';
 import { validValue } from '../http/model-values.js';
@@ -29,8 +30,10 @@ async function createWithGluon(api: ApiModel, object: ObjectModel): Promise<stri
 /** Flags of a valid create: every required attribute and the key; references point at objects created first. */
 async function createFlags(api: ApiModel, object: ObjectModel): Promise<string[]> {
   const flags: string[] = [];
-  for (const attribute of object.attributes.filter((a) => a.required || a.primary || a.reference !== undefined)) {
-    const target = attribute.reference === undefined ? undefined : api.objects.find((o) => o.name === attribute.reference);
+  // a reference by type, or by role (a service binding's interface_id / service_id, a child's parent key)
+  const references = new Map(roleReferences(api, object).map((r) => [r.attribute, r.targets[0]]));
+  for (const attribute of object.attributes.filter((a) => a.required || a.primary || references.has(a.name))) {
+    const target = references.get(attribute.name);
     const value = target === undefined ? validValue(attribute) : await createWithGluon(api, target);
     flags.push(flag(attribute.name), String(value));
   }

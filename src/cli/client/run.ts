@@ -105,9 +105,15 @@ export function isClientCommandLine(argv: readonly string[], builtins: ReadonlyS
   } catch {
     return true;
   }
-  const first = rest[0];
-  return first !== undefined && !first.startsWith('-') && first !== 'help' && !builtins.has(first);
+  const [first, second] = rest;
+  if (first === undefined || first.startsWith('-') || first === 'help' || builtins.has(first)) return false;
+  if (first === 'completion') return true;
+  // `gluon <resource> <action> …`: a lone unknown word is a usage error for commander (exit 2)
+  return second !== undefined && (CLIENT_ACTIONS.has(second) || second === 'help' || second.startsWith('-'));
 }
+
+/** The actions of every resource command (`gluon <resource> <action>`). */
+const CLIENT_ACTIONS: ReadonlySet<string> = new Set(['list', 'show', 'create', 'set', 'unset', 'delete', 'describe']);
 
 /** After a 401: how to give gluon credentials, and how this server wants callers to get a token (from `GET /proton/capabilities`, when it serves one). */
 async function tokenHint(http: ClientHttp, url: string): Promise<string> {

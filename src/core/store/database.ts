@@ -28,7 +28,7 @@ export interface Tx {
   readonly outbox: OutboxEntry[];
 }
 
-/** Where to connect, after URL parsing. @internal */
+/** Where a database URL points (what `parseStoreUrl` returns): a SQLite file, or a MySQL/MariaDB database. */
 export type ConnectTarget =
   | { readonly dialect: 'sqlite'; readonly storage: string }
   | {
