@@ -1,31 +1,14 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ensureBuilt } from '../ops/cli-build.js';
 import { call, PORTS, portBody, spawnNode, tempDir, type Spawned } from './helpers.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BIN = join(ROOT, 'bin', 'gluon.js');
-const CLI_BUNDLE = join(ROOT, 'dist', 'cli.js');
-
-/** Newest modification time of any file under `dir`. */
-function newest(dir: string): number {
-  let max = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    max = Math.max(max, entry.isDirectory() ? newest(path) : statSync(path).mtimeMs);
-  }
-  return max;
-}
-
-beforeAll(() => {
-  // `npm test` builds first (pretest); a bare `vitest run` builds here when dist/ is missing or stale.
-  if (!existsSync(CLI_BUNDLE) || statSync(CLI_BUNDLE).mtimeMs < newest(join(ROOT, 'src'))) {
-    execFileSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'ignore' });
-  }
-}, 180_000);
+beforeAll(ensureBuilt, 180_000);
 
 const running: Spawned[] = [];
 const cleanups: (() => Promise<void>)[] = [];

@@ -267,7 +267,7 @@ class ImportRun {
  * const models = await loadModels('models');
  * await store.init(models);
  * const report = await importGluon({ source: 'sqlite:/opt/proton/gluon.sqlite', store, models });
- * for (const row of report.refused) console.log(row.object, row.key, row.details);
+ * const refusedKeys = report.refused.map((row) => `${row.object}/${String(row.key)}`);
  * ```
  * @throws GLUON_ERR_IMPORT_SOURCE when the original's database cannot be read or holds
  *   no table of any loaded model; store errors other than a refused row (e.g.
