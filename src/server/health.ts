@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { isGluonError } from '../core/errors/index.js';
 import type { KeyValueStore } from '../core/kv/index.js';
 import type { ProtonStore, SqlStore } from '../core/store/index.js';
 import type { ReadinessCheck, ReadinessResult } from './types.js';
@@ -14,7 +15,9 @@ export function databaseCheck(store: ProtonStore): ReadinessCheck {
       try {
         await store.ping();
       } catch (err) {
-        // the driver's own words, not the request-oriented "retry the request"
+        // a sentence of the store's own (damage found earlier) is the reason as it is
+        if (isGluonError(err) && err.cause === undefined) return { ok: false, error: err.message };
+        // else the driver's own words, not the request-oriented "retry the request"
         const cause = (err as { cause?: unknown }).cause;
         const why = cause instanceof Error ? cause.message : err instanceof Error ? err.message : String(err);
         return { ok: false, error: `the database does not answer: ${why.replace(/;\s*retry the request\.?$/, '')}` };

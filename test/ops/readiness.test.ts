@@ -1,4 +1,6 @@
+import { closeSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { createProtonServer, type ProtonServer } from '../../src/server/index.js';
 import { API, call, portBody, tempDir, uniquePrefix, waitFor } from '../sync/helpers.js';
@@ -64,4 +66,35 @@ describe('/readyz is honest', () => {
     expect(checks['database']?.error).toMatch(/^the database does not answer: /);
     expect(checks['database']?.error).not.toMatch(/retry the request/);
   });
+
+  it('a damaged page in the middle of a SQLite file: the read answers 503 (not 500) and /readyz names the damage from then on', async () => {
+    const file = join(tempDir(), 'damaged.db');
+    const first = await start({ db: `sqlite:${file}` });
+    for (let batch = 0; batch < 4; batch++) {
+      const created = await Promise.all(Array.from({ length: 25 }, (_, i) => call(first.base, 'POST', `${API}/ports`, portBody(batch * 25 + i))));
+      expect(created.map((c) => c.status)).toEqual(created.map(() => 201));
+    }
+    await first.server.close();
+    // a leaf page of the ports table that is neither its first nor its last (SELECT 1 and MAX() never read it)
+    const raw = new Database(file);
+    const table = String((raw.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE '%l3vpn%' AND name LIKE '%port' ORDER BY length(name) LIMIT 1").get() as { name: string }).name);
+    const leaves = (raw.prepare("SELECT pageno FROM dbstat WHERE name = ? AND pagetype = 'leaf' ORDER BY pageno").all(table) as { pageno: number }[]).map((r) => r.pageno);
+    const pageSize = Number(raw.pragma('page_size', { simple: true }));
+    raw.close();
+    expect(leaves.length, `leaf pages of ${table}`).toBeGreaterThan(2);
+    const victim = leaves[Math.floor(leaves.length / 2)] ?? 0;
+    const fd = openSync(file, 'r+');
+    writeSync(fd, Buffer.alloc(pageSize, 0xff), 0, pageSize, (victim - 1) * pageSize);
+    closeSync(fd);
+
+    const { base } = await start({ db: `sqlite:${file}` });
+    const listed = await call(base, 'GET', `${API}/ports?limit=1000`);
+    expect(listed.status).toBe(503);
+    expect(listed.body['code']).toBe('GLUON_ERR_STORE_UNAVAILABLE');
+    const { status, checks } = await readyz(base);
+    expect(status).toBe(503);
+    expect(checks['database']?.ok).toBe(false);
+    expect(checks['database']?.error).toMatch(/^The database is damaged: the SQLite file is damaged \(SQLITE_CORRUPT.*restore it from a backup/);
+    expect((await readyz(base)).status).toBe(503); // damage does not heal by itself
+  }, 180_000);
 });

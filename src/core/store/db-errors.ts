@@ -59,9 +59,30 @@ function driverError(err: unknown): DriverError {
   return typeof inner === 'object' && inner !== null ? inner : {};
 }
 
+/** MySQL/MariaDB errnos that mean a table or index on disk is damaged (crashed, corrupt). */
+const DAMAGE_ERRNOS = new Set([126, 127, 145, 1034, 1194, 1195]);
+
+/**
+ * What is damaged, when `err` (or an error under it) says the database's files are
+ * corrupt: SQLite's SQLITE_CORRUPT / SQLITE_NOTADB, MySQL's crashed or corrupt table and
+ * index errors. Damage does not heal by retrying, unlike an unavailable database.
+ * @internal
+ */
+export function databaseDamage(err: unknown): string | undefined {
+  for (const e of errorChain(err)) {
+    const code = typeof e.code === 'string' ? e.code : '';
+    const message = typeof e.message === 'string' ? e.message : '';
+    if (code.startsWith('SQLITE_CORRUPT') || /database disk image is malformed/i.test(message)) return `the SQLite file is damaged (${message || code})`;
+    if (code === 'SQLITE_NOTADB') return `the file is not a SQLite database (${message || code})`;
+    if (typeof e.errno === 'number' && DAMAGE_ERRNOS.has(e.errno)) return `a table or index is damaged (${message || String(e.errno)})`;
+  }
+  return undefined;
+}
+
 /** Classifies an error thrown by Sequelize or a driver. @internal */
 export function classifyDbError(err: unknown): DbFailure {
   if (isGluonError(err)) return { kind: 'other' };
+  if (databaseDamage(err) !== undefined) return { kind: 'unavailable', reason: 'damaged' };
   if (err instanceof TxAbortedError) {
     // refused because its transaction had already failed: the transaction cannot go on
     const cause = classifyDbError(err.cause);

@@ -3,7 +3,7 @@ import type { ApiModel, ObjectModel } from '../model/index.js';
 import { ConflictError, GluonError, StoreError, ValidationError, isGluonError, type ErrorDetail } from '../errors/index.js';
 import { Catalog } from './catalog.js';
 import type { Database, Row, Tx } from './database.js';
-import { classifyDbError } from './db-errors.js';
+import { classifyDbError, databaseDamage } from './db-errors.js';
 import { explainWriteError, notFound, type RowAttempt } from './explain.js';
 import { GroupWriter, insertPlanned, type PlannedRow, type WriteTask } from './group-writer.js';
 import { addMarker, checkList, listSql } from './list-query.js';
@@ -120,6 +120,8 @@ export class SqlStoreImpl implements SqlStore {
   private ready: Promise<void> | undefined;
   private closing: Promise<void> | undefined;
   private connected = false;
+  /** What the database said is damaged, once it did: damage does not heal, so it stays until restart. */
+  private damage: string | undefined;
   /** SQLite with `seq INTEGER PRIMARY KEY AUTOINCREMENT` (checked at init): seq order is commit order, seqs never reused. */
   private autoincrementSeq = false;
   /** Writes accepted before the first connection was ready (close() waits for them). */
@@ -226,9 +228,17 @@ export class SqlStoreImpl implements SqlStore {
     return count;
   }
 
+  /**
+   * Resolves when the database answers and has not reported damage: a file or table found
+   * corrupt by any earlier read or write fails every later ping (`/readyz` then names it),
+   * although `SELECT 1` alone would still answer.
+   */
   async ping(): Promise<void> {
     await this.connect();
     await this.read(() => this.db.select('SELECT 1 AS ok', []));
+    if (this.damage !== undefined) {
+      throw new StoreError('GLUON_ERR_STORE_UNAVAILABLE', `The database is damaged: ${this.damage}. Fix: restore it from a backup (SQLite: or recover it with the sqlite3 \`.recover\` command) and restart.`);
+    }
   }
 
   close(): Promise<void> {
@@ -565,18 +575,27 @@ export class SqlStoreImpl implements SqlStore {
     if (this.closing !== undefined) {
       return Promise.reject(new StoreError('GLUON_ERR_STORE_UNAVAILABLE', 'The store is closed: no more writes are accepted.'));
     }
-    if (this.connected) return this.writer.submit(task);
-    const accepted = this.connect().then(() => this.writer.submit(task));
+    if (this.connected) return this.noteDamage(this.writer.submit(task));
+    const accepted = this.noteDamage(this.connect().then(() => this.writer.submit(task)));
     this.accepted.add(accepted);
     const forget = (): void => void this.accepted.delete(accepted);
     accepted.then(forget, forget);
     return accepted;
   }
 
+  /** `outcome`, remembering any damage its failure reveals (see {@link ping}). */
+  private noteDamage<T>(outcome: Promise<T>): Promise<T> {
+    outcome.catch((err: unknown) => {
+      this.damage ??= databaseDamage(err);
+    });
+    return outcome;
+  }
+
   private async read<T>(query: () => Promise<T>, info?: TableInfo): Promise<T> {
     try {
       return await query();
     } catch (err) {
+      this.damage ??= databaseDamage(err);
       const failure = classifyDbError(err);
       if (failure.kind === 'no-table' && info !== undefined) {
         throw new StoreError(
