@@ -62,9 +62,15 @@ export interface TestProton {
 }
 
 /** Starts a Proton server (bundled models) on a temp SQLite file, counting requests. */
-export async function startProton(): Promise<TestProton> {
+export async function startProton(options: { readonly models?: readonly string[] } = {}): Promise<TestProton> {
   const dir = await mkdtemp(join(tmpdir(), 'gluon-drivers-'));
-  const server = await createProtonServer({ db: `sqlite:${join(dir, 'gluon.db')}`, port: 0, logger: { level: 'silent' }, docs: false });
+  const server = await createProtonServer({
+    db: `sqlite:${join(dir, 'gluon.db')}`,
+    port: 0,
+    logger: { level: 'silent' },
+    docs: false,
+    ...(options.models === undefined ? {} : { models: options.models }),
+  });
   const requests: string[] = [];
   const tokens: string[] = [];
   server.app.addHook('onRequest', async (request) => {

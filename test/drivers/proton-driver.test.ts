@@ -1,6 +1,10 @@
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProtonDriver, type ProtonDriver } from '../../src/drivers/index.js';
 import { GLUON_NETWORK_ID, GLUON_SUBNET_ID, bindingIp, portId, startProton, type TestProton } from './helpers.js';
+
+/** Gluon's own models, whose BasePort has no description. */
+const ORIGINAL_MODELS = fileURLToPath(new URL('../fixtures/conformance/gluon-models/', import.meta.url));
 
 const logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 const driverFor = (extra: Partial<Parameters<typeof createProtonDriver>[0]> = {}): ProtonDriver =>
@@ -125,18 +129,31 @@ describe('built-in Proton driver against real Proton servers', () => {
     }
   });
 
-  it('derives the updatable keys from the port model: description is refused on net-l3vpn (its Port has none), naming what is updatable', async () => {
+  it('updates the description of a net-l3vpn port (BasePort has Neutron\'s description)', async () => {
     const driver = driverFor();
     try {
-      const error = await driver.updatePort({ id: portId(1), url: a.url }, { description: 'd1' }).catch((e: unknown) => e);
+      await expect(driver.updatePort({ id: portId(1), url: a.url }, { name: 'renamed', description: 'd1' })).resolves.toMatchObject({ name: 'renamed', description: 'd1' });
+      await expect(driver.getPort({ id: portId(1), url: a.url })).resolves.toMatchObject({ description: 'd1' });
+    } finally {
+      await driver.close();
+    }
+  });
+
+  it('derives the updatable keys from the port model: description is refused on Gluon\'s original net-l3vpn (its Port has none), naming what is updatable', async () => {
+    const original = await startProton({ models: [ORIGINAL_MODELS] });
+    const driver = driverFor();
+    try {
+      await original.createPorts([portId(1)]);
+      const error = await driver.updatePort({ id: portId(1), url: original.url }, { description: 'd1' }).catch((e: unknown) => e);
       expect(error).toMatchObject({ code: 'GLUON_ERR_DRIVER_UNSUPPORTED_UPDATE', status: 400 });
       const detail = (error as { details: { field: string; allowed: string[] }[] }).details[0];
       expect(detail?.field).toBe('description');
       expect(detail?.allowed).toEqual(['name', 'admin_state_up', 'mac_address', 'device_id', 'device_owner', 'binding:vnic_type', 'binding:profile']);
-      expect((error as Error).message).not.toContain(a.url);
-      await expect(driver.updatePort({ id: portId(1), url: a.url }, { name: 'renamed' })).resolves.toMatchObject({ name: 'renamed' });
+      expect((error as Error).message).not.toContain(original.url);
+      await expect(driver.updatePort({ id: portId(1), url: original.url }, { name: 'renamed' })).resolves.toMatchObject({ name: 'renamed' });
     } finally {
       await driver.close();
+      await original.close();
     }
   });
 

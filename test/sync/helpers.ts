@@ -106,6 +106,27 @@ export interface ServeProcess {
 const CLI = new URL('../../src/cli/main.ts', import.meta.url).pathname;
 
 /** Starts `gluon serve` with `args` and waits until `/readyz` answers 200. */
+/**
+ * Every `gluon serve` child still running, from the moment it is spawned (a test that
+ * times out while one starts must not leave it behind): {@link stopAllServes} kills them,
+ * and so does this test process's exit.
+ */
+const liveServes = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of liveServes) child.kill('SIGKILL');
+});
+
+/** SIGKILLs every `gluon serve` child still running (for `afterAll`), and waits for their exit. */
+export async function stopAllServes(): Promise<void> {
+  await Promise.all(
+    [...liveServes].map(async (child) => {
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await exited;
+    }),
+  );
+}
+
 export async function startServe(args: readonly string[], env: Record<string, string> = {}): Promise<ServeProcess> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
@@ -113,6 +134,8 @@ export async function startServe(args: readonly string[], env: Record<string, st
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  liveServes.add(child);
+  child.once('exit', () => liveServes.delete(child));
   let out = '';
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (out += d.toString()));

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, inject, it } from 'vitest';
 import { loadModels } from '../../src/core/model/index.js';
 import { createStore } from '../../src/core/store/index.js';
 import { bundledModelsDir } from '../../src/server/index.js';
-import { API, call, diff, etcdClient, etcdContent, mirrorCheck, portBody, sqlContent, startServe, tempDir, uniquePrefix, waitFor, type ServeProcess } from './helpers.js';
+import { API, call, diff, etcdClient, etcdContent, mirrorCheck, portBody, sqlContent, startServe, stopAllServes, tempDir, uniquePrefix, waitFor, type ServeProcess } from './helpers.js';
 
 const ADVERTISED = 'http://proton.test:2705';
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -83,10 +83,7 @@ async function expectConverged(db: string, endpoint: string, prefix: string, loa
 }
 
 describe('Proton server killed in the middle of a load (SQLite)', () => {
-  const servers: ServeProcess[] = [];
-  afterAll(async () => {
-    for (const s of servers) await s.kill('SIGKILL');
-  });
+  afterAll(stopAllServes);
 
   it('etcd converges to SQL after the restart', async () => {
     const endpoint = inject('etcdEndpoint');
@@ -94,12 +91,10 @@ describe('Proton server killed in the middle of a load (SQLite)', () => {
     const db = `sqlite:${join(tempDir(), 'gluon.db')}`;
     const args = ['--db', db, '--etcd', endpoint, '--etcd-prefix', prefix, '--advertised-url', ADVERTISED];
     let current = await startServe(args);
-    servers.push(current);
     const load = startLoad(() => [current.url]);
     await waitFor(() => load.count >= 300, '300 writes');
     await current.kill('SIGKILL');
     current = await startServe(args);
-    servers.push(current);
     await waitFor(() => load.count >= 600, '600 writes');
     await load.stop();
     await expectConverged(db, endpoint, prefix, load);
@@ -109,9 +104,8 @@ describe('Proton server killed in the middle of a load (SQLite)', () => {
 
 describe('two Proton servers on MariaDB and one etcd (HA)', () => {
   const dbName = `gluon_sync_${randomUUID().slice(0, 8)}`;
-  const servers: ServeProcess[] = [];
   afterAll(async () => {
-    for (const s of servers) await s.kill('SIGKILL');
+    await stopAllServes();
     const conn = await createConnection({ host: '127.0.0.1', port: 3306, user: 'root' });
     await conn.query(`DROP DATABASE IF EXISTS \`${dbName}\``);
     await conn.end();
@@ -126,9 +120,7 @@ describe('two Proton servers on MariaDB and one etcd (HA)', () => {
     const db = `mysql://root@127.0.0.1:3306/${dbName}`;
     const args = ['--db', db, '--etcd', endpoint, '--etcd-prefix', prefix, '--advertised-url', ADVERTISED];
     const a = await startServe(args);
-    servers.push(a);
     const b = await startServe(args);
-    servers.push(b);
 
     const roles = async (): Promise<boolean[]> => Promise.all([a, b].map(async (s) => (await mirrorCheck(s.url))['leader'] === true));
     await waitFor(async () => (await roles()).filter(Boolean).length === 1, 'exactly one leader');
