@@ -5,6 +5,10 @@ import type { DriverDefinition } from 'gluon-net/drivers';
 export declare const acmeController: {
   readonly tables: Map<string, Map<string, Record<string, unknown>>>;
   readonly tokens: string[];
+  /** Calls received since the counter was last reset. */
+  calls: number;
+  /** Controllers that are down, or answer garbage, by URL. */
+  readonly faults: Map<string, 'down' | 'broken'>;
   addPort(url: string, port: { id: string; tenant: string; mac: string; ip?: string; name?: string }): void;
   call(token: string | undefined): void;
 };

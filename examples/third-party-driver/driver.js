@@ -28,13 +28,18 @@ export const acmeController = {
   tables: new Map(),
   /** @type {string[]} */
   tokens: [],
+  /** How many calls the controller received (a real controller's access log). */
+  calls: 0,
+  /** @type {Map<string, 'down' | 'broken'>} Controllers that are down, or answer garbage. */
+  faults: new Map(),
   /** Adds a port to the controller at `url`. */
   addPort(url, port) {
     if (!this.tables.has(url)) this.tables.set(url, new Map());
     this.tables.get(url).set(port.id, { host: '', instance: '', owner: '', profile: {}, ...port });
   },
-  /** Records the token of one controller call (what an HTTP header would carry). */
+  /** Records one controller call and its token (what an HTTP header would carry). */
   call(token) {
+    this.calls++;
     if (token !== undefined) this.tokens.push(token);
   },
 };
@@ -46,8 +51,13 @@ const acmeDriver = {
   create({ service, gluonNetworkId, gluonSubnetId, logger, tokenProvider }) {
     let closed = false;
     const token = async (ctx) => ctx?.token ?? (await tokenProvider?.());
-    const guard = async (ctx) => {
+    // every call goes through here: closed, cancelled, then one call to the controller at `url`
+    const guard = async (ctx, url) => {
       if (closed) throw new DriverError('GLUON_ERR_DRIVER_CLOSED', 503, 'acme-vpn driver is closed');
+      ctx?.signal?.throwIfAborted();
+      const fault = acmeController.faults.get(url);
+      if (fault === 'down') throw new DriverError('GLUON_ERR_DRIVER_UNREACHABLE', 502, `acme controller ${url} does not answer`);
+      if (fault === 'broken') throw new DriverError('GLUON_ERR_DRIVER_BACKEND_ERROR', 502, `acme controller ${url} answered something unexpected`);
       acmeController.call(await token(ctx));
     };
     /** @returns {NeutronPort} */
@@ -78,25 +88,25 @@ const acmeDriver = {
     const driver = {
       service,
       async bind(ref, request, ctx) {
-        await guard(ctx);
+        await guard(ctx, ref.url);
         return change(ref, { host: request.hostId, instance: request.deviceId, owner: request.deviceOwner ?? '', profile: request.profile ?? {} });
       },
       async unbind(ref, ctx) {
-        await guard(ctx);
+        await guard(ctx, ref.url);
         return change(ref, { host: '', instance: '', owner: '', profile: {} });
       },
       async getPort(ref, ctx) {
-        await guard(ctx);
+        await guard(ctx, ref.url);
         const port = find(ref);
         return port === undefined ? undefined : toNeutron(port);
       },
       async getPorts(refs, ctx) {
-        await guard(ctx); // one controller call for the whole batch
+        for (const url of new Set(refs.map((r) => r.url))) await guard(ctx, url); // one controller call per controller
         const seen = new Set();
         return refs.filter((r) => !seen.has(r.id) && seen.add(r.id)).map(find).filter(Boolean).map(toNeutron);
       },
       async updatePort(ref, changes, ctx) {
-        await guard(ctx);
+        await guard(ctx, ref.url);
         const allowed = { name: 'name', admin_state_up: 'up' };
         const bad = Object.keys(changes).filter((k) => !(k in allowed));
         if (bad.length > 0) throw new DriverError('GLUON_ERR_DRIVER_UNSUPPORTED_UPDATE', 400, `acme-vpn cannot update ${bad.join(', ')}`);

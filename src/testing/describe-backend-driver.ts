@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describeBatchingAndErrors } from './batching-and-errors.js';
 import { NEUTRON_PORT_KEYS, type BackendDriver, type BindRequest, type DriverFactoryOptions, type NeutronPort, type PortRef } from '../drivers/index.js';
 
 /** Creates the driver under test from the options the suite passes. */
@@ -22,6 +23,22 @@ export interface BackendDriverFixtures {
   createPorts(count: number): Promise<PortRef[]>;
   /** A reference to a port that does not exist (same backend URL as real ports). */
   unknownPort(): PortRef;
+  /**
+   * How many requests (calls) the backend received since the previous call (then
+   * forgotten): the suite counts them to check that `getPorts` batches.
+   */
+  receivedRequests(): number;
+  /**
+   * A reference to a port whose backend cannot be reached.
+   * @default `unknownPort()`'s id at `http://127.0.0.1:1` (nothing listens there), which suits HTTP backends
+   */
+  unreachablePort?(): PortRef;
+  /**
+   * A reference to a port whose backend answers something the driver cannot understand.
+   * @default `unknownPort()`'s id at a server the suite starts that answers every request
+   * with a 500 and an HTML page, which suits HTTP backends
+   */
+  failingPort?(): PortRef;
   /**
    * The `X-Auth-Token` values the backend received since the previous call (then
    * forgotten). When given, the suite checks that tokens are forwarded.
@@ -74,11 +91,15 @@ export function expectNeutronPort(port: unknown, ids: { gluonNetworkId: string; 
  * The backend driver conformance suite (a vitest `describe` block): run it on your
  * driver against a real backend to check the contract the port arbiter relies on.
  *
- * Checks: the Neutron shape of every answer; `getPort` of an unknown id → `undefined`;
- * `getPorts` batched (order independent, unknown ids omitted, empty input); bind/unbind
- * round trip of host, device, owner and profile; plain updates and the rejection of
- * read-only keys; caller token and token-provider forwarding (when the fixtures can
- * report tokens); `close()` idempotent and later calls rejected.
+ * Checks every rule of the table in `docs/drivers.md`: the Neutron shape of every answer;
+ * `getPort` of an unknown id → `undefined`; `getPorts` batched — counted on the backend:
+ * a few requests for many ports, never one per port — order independent, unknown ids
+ * omitted, duplicates once, empty input; bind/unbind round trip of host, device, owner
+ * and profile; plain updates and the rejection of read-only keys naming them; concurrent
+ * calls; an aborted `signal` rejects and sends nothing; the coded errors (a vanished port,
+ * an unreachable backend, an answer the driver cannot read); caller token and
+ * token-provider forwarding (when the fixtures can report tokens); `close()` idempotent
+ * and later calls rejected. A failed check names the rule it enforces.
  *
  * Needs vitest (an optional peer dependency of gluon-net for `gluon-net/testing`).
  *
@@ -161,6 +182,7 @@ export function describeBackendDriver(name: string, factory: BackendDriverFactor
       expect(unbound['binding:host_id']).toBe('');
       expect(unbound.device_id).toBe('');
       expect(unbound.device_owner).toBe('');
+      expect(unbound['binding:profile'], 'unbind clears binding:profile to {}').toEqual({});
       expect((await driver.getPort(ref))?.['binding:host_id']).toBe('');
     });
 
@@ -171,7 +193,9 @@ export function describeBackendDriver(name: string, factory: BackendDriverFactor
       expect(updated.name).toBe('conformance-renamed');
       expect(updated.admin_state_up).toBe(false);
       expect((await driver.getPort(ref))?.name).toBe('conformance-renamed');
-      await expect(driver.updatePort(ref, { network_id: 'x' })).rejects.toMatchObject({ code: 'GLUON_ERR_DRIVER_UNSUPPORTED_UPDATE' });
+      const refused = await driver.updatePort(ref, { network_id: 'x' }).then(() => undefined, (err: unknown) => err);
+      expect(refused, 'updatePort of a key it cannot map rejects').toMatchObject({ code: 'GLUON_ERR_DRIVER_UNSUPPORTED_UPDATE', status: 400 });
+      expect(JSON.stringify({ message: (refused as Error).message, details: (refused as { details?: unknown }).details }), 'the refusal names the key').toContain('network_id');
     });
 
     if (fixtures.receivedTokens !== undefined) {
@@ -198,6 +222,8 @@ export function describeBackendDriver(name: string, factory: BackendDriverFactor
         }
       });
     }
+
+    describeBatchingAndErrors(() => driver, fixtures);
 
     it('closes idempotently and rejects calls after close', async () => {
       const [ref] = (await fixtures.createPorts(1)) as [PortRef];

@@ -52,4 +52,17 @@ describeBackendDriver('third-party example (acme-vpn), as discovered', (options)
   createPorts: async (count) => addPorts(count),
   unknownPort: () => ({ id: randomUUID(), url: CONTROLLER }),
   receivedTokens: () => acmeController.tokens.splice(0),
+  receivedRequests: () => {
+    const calls = acmeController.calls;
+    acmeController.calls = 0;
+    return calls;
+  },
+  unreachablePort: () => {
+    acmeController.faults.set('http://acme-down.example:8080', 'down');
+    return { id: randomUUID(), url: 'http://acme-down.example:8080' };
+  },
+  failingPort: () => {
+    acmeController.faults.set('http://acme-broken.example:8080', 'broken');
+    return { id: randomUUID(), url: 'http://acme-broken.example:8080' };
+  },
 });

@@ -24,6 +24,11 @@ function run(label: string, withModel: boolean, base: number): void {
     },
     unknownPort: () => ({ id: portId(0xfffff0), url: proton.url }),
     receivedTokens: () => proton.takeTokens(),
+    receivedRequests: () => {
+      const count = proton.requests.length;
+      proton.resetRequests();
+      return count;
+    },
   });
 }
 
