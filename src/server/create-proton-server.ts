@@ -14,10 +14,9 @@ import { createServerLogger } from './logger.js';
 import { buildServerAuth } from './auth.js';
 import { buildServerBinding, startBindingWatches, type ServerBinding } from './binding.js';
 import { etcdCheck } from './health.js';
-import { combineHooks, DEFAULT_CONNECTION_LIMITS, servedVersionsStore, type ConnectionLimits } from '../core/http/index.js';
+import { combineHooks, servedVersionsStore, type ConnectionLimits } from '../core/http/index.js';
 import { TOKENS } from './tokens.js';
 import { serverCapabilities, serverWatchOptions } from './watch.js';
-import type { ErrorDetail } from '../core/errors/index.js';
 import type { ProtonServer, ProtonServerOptions, ResolvedServerOptions, ServerMirror } from './types.js';
 
 /**

@@ -9,6 +9,7 @@ export {
   configError,
   SETTINGS,
   CONFIG_KEYS,
+  FLAG_KEYS,
   CONFIG_FLAGS,
   CONFIG_ENV,
   CONFIG_DEFAULTS,

@@ -5,10 +5,11 @@
  * problem reported at once, the settings echo and the table of docs/configuration.md).
  * @packageDocumentation
  */
-export { SETTINGS, CONFIG_KEYS, CONFIG_FLAGS, CONFIG_ENV, CONFIG_DEFAULTS, CONFIG_FILE_SETTING, DEFAULT_CONFIG_FILE } from './settings.js';
+export { SETTINGS, CONFIG_KEYS, FLAG_KEYS, CONFIG_FLAGS, CONFIG_ENV, CONFIG_DEFAULTS, CONFIG_FILE_SETTING, DEFAULT_CONFIG_FILE } from './settings.js';
 export type { ConfigKey, FlagKey, DefaultedKey, SettingValues, ServerFlags } from './settings.js';
 export type { SettingDeclaration, SettingSchema, SettingFormat, SettingFlag, SettingDoc, SettingRequirement, SettingValue } from './setting.js';
 export { LOG_LEVELS, LOG_FORMATS, MIGRATE_MODES } from './server-settings.js';
+export type { LogLevel, LogFormat } from './server-settings.js';
 export { resolveServerConfig, configError } from './resolve.js';
 export type { ResolveServerConfigInput, ServerConfig } from './resolve.js';
 export type { ConfigFileInput } from './file-keys.js';
@@ -27,7 +28,3 @@ export type { SettingEcho } from './settings-echo.js';
 export { renderSettingsTable } from './settings-table.js';
 export { isWildcardHost } from './value-formats.js';
 
-/** A pino log level. */
-export type LogLevel = (typeof import('./server-settings.js').LOG_LEVELS)[number];
-/** A log line format. */
-export type LogFormat = (typeof import('./server-settings.js').LOG_FORMATS)[number];

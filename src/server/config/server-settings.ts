@@ -6,6 +6,10 @@ import { missingSqliteDirectory, unbracketIp, wildcardUrlHost, withoutTrailingSl
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 /** The log line formats: `pretty` (colourless, one readable line per event) or `json` (one JSON object per line). */
 export const LOG_FORMATS = ['pretty', 'json'] as const;
+/** A pino log level. */
+export type LogLevel = (typeof LOG_LEVELS)[number];
+/** A log line format. */
+export type LogFormat = (typeof LOG_FORMATS)[number];
 /** The schema changes a server may apply at start (docs/migrations.md). */
 export const MIGRATE_MODES = ['none', 'safe'] as const;
 

@@ -42,6 +42,9 @@ export type SettingValues = { readonly [K in DefaultedKey]: SettingValue<(typeof
   readonly [K in Exclude<ConfigKey, DefaultedKey>]?: SettingValue<(typeof SETTINGS)[K]>;
 };
 
+/** The settings that have a flag, in declaration order. */
+export const FLAG_KEYS = CONFIG_KEYS.filter((key): key is FlagKey => settingOf(key).flag !== undefined);
+
 /** Raw flag values as the CLI parsed them (strings; lists for repeatable flags), by setting name. */
 export type ServerFlags = { readonly [K in FlagKey | 'config']?: string | number | readonly string[] };
 
