@@ -33,6 +33,7 @@ export type {
   SettingFlag,
   SettingDoc,
   SettingRequirement,
+  SettingRefinement,
   SettingValue,
   SettingEcho,
   ConfigFileInput,

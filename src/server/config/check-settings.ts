@@ -49,8 +49,9 @@ function validatorOf(setting: SettingDeclaration): ValidateFunction {
 export function checkGivenValue(given: GivenValue): ErrorDetail | undefined {
   const validate = validatorOf(given.setting);
   if (!validate(given.value)) return problemOf(given, ruleOf(validate.errors?.[0]), given.setting.expects);
-  const refined = given.setting.refine?.(given.value as never);
-  return refined === undefined ? undefined : problemOf(given, 'refine', refined);
+  const refine = given.setting.refine;
+  const refused = refine?.check(given.value as never);
+  return refine === undefined || refused === undefined ? undefined : problemOf(given, refine.rule, refused);
 }
 
 /** The schema keyword broken (`type`, `minimum`, `enum`, `format:http-url`…). */

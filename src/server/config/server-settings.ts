@@ -39,7 +39,7 @@ export const SERVER_SETTINGS = {
     flag: { name: '--db', arg: '<url>', help: 'database: sqlite:<file> or mysql://user:pass@host:3306/db' },
     default: 'sqlite:./gluon.db',
     expects: 'must be sqlite:<file> (e.g. sqlite:./gluon.db), sqlite::memory:, or mysql://user:password@host:3306/database',
-    refine: missingSqliteDirectory,
+    refine: { rule: 'directory', check: missingSqliteDirectory },
     doc: {
       allowed:
         '`sqlite:<file>` (its directory must exist: the server creates the file, never directories), `sqlite::memory:`, `mysql://user:password@host:3306/database` (also `mariadb://`)',
@@ -68,7 +68,7 @@ export const SERVER_SETTINGS = {
     flag: { name: '--advertised-url', arg: '<url>', help: 'base URL others reach this server at (default: http://<host>:<port>)' },
     expects: 'must be an absolute http(s) URL such as http://proton.example.net:2705',
     normalize: withoutTrailingSlash,
-    refine: wildcardUrlHost,
+    refine: { rule: 'reachable-host', check: wildcardUrlHost },
     doc: { default: '`http://<host>:<port>`', allowed: 'an absolute `http(s)` URL whose host is not `0.0.0.0` / `::`' },
   },
   etcd: {

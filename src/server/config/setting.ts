@@ -30,6 +30,14 @@ export interface SettingDoc {
   readonly allowed: string;
 }
 
+/** A check of a value beyond its schema. */
+export interface SettingRefinement {
+  /** The rule's name in error details, e.g. `directory`. */
+  readonly rule: string;
+  /** The problem (`must …`, or what is wrong and how to fix it), or undefined when the value is fine. */
+  readonly check: (value: never) => string | undefined;
+}
+
 /** Another setting's value that makes this one required, e.g. `authStrategy` = `keystone`. */
 export interface SettingRequirement {
   /** The setting whose value decides. */
@@ -60,8 +68,8 @@ export interface SettingDeclaration {
   readonly pathFromFile?: boolean;
   /** Rewrites a text value (or each list item) before it is checked, e.g. drops a trailing `/`. */
   readonly normalize?: (text: string) => string;
-  /** A check the schema cannot say (the file system, a relation inside the value): a problem `must …`, or undefined. */
-  readonly refine?: (value: never) => string | undefined;
+  /** A check the schema cannot say (the file system, a relation inside the value), run once the schema holds. */
+  readonly refine?: SettingRefinement;
   /** Required when another setting has this value. */
   readonly requiredWhen?: SettingRequirement;
   /** What `docs/configuration.md` says of it. */

@@ -5,13 +5,20 @@ import { SERVER_SETTINGS } from './server-settings.js';
 /**
  * Every setting of `gluon serve`, declared once (its schema, flag, environment variable,
  * default, message and documentation). The `gluon.yaml` key is the setting's name.
+ *
+ * Adding a setting is adding its declaration to {@link SERVER_SETTINGS} or
+ * {@link AUTH_SETTINGS}: the flag (of every command that lists it), the variable, the
+ * `gluon.yaml` key, the default, the checks, the field of `ServerConfig` and the
+ * settings echo follow; `npm run docs:config` regenerates the table of
+ * docs/configuration.md. A setting without `flag` is read from the environment and
+ * `gluon.yaml` only; a `secret` one is shown as `***` wherever it would be echoed.
  */
 export const SETTINGS = { ...SERVER_SETTINGS, ...AUTH_SETTINGS } as const;
 
 /** One setting name. */
 export type ConfigKey = keyof typeof SETTINGS;
 
-/** The settings of `gluon serve`, as named in `gluon.yaml` and in {@link ServerConfig}. */
+/** The settings of `gluon serve`, as named in `gluon.yaml` and in `ServerConfig`. */
 export const CONFIG_KEYS = Object.keys(SETTINGS) as readonly ConfigKey[];
 
 /** The declaration of a setting. */
