@@ -4,7 +4,7 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Command, Option } from 'commander';
 import { ConfigError, isGluonError, type ErrorDetail } from '../../core/errors/index.js';
-import { LOG_FORMATS, LOG_LEVELS, configError, createServerLogger, resolveServerConfig, type LogFormat } from '../../server/index.js';
+import { LOG_FORMATS, LOG_LEVELS, SETTINGS, configError, createServerLogger, resolveServerConfig, type LogFormat } from '../../server/index.js';
 import { settingOption } from './setting-option.js';
 import { EXIT_STARTUP, describeError, startupExitCode } from './exit.js';
 import { createShim, isShimDefinition, shimSnapshot, type Shim, type ShimDefinition, type ShimLogger } from '../../shim-sdk/index.js';
@@ -169,7 +169,7 @@ export async function prepareShim(target: string, opts: ShimRunOptions, { logger
     }),
   );
   if (etcd !== undefined && etcd.etcd === undefined) {
-    problems.push({ field: '--etcd', rule: 'required', message: 'no etcd given; pass --etcd http://host:2379 or set GLUON_ETCD' });
+    problems.push({ field: '--etcd', rule: 'required', message: `no etcd given; pass ${SETTINGS.etcd.flag.name} http://host:2379 or set ${SETTINGS.etcd.env}` });
   }
   const concurrency = collectProblems(() => positiveInt(opts.concurrency, '--concurrency'));
   const ttl = collectProblems(() => positiveInt(opts.electionTtl, '--election-ttl'));
