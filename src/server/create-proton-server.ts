@@ -8,29 +8,15 @@ import { Registry } from 'prom-client';
 import { bundledModelsDir } from './bundled-models.js';
 import { serverBaseUrl } from './base-url.js';
 import { builtInMirror } from './mirror.js';
-import { CONFIG_DEFAULTS, configError } from './config.js';
-import {
-  checkAdvertisedUrl,
-  checkDb,
-  checkEtcd,
-  checkEtcdPrefix,
-  checkHost,
-  checkMigrate,
-  checkModels,
-  checkPort,
-  checkWholeNumber,
-  isWildcardHost,
-  type RuleResult,
-} from './config-rules.js';
+import { checkOptionValues } from './config/index.js';
 import { createServerContainer } from './container.js';
 import { createServerLogger } from './logger.js';
 import { buildServerAuth } from './auth.js';
 import { buildServerBinding, startBindingWatches, type ServerBinding } from './binding.js';
 import { etcdCheck } from './health.js';
-import { combineHooks, DEFAULT_CONNECTION_LIMITS, servedVersionsStore, type ConnectionLimits } from '../core/http/index.js';
+import { combineHooks, servedVersionsStore, type ConnectionLimits } from '../core/http/index.js';
 import { TOKENS } from './tokens.js';
 import { serverCapabilities, serverWatchOptions } from './watch.js';
-import type { ErrorDetail } from '../core/errors/index.js';
 import type { ProtonServer, ProtonServerOptions, ResolvedServerOptions, ServerMirror } from './types.js';
 
 /**
@@ -207,38 +193,29 @@ function reserveFreePort(host: string): Promise<number> {
 
 /** Applies defaults to the programmatic options and validates them like config values. */
 function resolveServerOptions(options: ProtonServerOptions): ResolvedServerOptions {
-  const problems: ErrorDetail[] = [];
-  const check = <T>(name: string, value: unknown, rule: (v: unknown, o: { source: 'option'; name: string }) => RuleResult<T>): T | undefined => {
-    if (value === undefined) return undefined;
-    const result = rule(value, { source: 'option', name });
-    if (result.ok) return result.value;
-    problems.push(result.detail);
-    return undefined;
-  };
-  const models = check('models', options.models, checkModels);
-  const db = check('db', options.db, checkDb) ?? CONFIG_DEFAULTS.db;
-  const host = check('host', options.host, checkHost) ?? CONFIG_DEFAULTS.host;
-  const port = check('port', options.port, checkPort) ?? CONFIG_DEFAULTS.port;
-  const advertisedUrl = check('advertisedUrl', options.advertisedUrl, checkAdvertisedUrl);
-  const etcd = check('etcd', options.etcd, checkEtcd);
-  const etcdPrefix = check('etcdPrefix', options.etcdPrefix, checkEtcdPrefix) ?? CONFIG_DEFAULTS.etcdPrefix;
   const limits = options.connectionLimits ?? {};
+  const values = checkOptionValues({
+    models: options.models,
+    db: options.db,
+    host: options.host,
+    port: options.port,
+    advertisedUrl: options.advertisedUrl,
+    etcd: options.etcd,
+    etcdPrefix: options.etcdPrefix,
+    idleTimeoutMs: limits.idleTimeoutMs,
+    headersTimeoutMs: limits.headersTimeoutMs,
+    requestTimeoutMs: limits.requestTimeoutMs,
+    maxConnections: limits.maxConnections,
+    maxJsonDepth: options.maxJsonDepth,
+    migrate: options.migrate,
+  });
+  const { models, db, host, port, advertisedUrl, etcd, etcdPrefix, maxJsonDepth } = values;
   const connectionLimits: ConnectionLimits = {
-    idleTimeoutMs: check('idleTimeoutMs', limits.idleTimeoutMs, checkWholeNumber('idleTimeoutMs', 1, 'milliseconds')) ?? DEFAULT_CONNECTION_LIMITS.idleTimeoutMs,
-    headersTimeoutMs: check('headersTimeoutMs', limits.headersTimeoutMs, checkWholeNumber('headersTimeoutMs', 1, 'milliseconds')) ?? DEFAULT_CONNECTION_LIMITS.headersTimeoutMs,
-    requestTimeoutMs: check('requestTimeoutMs', limits.requestTimeoutMs, checkWholeNumber('requestTimeoutMs', 1, 'milliseconds')) ?? DEFAULT_CONNECTION_LIMITS.requestTimeoutMs,
-    maxConnections: check('maxConnections', limits.maxConnections, checkWholeNumber('maxConnections', 1, 'connections')) ?? DEFAULT_CONNECTION_LIMITS.maxConnections,
+    idleTimeoutMs: values.idleTimeoutMs,
+    headersTimeoutMs: values.headersTimeoutMs,
+    requestTimeoutMs: values.requestTimeoutMs,
+    maxConnections: values.maxConnections,
   };
-  const maxJsonDepth = check('maxJsonDepth', options.maxJsonDepth, checkWholeNumber('maxJsonDepth', 2, 'levels'));
-  check('migrate', options.migrate, checkMigrate);
-  if (problems.length === 0 && advertisedUrl === undefined && isWildcardHost(host)) {
-    problems.push({
-      field: 'advertisedUrl',
-      rule: 'required',
-      message: `host "${host}" (from option host) listens on every interface, so the server cannot tell which URL others reach it at: set the advertisedUrl option, e.g. http://proton.example.net:2705.`,
-    });
-  }
-  if (problems.length > 0) throw configError(problems);
   return {
     models: models ?? [bundledModelsDir()],
     db,
@@ -250,6 +227,6 @@ function resolveServerOptions(options: ProtonServerOptions): ResolvedServerOptio
     docs: options.docs ?? true,
     fastify: options.fastify ?? {},
     connectionLimits,
-    ...(maxJsonDepth === undefined ? {} : { maxJsonDepth }),
+    ...(options.maxJsonDepth === undefined ? {} : { maxJsonDepth }),
   };
 }

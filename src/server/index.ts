@@ -5,18 +5,45 @@
  */
 export {
   resolveServerConfig,
+  loadServerConfig,
   configError,
+  SETTINGS,
   CONFIG_KEYS,
+  FLAG_KEYS,
   CONFIG_FLAGS,
   CONFIG_ENV,
   CONFIG_DEFAULTS,
+  CONFIG_FILE_SETTING,
   DEFAULT_CONFIG_FILE,
-} from './config.js';
-export type { ConfigKey, ServerFlags, ConfigFileInput, ResolveServerConfigInput, ServerConfig } from './config.js';
-export { loadServerConfig } from './config-file.js';
-export type { LoadServerConfigInput } from './config-file.js';
-export { LOG_LEVELS, LOG_FORMATS } from './config-rules.js';
-export type { ConfigSource, LogLevel, LogFormat } from './config-rules.js';
+  LOG_LEVELS,
+  LOG_FORMATS,
+  MIGRATE_MODES,
+  settingsEcho,
+  checkOptionValues,
+  renderSettingsTable,
+} from './config/index.js';
+export type {
+  ConfigKey,
+  FlagKey,
+  ServerFlags,
+  SettingValues,
+  SettingDeclaration,
+  SettingSchema,
+  SettingFormat,
+  SettingFlag,
+  SettingDoc,
+  SettingRequirement,
+  SettingRefinement,
+  SettingValue,
+  SettingEcho,
+  ConfigFileInput,
+  ResolveServerConfigInput,
+  ServerConfig,
+  LoadServerConfigInput,
+  ConfigSource,
+  LogLevel,
+  LogFormat,
+} from './config/index.js';
 export { createProtonServer } from './create-proton-server.js';
 export type { ProtonServerOptions, ProtonServer, ServerMirror, MirrorDeps, ReadinessCheck, ReadinessResult } from './types.js';
 export { createServerLogger } from './logger.js';

@@ -1,6 +1,6 @@
 import { writeSync } from 'node:fs';
 import { pino, type Bindings, type ChildLoggerOptions, type Logger, type LoggerOptions } from 'pino';
-import type { LogFormat } from './config-rules.js';
+import type { LogFormat } from './config/index.js';
 
 /** True when `value` looks like a ready pino logger rather than pino options. */
 export function isLogger(value: unknown): value is Logger {

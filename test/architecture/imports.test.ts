@@ -37,6 +37,9 @@ import { describe, expect, it } from 'vitest';
  *   a leaf like `core/errors`: it imports nothing, and the parts that speak to etcd
  *   (sync, binding, arbiter, shim-sdk), the store (which writes the outbox keys) and the
  *   edges (server, cli, index) may import it.
+ * - `server` checks its settings with Ajv (each setting's JSON Schema, declared once in
+ *   `server/config/`) and suggests the closest key for a misspelt `gluon.yaml` key with
+ *   fastest-levenshtein.
  * - `core/import` is not in the table: `gluon db import-gluon`'s logic (read an original
  *   Gluon's database, map its rows, write them through the store) as a library the CLI
  *   calls. It reads the original's SQLite file with better-sqlite3 and its MySQL database
@@ -69,7 +72,7 @@ const RULES: Readonly<Record<string, { parts: readonly string[]; typeOnly?: read
   testing: { parts: ['drivers'], packages: ['vitest'] },
   server: {
     parts: ['core/model', 'core/registry', 'core/store', 'core/kv', 'core/wire', 'core/sync', 'core/binding', 'core/http', 'core/auth', 'core/arbiter', 'drivers', 'shim-sdk'],
-    packages: ['fastify', 'pino', 'prom-client', 'tsyringe', 'reflect-metadata', 'yaml'],
+    packages: ['fastify', 'pino', 'prom-client', 'tsyringe', 'reflect-metadata', 'yaml', 'ajv', 'fastest-levenshtein'],
   },
   cli: {
     parts: ['server', 'drivers', 'shim-sdk', 'core/model', 'core/registry', 'core/store', 'core/kv', 'core/wire', 'core/sync', 'core/auth', 'core/arbiter', 'core/import'],

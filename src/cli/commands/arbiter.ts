@@ -11,8 +11,9 @@ import {
 } from '../../core/auth/index.js';
 import { isGluonError, type ErrorDetail } from '../../core/errors/index.js';
 import { discoverPlugins, type TokenProvider } from '../../drivers/index.js';
-import { CONFIG_ENV, LOG_FORMATS, configError, createServerLogger, loadServerConfig, type LogFormat, type ConfigKey, type ServerConfig, type ServerFlags } from '../../server/index.js';
+import { LOG_FORMATS, LOG_LEVELS, configError, createServerLogger, loadServerConfig, type LogFormat, type ConfigKey, type ServerConfig, type ServerFlags } from '../../server/index.js';
 import { EXIT_CONFIG, EXIT_STARTUP, describeError as describe, nextStopSignal } from './exit.js';
+import { settingOption, typedSettingFlags } from './setting-option.js';
 
 
 function collect(value: string, previous: string[] | undefined): string[] {
@@ -20,10 +21,12 @@ function collect(value: string, previous: string[] | undefined): string[] {
 }
 
 /** The settings `gluon arbiter` shares with `gluon serve` (same flags, `GLUON_*` variables and gluon.yaml keys). */
-const SHARED_KEYS: readonly ConfigKey[] = [
+const SHARED_KEYS = [
   'etcd', 'etcdPrefix', 'authStrategy', 'policyFile', 'tokenFile', 'keystoneUrl', 'keystoneUsername', 'keystonePassword',
   'keystoneProject', 'keystoneUserDomain', 'keystoneProjectDomain', 'keystoneCacheTtl',
-];
+] as const satisfies readonly ConfigKey[];
+/** The shared settings that have a flag. */
+const SHARED_FLAG_KEYS = ['etcd', 'etcdPrefix', 'authStrategy', 'keystoneUrl', 'tokenFile', 'policyFile', 'config'] as const;
 
 interface ArbiterFlags {
   readonly neutronUrl?: string;
@@ -63,40 +66,29 @@ export function arbiterCommand(): Command {
     .addOption(new Option('--neutron-url <url>', 'the real Neutron, e.g. http://127.0.0.1:9696').env('GLUON_NEUTRON_URL'))
     .addOption(new Option('--port <number>', 'port to listen on (0 = any free port)').default('9697').env('GLUON_ARBITER_PORT'))
     .addOption(new Option('--host <address>', 'address to listen on').default('127.0.0.1').env('GLUON_ARBITER_HOST'))
-    .addOption(new Option('--etcd <urls>', 'etcd endpoints holding /gluon/port/ (comma-separated or repeated)').env(CONFIG_ENV.etcd).argParser(collect))
-    .addOption(new Option('--etcd-prefix <prefix>', 'prefix of every etcd key (same as the Proton servers\')').env(CONFIG_ENV.etcdPrefix))
+    .addOption(settingOption('etcd', 'etcd endpoints holding /gluon/port/ (comma-separated or repeated)'))
+    .addOption(settingOption('etcdPrefix', "prefix of every etcd key (same as the Proton servers')"))
     .addOption(
-      new Option('--auth-strategy <strategy>', 'how callers are identified (required): keystone, token-file, or noauth (trusts X-Project-Id/X-Roles; no headers = admin: trusted callers only)')
-        .env(CONFIG_ENV.authStrategy),
+      settingOption(
+        'authStrategy',
+        'how callers are identified (required): keystone, token-file, or noauth (trusts X-Project-Id/X-Roles; no headers = admin: trusted callers only)',
+      ),
     )
-    .addOption(new Option('--keystone-url <url>', `Keystone v3 URL of the keystone strategy (service account from ${CONFIG_ENV.keystoneUsername}, ${CONFIG_ENV.keystonePassword}, ${CONFIG_ENV.keystoneProject})`).env(CONFIG_ENV.keystoneUrl))
-    .addOption(new Option('--token-file <file>', 'token file of the token-file strategy').env(CONFIG_ENV.tokenFile))
-    .addOption(new Option('--policy-file <file>', 'policy file overriding the rules (context_is_admin decides who is admin)').env(CONFIG_ENV.policyFile))
-    .addOption(new Option('--config <file>', 'YAML config file shared with gluon serve (etcd and auth keys are read; default: ./gluon.yaml when present)').env(CONFIG_ENV.config))
+    .addOption(settingOption('keystoneUrl'))
+    .addOption(settingOption('tokenFile'))
+    .addOption(settingOption('policyFile', 'policy file overriding the rules (context_is_admin decides who is admin)'))
+    .addOption(settingOption('config', 'YAML config file shared with gluon serve (etcd and auth keys are read; default: ./gluon.yaml when present)'))
     .addOption(new Option('--plugins <packages>', 'plugin packages providing drivers (comma-separated or repeated; default: the gluon plugins among the dependencies of --root)').argParser(collect))
     .addOption(new Option('--root <dir>', 'application root whose package.json lists the plugins').default(process.cwd()))
     .addOption(new Option('--gluon-network-id <id>', 'id of the dummy GluonNetwork (default: looked up by name)').env('GLUON_NETWORK_ID'))
     .addOption(new Option('--gluon-subnet-id <id>', 'id of the dummy GluonSubnet (default: looked up by name)').env('GLUON_SUBNET_ID'))
     .addOption(new Option('--neutron-token <token>', 'X-Auth-Token for the GluonNetwork/GluonSubnet lookup (Keystone-protected Neutron)').env('GLUON_NEUTRON_TOKEN'))
     .addOption(new Option('--no-upstream-keep-alive', 'open a new connection to Neutron for every request'))
-    .addOption(new Option('--log-level <level>', 'log level').default('info').env('GLUON_LOG_LEVEL'))
-    .addOption(new Option('--log-format <format>', 'log lines on stderr: pretty or json (default: pretty on a terminal, else json)').choices([...LOG_FORMATS]).env(CONFIG_ENV.logFormat))
+    .addOption(settingOption('logLevel', 'log level').choices([...LOG_LEVELS]).default('info'))
+    .addOption(settingOption('logFormat').choices([...LOG_FORMATS]))
     .action(async (opts: ArbiterFlags, command: Command) => {
-      process.exit(await runArbiter(opts, sharedFlags(command)));
+      process.exit(await runArbiter(opts, typedSettingFlags(command, SHARED_FLAG_KEYS)));
     });
-}
-
-/**
- * The shared settings typed on the command line. Values commander read from the
- * environment are left out: `loadServerConfig` reads the environment itself, so its
- * messages name the variable.
- */
-function sharedFlags(command: Command): ServerFlags {
-  const flags: Record<string, unknown> = {};
-  for (const key of [...SHARED_KEYS, 'config']) {
-    if (command.getOptionValueSource(key) === 'cli') flags[key] = command.getOptionValue(key) as unknown;
-  }
-  return flags as ServerFlags;
 }
 
 /** How the facade identifies callers and which token its drivers use without one. */

@@ -1,10 +1,11 @@
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import type { ErrorDetail } from '../../core/errors/index.js';
 import { importGluon, type ImportReport, type ImportedObject, type RefusedRow } from '../../core/import/index.js';
 import { loadModels } from '../../core/model/index.js';
 import { ProtonRegistry } from '../../core/registry/index.js';
 import { createStore } from '../../core/store/index.js';
-import { CONFIG_ENV, bundledModelsDir, loadServerConfig, serverBaseUrl, type ServerConfig, type ServerFlags } from '../../server/index.js';
+import { bundledModelsDir, loadServerConfig, serverBaseUrl, type ServerConfig } from '../../server/index.js';
+import { addSettingOptions, typedSettingFlags } from './setting-option.js';
 import { EXIT_CONFIG, describeError } from './exit.js';
 
 /** Exit code of `gluon db import-gluon` when every row was imported (or was already equal). */
@@ -23,10 +24,6 @@ export interface ImportGluonIo {
 }
 
 const consoleIo: ImportGluonIo = { out: (l) => console.log(l), err: (l) => console.error(l) };
-
-function collect(value: string, previous: string[] | undefined): string[] {
-  return [...(previous ?? []), value];
-}
 
 function showValue(value: unknown): string {
   const json = JSON.stringify(value);
@@ -67,13 +64,14 @@ function printReport(report: ImportReport, io: ImportGluonIo, verbose: boolean):
 
 /** Adds `import-gluon` to `db`. */
 function defineImportGluon(db: Command, io: ImportGluonIo): void {
-  db.command('import-gluon')
+  const command = db
+    .command('import-gluon')
     .description("Import the objects of an original (Python) Gluon proton-server from its database, through the store (mirrored to etcd by the publisher).")
-    .argument('<source-url>', "the original's database: sqlite:<path of gluon.sqlite> or mysql://user:pass@host:3306/db (its [database] connection)")
-    .addOption(new Option('--db <url>', 'our database: sqlite:<file> or mysql://user:pass@host:3306/db').env(CONFIG_ENV.db))
-    .addOption(new Option('--models <paths>', 'model files or directories, comma-separated or repeated (default: the bundled models)').env(CONFIG_ENV.models).argParser(collect))
-    .addOption(new Option('--advertised-url <url>', 'the servers\' advertised base URL, written into /gluon/port/<id>').env(CONFIG_ENV.advertisedUrl))
-    .addOption(new Option('--config <file>', 'YAML config file (default: ./gluon.yaml when present)').env(CONFIG_ENV.config))
+    .argument('<source-url>', "the original's database: sqlite:<path of gluon.sqlite> or mysql://user:pass@host:3306/db (its [database] connection)");
+  addSettingOptions(command, ['db', 'models', 'advertisedUrl', 'config'], {
+    db: 'our database: sqlite:<file> or mysql://user:pass@host:3306/db',
+    advertisedUrl: "the servers' advertised base URL, written into /gluon/port/<id>",
+  })
     .option('--dry-run', 'compare and report only; write nothing')
     .option('--allow-refused', `exit ${IMPORT_EXIT_OK} even when rows were refused (they are still reported)`)
     .option('--json', 'print the whole report as JSON on stdout instead of lines')
@@ -101,13 +99,9 @@ export function registerImportGluonCommand(program: Command, io: ImportGluonIo =
 
 async function runImportGluon(sourceUrl: string, command: Command, io: ImportGluonIo): Promise<number> {
   const opts = command.opts();
-  const flags: Record<string, unknown> = {};
-  for (const key of ['db', 'models', 'advertisedUrl', 'config']) {
-    if (command.getOptionValueSource(key) === 'cli') flags[key] = opts[key];
-  }
   let config: ServerConfig;
   try {
-    config = await loadServerConfig({ flags: flags as ServerFlags, env: process.env });
+    config = await loadServerConfig({ flags: typedSettingFlags(command), env: process.env });
   } catch (err) {
     io.err(`gluon db import-gluon: ${describeError(err)}`);
     return IMPORT_EXIT_CONFIG;

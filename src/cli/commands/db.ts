@@ -1,4 +1,4 @@
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import { loadModels, type ApiModel } from '../../core/model/index.js';
 import { ProtonRegistry } from '../../core/registry/index.js';
 import {
@@ -10,8 +10,9 @@ import {
   type SchemaStatus,
   type SqlStore,
 } from '../../core/store/index.js';
-import { CONFIG_ENV, bundledModelsDir, loadServerConfig, serverBaseUrl, type ServerConfig, type ServerFlags } from '../../server/index.js';
+import { bundledModelsDir, loadServerConfig, serverBaseUrl, type ServerConfig } from '../../server/index.js';
 import { EXIT_CONFIG, describeError as describe } from './exit.js';
+import { addSettingOptions, typedSettingFlags } from './setting-option.js';
 
 /** Where the `gluon db` commands write. */
 export interface DbIo {
@@ -24,16 +25,9 @@ const consoleIo: DbIo = { out: (l) => console.log(l), err: (l) => console.error(
 /** Exit code of `gluon db plan --exit-code` when a step loses or refuses data or cannot be applied. */
 export const EXIT_UNSAFE_PLAN = 3;
 
-function collect(value: string, previous: string[] | undefined): string[] {
-  return [...(previous ?? []), value];
-}
-
 /** The options every `gluon db` command shares: where the database and the models are. */
 function withDatabaseOptions(command: Command): Command {
-  return command
-    .addOption(new Option('--db <url>', 'database: sqlite:<file> or mysql://user:pass@host:3306/db').env(CONFIG_ENV.db))
-    .addOption(new Option('--models <paths>', 'model files or directories, comma-separated or repeated (default: the bundled models)').env(CONFIG_ENV.models).argParser(collect))
-    .addOption(new Option('--config <file>', 'YAML config file (default: ./gluon.yaml when present)').env(CONFIG_ENV.config))
+  return addSettingOptions(command, ['db', 'models', 'config'])
     .option('--drop-removed', 'also plan dropping the tables of objects removed from the models (destructive)');
 }
 
@@ -45,13 +39,9 @@ interface Session {
 
 /** Resolves the settings like `gluon serve` (flags > GLUON_* > gluon.yaml), opens the store and loads the models. */
 async function open(command: Command, name: string, io: DbIo): Promise<Session | number> {
-  const flags: Record<string, unknown> = {};
-  for (const key of ['db', 'models', 'config']) {
-    if (command.getOptionValueSource(key) === 'cli') flags[key] = command.opts()[key];
-  }
   let config: ServerConfig;
   try {
-    config = await loadServerConfig({ flags: flags as ServerFlags, env: process.env, only: ['db', 'models', 'host', 'port', 'advertisedUrl'] });
+    config = await loadServerConfig({ flags: typedSettingFlags(command), env: process.env, only: ['db', 'models', 'host', 'port', 'advertisedUrl'] });
   } catch (err) {
     io.err(`gluon db ${name}: ${describe(err)}`);
     return EXIT_CONFIG;
@@ -68,7 +58,13 @@ async function open(command: Command, name: string, io: DbIo): Promise<Session |
   return { store: createStore({ url: config.db, advertisedUrl }), models, dropRemoved: command.opts()['dropRemoved'] === true };
 }
 
-async function run(command: Command, name: string, io: DbIo, work: (session: Session) => Promise<number>): Promise<number> {
+/** Which `gluon db` command runs, and where it writes. */
+interface DbRun {
+  readonly name: string;
+  readonly io: DbIo;
+}
+
+async function run(command: Command, { name, io }: DbRun, work: (session: Session) => Promise<number>): Promise<number> {
   const session = await open(command, name, io);
   if (typeof session === 'number') return session;
   try {
@@ -120,7 +116,7 @@ function printStatus(status: SchemaStatus, io: DbIo): void {
 function statusCommand(io: DbIo): Command {
   return withDatabaseOptions(new Command('status').description('show the schema the database records per table, and the pending changes'))
     .action(async (_opts: unknown, command: Command) => {
-      process.exitCode = await run(command, 'status', io, async ({ store, models, dropRemoved }) => {
+      process.exitCode = await run(command, { name: 'status', io }, async ({ store, models, dropRemoved }) => {
         printStatus(await store.schemaStatus(models, { dropRemoved }), io);
         return 0;
       });
@@ -136,7 +132,7 @@ function planCommand(io: DbIo): Command {
   return withDatabaseOptions(new Command('plan').description('list the schema changes the models need, with their SQL and the rows at risk'))
     .option('--exit-code', `exit ${EXIT_UNSAFE_PLAN} when a step loses or refuses data or cannot be applied`)
     .action(async (_opts: unknown, command: Command) => {
-      process.exitCode = await run(command, 'plan', io, async ({ store, models, dropRemoved }) => {
+      process.exitCode = await run(command, { name: 'plan', io }, async ({ store, models, dropRemoved }) => {
         const plan = await store.planSchema(models, { dropRemoved });
         printInterrupted(plan, io);
         if (plan.steps.length === 0) {
@@ -158,7 +154,7 @@ function upgradeCommand(io: DbIo): Command {
   return withDatabaseOptions(new Command('upgrade').description('apply the schema changes (journaled: an interrupted upgrade resumes)'))
     .option('--allow-destructive', 'also apply steps that lose or refuse data (back the database up first)')
     .action(async (_opts: unknown, command: Command) => {
-      process.exitCode = await run(command, 'upgrade', io, async ({ store, models, dropRemoved }) => {
+      process.exitCode = await run(command, { name: 'upgrade', io }, async ({ store, models, dropRemoved }) => {
         const result = await store.upgradeSchema(models, { dropRemoved, allowDestructive: command.opts()['allowDestructive'] === true });
         if (result.applied.length === 0 && !result.resumed) io.out('Nothing to do: the database matches the models.');
         else {

@@ -1,11 +1,12 @@
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import { createKeyValueStore } from '../../core/kv/index.js';
 import { loadModels } from '../../core/model/index.js';
 import { ProtonRegistry } from '../../core/registry/index.js';
 import { createStore } from '../../core/store/index.js';
 import { reconcile, type ReconcileReport } from '../../core/sync/index.js';
 import { EXIT_CONFIG, describeError as describe } from './exit.js';
-import { CONFIG_ENV, bundledModelsDir, serverBaseUrl, loadServerConfig, type ServerConfig, type ServerFlags } from '../../server/index.js';
+import { CONFIG_ENV, bundledModelsDir, serverBaseUrl, loadServerConfig, type ServerConfig } from '../../server/index.js';
+import { addSettingOptions, typedSettingFlags } from './setting-option.js';
 
 /** Where `gluon resync` writes. */
 export interface ResyncIo {
@@ -14,10 +15,6 @@ export interface ResyncIo {
 }
 
 const consoleIo: ResyncIo = { out: (l) => console.log(l), err: (l) => console.error(l) };
-
-function collect(value: string, previous: string[] | undefined): string[] {
-  return [...(previous ?? []), value];
-}
 
 const SIGN = { add: '+', update: '~', delete: '-' } as const;
 
@@ -30,14 +27,11 @@ const SIGN = { add: '+', update: '~', delete: '-' } as const;
  * skipped). Exit 0 on success, 1 on failure, 2 for a configuration error.
  */
 export function resyncCommand(io: ResyncIo = consoleIo): Command {
-  return new Command('resync')
-    .description('Make etcd equal to SQL (the /proton/<api>/ and /gluon/port/ keys of the models) and print what changed.')
-    .addOption(new Option('--db <url>', 'database: sqlite:<file> or mysql://user:pass@host:3306/db').env(CONFIG_ENV.db))
-    .addOption(new Option('--etcd <urls>', 'etcd endpoints, comma-separated or repeated (required)').env(CONFIG_ENV.etcd).argParser(collect))
-    .addOption(new Option('--etcd-prefix <prefix>', 'prefix of every etcd key, e.g. /site-a').env(CONFIG_ENV.etcdPrefix))
-    .addOption(new Option('--models <paths>', 'model files or directories, comma-separated or repeated').env(CONFIG_ENV.models).argParser(collect))
-    .addOption(new Option('--advertised-url <url>', 'the servers\' advertised base URL, written into /gluon/port/<id>').env(CONFIG_ENV.advertisedUrl))
-    .addOption(new Option('--config <file>', 'YAML config file (default: ./gluon.yaml when present)').env(CONFIG_ENV.config))
+  const resync = new Command('resync').description('Make etcd equal to SQL (the /proton/<api>/ and /gluon/port/ keys of the models) and print what changed.');
+  return addSettingOptions(resync, ['db', 'etcd', 'etcdPrefix', 'models', 'advertisedUrl', 'config'], {
+    etcd: 'etcd endpoints, comma-separated or repeated (required)',
+    advertisedUrl: "the servers' advertised base URL, written into /gluon/port/<id>",
+  })
     .option('--dry-run', 'only print what would change')
     .action(async (_opts: Record<string, unknown>, command: Command) => {
       process.exitCode = await runResync(command, io);
@@ -45,13 +39,9 @@ export function resyncCommand(io: ResyncIo = consoleIo): Command {
 }
 
 async function runResync(command: Command, io: ResyncIo): Promise<number> {
-  const flags: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(command.opts())) {
-    if (command.getOptionValueSource(key) === 'cli' && key !== 'dryRun') flags[key] = value;
-  }
   let config: ServerConfig;
   try {
-    config = await loadServerConfig({ flags: flags as ServerFlags, env: process.env });
+    config = await loadServerConfig({ flags: typedSettingFlags(command), env: process.env });
   } catch (err) {
     io.err(`gluon resync: ${describe(err)}`);
     return EXIT_CONFIG;

@@ -4,7 +4,8 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Command, Option } from 'commander';
 import { ConfigError, isGluonError, type ErrorDetail } from '../../core/errors/index.js';
-import { CONFIG_ENV, LOG_FORMATS, configError, createServerLogger, resolveServerConfig, type LogFormat } from '../../server/index.js';
+import { LOG_FORMATS, LOG_LEVELS, SETTINGS, configError, createServerLogger, resolveServerConfig, type LogFormat } from '../../server/index.js';
+import { settingOption } from './setting-option.js';
 import { EXIT_STARTUP, describeError, startupExitCode } from './exit.js';
 import { createShim, isShimDefinition, shimSnapshot, type Shim, type ShimDefinition, type ShimLogger } from '../../shim-sdk/index.js';
 
@@ -137,13 +138,15 @@ function positiveInt(value: string | undefined, flag: string): number | undefine
   return n;
 }
 
-/** `--etcd` given several times: every value is kept (each may itself be comma-separated). */
-function collectEtcd(value: string, previous: string | readonly string[] | undefined): string[] {
-  return [...(previous === undefined ? [] : typeof previous === 'string' ? [previous] : previous), value];
+/** Where {@link prepareShim} logs and resolves the shim from. */
+export interface PrepareShimContext {
+  readonly logger: ShimLogger;
+  /** The directory a relative shim path is resolved from. @default process.cwd() */
+  readonly cwd?: string;
 }
 
 /** Builds the shim `gluon shim run` would start (exported for tests and embedding). */
-export async function prepareShim(target: string, opts: ShimRunOptions, logger: ShimLogger, cwd = process.cwd()): Promise<Shim> {
+export async function prepareShim(target: string, opts: ShimRunOptions, { logger, cwd = process.cwd() }: PrepareShimContext): Promise<Shim> {
   // every bad flag is reported at once (one GLUON_ERR_CONFIG listing them), not only the first
   const problems: ErrorDetail[] = [];
   const collectProblems = <T>(check: () => T): T | undefined => {
@@ -166,7 +169,7 @@ export async function prepareShim(target: string, opts: ShimRunOptions, logger: 
     }),
   );
   if (etcd !== undefined && etcd.etcd === undefined) {
-    problems.push({ field: '--etcd', rule: 'required', message: 'no etcd given; pass --etcd http://host:2379 or set GLUON_ETCD' });
+    problems.push({ field: '--etcd', rule: 'required', message: `no etcd given; pass ${SETTINGS.etcd.flag.name} http://host:2379 or set ${SETTINGS.etcd.env}` });
   }
   const concurrency = collectProblems(() => positiveInt(opts.concurrency, '--concurrency'));
   const ttl = collectProblems(() => positiveInt(opts.electionTtl, '--election-ttl'));
@@ -204,8 +207,8 @@ export function shimCommand(): Command {
     .command('run')
     .description('Run a shim module or package (one that default-exports defineShim({...})) against etcd.')
     .argument('<module-or-package>', 'a shim file (./shim.ts, ./dist/shim.js#name), a package directory or an installed package name')
-    .addOption(new Option('--etcd <urls>', 'etcd endpoints, comma-separated or repeated (e.g. http://127.0.0.1:2379)').env('GLUON_ETCD').argParser(collectEtcd))
-    .addOption(new Option('--etcd-prefix <prefix>', 'prefix of every etcd key, e.g. /site-a').env('GLUON_ETCD_PREFIX'))
+    .addOption(settingOption('etcd', 'etcd endpoints, comma-separated or repeated (e.g. http://127.0.0.1:2379)'))
+    .addOption(settingOption('etcdPrefix', 'prefix of every etcd key, e.g. /site-a'))
     .option('--hosts <hosts>', "compute hosts this shim binds for, comma-separated ('*' = all; default from the shim, else '*')")
     .option('--name <name>', 'controller name written in bind results (default from the shim)')
     .option('--api <api>', 'the API to serve, e.g. net-l3vpn (default from the shim)')
@@ -213,9 +216,9 @@ export function shimCommand(): Command {
     .option('--concurrency <n>', 'most handlers running at once (default 4)')
     .option('--election [name]', 'active/standby: run handlers only while leading this election (default name /election/shim/<api>/<name>)')
     .option('--election-ttl <seconds>', 'lease TTL of the election: how fast a standby takes over (default 10)')
-    .addOption(new Option('--log-level <level>', 'log level').choices(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'))
+    .addOption(new Option('--log-level <level>', 'log level').choices([...LOG_LEVELS]).default('info'))
     .option('--debug-dump <file>', 'on SIGUSR2, write the shim\'s caches (both informers, their revisions, leader or not) as JSON to this file (see docs/reliability.md)')
-    .addOption(new Option('--log-format <format>', 'log lines on stderr: pretty or json (default: pretty on a terminal, else json)').choices([...LOG_FORMATS]).env(CONFIG_ENV.logFormat))
+    .addOption(settingOption('logFormat').choices([...LOG_FORMATS]))
     .action(async (target: string, opts: ShimRunOptions) => {
       process.exit(await runShim(target, opts));
     });
@@ -228,7 +231,7 @@ export async function runShim(target: string, opts: ShimRunOptions): Promise<num
   const logger = createServerLogger({ level: opts.logLevel ?? 'info', name: 'gluon-shim' }, { format: opts.logFormat });
   let shim: Shim;
   try {
-    shim = await prepareShim(target, opts, logger);
+    shim = await prepareShim(target, opts, { logger });
   } catch (err) {
     console.error(`gluon shim run: ${describeError(err)}`);
     return startupExitCode(err);

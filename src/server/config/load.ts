@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { resolve as resolvePath } from 'node:path';
-import { ConfigError } from '../core/errors/index.js';
-import { CONFIG_ENV, CONFIG_FLAGS, DEFAULT_CONFIG_FILE, resolveServerConfig, type ResolveServerConfigInput, type ServerConfig, type ServerFlags } from './config.js';
+import { ConfigError } from '../../core/errors/index.js';
+import { resolveServerConfig, type ResolveServerConfigInput, type ServerConfig } from './resolve.js';
+import { CONFIG_FILE_SETTING, DEFAULT_CONFIG_FILE, type ServerFlags } from './settings.js';
 
 /** Inputs of {@link loadServerConfig}. */
 export interface LoadServerConfigInput {
@@ -26,12 +27,12 @@ export async function loadServerConfig(input: LoadServerConfigInput = {}): Promi
   const env = input.env ?? process.env;
   const cwd = input.cwd ?? process.cwd();
   const explicitFlag = input.flags?.config;
-  const explicitEnv = env[CONFIG_ENV.config];
+  const explicitEnv = env[CONFIG_FILE_SETTING.env];
   const explicit =
-    explicitFlag !== undefined && explicitFlag !== ''
-      ? { path: explicitFlag, from: `flag ${CONFIG_FLAGS.config}` }
+    typeof explicitFlag === 'string' && explicitFlag !== ''
+      ? { path: explicitFlag, from: `flag ${CONFIG_FILE_SETTING.flag.name}` }
       : explicitEnv !== undefined && explicitEnv !== ''
-        ? { path: explicitEnv, from: `environment variable ${CONFIG_ENV.config}` }
+        ? { path: explicitEnv, from: `environment variable ${CONFIG_FILE_SETTING.env}` }
         : undefined;
 
   const path = resolvePath(cwd, explicit?.path ?? DEFAULT_CONFIG_FILE);
