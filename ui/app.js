@@ -92,6 +92,8 @@ class WatchStream {
     this.ready = false;
     /** The API whose objects these are (shown beside each port). */
     this.apiName = '';
+    /** What the stream shows, as a heading. */
+    this.title = '';
   }
 
   start() {
@@ -334,8 +336,8 @@ function selectObjects(api, object) {
   for (const button of byId('protons').querySelectorAll('button')) {
     button.setAttribute('aria-pressed', String(button.dataset['path'] === object.path));
   }
-  byId('objects-title').textContent = `${api.name} ${api.version} — ${object.plural}`;
   const stream = new WatchStream(object.path, object.primaryKey, (s, changedId) => renderObjects(s, changedId));
+  stream.title = `${api.name} ${api.version} — ${object.plural}`;
   state.objectStream = stream;
   renderObjects(stream, undefined);
   stream.start();
@@ -362,7 +364,9 @@ function renderObjects(stream, changedId) {
       return row;
     }),
   );
-  byId('objects-title').dataset['count'] = String(stream.objects.size);
+  const title = byId('objects-title');
+  title.dataset['count'] = String(stream.objects.size);
+  title.textContent = `${stream.title} (${stream.ready ? stream.objects.size : '…'})`;
 }
 
 function renderProtons() {
