@@ -253,6 +253,7 @@ function portRows(apiName, ports, changedId) {
     const row = el('tr');
     row.dataset['portId'] = id;
     row.dataset['api'] = apiName;
+    row.dataset['revision'] = display(port['revision_number']);
     if (id === changedId) row.className = 'changed';
     const binding = bindingOf(port);
     const cells = [

@@ -8,10 +8,12 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import fc from 'fast-check';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatTokenEntry, generateApiToken, hashApiToken } from '../../src/core/auth/index.js';
 import { createProtonServer, type ProtonServer, type ProtonServerOptions } from '../../src/server/index.js';
+import { createShim, type Shim } from '../../src/shim-sdk/index.js';
 import { API, TENANT, bindBody, call, createPort } from '../binding/helpers.js';
 import { CHROMIUM_ARGS, ensureChromium } from '../setup/chromium.js';
 import { tempDir } from './helpers.js';
@@ -141,6 +143,65 @@ describe('the live view of a server without auth', () => {
     expect((await call(url, 'DELETE', `${API}/vpns/${String(vpn.body['id'])}`)).status).toBe(204);
     await row.waitFor({ state: 'detached', timeout: 10_000 });
   }, 60_000);
+});
+
+/** Pieces of text that mean something to HTML, attributes, URLs or JavaScript strings. */
+const TRICKY_PIECES = ['<', '>', '&', '"', "'", '/', '=', ' ', 'a', 'é', '\u2028', '&lt;', '<script>', '</td>', 'onerror=', 'javascript:', '${x}', '\\'];
+
+describe('rendering arbitrary names', () => {
+  it('shows every name exactly as the API returns it, as text', async () => {
+    const { url } = await startServer();
+    const { page, errors } = await openView(url);
+    await page.locator('#status[data-state="live"]').waitFor({ timeout: 60_000 });
+    const id = await createPort(url, { binding: false });
+    await portRow(page, id).waitFor({ timeout: 10_000 });
+    const names = fc.array(fc.constantFrom(...TRICKY_PIECES), { minLength: 1, maxLength: 8 }).map((pieces) => pieces.join('').slice(0, 64));
+    await fc.assert(
+      fc.asyncProperty(names, async (name) => {
+        const renamed = await call(url, 'PUT', `${API}/ports/${id}`, { name });
+        expect(renamed.status, JSON.stringify(renamed.body)).toBe(200);
+        const revision = String(renamed.body['revision_number']);
+        await page.locator(`#ports tr[data-port-id="${id}"][data-revision="${revision}"]`).waitFor({ timeout: 10_000 });
+        expect(await portRow(page, id).locator('td.name').textContent()).toBe(renamed.body['name']);
+        expect(await page.locator('#ports img, #ports script').count()).toBe(0);
+      }),
+      { numRuns: 25 },
+    );
+    expect(await page.evaluate('window.__pwned')).toBeUndefined();
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 180_000);
+});
+
+describe('shims run apart from the server', () => {
+  it('lists a shim with its host and its elected instance once it answers a bind', async () => {
+    const { server, url } = await startServer({ inProcessShim: false });
+    const api = server.registry.defaultVersion('net-l3vpn');
+    const shim: Shim = createShim({
+      kv: server.kv,
+      api: 'net-l3vpn',
+      name: 'compute-7-controller',
+      hosts: ['compute-7'],
+      election: { candidateId: 'compute-7-agent' },
+      ...(api === undefined ? {} : { model: api }),
+      handlers: { Port: { bind: async () => ({ vif_type: 'bridge', vif_details: { bridge_name: 'brq-live' } }) } },
+    });
+    cleanups.push(() => shim.close());
+    await shim.start();
+    const { page } = await openView(url);
+    const row = page.locator('#shims tr[data-shim="compute-7-controller"]');
+    await row.locator('td.instances', { hasText: 'compute-7-agent (leader)' }).waitFor({ timeout: 30_000 });
+
+    const id = await createPort(url);
+    const bound = await call(url, 'PUT', `${API}/ports/${id}`, bindBody('compute-7'));
+    expect(bound.body['vif_type']).toBe('bridge');
+    await portRow(page, id).locator('td.binding[data-binding="bound"]').waitFor({ timeout: 10_000 });
+    await row.locator('td.hosts', { hasText: 'compute-7' }).waitFor({ timeout: 10_000 });
+    expect(await row.locator('td.bound').textContent()).toBe('1');
+    const shims = (await (await fetch(`${url}/proton/ui/shims`)).json()) as { shims: unknown[] };
+    expect(shims.shims).toContainEqual({ api: 'net-l3vpn', name: 'compute-7-controller', hosts: ['compute-7'], bound: 1, failed: 0, candidates: [{ id: 'compute-7-agent', leader: true }] });
+    await page.close();
+  }, 120_000);
 });
 
 describe('the live view of a server with token auth', () => {
