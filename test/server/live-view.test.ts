@@ -73,6 +73,7 @@ describe('the live view of a server without auth', () => {
     expect(csp).toContain("connect-src 'self'");
     expect(csp).not.toContain('unsafe-inline');
     expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(await (await fetch(`${url}/proton/ui/`)).text()).toBe(await (await fetch(`${url}/proton/ui`)).text());
     const script = await fetch(`${url}/proton/ui/app.js`);
     expect(script.headers.get('content-type')).toMatch(/^text\/javascript/);
   });

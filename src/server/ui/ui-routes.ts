@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { GluonError } from '../../core/errors/index.js';
-import { faultErrorHandler, type CapabilitiesAuth, type ProtonHooks } from '../../core/http/index.js';
+import { faultErrorHandler, ignoresTrailingSlash, type CapabilitiesAuth, type ProtonHooks } from '../../core/http/index.js';
 import type { KeyValueStore } from '../../core/kv/index.js';
 import type { ProtonRegistry } from '../../core/registry/index.js';
 import { loadUiAssets, type UiAsset, type UiAssets } from './ui-assets.js';
@@ -72,6 +72,8 @@ export const uiPlugin: FastifyPluginAsync<UiPluginOptions> = async (app, options
   app.setErrorHandler(faultErrorHandler);
   if (!app.hasRequestDecorator('identity')) app.decorateRequest('identity', null);
   app.get(UI_PATH, async (_request, reply) => sendAsset(reply, assets.page));
+  // `/proton/ui/` too (its links are absolute), unless the router already treats it as the same path
+  if (!ignoresTrailingSlash(app)) app.get(`${UI_PATH}/`, async (_request, reply) => sendAsset(reply, assets.page));
   app.get(`${UI_PATH}/app.js`, async (_request, reply) => sendAsset(reply, assets.script));
   app.get(`${UI_PATH}/app.css`, async (_request, reply) => sendAsset(reply, assets.style));
   app.get(`${UI_PATH}/overview`, async (_request, reply) =>
