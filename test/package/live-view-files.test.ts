@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type * as GluonNet from '../../src/index.js';
 import { ROOT, ensureBuilt } from '../ops/cli-build.js';
 
 const UI_FILES = ['ui/index.html', 'ui/app.js', 'ui/app.css'];
@@ -28,7 +29,7 @@ describe('the live view in the package', () => {
   }, 120_000);
 
   it('is served by the built server, byte for byte', async () => {
-    const built = (await import(join(ROOT, 'dist', 'index.js'))) as typeof import('../../src/index.js');
+    const built = (await import(join(ROOT, 'dist', 'index.js'))) as typeof GluonNet;
     const server = await built.createProtonServer({ db: `sqlite:${join(dir, 'gluon.db')}`, port: 0, logger: { level: 'silent' } });
     try {
       const url = await server.listen();
