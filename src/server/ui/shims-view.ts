@@ -12,6 +12,7 @@ export interface ShimCandidate {
 
 /** One shim (controller) of one API, as the bind results and elections in the key/value store show it. */
 export interface ShimView {
+  /** The API whose ports it binds. */
   readonly api: string;
   /** The shim's name: `controller` of its bind results, or its election's name. */
   readonly name: string;
@@ -27,6 +28,7 @@ export interface ShimView {
 
 /** `GET /proton/ui/shims`. */
 export interface ShimsDocument {
+  /** The shims, by API then name. */
   readonly shims: readonly ShimView[];
   /** The key/value store's revision the view was read at. */
   readonly revision: number;

@@ -6,13 +6,17 @@ import { bundledUiDir } from '../bundled-models.js';
 export interface UiAsset {
   /** The `Content-Type` it is served with. */
   readonly type: string;
+  /** The file's text. */
   readonly body: string;
 }
 
 /** The live view's files: the page, its script module and its style sheet. */
 export interface UiAssets {
+  /** `index.html`. */
   readonly page: UiAsset;
+  /** `app.js`, a script module. */
   readonly script: UiAsset;
+  /** `app.css`. */
   readonly style: UiAsset;
 }
 

@@ -17,10 +17,13 @@ export interface UiObjectSummary {
 
 /** One served version of one API. */
 export interface UiApiSummary {
+  /** The API's name (`net-l3vpn`). */
   readonly name: string;
+  /** The version's URL segment (`v1.0`). */
   readonly version: string;
   /** True for the version a client gets by default. */
   readonly isDefault: boolean;
+  /** Its objects, in model order. */
   readonly objects: readonly UiObjectSummary[];
 }
 
@@ -30,6 +33,7 @@ export interface UiOverview {
   readonly auth: { readonly strategy: string; readonly header: 'X-Auth-Token'; readonly auth_url?: string };
   /** True when the server streams changes (`?watch=true`); without it the page cannot be live. */
   readonly watch: boolean;
+  /** Every served version of every API. */
   readonly apis: readonly UiApiSummary[];
 }
 

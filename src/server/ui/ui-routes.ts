@@ -27,6 +27,7 @@ export const UI_CONTENT_SECURITY_POLICY = [
 
 /** Options of {@link uiPlugin}. */
 export interface UiPluginOptions {
+  /** The served APIs (the overview, and the APIs whose shims are read). */
   readonly registry: ProtonRegistry;
   /** The key/value store the shims' bind results and elections are read from. */
   readonly kv: KeyValueStore;
