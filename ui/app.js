@@ -10,6 +10,7 @@
 
 const TOKEN_KEY = 'gluon-net-ui-token';
 const RETRY_MS = 1000;
+const MAX_RETRY_MS = 30_000;
 
 /** @type {{ token: string, overview: any, streams: WatchStream[], objectStream: WatchStream | undefined, selected: string | undefined }} */
 const state = { token: sessionStorage.getItem(TOKEN_KEY) ?? '', overview: undefined, streams: [], objectStream: undefined, selected: undefined };
@@ -90,6 +91,8 @@ class WatchStream {
     this.problem = '';
     this.abort = new AbortController();
     this.ready = false;
+    /** Connections in a row the server did not accept (the retry delay doubles with each). */
+    this.failures = 0;
     /** The API whose objects these are (shown beside each port). */
     this.apiName = '';
     /** What the stream shows, as a heading. */
@@ -126,7 +129,9 @@ class WatchStream {
       }
       if (this.abort.signal.aborted) return;
       if (this.status === 'live' || this.status === 'connecting') this.setStatus('reconnecting');
-      await new Promise((resolve) => setTimeout(resolve, RETRY_MS));
+      const delay = Math.min(MAX_RETRY_MS, RETRY_MS * 2 ** Math.min(this.failures, 5));
+      this.failures += 1;
+      await new Promise((resolve) => setTimeout(resolve, delay));
     }
   }
 
@@ -144,6 +149,7 @@ class WatchStream {
       this.setStatus('error', `${response.status} ${display(fault.faultstring ?? response.statusText)}`);
       return 'ended';
     }
+    this.failures = 0;
     /** @type {Map<string, Record<string, unknown>> | undefined} the snapshot being listed, until its BOOKMARK */
     let listing = this.resume === undefined ? new Map() : undefined;
     if (listing === undefined) this.setStatus('live');
