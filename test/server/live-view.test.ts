@@ -10,11 +10,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { formatTokenEntry, generateApiToken, hashApiToken } from '../../src/core/auth/index.js';
 import { createProtonServer, type ProtonServer, type ProtonServerOptions } from '../../src/server/index.js';
 import { createShim, type Shim } from '../../src/shim-sdk/index.js';
-import { API, TENANT, bindBody, call, createPort } from '../binding/helpers.js';
+import { API, TENANT, bindBody, call, createPort, uniquePrefix } from '../binding/helpers.js';
 import { CHROMIUM_ARGS, ensureChromium } from '../setup/chromium.js';
 import { tempDir } from './helpers.js';
 
@@ -201,6 +201,23 @@ describe('shims run apart from the server', () => {
     expect(await row.locator('td.bound').textContent()).toBe('1');
     const shims = (await (await fetch(`${url}/proton/ui/shims`)).json()) as { shims: unknown[] };
     expect(shims.shims).toContainEqual({ api: 'net-l3vpn', name: 'compute-7-controller', hosts: ['compute-7'], bound: 1, failed: 0, candidates: [{ id: 'compute-7-agent', leader: true }] });
+    await page.close();
+  }, 120_000);
+});
+
+describe('the live view of a server on etcd', () => {
+  it('follows binds through the etcd mirror and reads the shims from etcd', async () => {
+    const { url } = await startServer({ etcd: inject('etcdEndpoint'), etcdPrefix: uniquePrefix(), inProcessShim: true });
+    const { page, errors } = await openView(url);
+    await page.locator('#status[data-state="live"]').waitFor({ timeout: 60_000 });
+    const id = await createPort(url);
+    await portRow(page, id).waitFor({ timeout: 10_000 });
+    const bound = await call(url, 'PUT', `${API}/ports/${id}`, bindBody('compute-3'));
+    expect(bound.status, JSON.stringify(bound.body)).toBe(200);
+    await portRow(page, id).locator('td.binding[data-binding="bound"]').waitFor({ timeout: 10_000 });
+    expect(await portRow(page, id).locator('td.host').textContent()).toBe('compute-3');
+    await page.locator('#shims tr[data-shim="net-l3vpn-dummy"] td.hosts', { hasText: 'compute-3' }).waitFor({ timeout: 10_000 });
+    expect(errors).toEqual([]);
     await page.close();
   }, 120_000);
 });
