@@ -107,6 +107,6 @@ function buildApp(c: DependencyContainer, parts: Pick<ServerParts, 'watch' | 'ca
     ...(parts.watch === undefined ? {} : { watch: parts.watch }),
     ...(parts.capabilities === undefined ? {} : { capabilities: parts.capabilities }),
   });
-  void app.register(uiPlugin, { registry, kv: c.resolve(TOKENS.kv), hooks, auth: parts.capabilities?.auth, watch: parts.watch !== undefined });
+  if (options.ui) void app.register(uiPlugin, { registry, kv: c.resolve(TOKENS.kv), hooks, auth: parts.capabilities?.auth, watch: parts.watch !== undefined });
   return app;
 }

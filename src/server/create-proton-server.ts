@@ -248,6 +248,7 @@ function resolveServerOptions(options: ProtonServerOptions): ResolvedServerOptio
     ...(etcd === undefined ? {} : { etcd }),
     etcdPrefix,
     docs: options.docs ?? true,
+    ui: options.ui ?? true,
     fastify: options.fastify ?? {},
     connectionLimits,
     ...(maxJsonDepth === undefined ? {} : { maxJsonDepth }),

@@ -205,6 +205,15 @@ describe('shims run apart from the server', () => {
   }, 120_000);
 });
 
+describe('a server built with ui: false', () => {
+  it('serves no live view', async () => {
+    const { url } = await startServer({ ui: false });
+    for (const path of ['/proton/ui', '/proton/ui/app.js', '/proton/ui/overview', '/proton/ui/shims']) {
+      expect((await fetch(`${url}${path}`)).status, path).toBe(404);
+    }
+  });
+});
+
 describe('the live view of a server on etcd', () => {
   it('follows binds through the etcd mirror and reads the shims from etcd', async () => {
     const { url } = await startServer({ etcd: inject('etcdEndpoint'), etcdPrefix: uniquePrefix(), inProcessShim: true });
