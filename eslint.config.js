@@ -43,5 +43,11 @@ export default tseslint.config(
       '@typescript-eslint/await-thenable': 'error',
     },
   },
+  {
+    // The live view's script module runs in the browser.
+    files: ['ui/**/*.js'],
+    languageOptions: { globals: { window: 'readonly', document: 'readonly', sessionStorage: 'readonly', TextDecoderStream: 'readonly', HTMLInputElement: 'readonly' } },
+    rules: { 'no-console': 'error' },
+  },
   { files: ['src/cli/**/*.ts', 'bench/**', 'examples/**', 'test/**', 'bin/**'], rules: { 'no-console': 'off' } },
 );

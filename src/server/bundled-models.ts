@@ -23,6 +23,19 @@ export function bundledModelsDir(): string {
   throw new ConfigError(`The gluon-net package at ${root} has no bundled models/ directory; pass the models option (--models) with your model files.`);
 }
 
+/**
+ * The `ui/` directory bundled with the installed gluon-net package: the live view's page,
+ * script and style sheet (served at `/proton/ui`), found like {@link bundledModelsDir}.
+ *
+ * @throws ConfigError `GLUON_ERR_CONFIG` when the package root or its `ui/` is missing.
+ */
+export function bundledUiDir(): string {
+  const root = packageRoot();
+  const ui = join(root, 'ui');
+  if (existsSync(ui)) return ui;
+  throw new ConfigError(`The gluon-net package at ${root} has no bundled ui/ directory (the live view's files); reinstall the package.`);
+}
+
 /** The version of the installed gluon-net package (its package.json `version`), e.g. for `gluon --version`. */
 export function packageVersion(): string {
   const parsed = JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version?: unknown };

@@ -19,6 +19,7 @@ import type { Registry } from 'prom-client';
 import { databaseCheck, registerHealthRoutes, schemaCheck } from './health.js';
 import { registerMetricsRoutes } from './metrics.js';
 import { TOKENS } from './tokens.js';
+import { uiPlugin } from './ui/index.js';
 import type { ReadinessCheck, ResolvedServerOptions, ServerLifecycle, ServerMirror } from './types.js';
 
 /** The parts created asynchronously before the container is wired. @internal */
@@ -106,5 +107,6 @@ function buildApp(c: DependencyContainer, parts: Pick<ServerParts, 'watch' | 'ca
     ...(parts.watch === undefined ? {} : { watch: parts.watch }),
     ...(parts.capabilities === undefined ? {} : { capabilities: parts.capabilities }),
   });
+  if (options.ui) void app.register(uiPlugin, { registry, kv: c.resolve(TOKENS.kv), hooks, auth: parts.capabilities?.auth, watch: parts.watch !== undefined });
   return app;
 }

@@ -225,6 +225,7 @@ function resolveServerOptions(options: ProtonServerOptions): ResolvedServerOptio
     ...(etcd === undefined ? {} : { etcd }),
     etcdPrefix,
     docs: options.docs ?? true,
+    ui: options.ui ?? true,
     fastify: options.fastify ?? {},
     connectionLimits,
     ...(options.maxJsonDepth === undefined ? {} : { maxJsonDepth }),

@@ -62,6 +62,11 @@ export interface ProtonServerOptions {
    */
   readonly docs?: boolean;
   /**
+   * Serve the live view at `/proton/ui` (see docs/ui.md; its data needs a token like the API).
+   * @default true
+   */
+  readonly ui?: boolean;
+  /**
    * The durable etcd mirror (outbox → etcd publisher, reconciler, leader election).
    * `true` (default): the built-in mirror of the `sync` part, publishing into the
    * in-process store, or into etcd with the `etcd` option; `false`: no outbox rows are
@@ -220,6 +225,7 @@ export interface ResolvedServerOptions {
   readonly etcd?: readonly string[];
   readonly etcdPrefix: string;
   readonly docs: boolean;
+  readonly ui: boolean;
   readonly fastify: Omit<FastifyServerOptions, 'logger' | 'loggerInstance'>;
   readonly connectionLimits: ConnectionLimits;
   readonly maxJsonDepth?: number;

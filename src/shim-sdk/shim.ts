@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { ConfigError } from '../core/errors/index.js';
 import { createKeyValueStore, isKvError, type Compare, type KeyValueStore, type Leadership } from '../core/kv/index.js';
-import { controllerKey, controllerPrefix, objectKey, parseObjectKey, protonPrefix } from '../core/wire/index.js';
+import { controllerKey, controllerPrefix, objectKey, parseObjectKey, protonPrefix, shimElectionName } from '../core/wire/index.js';
 import { BindReporter } from './bind-reporter.js';
 import { Informer } from './informer.js';
 import { silentLogger, type ShimLogger } from './logger.js';
@@ -188,7 +188,7 @@ class ShimRuntime implements Shim {
 
   private startCampaign(): void {
     const election = this.options.election ?? {};
-    const name = election.name ?? `/election/shim/${this.api}/${this.name}`;
+    const name = election.name ?? shimElectionName(this.api, this.name);
     const candidateId = election.candidateId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
     const ttl = election.ttl ?? 10;
     const abort = new AbortController();

@@ -3,7 +3,7 @@
  * from the registered models, with Gluon's wire format and fault bodies.
  * @packageDocumentation
  */
-export { protonPlugin } from './proton-plugin.js';
+export { protonPlugin, ignoresTrailingSlash } from './proton-plugin.js';
 export { createAuthHooks, combineHooks } from './auth-hooks.js';
 export type { AuthHooksOptions } from './auth-hooks.js';
 export type { ProtonPluginOptions, ProtonHooks, GluonRequestContext } from './types.js';

@@ -22,7 +22,8 @@ function registerNotAllowed(instance: FastifyInstance, path: string, allowed: re
   }
 }
 
-function ignoresTrailingSlash(app: FastifyInstance): boolean {
+/** True when the app's router treats `/a/` as `/a` (fastify's `ignoreTrailingSlash`, top level or in `routerOptions`). */
+export function ignoresTrailingSlash(app: FastifyInstance): boolean {
   const config = app.initialConfig as { ignoreTrailingSlash?: boolean; routerOptions?: { ignoreTrailingSlash?: boolean } };
   return config.ignoreTrailingSlash === true || config.routerOptions?.ignoreTrailingSlash === true;
 }

@@ -2,7 +2,8 @@
  * The etcd key layout of objects, port registrations and bind results (Gluon's, see
  * docs/etcd.md): `/proton/<api>/<ObjectName>/<pk>` (objects, written by the Proton
  * server), `/gluon/port/<id>` (port registrations, written by the Proton server, read by
- * the port arbiter) and `/controller/<api>/Port/<id>` (bind results, written by shims).
+ * the port arbiter), `/controller/<api>/Port/<id>` (bind results, written by shims) and
+ * `/election/shim/<api>/<shim>/` (the default election of a shim's instances).
  */
 
 /** Prefix of the port registrations the port arbiter reads: `/gluon/port/`. */
@@ -49,4 +50,14 @@ export function parseObjectKey(api: string, key: string): ObjectKeyParts | undef
   const slash = rest.indexOf('/');
   if (slash <= 0 || slash === rest.length - 1) return undefined;
   return { objectName: rest.slice(0, slash), id: rest.slice(slash + 1) };
+}
+
+/** Prefix of the default elections of every shim of `api`: `/election/shim/<api>/`. */
+export function shimElectionPrefix(api: string): string {
+  return `/election/shim/${api}/`;
+}
+
+/** The default election of shim `shim` for `api`: `/election/shim/<api>/<shim>` (its candidates' keys are below it). */
+export function shimElectionName(api: string, shim: string): string {
+  return `${shimElectionPrefix(api)}${shim}`;
 }
