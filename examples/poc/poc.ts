@@ -10,7 +10,7 @@
  * Exit status: 0 all as expected, 1 a mismatch or something left behind, 2 usage error.
  */
 import { parseArgs } from 'node:util';
-import { connectivityMatrix, formatMatrix, mismatches } from './connectivity.js';
+import { formatMatrix, mismatches, settledMatrix } from './connectivity.js';
 import { bootPlan } from './scenario.js';
 import { listRuns, loadState, type PocState } from './state.js';
 import { down, downAll, up, type Leftovers } from './topology.js';
@@ -39,7 +39,7 @@ function leftoverText(left: Leftovers): string {
 }
 
 async function check(state: PocState): Promise<boolean> {
-  const cells = await connectivityMatrix(state);
+  const cells = await settledMatrix(state);
   console.log(formatMatrix(state, cells));
   const wrong = mismatches(cells);
   console.log(wrong.length === 0 ? 'check: every VM reaches its own VPN and nothing else' : `check: ${wrong.length} mismatch(es)`);

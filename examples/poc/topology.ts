@@ -18,8 +18,9 @@ export async function up(runId: string = randomBytes(4).toString('hex')): Promis
   checkPrerequisites();
   const state = newState(runId);
   try {
-    await startEtcd(state);
-    await startNeutron(state);
+    // the two slow starts overlap; both settle before a failure tears down
+    const started = await Promise.allSettled([startEtcd(state), startNeutron(state)]);
+    for (const result of started) if (result.status === 'rejected') throw result.reason;
     await startProton(state);
     await startFacade(state);
     await createHosts(state);
