@@ -75,9 +75,10 @@ export async function down(runId: string): Promise<Leftovers> {
   return { namespaces: await namespacesWithPrefix(prefix), processes: alive, files: existsSync(dir) ? [dir] : [] };
 }
 
-/** Tears down every run found under the runs directory. */
+/** Tears down every run found: a directory under the runs root or a `gpoc-<run id>-` namespace. */
 export async function downAll(): Promise<Map<string, Leftovers>> {
   const results = new Map<string, Leftovers>();
-  for (const runId of listRuns()) results.set(runId, await down(runId));
+  const fromNamespaces = (await namespacesWithPrefix('gpoc-')).map((n) => /^gpoc-([0-9a-f]{8})-/.exec(n)?.[1]).filter((id): id is string => id !== undefined);
+  for (const runId of new Set([...listRuns(), ...fromNamespaces])) results.set(runId, await down(runId));
   return results;
 }
