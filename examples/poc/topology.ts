@@ -75,10 +75,15 @@ export async function down(runId: string): Promise<Leftovers> {
   return { namespaces: await namespacesWithPrefix(prefix), processes: alive, files: existsSync(dir) ? [dir] : [] };
 }
 
-/** Tears down every run found: a directory under the runs root or a `gpoc-<run id>-` namespace. */
+/** The runs on this machine: a directory under the runs root or a `gpoc-<run id>-` namespace. */
+export async function findRuns(): Promise<string[]> {
+  const fromNamespaces = (await namespacesWithPrefix('gpoc-')).map((n) => /^gpoc-([0-9a-f]{8})-/.exec(n)?.[1]).filter((id): id is string => id !== undefined);
+  return [...new Set([...listRuns(), ...fromNamespaces])];
+}
+
+/** Tears down every run found by {@link findRuns}. */
 export async function downAll(): Promise<Map<string, Leftovers>> {
   const results = new Map<string, Leftovers>();
-  const fromNamespaces = (await namespacesWithPrefix('gpoc-')).map((n) => /^gpoc-([0-9a-f]{8})-/.exec(n)?.[1]).filter((id): id is string => id !== undefined);
-  for (const runId of new Set([...listRuns(), ...fromNamespaces])) results.set(runId, await down(runId));
+  for (const runId of await findRuns()) results.set(runId, await down(runId));
   return results;
 }
