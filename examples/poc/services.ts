@@ -17,7 +17,7 @@ export const REPO = fileURLToPath(new URL('../../', import.meta.url));
 /** The built CLI. */
 export const GLUON_BIN = join(REPO, 'bin', 'gluon.js');
 /** How long a bind waits for a shim before the server answers `binding_failed` (`timeout`). */
-export const BIND_TIMEOUT_MS = 5000;
+export const BIND_TIMEOUT_MS = 10_000;
 
 function record(state: PocState, proc: RunProcess): RunProcess {
   state.processes.push(proc);

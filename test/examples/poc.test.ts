@@ -21,7 +21,7 @@ import { down, up, type Leftovers } from '../../examples/poc/topology.js';
 import { bridgeName, vxlanName } from '../../examples/linuxbridge-shim/naming.js';
 import { waitFor } from '../setup/wait-for.js';
 
-/** A scenario waits for shims, binds (a refused one takes the server's 5 s deadline) and probes on a busy machine. */
+/** A scenario waits for shims, binds (a bind no shim answers takes the server's 10 s deadline) and probes on a busy machine. */
 const SCENARIO_TIMEOUT_MS = 180_000;
 const root = mkdtempSync(join(tmpdir(), 'gluon-poc-test-'));
 process.env['GLUON_POC_DIR'] = root;
