@@ -16,6 +16,7 @@ import { fromSqlDate, q, toSqlDate } from './sql-text.js';
 import type { StoreLogger } from './store-logger.js';
 import { BOOKKEEPING_COLUMNS, type TableInfo } from './table-info.js';
 import type {
+  CommitListener,
   ListPage,
   ListQuery,
   MirrorEntry,
@@ -328,6 +329,7 @@ export class SqlStoreImpl implements SqlStore {
         await insertPlanned(this.db, tx, rows);
         return result;
       },
+      urgent: options.urgent === true,
       explain: (err, tx) =>
         explainWriteError(this.db, this.catalog, tx, err, { action: 'create', info, rows: attempts, ...(parent === undefined ? {} : { parent }) }),
     };
@@ -408,6 +410,7 @@ export class SqlStoreImpl implements SqlStore {
           rows: merged.length === 0 ? [] : [{ info, values: merged }],
           ...(options.parent === undefined ? {} : { parent: options.parent }),
         }),
+      urgent: options.urgent === true,
     };
     return this.write(task);
   }
@@ -443,6 +446,7 @@ export class SqlStoreImpl implements SqlStore {
         await this.db.sequence(tx, steps);
       },
       explain: (err, tx) => explainWriteError(this.db, this.catalog, tx, err, { action: 'delete', info, rows: [], deleted }),
+      urgent: options.urgent === true,
     };
     await this.write(task);
   }
@@ -453,7 +457,7 @@ export class SqlStoreImpl implements SqlStore {
     return this.autoincrementSeq;
   }
 
-  onCommitted(listener: (entries: readonly OutboxEntry[]) => void): () => void {
+  onCommitted(listener: CommitListener): () => void {
     return this.writer.onCommitted(listener);
   }
 
