@@ -59,6 +59,8 @@ export class PublisherLoop implements OutboxPublisher {
   #pollMs: number;
   #wake: (() => void) | undefined;
   #notified = false;
+  /** An urgent commit or a flush came in since the round started: no pause before the next round. */
+  #hurried = false;
   #nowWake: NodeJS.Immediate | undefined;
   #lingerWake: NodeJS.Timeout | undefined;
   #readsStarted = 0;
@@ -193,6 +195,7 @@ export class PublisherLoop implements OutboxPublisher {
   /** Wakes the loop on the next turn of the event loop; whatever else committed goes with it. */
   #wakeNow(): void {
     this.#notified = true;
+    this.#hurried = true;
     this.#pollMs = this.#settings.minPollMs;
     if (this.#lingerWake !== undefined) clearTimeout(this.#lingerWake);
     this.#lingerWake = undefined;
@@ -231,7 +234,7 @@ export class PublisherLoop implements OutboxPublisher {
         continue;
       }
       if (rows === 0) await this.#idle();
-      else if (this.#rounds.pausesAfterPartialBatch && rows < batchSize) await this.#sleep(this.#settings.minPollMs);
+      else if (this.#rounds.pausesAfterPartialBatch && rows < batchSize && !this.#hurried) await this.#sleep(this.#settings.minPollMs);
     }
     logger.info(this.#counters, 'outbox publisher stopped');
   }
@@ -240,6 +243,7 @@ export class PublisherLoop implements OutboxPublisher {
   async #round(): Promise<number> {
     if (this.#stopping) throw new StoppedSignal();
     this.#notified = false;
+    this.#hurried = false;
     // this round serves every commit so far: a wake-up scheduled for them is spent
     this.#cancelWakes();
     const readNo = ++this.#readsStarted;
