@@ -22,7 +22,7 @@ import { Etcd3 } from 'etcd3';
 import { createEtcdStore } from '../src/core/kv/index.js';
 import { loadModels } from '../src/core/model/index.js';
 import { createStore } from '../src/core/store/index.js';
-import { OutboxPublisher } from '../src/core/sync/index.js';
+import { createOutboxPublisher } from '../src/core/sync/index.js';
 import { bundledModelsDir } from '../src/server/index.js';
 import { startEtcd } from '../test/setup/etcd.js';
 import { portBody } from './port-body.js';
@@ -74,7 +74,7 @@ async function publisherRun(url: string, endpoint: string, prefix: string): Prom
   const pending = await store.readOutbox(0, 1_000_000);
   const keys = pending.map((r) => ({ key: r.key, value: r.value ?? '' }));
   const kv = createEtcdStore({ hosts: endpoint, prefix });
-  const publisher = new OutboxPublisher({ source: store, kv });
+  const publisher = createOutboxPublisher({ source: store, kv });
   const t0 = process.hrtime.bigint();
   publisher.start();
   await publisher.flush(300_000);

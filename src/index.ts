@@ -137,8 +137,8 @@ export { importGluon, openGluonSource, parseSourceUrl, originalTableName, Import
 export type { ImportGluonOptions, GluonSource, ImportReport, ImportedObject, RefusedRow, AddedObject, ImportCounts, ImportAction } from './core/import/index.js';
 
 // ── etcd mirror (sync) ───────────────────────────────────────────────────────
-export { createMirror, reconcile, OutboxPublisher, DEFAULT_ELECTION, DEFAULT_LEASE_TTL_SECONDS } from './core/sync/index.js';
-export type { Mirror, MirrorOptions, MirrorStats, PublisherTuning, OutboxPublisherOptions, PublisherStats, SyncLogger, ReconcileOptions, ReconcileReport, ReconcileChange } from './core/sync/index.js';
+export { createMirror, reconcile, createOutboxPublisher, DEFAULT_ELECTION, DEFAULT_LEASE_TTL_SECONDS } from './core/sync/index.js';
+export type { Mirror, MirrorOptions, MirrorStats, PublisherTuning, OutboxPublisher, OutboxPublisherOptions, PublisherStats, SyncLogger, ReconcileOptions, ReconcileReport, ReconcileChange } from './core/sync/index.js';
 
 // ── authentication and policy ────────────────────────────────────────────────
 export {

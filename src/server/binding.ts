@@ -11,8 +11,6 @@ export interface ServerBindingDeps {
   readonly store: ProtonStore;
   readonly kv: KeyValueStore;
   readonly logger: Logger;
-  /** Wakes the etcd publisher (`urgent`: a bind's pending port, which must reach the shims at once). */
-  readonly onWrite?: ((urgent: boolean) => void) | undefined;
   readonly bindTimeoutMs?: number | undefined;
   readonly maxBindTimeoutMs?: number | undefined;
   /** Run the dummy shim in process (default: on with the in-process key/value store, off with etcd). */
@@ -40,7 +38,6 @@ export function buildServerBinding(deps: ServerBindingDeps): ServerBinding {
     kv: deps.kv,
     apis,
     logger: deps.logger,
-    ...(deps.onWrite === undefined ? {} : { onWrite: deps.onWrite }),
     ...(deps.bindTimeoutMs === undefined ? {} : { defaultTimeoutMs: deps.bindTimeoutMs }),
     ...(deps.maxBindTimeoutMs === undefined ? {} : { maxTimeoutMs: deps.maxBindTimeoutMs }),
   });

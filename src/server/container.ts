@@ -95,7 +95,7 @@ function buildApp(c: DependencyContainer, parts: Pick<ServerParts, 'watch' | 'ca
     return payload;
   });
   registerHealthRoutes(app, c.resolve(TOKENS.readiness));
-  registerMetricsRoutes(app, c.resolve(TOKENS.metrics), c.resolve(TOKENS.mirror).mirror);
+  registerMetricsRoutes(app, c.resolve(TOKENS.metrics));
   const hooks = c.isRegistered(TOKENS.hooks) ? c.resolve(TOKENS.hooks) : undefined;
   void app.register(protonPlugin, {
     registry,

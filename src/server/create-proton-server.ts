@@ -84,7 +84,6 @@ export async function createProtonServer(options: ProtonServerOptions = {}): Pro
       store: servedStore,
       kv,
       logger: logger.child({ part: 'binding' }),
-      onWrite: mirror === undefined || mirror === null ? undefined : (urgent: boolean) => (urgent && mirror.publishNow !== undefined ? mirror.publishNow() : mirror.notify?.()),
       bindTimeoutMs: options.bindTimeoutMs,
       maxBindTimeoutMs: options.maxBindTimeoutMs,
       inProcessShim: options.inProcessShim,

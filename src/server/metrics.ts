@@ -1,17 +1,14 @@
 import type { FastifyInstance } from 'fastify';
 import { Counter, Histogram, type Registry } from 'prom-client';
-import type { ServerMirror } from './types.js';
-
-const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /**
  * Adds the request metrics (`gluon_http_requests_total` and the
  * `gluon_http_request_duration_seconds` histogram, by route pattern, method and status)
  * to the server's own `registry`, serves them with the mirror's metrics at `GET /metrics`
- * (Prometheus text format), and wakes the mirror's publisher after every successful write.
+ * (Prometheus text format).
  * @internal
  */
-export function registerMetricsRoutes(app: FastifyInstance, registry: Registry, mirror: ServerMirror | null): void {
+export function registerMetricsRoutes(app: FastifyInstance, registry: Registry): void {
   const labelNames = ['route', 'method', 'status'] as const;
   const requests = new Counter({ name: 'gluon_http_requests_total', help: 'HTTP requests answered, by route pattern, method and status.', labelNames, registers: [registry] });
   const duration = new Histogram({
@@ -27,7 +24,6 @@ export function registerMetricsRoutes(app: FastifyInstance, registry: Registry, 
   });
   app.addHook('onResponse', async (request, reply) => {
     const status = reply.statusCode;
-    if (mirror?.notify !== undefined && WRITE_METHODS.has(request.method) && status < 300) mirror.notify();
     const begin = started.get(request);
     const labels = { route: request.routeOptions.url ?? 'unmatched', method: request.method, status: String(status) };
     requests.inc(labels);

@@ -48,8 +48,6 @@ export function builtInMirror(deps: BuiltInMirrorDeps): ServerMirror & { readonl
     start: () => inner.start(),
     stop: () => inner.stop(),
     check: () => inner.check(),
-    notify: () => inner.notify(),
-    publishNow: () => inner.publishNow(),
     flush: (timeoutMs?: number) => inner.flush(timeoutMs),
   };
 }

@@ -183,10 +183,6 @@ export interface ServerMirror {
   stop(): Promise<void>;
   /** A readiness check (e.g. publisher lag) reported under `checks.mirror` of `/readyz`. */
   check?(): Promise<ReadinessResult>;
-  /** Wakes the publisher within its linger window; the server calls it after every successful write request. */
-  notify?(): void;
-  /** Wakes the publisher at once (a bind's pending port, which a request waits for the shims to see). */
-  publishNow?(): void;
   /** Resolves once every change committed before the call is in etcd (tests, tools). */
   flush?(timeoutMs?: number): Promise<void>;
 }

@@ -23,7 +23,7 @@ describe('SQLite writer: mixed groups', () => {
     api = models.find((m) => m.name === 'net-l3vpn') as ApiModel;
     Port = obj(api, 'Port');
     await store.init(models);
-    store.onCommitted((entries) => fed.push(...entries));
+    store.onCommitted(({ entries }) => fed.push(...entries));
   });
 
   afterAll(async () => {

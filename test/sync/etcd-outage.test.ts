@@ -42,7 +42,10 @@ describe('etcd outage during a write load', () => {
   it('acknowledged writes all reach etcd after it returns; deleted ones never reappear', async () => {
     const live = new Map<string, number>(); // port id → acknowledged mtu
     const deleted = new Set<string>();
-    let writes = 0;
+    // writes acknowledged, by the phase of the outage they were sent in
+    const acknowledged = { before: 0, frozen: 0, dead: 0, restarted: 0 };
+    let phase: keyof typeof acknowledged = 'before';
+    const total = (): number => acknowledged.before + acknowledged.frozen + acknowledged.dead + acknowledged.restarted;
     let failures = 0;
     let stop = false;
     let n = 0;
@@ -51,44 +54,50 @@ describe('etcd outage during a write load', () => {
       const updatable: string[] = []; // this worker's ports: only it updates them, never deleted
       while (!stop) {
         const i = n++;
+        const sentIn = phase;
         if (i % 5 === 3 && deletable.length > 0) {
           const id = deletable.shift() as string;
           live.delete(id);
           const res = await call(base, 'DELETE', `${API}/ports/${id}`);
-          if (res.status === 204) deleted.add(id);
-          else failures++;
+          if (res.status === 204) {
+            deleted.add(id);
+            acknowledged[sentIn]++;
+          } else failures++;
         } else if (i % 5 === 1 && updatable.length > 0) {
           const id = updatable[(i * 7919) % updatable.length] as string;
           const mtu = 1000 + i;
           const res = await call(base, 'PUT', `${API}/ports/${id}`, { mtu });
-          if (res.status === 200) live.set(id, mtu);
-          else failures++;
+          if (res.status === 200) {
+            live.set(id, mtu);
+            acknowledged[sentIn]++;
+          } else failures++;
         } else {
           const res = await call(base, 'POST', `${API}/ports`, portBody(i));
           if (res.status === 201) {
             const id = String(res.body['id']);
             live.set(id, 1500);
             (i % 2 === 0 ? updatable : deletable).push(id);
+            acknowledged[sentIn]++;
           } else failures++;
         }
-        writes++;
         await sleep(8);
       }
     };
     const load = Promise.all(Array.from({ length: 6 }, worker));
     load.catch(() => undefined); // awaited below; a failed wait must not leave it unhandled
     try {
-      await waitFor(() => writes >= 150, '150 writes before the outage');
+      await waitFor(() => acknowledged.before >= 150, '150 writes before the outage');
       etcd.kill('SIGSTOP');
-      const frozenAt = writes;
+      phase = 'frozen';
       // the outage is real once the server has observed it: /readyz says etcd does not answer
       await waitFor(async () => (await etcdReady(base)) === false, 'the server to observe the frozen etcd', 120_000);
-      await waitFor(() => writes >= frozenAt + 100, '100 writes acknowledged while etcd is frozen', 120_000);
+      await waitFor(() => acknowledged.frozen >= 100, '100 writes sent and acknowledged while etcd is frozen', 120_000);
       etcd.kill('SIGKILL');
-      const killedAt = writes;
-      await waitFor(() => writes >= killedAt + 100, '100 writes acknowledged while etcd is dead', 120_000);
+      phase = 'dead';
+      await waitFor(() => acknowledged.dead >= 100, '100 writes sent and acknowledged while etcd is dead', 120_000);
       await etcd.restart();
-      await waitFor(() => writes >= Math.max(1000, killedAt + 200), '1,000 writes, 100 of them after the restart', 120_000);
+      phase = 'restarted';
+      await waitFor(() => total() >= 1000 && acknowledged.restarted >= 100, '1,000 writes, 100 of them after the restart', 120_000);
     } finally {
       stop = true;
     }

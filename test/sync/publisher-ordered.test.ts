@@ -1,11 +1,11 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createMemoryStore, type KeyValueStore, type TxnRequest } from '../../src/core/kv/index.js';
 import { loadModels, type ApiModel, type ObjectModel } from '../../src/core/model/index.js';
 import { createStore, type MirrorSource, type SqlStore } from '../../src/core/store/index.js';
-import { OutboxPublisher } from '../../src/core/sync/index.js';
+import { createOutboxPublisher, type OutboxPublisher } from '../../src/core/sync/index.js';
 import { bundledModelsDir } from '../../src/server/index.js';
 import { TENANT, etcdContent, sqlContent, tempDir } from './helpers.js';
 
@@ -86,7 +86,7 @@ describe('OutboxPublisher on SQLite (cursor, commit feed, lazy deletes)', () => 
     const kv = createMemoryStore();
     f.kvs.push(kv);
     const counted = counting(store);
-    const publisher = new OutboxPublisher({ source: counted.source, kv, minPollMs: 5_000, maxPollMs: 5_000 });
+    const publisher = createOutboxPublisher({ source: counted.source, kv, minPollMs: 5_000, maxPollMs: 5_000 });
     f.publishers.push(publisher);
     publisher.start();
     await publisher.flush(10_000);
@@ -108,7 +108,7 @@ describe('OutboxPublisher on SQLite (cursor, commit feed, lazy deletes)', () => 
     expect((await publisher.stats()).pending).toBe(0);
   });
 
-  it('publishes the commits of one linger window in one etcd transaction, and a publishNow() commit at once with whatever waited', async () => {
+  it('publishes the commits of one linger window in one etcd transaction, and an urgent commit at once with whatever waited', async () => {
     const f = await fixture();
     const store = await openStore(f);
     const kv = createMemoryStore();
@@ -120,26 +120,33 @@ describe('OutboxPublisher on SQLite (cursor, commit feed, lazy deletes)', () => 
         return kv.txn(request);
       },
     };
-    // a linger far longer than the test: only publishNow() can publish before it ends
-    const publisher = new OutboxPublisher({ source: store, kv: counted, lingerMs: 60_000, minPollMs: 60_000, maxPollMs: 60_000 });
+    const publisher = createOutboxPublisher({ source: store, kv: counted, lingerMs: 60_000, minPollMs: 120_000, maxPollMs: 120_000 });
     f.publishers.push(publisher);
     publisher.start();
     await publisher.flush(10_000);
     txns.length = 0;
+    // the linger and poll timers run on a fake clock: nothing but an urgent commit can end them early
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const a = await store.create(f.api, f.vpn, vpnBody('a', '1:1'));
+      const b = await store.create(f.api, f.vpn, vpnBody('b', '2:2'));
+      await vi.advanceTimersByTimeAsync(59_000);
+      expect(txns).toHaveLength(0); // both wait for company until the window ends
 
-    const a = await store.create(f.api, f.vpn, vpnBody('a', '1:1'));
-    const b = await store.create(f.api, f.vpn, vpnBody('b', '2:2'));
-    publisher.notify();
-    await new Promise((r) => setTimeout(r, 50));
-    expect(txns).toHaveLength(0); // both wait for company
+      const c = await store.create(f.api, f.vpn, vpnBody('c', '3:3'), { urgent: true });
+      const keys = [a, b, c].map((o) => `/proton/net-l3vpn/VpnService/${String(o['id'])}`);
+      await vi.waitFor(async () => expect(await kv.get(keys[2] as string)).toBeDefined(), { timeout: 10_000 });
+      expect(txns).toHaveLength(1);
+      expect(txns[0]?.success.map((op) => op.key)).toEqual(keys);
+      for (const key of keys) expect(await kv.get(key)).toBeDefined();
 
-    const c = await store.create(f.api, f.vpn, vpnBody('c', '3:3'));
-    publisher.publishNow();
-    const keys = [a, b, c].map((o) => `/proton/net-l3vpn/VpnService/${String(o['id'])}`);
-    for (let i = 0; i < 250 && (await kv.get(keys[2] as string)) === undefined; i++) await new Promise((r) => setTimeout(r, 20));
-    expect(txns).toHaveLength(1);
-    expect(txns[0]?.success.map((op) => op.key)).toEqual(keys);
-    for (const key of keys) expect(await kv.get(key)).toBeDefined();
+      const d = await store.create(f.api, f.vpn, vpnBody('d', '4:4'));
+      await vi.advanceTimersByTimeAsync(60_000);
+      await vi.waitFor(async () => expect(await kv.get(`/proton/net-l3vpn/VpnService/${String(d['id'])}`)).toBeDefined(), { timeout: 10_000 });
+      expect(txns).toHaveLength(2); // the window's end publishes it
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('never skips a row another process committed between two of its own (the gap makes it read the table)', async () => {
@@ -148,7 +155,7 @@ describe('OutboxPublisher on SQLite (cursor, commit feed, lazy deletes)', () => 
     const other = await openStore(f); // same file, its own writer: its commits are not in mine's feed
     const kv = createMemoryStore();
     f.kvs.push(kv);
-    const publisher = new OutboxPublisher({ source: mine, kv, minPollMs: 5_000, maxPollMs: 5_000 });
+    const publisher = createOutboxPublisher({ source: mine, kv, minPollMs: 5_000, maxPollMs: 5_000 });
     f.publishers.push(publisher);
     publisher.start();
     await publisher.flush(10_000);
@@ -177,7 +184,7 @@ describe('OutboxPublisher on SQLite (cursor, commit feed, lazy deletes)', () => 
         const flaky: Pick<KeyValueStore, 'txn'> = {
           txn: (req: TxnRequest) => (Math.random() < failRate ? Promise.reject(new Error('etcd unavailable (test)')) : inner.txn(req)),
         };
-        const publisher = new OutboxPublisher({ source: stores[0], kv: flaky, retryInitialDelayMs: 1, retryMaxDelayMs: 5, batchSize: 4, deleteEveryRows: 3 });
+        const publisher = createOutboxPublisher({ source: stores[0], kv: flaky, retryInitialDelayMs: 1, retryMaxDelayMs: 5, batchSize: 4, deleteEveryRows: 3 });
         f.publishers.push(publisher);
         publisher.start();
         const ids: string[] = [];

@@ -186,7 +186,7 @@ export class BindingCoordinator {
     port ??= await this.options.store.get(api, object, id);
     const vifType = port['vif_type'];
     if (sameBinding(bindingOf(port), binding) && typeof vifType === 'string' && vifType !== BINDING_FAILED && current === undefined) {
-      return { immediate: await this.written(write(patch, guard)) };
+      return { immediate: await write(patch, guard) };
     }
     if (sameBinding(bindingOf(port), binding) && vifType === BINDING_FAILED) await this.clearAnswer(api.name, id, binding);
     const attempt = current !== undefined && !current.resolved && sameBinding(current.binding, binding) ? current : newAttempt(api, object, id, binding);
@@ -196,7 +196,7 @@ export class BindingCoordinator {
     attempt.waiters++;
     try {
       // the shims must see the pending port for the bind to end: publish it at once
-      const stored = await this.written(write({ ...patch, ...pendingFields(object) }, guard), true);
+      const stored = await write({ ...patch, ...pendingFields(object) }, { ...guard, urgent: true });
       attempt.revision = revisionOf(stored);
       attempt.stored = stored;
       this.logger.debug({ api: api.name, port: id, host: binding.host_id, revision: attempt.revision }, 'bind: waiting for the shim result');
@@ -219,7 +219,7 @@ export class BindingCoordinator {
   async unbind(api: ApiModel, object: ObjectModel, id: string, patch: Readonly<Record<string, unknown>>, write: PortWrite): Promise<StoredObject> {
     const key = portKey(api.name, id);
     return this.lock.run(key, async () => {
-      const updated = await this.written(write({ ...patch, ...unboundFields(object) }));
+      const updated = await write({ ...patch, ...unboundFields(object) });
       const attempt = this.attempts.get(key);
       this.attempts.delete(key);
       if (attempt !== undefined) settle(attempt, updated);
@@ -330,7 +330,7 @@ export class BindingCoordinator {
     const binding = bindingOf(port);
     if (binding === undefined || !answers(result, binding) || !sameBinding(attempt.binding, binding)) return undefined;
     try {
-      return await this.written(this.options.store.update(attempt.api, attempt.object, attempt.id, resultFields(attempt.object, result), { ifRevision: attempt.revision as number }));
+      return await this.options.store.update(attempt.api, attempt.object, attempt.id, resultFields(attempt.object, result), { ifRevision: attempt.revision as number });
     } catch (err) {
       if (isGluonErrorCode(err, 'GLUON_ERR_PRECONDITION_FAILED') || isGluonErrorCode(err, 'GLUON_ERR_NOT_FOUND')) return undefined;
       throw err;
@@ -347,7 +347,7 @@ export class BindingCoordinator {
     for (let attempt = 0; ; attempt++) {
       const ifRevision = revisionOf(current);
       try {
-        return await this.written(this.options.store.update(api, object, id, fields, ifRevision === undefined ? {} : { ifRevision }));
+        return await this.options.store.update(api, object, id, fields, ifRevision === undefined ? {} : { ifRevision });
       } catch (err) {
         if (!isGluonErrorCode(err, 'GLUON_ERR_PRECONDITION_FAILED') || attempt >= 5) throw err;
         current = await this.options.store.get(api, object, id);
@@ -360,13 +360,6 @@ export class BindingCoordinator {
     const key = `${resultPrefix(api)}${id}`;
     const value = parseShimResult((await this.kv.get(key))?.value);
     if (value !== undefined && answers(value, binding)) await this.kv.put(key, '{}');
-  }
-
-  /** Awaits a store write, then tells the etcd publisher (`urgent`: a bind waits for the shims to see it). */
-  private async written<T>(write: Promise<T>, urgent = false): Promise<T> {
-    const result = await write;
-    this.options.onWrite?.(urgent);
-    return result;
   }
 
   private async watchResults(apiName: string): Promise<void> {

@@ -31,12 +31,6 @@ export interface BindingCoordinatorOptions {
   readonly defaultTimeoutMs?: number;
   /** Largest per-request `bind_timeout` accepted (ms, default 120,000). */
   readonly maxTimeoutMs?: number;
-  /**
-   * Called after every store write the coordinator makes, to wake the etcd publisher;
-   * `urgent` for a bind's pending write, which a request waits for the shims to see
-   * (publish it without lingering).
-   */
-  readonly onWrite?: (urgent: boolean) => void;
   /** Logger (default: silent). */
   readonly logger?: BindingLogger;
 }
@@ -67,6 +61,8 @@ export interface BindOptions {
 export interface PortWriteOptions {
   /** Write only if the port's `revision_number` is still this one (else 412 `GLUON_ERR_PRECONDITION_FAILED`). Ignored when the caller sent its own If-Match. */
   readonly ifRevision?: number;
+  /** Publish the write to etcd at once (the store write option `urgent`): a bind's pending port, which its shims must see. */
+  readonly urgent?: boolean;
 }
 
 /** Performs the store write of an update (the HTTP layer's `store.update`, with If-Match and parent scope). */

@@ -335,10 +335,11 @@ export function registerObjectRoutes(scope: FastifyInstance, apis: readonly ApiM
             }
             const patch = await beforeWrite(request, context, request.body as Record<string, unknown>);
             // the caller's If-Match wins over a hook's own guard
-            const write = (values: Readonly<Record<string, unknown>>, guard?: { readonly ifRevision?: number }): Promise<StoredObject> => {
+            const write = (values: Readonly<Record<string, unknown>>, guard?: { readonly ifRevision?: number; readonly urgent?: boolean }): Promise<StoredObject> => {
               const revision = ifRevision ?? guard?.ifRevision;
               return store.update(api, plan.object, context.key ?? '', values, {
                 ...(revision === undefined ? {} : { ifRevision: revision }),
+                ...(guard?.urgent === true ? { urgent: true } : {}),
                 ...(parent === undefined ? {} : { parent }),
               });
             };

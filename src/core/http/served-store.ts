@@ -36,6 +36,7 @@ export function servedVersionsStore(store: ProtonStore, registry: ProtonRegistry
     parent === undefined ? {} : { parent: t.conversion === undefined ? parent : { ...parent, key: storageName(t.conversion, parent.key) } };
   const writeOptions = (t: Target, options: WriteOptions | undefined): WriteOptions => ({
     ...(options?.ifRevision === undefined ? {} : { ifRevision: options.ifRevision }),
+    ...(options?.urgent === undefined ? {} : { urgent: options.urgent }),
     ...scope(t, options?.parent),
   });
 

@@ -26,6 +26,8 @@ export interface Tx {
    * transaction committed.
    */
   readonly outbox: OutboxEntry[];
+  /** Outbox rows inserted in this transaction (every dialect): a commit with some is reported on the commit feed. */
+  outboxRows: number;
 }
 
 /** Where a database URL points (what `parseStoreUrl` returns): a SQLite file, or a MySQL/MariaDB database. */
@@ -222,10 +224,10 @@ export class Database {
   async begin(): Promise<Tx> {
     if (this.dialect === 'mysql') {
       const handle = await this.sequelize.transaction();
-      return { handle, state: { failure: undefined, broken: false }, outbox: [] };
+      return { handle, state: { failure: undefined, broken: false }, outbox: [], outboxRows: 0 };
     }
     const writer = this.writerConn ?? (await this.sqliteConnections()).writer;
-    const tx: Tx = { raw: writer, state: { failure: undefined, broken: false }, outbox: [] };
+    const tx: Tx = { raw: writer, state: { failure: undefined, broken: false }, outbox: [], outboxRows: 0 };
     await retryBusy(() => writer.runSync('BEGIN IMMEDIATE'));
     return tx;
   }

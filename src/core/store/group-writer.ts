@@ -3,7 +3,7 @@ import type { Database, Tx } from './database.js';
 import { classifyDbError } from './db-errors.js';
 import { placeholders } from './sql-text.js';
 import type { StoreLogger } from './store-logger.js';
-import type { OutboxEntry } from './types.js';
+import type { CommitListener } from './types.js';
 
 /** Where a planned row goes: an `INSERT INTO t (cols) VALUES ` head and its width. @internal */
 export interface InsertTarget {
@@ -21,9 +21,6 @@ export interface PlannedRow {
   readonly at?: Date;
 }
 
-/** Receives the outbox entries of every committed transaction, in commit (seq) order. @internal */
-export type CommitListener = (entries: readonly OutboxEntry[]) => void;
-
 /**
  * One write request. A task with `rows` is a pure insert: inside a group, consecutive
  * pure inserts are written together with multi-row INSERTs; when such a batch fails,
@@ -39,6 +36,8 @@ export interface WriteTask<T> {
   run(tx: Tx): Promise<T>;
   /** Turns a failure of `run` into the GluonError the caller gets (after its savepoint was rolled back). */
   explain(err: unknown, tx: Tx): Promise<Error>;
+  /** The write asked to be published at once ({@link WriteOptions.urgent}): its commit is reported urgent. */
+  readonly urgent?: boolean;
 }
 
 interface Pending {
@@ -74,21 +73,22 @@ export class GroupWriter {
   ) {}
 
   /**
-   * Calls `listener` after every commit that inserted outbox rows (SQLite), with those
-   * rows and their sequence numbers, synchronously after COMMIT and before any write of
-   * the transaction resolves. Returns the function that removes it.
+   * Calls `listener` after every commit that inserted outbox rows, with the rows whose
+   * sequence numbers are known (SQLite) and whether a write of the commit was urgent,
+   * synchronously after COMMIT and before any write of the transaction resolves.
+   * Returns the function that removes it.
    */
   onCommitted(listener: CommitListener): () => void {
     this.listeners.add(listener);
     return () => void this.listeners.delete(listener);
   }
 
-  private committed(tx: Tx): void {
-    if (tx.outbox.length === 0 || this.listeners.size === 0) return;
-    const entries = tx.outbox;
+  private committed(tx: Tx, writes: readonly Pending[]): void {
+    if (tx.outboxRows === 0 || this.listeners.size === 0) return;
+    const notice = { entries: tx.outbox, urgent: writes.some((p) => p.task.urgent === true) };
     for (const listener of this.listeners) {
       try {
-        listener(entries);
+        listener(notice);
       } catch (err) {
         this.logger.error({ err }, 'outbox commit listener failed');
       }
@@ -170,7 +170,7 @@ export class GroupWriter {
       for (const p of group) p.reject(failure);
       return true;
     }
-    this.committed(tx);
+    this.committed(tx, group);
     group.forEach((p, k) => {
       const o = outcomes[k];
       if (o?.ok === true) p.resolve(o.value);
@@ -212,7 +212,7 @@ export class GroupWriter {
       p.reject(this.fatal(err));
       return;
     }
-    this.committed(tx);
+    this.committed(tx, [p]);
     p.resolve(value);
   }
 
@@ -241,6 +241,7 @@ export class GroupWriter {
   /** Runs one task in its own savepoint; a failure rolls back only this task. */
   private async runAlone(tx: Tx, task: WriteTask<unknown>): Promise<Outcome> {
     const mark = tx.outbox.length;
+    const rowsMark = tx.outboxRows;
     await this.db.control('SAVEPOINT gluon_op', tx);
     try {
       const value = await task.run(tx);
@@ -248,6 +249,7 @@ export class GroupWriter {
       return { ok: true, value };
     } catch (err) {
       tx.outbox.length = mark;
+      tx.outboxRows = rowsMark;
       if (!isGluonError(err) && classifyDbError(err).kind === 'unavailable') throw err;
       await this.db.rollbackTo('gluon_op', tx);
       try {
@@ -289,6 +291,7 @@ export async function insertPlanned(db: Database, tx: Tx, rows: readonly Planned
     while (end < rows.length && (rows[end] as PlannedRow).target === target) end++;
     const perStatement = Math.max(1, Math.floor(MAX_PARAMS / Math.max(1, target.width)));
     const group = placeholders(target.width);
+    if (target.outbox === true) tx.outboxRows += end - i;
     const collect = target.outbox === true && db.dialect === 'sqlite';
     for (let start = i; start < end; start += perStatement) {
       const chunk = rows.slice(start, Math.min(end, start + perStatement));

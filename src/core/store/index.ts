@@ -24,6 +24,8 @@ export type {
   ParentScope,
   WriteOptions,
   OutboxEntry,
+  CommitNotice,
+  CommitListener,
   OutboxStats,
   MirrorEntry,
   MirrorSource,

@@ -7,7 +7,8 @@ import { classifyDbError, databaseDamage } from './db-errors.js';
 import { explainWriteError, notFound, type RowAttempt } from './explain.js';
 import { GroupWriter, insertPlanned, type PlannedRow, type WriteTask } from './group-writer.js';
 import { addMarker, checkList, listSql } from './list-query.js';
-import { OUTBOX_TABLE, objectKey, objectValue, outboxRow, portKey, portValue } from './outbox.js';
+import { objectKey, objectValue, outboxRow, portKey, portValue } from './outbox.js';
+import { OutboxReader } from './outbox-reader.js';
 import { SchemaMigrator, type MigrateMode, type MigrationPlan, type SchemaStatus } from './migrator.js';
 import { defineOutbox } from './schema.js';
 import { schemaTargets } from './schema-targets.js';
@@ -16,6 +17,7 @@ import { fromSqlDate, q, toSqlDate } from './sql-text.js';
 import type { StoreLogger } from './store-logger.js';
 import { BOOKKEEPING_COLUMNS, type TableInfo } from './table-info.js';
 import type {
+  CommitListener,
   ListPage,
   ListQuery,
   MirrorEntry,
@@ -51,9 +53,6 @@ export function defaultMigrateMode(dialect: 'sqlite' | 'mysql'): MigrateMode {
 function dropOptions(models: readonly ApiModel[], options: SchemaPlanOptions): { dropTablesOf?: ReadonlySet<string> } {
   return options.dropRemoved === true ? { dropTablesOf: new Set(models.map((m) => m.name)) } : {};
 }
-
-/** Rows per page of {@link SqlStoreImpl.snapshot}. */
-const SNAPSHOT_PAGE = 1000;
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -122,8 +121,8 @@ export class SqlStoreImpl implements SqlStore {
   private connected = false;
   /** What the database said is damaged, once it did: damage does not heal, so it stays until restart. */
   private damage: string | undefined;
-  /** SQLite with `seq INTEGER PRIMARY KEY AUTOINCREMENT` (checked at init): seq order is commit order, seqs never reused. */
-  private autoincrementSeq = false;
+  /** The mirror's read side: outbox rows, their deletion, lag figures, snapshots. */
+  private readonly outbox: OutboxReader;
   /** Writes accepted before the first connection was ready (close() waits for them). */
   private readonly accepted = new Set<Promise<unknown>>();
 
@@ -134,6 +133,15 @@ export class SqlStoreImpl implements SqlStore {
     this.dialect = db.dialect;
     this.writer = new GroupWriter(db, settings.logger);
     this.migrator = new SchemaMigrator(new SchemaSql(db.sequelize, db.dialect), settings.logger);
+    this.outbox = new OutboxReader({
+      db,
+      catalog: this.catalog,
+      advertisedUrl: settings.advertisedUrl,
+      connect: () => this.connect(),
+      read: (query, info) => this.read(query, info),
+      write: (task) => this.write(task),
+      unavailable: (err) => this.unavailable(err),
+    });
   }
 
   // ── lifecycle ───────────────────────────────────────────────────────────
@@ -147,7 +155,7 @@ export class SqlStoreImpl implements SqlStore {
       const result = await this.migrator.startUp(targets, options.migrate ?? defaultMigrateMode(this.dialect));
       this.served = models;
       await this.republish(models, result.changedTables);
-      await this.checkOutboxSeq();
+      await this.outbox.checkOutboxSeq();
     } catch (err) {
       if (isGluonError(err)) throw err;
       if (classifyDbError(err).kind === 'unavailable') throw this.unavailable(err);
@@ -338,6 +346,7 @@ export class SqlStoreImpl implements SqlStore {
         await insertPlanned(this.db, tx, rows);
         return result;
       },
+      urgent: options.urgent === true,
       explain: (err, tx) =>
         explainWriteError(this.db, this.catalog, tx, err, { action: 'create', info, rows: attempts, ...(parent === undefined ? {} : { parent }) }),
     };
@@ -418,6 +427,7 @@ export class SqlStoreImpl implements SqlStore {
           rows: merged.length === 0 ? [] : [{ info, values: merged }],
           ...(options.parent === undefined ? {} : { parent: options.parent }),
         }),
+      urgent: options.urgent === true,
     };
     return this.write(task);
   }
@@ -453,6 +463,7 @@ export class SqlStoreImpl implements SqlStore {
         await this.db.sequence(tx, steps);
       },
       explain: (err, tx) => explainWriteError(this.db, this.catalog, tx, err, { action: 'delete', info, rows: [], deleted }),
+      urgent: options.urgent === true,
     };
     await this.write(task);
   }
@@ -460,105 +471,34 @@ export class SqlStoreImpl implements SqlStore {
   // ── mirror source ───────────────────────────────────────────────────────
 
   get seqOrderIsCommitOrder(): boolean {
-    return this.autoincrementSeq;
+    return this.outbox.seqOrderIsCommitOrder;
   }
 
-  onCommitted(listener: (entries: readonly OutboxEntry[]) => void): () => void {
+  onCommitted(listener: CommitListener): () => void {
     return this.writer.onCommitted(listener);
   }
 
-  async readOutbox(afterSeq: number, limit: number): Promise<OutboxEntry[]> {
-    if (!Number.isSafeInteger(afterSeq) || !Number.isSafeInteger(limit) || limit < 1) {
-      throw new ValidationError(`readOutbox(afterSeq, limit): expected integers with limit >= 1, received ${afterSeq}, ${limit}.`, []);
-    }
-    await this.connect();
-    const rows = await this.read(() =>
-      this.db.select(
-        `SELECT ${q('seq')}, ${q('key')}, ${q('value')}, ${q('created_at')} FROM ${q(OUTBOX_TABLE)} WHERE ${q('seq')} > ? ORDER BY ${q('seq')} LIMIT ${limit}`,
-        [afterSeq],
-      ),
-    );
-    return rows.map((r) => ({
-      seq: Number(r['seq']),
-      key: String(r['key']),
-      value: r['value'] === null || r['value'] === undefined ? null : String(r['value']),
-      createdAt: new Date(fromSqlDate(r['created_at']) ?? 0),
-    }));
+  readOutbox(afterSeq: number, limit: number): Promise<OutboxEntry[]> {
+    return this.outbox.readOutbox(afterSeq, limit);
   }
 
-  async deleteOutbox(upTo: number | readonly number[]): Promise<void> {
-    const seqs = typeof upTo === 'number' ? undefined : [...upTo];
-    if ((seqs === undefined && !Number.isSafeInteger(upTo)) || (seqs !== undefined && !seqs.every((s) => Number.isSafeInteger(s)))) {
-      throw new ValidationError('deleteOutbox: expected a sequence number or a list of sequence numbers.', []);
-    }
-    if (seqs !== undefined && seqs.length === 0) return;
-    await this.write<void>({
-      run: async (tx) => {
-        if (seqs === undefined) {
-          await this.db.run(`DELETE FROM ${q(OUTBOX_TABLE)} WHERE ${q('seq')} <= ?`, [upTo], tx);
-          return;
-        }
-        for (let i = 0; i < seqs.length; i += 1000) {
-          const chunk = seqs.slice(i, i + 1000);
-          await this.db.run(`DELETE FROM ${q(OUTBOX_TABLE)} WHERE ${q('seq')} IN (${chunk.map(() => '?').join(', ')})`, chunk, tx);
-        }
-      },
-      explain: async (err) => this.unavailable(err),
-    });
+  deleteOutbox(upTo: number | readonly number[]): Promise<void> {
+    return this.outbox.deleteOutbox(upTo);
   }
 
-  async outboxStats(afterSeq?: number): Promise<OutboxStats> {
-    if (afterSeq !== undefined && !Number.isSafeInteger(afterSeq)) {
-      throw new ValidationError(`outboxStats(afterSeq): expected an integer, received ${String(afterSeq)}.`, []);
-    }
-    await this.connect();
-    const where = afterSeq === undefined ? '' : ` WHERE ${q('seq')} > ?`;
-    const rows = await this.read(() =>
-      this.db.select(
-        `SELECT COUNT(*) AS ${q('pending')}, MIN(${q('created_at')}) AS ${q('oldest')} FROM ${q(OUTBOX_TABLE)}${where}`,
-        afterSeq === undefined ? [] : [afterSeq],
-      ),
-    );
-    const row = rows[0] ?? {};
-    const pending = Number(row['pending'] ?? 0);
-    const oldest = fromSqlDate(row['oldest']);
-    return pending > 0 && oldest !== null ? { pending, oldest: new Date(oldest) } : { pending };
+  outboxStats(afterSeq?: number): Promise<OutboxStats> {
+    return this.outbox.outboxStats(afterSeq);
   }
 
-  async *snapshot(api: ApiModel): AsyncIterable<MirrorEntry> {
-    await this.connect();
-    for (const object of api.objects) {
-      const info = this.catalog.info(api, object);
-      const pk = q(info.pk.name);
-      let after: string | undefined;
-      for (;;) {
-        const sql = `${info.selectSql}${after === undefined ? '' : ` WHERE ${pk} > ?`} ORDER BY ${pk} ASC LIMIT ${SNAPSHOT_PAGE}`;
-        const params = after === undefined ? [] : [after];
-        const rows = await this.read(() => this.db.select(sql, params), info);
-        for (const row of rows) {
-          const obj = fromDbRow(info, row);
-          const id = String(obj[info.pk.name]);
-          yield { key: objectKey(api, object, id), value: objectValue(api, obj) };
-          if (object.role === 'port') yield { key: portKey(id), value: portValue(api, obj, this.settings.advertisedUrl) };
-        }
-        if (rows.length < SNAPSHOT_PAGE) break;
-        after = String((rows[rows.length - 1] as Row)[info.pk.name]);
-      }
-    }
+  snapshot(api: ApiModel): AsyncIterable<MirrorEntry> {
+    return this.outbox.snapshot(api);
   }
 
   // ── helpers ─────────────────────────────────────────────────────────────
 
-  /** SQLite: does the outbox's seq never repeat (AUTOINCREMENT)? Then seq order is commit order and a cursor is safe. */
-  private async checkOutboxSeq(): Promise<void> {
-    if (this.dialect !== 'sqlite') return;
-    const ddl = await this.db.select(`SELECT ${q('sql')} FROM ${q('sqlite_master')} WHERE ${q('type')} = 'table' AND ${q('name')} = ?`, [OUTBOX_TABLE]);
-    this.autoincrementSeq = /\bAUTOINCREMENT\b/i.test(String(ddl[0]?.['sql'] ?? ''));
-  }
-
   private connect(): Promise<void> {
     if (this.ready === undefined) {
-      this.ready = this.db.prepare().then(() => this.checkOutboxSeq()).then(
+      this.ready = this.db.prepare().then(() => this.outbox.checkOutboxSeq()).then(
         () => {
           this.connected = true;
         },

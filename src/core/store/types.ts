@@ -50,6 +50,12 @@ export interface WriteOptions {
    * default interface gets the same ones.
    */
   readonly timestamps?: { readonly createdAt: Date; readonly updatedAt: Date };
+  /**
+   * Someone waits to see this write in etcd (a bind's pending port, which its shims must
+   * answer): the commit feed marks the commit urgent, and the etcd publisher publishes it
+   * at once instead of letting it wait a few ms for company. Default false.
+   */
+  readonly urgent?: boolean;
 }
 
 /** Options of {@link ProtonStore.init}. */
@@ -92,6 +98,21 @@ export interface OutboxEntry {
   /** When the change was committed. */
   readonly createdAt: Date;
 }
+
+/**
+ * One commit as the store's commit feed reports it: the outbox entries it inserted (with
+ * their sequence numbers, when the store knows them: SQLite; empty on MySQL, where the
+ * rows are read from the table) and whether one of its writes was {@link WriteOptions.urgent}.
+ */
+export interface CommitNotice {
+  /** Outbox entries of the commit in seq order; may be empty or incomplete (then they are in the table). */
+  readonly entries: readonly OutboxEntry[];
+  /** True when a write of the commit asked to be published at once. */
+  readonly urgent: boolean;
+}
+
+/** Receives the store's commit feed (see {@link MirrorSource.onCommitted}). */
+export type CommitListener = (notice: CommitNotice) => void;
 
 /**
  * The persistence port of a Proton server. Implementations translate every database
@@ -172,13 +193,14 @@ export interface MirrorSource {
    */
   readonly seqOrderIsCommitOrder?: boolean;
   /**
-   * Optional in-memory feed: calls `listener` with the outbox entries of every
-   * transaction this process commits, in commit order, right after COMMIT and before the
-   * writes resolve. Entries not delivered (another process's writes, a listener added
-   * late) are still in the table: the feed only spares reads, the table stays the
-   * source of truth. Returns the function that removes the listener.
+   * Optional in-memory feed: calls `listener` once for every transaction this process
+   * commits that inserted outbox rows, in commit order, right after COMMIT and before the
+   * writes resolve, with the entries it knows and the commit's urgency. Entries not
+   * delivered (another process's writes, a listener added late, MySQL) are still in the
+   * table: the feed spares reads and wakes the publisher, the table stays the source of
+   * truth. Returns the function that removes the listener.
    */
-  onCommitted?(listener: (entries: readonly OutboxEntry[]) => void): () => void;
+  onCommitted?(listener: CommitListener): () => void;
   /**
    * Every key/value the mirror should hold for one API (its `/proton/<api>/…` objects
    * and the `/gluon/port/<id>` registrations of its ports), read page by page (1000 rows
@@ -193,8 +215,8 @@ export interface SqlStore extends ProtonStore, MirrorSource {
   readonly dialect: 'sqlite' | 'mysql';
   /** SQLite: true (seq order is commit order, known once connected); MySQL: false. */
   readonly seqOrderIsCommitOrder: boolean;
-  /** The in-memory commit feed of this store's writer (entries reach it on SQLite only). */
-  onCommitted(listener: (entries: readonly OutboxEntry[]) => void): () => void;
+  /** The in-memory commit feed of this store's writer (every commit with outbox rows; entries are known on SQLite only). */
+  onCommitted(listener: CommitListener): () => void;
   /** The schema changes that would make the database serve these models (`gluon db plan`), rows at risk counted. */
   planSchema(models: readonly ApiModel[], options?: SchemaPlanOptions): Promise<MigrationPlan>;
   /** What the database records per table and what is pending (`gluon db status`). */

@@ -4,8 +4,8 @@
  * any restart or on demand, and an etcd election makes one server of many the publisher.
  * @packageDocumentation
  */
-export { OutboxPublisher } from './outbox-publisher.js';
-export type { OutboxPublisherOptions } from './outbox-publisher.js';
+export { createOutboxPublisher } from './outbox-publisher.js';
+export type { OutboxPublisher, OutboxPublisherOptions } from './outbox-publisher.js';
 export { collapseOutbox, chunk } from './batch.js';
 export type { CollapsedBatch } from './batch.js';
 export { reconcile, apiPrefix, uniqueByName, PORT_PREFIX } from './reconciler.js';
@@ -13,4 +13,4 @@ export type { ReconcileOptions, ReconcileChange, ReconcileReport } from './recon
 export { createMirror, DEFAULT_ELECTION, DEFAULT_LEASE_TTL_SECONDS, DEFAULT_STALL_MS } from './mirror.js';
 export type { Mirror, MirrorOptions, MirrorStats, PublisherTuning } from './mirror.js';
 export { registerMirrorMetrics, MIRROR_METRICS } from './metrics.js';
-export type { SyncLogger, Fence, PublisherStats } from './types.js';
+export type { SyncLogger, Fence, PublisherStats, PublisherFailure } from './types.js';

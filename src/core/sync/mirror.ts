@@ -1,12 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
+import { setTimeout as delay } from 'node:timers/promises';
+import { ExponentialBackoff, handleAll, handleWhen, retry, type RetryPolicy } from 'cockatiel';
 import { GluonError } from '../errors/index.js';
 import type { KeyValueStore, Leadership } from '../kv/index.js';
 import type { ApiModel } from '../model/index.js';
 import type { MirrorSource } from '../store/index.js';
-import { OutboxPublisher, type OutboxPublisherOptions } from './outbox-publisher.js';
+import { createOutboxPublisher, type OutboxPublisher, type OutboxPublisherOptions } from './outbox-publisher.js';
 import { reconcile, type ReconcileReport } from './reconciler.js';
-import { silentSyncLogger, type Fence, type SyncLogger } from './types.js';
+import { silentSyncLogger, type Fence, type PublisherFailure, type PublisherStats, type SyncLogger } from './types.js';
 
 /** Default election the publishers of one deployment campaign in. */
 export const DEFAULT_ELECTION = '/gluon/leader/outbox-publisher';
@@ -87,10 +89,6 @@ export interface Mirror {
   start(): Promise<void>;
   /** Stops publishing and resigns (the next candidate takes over at once). */
   stop(): Promise<void>;
-  /** Wakes the publisher within its linger window (call after a write committed). */
-  notify(): void;
-  /** Wakes the publisher at once, without lingering (a write someone waits to see in etcd). */
-  publishNow(): void;
   /**
    * Resolves once every change committed before the call is in etcd; waits for this
    * server to lead (rejects `GLUON_ERR_SYNC_FLUSH_TIMEOUT` after `timeoutMs`, default 60 s).
@@ -110,7 +108,8 @@ export interface Mirror {
 }
 
 /**
- * Creates the mirror. Only the elected leader publishes: every server campaigns in one
+ * Creates the mirror. The publisher is woken by the store's commit feed (an urgent
+ * write, such as a bind's pending port, is published at once). Only the elected leader publishes: every server campaigns in one
  * etcd election on a lease; the winner reconciles etcd with SQL, then drains the outbox
  * with every transaction fenced on its election key. When the lease is lost (keepalives
  * unanswered for 0.9 × TTL) the publisher stops at once, before the lease can expire
@@ -141,7 +140,12 @@ class MirrorImpl implements Mirror {
   private leading = false;
   private fence: Fence | undefined;
   private endLeadership: ((why: string) => void) | undefined;
+  /** Counted across terms, from the publishers' reports. */
   private totals = { publishedOps: 0, publishedRows: 0, publishErrors: 0, lastPublishedSeq: 0, elections: 0 };
+  /** Campaigning retried forever while etcd does not answer. */
+  private readonly campaignPolicy: RetryPolicy;
+  /** Reconciling at the start of a term, retried until it succeeds or the term ends. */
+  private readonly reconcilePolicy: RetryPolicy;
   private lastReconcile: MirrorStats['lastReconcile'];
   /** Leases of lost leaderships that etcd may still hold (revoked before campaigning again). */
   private readonly staleLeases = new Set<string>();
@@ -154,6 +158,21 @@ class MirrorImpl implements Mirror {
     if (!Number.isSafeInteger(this.ttl) || this.ttl < 1) throw new RangeError(`leaseTtlSeconds must be an integer >= 1, received ${String(this.ttl)}`);
     this.stallMs = options.stallMs ?? DEFAULT_STALL_MS;
     if (!Number.isFinite(this.stallMs) || this.stallMs <= 0) throw new RangeError(`stallMs must be a number > 0, received ${String(options.stallMs)}`);
+    const backoff = new ExponentialBackoff({ initialDelay: 200, maxDelay: 2000 });
+    this.campaignPolicy = retry(handleAll, { maxAttempts: Number.POSITIVE_INFINITY, backoff });
+    this.campaignPolicy.onRetry((event) => {
+      if (!('error' in event) || (event.attempt !== 1 && event.attempt % 10 !== 0)) return;
+      this.logger.warn({ err: event.error, failures: event.attempt, retryInMs: Math.round(event.delay) }, 'mirror: campaign for the publisher election failed (etcd unreachable?); retrying');
+    });
+    this.reconcilePolicy = retry(
+      handleWhen((err) => !(err instanceof GluonError && err.code === 'GLUON_ERR_SYNC_NOT_LEADER')),
+      { maxAttempts: Number.POSITIVE_INFINITY, backoff },
+    );
+    this.reconcilePolicy.onRetry((event) => {
+      if (!('error' in event)) return;
+      this.totals.publishErrors += 1;
+      this.logger.warn({ err: event.error, attempt: event.attempt }, 'mirror: reconciling etcd with SQL failed; retrying');
+    });
   }
 
   get isLeader(): boolean {
@@ -179,19 +198,11 @@ class MirrorImpl implements Mirror {
     this.loop = undefined;
   }
 
-  notify(): void {
-    this.publisher?.notify();
-  }
-
-  publishNow(): void {
-    this.publisher?.publishNow();
-  }
-
   async flush(timeoutMs = 60_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const publisher = this.publisher;
-      if (publisher?.running === true) {
+      if (publisher !== undefined) {
         try {
           await publisher.flush(Math.max(1, deadline - Date.now()));
           return;
@@ -211,32 +222,32 @@ class MirrorImpl implements Mirror {
   }
 
   async stats(): Promise<MirrorStats> {
-    const publisher = this.publisher;
+    return (await this.lag()).stats;
+  }
+
+  /** The stats, with the publisher's failure while publishing fails. */
+  private async lag(): Promise<{ readonly stats: MirrorStats; readonly failure?: PublisherFailure }> {
     // the running publisher counts only what it has not published yet (it deletes published rows lazily)
-    const lag =
-      publisher !== undefined
-        ? await publisher.stats()
+    const lag: Pick<PublisherStats, 'pending' | 'oldestAgeMs' | 'failure'> =
+      this.publisher !== undefined
+        ? await this.publisher.stats()
         : await this.options.source.outboxStats().then((o) => ({
             pending: o.pending,
             oldestAgeMs: o.oldest === undefined ? 0 : Math.max(0, Date.now() - o.oldest.getTime()),
           }));
-    const live = publisher?.counts();
-    return {
+    const stats: MirrorStats = {
       pending: lag.pending,
       oldestAgeMs: lag.oldestAgeMs,
       leader: this.leading,
       candidateId: this.candidateId,
-      lastPublishedSeq: Math.max(this.totals.lastPublishedSeq, live?.lastPublishedSeq ?? 0),
-      publishedOps: this.totals.publishedOps + (live?.publishedOps ?? 0),
-      publishedRows: this.totals.publishedRows + (live?.publishedRows ?? 0),
-      publishErrors: this.totals.publishErrors + (live?.publishErrors ?? 0),
-      elections: this.totals.elections,
+      ...this.totals,
       ...(this.lastReconcile === undefined ? {} : { lastReconcile: this.lastReconcile }),
     };
+    return lag.failure === undefined ? { stats } : { stats, failure: lag.failure };
   }
 
   async check(): Promise<{ readonly ok: boolean; readonly error?: string; readonly [extra: string]: unknown }> {
-    const s = await this.stats();
+    const { stats: s, failure } = await this.lag();
     const figures = {
       leader: s.leader,
       pending: s.pending,
@@ -244,7 +255,6 @@ class MirrorImpl implements Mirror {
       lastPublishedSeq: s.lastPublishedSeq,
       publishErrors: s.publishErrors,
     };
-    const failure = this.publisher?.failure();
     if (failure !== undefined && (failure.attempts >= FAILED_ATTEMPTS_NOT_READY || Date.now() - failure.since >= this.stallMs)) {
       return { ok: false, error: `publishing to etcd has failed ${failure.attempts} times in a row since ${new Date(failure.since).toISOString()}: ${failure.error}`, ...figures };
     }
@@ -294,32 +304,36 @@ class MirrorImpl implements Mirror {
     this.lastReconcile = { at: new Date().toISOString(), added: count('add'), updated: count('update'), deleted: count('delete'), skipped: report.skipped.length };
   }
 
+  private published(info: { readonly rows: number; readonly ops: number; readonly maxSeq: number }): void {
+    this.totals.publishedRows += info.rows;
+    this.totals.publishedOps += info.ops;
+    this.totals.lastPublishedSeq = Math.max(this.totals.lastPublishedSeq, info.maxSeq);
+  }
+
   private async campaignLoop(): Promise<void> {
-    let failures = 0;
     while (!this.stopping) {
       let leadership: Leadership;
       try {
-        // A leadership lost while etcd was unreachable leaves its key behind (etcd restores
-        // leases with a fresh TTL after a restart): revoke it, or we would wait a whole TTL
-        // for our own old key before being elected again.
-        for (const id of [...this.staleLeases]) {
-          await this.options.kv.revokeLease(id);
-          this.staleLeases.delete(id);
-        }
-        leadership = await this.options.kv.campaign(this.election, this.candidateId, { ttl: this.ttl, signal: this.abort.signal });
+        leadership = await this.campaignPolicy.execute(() => this.campaign(), this.abort.signal);
       } catch (err) {
+        // cancelled by stop(); anything else cannot escape a policy that retries forever
         if (this.stopping) break;
-        failures += 1;
-        const wait = Math.min(2000, 100 * 2 ** Math.min(failures, 5));
-        if (failures === 1 || failures % 10 === 0) {
-          this.logger.warn({ err, failures, retryInMs: wait }, 'mirror: campaign for the publisher election failed (etcd unreachable?); retrying');
-        }
-        await delay(wait, this.abort.signal);
+        this.logger.error({ err }, 'mirror: campaigning failed unexpectedly; campaigning again');
         continue;
       }
-      failures = 0;
       await this.lead(leadership);
     }
+  }
+
+  private async campaign(): Promise<Leadership> {
+    // A leadership lost while etcd was unreachable leaves its key behind (etcd restores
+    // leases with a fresh TTL after a restart): revoke it, or we would wait a whole TTL
+    // for our own old key before being elected again.
+    for (const id of [...this.staleLeases]) {
+      await this.options.kv.revokeLease(id);
+      this.staleLeases.delete(id);
+    }
+    return this.options.kv.campaign(this.election, this.candidateId, { ttl: this.ttl, signal: this.abort.signal });
   }
 
   private async lead(leadership: Leadership): Promise<void> {
@@ -336,31 +350,24 @@ class MirrorImpl implements Mirror {
     let why: string | undefined;
     ended.then((w) => (why = w), () => undefined);
 
-    if (this.options.reconcileOnStart !== false) {
-      let attempt = 0;
-      while (why === undefined && leadership.isLeader) {
-        try {
-          await this.reconcile();
-          break;
-        } catch (err) {
-          attempt += 1;
-          if (err instanceof GluonError && err.code === 'GLUON_ERR_SYNC_NOT_LEADER') break;
-          this.totals.publishErrors += 1;
-          this.logger.warn({ err, attempt }, 'mirror: reconciling etcd with SQL failed; retrying');
-          await Promise.race([delay(Math.min(2000, 100 * 2 ** Math.min(attempt, 5))), ended]);
-        }
-      }
+    if (this.options.reconcileOnStart !== false && leadership.isLeader) {
+      const term = new AbortController();
+      ended.then(() => term.abort(), () => undefined);
+      // stops retrying once the term ended (cancelled) or another server leads (NOT_LEADER)
+      await this.reconcilePolicy.execute(() => this.reconcile(), term.signal).catch(() => undefined);
     }
 
     let publisher: OutboxPublisher | undefined;
     if (why === undefined && leadership.isLeader) {
-      publisher = new OutboxPublisher({
+      publisher = createOutboxPublisher({
         ...this.options.publisher,
         source: this.options.source,
         kv: this.options.kv,
         logger: this.logger,
         fence,
         onFenced: () => this.endLeadership?.('fenced'),
+        onPublished: (info) => this.published(info),
+        onError: () => void (this.totals.publishErrors += 1),
       });
       this.publisher = publisher;
       publisher.start();
@@ -370,13 +377,7 @@ class MirrorImpl implements Mirror {
     this.leading = false;
     this.fence = undefined;
     if (publisher !== undefined) {
-      const stopping = publisher.stop();
-      await stopping;
-      const c = publisher.counts();
-      this.totals.publishedOps += c.publishedOps;
-      this.totals.publishedRows += c.publishedRows;
-      this.totals.publishErrors += c.publishErrors;
-      this.totals.lastPublishedSeq = Math.max(this.totals.lastPublishedSeq, c.lastPublishedSeq);
+      await publisher.stop();
       this.publisher = undefined;
     }
     this.endLeadership = undefined;
@@ -387,15 +388,3 @@ class MirrorImpl implements Mirror {
   }
 }
 
-function delay(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise<void>((resolve) => {
-    if (signal?.aborted === true) return resolve();
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
-}

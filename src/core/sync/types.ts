@@ -36,4 +36,13 @@ export interface PublisherStats {
   readonly publishErrors: number;
   /** True while the publisher's loop runs. */
   readonly running: boolean;
+  /** While publishing fails: since when, how many attempts in a row, the last cause. */
+  readonly failure?: PublisherFailure;
+}
+
+/** Publishing has failed since `since` (epoch ms), `attempts` times in a row; `error` is the last cause. */
+export interface PublisherFailure {
+  readonly since: number;
+  readonly attempts: number;
+  readonly error: string;
 }
