@@ -19,7 +19,7 @@ import type { TableInfo } from './table-info.js';
 
 /** Pools up to this size are enumerated (a free value is drawn from the full free list). */
 const ENUMERABLE_POOL = 65_536n;
-/** Random probes into a larger pool before it is scanned. */
+/** Random probes into a pool before its free values are listed (or, for a large pool, scanned). */
 const RANDOM_PROBES = 64;
 /** Most values a scan of a large pool looks at before it calls the pool exhausted. */
 const SCAN_LIMIT = 1_000_000n;
@@ -208,14 +208,15 @@ function pickFree(pool: Pool, used: ReadonlySet<bigint>): bigint | undefined {
   const isFree = (v: bigint): boolean => !used.has(v) && !pool.excluded.some(([lo, hi]) => v >= lo && v <= hi);
   if (pool.last < pool.first) return undefined;
   const size = pool.last - pool.first + 1n;
+  // a pool with room: a few random probes find a free value without listing the pool
+  for (let i = 0; i < RANDOM_PROBES; i++) {
+    const v = pool.first + randomBelow(size);
+    if (isFree(v)) return v;
+  }
   if (size <= ENUMERABLE_POOL) {
     const free: bigint[] = [];
     for (let v = pool.first; v <= pool.last; v++) if (isFree(v)) free.push(v);
     return free.length === 0 ? undefined : free[Number(randomBelow(BigInt(free.length)))];
-  }
-  for (let i = 0; i < RANDOM_PROBES; i++) {
-    const v = pool.first + randomBelow(size);
-    if (isFree(v)) return v;
   }
   const start = randomBelow(size);
   const steps = size < SCAN_LIMIT ? size : SCAN_LIMIT;
