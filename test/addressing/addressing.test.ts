@@ -71,6 +71,10 @@ describe.each(BACKENDS)('VpnBinding addressing (%s)', (backend) => {
       seen.add(address);
     }
     expect(seen.size).toBe(9);
+    // the etcd mirror gets the binding with the address it was given
+    const outbox = await server.store.readOutbox(0, 100_000);
+    const mirrored = outbox.filter((e) => e.key.includes('/VpnBinding/') && e.value !== null).map((e) => String(JSON.parse(e.value ?? '{}').ipaddress));
+    for (const address of seen) expect(mirrored).toContain(address);
     expect((await bind(app, await createPort(app), vpn['id'])).json()['code']).toBe('GLUON_ERR_POOL_EXHAUSTED');
   });
 

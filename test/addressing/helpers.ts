@@ -3,7 +3,7 @@ import fastify, { type FastifyInstance } from 'fastify';
 import { protonPlugin } from '../../src/core/http/index.js';
 import { loadModels, type ApiModel } from '../../src/core/model/index.js';
 import { ProtonRegistry } from '../../src/core/registry/index.js';
-import { createStore, type ProtonStore } from '../../src/core/store/index.js';
+import { createStore, type SqlStore } from '../../src/core/store/index.js';
 import { BUNDLED_MODELS, HOST, call, freshDatabase, type Backend } from '../http/helpers.js';
 
 export { call };
@@ -15,7 +15,7 @@ export const TENANT = '5f0c1c6e-8d8e-4a53-9d2b-3c1f6a7e9b10';
 /** One Proton server (fastify + store) on a database it may share with others. */
 export interface AddressingServer {
   readonly app: FastifyInstance;
-  readonly store: ProtonStore;
+  readonly store: SqlStore;
   close(): Promise<void>;
 }
 
