@@ -9,7 +9,8 @@
  * `bench/profile-summary.ts`), `BENCH_GLUON_FROM=src|dist` (which gluon build to load),
  * `BENCH_MODELS=<dir>` (models folder instead of the bundled `models/`), `BENCH_SHIM=1` (then the
  * shim SDK figures of `bench/shim.ts`), `BENCH_FACADE=1` (Neutron facade overhead of `bench/facade.ts`),
- * `BENCH_BIND=1` (first: the bind round trip of `bench/bind.ts`).
+ * `BENCH_BIND=1` (first: the bind round trip of `bench/bind.ts`), `BENCH_ALLOCATION=0` (skips the address
+ * allocation figures of `bench/allocation.ts`; `BENCH_ALLOC_CREATES`, `BENCH_ALLOC_IN_FLIGHT`).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -122,4 +123,16 @@ if (process.env['BENCH_FACADE'] === '1') {
   const facade = await runFacadeBench(params === QUICK_PARAMS ? { duration: 3, runs: 1 } : {}, (line) => console.log(line));
   console.log(`\n${formatFacadeBench(facade)}`);
   writeFileSync(`${resultsDir}facade.json`, `${JSON.stringify(facade, null, 2)}\n`);
+}
+
+// Address allocation under contention: VpnBinding creates drawing ipaddress from the VPN's pool vs explicit addresses (BENCH_ALLOCATION=0 skips it).
+if (process.env['BENCH_ALLOCATION'] !== '0') {
+  const { runAllocationBench, formatAllocationBench } = await import('./allocation.js');
+  const inFlightCount = Number(process.env['BENCH_ALLOC_IN_FLIGHT'] ?? 32);
+  const allocation = await runAllocationBench((line) => console.log(line), {
+    creates: Number(process.env['BENCH_ALLOC_CREATES'] ?? (params === QUICK_PARAMS ? 400 : 1000)),
+    inFlight: inFlightCount,
+  });
+  console.log(`\n${formatAllocationBench(allocation, inFlightCount)}`);
+  writeFileSync(`${resultsDir}allocation.json`, `${JSON.stringify(allocation, null, 2)}\n`);
 }

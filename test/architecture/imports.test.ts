@@ -26,6 +26,9 @@ import { describe, expect, it } from 'vitest';
  * - `core/store` runs SQLite on better-sqlite3 (synchronous statements, no thread-pool
  *   round trip each; Sequelize creates the SQLite schema through an adapter on the same
  *   library), and keeps Sequelize for MySQL/MariaDB. DESIGN.md names only Sequelize.
+ *   It also uses `cockatiel` (the project's one retry library) to run a MySQL write
+ *   transaction again when the server picks it as a deadlock victim (writers on several
+ *   servers sharing one database, e.g. drawing from one address pool).
  * - `index` is the package root `src/index.ts`: it re-exports the library parts, never
  *   the CLI.
  * - `core/wire` is not in the table: the etcd key layout and value formats shared by
@@ -55,7 +58,7 @@ const RULES: Readonly<Record<string, { parts: readonly string[]; typeOnly?: read
   'core/errors': { parts: [], packages: [] },
   'core/model': { parts: [], packages: ['yaml'] },
   'core/registry': { parts: ['core/model'], packages: [] },
-  'core/store': { parts: ['core/model', 'core/wire'], packages: ['sequelize', 'better-sqlite3'] },
+  'core/store': { parts: ['core/model', 'core/wire'], packages: ['sequelize', 'better-sqlite3', 'cockatiel'] },
   'core/kv': { parts: [], packages: ['etcd3', 'cockatiel'] },
   'core/wire': { parts: [], packages: [] },
   'core/sync': { parts: ['core/store', 'core/kv', 'core/wire', 'core/model'], packages: ['cockatiel', 'prom-client'] },

@@ -99,7 +99,7 @@ export async function startProton(options: { readonly models?: readonly string[]
           if (options.withBinding === true) {
             const n = Number.parseInt(id.slice(-6), 16);
             await must(`${url}${L3VPN}/vpnbindings`, {
-              interface_id: id, service_id: vpnId, tenant_id: TENANT, ipaddress: `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`, subnet_prefix: 24, gateway: '10.0.0.1',
+              interface_id: id, service_id: vpnId, tenant_id: TENANT, ipaddress: `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`, subnet_prefix: 8, gateway: '10.255.255.254',
             });
           }
         }

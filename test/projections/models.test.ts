@@ -77,11 +77,35 @@ function contract(model: ApiModel): unknown {
   };
 }
 
+/** Attributes our net-l3vpn adds for addressing (not in the original). */
+const ADDRESSING_ADDITIONS: Readonly<Record<string, readonly string[]>> = { VpnService: ['address_pool', 'address_pool_exclude', 'vni'] };
+
+/**
+ * `model` without the addressing our net-l3vpn adds on purpose: the VPN's pool and VNI,
+ * and the binding's dual-stack addresses (`ip`, 45 characters, prefixes up to 128)
+ * where the original had IPv4 only.
+ */
+function withoutAddressing(model: ApiModel): ApiModel {
+  if (model.name !== 'net-l3vpn') return model;
+  const objects = model.objects.map((o) => {
+    const { unique: _u, subnet: _s, ...rest } = o;
+    const attributes = o.attributes
+      .filter((a) => !(ADDRESSING_ADDITIONS[o.name] ?? []).includes(a.name))
+      .map(({ allocate: _a, ...a }) => {
+        if (o.name !== 'VpnBinding') return a;
+        if (a.name === 'ipaddress' || a.name === 'gateway') return { ...a, format: 'ipv4' as const, length: 16 };
+        return a.name === 'subnet_prefix' ? { ...a, max: 31 } : a;
+      });
+    return { ...rest, attributes };
+  });
+  return { ...model, objects };
+}
+
 describe('our models/', () => {
   it('compile to the same API contract as the original Gluon models (descriptions aside)', () => {
     expect(ours.map((m) => `${m.name} ${m.versionId}`).sort()).toEqual(['ietf-sfc v1.0', 'net-l3vpn v1.0', 'test v1.0']);
     expect(ours.map((m) => m.name).sort()).toEqual(originals.map((m) => m.name).sort());
-    for (const mine of ours) expect(contract(withoutOurAdditions(mine)), mine.name).toEqual(contract(api(originals, mine.name)));
+    for (const mine of ours) expect(contract(withoutOurAdditions(withoutAddressing(mine))), mine.name).toEqual(contract(api(originals, mine.name)));
   });
 
   it('add exactly the documented attributes, with Neutron\'s shape', () => {
@@ -93,6 +117,15 @@ describe('our models/', () => {
         expect(o.attributes.find((a) => a.name === 'description'), `${mine.name} ${o.name}`).toMatchObject({ type: 'string', length: 255, required: false });
       }
     }
+  });
+
+  it('differ from the original net-l3vpn only by the addressing it lacked (docs/models.md, "Addressing")', () => {
+    const l3 = api(ours, 'net-l3vpn');
+    const binding = obj(l3, 'VpnBinding');
+    expect(binding.unique).toEqual([['service_id', 'ipaddress']]);
+    expect(binding.subnet).toEqual({ address: 'ipaddress', prefix: 'subnet_prefix', gateway: 'gateway' });
+    expect(binding.attributes.find((a) => a.name === 'ipaddress')?.allocate).toEqual({ scope: 'service_id', poolFrom: 'address_pool', excludeFrom: 'address_pool_exclude' });
+    expect(obj(l3, 'VpnService').attributes.find((a) => a.name === 'vni')?.allocate).toEqual({});
   });
 
   it('are our own text: every API object and attribute has a description of ours', () => {
@@ -146,7 +179,7 @@ describe.each([
     const { mtu: _m, ...missing } = good;
     expect(check(create, missing).errors).toEqual([['required', '']]);
     const binding = toObjectSchemas(l3, obj(l3, 'VpnBinding')).create;
-    expect(check(binding, { tenant_id: good.tenant_id, interface_id: '3f0e2d9a-7a3b-4c11-9d2e-111111111111', service_id: '5d4c3b2a-1f0e-4d9c-8b7a-333333333333', subnet_prefix: 32 }).errors).toEqual([['maximum', '/subnet_prefix']]);
+    expect(check(binding, { tenant_id: good.tenant_id, interface_id: '3f0e2d9a-7a3b-4c11-9d2e-111111111111', service_id: '5d4c3b2a-1f0e-4d9c-8b7a-333333333333', subnet_prefix: 129 }).errors).toEqual([['maximum', '/subnet_prefix']]);
   });
 
   it('net-l3vpn: tables with foreign keys, and interfaces under ports', () => {

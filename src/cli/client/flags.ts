@@ -48,6 +48,9 @@ function checkFormat(field: string, format: string | undefined, text: string): v
     case 'ipv6':
       if (isIP(text) !== 6) bad('expected an IPv6 address');
       break;
+    case 'ip':
+      if (isIP(text) === 0) bad('expected an IPv4 or IPv6 address');
+      break;
     case 'json':
       try {
         JSON.parse(text);

@@ -126,6 +126,16 @@ export const ERROR_CODES = {
     description: 'An object with this primary key (or unique natural key) already exists.',
     fix: 'Use another key, or update the existing object with PUT.',
   },
+  GLUON_ERR_VALUE_TAKEN: {
+    status: 409,
+    description: 'A value the model keeps unique (a `unique:` set, or an allocated attribute within its scope) is already held by another object; `details[]` names each field and the message names the holder.',
+    fix: 'Choose another value, leave an allocated attribute out to get a free one, or delete the holder first.',
+  },
+  GLUON_ERR_POOL_EXHAUSTED: {
+    status: 409,
+    description: 'An attribute left out of a create is allocated from a pool (addresses of a CIDR, or integers of a range) and no value of the pool is free.',
+    fix: 'Delete objects that hold values of the pool, widen the pool (or its range), or send the value explicitly.',
+  },
   GLUON_ERR_IN_USE: {
     status: 409,
     description: 'The object cannot be deleted (or its key changed) because other objects still reference it.',

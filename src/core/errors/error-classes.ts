@@ -53,7 +53,7 @@ export class NotFoundError extends GluonError {
 /** A conflict with stored state: duplicate key, object in use, stale revision. */
 export class ConflictError extends GluonError {
   constructor(
-    code: 'GLUON_ERR_ALREADY_EXISTS' | 'GLUON_ERR_IN_USE' | 'GLUON_ERR_PRECONDITION_FAILED',
+    code: 'GLUON_ERR_ALREADY_EXISTS' | 'GLUON_ERR_IN_USE' | 'GLUON_ERR_PRECONDITION_FAILED' | 'GLUON_ERR_VALUE_TAKEN' | 'GLUON_ERR_POOL_EXHAUSTED',
     message: string,
     options: GluonErrorOptions = {},
   ) {

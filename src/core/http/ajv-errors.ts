@@ -7,6 +7,8 @@ const FORMAT_TEXT: Readonly<Record<string, string>> = {
   uuid: 'Value should be UUID format',
   ipv4: 'Value should be IPv4 format',
   ipv6: 'Value should be IPv6 format',
+  ip: 'Value should be an IPv4 or IPv6 address',
+  cidr: 'Value should be an IPv4 or IPv6 CIDR (address/prefix)',
   json: 'Value should be JSON format',
   'date-time': 'Value should be ISO 8601 date-time format',
   uri: 'Value should be URI format',

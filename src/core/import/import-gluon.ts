@@ -107,10 +107,14 @@ async function missingReferences(api: ApiModel, object: ObjectModel, body: Reado
   return details;
 }
 
-/** The attributes whose stored value differs from what the original holds. */
+/**
+ * The attributes whose stored value differs from what the original holds. An allocated
+ * attribute the original leaves empty is not a change: the server drew its value.
+ */
 function changedAttributes(object: ObjectModel, body: Readonly<Record<string, unknown>>, existing: StoredObject): string[] {
   return object.attributes
-    .filter((attr) => attr.name !== object.primaryKey && !sameValue(body[attr.name] ?? null, existing[attr.name] ?? null))
+    .filter((attr) => attr.name !== object.primaryKey && !(attr.allocate !== undefined && (body[attr.name] ?? null) === null))
+    .filter((attr) => !sameValue(body[attr.name] ?? null, existing[attr.name] ?? null))
     .map((attr) => attr.name);
 }
 

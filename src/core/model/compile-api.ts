@@ -1,3 +1,4 @@
+import { compileAddressing } from './addressing.js';
 import {
   SCALAR_TYPES,
   VERSION_STATUSES,
@@ -257,6 +258,7 @@ export function compileApi(unit: ApiUnit, issues: IssueList): ApiModel | undefin
     });
   }
 
+  const addressed = compileAddressing(built, apiRaw, merged, issues);
   checkUnique(built, apiRaw, (o) => o.api.plural, 'plural-unique', 'plural_name', (r) => r.api?.plural?.loc ?? r.api?.name?.loc ?? r.loc, issues);
   checkUnique(built, apiRaw, (o) => o.api.name, 'api-name-unique', 'api name', (r) => r.api?.name?.loc ?? r.loc, issues);
   checkParentCycles(built, apiRaw, issues);
@@ -275,7 +277,7 @@ export function compileApi(unit: ApiUnit, issues: IssueList): ApiModel | undefin
     version,
     versionId: `v${version}`,
     ...(info?.description === undefined ? {} : { description: info.description.value }),
-    objects: built,
+    objects: addressed,
     files: files.map((f) => f.path),
     ...(info === undefined ? {} : versionInfo(info, issues)),
   };

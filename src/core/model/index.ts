@@ -27,6 +27,10 @@ export type {
   RouteDescription,
 } from './types.js';
 export { VERSION_STATUSES } from './types.js';
+export type { AllocationModel, SubnetRuleModel } from './types.js';
+export { parseIp, parseIpPrefix, formatIp, networkOf, lastOf, contains, isHostAddress, familyBits, isIpText, isCidrText } from './ip-address.js';
+export type { IpFamily, IpAddress, IpPrefix } from './ip-address.js';
+export { ADDRESS_FORMATS, ALLOCATE_KEYS, SUBNET_KEYS } from './addressing.js';
 export type { VersionStatus } from './types.js';
 export { resolveVersions } from './versions.js';
 export type { ApiVersions, ServedVersion, ObjectConversion } from './versions.js';
@@ -61,6 +65,7 @@ export {
   isJsonString,
   toTableDescription,
   toTableDescriptions,
+  uniqueSets,
   tableName,
   snakeCase,
   MAX_SQL_IDENTIFIER_LENGTH,

@@ -11,11 +11,11 @@ export const INFO_KEYS = ['name', 'version', 'description', 'author', 'status', 
 /** Keys allowed in `info.author`. */
 export const AUTHOR_KEYS = ['name', 'url', 'email'] as const;
 /** Keys allowed in an object definition. */
-export const OBJECT_KEYS = ['api', 'extends', 'attributes', 'policies', 'description', 'renamed_from', 'removed'] as const;
+export const OBJECT_KEYS = ['api', 'extends', 'attributes', 'policies', 'description', 'renamed_from', 'removed', 'unique', 'subnet'] as const;
 /** Keys allowed in `api`. */
 export const API_KEYS = ['name', 'plural_name', 'parent', 'parent_key'] as const;
 /** Properties allowed in an attribute definition. */
-export const ATTRIBUTE_KEYS = ['type', 'primary', 'required', 'length', 'format', 'min', 'max', 'values', 'description', 'renamed_from', 'default'] as const;
+export const ATTRIBUTE_KEYS = ['type', 'primary', 'required', 'length', 'format', 'min', 'max', 'values', 'description', 'renamed_from', 'default', 'allocate'] as const;
 
 /** Reads one parsed model file into a {@link RawFile}, reporting every shape problem. */
 export function readSpec(file: YamlFile, issues: IssueList): RawFile {
@@ -155,6 +155,8 @@ class Reader {
       description?: Located<string>;
       renamedFrom?: Located<readonly string[]>;
       removed?: Located<readonly string[]>;
+      unique?: Located<unknown>;
+      subnet?: Located<unknown>;
     } = { attributes: [], policies: new Map() };
     for (const e of entries ?? []) {
       const p = `${path}.${e.key}`;
@@ -186,6 +188,10 @@ class Reader {
           if (v) obj.description = v;
           break;
         }
+        case 'unique':
+        case 'subnet':
+          obj[e.key] = { value: toPlain(e.value), loc: this.at(e.value, p) };
+          break;
         case 'renamed_from': {
           const v = this.names(e, p);
           if (v) obj.renamedFrom = v;
@@ -262,6 +268,9 @@ class Reader {
           if (v) props.default = v;
           break;
         }
+        case 'allocate':
+          props.allocate = { value: toPlain(e.value), loc: this.at(e.value, p) };
+          break;
         default:
           this.unknownKey(e, p, ATTRIBUTE_KEYS, `attribute \`${entry.key}\``);
       }

@@ -27,6 +27,8 @@ export interface AttributeProps {
   renamedFrom?: Located<readonly string[]>;
   /** Value used where none is given (see docs/models.md). */
   default?: Located<string | number | boolean>;
+  /** `allocate:` as written (checked when the API is compiled). */
+  allocate?: Located<unknown>;
 }
 
 /** One attribute definition in one object. */
@@ -62,6 +64,10 @@ export interface RawObject {
   readonly renamedFrom?: Located<readonly string[]>;
   /** Storage-version attributes this (served) version does not show. */
   readonly removed?: Located<readonly string[]>;
+  /** `unique:` as written (checked when the API is compiled). */
+  readonly unique?: Located<unknown>;
+  /** `subnet:` as written (checked when the API is compiled). */
+  readonly subnet?: Located<unknown>;
 }
 
 /** The `info:` mapping. */

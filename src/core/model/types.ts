@@ -10,7 +10,7 @@ export const SCALAR_TYPES = ['string', 'uuid', 'integer', 'number', 'boolean', '
 export type ScalarType = (typeof SCALAR_TYPES)[number];
 
 /** `format` values allowed on `type: string`. */
-export const STRING_FORMATS = ['date-time', 'json', 'ipv4', 'ipv6', 'mac', 'uri', 'email'] as const;
+export const STRING_FORMATS = ['date-time', 'json', 'ipv4', 'ipv6', 'ip', 'cidr', 'mac', 'uri', 'email'] as const;
 /** A string format. */
 export type StringFormat = (typeof STRING_FORMATS)[number];
 
@@ -87,6 +87,40 @@ export interface AttributeModel {
    * an attribute added by a served version reads as where storage holds none.
    */
   readonly default?: string | number | boolean;
+  /** `allocate:` — the pool a create draws this attribute's value from when the body leaves it out. */
+  readonly allocate?: AllocationModel;
+}
+
+/**
+ * Where an allocated attribute's values come from. Values are unique per value of
+ * {@link AllocationModel.scope} (a unique index over the scope and the attribute), and
+ * a value is free again once its holder is deleted.
+ */
+export interface AllocationModel {
+  /** Attribute of the same object whose value scopes the pool (e.g. `service_id`: one pool per VPN); absent: one pool. */
+  readonly scope?: string;
+  /** A fixed CIDR to allocate addresses from (`ip`/`ipv4`/`ipv6` attributes). */
+  readonly pool?: string;
+  /** Attribute of the object `scope` references that holds the CIDR (a pool per scope object). */
+  readonly poolFrom?: string;
+  /** Addresses or CIDRs (addresses) or integers (integer attributes) never handed out. */
+  readonly exclude?: readonly (string | number)[];
+  /** Attribute of the object `scope` references that holds comma-separated exclusions. */
+  readonly excludeFrom?: string;
+}
+
+/**
+ * Address rules across the attributes of one object (`subnet:`): `address` is a host of
+ * `address/prefix` (not its network or IPv4 broadcast address), `prefix` fits the
+ * address family, and `gateway` is another host of the same subnet.
+ */
+export interface SubnetRuleModel {
+  /** The address attribute (format `ip`, `ipv4` or `ipv6`). */
+  readonly address: string;
+  /** The integer attribute holding the prefix length. */
+  readonly prefix: string;
+  /** The gateway address attribute, when the object has one. */
+  readonly gateway?: string;
 }
 
 /** The `api:` part of an object: how it appears in URLs. */
@@ -130,6 +164,10 @@ export interface ObjectModel {
    * (kept in storage, hidden here).
    */
   readonly removed?: readonly string[];
+  /** `unique:` — sets of attributes whose values together identify at most one object (a unique index each). */
+  readonly unique?: readonly (readonly string[])[];
+  /** `subnet:` — the address rules across attributes. */
+  readonly subnet?: SubnetRuleModel;
 }
 
 /** The lifecycle status of one served version of an API (discovery shows it). */

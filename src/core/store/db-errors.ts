@@ -79,6 +79,17 @@ export function databaseDamage(err: unknown): string | undefined {
   return undefined;
 }
 
+/**
+ * True for a MySQL deadlock (errno 1213): the server rolled the whole transaction back
+ * and nothing of it was kept, so running it again is safe. @internal
+ */
+export function isDeadlock(err: unknown): boolean {
+  if (isGluonError(err)) return false;
+  const errno = driverError(err).errno;
+  if (errno === 1213) return true;
+  return err instanceof TxAbortedError ? isDeadlock(err.cause) : false;
+}
+
 /** Classifies an error thrown by Sequelize or a driver. @internal */
 export function classifyDbError(err: unknown): DbFailure {
   if (isGluonError(err)) return { kind: 'other' };

@@ -111,11 +111,19 @@ async function explainDuplicate(db: Database, tx: Tx, err: unknown, attempt: Wri
       for (const c of index.columns) where[c] = valueOf(row, c);
       if (Object.values(where).some((v) => v === null || v === undefined)) continue;
       const conds = index.columns.map((c) => `${q(c)} = ?`).join(' AND ');
-      const sql = `SELECT 1 AS one FROM ${q(info.table.name)} WHERE ${conds} AND ${q(pkName)} <> ? LIMIT 1`;
-      if ((await db.select(sql, [...Object.values(where), pk], tx)).length > 0) {
+      const sql = `SELECT ${q(pkName)} AS holder FROM ${q(info.table.name)} WHERE ${conds} AND ${q(pkName)} <> ? LIMIT 1`;
+      const holder = (await db.select(sql, [...Object.values(where), pk], tx))[0]?.['holder'];
+      if (holder !== undefined) {
         const shown = index.columns.map((c) => `${c} "${String(where[c])}"`).join(', ');
-        const message = `${info.object.name} with ${shown} already exists.`;
-        return new ConflictError('GLUON_ERR_ALREADY_EXISTS', message, {
+        if (index.columns.join(',') === info.object.naturalKey.join(',')) {
+          const message = `${info.object.name} with ${shown} already exists.`;
+          return new ConflictError('GLUON_ERR_ALREADY_EXISTS', message, {
+            cause: err,
+            details: index.columns.map((c) => ({ field: c, rule: 'unique', value: where[c], message })),
+          });
+        }
+        const message = `${shown} is already held by ${info.object.name} "${String(holder)}" (${pkName}); the values of [${index.columns.join(', ')}] must be unique together.`;
+        return new ConflictError('GLUON_ERR_VALUE_TAKEN', message, {
           cause: err,
           details: index.columns.map((c) => ({ field: c, rule: 'unique', value: where[c], message })),
         });

@@ -1,6 +1,7 @@
+import { ExponentialBackoff, handleType, retry, type RetryPolicy } from 'cockatiel';
 import { StoreError, isGluonError, toGluonError } from '../errors/index.js';
 import type { Database, Tx } from './database.js';
-import { classifyDbError } from './db-errors.js';
+import { classifyDbError, isDeadlock } from './db-errors.js';
 import { placeholders } from './sql-text.js';
 import type { StoreLogger } from './store-logger.js';
 import type { CommitListener } from './types.js';
@@ -53,6 +54,23 @@ const MAX_PARAMS = 30_000;
 
 /** Most requests committed together in one transaction. */
 const MAX_GROUP = 512;
+
+/** A transaction the database rolled back as a deadlock victim: nothing was kept, it runs again. */
+class DeadlockVictim extends Error {
+  constructor(cause: unknown) {
+    super('The write transaction was chosen as a deadlock victim.', { cause });
+    this.name = 'DeadlockVictim';
+  }
+}
+
+/**
+ * Runs a whole transaction again when MySQL picks it as a deadlock victim (writers on
+ * several servers sharing a database, e.g. drawing from one address pool).
+ */
+const deadlockRetry: RetryPolicy = retry(handleType(DeadlockVictim), {
+  maxAttempts: 8,
+  backoff: new ExponentialBackoff({ initialDelay: 5, maxDelay: 200 }),
+});
 
 /**
  * The single writer: every write goes through it. It takes every pending request,
@@ -133,6 +151,16 @@ export class GroupWriter {
   }
 
   private async runGroup(group: Pending[]): Promise<void> {
+    try {
+      await deadlockRetry.execute(() => this.runGroupOnce(group));
+    } catch (err) {
+      const cause = err instanceof DeadlockVictim ? err.cause : err;
+      this.logger.error({ err: cause, writes: group.length }, 'SQL write transaction failed');
+      for (const p of group) p.reject(this.fatal(cause));
+    }
+  }
+
+  private async runGroupOnce(group: Pending[]): Promise<void> {
     if (group.length === 1) return this.runSingle(group[0] as Pending);
     // first with pure inserts batched (no savepoint); if a batch fails, the whole
     // transaction is rolled back and the group re-run one task at a time in savepoints
@@ -165,6 +193,7 @@ export class GroupWriter {
       await this.db.commit(tx);
     } catch (err) {
       if (tx !== undefined) await this.db.rollback(tx);
+      if (isDeadlock(err)) throw new DeadlockVictim(err);
       const failure = this.fatal(err);
       this.logger.error({ err, writes: group.length }, 'SQL write transaction failed');
       for (const p of group) p.reject(failure);
@@ -208,6 +237,7 @@ export class GroupWriter {
       await this.db.commit(tx);
     } catch (err) {
       if (tx !== undefined) await this.db.rollback(tx);
+      if (isDeadlock(err)) throw new DeadlockVictim(err);
       this.logger.error({ err }, 'SQL write transaction failed');
       p.reject(this.fatal(err));
       return;

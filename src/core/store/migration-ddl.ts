@@ -154,7 +154,9 @@ export function countSql(affects: AffectedRows, dialect: Dialect): string {
   const dup = affects.where.find((w) => w.kind === 'duplicates');
   if (dup !== undefined && dup.kind === 'duplicates') {
     const cols = dup.columns.map(q).join(', ');
-    return `SELECT COALESCE(SUM(${q('c')}), 0) AS ${q('n')} FROM (SELECT COUNT(*) AS ${q('c')} FROM ${t} GROUP BY ${cols} HAVING COUNT(*) > 1) ${q('d')}`;
+    // rows with a NULL in the set never collide in a unique index
+    const set = dup.columns.map((c) => `${q(c)} IS NOT NULL`).join(' AND ');
+    return `SELECT COALESCE(SUM(${q('c')}), 0) AS ${q('n')} FROM (SELECT COUNT(*) AS ${q('c')} FROM ${t} WHERE ${set} GROUP BY ${cols} HAVING COUNT(*) > 1) ${q('d')}`;
   }
   const where = affects.where.map((w) => conditionSql(w, dialect)).filter((w) => w !== '');
   return `SELECT COUNT(*) AS ${q('n')} FROM ${t}${where.length === 0 ? '' : ` WHERE ${where.map((w) => `(${w})`).join(' OR ')}`}`;

@@ -222,7 +222,7 @@ function diffTable(api: string, before: TableDescription, after: TableDescriptio
     });
   }
   // indexes go first (a dropped column's index must go before it), new ones last
-  const indexes = diffIndexes(base, source, before.indexes, after.indexes);
+  const indexes = diffIndexes(base, source, before, after.indexes);
   return [...indexes.filter((c) => c.kind === 'drop-index'), ...out, ...indexes.filter((c) => c.kind === 'add-index')];
 }
 
@@ -312,8 +312,11 @@ function alterColumn(base: Base, source: string, oldName: string, old: ColumnDes
   };
 }
 
-function diffIndexes(base: Base, source: string, before: readonly IndexDescription[], after: readonly IndexDescription[]): SchemaChange[] {
+function diffIndexes(base: Base, source: string, beforeTable: TableDescription, after: readonly IndexDescription[]): SchemaChange[] {
   const out: SchemaChange[] = [];
+  const before = beforeTable.indexes;
+  // a column added by the same plan holds only NULLs: no duplicates to count (nor a column to count them in)
+  const existing = new Set(beforeTable.columns.map((c) => c.name));
   for (const index of before) {
     const next = after.find((i) => i.name === index.name);
     if (next !== undefined && sameIndex(index, next)) continue;
@@ -335,9 +338,10 @@ function diffIndexes(base: Base, source: string, before: readonly IndexDescripti
       kind: 'add-index',
       index,
       what: `${base.object}: new ${index.unique ? 'unique ' : ''}index ${index.name} (${index.columns.join(', ')})`,
-      risk: index.unique ? 'rejecting' : 'safe',
-      ...(index.unique ? { affects: { table: source, where: [{ kind: 'duplicates', columns: index.columns }] } } : {}),
-      neededToServe: false,
+      risk: index.unique && index.columns.every((c) => existing.has(c)) ? 'rejecting' : 'safe',
+      ...(index.unique && index.columns.every((c) => existing.has(c)) ? { affects: { table: source, where: [{ kind: 'duplicates', columns: index.columns }] } } : {}),
+      // a unique index is what keeps a model's unique sets and allocated values unique
+      neededToServe: index.unique,
       expand: !index.unique,
     });
   }

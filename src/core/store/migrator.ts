@@ -222,7 +222,8 @@ export class SchemaMigrator {
 
   /**
    * The start-up check of a server: applies what `mode` allows (new tables always; with
-   * `safe` every change that loses or refuses no data) and refuses to start, naming every
+   * `safe` every change that loses or refuses no data, including a new unique index over
+   * rows without duplicates) and refuses to start, naming every
    * difference and the command that fixes it, when something the models need is left.
    */
   async startUp(targets: readonly SchemaTarget[], mode: MigrateMode): Promise<UpgradeResult> {
@@ -230,7 +231,8 @@ export class SchemaMigrator {
       const pending = await this.plan(targets);
       if (pending.interrupted !== undefined) throw this.interruptedError(pending.interrupted, 'The database schema is being upgraded');
       const allowed = (c: SchemaChange, s: MigrationStep): boolean =>
-        c.kind === 'create-table' || (mode === 'safe' && s.risk === 'safe' && (c.expand || c.kind === 'rename-column' || c.kind === 'rename-table'));
+        c.kind === 'create-table' ||
+        (mode === 'safe' && s.risk === 'safe' && (c.expand || c.kind === 'rename-column' || c.kind === 'rename-table' || c.kind === 'add-index'));
       const missing = pending.steps.filter((s) => s.change !== undefined && s.change.neededToServe && !allowed(s.change, s));
       if (missing.length > 0) {
         const lines = missing.map((s) => `  - ${stepLine(s)}`);

@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { ApiModel, ObjectModel } from '../model/index.js';
 import { ConflictError, GluonError, StoreError, ValidationError, isGluonError, type ErrorDetail } from '../errors/index.js';
+import { assertSubnetRules } from './address-rules.js';
+import { allocationOf, needsAllocation } from './allocation.js';
+import { allocatingTask, canonicalAddresses } from './allocation-task.js';
 import { Catalog } from './catalog.js';
 import type { Database, Row, Tx } from './database.js';
 import { classifyDbError, databaseDamage } from './db-errors.js';
@@ -320,7 +323,10 @@ export class SqlStoreImpl implements SqlStore {
       c === 'created_at' ? createdStamp : c === 'updated_at' ? updatedStamp : c === 'revision_number' ? 1 : convert(info, c, input[c], details),
     );
     if (details.length > 0) throw validationFailure(info, details);
+    const allocation = allocationOf(this.db, this.catalog, info);
+    if (allocation !== undefined) canonicalAddresses(allocation.columns, dbValues);
     const result = this.toObject(info, dbValues);
+    assertSubnetRules(object, result);
     const pk = String(result[pkName]);
     const rows: PlannedRow[] = [{ target: info.insert, values: dbValues }];
     const attempts: RowAttempt[] = [{ info, values: dbValues }];
@@ -339,6 +345,11 @@ export class SqlStoreImpl implements SqlStore {
       }
     }
     rows.push(...outbox);
+    const explainCreate = (err: unknown, tx: Tx): Promise<Error> =>
+      explainWriteError(this.db, this.catalog, tx, err, { action: 'create', info, rows: attempts, ...(parent === undefined ? {} : { parent }) });
+    if (allocation !== undefined && needsAllocation(allocation.columns, dbValues)) {
+      return this.write(allocatingTask({ db: this.db, api, info, ...allocation, rows, attempts, at: now, explain: explainCreate }));
+    }
     const task: WriteTask<StoredObject> = {
       rows,
       result,
@@ -395,6 +406,7 @@ export class SqlStoreImpl implements SqlStore {
         for (const [name, bound] of set) next[name] = fromDbValue(info.columns.get(name) ?? info.pk, bound);
         next['updated_at'] = fromSqlDate(stamp);
         next['revision_number'] = Number(current['revision_number']) + 1;
+        assertSubnetRules(object, next);
         const assignments = [...set, ['updated_at', stamp] as [string, unknown], ['revision_number', next['revision_number']] as [string, unknown]];
         merged = info.columnNames.map((c) => {
           const hit = assignments.find(([n]) => n === c);

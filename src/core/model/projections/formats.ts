@@ -1,9 +1,11 @@
 /**
  * Value patterns and the custom string formats the JSON Schemas of this folder use.
  * The standard formats (`date-time`, `ipv4`, `ipv6`, `uri`, `email`) come from
- * `ajv-formats`; `mac` and `json` are ours and must be registered on the Ajv instance
+ * `ajv-formats`; `mac`, `json`, `ip` and `cidr` are ours and must be registered on the Ajv instance
  * that validates request bodies (see {@link CUSTOM_FORMATS}).
  */
+
+import { isCidrText, isIpText } from '../ip-address.js';
 
 const HEX = '[0-9A-Fa-f]';
 
@@ -48,14 +50,22 @@ export function isJsonString(value: string): boolean {
 /**
  * The custom formats used by the generated schemas, ready for `ajv.addFormat(name, f)`:
  * `mac` is a RegExp built from {@link MAC_PATTERN}, `json` a predicate
- * ({@link isJsonString}).
+ * ({@link isJsonString}), `ip` an IPv4 or IPv6 address and `cidr` an IPv4 or IPv6
+ * `address/prefix`.
  *
  * @example
  * ```ts
  * for (const [name, format] of Object.entries(CUSTOM_FORMATS)) ajv.addFormat(name, format);
  * ```
  */
-export const CUSTOM_FORMATS: Readonly<{ mac: RegExp; json: (value: string) => boolean }> = Object.freeze({
+export const CUSTOM_FORMATS: Readonly<{
+  mac: RegExp;
+  json: (value: string) => boolean;
+  ip: (value: string) => boolean;
+  cidr: (value: string) => boolean;
+}> = Object.freeze({
   mac: new RegExp(MAC_PATTERN),
   json: isJsonString,
+  ip: isIpText,
+  cidr: isCidrText,
 });

@@ -53,7 +53,8 @@ const META_COLUMNS: readonly ColumnDescription[] = [
  * `updated_at` (datetime NOT NULL) and `revision_number` (integer NOT NULL); the primary
  * key; a foreign key per reference (to the referenced object's table and key column);
  * a non-unique index per reference or parent-key column that is not the primary key, and
- * a unique index over the natural key columns when the object has them. An attribute's
+ * a unique index over the natural key columns when the object has them, and one per
+ * {@link uniqueSets} entry (`unique:` sets and allocated attributes with their scope). An attribute's
  * `renamed_from` becomes the column's `renamedFrom`, an object's the table's former table
  * names. Pure; the result is frozen.
  */
@@ -89,6 +90,10 @@ export function toTableDescription(api: ApiModel, object: ObjectModel): TableDes
   if (object.naturalKey.length > 0) {
     indexes.push({ name: indexName(name, object.naturalKey, 'uniq'), columns: [...object.naturalKey], unique: true });
   }
+  for (const columns of uniqueSets(object)) {
+    if (indexes.some((i) => i.unique && i.columns.join(',') === columns.join(','))) continue;
+    indexes.push({ name: indexName(name, columns, 'uniq'), columns: [...columns], unique: true });
+  }
   return Object.freeze({
     name,
     object: object.name,
@@ -98,6 +103,20 @@ export function toTableDescription(api: ApiModel, object: ObjectModel): TableDes
     indexes: Object.freeze(indexes.map((i) => Object.freeze(i))),
     ...(object.renamedFrom === undefined ? {} : { renamedFrom: Object.freeze(object.renamedFrom.map((old) => tableName(api, old))) }),
   });
+}
+
+/**
+ * The attribute sets an object keeps unique besides its keys: its `unique:` sets, then
+ * `[scope, attribute]` (or `[attribute]`) of each allocated attribute.
+ */
+export function uniqueSets(object: ObjectModel): (readonly string[])[] {
+  const sets: (readonly string[])[] = [...(object.unique ?? [])];
+  for (const attr of object.attributes) {
+    if (attr.allocate === undefined) continue;
+    const set = attr.allocate.scope === undefined ? [attr.name] : [attr.allocate.scope, attr.name];
+    if (!sets.some((s) => s.join(',') === set.join(','))) sets.push(set);
+  }
+  return sets;
 }
 
 /**

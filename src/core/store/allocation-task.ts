@@ -1,0 +1,97 @@
+import { StoreError } from '../errors/index.js';
+import { formatIp, parseIp, type ApiModel } from '../model/index.js';
+import { assertSubnetRules } from './address-rules.js';
+import { allocationConflict, type AllocatedColumn, type PoolAllocator, type TakenValue } from './allocation.js';
+import type { Database, Tx } from './database.js';
+import type { RowAttempt } from './explain.js';
+import { insertPlanned, type PlannedRow, type WriteTask } from './group-writer.js';
+import { objectKey, objectValue, outboxRow } from './outbox.js';
+import type { TableInfo } from './table-info.js';
+import type { StoredObject } from './types.js';
+import { fromDbValue } from './values.js';
+
+/** Values a concurrent writer may take first before a create gives up (MySQL; each retry skips them). */
+const MAX_ALLOCATION_RETRIES = 64;
+
+/** A create whose row leaves allocated attributes to their pools. @internal */
+export interface AllocatingCreate {
+  readonly db: Database;
+  readonly api: ApiModel;
+  readonly info: TableInfo;
+  readonly allocator: PoolAllocator;
+  readonly columns: readonly AllocatedColumn[];
+  /** The planned rows; the first is the object's own row. */
+  readonly rows: readonly PlannedRow[];
+  /** The rows a failure is explained with; the first is replaced by the allocated row. */
+  readonly attempts: RowAttempt[];
+  /** When the outbox rows were planned. */
+  readonly at: Date;
+  /** Turns a failure into the caller's error. */
+  explain(err: unknown, tx: Tx): Promise<Error>;
+}
+
+/** The object a row of bound values stores. */
+function toObject(info: TableInfo, values: readonly unknown[]): StoredObject {
+  const out: Record<string, unknown> = {};
+  info.table.columns.forEach((c, i) => {
+    out[c.name] = fromDbValue(c, values[i]);
+  });
+  return out;
+}
+
+/**
+ * Addresses given explicitly for allocated attributes in their canonical text, so the
+ * unique index compares addresses, not spellings (`2001:DB8::1` = `2001:db8::1`).
+ * @internal
+ */
+export function canonicalAddresses(columns: readonly AllocatedColumn[], values: unknown[]): void {
+  for (const column of columns) {
+    const value = values[column.index];
+    if (typeof value !== 'string' || column.attr.type !== 'string') continue;
+    const parsed = parseIp(value);
+    if (parsed !== undefined) values[column.index] = formatIp(parsed);
+  }
+}
+
+/**
+ * The write task of an allocating create: inside the write transaction it draws the
+ * missing values, checks the subnet rules on the result, and inserts the row with its
+ * outbox rows. On MySQL another server may commit the same value first: the unique index
+ * refuses the INSERT (the transaction goes on) and the task draws again without it.
+ * @internal
+ */
+export function allocatingTask(create: AllocatingCreate): WriteTask<StoredObject> {
+  const { db, api, info } = create;
+  const first = create.rows[0];
+  if (first === undefined) throw new Error('an allocating create needs its object row');
+  const planned = first.values;
+  const pk = String(planned[info.columnNames.indexOf(info.pk.name)]);
+  const mirrorKey = objectKey(api, info.object, pk);
+  return {
+    run: async (tx) => {
+      const taken: TakenValue[] = [];
+      for (let attempt = 0; ; attempt++) {
+        const values = [...planned];
+        await create.allocator.fill(tx, values, taken);
+        const result = toObject(info, values);
+        assertSubnetRules(info.object, result);
+        create.attempts[0] = { info, values };
+        const rows = create.rows.map((row, i) =>
+          i === 0 ? { target: row.target, values } : row.values[0] === mirrorKey ? outboxRow(mirrorKey, objectValue(api, result), create.at) : row,
+        );
+        try {
+          await insertPlanned(db, tx, rows);
+          return result;
+        } catch (err) {
+          const conflict = db.dialect === 'mysql' ? allocationConflict(err, info, create.columns) : undefined;
+          if (conflict === undefined) throw err;
+          if (attempt >= MAX_ALLOCATION_RETRIES) {
+            throw new StoreError('GLUON_ERR_STORE_UNAVAILABLE', `Other writers kept taking the free ${conflict.attr.name} values first; retry the request.`, { cause: err });
+          }
+          taken.push({ column: conflict.attr.name, value: String(values[conflict.index]) });
+        }
+      }
+    },
+    explain: (err, tx) => create.explain(err, tx),
+  };
+}

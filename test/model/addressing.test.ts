@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { compileOne, doc, issuesOf } from './helpers.js';
+
+const POOLED = `  Net:
+    api: {name: net}
+    attributes:
+      id: {type: uuid, primary: true}
+      cidr: {type: string, format: cidr}
+      skip: {type: string}
+      vni: {type: integer, min: 1, max: 4094, allocate: {exclude: [1]}}
+  Host:
+    api: {name: host}
+    unique:
+      - [net_id, name]
+    subnet: {address: addr, prefix: plen, gateway: gw}
+    attributes:
+      id: {type: uuid, primary: true}
+      name: {type: string}
+      net_id: {type: Net}
+      addr: {type: string, format: ip, allocate: {scope: net_id, pool_from: cidr, exclude_from: skip}}
+      plen: {type: integer}
+      gw: {type: string, format: ipv4}
+`;
+
+describe('model language: unique, subnet and allocate', () => {
+  it('should compile unique sets, subnet rules and pools, and give each a unique index', () => {
+    const [api] = compileOne(doc(POOLED));
+    const host = api?.objects.find((o) => o.name === 'Host');
+    expect(host?.unique).toEqual([['net_id', 'name']]);
+    expect(host?.subnet).toEqual({ address: 'addr', prefix: 'plen', gateway: 'gw' });
+    expect(host?.attributes.find((a) => a.name === 'addr')?.allocate).toEqual({ scope: 'net_id', poolFrom: 'cidr', excludeFrom: 'skip' });
+    const net = api?.objects.find((o) => o.name === 'Net');
+    expect(net?.attributes.find((a) => a.name === 'vni')?.allocate).toEqual({ exclude: [1] });
+  });
+
+  it.each([
+    ['a unique set naming an unknown attribute', POOLED.replace('[net_id, name]', '[net_id, nme]'), 'objects.Host.unique', 'unknown-attribute'],
+    ['unique that is not a list of lists', POOLED.replace('      - [net_id, name]', '      - net_id'), 'objects.Host.unique', 'unique-form'],
+    ['a subnet address that is not an address', POOLED.replace('address: addr', 'address: name'), 'objects.Host.subnet', 'subnet-address-format'],
+    ['a subnet prefix that is not an integer', POOLED.replace('prefix: plen', 'prefix: name'), 'objects.Host.subnet', 'subnet-prefix-type'],
+    ['an unknown subnet key', POOLED.replace('gateway: gw}', 'gateway: gw, mask: plen}'), 'objects.Host.subnet', 'unknown-key'],
+    ['an unknown allocate key', POOLED.replace('exclude_from: skip}', 'exclude_from: skip, size: 4}'), 'objects.Host.attributes.addr.allocate', 'unknown-key'],
+    ['pool_from naming no attribute of the scope object', POOLED.replace('pool_from: cidr', 'pool_from: cdir'), 'objects.Host.attributes.addr.allocate', 'pool-from'],
+    ['pool_from without a scope', POOLED.replace('scope: net_id, ', ''), 'objects.Host.attributes.addr.allocate', 'pool-from-scope'],
+    ['a pool that is not a CIDR', POOLED.replace('scope: net_id, pool_from: cidr, exclude_from: skip', 'pool: 10.0.0.0/33'), 'objects.Host.attributes.addr.allocate', 'allocate-pool'],
+    ['allocate on a boolean', POOLED.replace('plen: {type: integer}', 'plen: {type: boolean, allocate: {}}'), 'objects.Host.attributes.plen.allocate', 'allocate-type'],
+    ['an integer pool without max', POOLED.replace('min: 1, max: 4094, ', 'min: 1, '), 'objects.Net.attributes.vni.allocate', 'allocate-range'],
+    ['a required allocated attribute', POOLED.replace('vni: {type: integer,', 'vni: {type: integer, required: true,'), 'objects.Net.attributes.vni.allocate', 'allocate-optional'],
+  ])('should refuse %s, naming the file and path', (_, objects, path, rule) => {
+    const issues = issuesOf(doc(objects));
+    expect(issues.map((i) => ({ file: i.file, path: i.path, rule: i.rule }))).toContainEqual({ file: 'm/t.yaml', path, rule });
+    expect(issues.every((i) => typeof i.line === 'number')).toBe(true);
+  });
+
+  it('should accept ip and cidr as string formats and refuse an unknown one', () => {
+    expect(issuesOf(doc('  T:\n    api: {name: t}\n    attributes:\n      id: {type: uuid, primary: true}\n      a: {type: string, format: ip}\n      c: {type: string, format: cidr}\n'))).toEqual([]);
+    expect(issuesOf(doc('  T:\n    api: {name: t}\n    attributes:\n      id: {type: uuid, primary: true}\n      a: {type: string, format: ipv4-cidr}\n'))[0]?.rule).toBe('format');
+  });
+});
