@@ -6,8 +6,8 @@ import { Command, Option } from 'commander';
 import { ConfigError, isGluonError, type ErrorDetail } from '../../core/errors/index.js';
 import { CONFIG_ENV, LOG_FORMATS, configError, createServerLogger, resolveServerConfig, type LogFormat } from '../../server/index.js';
 import { EXIT_STARTUP, describeError, startupExitCode } from './exit.js';
-import { createShim, isShimDefinition, shimSnapshot, type Shim, type ShimDefinition, type ShimLogger } from '../../shim-sdk/index.js';
-
+import { createShim, isShimDefinition, shimSnapshot, type Shim, type ShimDefinition } from '../../shim-sdk/index.js';
+import type { Logger } from '../../core/log/index.js';
 
 /** A shim module located on disk: the file to import and the export to use. */
 export interface ShimEntry {
@@ -143,7 +143,7 @@ function collectEtcd(value: string, previous: string | readonly string[] | undef
 }
 
 /** Builds the shim `gluon shim run` would start (exported for tests and embedding). */
-export async function prepareShim(target: string, opts: ShimRunOptions, logger: ShimLogger, cwd = process.cwd()): Promise<Shim> {
+export async function prepareShim(target: string, opts: ShimRunOptions, logger: Logger, cwd = process.cwd()): Promise<Shim> {
   // every bad flag is reported at once (one GLUON_ERR_CONFIG listing them), not only the first
   const problems: ErrorDetail[] = [];
   const collectProblems = <T>(check: () => T): T | undefined => {
@@ -267,7 +267,7 @@ export async function runShim(target: string, opts: ShimRunOptions): Promise<num
  * `--debug-dump <file>`: on each SIGUSR2, writes the shim's caches ({@link shimSnapshot})
  * to `file` (through a temp file and a rename, so a reader never sees half a dump).
  */
-function dumpOnSignal(shim: Shim, file: string, logger: ShimLogger): void {
+function dumpOnSignal(shim: Shim, file: string, logger: Logger): void {
   process.on('SIGUSR2', () => {
     try {
       writeFileSync(`${file}.tmp`, `${JSON.stringify(shimSnapshot(shim))}\n`);

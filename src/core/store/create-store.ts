@@ -1,8 +1,8 @@
 import { ConfigError, StoreError } from '../errors/index.js';
 import { Database, type ConnectTarget } from './database.js';
 import { SqlStoreImpl } from './sql-store.js';
-import { silentLogger, type StoreLogger } from './store-logger.js';
 import type { SqlStore } from './types.js';
+import { silentLogger, type Logger } from '../log/index.js';
 
 /** Options of {@link createStore}. */
 export interface StoreOptions {
@@ -12,7 +12,7 @@ export interface StoreOptions {
    */
   readonly url?: string;
   /** A pino-compatible logger (default: silent; the store never writes to the console). */
-  readonly logger?: StoreLogger;
+  readonly logger?: Logger;
   /**
    * The server's base URL written into `/gluon/port/<id>` registrations (default
    * `http://127.0.0.1:2705`). A wildcard host (`0.0.0.0`, `::`) is rejected.

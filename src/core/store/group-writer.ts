@@ -2,8 +2,8 @@ import { StoreError, isGluonError, toGluonError } from '../errors/index.js';
 import type { Database, Tx } from './database.js';
 import { classifyDbError } from './db-errors.js';
 import { placeholders } from './sql-text.js';
-import type { StoreLogger } from './store-logger.js';
 import type { OutboxEntry } from './types.js';
+import type { Logger } from '../log/index.js';
 
 /** Where a planned row goes: an `INSERT INTO t (cols) VALUES ` head and its width. @internal */
 export interface InsertTarget {
@@ -70,7 +70,7 @@ export class GroupWriter {
 
   constructor(
     private readonly db: Database,
-    private readonly logger: StoreLogger,
+    private readonly logger: Logger,
   ) {}
 
   /**

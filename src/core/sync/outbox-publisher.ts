@@ -3,7 +3,8 @@ import { GluonError } from '../errors/index.js';
 import { MAX_TXN_OPS, type KeyValueStore, type TxnOp } from '../kv/index.js';
 import type { MirrorSource, OutboxEntry } from '../store/index.js';
 import { chunk, collapseOutbox } from './batch.js';
-import { silentSyncLogger, type Fence, type PublisherStats, type SyncLogger } from './types.js';
+import { type Fence, type PublisherStats } from './types.js';
+import { silentLogger, type Logger } from '../log/index.js';
 
 /** Options of {@link OutboxPublisher}. */
 export interface OutboxPublisherOptions {
@@ -12,7 +13,7 @@ export interface OutboxPublisherOptions {
   /** Where they go (etcd or the in-process store). */
   readonly kv: Pick<KeyValueStore, 'txn'>;
   /** Logger (pino-compatible); errors of the background loop go here. Default: silent. */
-  readonly logger?: SyncLogger;
+  readonly logger?: Logger;
   /**
    * Leader fence added to every transaction. When a fenced transaction is refused, the
    * publisher stops at once and calls {@link OutboxPublisherOptions.onFenced}.
@@ -105,7 +106,7 @@ export interface PublisherFailure {
 export class OutboxPublisher {
   private readonly source: MirrorSource;
   private readonly kv: Pick<KeyValueStore, 'txn'>;
-  private readonly logger: SyncLogger;
+  private readonly logger: Logger;
   private readonly batchSize: number;
   private readonly txnOps: number;
   private readonly concurrency: number;
@@ -153,7 +154,7 @@ export class OutboxPublisher {
   constructor(private readonly options: OutboxPublisherOptions) {
     this.source = options.source;
     this.kv = options.kv;
-    this.logger = options.logger ?? silentSyncLogger;
+    this.logger = options.logger ?? silentLogger;
     this.batchSize = positive('batchSize', options.batchSize ?? 1024);
     this.txnOps = options.fence === undefined ? MAX_TXN_OPS : MAX_TXN_OPS - 1;
     this.concurrency = positive('concurrency', options.concurrency ?? 8);
