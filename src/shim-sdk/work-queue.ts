@@ -1,3 +1,4 @@
+import { wholeNumberOption } from '../core/errors/index.js';
 import { delayAfter, exponentialBackoff, type Backoff, type BackoffOptions } from '../core/retry/index.js';
 import { WORK_QUEUE_BACKOFF } from './backoff.js';
 import { silentLogger, type Logger } from '../core/log/index.js';
@@ -60,9 +61,7 @@ export class WorkQueue<K = string> {
   private idleWaiters: (() => void)[] = [];
 
   constructor(private readonly options: WorkQueueOptions<K>) {
-    const c = options.concurrency ?? 4;
-    if (!Number.isInteger(c) || c < 1) throw new RangeError(`WorkQueue: concurrency must be a positive integer (received ${String(c)})`);
-    this.concurrency = c;
+    this.concurrency = wholeNumberOption('concurrency', options.concurrency ?? 4, { min: 1 });
     this.paused = options.paused ?? false;
     this.logger = options.logger ?? silentLogger;
     this.backoff = exponentialBackoff(options.backoff, WORK_QUEUE_BACKOFF);
