@@ -29,7 +29,13 @@ export interface FindGluonObjectsOptions {
   readonly signal?: AbortSignal;
 }
 
-async function idByName(upstream: NeutronUpstream, collection: 'networks' | 'subnets', name: string, token: string | undefined): Promise<string> {
+/** One Gluon object to look up by name. */
+interface NamedObject {
+  readonly collection: 'networks' | 'subnets';
+  readonly name: string;
+}
+
+async function idByName(upstream: NeutronUpstream, { collection, name }: NamedObject, token: string | undefined): Promise<string> {
   const answer = await upstream.send({
     method: 'GET',
     path: `/v2.0/${collection}?name=${encodeURIComponent(name)}&fields=id&fields=name`,
@@ -60,8 +66,8 @@ async function idByName(upstream: NeutronUpstream, collection: 'networks' | 'sub
 export async function findGluonObjects(upstream: NeutronUpstream, options: FindGluonObjectsOptions = {}): Promise<GluonObjectIds> {
   const logger = options.logger ?? silentLogger;
   const lookUp = async (): Promise<GluonObjectIds> => {
-    const gluonNetworkId = await idByName(upstream, 'networks', GLUON_NETWORK_NAME, options.token);
-    const gluonSubnetId = await idByName(upstream, 'subnets', GLUON_SUBNET_NAME, options.token);
+    const gluonNetworkId = await idByName(upstream, { collection: 'networks', name: GLUON_NETWORK_NAME }, options.token);
+    const gluonSubnetId = await idByName(upstream, { collection: 'subnets', name: GLUON_SUBNET_NAME }, options.token);
     return { gluonNetworkId, gluonSubnetId };
   };
   return retrying(lookUp, {

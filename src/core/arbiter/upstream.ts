@@ -96,6 +96,7 @@ export class NeutronUpstream {
     const answer = await this.client.send({
       method: request.method,
       url: this.base + request.path,
+      rawPath: this.basePath + request.path,
       headers,
       ...(request.body === undefined ? {} : { body: request.body }),
     });

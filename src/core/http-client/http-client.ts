@@ -27,8 +27,10 @@ export interface HttpClientOptions {
 /** One request. */
 export interface HttpRequest {
   readonly method: string;
-  /** Absolute URL; a string's path and query are sent as written. */
+  /** Absolute URL. */
   readonly url: string | URL;
+  /** The request-target to send as written instead of the URL's (a proxy forwards its client's unchanged). */
+  readonly rawPath?: string;
   readonly headers?: Readonly<Record<string, string | string[]>>;
   readonly body?: string | Buffer;
   /** Cancels the request; the abort's reason is thrown as it is (a timeout's is a failure like any other). */
@@ -109,7 +111,7 @@ export class HttpClient {
     try {
       const answer = await this.dispatcher.request({
         origin: url.origin,
-        path: pathOf(request.url, url),
+        path: request.rawPath ?? url.pathname + url.search,
         method: method as Dispatcher.HttpMethod,
         ...(request.headers === undefined ? {} : { headers: request.headers }),
         ...(request.body === undefined || request.body.length === 0 ? {} : { body: request.body }),
@@ -150,11 +152,6 @@ export class HttpClient {
     this.retryCount++;
     this.requestCount++;
   }
-}
-
-/** The path and query as the caller wrote them (a proxy must not normalise them), else as parsed. */
-function pathOf(raw: string | URL, url: URL): string {
-  return typeof raw === 'string' && raw.startsWith(url.origin) ? raw.slice(url.origin.length) : url.pathname + url.search;
 }
 
 function lowerCaseHeaders(raw: Record<string, string | string[] | undefined>): Record<string, string | string[]> {

@@ -9,6 +9,17 @@ export interface ProtonResponse {
   readonly body: unknown;
 }
 
+/** One request to a Proton server. @internal */
+export interface ProtonRequest {
+  readonly method: 'GET' | 'PUT';
+  /** Absolute URL. */
+  readonly url: string;
+  /** Sent as JSON, unless `undefined`. */
+  readonly body?: unknown;
+  /** The caller's token, request id and abort signal. */
+  readonly ctx?: DriverContext | undefined;
+}
+
 /** Options of {@link ProtonHttp}. @internal */
 export interface ProtonHttpOptions {
   readonly tokenProvider?: TokenProvider;
@@ -45,7 +56,8 @@ export class ProtonHttp {
    * Sends one request to `url` (absolute) and parses the JSON answer. Any status is
    * returned; transport failures throw `GLUON_ERR_DRIVER_UNREACHABLE`.
    */
-  async send(method: 'GET' | 'PUT', url: string, body: unknown, ctx: DriverContext | undefined): Promise<ProtonResponse> {
+  async send(request: ProtonRequest): Promise<ProtonResponse> {
+    const { method, url, body, ctx } = request;
     if (this.client.isClosed) throw new GluonError('GLUON_ERR_DRIVER_CLOSED', `The Proton driver is closed: cannot ${method} ${url}.`);
     const headers: Record<string, string> = {};
     const token = ctx?.token ?? (await this.options.tokenProvider?.());
