@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 
 /** Part folders: another folder may import them only through their index.ts. */
 const parts = [
-  'core/errors', 'core/model', 'core/registry', 'core/store', 'core/kv', 'core/sync', 'core/binding',
+  'core/errors', 'core/log', 'core/retry', 'core/http-client', 'core/model', 'core/registry', 'core/store', 'core/kv', 'core/sync', 'core/binding',
   'core/http', 'core/auth', 'core/arbiter', 'drivers', 'shim-sdk', 'server', 'cli', 'testing',
 ];
 

@@ -19,6 +19,8 @@ export {
   formatModelIssue,
 } from './core/errors/index.js';
 export type { GluonErrorCode, ErrorCodeInfo, ErrorDetail, GluonErrorOptions, ModelIssue } from './core/errors/index.js';
+export { silentLogger } from './core/log/index.js';
+export type { Logger } from './core/log/index.js';
 
 // ── models ───────────────────────────────────────────────────────────────────
 export { loadModels, compileModels, resolveVersions, SCALAR_TYPES, STRING_FORMATS, INTEGER_FORMATS, POLICY_ACTIONS, VERSION_STATUSES } from './core/model/index.js';
@@ -50,7 +52,6 @@ export type { ResolvedObject } from './core/registry/index.js';
 export { createStore } from './core/store/index.js';
 export type {
   StoreOptions,
-  StoreLogger,
   ProtonStore,
   SqlStore,
   StoredObject,
@@ -83,7 +84,6 @@ export type {
   EtcdStoreOptions,
   KvErrorCode,
   KvErrorOptions,
-  KvLogger,
   KeyValue,
   RangeOptions,
   RangeResult,
@@ -138,7 +138,7 @@ export type { ImportGluonOptions, GluonSource, ImportReport, ImportedObject, Ref
 
 // ── etcd mirror (sync) ───────────────────────────────────────────────────────
 export { createMirror, reconcile, createOutboxPublisher, DEFAULT_ELECTION, DEFAULT_LEASE_TTL_SECONDS } from './core/sync/index.js';
-export type { Mirror, MirrorOptions, MirrorStats, PublisherTuning, OutboxPublisher, OutboxPublisherOptions, PublisherStats, SyncLogger, ReconcileOptions, ReconcileReport, ReconcileChange } from './core/sync/index.js';
+export type { Mirror, MirrorOptions, MirrorStats, PublisherTuning, OutboxPublisher, OutboxPublisherOptions, PublisherStats, ReconcileOptions, ReconcileReport, ReconcileChange } from './core/sync/index.js';
 
 // ── authentication and policy ────────────────────────────────────────────────
 export {

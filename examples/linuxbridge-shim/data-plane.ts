@@ -4,7 +4,7 @@
  * ones, fixes a VXLAN whose VNI or local address changed, and syncs the flood entries.
  * Every step is idempotent and every change is logged.
  */
-import type { ShimLogger } from '../../src/shim-sdk/index.js';
+import type { Logger } from '../../src/shim-sdk/index.js';
 import type { HostConfig } from './host-config.js';
 import { bridge, ip, listFdb, listLinks, type LinkInfo } from './ip-command.js';
 import { BRIDGE_PREFIX, VXLAN_PREFIX, VXLAN_UDP_PORT } from './naming.js';
@@ -16,7 +16,7 @@ function kindOf(link: LinkInfo): string | undefined {
   return link.linkinfo?.info_kind;
 }
 
-async function deleteStrays(links: readonly LinkInfo[], desired: ReadonlyMap<string, VpnPlane>, config: HostConfig, logger: ShimLogger): Promise<void> {
+async function deleteStrays(links: readonly LinkInfo[], desired: ReadonlyMap<string, VpnPlane>, config: HostConfig, logger: Logger): Promise<void> {
   const wantedVxlans = new Set([...desired.values()].map((p) => p.vxlan));
   for (const link of links) {
     const stray = (kindOf(link) === 'vxlan' && link.ifname.startsWith(VXLAN_PREFIX) && !wantedVxlans.has(link.ifname))
@@ -27,7 +27,7 @@ async function deleteStrays(links: readonly LinkInfo[], desired: ReadonlyMap<str
   }
 }
 
-async function ensureBridge(plane: VpnPlane, existing: LinkInfo | undefined, config: HostConfig, logger: ShimLogger): Promise<void> {
+async function ensureBridge(plane: VpnPlane, existing: LinkInfo | undefined, config: HostConfig, logger: Logger): Promise<void> {
   if (existing === undefined) {
     await ip(config.netns, ['link', 'add', plane.bridge, 'type', 'bridge']);
     logger.info({ host: config.host, vpn: plane.vpnId, bridge: plane.bridge }, 'linuxbridge shim: created bridge');
@@ -35,7 +35,7 @@ async function ensureBridge(plane: VpnPlane, existing: LinkInfo | undefined, con
   if (existing?.flags?.includes('UP') !== true) await ip(config.netns, ['link', 'set', plane.bridge, 'up']);
 }
 
-async function ensureVxlan(plane: VpnPlane, existing: LinkInfo | undefined, config: HostConfig, logger: ShimLogger): Promise<void> {
+async function ensureVxlan(plane: VpnPlane, existing: LinkInfo | undefined, config: HostConfig, logger: Logger): Promise<void> {
   const local = config.vteps.get(config.host) ?? '';
   const data = existing?.linkinfo?.info_data;
   let link = existing;
@@ -52,7 +52,7 @@ async function ensureVxlan(plane: VpnPlane, existing: LinkInfo | undefined, conf
   if (link?.flags?.includes('UP') !== true) await ip(config.netns, ['link', 'set', plane.vxlan, 'up']);
 }
 
-async function syncFloodEntries(plane: VpnPlane, config: HostConfig, logger: ShimLogger): Promise<void> {
+async function syncFloodEntries(plane: VpnPlane, config: HostConfig, logger: Logger): Promise<void> {
   const present = new Set((await listFdb(config.netns, plane.vxlan)).filter((e) => e.mac === FLOOD_MAC && e.dst !== undefined).map((e) => String(e.dst)));
   for (const remote of plane.remotes) {
     if (present.has(remote)) continue;
@@ -67,7 +67,7 @@ async function syncFloodEntries(plane: VpnPlane, config: HostConfig, logger: Shi
 }
 
 /** Applies the desired planes to the host (see the file comment). */
-export async function applyPlanes(desired: ReadonlyMap<string, VpnPlane>, config: HostConfig, logger: ShimLogger): Promise<void> {
+export async function applyPlanes(desired: ReadonlyMap<string, VpnPlane>, config: HostConfig, logger: Logger): Promise<void> {
   const links = await listLinks(config.netns);
   await deleteStrays(links, desired, config, logger);
   const byName = new Map(links.map((l) => [l.ifname, l]));

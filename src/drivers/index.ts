@@ -14,7 +14,6 @@ export type {
   DriverContext,
   BindRequest,
   BackendDriver,
-  DriverLogger,
   TokenProvider,
   DriverFactoryOptions,
   DriverDefinition,
@@ -23,6 +22,8 @@ export type {
   DiscoverPluginsOptions,
   DiscoveredPlugins,
 } from './types.js';
+export { silentLogger } from '../core/log/index.js';
+export type { Logger } from '../core/log/index.js';
 export { defineDriver, isDriverDefinition } from './define-driver.js';
 export { createProtonDriver, protonDriver } from './proton/proton-driver.js';
 export type { ProtonDriver, ProtonDriverOptions, ProtonBatchStrategy } from './proton/proton-driver.js';

@@ -1,4 +1,5 @@
 import type { ApiModel } from '../core/model/index.js';
+import type { Logger } from '../core/log/index.js';
 
 /**
  * The contract between the port arbiter and the backends that own Gluon ports.
@@ -197,18 +198,6 @@ export interface BackendDriver {
   close(): Promise<void>;
 }
 
-/** Minimal structured logger (pino-compatible): `logger.warn({ key }, 'message')`. */
-export interface DriverLogger {
-  /** Detail useful when tracing a problem. */
-  debug(obj: object, msg?: string): void;
-  /** A normal event worth recording. */
-  info(obj: object, msg?: string): void;
-  /** Something went wrong but was handled (a retry, a skipped item). */
-  warn(obj: object, msg?: string): void;
-  /** A failure that needs an operator. */
-  error(obj: object, msg?: string): void;
-}
-
 /**
  * Supplies a service token when the caller gave none (issue 7 plugs Keystone in here).
  * Resolve `undefined` to send no `X-Auth-Token`.
@@ -224,7 +213,7 @@ export interface DriverFactoryOptions {
   /** Id of the dummy Neutron subnet `GluonSubnet` (the ports' `fixed_ips[].subnet_id`). */
   readonly gluonSubnetId: string;
   /** Where the driver logs. */
-  readonly logger: DriverLogger;
+  readonly logger: Logger;
   /** Service credential used when a call's context carries no token. */
   readonly tokenProvider?: TokenProvider;
   /** The service's model, when the host has it (saves discovery requests). */

@@ -4,6 +4,7 @@ import type { KeyValueStore } from '../core/kv/index.js';
 import type { ProtonRegistry } from '../core/registry/index.js';
 import type { ProtonStore } from '../core/store/index.js';
 import { createDummyShim, type Shim } from '../shim-sdk/index.js';
+import { retrying, type BackoffDefaults } from '../core/retry/index.js';
 
 /** What {@link buildServerBinding} needs. @internal */
 export interface ServerBindingDeps {
@@ -78,6 +79,9 @@ export interface BindingWatches {
   readonly error: string | undefined;
 }
 
+/** Between tries to open the bind-result watches: 500 ms doubling up to 30 s. */
+const WATCH_BACKOFF: BackoffDefaults = { initialMs: 500, maxMs: 30_000, factor: 2 };
+
 /**
  * Opens the binding's watches without letting an unreachable etcd hold the server's
  * start-up: `start()` waits at most a few seconds, then the watches keep being retried
@@ -89,21 +93,23 @@ export function startBindingWatches(binding: ServerBinding, kv: KeyValueStore, l
   let error: string | undefined;
   let starting: Promise<void> | undefined;
   let stopped = false;
+  const openWatches = async (attempt: number): Promise<void> => {
+    if (stopped) return;
+    await binding.start();
+    open = true;
+    error = undefined;
+    if (attempt > 1) logger.info({ attempts: attempt }, 'bind-result watches open: etcd answers again');
+  };
   const run = async (): Promise<void> => {
-    for (let attempt = 1, delay = 500; !stopped; attempt++, delay = Math.min(delay * 2, 30_000)) {
-      try {
-        await binding.start();
-        open = true;
-        error = undefined;
-        if (attempt > 1) logger.info({ attempts: attempt }, 'bind-result watches open: etcd answers again');
-        return;
-      } catch (err) {
-        if (stopped || isClosed(err)) return;
+    await retrying(openWatches, {
+      backoff: WATCH_BACKOFF,
+      retryIf: (err) => !stopped && !isClosed(err),
+      unref: true,
+      onRetry: ({ err, attempt, delayMs }) => {
         error = err instanceof Error ? err.message : String(err);
-        logger.warn({ err, attempt, retryInMs: delay }, 'bind-result watches could not be opened (etcd unreachable?); retrying with backoff');
-        await new Promise((resolve) => setTimeout(resolve, delay).unref());
-      }
-    }
+        logger.warn({ err, attempt, retryInMs: delayMs }, 'bind-result watches could not be opened (etcd unreachable?); retrying with backoff');
+      },
+    }).catch(() => undefined); // the retries end only when stopped or the store closed: nothing to report
   };
   return {
     get open() {

@@ -2,16 +2,17 @@ import { ConfigError } from '../core/errors/index.js';
 import type { KeyValueStore } from '../core/kv/index.js';
 import type { ProtonRegistry } from '../core/registry/index.js';
 import type { MirrorSource } from '../core/store/index.js';
-import { createMirror, registerMirrorMetrics, type Mirror, type SyncLogger } from '../core/sync/index.js';
+import { createMirror, registerMirrorMetrics, type Mirror } from '../core/sync/index.js';
 import type { Registry } from 'prom-client';
 import type { ServerMirror } from './types.js';
+import type { Logger } from '../core/log/index.js';
 
 /** What the built-in mirror needs. @internal */
 export interface BuiltInMirrorDeps {
   readonly store: MirrorSource;
   readonly kv: KeyValueStore;
   readonly registry: ProtonRegistry;
-  readonly logger: SyncLogger;
+  readonly logger: Logger;
   readonly advertisedUrl: string;
   readonly metrics: Registry;
   readonly leaseTtlSeconds?: number | undefined;

@@ -1,5 +1,5 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
-import { ConfigError } from '../core/errors/index.js';
+import { wholeNumberOption, type WholeNumberRange } from '../core/errors/index.js';
 import type { AuthConfig, Authenticator } from '../core/auth/index.js';
 import type { CapabilitiesOptions, ProtonWatchOptions, WatchMonitor } from '../core/http/index.js';
 import type { KeyValueStore } from '../core/kv/index.js';
@@ -35,8 +35,8 @@ export function serverWatchOptions(input: {
   readonly heartbeatSeconds?: number | undefined;
   readonly bufferBytes?: number | undefined;
 }): ProtonWatchOptions {
-  checkWhole('watchHeartbeatSeconds', input.heartbeatSeconds, 0, 'seconds');
-  checkWhole('watchBufferBytes', input.bufferBytes, 1024, 'bytes');
+  checkWhole('watchHeartbeatSeconds', input.heartbeatSeconds, { min: 0, unit: 'seconds' });
+  checkWhole('watchBufferBytes', input.bufferBytes, { min: 1024, unit: 'bytes' });
   return {
     kv: input.kv,
     monitor: watchMonitor(input.metrics),
@@ -63,10 +63,6 @@ export function serverCapabilities(input: {
   };
 }
 
-function checkWhole(field: string, value: number | undefined, min: number, unit: string): void {
-  if (value === undefined || (Number.isSafeInteger(value) && value >= min)) return;
-  const message = `expected an integer >= ${min} (${unit})`;
-  throw new ConfigError(`Invalid option ${field}: ${message}, received ${String(value)}.`, {
-    details: [{ field, rule: 'integerMin', value, message }],
-  });
+function checkWhole(field: string, value: number | undefined, range: WholeNumberRange): void {
+  if (value !== undefined) wholeNumberOption(field, value, range);
 }

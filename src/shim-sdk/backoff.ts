@@ -1,22 +1,13 @@
-/** Exponential backoff settings (per key in the work queue, per relist in the informer). */
-export interface BackoffOptions {
-  /** Delay after the first failure, in ms (default 5). */
-  readonly initialMs?: number;
-  /** Upper bound of the delay, in ms (default 30,000). */
-  readonly maxMs?: number;
-  /** Growth factor per further failure (default 2). */
-  readonly factor?: number;
-}
+import { delayAfter, exponentialBackoff, type BackoffDefaults, type BackoffOptions } from '../core/retry/index.js';
+
+/** A work queue's default (per key): 5 ms doubling up to 30 s. */
+export const WORK_QUEUE_BACKOFF: BackoffDefaults = { initialMs: 5, maxMs: 30_000, factor: 2 };
 
 /**
  * The delay before retry number `failures` (1 = first failure): `initial × factor^(failures-1)`,
- * capped at `max` (client-go's ItemExponentialFailureRateLimiter).
+ * capped at `max` (client-go's ItemExponentialFailureRateLimiter), from the cockatiel
+ * backoff of these settings (default 5 ms doubling up to 30 s).
  */
 export function backoffDelay(failures: number, options: BackoffOptions = {}): number {
-  const initial = options.initialMs ?? 5;
-  const max = options.maxMs ?? 30_000;
-  const factor = options.factor ?? 2;
-  if (failures <= 0) return 0;
-  const delay = initial * Math.pow(factor, Math.min(failures - 1, 64));
-  return Math.min(max, Number.isFinite(delay) ? delay : max);
+  return delayAfter(exponentialBackoff(options, WORK_QUEUE_BACKOFF), failures);
 }

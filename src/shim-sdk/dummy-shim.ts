@@ -1,9 +1,9 @@
 import type { KeyValueStore } from '../core/kv/index.js';
 import type { ApiModel } from '../core/model/index.js';
 import { defineShim } from './define-shim.js';
-import type { ShimLogger } from './logger.js';
 import { createShim } from './shim.js';
 import type { BindOutcome, PortObject, ProtonObject, Shim, ShimContext, ShimDefinition, ShimHandlers } from './types.js';
+import type { Logger } from '../core/log/index.js';
 
 /** The VIF the dummy shim answers binds with (the original's `net-l3vpn-dummy` backend). */
 export const DUMMY_VIF = {
@@ -58,7 +58,7 @@ export interface DummyShimOptions {
   /** Object names whose changes are logged (default: the net-l3vpn objects, or every object of the model). */
   readonly loggedObjects?: readonly string[];
   /** Logger. */
-  readonly logger?: ShimLogger;
+  readonly logger?: Logger;
   /** Leader election. */
   readonly election?: ShimDefinition['election'];
 }

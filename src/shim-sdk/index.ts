@@ -31,12 +31,12 @@ export type { BindReporterOptions, ReportedResult } from './bind-reporter.js';
 export { decidePort, isBindRequest, hostMatches } from './port-state.js';
 export type { PortAction, PortDecision } from './port-state.js';
 export { backoffDelay } from './backoff.js';
-export type { BackoffOptions } from './backoff.js';
+export type { BackoffOptions } from '../core/retry/index.js';
 // the etcd key layout and the bind-result value are the wire part's, shared with the server
 export { protonPrefix, controllerPrefix, controllerKey, objectKey, parseObjectKey, hasAnswer } from '../core/wire/index.js';
 export type { ObjectKeyParts, BindResultValue } from '../core/wire/index.js';
-export { silentLogger } from './logger.js';
-export type { ShimLogger } from './logger.js';
+export { silentLogger } from '../core/log/index.js';
+export type { Logger } from '../core/log/index.js';
 export { shimSnapshot } from './debug-snapshot.js';
 export type { ShimSnapshot, SnapshotEntry } from './debug-snapshot.js';
 export { createDummyShim, dummyShimDefinition, dummyBind, DUMMY_VIF } from './dummy-shim.js';

@@ -1,6 +1,6 @@
 import { Reflector, type KeyValue, type KeyValueStore, type ReflectorListing, type WatchEvent } from '../core/kv/index.js';
-import { backoffDelay, type BackoffOptions } from './backoff.js';
-import { silentLogger, type ShimLogger } from './logger.js';
+import type { BackoffOptions } from '../core/retry/index.js';
+import { silentLogger, type Logger } from '../core/log/index.js';
 
 /** One object held by an {@link Informer}'s cache. */
 export interface CachedObject<T> {
@@ -46,7 +46,7 @@ export interface InformerOptions<T> {
   /** Backoff between failed relists (default 100 ms doubling up to 5 s). */
   readonly relistBackoff?: BackoffOptions;
   /** Logger (pino-compatible). */
-  readonly logger?: ShimLogger;
+  readonly logger?: Logger;
 }
 
 /**
@@ -70,7 +70,7 @@ export class Informer<T = unknown> {
   private readonly handlers: InformerHandler<T>[] = [];
   private readonly prefix: string;
   private readonly parse: (value: string, key: string) => T;
-  private readonly logger: ShimLogger;
+  private readonly logger: Logger;
   private readonly reflector: Reflector;
 
   constructor(kv: KeyValueStore, options: InformerOptions<T>) {
@@ -84,7 +84,7 @@ export class Informer<T = unknown> {
         prefix: options.prefix,
         name: 'informer',
         logger: this.logger,
-        retryDelayMs: (failures) => backoffDelay(failures, { initialMs: 100, maxMs: 5000, ...options.relistBackoff }),
+        ...(options.relistBackoff === undefined ? {} : { relistBackoff: options.relistBackoff }),
         ...(options.pageSize === undefined ? {} : { pageSize: options.pageSize }),
       },
     );

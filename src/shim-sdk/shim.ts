@@ -5,10 +5,14 @@ import { createKeyValueStore, isKvError, type Compare, type KeyValueStore, type 
 import { controllerKey, controllerPrefix, objectKey, parseObjectKey, protonPrefix, shimElectionName } from '../core/wire/index.js';
 import { BindReporter } from './bind-reporter.js';
 import { Informer } from './informer.js';
-import { silentLogger, type ShimLogger } from './logger.js';
 import { decidePort } from './port-state.js';
 import type { BindOutcome, PortHandlers, PortObject, PortState, ProtonObject, Shim, ShimContext, ShimOptions } from './types.js';
 import { WorkQueue, type WorkItemContext } from './work-queue.js';
+import { silentLogger, type Logger } from '../core/log/index.js';
+import { retrying, type BackoffDefaults } from '../core/retry/index.js';
+
+/** A failed campaign (etcd unreachable) is tried again every 500 ms until the shim stops. */
+const CAMPAIGN_BACKOFF: BackoffDefaults = { initialMs: 500, maxMs: 500, factor: 1 };
 
 /**
  * A bind outcome whose report has not been written yet (etcd failed, or leadership moved):
@@ -63,7 +67,7 @@ class ShimRuntime implements Shim {
   readonly objects: Informer<ProtonObject>;
   readonly results: Informer<ProtonObject>;
   private readonly ownsKv: boolean;
-  private readonly logger: ShimLogger;
+  private readonly logger: Logger;
   private readonly hosts: readonly string[];
   private readonly portObject: string;
   private readonly serviceBindingObjects: readonly string[];
@@ -197,12 +201,13 @@ class ShimRuntime implements Shim {
       while (!abort.signal.aborted) {
         let leadership: Leadership;
         try {
-          leadership = await this.kv.campaign(name, candidateId, { ttl, signal: abort.signal });
-        } catch (err) {
-          if (abort.signal.aborted) return;
-          this.logger.warn({ election: name, err: (err as Error).message }, 'shim: campaign failed; retrying');
-          await new Promise((r) => setTimeout(r, 500));
-          continue;
+          leadership = await retrying(() => this.kv.campaign(name, candidateId, { ttl, signal: abort.signal }), {
+            backoff: CAMPAIGN_BACKOFF,
+            signal: abort.signal,
+            onRetry: ({ err }) => this.logger.warn({ election: name, err: (err as Error).message }, 'shim: campaign failed; retrying'),
+          });
+        } catch {
+          return; // only an abort ends the retries
         }
         if (abort.signal.aborted) {
           await leadership.resign().catch(() => undefined);

@@ -1,8 +1,8 @@
 import type { ApiModel } from '../core/model/index.js';
 import type { KeyValueStore } from '../core/kv/index.js';
-import type { BackoffOptions } from './backoff.js';
+import type { BackoffOptions } from '../core/retry/index.js';
 import type { Informer } from './informer.js';
-import type { ShimLogger } from './logger.js';
+import type { Logger } from '../core/log/index.js';
 
 /** An object as the Proton server mirrors it into etcd (typed JSON). */
 export type ProtonObject = Record<string, unknown>;
@@ -51,7 +51,7 @@ export interface ShimContext {
   /** This shim's controller name (written as `controller` in bind results). */
   readonly name: string;
   /** The shim's logger. */
-  readonly logger: ShimLogger;
+  readonly logger: Logger;
   /** Aborted when the handler should stop early (leadership lost, shutdown without drain). */
   readonly signal: AbortSignal;
   /** Reads an object of the API from the local cache (`ctx.get('VpnService', id)`). */
@@ -144,7 +144,7 @@ export interface ShimOptions extends ShimDefinition {
   /** API (required here or in the definition). */
   readonly api?: string;
   /** Logger (pino-compatible; default silent). */
-  readonly logger?: ShimLogger;
+  readonly logger?: Logger;
 }
 
 /** A running (or startable) shim. */

@@ -1,5 +1,7 @@
-import { backoffDelay, type BackoffOptions } from './backoff.js';
-import { silentLogger, type ShimLogger } from './logger.js';
+import { wholeNumberOption } from '../core/errors/index.js';
+import { delayAfter, exponentialBackoff, type Backoff, type BackoffOptions } from '../core/retry/index.js';
+import { WORK_QUEUE_BACKOFF } from './backoff.js';
+import { silentLogger, type Logger } from '../core/log/index.js';
 
 /** What a work-queue handler gets besides its key. */
 export interface WorkItemContext {
@@ -23,7 +25,7 @@ export interface WorkQueueOptions<K> {
   /** Start paused (handlers run only after {@link WorkQueue.resume}). Default false. */
   readonly paused?: boolean;
   /** Logger (pino-compatible). */
-  readonly logger?: ShimLogger;
+  readonly logger?: Logger;
 }
 
 /** Options of {@link WorkQueue.shutdown}. */
@@ -51,18 +53,18 @@ export class WorkQueue<K = string> {
   private readonly retryTimers = new Map<K, NodeJS.Timeout>();
   private readonly inFlight = new Set<Promise<void>>();
   private readonly concurrency: number;
-  private readonly logger: ShimLogger;
+  private readonly logger: Logger;
+  private readonly backoff: Backoff;
   private abort = new AbortController();
   private paused: boolean;
   private shuttingDown = false;
   private idleWaiters: (() => void)[] = [];
 
   constructor(private readonly options: WorkQueueOptions<K>) {
-    const c = options.concurrency ?? 4;
-    if (!Number.isInteger(c) || c < 1) throw new RangeError(`WorkQueue: concurrency must be a positive integer (received ${String(c)})`);
-    this.concurrency = c;
+    this.concurrency = wholeNumberOption('concurrency', options.concurrency ?? 4, { min: 1 });
     this.paused = options.paused ?? false;
     this.logger = options.logger ?? silentLogger;
+    this.backoff = exponentialBackoff(options.backoff, WORK_QUEUE_BACKOFF);
   }
 
   /** Queues `key` unless it is already queued; a key being handled is handled again afterwards. */
@@ -191,7 +193,7 @@ export class WorkQueue<K = string> {
     } catch (err) {
       const count = failures + 1;
       this.failureCounts.set(key, count);
-      const delay = backoffDelay(count, this.options.backoff);
+      const delay = delayAfter(this.backoff, count);
       this.logger.error({ key, failures: count, retryInMs: delay, err: err instanceof Error ? err.message : String(err) }, 'work queue: handler failed; will retry');
       if (!this.shuttingDown) this.addAfter(key, delay);
     } finally {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeBatchingAndErrors } from './batching-and-errors.js';
-import { NEUTRON_PORT_KEYS, type BackendDriver, type BindRequest, type DriverFactoryOptions, type NeutronPort, type PortRef } from '../drivers/index.js';
+import { NEUTRON_PORT_KEYS, silentLogger, type BackendDriver, type BindRequest, type DriverFactoryOptions, type NeutronPort, type PortRef } from '../drivers/index.js';
 
 /** Creates the driver under test from the options the suite passes. */
 export type BackendDriverFactory = (options: DriverFactoryOptions) => BackendDriver | Promise<BackendDriver>;
@@ -52,7 +52,6 @@ export interface BackendDriverFixtures {
   readonly gluonSubnetId?: string;
 }
 
-const silent = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 const PROVIDER_TOKEN = 'conformance-service-token';
 
 /**
@@ -126,7 +125,7 @@ export function describeBackendDriver(name: string, factory: BackendDriverFactor
   const options = (extra: Partial<DriverFactoryOptions> = {}): DriverFactoryOptions => ({
     service: fixtures.service,
     ...ids,
-    logger: silent,
+    logger: silentLogger,
     ...extra,
   });
 

@@ -5,8 +5,8 @@ import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 
 /**
- * The parts table of DESIGN.md ("what may import what"), as data. `core/errors` is
- * allowed everywhere and is not repeated below. `typeOnly` lists parts a part may use
+ * The parts table of DESIGN.md ("what may import what"), as data. `core/errors` and
+ * `core/log` are allowed everywhere and are not repeated below. `typeOnly` lists parts a part may use
  * for types only (erased at build time, so they cannot pull code into its bundle).
  * `packages` lists the npm packages a part may import (Node built-ins are always allowed).
  *
@@ -50,35 +50,47 @@ import { describe, expect, it } from 'vitest';
  * - `core/http` imports `core/kv` and `core/wire` for the watch stream (`?watch=true`):
  *   it lists and watches the objects' mirror (`/proton/<api>/<Object>/`) in the key/value
  *   store, so every server of an HA pair streams every change, not only its own writes.
+ * - `core/log`, `core/retry` and `core/http-client` are not in the table: leaves that
+ *   hold the one way to do a thing every part needs. `core/log` is the one logger type
+ *   (the part of pino's `Logger` the library writes to) and its silent default; it
+ *   imports nothing and every part may import it. `core/retry` is the one way to write a
+ *   retry or backoff policy (cockatiel), for the parts that retry (kv, store, sync,
+ *   binding, arbiter, shim SDK). `core/http-client` is the one HTTP client (undici and
+ *   its retry interceptor), for the parts that speak HTTP to another service (the Proton
+ *   driver, the arbiter's Neutron upstream, the Keystone authenticator); those parts no
+ *   longer import undici themselves.
  * - The list-then-watch loop (`Reflector`) shared by the shim SDK's informer and the
  *   arbiter's port registry lives in `core/kv`, which both may import, for the same
  *   reason: the arbiter may not import the shim SDK.
  */
 const RULES: Readonly<Record<string, { parts: readonly string[]; typeOnly?: readonly string[]; packages: readonly string[] }>> = {
   'core/errors': { parts: [], packages: [] },
+  'core/log': { parts: [], packages: [] },
+  'core/retry': { parts: [], packages: ['cockatiel'] },
+  'core/http-client': { parts: [], packages: ['undici'] },
   'core/model': { parts: [], packages: ['yaml'] },
   'core/registry': { parts: ['core/model'], packages: [] },
-  'core/store': { parts: ['core/model', 'core/wire'], packages: ['sequelize', 'better-sqlite3', 'cockatiel'] },
-  'core/kv': { parts: [], packages: ['etcd3', 'cockatiel'] },
+  'core/store': { parts: ['core/model', 'core/wire', 'core/retry'], packages: ['sequelize', 'better-sqlite3'] },
+  'core/kv': { parts: ['core/retry'], packages: ['etcd3', 'cockatiel'] },
   'core/wire': { parts: [], packages: [] },
-  'core/sync': { parts: ['core/store', 'core/kv', 'core/wire', 'core/model'], packages: ['cockatiel', 'prom-client'] },
-  'core/binding': { parts: ['core/store', 'core/kv', 'core/wire', 'core/model'], packages: [] },
+  'core/sync': { parts: ['core/store', 'core/kv', 'core/wire', 'core/model', 'core/retry'], packages: ['cockatiel', 'prom-client'] },
+  'core/binding': { parts: ['core/store', 'core/kv', 'core/wire', 'core/model', 'core/retry'], packages: [] },
   'core/http': {
     parts: ['core/registry', 'core/store', 'core/binding', 'core/auth', 'core/model', 'core/kv', 'core/wire'],
     packages: ['fastify', 'fastify-plugin', '@fastify/swagger', '@fastify/swagger-ui', 'ajv', 'ajv-formats'],
   },
-  'core/auth': { parts: ['core/model'], packages: ['yaml', 'undici'] },
+  'core/auth': { parts: ['core/model', 'core/http-client'], packages: ['yaml'] },
   'core/import': { parts: ['core/model', 'core/registry', 'core/store'], packages: ['sequelize', 'better-sqlite3', 'ajv', 'ajv-formats'] },
-  'core/arbiter': { parts: ['core/kv', 'core/wire', 'drivers', 'core/model'], packages: ['fastify', 'undici'] },
-  drivers: { parts: [], typeOnly: ['core/model'], packages: ['undici'] },
-  'shim-sdk': { parts: ['core/kv', 'core/wire'], typeOnly: ['core/model'], packages: [] },
+  'core/arbiter': { parts: ['core/kv', 'core/wire', 'drivers', 'core/model', 'core/retry', 'core/http-client'], packages: ['fastify'] },
+  drivers: { parts: ['core/http-client'], typeOnly: ['core/model'], packages: [] },
+  'shim-sdk': { parts: ['core/kv', 'core/wire', 'core/retry'], typeOnly: ['core/model'], packages: [] },
   testing: { parts: ['drivers'], packages: ['vitest'] },
   server: {
-    parts: ['core/model', 'core/registry', 'core/store', 'core/kv', 'core/wire', 'core/sync', 'core/binding', 'core/http', 'core/auth', 'core/arbiter', 'drivers', 'shim-sdk'],
+    parts: ['core/model', 'core/registry', 'core/store', 'core/kv', 'core/wire', 'core/sync', 'core/binding', 'core/http', 'core/auth', 'core/arbiter', 'drivers', 'shim-sdk', 'core/retry', 'core/http-client'],
     packages: ['fastify', 'pino', 'prom-client', 'tsyringe', 'reflect-metadata', 'yaml', 'ajv', 'fastest-levenshtein'],
   },
   cli: {
-    parts: ['server', 'drivers', 'shim-sdk', 'core/model', 'core/registry', 'core/store', 'core/kv', 'core/wire', 'core/sync', 'core/auth', 'core/arbiter', 'core/import'],
+    parts: ['server', 'drivers', 'shim-sdk', 'core/model', 'core/registry', 'core/store', 'core/kv', 'core/wire', 'core/sync', 'core/auth', 'core/arbiter', 'core/import', 'core/retry', 'core/http-client'],
     packages: ['commander', 'pino', 'undici', 'yaml'],
   },
   index: {
@@ -86,6 +98,9 @@ const RULES: Readonly<Record<string, { parts: readonly string[]; typeOnly?: read
     packages: [],
   },
 };
+
+/** Leaves every part may import. */
+const EVERYWHERE: ReadonlySet<string> = new Set(['core/errors', 'core/log']);
 
 /** Part folders, longest first so nested names would win. */
 const PARTS = Object.keys(RULES).filter((p) => p !== 'index');
@@ -184,7 +199,7 @@ describe('architecture (DESIGN.md "parts and what each owns")', () => {
       for (const ref of imports) {
         if (ref.specifier.startsWith('.')) {
           const to = partOf(resolve(dirname(file), ref.specifier));
-          if (to === undefined || to === from || to === 'core/errors') continue;
+          if (to === undefined || to === from || EVERYWHERE.has(to)) continue;
           if (rule.parts.includes(to)) continue;
           if (ref.typeOnly && rule.typeOnly?.includes(to) === true) continue;
           const typeNote = rule.typeOnly?.includes(to) === true ? ' (allowed for types only: use `import type`)' : '';

@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
+import { silentLogger } from '../../src/core/log/index.js';
 import {
   Reflector,
   createEtcdStore,
@@ -74,7 +75,7 @@ function describeReflector(name: string, factory: Factory): void {
       const kv = await factory();
       stores.push(kv);
       const target = recorder();
-      const reflector = new Reflector(kv, target, { prefix: '/p/', retryDelayMs: () => 20, ...options });
+      const reflector = new Reflector(kv, target, { prefix: '/p/', relistBackoff: { initialMs: 20, maxMs: 20 }, ...options });
       reflectors.push(reflector);
       return { kv, target, reflector };
     };
@@ -212,18 +213,13 @@ afterAll(async () => {
 describeReflector('etcd', async () => createEtcdStore({ hosts: own.endpoint, prefix: `/r-${randomUUID()}` }));
 
 describe('Reflector: etcd unreachable during a relist', () => {
-  it('retries the relist with the given delays until etcd answers again, then converges', async () => {
+  it('retries the relist with the given backoff until etcd answers again, then converges', async () => {
     const etcd = await startEtcd();
     const kv = createEtcdStore({ hosts: etcd.endpoint, requestTimeoutMs: 500 });
     const target = recorder();
     const failures: number[] = [];
-    const reflector = new Reflector(kv, target, {
-      prefix: '/p/',
-      retryDelayMs: (n) => {
-        failures.push(n);
-        return 50;
-      },
-    });
+    const recordDelays = { ...silentLogger, warn: (obj: object) => void ('retryInMs' in obj && failures.push(Number(obj.retryInMs))) };
+    const reflector = new Reflector(kv, target, { prefix: '/p/', relistBackoff: { initialMs: 50, maxMs: 100 }, logger: recordDelays });
     try {
       for (const k of ['a', 'b']) await kv.put(`/p/${k}`, '1');
       await reflector.start();
@@ -234,7 +230,7 @@ describe('Reflector: etcd unreachable during a relist', () => {
       etcd.kill('SIGSTOP');
       await reflector.start(); // the history check times out: relists are scheduled and fail
       await waitFor(() => failures.length >= 2, 30_000, 'two failed relists');
-      expect(failures.slice(0, 2)).toEqual([1, 2]);
+      expect(failures.slice(0, 2)).toEqual([50, 100]);
       expect(reflector.relists).toBe(0);
       etcd.kill('SIGCONT');
       await waitFor(() => reflector.relists === 1, 30_000, 'a relist after etcd answers again');

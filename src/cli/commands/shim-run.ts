@@ -7,8 +7,8 @@ import { ConfigError, isGluonError, type ErrorDetail } from '../../core/errors/i
 import { LOG_FORMATS, LOG_LEVELS, SETTINGS, configError, createServerLogger, resolveServerConfig, type LogFormat } from '../../server/index.js';
 import { settingOption } from './setting-option.js';
 import { EXIT_STARTUP, describeError, startupExitCode } from './exit.js';
-import { createShim, isShimDefinition, shimSnapshot, type Shim, type ShimDefinition, type ShimLogger } from '../../shim-sdk/index.js';
-
+import { createShim, isShimDefinition, shimSnapshot, type Shim, type ShimDefinition } from '../../shim-sdk/index.js';
+import type { Logger } from '../../core/log/index.js';
 
 /** A shim module located on disk: the file to import and the export to use. */
 export interface ShimEntry {
@@ -140,7 +140,7 @@ function positiveInt(value: string | undefined, flag: string): number | undefine
 
 /** Where {@link prepareShim} logs and resolves the shim from. */
 export interface PrepareShimContext {
-  readonly logger: ShimLogger;
+  readonly logger: Logger;
   /** The directory a relative shim path is resolved from. @default process.cwd() */
   readonly cwd?: string;
 }
@@ -270,7 +270,7 @@ export async function runShim(target: string, opts: ShimRunOptions): Promise<num
  * `--debug-dump <file>`: on each SIGUSR2, writes the shim's caches ({@link shimSnapshot})
  * to `file` (through a temp file and a rename, so a reader never sees half a dump).
  */
-function dumpOnSignal(shim: Shim, file: string, logger: ShimLogger): void {
+function dumpOnSignal(shim: Shim, file: string, logger: Logger): void {
   process.on('SIGUSR2', () => {
     try {
       writeFileSync(`${file}.tmp`, `${JSON.stringify(shimSnapshot(shim))}\n`);

@@ -1,7 +1,8 @@
 import { GluonError } from '../errors/index.js';
-import { silentLogger } from './silent-logger.js';
-import type { ArbiterLogger } from './types.js';
+
 import type { NeutronUpstream } from './upstream.js';
+import { silentLogger, type Logger } from '../log/index.js';
+import { retrying } from '../retry/index.js';
 
 /** Name of the dummy Neutron network every Gluon port is attached to. */
 export const GLUON_NETWORK_NAME = 'GluonNetwork';
@@ -23,12 +24,18 @@ export interface FindGluonObjectsOptions {
   /** Longest wait between attempts, ms (default 5,000). */
   readonly maxDelayMs?: number;
   /** Logger. */
-  readonly logger?: ArbiterLogger;
+  readonly logger?: Logger;
   /** Stops the retries. */
   readonly signal?: AbortSignal;
 }
 
-async function idByName(upstream: NeutronUpstream, collection: 'networks' | 'subnets', name: string, token: string | undefined): Promise<string> {
+/** One Gluon object to look up by name. */
+interface NamedObject {
+  readonly collection: 'networks' | 'subnets';
+  readonly name: string;
+}
+
+async function idByName(upstream: NeutronUpstream, { collection, name }: NamedObject, token: string | undefined): Promise<string> {
   const answer = await upstream.send({
     method: 'GET',
     path: `/v2.0/${collection}?name=${encodeURIComponent(name)}&fields=id&fields=name`,
@@ -58,17 +65,16 @@ async function idByName(upstream: NeutronUpstream, collection: 'networks' | 'sub
  */
 export async function findGluonObjects(upstream: NeutronUpstream, options: FindGluonObjectsOptions = {}): Promise<GluonObjectIds> {
   const logger = options.logger ?? silentLogger;
-  const deadline = options.timeoutMs === undefined ? Infinity : Date.now() + options.timeoutMs;
-  for (let attempt = 1; ; attempt++) {
-    try {
-      const gluonNetworkId = await idByName(upstream, 'networks', GLUON_NETWORK_NAME, options.token);
-      const gluonSubnetId = await idByName(upstream, 'subnets', GLUON_SUBNET_NAME, options.token);
-      return { gluonNetworkId, gluonSubnetId };
-    } catch (err) {
-      const delay = Math.min(options.maxDelayMs ?? 5000, 250 * 2 ** (attempt - 1));
-      if (Date.now() + delay > deadline || options.signal?.aborted === true) throw err;
-      logger.warn({ attempt, retryInMs: delay, err: (err as Error).message }, 'neutron facade: GluonNetwork/GluonSubnet not found yet; retrying');
-      await new Promise((resolve) => setTimeout(resolve, delay));
-    }
-  }
+  const lookUp = async (): Promise<GluonObjectIds> => {
+    const gluonNetworkId = await idByName(upstream, { collection: 'networks', name: GLUON_NETWORK_NAME }, options.token);
+    const gluonSubnetId = await idByName(upstream, { collection: 'subnets', name: GLUON_SUBNET_NAME }, options.token);
+    return { gluonNetworkId, gluonSubnetId };
+  };
+  return retrying(lookUp, {
+    backoff: { initialMs: 250, maxMs: options.maxDelayMs ?? 5000, factor: 2 },
+    ...(options.timeoutMs === undefined ? {} : { deadline: Date.now() + options.timeoutMs }),
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
+    onRetry: ({ attempt, err, delayMs }) =>
+      logger.warn({ attempt, retryInMs: delayMs, err: (err as Error).message }, 'neutron facade: GluonNetwork/GluonSubnet not found yet; retrying'),
+  });
 }

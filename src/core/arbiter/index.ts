@@ -31,14 +31,12 @@ export { findGluonObjects, GLUON_NETWORK_NAME, GLUON_SUBNET_NAME } from './gluon
 export type { GluonObjectIds, FindGluonObjectsOptions } from './gluon-objects.js';
 export { createNeutronFacade, headerIdentity } from './neutron-facade.js';
 export type { NeutronFacade, NeutronFacadeOptions, FacadeIdentity, IdentifyCaller } from './neutron-facade.js';
-export { silentLogger } from './silent-logger.js';
 export type {
   ArbiterContext,
   PortFilters,
   GetPortOptions,
   GetPortsOptions,
   PortRegistration,
-  ArbiterLogger,
   DriverLookup,
   PortArbiterOptions,
 } from './types.js';

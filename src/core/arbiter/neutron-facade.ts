@@ -9,9 +9,9 @@ import { PortArbiter } from './port-arbiter.js';
 import { parsePortQuery } from './port-filters.js';
 import { listPorts, type PortListTools } from './port-list.js';
 import { createsOnNetwork, gluonNetworkReserved, gluonPortDeleteRefused } from './refusals.js';
-import { silentLogger } from './silent-logger.js';
-import type { ArbiterContext, ArbiterLogger } from './types.js';
+import type { ArbiterContext } from './types.js';
 import { NeutronUpstream, type UpstreamResponse } from './upstream.js';
+import { silentLogger, type Logger } from '../log/index.js';
 
 /** Who a request comes from, as the facade's identity hook reports it. */
 export type FacadeIdentity = Pick<ArbiterContext, 'projectId' | 'isAdmin'>;
@@ -66,7 +66,7 @@ export interface NeutronFacadeOptions {
   /** Timeout of one upstream request, ms (default 120,000). */
   readonly upstreamTimeoutMs?: number;
   /** Logger (pino-compatible; default silent). */
-  readonly logger?: ArbiterLogger;
+  readonly logger?: Logger;
 }
 
 /** A running Neutron facade. */
@@ -198,7 +198,7 @@ export async function createNeutronFacade(options: NeutronFacadeOptions): Promis
   }
 }
 
-function buildApp(arbiter: PortArbiter, upstream: NeutronUpstream, identify: IdentifyCaller, logger: ArbiterLogger, gluonNetworkId: string): FastifyInstance {
+function buildApp(arbiter: PortArbiter, upstream: NeutronUpstream, identify: IdentifyCaller, logger: Logger, gluonNetworkId: string): FastifyInstance {
   const app = Fastify({ logger: false, exposeHeadRoutes: false, routerOptions: { maxParamLength: 8192 }, bodyLimit: 16 * 1024 * 1024 });
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
@@ -370,10 +370,9 @@ function sendFault(reply: FastifyReply, fault: NeutronFault, rid: string): Fasti
   return reply.code(fault.status).header('content-type', 'application/json').header('x-openstack-request-id', rid).send(Buffer.from(fault.body, 'utf8'));
 }
 
-function logFailure(logger: ArbiterLogger, request: FastifyRequest, err: unknown): void {
+function logFailure(logger: Logger, request: FastifyRequest, err: unknown): void {
   const e = err as { status?: number; code?: string; message?: string };
   const log = (e.status ?? 500) >= 500 ? logger.error.bind(logger) : logger.info.bind(logger);
   log({ method: request.method, url: request.url, code: e.code, err: e.message }, 'neutron facade: Gluon port request failed');
 }
-
 

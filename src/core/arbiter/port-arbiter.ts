@@ -2,10 +2,8 @@ import type { BackendDriver, DriverContext, NeutronPort, NeutronPortChanges, Por
 import { GluonError, NotFoundError, ValidationError } from '../errors/index.js';
 import { hideAdminKeys, matchesFilters, selectFields, sortPorts } from './port-filters.js';
 import { PortRegistry } from './port-registry.js';
-import { silentLogger } from './silent-logger.js';
 import type {
   ArbiterContext,
-  ArbiterLogger,
   DriverLookup,
   GetPortOptions,
   GetPortsOptions,
@@ -13,6 +11,7 @@ import type {
   PortFilters,
   PortRegistration,
 } from './types.js';
+import { silentLogger, type Logger } from '../log/index.js';
 
 /** Port attributes Neutron never lets a PUT change (400 "Cannot update read-only attribute"). */
 export const READ_ONLY_PORT_KEYS: readonly string[] = [
@@ -45,7 +44,7 @@ export class PortArbiter {
   /** The cached port registry. */
   readonly registry: PortRegistry;
   private readonly lookup: DriverLookup;
-  private readonly logger: ArbiterLogger;
+  private readonly logger: Logger;
   private closed = false;
 
   constructor(options: PortArbiterOptions) {

@@ -1,7 +1,8 @@
 import { Reflector, type KeyValue, type KeyValueStore, type ReflectorListing, type WatchEvent } from '../kv/index.js';
-import { silentLogger } from './silent-logger.js';
-import type { ArbiterLogger, PortRegistration } from './types.js';
+
+import type { PortRegistration } from './types.js';
 import { PORT_REGISTRY_PREFIX } from '../wire/index.js';
+import { silentLogger, type Logger } from '../log/index.js';
 
 /** The etcd prefix of Gluon port registrations. */
 export { PORT_REGISTRY_PREFIX };
@@ -13,7 +14,7 @@ export interface PortRegistryOptions {
   /** Keys per page when listing (default 1,000). */
   readonly pageSize?: number;
   /** Logger (default silent). */
-  readonly logger?: ArbiterLogger;
+  readonly logger?: Logger;
   /** Longest wait between failed relists, ms (default 5,000). */
   readonly maxRelistDelayMs?: number;
 }
@@ -44,13 +45,12 @@ export class PortRegistry {
   private readonly ports = new Map<string, PortRegistration>();
   private readonly listeners: ((change: PortRegistryChange) => void)[] = [];
   private readonly prefix: string;
-  private readonly logger: ArbiterLogger;
+  private readonly logger: Logger;
   private readonly reflector: Reflector;
 
   constructor(kv: KeyValueStore, options: PortRegistryOptions = {}) {
     this.prefix = options.prefix ?? PORT_REGISTRY_PREFIX;
     this.logger = options.logger ?? silentLogger;
-    const maxDelayMs = options.maxRelistDelayMs ?? 5000;
     this.reflector = new Reflector(
       kv,
       { beginList: () => this.beginList(), onEvent: (event) => this.onEvent(event) },
@@ -58,7 +58,7 @@ export class PortRegistry {
         prefix: this.prefix,
         name: 'port registry',
         logger: this.logger,
-        retryDelayMs: (failures) => Math.min(maxDelayMs, 100 * 2 ** (failures - 1)),
+        ...(options.maxRelistDelayMs === undefined ? {} : { relistBackoff: { maxMs: options.maxRelistDelayMs } }),
         ...(options.pageSize === undefined ? {} : { pageSize: options.pageSize }),
       },
     );

@@ -1,5 +1,6 @@
-import type { BackendDriver, DriverLogger } from '../../drivers/index.js';
+import type { BackendDriver } from '../../drivers/index.js';
 import type { KeyValueStore } from '../kv/index.js';
+import type { Logger } from '../log/index.js';
 
 /**
  * Who is asking the arbiter, and how: the caller's token (forwarded to the backend
@@ -60,9 +61,6 @@ export interface PortRegistration {
   readonly modRevision: number;
 }
 
-/** Minimal structured logger (pino-compatible). */
-export type ArbiterLogger = DriverLogger;
-
 /** Finds (or creates) the backend driver of a service (`undefined` when none is configured). */
 export type DriverLookup = (service: string) => BackendDriver | undefined | Promise<BackendDriver | undefined>;
 
@@ -75,5 +73,5 @@ export interface PortArbiterOptions {
   /** Where registrations live (default `/gluon/port/`). */
   readonly registryPrefix?: string;
   /** Logger (default: silent). */
-  readonly logger?: ArbiterLogger;
+  readonly logger?: Logger;
 }

@@ -1,16 +1,10 @@
-import { Pool } from 'undici';
 import { GluonError } from '../errors/index.js';
+import { HttpClient, type TransportFailure } from '../http-client/index.js';
 
 /** Hop-by-hop headers (RFC 9110 §7.6.1): never forwarded in either direction. */
 export const HOP_BY_HOP_HEADERS: ReadonlySet<string> = new Set([
   'connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'proxy-connection', 'te', 'trailer', 'trailers', 'transfer-encoding', 'upgrade',
 ]);
-
-/** Methods that are safe to send twice (retried once on a connection reset). */
-const IDEMPOTENT = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS']);
-
-/** Connection errors that mean "the server closed a connection we reused": retryable. */
-const RESET_CODES = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
 
 /** Options of {@link NeutronUpstream}. */
 export interface NeutronUpstreamOptions {
@@ -50,35 +44,42 @@ export interface UpstreamResponse {
 }
 
 /**
- * The facade's client for the upstream Neutron (undici pool). Neutron under eventlet or
- * uwsgi may close an idle keep-alive connection without saying so; a request that then
- * fails with a reset before any answer is retried once when its method is idempotent.
+ * The facade's client for the upstream Neutron (the shared {@link HttpClient}). Neutron
+ * under eventlet or uwsgi may close an idle keep-alive connection without saying so; a
+ * request that then fails with a reset before any answer is retried once when its
+ * method is idempotent.
  */
 export class NeutronUpstream {
-  private readonly pool: Pool;
+  private readonly client: HttpClient;
+  /** Neutron's origin and path prefix, without a trailing slash. */
+  private readonly base: string;
   private readonly basePath: string;
-  private readonly keepAlive: boolean;
-  /** Requests sent (retries included). */
-  requestCount = 0;
-  /** Requests retried after a connection reset. */
-  retryCount = 0;
 
   constructor(private readonly options: NeutronUpstreamOptions) {
     const url = new URL(options.url);
     this.basePath = url.pathname.replace(/\/+$/, '');
-    this.keepAlive = options.keepAlive ?? true;
-    const timeout = options.timeoutMs ?? 120_000;
-    this.pool = new Pool(url.origin, {
+    this.base = url.origin + this.basePath;
+    this.client = new HttpClient({
       connections: options.connections ?? 16,
-      headersTimeout: timeout,
-      bodyTimeout: timeout,
-      ...(this.keepAlive ? {} : { pipelining: 0 }),
+      keepAlive: options.keepAlive ?? true,
+      timeoutMs: options.timeoutMs ?? 120_000,
+      unreachable: (failure) => this.unreachable(failure),
     });
   }
 
   /** The upstream base URL. */
   get url(): string {
     return this.options.url;
+  }
+
+  /** Requests sent (retries included). */
+  get requestCount(): number {
+    return this.client.requestCount;
+  }
+
+  /** Requests retried after a connection reset. */
+  get retryCount(): number {
+    return this.client.retryCount;
   }
 
   /**
@@ -92,41 +93,29 @@ export class NeutronUpstream {
       if (value === undefined || HOP_BY_HOP_HEADERS.has(lower) || lower === 'content-length' || lower === 'expect') continue;
       headers[lower] = value;
     }
-    const method = request.method.toUpperCase();
-    for (let attempt = 1; ; attempt++) {
-      this.requestCount++;
-      try {
-        const res = await this.pool.request({
-          method: method as 'GET',
-          path: this.basePath + request.path,
-          headers,
-          ...(request.body === undefined || request.body.length === 0 ? {} : { body: request.body }),
-          reset: !this.keepAlive,
-        });
-        const body = Buffer.from(await res.body.arrayBuffer());
-        const out: Record<string, string | string[]> = {};
-        for (const [name, value] of Object.entries(res.headers)) {
-          if (value === undefined || HOP_BY_HOP_HEADERS.has(name.toLowerCase())) continue;
-          out[name.toLowerCase()] = value;
-        }
-        return { status: res.statusCode, headers: out, body };
-      } catch (err) {
-        const code = (err as { code?: string }).code ?? '';
-        if (attempt === 1 && IDEMPOTENT.has(method) && RESET_CODES.has(code)) {
-          this.retryCount++;
-          continue;
-        }
-        throw new GluonError(
-          'GLUON_ERR_ARBITER_UPSTREAM_UNREACHABLE',
-          `Neutron at ${this.options.url} did not answer ${method} ${request.path}: ${(err as Error).message}${code === '' ? '' : ` (${code})`}.`,
-          { cause: err, details: [{ field: 'neutronUrl', rule: 'reachable', value: this.options.url, message: (err as Error).message }] },
-        );
-      }
-    }
+    const answer = await this.client.send({
+      method: request.method,
+      url: this.base + request.path,
+      rawPath: this.basePath + request.path,
+      headers,
+      ...(request.body === undefined ? {} : { body: request.body }),
+    });
+    const out: Record<string, string | string[]> = {};
+    for (const [name, value] of Object.entries(answer.headers)) if (!HOP_BY_HOP_HEADERS.has(name)) out[name] = value;
+    return { status: answer.status, headers: out, body: answer.body };
   }
 
   /** Closes the connections. */
   async close(): Promise<void> {
-    await this.pool.close();
+    await this.client.close();
+  }
+
+  private unreachable(failure: TransportFailure): GluonError {
+    const path = failure.url.pathname.slice(this.basePath.length) + failure.url.search;
+    return new GluonError(
+      'GLUON_ERR_ARBITER_UPSTREAM_UNREACHABLE',
+      `Neutron at ${this.options.url} did not answer ${failure.method} ${path}: ${failure.reason}.`,
+      { cause: failure.cause, details: [{ field: 'neutronUrl', rule: 'reachable', value: this.options.url, message: failure.reason }] },
+    );
   }
 }

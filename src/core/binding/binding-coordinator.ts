@@ -10,13 +10,13 @@ import {
   DEFAULT_MAX_BIND_TIMEOUT_MS,
   type BindOptions,
   type BindingCoordinatorOptions,
-  type BindingLogger,
   type BindingRequest,
   type PortWrite,
   type ShimResult,
 } from './types.js';
 import { controllerPrefix as resultPrefix } from '../wire/index.js';
 import { KeyedLock } from './keyed-lock.js';
+import { silentLogger, type Logger } from '../log/index.js';
 
 /** One bind request of one port, answered once by a shim result (or an unbind). */
 interface Attempt {
@@ -38,7 +38,6 @@ interface Attempt {
   resolve(port: StoredObject): void;
 }
 
-const silent: BindingLogger = { debug() {}, info() {}, warn() {}, error() {} };
 const TIMEOUT = Symbol('timeout');
 
 /**
@@ -62,7 +61,7 @@ const TIMEOUT = Symbol('timeout');
  */
 export class BindingCoordinator {
   private readonly kv: KeyValueStore;
-  private readonly logger: BindingLogger;
+  private readonly logger: Logger;
   /** Default deadline of a bind (ms). */
   readonly defaultTimeoutMs: number;
   /** Largest per-request deadline (ms). */
@@ -76,7 +75,7 @@ export class BindingCoordinator {
 
   constructor(private readonly options: BindingCoordinatorOptions) {
     this.kv = options.kv;
-    this.logger = options.logger ?? silent;
+    this.logger = options.logger ?? silentLogger;
     this.defaultTimeoutMs = checkMs('defaultTimeoutMs', options.defaultTimeoutMs, DEFAULT_BIND_TIMEOUT_MS);
     this.maxTimeoutMs = Math.max(this.defaultTimeoutMs, checkMs('maxTimeoutMs', options.maxTimeoutMs, DEFAULT_MAX_BIND_TIMEOUT_MS));
     for (const api of options.apis) {

@@ -19,7 +19,6 @@ export {
 } from './types.js';
 export type {
   BindingCoordinatorOptions,
-  BindingLogger,
   BindingRequest,
   BindOptions,
   PortUpdateKind,

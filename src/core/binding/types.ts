@@ -1,6 +1,7 @@
 import type { KeyValueStore } from '../kv/index.js';
 import type { ApiModel } from '../model/index.js';
 import type { ProtonStore, StoredObject } from '../store/index.js';
+import type { Logger } from '../log/index.js';
 
 /** Default time a bind waits for its shim result: 10 s. */
 export const DEFAULT_BIND_TIMEOUT_MS = 10_000;
@@ -10,14 +11,6 @@ export const DEFAULT_MAX_BIND_TIMEOUT_MS = 120_000;
 
 /** `vif_type` stored when a bind failed (shim-reported failure or deadline). */
 export const BINDING_FAILED = 'binding_failed';
-
-/** Minimal structured logger (pino-compatible). */
-export interface BindingLogger {
-  debug(obj: object, msg?: string): void;
-  info(obj: object, msg?: string): void;
-  warn(obj: object, msg?: string): void;
-  error(obj: object, msg?: string): void;
-}
 
 /** Options of {@link BindingCoordinator}. */
 export interface BindingCoordinatorOptions {
@@ -32,7 +25,7 @@ export interface BindingCoordinatorOptions {
   /** Largest per-request `bind_timeout` accepted (ms, default 120,000). */
   readonly maxTimeoutMs?: number;
   /** Logger (default: silent). */
-  readonly logger?: BindingLogger;
+  readonly logger?: Logger;
 }
 
 /** What a PUT on a port-role object is. */

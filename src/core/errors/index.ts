@@ -18,3 +18,5 @@ export {
   formatModelIssue,
 } from './error-classes.js';
 export type { ModelIssue } from './error-classes.js';
+export { invalidOptionError, wholeNumberOption } from './option-errors.js';
+export type { InvalidOption, WholeNumberRange } from './option-errors.js';

@@ -1,6 +1,7 @@
 import type { Lease as Etcd3Lease } from 'etcd3';
 import { KvError } from './errors.js';
-import type { KvLogger, Lease } from './types.js';
+import type { Lease } from './types.js';
+import type { Logger } from '../log/index.js';
 
 /**
  * A lease on etcd, kept alive by `etcd3` (a keepalive every TTL/3). Besides `etcd3`'s own
@@ -26,7 +27,7 @@ export class EtcdLease implements Lease {
     private readonly inner: Etcd3Lease,
     grantSentAt: number,
     private readonly onDone: (lease: EtcdLease) => void,
-    private readonly logger?: KvLogger,
+    private readonly logger?: Logger,
   ) {
     this.lastFired = grantSentAt;
     this.confirmedAt = grantSentAt;

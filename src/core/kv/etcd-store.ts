@@ -14,7 +14,6 @@ import type {
   DeleteResult,
   KeyValue,
   KeyValueStore,
-  KvLogger,
   LeaderObserver,
   Leadership,
   Lease,
@@ -28,6 +27,7 @@ import type {
   WatchOptions,
   WriteResult,
 } from './types.js';
+import type { Logger } from '../log/index.js';
 
 /** Options of {@link createEtcdStore}. */
 export interface EtcdStoreOptions {
@@ -39,7 +39,7 @@ export interface EtcdStoreOptions {
    */
   readonly prefix?: string;
   /** Logger (pino-compatible). */
-  readonly logger?: KvLogger;
+  readonly logger?: Logger;
   /** How long to wait for a connection to etcd, in ms (default 5,000). */
   readonly dialTimeoutMs?: number;
   /** Deadline of each unary request, in ms (default 5,000); watches and keepalives have none. */
@@ -63,7 +63,7 @@ class EtcdStore implements KeyValueStore {
   readonly kind = 'etcd' as const;
   readonly client: Etcd3;
   private readonly prefix: Buffer;
-  private readonly logger: KvLogger | undefined;
+  private readonly logger: Logger | undefined;
   private readonly watches = new Set<WatchDispatcher>();
   private readonly leases = new Set<EtcdLease>();
   private closed = false;

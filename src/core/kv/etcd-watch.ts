@@ -2,14 +2,15 @@ import type { Etcd3, IKeyValue, IWatchResponse, Watcher } from 'etcd3';
 import { KvCompactedError, KvError } from './errors.js';
 import { isCompactedMessage, translateEtcdError } from './etcd-errors.js';
 import { WatchDispatcher } from './watch-dispatcher.js';
-import type { KvLogger, Watch, WatchEvent, WatchHandler, WatchOptions } from './types.js';
+import type { Watch, WatchEvent, WatchHandler, WatchOptions } from './types.js';
+import type { Logger } from '../log/index.js';
 
 /** What an etcd watch needs from its store. @internal */
 export interface EtcdWatchContext {
   readonly client: Etcd3;
   /** The store's key prefix, as bytes. */
   readonly prefix: Buffer;
-  readonly logger: KvLogger | undefined;
+  readonly logger: Logger | undefined;
   /** The store's current revision. */
   currentRevision(): Promise<number>;
   /** The oldest readable revision, knowing `compacted` is not readable. */

@@ -1,14 +1,15 @@
 import { ConfigError } from '../errors/index.js';
 import { createEtcdStore } from './etcd-store.js';
 import { createMemoryStore, type MemoryStoreOptions } from './memory-store.js';
-import type { KeyValueStore, KvLogger } from './types.js';
+import type { KeyValueStore } from './types.js';
+import type { Logger } from '../log/index.js';
 
 /** Options of {@link createKeyValueStore}. */
 export interface KeyValueStoreOptions {
   /** Key prefix, so several deployments can share one etcd (e.g. `/site-a`). */
   readonly prefix?: string;
   /** Logger (pino-compatible). */
-  readonly logger?: KvLogger;
+  readonly logger?: Logger;
   /** etcd: connection timeout in ms. */
   readonly dialTimeoutMs?: number;
   /** etcd: deadline of each request in ms. */

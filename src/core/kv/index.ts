@@ -32,7 +32,6 @@ export type {
   CampaignOptions,
   Leadership,
   LeaderObserver,
-  KvLogger,
   KeyValueStore,
 } from './types.js';
 export { KvError, KvCompactedError, isKvError } from './errors.js';

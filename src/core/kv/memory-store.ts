@@ -8,7 +8,6 @@ import type {
   DeleteResult,
   KeyValue,
   KeyValueStore,
-  KvLogger,
   Lease,
   PutOptions,
   RangeOptions,
@@ -21,6 +20,7 @@ import type {
   WatchOptions,
   WriteResult,
 } from './types.js';
+import type { Logger } from '../log/index.js';
 
 /** Options of {@link createMemoryStore}. */
 export interface MemoryStoreOptions {
@@ -31,7 +31,7 @@ export interface MemoryStoreOptions {
   /** Events of history kept for watches from the past, when no backend is given (default 100,000). */
   readonly historyLimit?: number;
   /** Logger for watch handler failures. */
-  readonly logger?: KvLogger;
+  readonly logger?: Logger;
 }
 
 class MemoryLease implements Lease {
@@ -88,7 +88,7 @@ class MemoryStore implements KeyValueStore {
   readonly kind = 'memory' as const;
   readonly backend;
   private readonly prefix: string;
-  private readonly logger: KvLogger | undefined;
+  private readonly logger: Logger | undefined;
   private readonly watches = new Set<WatchDispatcher>();
   private readonly leases = new Set<MemoryLease>();
   private closed = false;

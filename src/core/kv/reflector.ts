@@ -1,6 +1,8 @@
 import type { KvError } from './errors.js';
 import { listPages } from './list-all.js';
-import type { KeyValue, KeyValueStore, KvLogger, Watch, WatchEvent } from './types.js';
+import type { KeyValue, KeyValueStore, Watch, WatchEvent } from './types.js';
+import type { Logger } from '../log/index.js';
+import { delayAfter, exponentialBackoff, type Backoff, type BackoffDefaults, type BackoffOptions } from '../retry/index.js';
 
 /** Receives one listing of a {@link Reflector}, key by key. */
 export interface ReflectorListing {
@@ -36,21 +38,16 @@ export interface ReflectorOptions {
   readonly prefix: string;
   /** Keys per page when listing (default 1,000). */
   readonly pageSize?: number;
-  /**
-   * The delay before relist retry number `failures` (1 = first failure), ms. Default
-   * 100 ms doubling up to 5 s.
-   */
-  readonly retryDelayMs?: (failures: number) => number;
+  /** Backoff between failed relists (default 100 ms doubling up to 5 s). */
+  readonly relistBackoff?: BackoffOptions;
   /** Logger for watch ends and failed relists (default none). */
-  readonly logger?: KvLogger;
+  readonly logger?: Logger;
   /** Names the owner in log messages (`informer: watch ended; relisting`). Default `reflector`. */
   readonly name?: string;
 }
 
 /** 100 ms doubling up to 5 s. */
-function defaultRetryDelayMs(failures: number): number {
-  return Math.min(5000, 100 * 2 ** Math.min(failures - 1, 16));
-}
+const RELIST_BACKOFF: BackoffDefaults = { initialMs: 100, maxMs: 5000, factor: 2 };
 
 /**
  * The list-then-watch loop behind every cache of a prefix (the shim SDK's informer, the
@@ -72,7 +69,7 @@ function defaultRetryDelayMs(failures: number): number {
 export class Reflector {
   private readonly prefix: string;
   private readonly name: string;
-  private readonly retryDelayMs: (failures: number) => number;
+  private readonly relistBackoff: Backoff;
   private watch: Watch | undefined;
   private rev = 0;
   private synced = false;
@@ -86,7 +83,7 @@ export class Reflector {
   /**
    * @param kv - The store to follow.
    * @param target - Receives the listings and events.
-   * @param options - Prefix, paging, retry delay, logging.
+   * @param options - Prefix, paging, relist backoff, logging.
    */
   constructor(
     private readonly kv: KeyValueStore,
@@ -95,7 +92,7 @@ export class Reflector {
   ) {
     this.prefix = options.prefix;
     this.name = options.name ?? 'reflector';
-    this.retryDelayMs = options.retryDelayMs ?? defaultRetryDelayMs;
+    this.relistBackoff = exponentialBackoff(options.relistBackoff, RELIST_BACKOFF);
   }
 
   /** The last revision the cache reflects (0 before the first list). */
@@ -196,7 +193,7 @@ export class Reflector {
         } catch (err) {
           if (generation !== this.generation || !this.running) return;
           this.failures++;
-          const delay = this.retryDelayMs(this.failures);
+          const delay = delayAfter(this.relistBackoff, this.failures);
           this.options.logger?.warn({ prefix: this.prefix, err: (err as Error).message, retryInMs: delay }, `${this.name}: relist failed; retrying`);
           this.scheduleRelist(generation, delay);
         }

@@ -296,18 +296,6 @@ export interface LeaderObserver {
   close(): Promise<void>;
 }
 
-/** Minimal structured logger (pino-compatible). */
-export interface KvLogger {
-  /** Detail useful when tracing a problem. */
-  debug(obj: object, msg?: string): void;
-  /** A normal event worth recording. */
-  info(obj: object, msg?: string): void;
-  /** Something went wrong but was handled (a retry, a skipped item). */
-  warn(obj: object, msg?: string): void;
-  /** A failure that needs an operator. */
-  error(obj: object, msg?: string): void;
-}
-
 /**
  * The key/value port. Every method is async and fails with a {@link KvError}.
  * Implementations: {@link createEtcdStore}, {@link createMemoryStore}; pick one from a

@@ -1,5 +1,6 @@
 import type { KvError } from './errors.js';
-import type { KvLogger, Watch, WatchErrorHandler, WatchEvent, WatchHandler } from './types.js';
+import type { Watch, WatchErrorHandler, WatchEvent, WatchHandler } from './types.js';
+import type { Logger } from '../log/index.js';
 
 type Item = { kind: 'event'; event: WatchEvent } | { kind: 'progress'; revision: number } | { kind: 'error'; error: KvError };
 
@@ -29,7 +30,7 @@ export class WatchDispatcher implements Watch {
     startRevision: number,
     private readonly handler: WatchHandler,
     private readonly release: () => Promise<void>,
-    private readonly logger?: KvLogger,
+    private readonly logger?: Logger,
   ) {
     this.revision = startRevision;
   }

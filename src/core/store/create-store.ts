@@ -1,8 +1,8 @@
-import { ConfigError, StoreError } from '../errors/index.js';
+import { ConfigError, StoreError, wholeNumberOption } from '../errors/index.js';
 import { Database, type ConnectTarget } from './database.js';
 import { SqlStoreImpl } from './sql-store.js';
-import { silentLogger, type StoreLogger } from './store-logger.js';
 import type { SqlStore } from './types.js';
+import { silentLogger, type Logger } from '../log/index.js';
 
 /** Options of {@link createStore}. */
 export interface StoreOptions {
@@ -12,7 +12,7 @@ export interface StoreOptions {
    */
   readonly url?: string;
   /** A pino-compatible logger (default: silent; the store never writes to the console). */
-  readonly logger?: StoreLogger;
+  readonly logger?: Logger;
   /**
    * The server's base URL written into `/gluon/port/<id>` registrations (default
    * `http://127.0.0.1:2705`). A wildcard host (`0.0.0.0`, `::`) is rejected.
@@ -45,10 +45,7 @@ export const DEFAULT_ADVERTISED_URL = 'http://127.0.0.1:2705';
 export function createStore(options: StoreOptions = {}): SqlStore {
   const target = parseStoreUrl(options.url ?? DEFAULT_STORE_URL);
   const advertisedUrl = checkAdvertisedUrl(options.advertisedUrl ?? DEFAULT_ADVERTISED_URL);
-  const maxPageSize = options.maxPageSize ?? 1000;
-  if (!Number.isSafeInteger(maxPageSize) || maxPageSize < 1) {
-    throw new ConfigError(`Invalid store option maxPageSize: expected a positive integer, received ${String(maxPageSize)}.`);
-  }
+  const maxPageSize = wholeNumberOption('maxPageSize', options.maxPageSize ?? 1000, { min: 1 });
   const logger = options.logger ?? silentLogger;
   const db = Database.open(target, logger);
   return new SqlStoreImpl(db, { logger, advertisedUrl, mirror: options.mirror ?? true, maxPageSize });

@@ -6,8 +6,9 @@ import { sequelizeSqliteModule, type NativeOpen } from './sequelize-sqlite-adapt
 import { SqliteConnection, type NativeDatabase, type TxState } from './sqlite-connection.js';
 import { WalCheckpointer } from './wal-checkpointer.js';
 import type { Dialect } from './sql-text.js';
-import type { StoreLogger } from './store-logger.js';
 import type { OutboxEntry } from './types.js';
+import type { Logger } from '../log/index.js';
+import { retrying, type BackoffDefaults } from '../retry/index.js';
 
 /** A raw result row. @internal */
 export type Row = Record<string, unknown>;
@@ -95,7 +96,7 @@ export class Database {
     dialect: Dialect,
     sequelize: Sequelize,
     private readonly storage: string | undefined,
-    private readonly logger: StoreLogger,
+    private readonly logger: Logger,
   ) {
     this.dialect = dialect;
     this.sequelize = sequelize;
@@ -106,7 +107,7 @@ export class Database {
   }
 
   /** Opens the database; throws GLUON_ERR_STORE_CONFIG when the driver package is missing. */
-  static open(target: ConnectTarget, logger: StoreLogger): Database {
+  static open(target: ConnectTarget, logger: Logger): Database {
     const common = { logging: false as const, benchmark: false, define: { timestamps: false } };
     logger.debug({ dialect: target.dialect }, 'opening the SQL store');
     // the adapter reaches the Database built below (it opens connections only after that)
@@ -347,20 +348,22 @@ function failClosed(): never {
   throw new StoreError('GLUON_ERR_STORE_UNAVAILABLE', 'The store is not open.');
 }
 
+/** Waits between tries of a statement SQLite answered busy: 1 ms doubling up to 50 ms. */
+const BUSY_BACKOFF: BackoffDefaults = { initialMs: 1, maxMs: 50, factor: 2 };
+
 /**
  * Runs `op` (a synchronous SQLite call); while SQLite answers busy (another process holds
  * the lock) it is retried on a timer, never by blocking the event loop, for up to 5 s.
+ * The first try runs at once, outside any retry policy (the hot path).
  */
 async function retryBusy<T>(op: () => T): Promise<T> {
   const deadline = Date.now() + SQLITE_BUSY_TIMEOUT_MS;
-  for (let delay = 1; ; delay = Math.min(delay * 2, 50)) {
-    try {
-      return op();
-    } catch (err) {
-      if (!isBusy(err) || Date.now() >= deadline) throw err;
-    }
-    await new Promise((resolve) => setTimeout(resolve, delay));
+  try {
+    return op();
+  } catch (err) {
+    if (!isBusy(err)) throw err;
   }
+  return retrying(op, { backoff: BUSY_BACKOFF, retryIf: isBusy, deadline });
 }
 
 /** Turns `?` placeholders into Sequelize's `$1…$n` bind syntax (our SQL has no literals). */

@@ -1,10 +1,10 @@
-import { ExponentialBackoff, handleType, retry, type RetryPolicy } from 'cockatiel';
+import { retrying } from '../retry/index.js';
 import { StoreError, isGluonError, toGluonError } from '../errors/index.js';
 import type { Database, Tx } from './database.js';
 import { classifyDbError, isDeadlock } from './db-errors.js';
 import { placeholders } from './sql-text.js';
-import type { StoreLogger } from './store-logger.js';
 import type { CommitListener } from './types.js';
+import type { Logger } from '../log/index.js';
 
 /** Where a planned row goes: an `INSERT INTO t (cols) VALUES ` head and its width. @internal */
 export interface InsertTarget {
@@ -67,10 +67,16 @@ class DeadlockVictim extends Error {
  * Runs a whole transaction again when MySQL picks it as a deadlock victim (writers on
  * several servers sharing a database, e.g. drawing from one address pool).
  */
-const deadlockRetry: RetryPolicy = retry(handleType(DeadlockVictim), {
-  maxAttempts: 8,
-  backoff: new ExponentialBackoff({ initialDelay: 5, maxDelay: 200 }),
-});
+function retryingDeadlocks(run: () => Promise<void>): Promise<void> {
+  return retrying(run, {
+    backoff: { initialMs: 5, maxMs: 200, factor: 2 },
+    retryIf: (err) => err instanceof DeadlockVictim,
+    deadline: Date.now() + DEADLOCK_RETRY_MS,
+  });
+}
+
+/** How long a group may keep being chosen as a deadlock victim before its writes fail. */
+const DEADLOCK_RETRY_MS = 2000;
 
 /**
  * The single writer: every write goes through it. It takes every pending request,
@@ -87,7 +93,7 @@ export class GroupWriter {
 
   constructor(
     private readonly db: Database,
-    private readonly logger: StoreLogger,
+    private readonly logger: Logger,
   ) {}
 
   /**
@@ -152,7 +158,7 @@ export class GroupWriter {
 
   private async runGroup(group: Pending[]): Promise<void> {
     try {
-      await deadlockRetry.execute(() => this.runGroupOnce(group));
+      await retryingDeadlocks(() => this.runGroupOnce(group));
     } catch (err) {
       const cause = err instanceof DeadlockVictim ? err.cause : err;
       this.logger.error({ err: cause, writes: group.length }, 'SQL write transaction failed');

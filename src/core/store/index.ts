@@ -7,7 +7,6 @@
 export { createStore, parseStoreUrl, DEFAULT_STORE_URL, DEFAULT_ADVERTISED_URL } from './create-store.js';
 export type { ConnectTarget } from './database.js';
 export type { StoreOptions } from './create-store.js';
-export type { StoreLogger } from './store-logger.js';
 export { databaseStartupError, maskDbUrl } from './db-errors.js';
 export { defaultMigrateMode } from './sql-store.js';
 export { stepLine, rowsText } from './migrator.js';

@@ -20,7 +20,7 @@ import {
   type JournalStep,
   type SchemaSql,
 } from './schema-tracking.js';
-import type { StoreLogger } from './store-logger.js';
+import type { Logger } from '../log/index.js';
 
 /**
  * What a server does at start when its models need schema changes: `none` applies none
@@ -138,7 +138,7 @@ export function stepLine(step: MigrationStep): string {
 export class SchemaMigrator {
   constructor(
     private readonly sql: SchemaSql,
-    private readonly logger: StoreLogger,
+    private readonly logger: Logger,
   ) {}
 
   /** The recorded tables, with a baseline for tables that exist but were never recorded. */

@@ -17,7 +17,6 @@ import { defineOutbox } from './schema.js';
 import { schemaTargets } from './schema-targets.js';
 import { SchemaSql } from './schema-tracking.js';
 import { fromSqlDate, q, toSqlDate } from './sql-text.js';
-import type { StoreLogger } from './store-logger.js';
 import { BOOKKEEPING_COLUMNS, type TableInfo } from './table-info.js';
 import type {
   CommitListener,
@@ -36,10 +35,11 @@ import type {
   WriteOptions,
 } from './types.js';
 import { fromDbRow, fromDbValue, toDbValue } from './values.js';
+import type { Logger } from '../log/index.js';
 
 /** Settings of {@link SqlStoreImpl}, already checked by `createStore`. @internal */
 export interface SqlStoreSettings {
-  readonly logger: StoreLogger;
+  readonly logger: Logger;
   readonly advertisedUrl: string;
   readonly mirror: boolean;
   readonly maxPageSize: number;

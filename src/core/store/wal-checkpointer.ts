@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
-import type { StoreLogger } from './store-logger.js';
+import type { Logger } from '../log/index.js';
 
 /** How often the worker checkpoints (ms). */
 const INTERVAL_MS = 200;
@@ -53,7 +53,7 @@ export class WalCheckpointer {
   private exited = false;
 
   /** Starts the worker on `file`; `onFailure` is called when it cannot run (the caller falls back to automatic checkpoints). */
-  constructor(file: string, logger: StoreLogger, onFailure: (err: unknown) => void) {
+  constructor(file: string, logger: Logger, onFailure: (err: unknown) => void) {
     this.worker = new Worker(WORKER_SOURCE, {
       eval: true,
       workerData: { driver: driverPath(), file, intervalMs: INTERVAL_MS, restartPages: RESTART_PAGES },

@@ -13,4 +13,4 @@ export type { ReconcileOptions, ReconcileChange, ReconcileReport } from './recon
 export { createMirror, DEFAULT_ELECTION, DEFAULT_LEASE_TTL_SECONDS, DEFAULT_STALL_MS } from './mirror.js';
 export type { Mirror, MirrorOptions, MirrorStats, PublisherTuning } from './mirror.js';
 export { registerMirrorMetrics, MIRROR_METRICS } from './metrics.js';
-export type { SyncLogger, Fence, PublisherStats, PublisherFailure } from './types.js';
+export type { Fence, PublisherStats, PublisherFailure } from './types.js';

@@ -8,7 +8,8 @@ import type { ApiModel } from '../model/index.js';
 import type { MirrorSource } from '../store/index.js';
 import { createOutboxPublisher, type OutboxPublisher, type OutboxPublisherOptions } from './outbox-publisher.js';
 import { reconcile, type ReconcileReport } from './reconciler.js';
-import { silentSyncLogger, type Fence, type PublisherFailure, type PublisherStats, type SyncLogger } from './types.js';
+import { type Fence, type PublisherFailure, type PublisherStats } from './types.js';
+import { silentLogger, type Logger } from '../log/index.js';
 
 /** Default election the publishers of one deployment campaign in. */
 export const DEFAULT_ELECTION = '/gluon/leader/outbox-publisher';
@@ -31,7 +32,7 @@ export interface MirrorOptions {
   /** The APIs this server hosts (reconciled prefixes). */
   readonly apis: readonly ApiModel[];
   /** Logger (pino-compatible). */
-  readonly logger?: SyncLogger;
+  readonly logger?: Logger;
   /** This server's id in the election (default `<hostname>:<pid>:<random>`). */
   readonly candidateId?: string;
   /** Election name (default {@link DEFAULT_ELECTION}). */
@@ -128,7 +129,7 @@ export function createMirror(options: MirrorOptions): Mirror {
 
 class MirrorImpl implements Mirror {
   readonly candidateId: string;
-  private readonly logger: SyncLogger;
+  private readonly logger: Logger;
   private readonly election: string;
   private readonly ttl: number;
   private readonly stallMs: number;
@@ -152,7 +153,7 @@ class MirrorImpl implements Mirror {
 
   constructor(private readonly options: MirrorOptions) {
     this.candidateId = options.candidateId ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
-    this.logger = options.logger ?? silentSyncLogger;
+    this.logger = options.logger ?? silentLogger;
     this.election = options.election ?? DEFAULT_ELECTION;
     this.ttl = options.leaseTtlSeconds ?? DEFAULT_LEASE_TTL_SECONDS;
     if (!Number.isSafeInteger(this.ttl) || this.ttl < 1) throw new RangeError(`leaseTtlSeconds must be an integer >= 1, received ${String(this.ttl)}`);

@@ -2,7 +2,8 @@ import type { KeyValueStore } from '../kv/index.js';
 import type { MirrorSource } from '../store/index.js';
 import { createCollapsingPublisher } from './collapsing-publisher.js';
 import { createOrderedPublisher } from './ordered-publisher.js';
-import { silentSyncLogger, type Fence, type PublisherStats, type SyncLogger } from './types.js';
+import { type Fence, type PublisherStats } from './types.js';
+import { silentLogger, type Logger } from '../log/index.js';
 
 /** Options of {@link createOutboxPublisher}. */
 export interface OutboxPublisherOptions {
@@ -11,7 +12,7 @@ export interface OutboxPublisherOptions {
   /** Where they go (etcd or the in-process store). */
   readonly kv: Pick<KeyValueStore, 'txn'>;
   /** Logger (pino-compatible); errors of the background loop go here. Default: silent. */
-  readonly logger?: SyncLogger;
+  readonly logger?: Logger;
   /**
    * Leader fence added to every transaction. When a fenced transaction is refused, the
    * publisher stops at once and calls {@link OutboxPublisherOptions.onFenced}.
@@ -83,7 +84,7 @@ export interface OutboxPublisher {
 
 /** Validated options with their defaults. @internal */
 export interface PublisherSettings extends Omit<OutboxPublisherOptions, 'logger' | 'fence'> {
-  readonly logger: SyncLogger;
+  readonly logger: Logger;
   readonly fence: Fence | undefined;
   readonly batchSize: number;
   readonly concurrency: number;
@@ -118,7 +119,7 @@ function publisherSettings(options: OutboxPublisherOptions): PublisherSettings {
   if (!Number.isFinite(lingerMs) || lingerMs < 0) throw new RangeError(`OutboxPublisher option lingerMs must be a number >= 0, received ${String(options.lingerMs)}`);
   return {
     ...options,
-    logger: options.logger ?? silentSyncLogger,
+    logger: options.logger ?? silentLogger,
     fence: options.fence,
     batchSize,
     concurrency: positive('concurrency', options.concurrency ?? 8),

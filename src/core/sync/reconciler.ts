@@ -3,7 +3,8 @@ import { MAX_TXN_OPS, listPages, type Compare, type KeyValueStore, type TxnOp } 
 import type { ApiModel } from '../model/index.js';
 import type { MirrorSource } from '../store/index.js';
 import { PORT_REGISTRY_PREFIX, protonPrefix } from '../wire/index.js';
-import { silentSyncLogger, type Fence, type SyncLogger } from './types.js';
+import { type Fence } from './types.js';
+import { silentLogger, type Logger } from '../log/index.js';
 
 /** Prefix of the port registrations the port arbiter reads. */
 export const PORT_PREFIX = PORT_REGISTRY_PREFIX;
@@ -24,7 +25,7 @@ export interface ReconcileOptions {
   /** Only compute the changes, write nothing. */
   readonly dryRun?: boolean;
   /** Logger (pino-compatible). */
-  readonly logger?: SyncLogger;
+  readonly logger?: Logger;
 }
 
 /** One change the reconciler made (or would make with `dryRun`). */
@@ -75,7 +76,7 @@ interface Planned {
  */
 export async function reconcile(options: ReconcileOptions): Promise<ReconcileReport> {
   const { source, kv, fence } = options;
-  const logger = options.logger ?? silentSyncLogger;
+  const logger = options.logger ?? silentLogger;
   const apis = uniqueByName(options.apis);
   const hosted = new Set(apis.map((a) => a.name));
   const prefixes = [...apis.map((a) => apiPrefix(a.name)), PORT_PREFIX];

@@ -1,18 +1,5 @@
 import type { Compare } from '../kv/index.js';
 
-/** The subset of a pino logger the sync part uses. */
-export interface SyncLogger {
-  debug(obj: object, msg?: string): void;
-  info(obj: object, msg?: string): void;
-  warn(obj: object, msg?: string): void;
-  error(obj: object, msg?: string): void;
-}
-
-const noop = (): void => undefined;
-
-/** A logger that drops everything. @internal */
-export const silentSyncLogger: SyncLogger = { debug: noop, info: noop, warn: noop, error: noop };
-
 /**
  * A leader's fence: a guard added to every transaction the leader writes, so a deposed
  * leader's in-flight transaction cannot land once its election key is gone

@@ -126,7 +126,7 @@ export function createProtonDriver(options: ProtonDriverOptions): ProtonDriver {
     const rows: Row[] = [];
     let next: string | undefined = url;
     while (next !== undefined) {
-      const answer = await http.send('GET', next, undefined, ctx);
+      const answer = await http.send({ method: 'GET', url: next, ctx });
       if (answer.status !== 200) throw protonFault('GET', next, answer);
       const body = answer.body as Record<string, unknown> | undefined;
       const items = body?.[plural];
@@ -181,7 +181,7 @@ export function createProtonDriver(options: ProtonDriverOptions): ProtonDriver {
     checkRef(port);
     const layout = await layoutFor(port.url, ctx);
     const url = portUrl(layout, port.id);
-    const answer = await http.send('PUT', url, body, ctx);
+    const answer = await http.send({ method: 'PUT', url, body, ctx });
     if (answer.status !== 200 || typeof answer.body !== 'object' || answer.body === null) throw protonFault('PUT', url, answer);
     return convertOne(layout, answer.body as Row, ctx);
   };
@@ -214,7 +214,7 @@ export function createProtonDriver(options: ProtonDriverOptions): ProtonDriver {
       checkRef(port);
       const layout = await layoutFor(port.url, ctx);
       const url = portUrl(layout, port.id);
-      const answer = await http.send('GET', url, undefined, ctx);
+      const answer = await http.send({ method: 'GET', url, ctx });
       if (answer.status === 404) return undefined;
       if (answer.status !== 200 || typeof answer.body !== 'object' || answer.body === null) throw protonFault('GET', url, answer);
       return convertOne(layout, answer.body as Row, ctx);
@@ -246,7 +246,7 @@ export function createProtonDriver(options: ProtonDriverOptions): ProtonDriver {
       // every attribute, null or not), which decide the updatable keys
       const layout = await layoutFor(port.url, ctx);
       const url = portUrl(layout, port.id);
-      const current = await http.send('GET', url, undefined, ctx);
+      const current = await http.send({ method: 'GET', url, ctx });
       if (current.status === 404) throw new GluonError('GLUON_ERR_NOT_FOUND', `Gluon port ${port.id} was not found on its Proton server.`);
       if (current.status !== 200 || typeof current.body !== 'object' || current.body === null) throw protonFault('GET', url, current);
       const body = toProtonChanges(port.id, changes, new Set(Object.keys(current.body)));

@@ -1,5 +1,5 @@
-import { Pool } from 'undici';
 import { GluonError, ERROR_CODES, type ErrorDetail, type GluonErrorCode } from '../../core/errors/index.js';
+import { HttpClient, type TransportFailure } from '../../core/http-client/index.js';
 import type { DriverContext, TokenProvider } from '../types.js';
 
 /** One answer of a Proton server. @internal */
@@ -7,6 +7,17 @@ export interface ProtonResponse {
   readonly status: number;
   /** Parsed JSON body (`undefined` when empty). */
   readonly body: unknown;
+}
+
+/** One request to a Proton server. @internal */
+export interface ProtonRequest {
+  readonly method: 'GET' | 'PUT';
+  /** Absolute URL. */
+  readonly url: string;
+  /** Sent as JSON, unless `undefined`. */
+  readonly body?: unknown;
+  /** The caller's token, request id and abort signal. */
+  readonly ctx?: DriverContext | undefined;
 }
 
 /** Options of {@link ProtonHttp}. @internal */
@@ -18,111 +29,67 @@ export interface ProtonHttpOptions {
   readonly connections: number;
 }
 
-/** Error codes meaning "the connection broke under us": an idempotent GET is retried once. */
-const RESET_CODES = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
-
 /**
- * A tiny JSON client for Proton servers: one undici `Pool` (keep-alive) per server origin,
- * the caller's token (or the token provider's) as `X-Auth-Token`, one retry of an
- * idempotent GET whose connection was reset, and every failure as a coded GluonError.
+ * The Proton driver's side of the shared {@link HttpClient}: the caller's token (or the
+ * token provider's) as `X-Auth-Token`, JSON both ways, one retry of a GET whose
+ * connection was reset, and every failure as a coded GluonError.
  * @internal
  */
 export class ProtonHttp {
-  private readonly pools = new Map<string, Pool>();
-  private closed = false;
-  /** Number of requests sent (retries included); benchmarks and tests read it. */
-  requestCount = 0;
+  private readonly client: HttpClient;
 
-  constructor(private readonly options: ProtonHttpOptions) {}
+  constructor(private readonly options: ProtonHttpOptions) {
+    this.client = new HttpClient({
+      connections: options.connections,
+      timeoutMs: options.timeoutMs,
+      retryMethods: ['GET'],
+      unreachable: protonUnreachable,
+    });
+  }
+
+  /** Number of requests sent (retries included); benchmarks and tests read it. */
+  get requestCount(): number {
+    return this.client.requestCount;
+  }
 
   /**
    * Sends one request to `url` (absolute) and parses the JSON answer. Any status is
    * returned; transport failures throw `GLUON_ERR_DRIVER_UNREACHABLE`.
    */
-  async send(method: 'GET' | 'PUT', url: string, body: unknown, ctx: DriverContext | undefined): Promise<ProtonResponse> {
-    if (this.closed) throw new GluonError('GLUON_ERR_DRIVER_CLOSED', `The Proton driver is closed: cannot ${method} ${url}.`);
-    const target = new URL(url);
-    const headers: Record<string, string> = { accept: 'application/json' };
+  async send(request: ProtonRequest): Promise<ProtonResponse> {
+    const { method, url, body, ctx } = request;
+    if (this.client.isClosed) throw new GluonError('GLUON_ERR_DRIVER_CLOSED', `The Proton driver is closed: cannot ${method} ${url}.`);
+    const headers: Record<string, string> = {};
     const token = ctx?.token ?? (await this.options.tokenProvider?.());
     if (token !== undefined && token !== '') headers['x-auth-token'] = token;
     if (ctx?.requestId !== undefined) headers['x-openstack-request-id'] = ctx.requestId;
-    let payload: string | undefined;
-    if (body !== undefined) {
-      payload = JSON.stringify(body);
-      headers['content-type'] = 'application/json';
+    const answer = await this.client.sendJson({ method, url, headers, json: body, ...(ctx?.signal === undefined ? {} : { signal: ctx.signal }) });
+    if (!answer.isJson) {
+      throw new GluonError(
+        'GLUON_ERR_DRIVER_BACKEND_ERROR',
+        `Proton server answered ${method} ${url} with status ${answer.status} and a body that is not JSON: ${JSON.stringify(answer.text.slice(0, 200))}.`,
+      );
     }
-    const attempts = method === 'GET' ? 2 : 1;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        this.requestCount++;
-        const response = await this.pool(target.origin).request({
-          method,
-          path: target.pathname + target.search,
-          headers,
-          ...(payload === undefined ? {} : { body: payload }),
-          ...(ctx?.signal === undefined ? {} : { signal: ctx.signal }),
-          headersTimeout: this.options.timeoutMs,
-          bodyTimeout: this.options.timeoutMs,
-        });
-        const text = await response.body.text();
-        return { status: response.statusCode, body: parseJson(text, method, url, response.statusCode) };
-      } catch (err) {
-        if (err instanceof GluonError) throw err;
-        const code = errorCode(err);
-        if (ctx?.signal?.aborted === true) throw err;
-        if (attempt < attempts && code !== undefined && RESET_CODES.has(code)) continue;
-        throw new GluonError(
-          'GLUON_ERR_DRIVER_UNREACHABLE',
-          `Proton server ${target.origin} could not be reached for ${method} ${target.pathname}: ${err instanceof Error ? err.message : String(err)}${code === undefined ? '' : ` (${code})`}.`,
-          { cause: err },
-        );
-      }
-    }
+    return { status: answer.status, body: answer.body };
   }
 
-  /** Closes every pool. Idempotent. */
+  /** Closes every connection. Idempotent. */
   async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    const pools = [...this.pools.values()];
-    this.pools.clear();
-    await Promise.all(pools.map((pool) => pool.close().catch(() => pool.destroy())));
+    await this.client.close();
   }
 
   /** True once {@link ProtonHttp.close} was called. */
   get isClosed(): boolean {
-    return this.closed;
-  }
-
-  private pool(origin: string): Pool {
-    let pool = this.pools.get(origin);
-    if (pool === undefined) {
-      pool = new Pool(origin, { connections: this.options.connections, keepAliveTimeout: 4_000 });
-      this.pools.set(origin, pool);
-    }
-    return pool;
+    return this.client.isClosed;
   }
 }
 
-function errorCode(err: unknown): string | undefined {
-  if (typeof err !== 'object' || err === null) return undefined;
-  const own = (err as { code?: unknown }).code;
-  if (typeof own === 'string') return own;
-  const cause = (err as { cause?: unknown }).cause;
-  return cause === undefined || cause === err ? undefined : errorCode(cause);
-}
-
-function parseJson(text: string, method: string, url: string, status: number): unknown {
-  if (text === '') return undefined;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (err) {
-    throw new GluonError(
-      'GLUON_ERR_DRIVER_BACKEND_ERROR',
-      `Proton server answered ${method} ${url} with status ${status} and a body that is not JSON: ${JSON.stringify(text.slice(0, 200))}.`,
-      { cause: err },
-    );
-  }
+function protonUnreachable(failure: TransportFailure): GluonError {
+  return new GluonError(
+    'GLUON_ERR_DRIVER_UNREACHABLE',
+    `Proton server ${failure.url.origin} could not be reached for ${failure.method} ${failure.url.pathname}: ${failure.reason}.`,
+    { cause: failure.cause },
+  );
 }
 
 /**

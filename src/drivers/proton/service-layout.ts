@@ -51,13 +51,13 @@ function noPortObject(service: string, url: string, why: string): GluonError {
  */
 export async function discoverLayout(http: ProtonHttp, url: string, service: string, ctx: DriverContext | undefined): Promise<ServiceLayout> {
   const versionsUrl = joinUrl(url, `/proton/${encodeURIComponent(service)}`);
-  const versions = await http.send('GET', versionsUrl, undefined, ctx);
+  const versions = await http.send({ method: 'GET', url: versionsUrl, ctx });
   if (versions.status === 404) throw noPortObject(service, url, 'the server does not host this service (GET /proton/<service> answered 404)');
   if (versions.status !== 200) throw protonFault('GET', versionsUrl, versions);
   const versionId = readPath(versions.body, ['default_version', 'version_id']);
   if (typeof versionId !== 'string') throw badDocument(versionsUrl, 'default_version.version_id', versions.body);
   const base = joinUrl(url, `/proton/${encodeURIComponent(service)}/${encodeURIComponent(versionId)}`);
-  const resources = await http.send('GET', base, undefined, ctx);
+  const resources = await http.send({ method: 'GET', url: base, ctx });
   if (resources.status !== 200) throw protonFault('GET', base, resources);
   const list = readPath(resources.body, ['resources']);
   if (!Array.isArray(list)) throw badDocument(base, 'resources', resources.body);
@@ -65,7 +65,7 @@ export async function discoverLayout(http: ProtonHttp, url: string, service: str
 
   const probe = async (plural: string, query: string): Promise<boolean> => {
     const probeUrl = `${base}/${encodeURIComponent(plural)}?limit=1&${query}`;
-    const answer = await http.send('GET', probeUrl, undefined, ctx);
+    const answer = await http.send({ method: 'GET', url: probeUrl, ctx });
     if (answer.status === 200) return true;
     if (answer.status === 400) return false;
     throw protonFault('GET', probeUrl, answer);

@@ -1,7 +1,7 @@
 import { authUnavailableError, invalidTokenError, missingTokenError } from '../auth-errors.js';
 import { headerValue, type Authenticator } from '../authenticator.js';
 import type { Identity } from '../identity.js';
-import { keystoneMessage, keystoneRequest, v3Base } from './keystone-http.js';
+import { keystoneHttp, keystoneMessage, v3Base } from './keystone-http.js';
 import { createKeystoneTokenProvider, type KeystoneCredentials, type KeystoneTokenProvider } from './service-token.js';
 import { tokenBody, tokenExpiry } from './token-body.js';
 
@@ -49,15 +49,15 @@ export function createKeystoneAuthenticator(options: KeystoneAuthOptions): Keyst
   const timeoutMs = options.timeoutMs ?? 5000;
   const now = options.now ?? Date.now;
   const serviceToken = options.serviceToken ?? createKeystoneTokenProvider({ ...options.service, timeoutMs, now });
+  const keystone = keystoneHttp(timeoutMs);
   const cache = new Map<string, { identity: Identity; until: number }>();
   // Concurrent requests with the same token share one validation.
   const inFlight = new Map<string, Promise<Identity>>();
 
   const validate = async (token: string, retried = false): Promise<Identity> => {
     const own = await serviceToken();
-    const answer = await keystoneRequest(`${base}/auth/tokens?nocatalog`, {
+    const answer = await keystone(`${base}/auth/tokens?nocatalog`, {
       method: 'GET',
-      timeoutMs,
       headers: { 'x-auth-token': own, 'x-subject-token': token },
     });
     if (answer.status === 401 || answer.status === 403) {

@@ -1,5 +1,5 @@
-import { request } from 'undici';
-import { authUnavailableError } from '../auth-errors.js';
+import { HttpClient, type TransportFailure } from '../../http-client/index.js';
+import { authUnavailableError, type AuthError } from '../auth-errors.js';
 
 /** One answer from Keystone. */
 export interface KeystoneAnswer {
@@ -8,61 +8,42 @@ export interface KeystoneAnswer {
   readonly body: unknown;
 }
 
-/** Options of {@link keystoneRequest}. */
-export interface KeystoneRequestOptions {
+/** One request to Keystone. */
+export interface KeystoneRequest {
   readonly method: 'GET' | 'POST' | 'DELETE';
   readonly headers?: Readonly<Record<string, string>>;
   readonly body?: unknown;
-  /** Whole-request timeout in ms. */
-  readonly timeoutMs: number;
 }
 
-const SOCKET_ERRORS = new Set(['ECONNRESET', 'UND_ERR_SOCKET', 'EPIPE', 'UND_ERR_CLOSED']);
-
-function errorCode(err: unknown): string | undefined {
-  const code = (err as { code?: unknown } | null)?.code;
-  if (typeof code === 'string') return code;
-  const cause = (err as { cause?: { code?: unknown } } | null)?.cause?.code;
-  return typeof cause === 'string' ? cause : undefined;
-}
+/** Sends one request to Keystone (see {@link keystoneHttp}). */
+export type KeystoneSend = (url: string, request: KeystoneRequest) => Promise<KeystoneAnswer>;
 
 /**
- * One request to Keystone. Connections are never reused (`reset`): uwsgi-served
- * Keystones close them after every answer without saying so. A connection reset before
- * any answer is retried once; any other network failure or timeout is a
- * `GLUON_ERR_AUTH_UNAVAILABLE` (503) naming the URL.
+ * Keystone's side of the shared {@link HttpClient}. Connections are never reused:
+ * uwsgi-served Keystones close them after every answer without saying so. A connection
+ * reset before any answer is retried once; any other network failure or no answer
+ * within `timeoutMs` is a `GLUON_ERR_AUTH_UNAVAILABLE` (503) naming the URL.
  */
-export async function keystoneRequest(url: string, options: KeystoneRequestOptions): Promise<KeystoneAnswer> {
-  const headers: Record<string, string> = { accept: 'application/json', ...(options.headers ?? {}) };
-  let body: string | undefined;
-  if (options.body !== undefined) {
-    body = JSON.stringify(options.body);
-    headers['content-type'] = 'application/json';
-  }
-  for (let attempt = 0; ; attempt++) {
-    try {
-      const answer = await request(url, {
-        method: options.method,
-        headers,
-        ...(body === undefined ? {} : { body }),
-        reset: true,
-        signal: AbortSignal.timeout(options.timeoutMs),
-      });
-      const text = await answer.body.text();
-      let parsed: unknown;
-      try {
-        parsed = text === '' ? undefined : JSON.parse(text);
-      } catch {
-        parsed = text;
-      }
-      return { status: answer.statusCode, headers: answer.headers as KeystoneAnswer['headers'], body: parsed };
-    } catch (err) {
-      const code = errorCode(err);
-      if (attempt === 0 && code !== undefined && SOCKET_ERRORS.has(code)) continue;
-      const why = (err as Error).name === 'TimeoutError' || code === 'UND_ERR_HEADERS_TIMEOUT' ? `no answer within ${options.timeoutMs} ms` : `${code ?? (err as Error).message}`;
-      throw authUnavailableError(`The identity service (Keystone) at ${url} could not be reached (${why}); the token could not be checked. Retry later, or check the keystone URL setting.`, err);
-    }
-  }
+export function keystoneHttp(timeoutMs: number): KeystoneSend {
+  const client = new HttpClient({ keepAlive: false, timeoutMs, retryMethods: ['GET', 'POST', 'DELETE'], unreachable: keystoneUnreachable });
+  return async (url, request) => {
+    const answer = await client.sendJson({
+      method: request.method,
+      url,
+      ...(request.headers === undefined ? {} : { headers: request.headers }),
+      json: request.body,
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    return { status: answer.status, headers: answer.headers, body: answer.body };
+  };
+}
+
+function keystoneUnreachable(failure: TransportFailure): AuthError {
+  const why = failure.timedOut ? failure.reason : (failure.code ?? failure.reason);
+  return authUnavailableError(
+    `The identity service (Keystone) at ${failure.url.href} could not be reached (${why}); the token could not be checked. Retry later, or check the keystone URL setting.`,
+    failure.cause,
+  );
 }
 
 /** The first value of a response header. */

@@ -1,5 +1,5 @@
 import { authUnavailableError } from '../auth-errors.js';
-import { answerHeader, keystoneMessage, keystoneRequest, v3Base } from './keystone-http.js';
+import { answerHeader, keystoneHttp, keystoneMessage, v3Base } from './keystone-http.js';
 import { tokenBody, tokenExpiry } from './token-body.js';
 
 /** A service account in Keystone (password auth, project-scoped). */
@@ -54,14 +54,14 @@ export function createKeystoneTokenProvider(options: KeystoneTokenProviderOption
   const now = options.now ?? Date.now;
   const renewBefore = (options.renewBeforeSeconds ?? 120) * 1000;
   const timeoutMs = options.timeoutMs ?? 5000;
+  const keystone = keystoneHttp(timeoutMs);
   let cached: { token: string; renewAt: number } | undefined;
   let pending: Promise<string> | undefined;
 
   const fetchToken = async (): Promise<string> => {
     const issuedAt = now();
-    const answer = await keystoneRequest(`${base}/auth/tokens?nocatalog`, {
+    const answer = await keystone(`${base}/auth/tokens?nocatalog`, {
       method: 'POST',
-      timeoutMs,
       body: {
         auth: {
           identity: {

@@ -1,0 +1,170 @@
+import { Agent, type Dispatcher } from 'undici';
+import type { GluonError } from '../errors/index.js';
+import { retryOnceOnReset } from './retry-on-reset.js';
+import { describeTransportFailure, type TransportFailure } from './transport-failure.js';
+
+/** Options of {@link HttpClient}. */
+export interface HttpClientOptions {
+  /**
+   * Turns a request that got no answer (refused, reset twice, timed out) into the
+   * caller's coded error. The failure says which code, whether it timed out, and why.
+   */
+  readonly unreachable: (failure: TransportFailure) => GluonError;
+  /** Connections per origin (default 16). */
+  readonly connections?: number;
+  /**
+   * Reuse connections (default `true`). With `false`, every request goes on a new
+   * connection that is closed after the answer (for servers that close idle
+   * connections without saying so, like uwsgi-served Keystones).
+   */
+  readonly keepAlive?: boolean;
+  /** How long to wait for the answer's headers, then for each part of its body, in ms (default 120,000). */
+  readonly timeoutMs?: number;
+  /** Methods safe to send twice (default GET, HEAD, PUT, DELETE, OPTIONS): retried once when the connection broke before any answer. */
+  readonly retryMethods?: readonly string[];
+}
+
+/** One request. */
+export interface HttpRequest {
+  readonly method: string;
+  /** Absolute URL. */
+  readonly url: string | URL;
+  /** The request-target to send as written instead of the URL's (a proxy forwards its client's unchanged). */
+  readonly rawPath?: string;
+  readonly headers?: Readonly<Record<string, string | string[]>>;
+  readonly body?: string | Buffer;
+  /** Cancels the request; the abort's reason is thrown as it is (a timeout's is a failure like any other). */
+  readonly signal?: AbortSignal;
+}
+
+/** One answer, whole. */
+export interface HttpAnswer {
+  readonly status: number;
+  /** Response headers, lower-case names. */
+  readonly headers: Readonly<Record<string, string | string[]>>;
+  /** The raw body bytes. */
+  readonly body: Buffer;
+}
+
+/** A request whose body is JSON. */
+export interface JsonRequest extends Omit<HttpRequest, 'body'> {
+  /** Sent as JSON (with `content-type: application/json`) unless `undefined`. */
+  readonly json?: unknown;
+}
+
+/** An answer read as JSON. */
+export interface JsonAnswer extends Omit<HttpAnswer, 'body'> {
+  /** The parsed body; `undefined` when empty; the text itself when it is not JSON (see `isJson`). */
+  readonly body: unknown;
+  /** False when a non-empty body did not parse as JSON. */
+  readonly isJson: boolean;
+  /** The body as text. */
+  readonly text: string;
+}
+
+const DEFAULT_RETRY_METHODS = ['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS'];
+const DEFAULT_TIMEOUT_MS = 120_000;
+const KEEP_ALIVE_TIMEOUT_MS = 4_000;
+
+/**
+ * The one HTTP client of the library (undici): keep-alive connections per origin, one
+ * retry of an idempotent request whose connection broke before any answer (undici's
+ * retry interceptor), whole answers, and every transport failure turned into the
+ * caller's coded error by {@link HttpClientOptions.unreachable}. Any status is an
+ * answer, never an error.
+ */
+export class HttpClient {
+  private readonly dispatcher: Dispatcher;
+  private readonly agent: Agent;
+  private readonly keepAlive: boolean;
+  private readonly timeoutMs: number;
+  private readonly unreachable: (failure: TransportFailure) => GluonError;
+  private closed = false;
+  /** Requests sent, retries included. */
+  requestCount = 0;
+  /** Requests sent again after their connection broke. */
+  retryCount = 0;
+
+  constructor(options: HttpClientOptions) {
+    this.keepAlive = options.keepAlive ?? true;
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.unreachable = options.unreachable;
+    this.agent = new Agent({
+      connections: options.connections ?? 16,
+      keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
+      headersTimeout: this.timeoutMs,
+      bodyTimeout: this.timeoutMs,
+      ...(this.keepAlive ? {} : { pipelining: 0 }),
+    });
+    const methods = new Set((options.retryMethods ?? DEFAULT_RETRY_METHODS).map((m) => m.toUpperCase()));
+    this.dispatcher = this.agent.compose(retryOnceOnReset({ methods, onRetry: () => this.countRetry() }));
+  }
+
+  /**
+   * Sends one request and reads the whole answer.
+   * @throws GluonError from `unreachable` when no answer came; the abort reason when the caller's signal aborted
+   */
+  async send(request: HttpRequest): Promise<HttpAnswer> {
+    const url = typeof request.url === 'string' ? new URL(request.url) : request.url;
+    const method = request.method.toUpperCase();
+    this.requestCount++;
+    try {
+      const answer = await this.dispatcher.request({
+        origin: url.origin,
+        path: request.rawPath ?? url.pathname + url.search,
+        method: method as Dispatcher.HttpMethod,
+        ...(request.headers === undefined ? {} : { headers: request.headers }),
+        ...(request.body === undefined || request.body.length === 0 ? {} : { body: request.body }),
+        ...(request.signal === undefined ? {} : { signal: request.signal }),
+        reset: !this.keepAlive,
+      });
+      const body = Buffer.from(await answer.body.arrayBuffer());
+      return { status: answer.statusCode, headers: lowerCaseHeaders(answer.headers), body };
+    } catch (err) {
+      if (request.signal?.aborted === true && (request.signal.reason as { name?: unknown } | undefined)?.name !== 'TimeoutError') throw err;
+      throw this.unreachable(describeTransportFailure({ method, url, err, timeoutMs: this.timeoutMs }));
+    }
+  }
+
+  /** Sends `json` (if any) as JSON, asks for JSON, and parses the answer. */
+  async sendJson(request: JsonRequest): Promise<JsonAnswer> {
+    const headers: Record<string, string | string[]> = { accept: 'application/json', ...request.headers };
+    const { json, ...rest } = request;
+    if (json !== undefined) headers['content-type'] = 'application/json';
+    const answer = await this.send({ ...rest, headers, ...(json === undefined ? {} : { body: JSON.stringify(json) }) });
+    const text = answer.body.toString('utf8');
+    return { status: answer.status, headers: answer.headers, text, ...parseJsonText(text) };
+  }
+
+  /** Closes the connections (waits for requests in flight). Idempotent. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.agent.close().catch(() => this.agent.destroy());
+  }
+
+  /** True once {@link HttpClient.close} was called. */
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  private countRetry(): void {
+    this.retryCount++;
+    this.requestCount++;
+  }
+}
+
+function lowerCaseHeaders(raw: Record<string, string | string[] | undefined>): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const [name, value] of Object.entries(raw)) if (value !== undefined) out[name.toLowerCase()] = value;
+  return out;
+}
+
+function parseJsonText(text: string): { body: unknown; isJson: boolean } {
+  if (text === '') return { body: undefined, isJson: true };
+  try {
+    return { body: JSON.parse(text) as unknown, isJson: true };
+  } catch {
+    return { body: text, isJson: false };
+  }
+}
