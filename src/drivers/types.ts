@@ -210,7 +210,7 @@ export interface DriverLogger {
 }
 
 /**
- * Supplies a service token when the caller gave none (issue 7 plugs Keystone in here).
+ * Supplies a service token when the caller gave none (the Keystone authenticator plugs in here).
  * Resolve `undefined` to send no `X-Auth-Token`.
  */
 export type TokenProvider = () => string | undefined | Promise<string | undefined>;
