@@ -40,12 +40,12 @@ describe('gluon shim run: locating and loading a shim', () => {
 
   it('takes the etcd member list comma-separated or as repeated --etcd, and names a bad member', async () => {
     for (const etcd of [`${sharedEtcd()},http://127.0.0.1:1`, [sharedEtcd(), 'http://127.0.0.1:1']]) {
-      const shim = await prepareShim('examples/dummy-shim', { etcd }, silentLogger, ROOT);
+      const shim = await prepareShim('examples/dummy-shim', { etcd }, { logger: silentLogger, cwd: ROOT });
       await shim.start(); // the reachable member answers
       expect(shim.objects.hasSynced).toBe(true);
       await shim.close();
     }
-    await expect(prepareShim('examples/dummy-shim', { etcd: [sharedEtcd(), 'ftp://127.0.0.1:2'] }, silentLogger, ROOT)).rejects.toMatchObject({
+    await expect(prepareShim('examples/dummy-shim', { etcd: [sharedEtcd(), 'ftp://127.0.0.1:2'] }, { logger: silentLogger, cwd: ROOT })).rejects.toMatchObject({
       code: 'GLUON_ERR_CONFIG',
       message: expect.stringContaining('ftp://127.0.0.1:2'),
     });

@@ -68,7 +68,9 @@ async function open(command: Command, name: string, io: DbIo): Promise<Session |
   return { store: createStore({ url: config.db, advertisedUrl }), models, dropRemoved: command.opts()['dropRemoved'] === true };
 }
 
-async function run(command: Command, name: string, io: DbIo, work: (session: Session) => Promise<number>): Promise<number> {
+/** Opens the database for `gluon db <name>`, runs `work` on it and closes it; resolves to the exit code. */
+async function run(invocation: { command: Command; name: string; io: DbIo }, work: (session: Session) => Promise<number>): Promise<number> {
+  const { command, name, io } = invocation;
   const session = await open(command, name, io);
   if (typeof session === 'number') return session;
   try {
@@ -120,7 +122,7 @@ function printStatus(status: SchemaStatus, io: DbIo): void {
 function statusCommand(io: DbIo): Command {
   return withDatabaseOptions(new Command('status').description('show the schema the database records per table, and the pending changes'))
     .action(async (_opts: unknown, command: Command) => {
-      process.exitCode = await run(command, 'status', io, async ({ store, models, dropRemoved }) => {
+      process.exitCode = await run({ command, name: 'status', io }, async ({ store, models, dropRemoved }) => {
         printStatus(await store.schemaStatus(models, { dropRemoved }), io);
         return 0;
       });
@@ -136,7 +138,7 @@ function planCommand(io: DbIo): Command {
   return withDatabaseOptions(new Command('plan').description('list the schema changes the models need, with their SQL and the rows at risk'))
     .option('--exit-code', `exit ${EXIT_UNSAFE_PLAN} when a step loses or refuses data or cannot be applied`)
     .action(async (_opts: unknown, command: Command) => {
-      process.exitCode = await run(command, 'plan', io, async ({ store, models, dropRemoved }) => {
+      process.exitCode = await run({ command, name: 'plan', io }, async ({ store, models, dropRemoved }) => {
         const plan = await store.planSchema(models, { dropRemoved });
         printInterrupted(plan, io);
         if (plan.steps.length === 0) {
@@ -158,7 +160,7 @@ function upgradeCommand(io: DbIo): Command {
   return withDatabaseOptions(new Command('upgrade').description('apply the schema changes (journaled: an interrupted upgrade resumes)'))
     .option('--allow-destructive', 'also apply steps that lose or refuse data (back the database up first)')
     .action(async (_opts: unknown, command: Command) => {
-      process.exitCode = await run(command, 'upgrade', io, async ({ store, models, dropRemoved }) => {
+      process.exitCode = await run({ command, name: 'upgrade', io }, async ({ store, models, dropRemoved }) => {
         const result = await store.upgradeSchema(models, { dropRemoved, allowDestructive: command.opts()['allowDestructive'] === true });
         if (result.applied.length === 0 && !result.resumed) io.out('Nothing to do: the database matches the models.');
         else {

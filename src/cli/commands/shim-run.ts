@@ -143,7 +143,8 @@ function collectEtcd(value: string, previous: string | readonly string[] | undef
 }
 
 /** Builds the shim `gluon shim run` would start (exported for tests and embedding). */
-export async function prepareShim(target: string, opts: ShimRunOptions, logger: ShimLogger, cwd = process.cwd()): Promise<Shim> {
+export async function prepareShim(target: string, opts: ShimRunOptions, context: { logger: ShimLogger; cwd?: string }): Promise<Shim> {
+  const { logger, cwd = process.cwd() } = context;
   // every bad flag is reported at once (one GLUON_ERR_CONFIG listing them), not only the first
   const problems: ErrorDetail[] = [];
   const collectProblems = <T>(check: () => T): T | undefined => {
@@ -228,7 +229,7 @@ export async function runShim(target: string, opts: ShimRunOptions): Promise<num
   const logger = createServerLogger({ level: opts.logLevel ?? 'info', name: 'gluon-shim' }, { format: opts.logFormat });
   let shim: Shim;
   try {
-    shim = await prepareShim(target, opts, logger);
+    shim = await prepareShim(target, opts, { logger });
   } catch (err) {
     console.error(`gluon shim run: ${describeError(err)}`);
     return startupExitCode(err);
