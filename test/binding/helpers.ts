@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createKeyValueStore, type KeyValueStore } from '../../src/core/kv/index.js';
 import { createProtonServer, type ProtonServer, type ProtonServerOptions } from '../../src/server/index.js';
+import { PORT_FIELDS } from '../fixtures/port-fields.js';
 
 /** The net-l3vpn API root of the bundled models. */
 export const API = '/proton/net-l3vpn/v1.0';
@@ -44,11 +45,9 @@ export async function createPort(base: string, options: { binding?: boolean } = 
     tenant_id: TENANT,
     name: `port-${id.slice(0, 4)}`,
     mac_address: 'fa:16:3e:00:00:01',
-    admin_state_up: true,
+    ...PORT_FIELDS,
+    // an unbound port is DOWN
     status: 'DOWN',
-    vnic_type: 'normal',
-    mtu: 1500,
-    vlan_transparency: false,
   });
   if (port.status !== 201) throw new Error(`port create: ${port.status} ${JSON.stringify(port.body)}`);
   if (options.binding !== false) {
