@@ -40,9 +40,7 @@ const maxParamsNotYetConverted = [
   'src/core/model/versions.ts', 'src/core/store/explain.ts', 'src/core/store/list-query.ts',
   'src/core/store/migration-plan.ts', 'src/core/store/migrator.ts', 'src/core/store/schema-tracking.ts',
   'src/core/store/sequelize-sqlite-adapter.ts', 'src/core/store/sqlite-connection.ts',
-  'src/core/store/values.ts', 'src/drivers/discovery/discover-plugins.ts',
-  'src/drivers/proton/proton-driver.ts', 'src/drivers/proton/service-layout.ts', 'src/server/watch.ts',
-  'src/shim-sdk/port-state.ts', 'src/shim-sdk/shim.ts',
+  'src/core/store/values.ts', 'src/drivers/proton/proton-driver.ts', 'src/drivers/proton/service-layout.ts',
 ];
 
 export default tseslint.config(

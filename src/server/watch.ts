@@ -35,8 +35,8 @@ export function serverWatchOptions(input: {
   readonly heartbeatSeconds?: number | undefined;
   readonly bufferBytes?: number | undefined;
 }): ProtonWatchOptions {
-  checkWhole('watchHeartbeatSeconds', input.heartbeatSeconds, 0, 'seconds');
-  checkWhole('watchBufferBytes', input.bufferBytes, 1024, 'bytes');
+  checkWhole('watchHeartbeatSeconds', input.heartbeatSeconds, { min: 0, unit: 'seconds' });
+  checkWhole('watchBufferBytes', input.bufferBytes, { min: 1024, unit: 'bytes' });
   return {
     kv: input.kv,
     monitor: watchMonitor(input.metrics),
@@ -63,7 +63,8 @@ export function serverCapabilities(input: {
   };
 }
 
-function checkWhole(field: string, value: number | undefined, min: number, unit: string): void {
+function checkWhole(field: string, value: number | undefined, bound: { min: number; unit: string }): void {
+  const { min, unit } = bound;
   if (value === undefined || (Number.isSafeInteger(value) && value >= min)) return;
   const message = `expected an integer >= ${min} (${unit})`;
   throw new ConfigError(`Invalid option ${field}: ${message}, received ${String(value)}.`, {
