@@ -1,7 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { spawnNode, tempDir, type Spawned } from '../server/helpers.js';
+import { waitFor } from '../setup/wait-for.js';
 import { ROOT, ensureBuilt } from './cli-build.js';
 
 beforeAll(ensureBuilt, 180_000);
@@ -16,7 +17,7 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0)) await cleanup();
 });
 
-/** Runs the built `gluon` with `args` until `ready` is printed, stops it, and returns the npm packages it loaded. */
+/** Runs the built `gluon` with `args` until `ready` is printed and returns the npm packages it has loaded (the process is killed after the test). */
 async function packagesLoadedBy(args: readonly string[], ready: RegExp): Promise<string[]> {
   const tmp = await tempDir('gluon-loaded-');
   cleanups.push(tmp.remove);
@@ -25,8 +26,8 @@ async function packagesLoadedBy(args: readonly string[], ready: RegExp): Promise
   const proc = spawnNode(['--import', preload, join(ROOT, 'bin', 'gluon.js'), ...args], { cwd: ROOT, env: { LOADED_PACKAGES_FILE: list } });
   running.push(proc);
   await proc.waitFor(ready);
-  proc.child.kill('SIGTERM');
-  await proc.exited;
+  proc.child.kill('SIGUSR2');
+  await waitFor('the list of loaded packages', () => existsSync(list));
   return JSON.parse(readFileSync(list, 'utf8')) as string[];
 }
 
