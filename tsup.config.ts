@@ -1,4 +1,5 @@
-import { defineConfig } from 'tsup';
+import { readFileSync } from 'node:fs';
+import { defineConfig, type Options } from 'tsup';
 import pkg from './package.json' with { type: 'json' };
 
 /**
@@ -26,6 +27,30 @@ for (const subpath of Object.keys(pkg.exports)) {
  */
 const external = Object.keys(pkg.optionalDependencies);
 
+/**
+ * The CLI is one bundle per command plus a small dispatcher (`dist/cli.js`): the
+ * dispatcher's dynamic `import('./commands/<name>.js')` (and of the client) becomes an
+ * import of the separately built `dist/cli-<name>.js`, so a process loads only the
+ * command it runs. (esbuild's code splitting would not do: it shares chunks by whole
+ * files, and the part doors pull every file of a part into the chunk shared by all.)
+ */
+const cliCommandEntries: Record<string, string> = { 'cli-client': 'src/cli/client/index.ts' };
+for (const [, name] of readFileSync('src/cli/built-in-commands.ts', 'utf8').matchAll(/import\('\.\/commands\/([\w-]+)\.js'\)/g)) {
+  cliCommandEntries[`cli-${name!}`] = `src/cli/commands/${name!}.ts`;
+}
+
+/** Resolves the dispatcher's dynamic imports of commands to their own bundles. */
+const cliCommandsAsOwnBundles: NonNullable<Options['esbuildPlugins']>[number] = {
+  name: 'cli-commands-as-own-bundles',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/(commands\/[\w-]+|client\/index)\.js$/ }, (args) => {
+      if (args.kind !== 'dynamic-import') return undefined;
+      const name = args.path === './client/index.js' ? 'client' : args.path.slice('./commands/'.length, -'.js'.length);
+      return { path: `./cli-${name}.js`, external: true };
+    });
+  },
+};
+
 export default defineConfig([
   {
     entry,
@@ -39,8 +64,11 @@ export default defineConfig([
     external,
   },
   {
-    entry: { cli: 'src/cli/main.ts' },
+    entry: { cli: 'src/cli/main.ts', ...cliCommandEntries },
     format: ['esm'],
+    // each entry is self-contained: a command's bundle holds exactly the code it uses
+    splitting: false,
+    esbuildPlugins: [cliCommandsAsOwnBundles],
     sourcemap: true,
     target: 'node20',
     clean: false,

@@ -1,31 +1,20 @@
 import { basename } from 'node:path';
 import { Command } from 'commander';
-import { exitAfterFlush, isClientCommandLine, runClient, runProtonclient } from './client/index.js';
-import { arbiterCommand } from './commands/arbiter.js';
-import { registerImportGluonCommand } from './commands/db-import-gluon.js';
+import { BUILT_IN_COMMANDS, addBuiltInCommands } from './built-in-commands.js';
 import { applyCliConventions } from './commands/conventions.js';
-import { dbCommand } from './commands/db.js';
-import { registerModelsCommand } from './commands/models-check.js';
-import { policyCommand } from './commands/policy.js';
-import { tokenCommand } from './commands/token.js';
-import { resyncCommand } from './commands/resync.js';
-import { serveCommand } from './commands/serve.js';
-import { shimCommand } from './commands/shim-run.js';
 
+const args = process.argv.slice(2);
+if (basename(process.argv[1] ?? '').startsWith('protonclient')) {
+  const client = await import('./client/index.js');
+  await client.exitAfterFlush(await client.runProtonclient(args));
+}
+if (args[0] === undefined || !Object.hasOwn(BUILT_IN_COMMANDS, args[0])) {
+  const client = await import('./client/index.js');
+  if (client.isClientCommandLine(args, new Set(Object.keys(BUILT_IN_COMMANDS)))) await client.exitAfterFlush(await client.runClient(args));
+}
 const program = new Command('gluon').description('gluon-net command line').showHelpAfterError();
-program.addCommand(serveCommand());
-program.addCommand(resyncCommand());
-program.addCommand(dbCommand());
-registerModelsCommand(program);
-program.addCommand(shimCommand());
-program.addCommand(arbiterCommand());
-program.addCommand(policyCommand());
-program.addCommand(tokenCommand());
-registerImportGluonCommand(program);
+await addBuiltInCommands(program, args);
 // After the last addCommand: the conventions reach every command.
 applyCliConventions(program);
-const args = process.argv.slice(2);
-if (basename(process.argv[1] ?? '').startsWith('protonclient')) await exitAfterFlush(await runProtonclient(args));
-if (isClientCommandLine(args, new Set(program.commands.map((c) => c.name())))) await exitAfterFlush(await runClient(args));
 program.addHelpText('after', '\nClient commands (generated from the server): gluon <resource> list|show|create|set|unset|delete|describe; see docs/cli.md.');
 await program.parseAsync(process.argv);

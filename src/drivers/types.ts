@@ -199,7 +199,7 @@ export interface BackendDriver {
 }
 
 /**
- * Supplies a service token when the caller gave none (issue 7 plugs Keystone in here).
+ * Supplies a service token when the caller gave none (the Keystone authenticator plugs in here).
  * Resolve `undefined` to send no `X-Auth-Token`.
  */
 export type TokenProvider = () => string | undefined | Promise<string | undefined>;

@@ -44,7 +44,8 @@ export interface PortDecision {
  * A result "for this binding" carries the port's current `host_id` and `device_id`
  * (results without them, as the original wrote, count as for the current binding).
  */
-export function decidePort(port: PortObject, result: Record<string, unknown> | undefined, me: string, hosts: readonly string[]): PortDecision {
+export function decidePort(port: PortObject, result: Record<string, unknown> | undefined, shim: { readonly name: string; readonly hosts: readonly string[] }): PortDecision {
+  const { name: me, hosts } = shim;
   const answered = hasAnswer(result);
   const ours = answered && result?.['controller'] === me;
   const sameBinding =

@@ -133,7 +133,7 @@ class ShimRuntime implements Shim {
   portState(portId: string): PortState | undefined {
     const port = this.objects.get(objectKey(this.api, this.portObject, portId));
     if (!port) return undefined;
-    return decidePort(port, this.resultOf(portId), this.name, this.hosts).state;
+    return decidePort(port, this.resultOf(portId), { name: this.name, hosts: this.hosts }).state;
   }
 
   async start(): Promise<void> {
@@ -271,7 +271,8 @@ class ShimRuntime implements Shim {
    * outcome of this very request is still unreported (its write failed), that outcome is
    * reported again instead of programming the controller a second time.
    */
-  private async bindOnce(id: string, port: PortObject, handlers: PortHandlers | undefined, ctx: ShimContext): Promise<BindOutcome> {
+  private async bindOnce(id: string, port: PortObject, run: { handlers: PortHandlers | undefined; ctx: ShimContext }): Promise<BindOutcome> {
+    const { handlers, ctx } = run;
     const kept = this.unreported.get(id);
     if (kept !== undefined && kept.revision === port.revision_number && kept.host === port.host_id && kept.device === port.device_id) return kept.outcome;
     const outcome = handlers?.bind
@@ -330,13 +331,13 @@ class ShimRuntime implements Shim {
     if (!isPort) return;
 
     const port = current as PortObject;
-    const decision = decidePort(port, this.resultOf(id), this.name, this.hosts);
+    const decision = decidePort(port, this.resultOf(id), { name: this.name, hosts: this.hosts });
     if (decision.action === 'none') return;
     if (item.signal.aborted) throw new Error(`port ${id}: handling aborted (leadership lost or shutting down)`);
     // the lease may have been lost a moment ago, before the queue could pause: act only while leading
     if (this.options.election !== undefined && this.leadership?.isLeader !== true) throw new Error(`port ${id}: not the leader now; left to the leader`);
     if (decision.action === 'bind') {
-      const outcome = await this.bindOnce(id, port, handlers, ctx);
+      const outcome = await this.bindOnce(id, port, { handlers, ctx });
       if (item.signal.aborted) throw new Error(`port ${id}: bind finished after leadership was lost; result not written`);
       const reported = await this.fenced(isFailure(outcome) ? this.reporter.reportFailed(id, port, outcome) : this.reporter.reportBound(id, port, outcome));
       this.unreported.delete(id);

@@ -1,7 +1,8 @@
 /**
- * `gluon arbiter` as a process (run from the sources with tsx): flag errors exit 2, no
- * caller identification unless one is chosen (--auth-strategy is required), it serves
- * the facade on the shared test etcd, and SIGTERM stops it with exit 0.
+ * `gluon arbiter`: flag errors exit 2 (checked in-process, through the command itself),
+ * no caller identification unless one is chosen (--auth-strategy is required); as a
+ * process (run from the sources with tsx) it serves the facade on the shared test etcd,
+ * and SIGTERM stops it with exit 0.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -10,7 +11,9 @@ import { tmpdir } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CommanderError } from 'commander';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { arbiterCommand } from '../../src/cli/commands/arbiter.js';
 import { formatTokenEntry, generateApiToken, hashApiToken } from '../../src/core/auth/index.js';
 import { createKeyValueStore } from '../../src/core/kv/index.js';
 import { spawnNode } from '../server/helpers.js';
@@ -19,6 +22,25 @@ import { sharedEtcd } from './helpers.js';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const MAIN = join(ROOT, 'src', 'cli', 'main.ts');
 const gluon = (args: readonly string[]) => spawnNode(['--import', 'tsx', MAIN, 'arbiter', ...args], { cwd: ROOT });
+
+/** Runs `gluon arbiter <args>` in this process (no GLUON_* variables set) until it exits: its exit code and what it wrote to stderr. */
+async function arbiterInProcess(args: readonly string[]): Promise<{ code: number; output: string }> {
+  for (const key of Object.keys(process.env)) if (key.startsWith('GLUON_')) vi.stubEnv(key, undefined);
+  const written: string[] = [];
+  vi.spyOn(console, 'error').mockImplementation((...parts: unknown[]) => void written.push(parts.join(' ')));
+  let code: number | undefined;
+  const command = arbiterCommand({ exit: (exitCode) => (code = exitCode) })
+    .exitOverride()
+    .configureOutput({ writeErr: (text) => void written.push(text), writeOut: (text) => void written.push(text) });
+  try {
+    await command.parseAsync(args, { from: 'user' });
+  } catch (err) {
+    // a usage error commander itself finds: gluon exits 2 for those (applyCliConventions)
+    if (!(err instanceof CommanderError)) throw err;
+    code = 2;
+  }
+  return { code: code ?? -1, output: written.join('\n') };
+}
 
 describe('gluon arbiter', () => {
   let upstream: Server;
@@ -40,26 +62,32 @@ describe('gluon arbiter', () => {
     await new Promise<void>((r) => upstream.close(() => r()));
   });
 
-  it('exits 2 naming the flag when --neutron-url is missing or --port is bad', async () => {
-    const missing = gluon([]);
-    expect(await missing.exited).toBe(2);
-    expect(missing.output()).toContain('--neutron-url');
-    const badPort = gluon(['--neutron-url', neutronUrl, '--port', 'http']);
-    expect(await badPort.exited).toBe(2);
-    expect(badPort.output()).toContain('--port');
-  });
+  describe('flag errors (in-process)', () => {
+    afterEach(() => {
+      vi.restoreAllMocks();
+      vi.unstubAllEnvs();
+    });
 
-  it('refuses to start without an explicit --auth-strategy (headers are never trusted by default)', async () => {
-    const none = gluon(['--neutron-url', neutronUrl, '--port', '0']);
-    expect(await none.exited).toBe(2);
-    expect(none.output()).toContain('needs --auth-strategy');
-    expect(none.output()).toContain('noauth');
-    const keystoneWithoutAccount = gluon(['--neutron-url', neutronUrl, '--port', '0', '--auth-strategy', 'keystone', '--keystone-url', 'http://127.0.0.1:1/v3']);
-    expect(await keystoneWithoutAccount.exited).toBe(2);
-    expect(keystoneWithoutAccount.output()).toContain('GLUON_KEYSTONE_PASSWORD');
-    const typo = gluon(['--neutron-url', neutronUrl, '--port', '0', '--auth-strategy', 'keystne']);
-    expect(await typo.exited).toBe(2);
-    expect(typo.output()).toContain('must be one of noauth, token-file, keystone');
+    it.each([
+      { flags: (): string[] => [], named: '--neutron-url', why: 'a missing --neutron-url' },
+      { flags: (): string[] => ['--neutron-url', neutronUrl, '--port', 'http'], named: '--port', why: 'a --port that is not a number' },
+      { flags: (): string[] => ['--neutron-url', neutronUrl, '--port', '0'], named: 'needs --auth-strategy', why: 'no --auth-strategy (headers are never trusted by default)' },
+      {
+        flags: (): string[] => ['--neutron-url', neutronUrl, '--port', '0', '--auth-strategy', 'keystone', '--keystone-url', 'http://127.0.0.1:1/v3'],
+        named: 'GLUON_KEYSTONE_PASSWORD',
+        why: 'keystone without a service account',
+      },
+      { flags: (): string[] => ['--neutron-url', neutronUrl, '--port', '0', '--auth-strategy', 'keystne'], named: 'must be one of noauth, token-file, keystone', why: 'a misspelt --auth-strategy' },
+    ])('exits 2 naming what to fix for $why', async ({ flags, named }) => {
+      const { code, output } = await arbiterInProcess(flags());
+      expect(code).toBe(2);
+      expect(output).toContain(named);
+    });
+
+    it('without --auth-strategy it names noauth as the explicit choice for trusted callers', async () => {
+      const { output } = await arbiterInProcess(['--neutron-url', neutronUrl, '--port', '0']);
+      expect(output).toContain('noauth');
+    });
   });
 
   it('--auth-strategy token-file: a bad token to a Gluon port gets keystonemiddleware\'s 401, identity headers grant nothing', async () => {

@@ -46,7 +46,7 @@ describe('PortArbiter semantics (real etcd registry, recording driver)', () => {
     expect((await arbiter.getPort('p3', { ctx: { projectId: 'tenant-b' } }))['name']).toBe('other');
   });
 
-  it('getPorts filters (AND across keys, OR within a key), projects fields and batches one driver call', async () => {
+  it('getPorts projects fields and batches one driver call for every registered port', async () => {
     driver.calls.length = 0;
     const byDevice = await arbiter.getPorts({ device_id: ['vm-1'] }, { fields: ['id'] });
     expect(byDevice.map((p) => p['id']).sort()).toEqual(['p1', 'p3']);
@@ -54,21 +54,29 @@ describe('PortArbiter semantics (real etcd registry, recording driver)', () => {
     expect(driver.calls).toHaveLength(1);
     expect(driver.calls[0]?.method).toBe('getPorts');
     expect([...(driver.calls[0]?.ids ?? [])].sort()).toEqual(['p1', 'p2', 'p3']);
+  });
 
-    expect((await arbiter.getPorts({ name: ['web', 'db'] })).map((p) => p['id']).sort()).toEqual(['p1', 'p2']);
-    expect((await arbiter.getPorts({ name: ['web'], device_id: ['vm-2'] }))).toEqual([]);
-    expect((await arbiter.getPorts({ admin_state_up: ['False'] })).map((p) => p['id'])).toEqual(['p2']);
-    expect((await arbiter.getPorts({ project_id: ['tenant-b'] })).map((p) => p['id'])).toEqual(['p3']);
-    expect((await arbiter.getPorts({ tenant_id: ['tenant-b'] })).map((p) => p['id'])).toEqual(['p3']);
-    expect((await arbiter.getPorts({ fixed_ips: ['ip_address=10.0.0.1'] })).map((p) => p['id'])).toEqual(['p1']);
-    expect((await arbiter.getPorts({ mac_address: ['fa:16:3e:00:00:01'], status: ['ACTIVE'] })).map((p) => p['id']).sort()).toEqual(['p1', 'p3']);
-    expect((await arbiter.getPorts({ network_id: ['other-net'] }))).toEqual([]);
-    expect((await arbiter.getPorts({ bogus_attribute: ['x'] }))).toEqual([]);
-    // an id filter only asks the driver for those ids
+  it.each([
+    { filters: { name: ['web', 'db'] }, ids: ['p1', 'p2'], rule: 'OR within a key' },
+    { filters: { name: ['web'], device_id: ['vm-2'] }, ids: [], rule: 'AND across keys' },
+    { filters: { admin_state_up: ['False'] }, ids: ['p2'], rule: 'a boolean written as Neutron clients send it' },
+    { filters: { project_id: ['tenant-b'] }, ids: ['p3'], rule: 'project_id' },
+    { filters: { tenant_id: ['tenant-b'] }, ids: ['p3'], rule: 'tenant_id, the same project' },
+    { filters: { fixed_ips: ['ip_address=10.0.0.1'] }, ids: ['p1'], rule: 'a fixed IP' },
+    { filters: { mac_address: ['fa:16:3e:00:00:01'], status: ['ACTIVE'] }, ids: ['p1', 'p3'], rule: 'mac_address and status' },
+    { filters: { network_id: ['other-net'] }, ids: [], rule: 'a network no Gluon port is on' },
+    { filters: { bogus_attribute: ['x'] }, ids: [], rule: 'an attribute no port has' },
+  ])('getPorts filters by $rule', async ({ filters, ids }) => {
+    expect((await arbiter.getPorts(filters)).map((p) => p['id']).sort()).toEqual(ids);
+  });
+
+  it('getPorts with an id filter asks the driver for those ids only', async () => {
     driver.calls.length = 0;
     expect((await arbiter.getPorts({ id: ['p2', 'not-gluon'] })).map((p) => p['id'])).toEqual(['p2']);
     expect(driver.calls[0]?.ids).toEqual(['p2']);
-    // sorting
+  });
+
+  it('getPorts sorts by the given key and direction', async () => {
     expect((await arbiter.getPorts({}, { sortKeys: ['name'], sortDirs: ['desc'] })).map((p) => p['name'])).toEqual(['web', 'other', 'db']);
   });
 

@@ -1,7 +1,7 @@
 /** Helpers of the auth acceptance tests: bodies for every net-l3vpn object, HTTP calls with a token. */
-import { request } from 'undici';
 import type { ApiModel, ObjectModel } from '../../src/core/model/index.js';
 import { validValue } from '../http/model-values.js';
+import { call as jsonCall } from '../server/helpers.js';
 
 /** The binding fields only admins and services may set. */
 export const BINDING_FIELDS = new Set(['host_id', 'vif_type', 'vif_details', 'profile']);
@@ -13,14 +13,10 @@ export interface Answer {
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
 }
 
-/** A JSON request with an optional `X-Auth-Token`. */
+/** A JSON request with an optional `X-Auth-Token` (`call` of test/server/helpers.ts). */
 export async function call(method: string, url: string, token: string | undefined, body?: unknown): Promise<Answer> {
-  const headers: Record<string, string> = {};
-  if (token !== undefined) headers['x-auth-token'] = token;
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  const res = await request(url, { method: method as 'GET', headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
-  const text = await res.body.text();
-  return { status: res.statusCode, headers: res.headers as Answer['headers'], body: text === '' ? undefined : (JSON.parse(text) as unknown) };
+  const answer = await jsonCall(url, { method, ...(token === undefined ? {} : { headers: { 'x-auth-token': token } }), ...(body === undefined ? {} : { body }) });
+  return { status: answer.status, body: answer.body, headers: Object.fromEntries(answer.headers) };
 }
 
 /** The URL of an API's collection of an object (top-level route). */

@@ -10,7 +10,6 @@ describe('bind benchmark (bench/bind.ts)', () => {
       expect(run.bind.samples).toBe(10);
       expect(run.putToEvent.samples).toBe(10);
       expect(run.bind.p50).toBeGreaterThan(0);
-      expect(run.targetP50).toBeCloseTo(2 * run.putToEvent.p50 + 2, 3);
       expect(Object.keys(run.cpuPerBindMs)).toContain('etcd');
     }
     expect(formatBindBench(result)).toContain('| server, shim, client: 3 processes | bind round trip');

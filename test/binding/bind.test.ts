@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { KeyValueStore } from '../../src/core/kv/index.js';
 import type { ProtonServer } from '../../src/server/index.js';
 import { createDummyShim, type Shim } from '../../src/shim-sdk/index.js';
-import { API, bindBody, call, createPort, etcdClient, eventually, startServer, uniquePrefix } from './helpers.js';
+import { API, bindBody, call, createPort, etcdClient, startServer, uniquePrefix } from './helpers.js';
+import { waitFor } from '../setup/wait-for.js';
 
 const OVS_DETAILS = '{"port_filter": false, "bridge_name": "br-gluon"}';
 
@@ -27,10 +28,6 @@ describe('port binding end to end (real etcd, dummy shim)', () => {
     await server.close();
   });
 
-  it('does not run the in-process shim when etcd is used', () => {
-    expect(server.kv.kind).toBe('etcd');
-  });
-
   it('binds with a PUT: the answer carries the shim\'s vif_type and vif_details and status ACTIVE; unbind clears them', async () => {
     const id = await createPort(base);
     const body = bindBody();
@@ -46,7 +43,7 @@ describe('port binding end to end (real etcd, dummy shim)', () => {
     expect(unbound.status).toBe(200);
     expect(unbound.body).toMatchObject({ host_id: '', device_id: '', vif_type: null, vif_details: '{}', status: 'DOWN' });
     // shims are told through the mirror: the dummy shim unbinds and writes {}
-    await eventually(async () => (await shimKv.get(`/controller/net-l3vpn/Port/${id}`))?.value === '{}');
+    await waitFor('the shim to clear the bind result', async () => (await shimKv.get(`/controller/net-l3vpn/Port/${id}`))?.value === '{}');
   });
 
   it('a bind the port already holds answers at once, with the VIF kept', async () => {
@@ -72,7 +69,7 @@ describe('port binding end to end (real etcd, dummy shim)', () => {
     await shim.stop();
     const body = bindBody('compute-7');
     const first = call(base, 'PUT', `${API}/ports/${id}?bind_timeout=20000`, body);
-    await eventually(async () => server.kv !== undefined && (await call(base, 'GET', `${API}/ports/${id}`)).body['host_id'] === 'compute-7');
+    await waitFor('the pending bind to compute-7', async () => (await call(base, 'GET', `${API}/ports/${id}`)).body['host_id'] === 'compute-7');
     const second = call(base, 'PUT', `${API}/ports/${id}?bind_timeout=20000`, body);
     const other = await call(base, 'PUT', `${API}/ports/${id}`, bindBody('compute-8'));
     expect(other.status).toBe(409);
@@ -93,7 +90,7 @@ describe('port binding end to end (real etcd, dummy shim)', () => {
     expect((await call(base, 'DELETE', `${API}/ports/${gone}`)).status).toBe(204);
     const extra = await createPort(base);
     const pending = call(base, 'PUT', `${API}/ports/${id}?bind_timeout=30000`, bindBody('compute-2'));
-    await eventually(async () => (await call(base, 'GET', `${API}/ports/${id}`)).body['host_id'] === 'compute-2');
+    await waitFor('the port to be bound to compute-2', async () => (await call(base, 'GET', `${API}/ports/${id}`)).body['host_id'] === 'compute-2');
     await shim.start();
     const res = await pending;
     expect(res.body).toMatchObject({ vif_type: 'ovs', status: 'ACTIVE', host_id: 'compute-2' });
@@ -137,7 +134,7 @@ describe('port binding with no shim running (real etcd)', () => {
       done.push('bind');
       return res;
     });
-    await eventually(async () => (await call(base, 'GET', `${API}/ports/${id}`)).body['status'] === 'DOWN' && (await call(base, 'GET', `${API}/ports/${id}`)).body['host_id'] === 'compute-1');
+    await waitFor('the port DOWN on compute-1', async () => (await call(base, 'GET', `${API}/ports/${id}`)).body['status'] === 'DOWN' && (await call(base, 'GET', `${API}/ports/${id}`)).body['host_id'] === 'compute-1');
     const others = [
       call(base, 'GET', `${API}/ports`).then((r) => done.push(`list:${r.status}`)),
       call(base, 'PUT', `${API}/ports/${other}`, { name: 'meanwhile' }).then((r) => done.push(`update:${r.status}`)),
@@ -163,7 +160,7 @@ describe('port binding with no shim running (real etcd)', () => {
       const key = `/controller/net-l3vpn/Port/${id}`;
       await kv.put(key, JSON.stringify({ vif_type: 'vhostuser', vif_details: { sock: '/x' }, controller: 'other', host_id: 'compute-9' }));
       await kv.put(key, JSON.stringify({ vif_type: 'ovs', vif_details: { port_filter: true }, controller: 'late', port_revision: res.body['revision_number'], host_id: 'compute-3' }));
-      await eventually(async () => (await call(base, 'GET', `${API}/ports/${id}`)).body['vif_type'] === 'ovs');
+      await waitFor('the port bound with an ovs VIF', async () => (await call(base, 'GET', `${API}/ports/${id}`)).body['vif_type'] === 'ovs');
       expect((await call(base, 'GET', `${API}/ports/${id}`)).body).toMatchObject({ vif_type: 'ovs', vif_details: '{"port_filter": true}', status: 'ACTIVE' });
     } finally {
       await kv.close();

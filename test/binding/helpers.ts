@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createKeyValueStore, type KeyValueStore } from '../../src/core/kv/index.js';
 import { createProtonServer, type ProtonServer, type ProtonServerOptions } from '../../src/server/index.js';
+import { PORT_FIELDS } from '../fixtures/port-fields.js';
+import { call } from '../sync/helpers.js';
 
 /** The net-l3vpn API root of the bundled models. */
 export const API = '/proton/net-l3vpn/v1.0';
@@ -26,15 +28,7 @@ export function etcdClient(endpoint: string, prefix: string): KeyValueStore {
   return createKeyValueStore(endpoint, { prefix });
 }
 
-/** JSON request; resolves with status and parsed body. */
-export async function call(base: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
-  const res = await fetch(`${base}${path}`, {
-    method,
-    ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text === '' ? {} : (JSON.parse(text) as Record<string, unknown>) };
-}
+export { call };
 
 /** Creates a port (and, unless `binding` is false, a VPN service and its service binding to the port). */
 export async function createPort(base: string, options: { binding?: boolean } = {}): Promise<string> {
@@ -44,11 +38,9 @@ export async function createPort(base: string, options: { binding?: boolean } = 
     tenant_id: TENANT,
     name: `port-${id.slice(0, 4)}`,
     mac_address: 'fa:16:3e:00:00:01',
-    admin_state_up: true,
+    ...PORT_FIELDS,
+    // an unbound port is DOWN
     status: 'DOWN',
-    vnic_type: 'normal',
-    mtu: 1500,
-    vlan_transparency: false,
   });
   if (port.status !== 201) throw new Error(`port create: ${port.status} ${JSON.stringify(port.body)}`);
   if (options.binding !== false) {
@@ -72,12 +64,3 @@ export function bindBody(host = 'compute-1', device = randomUUID()): Record<stri
   return { host_id: host, device_id: device, device_owner: 'compute:nova', profile: '{}' };
 }
 
-/** Polls `check` every 20 ms until it returns true (rejects after `limitMs`). */
-export async function eventually(check: () => Promise<boolean>, limitMs = 10_000): Promise<void> {
-  const until = Date.now() + limitMs;
-  for (;;) {
-    if (await check()) return;
-    if (Date.now() > until) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}

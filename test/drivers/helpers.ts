@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createProtonServer, type ProtonServer } from '../../src/server/index.js';
 import { PORT_FIELDS } from '../fixtures/port-fields.js';
+import { call } from '../server/helpers.js';
 
 /** The net-l3vpn version root of the bundled models. */
 export const L3VPN = '/proton/net-l3vpn/v1.0';
@@ -31,16 +32,7 @@ export function portBody(id: string, extra: Record<string, unknown> = {}): Recor
   };
 }
 
-/** JSON request helper. */
-export async function call(url: string, init: { method?: string; body?: unknown } = {}): Promise<{ status: number; body: unknown }> {
-  const response = await fetch(url, {
-    method: init.method ?? 'GET',
-    headers: init.body === undefined ? {} : { 'content-type': 'application/json' },
-    ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text === '' ? undefined : (JSON.parse(text) as unknown) };
-}
+export { call };
 
 async function must(url: string, body: unknown): Promise<void> {
   const answer = await call(url, { method: 'POST', body });

@@ -3,7 +3,8 @@ import { afterAll, describe, expect, inject, it } from 'vitest';
 import { createEtcdStore, createKeyValueStore, isKvError, type KeyValueStore, type KvError, type WatchEvent } from '../../src/core/kv/index.js';
 import { startEtcd } from '../setup/etcd.js';
 import { startTcpProxy } from '../setup/tcp-proxy.js';
-import { describeKeyValueStore, waitFor } from './kv-conformance.js';
+import { describeKeyValueStore } from './kv-conformance.js';
+import { waitFor } from '../setup/wait-for.js';
 
 // Compaction is global to an etcd, so the conformance suite runs on its own instance
 // rather than the run's shared one (other suites resume watches there).
@@ -56,7 +57,7 @@ describe('etcd faults (own etcd instances)', () => {
         await kv.put(`${p}${i}`, 'before');
         expected.push(`${p}${i}=before`);
       }
-      await waitFor(() => rec.events.length === 50, 15_000, 'events before the outage');
+      await waitFor('events before the outage', () => rec.events.length === 50, 15_000);
 
       etcd.kill('SIGSTOP');
       // A put sent right after SIGSTOP normally times out; on a loaded machine etcd may
@@ -79,7 +80,7 @@ describe('etcd faults (own etcd instances)', () => {
       for (let i = 51; i < 100; i++) await kv.put(`${p}${i}`, 'after');
       const tail = Array.from({ length: 50 }, (_, i) => `${p}${50 + i}=after`);
       const want = xs ? [...expected, `${p}x=during`, ...tail] : [...expected, ...tail];
-      await waitFor(() => rec.events.length >= want.length, 30_000, 'events after the restart');
+      await waitFor('events after the restart', () => rec.events.length >= want.length, 30_000);
       await new Promise((r) => setTimeout(r, 300));
       expectExactly(rec.events, want);
       expect(rec.errors).toEqual([]);
@@ -103,7 +104,7 @@ describe('etcd faults (own etcd instances)', () => {
         await writer.put(`${p}${i}`, 'a');
         want.push(`${p}${i}=a`);
       }
-      await waitFor(() => rec.events.length === 20);
+      await waitFor('rec.events.length === 20', () => rec.events.length === 20);
       for (let round = 0; round < 3; round++) {
         proxy.cut();
         for (let i = 0; i < 30; i++) {
@@ -112,7 +113,7 @@ describe('etcd faults (own etcd instances)', () => {
         }
         await new Promise((r) => setTimeout(r, 300));
         proxy.restore();
-        await waitFor(() => rec.events.length >= want.length, 30_000, `events of round ${round}`);
+        await waitFor(`events of round ${round}`, () => rec.events.length >= want.length, 30_000);
       }
       await new Promise((r) => setTimeout(r, 300));
       expectExactly(rec.events, want);
@@ -135,14 +136,14 @@ describe('etcd faults (own etcd instances)', () => {
       const p = '/compacted/';
       const rec = await startWatchRecorder(watcherKv, p);
       await writer.put(`${p}a`, '1');
-      await waitFor(() => rec.events.length === 1);
+      await waitFor('rec.events.length === 1', () => rec.events.length === 1);
       proxy.cut();
       await writer.put(`${p}a`, '2');
       await writer.put(`${p}a`, '3');
       const { revision } = await writer.put(`${p}a`, '4');
       await writer.compact(revision);
       proxy.restore();
-      await waitFor(() => rec.errors.length === 1, 30_000, 'compaction error');
+      await waitFor('compaction error', () => rec.errors.length === 1, 30_000);
       const err = rec.errors[0] as KvError & { compactRevision: number };
       expect(err.code).toBe('GLUON_ERR_KV_COMPACTED');
       expect(err.compactRevision).toBe(revision);
@@ -172,7 +173,7 @@ describe('etcd faults (own etcd instances)', () => {
       });
       proxy.cut();
       const bLeader = await next;
-      await waitFor(() => lostAt > 0, 10_000, 'lost callback');
+      await waitFor('lost callback', () => lostAt > 0, 10_000);
       expect(leader.isLeader).toBe(false);
       expect(lostAt).toBeLessThanOrEqual(electedAt);
       await bLeader.resign();

@@ -2,6 +2,7 @@
  * The conformance suite of the key/value port: one set of behaviours, run against the
  * in-process store and a real etcd (`memory.test.ts`, `etcd.test.ts`).
  */
+import { waitFor } from '../setup/wait-for.js';
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,15 +21,6 @@ import {
  * (like two clients of one etcd), each under its own key `prefix`.
  */
 export type StoreFactory = (prefix: string) => Promise<KeyValueStore>;
-
-/** Polls `cond` until it holds, failing after `timeoutMs`. */
-export async function waitFor(cond: () => boolean | Promise<boolean>, timeoutMs = 15_000, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 function summary(e: WatchEvent): string {
   return `${e.type} ${e.key} ${e.value ?? ''} @${e.modRevision}`;
@@ -186,11 +178,11 @@ export function describeKeyValueStore(name: string, factory: StoreFactory): void
         seen.push(e);
       });
       await note(kv.put(`${p}e`, 'live'), (r) => [`put ${p}e live @${r}`]);
-      await waitFor(() => seen.length >= expected.length, 15_000, 'watch events');
+      await waitFor('watch events', () => seen.length >= expected.length, 15_000);
       expect(seen.map(summary)).toEqual(expected);
       expect(seen[2]).toMatchObject({ prevValue: '1', version: 2 });
       expect(seen[3]).toMatchObject({ type: 'delete', prevValue: '1' });
-      await waitFor(() => w.lastRevision === seen[seen.length - 1]!.modRevision, 5000, 'lastRevision');
+      await waitFor('lastRevision', () => w.lastRevision === seen[seen.length - 1]!.modRevision, 5000);
       await w.close();
       expect(w.closed).toBe(true);
       await kv.put(`${p}f`, 'after close');
@@ -213,7 +205,7 @@ export function describeKeyValueStore(name: string, factory: StoreFactory): void
       for (let i = 0; i < 10; i++) await kv.put(`${p}k`, String(i));
       await kv.put(`${p}k2`, 'other key');
       await kv.delete(`${p}k`);
-      await waitFor(() => seen.length === 11, 15_000, 'key events');
+      await waitFor('key events', () => seen.length === 11, 15_000);
       expect(seen).toEqual([...Array.from({ length: 10 }, (_, i) => String(i)), 'deleted']);
       expect(maxInFlight).toBe(1);
       await w.close();
@@ -226,7 +218,7 @@ export function describeKeyValueStore(name: string, factory: StoreFactory): void
         seen.push(summary(e));
       });
       for (let i = 0; i < 5; i++) await kv.put(`${p}${i}`, 'a');
-      await waitFor(() => seen.length === 5);
+      await waitFor('seen.length === 5', () => seen.length === 5);
       await w1.close();
       const resumeFrom = w1.lastRevision + 1;
       for (let i = 0; i < 5; i++) await kv.put(`${p}${i}`, 'b');
@@ -234,7 +226,7 @@ export function describeKeyValueStore(name: string, factory: StoreFactory): void
         seen.push(summary(e));
       });
       for (let i = 5; i < 8; i++) await kv.put(`${p}${i}`, 'c');
-      await waitFor(() => seen.length === 13);
+      await waitFor('seen.length === 13', () => seen.length === 13);
       await w2.close();
       expect(new Set(seen).size).toBe(13);
       const revs = seen.map((s) => Number(s.split('@')[1]));
@@ -259,7 +251,7 @@ export function describeKeyValueStore(name: string, factory: StoreFactory): void
       const w = await kv.watch({ prefix: p, fromRevision: keep }, (e) => {
         seen.push(e.value ?? '');
       });
-      await waitFor(() => seen.length === 2);
+      await waitFor('seen.length === 2', () => seen.length === 2);
       expect(seen).toEqual(['3', '4']);
       await w.close();
       await expectKvError(kv.compact(keep), 'GLUON_ERR_KV_COMPACTED');
@@ -289,7 +281,7 @@ export function describeKeyValueStore(name: string, factory: StoreFactory): void
       let lost = false;
       l2.onLost(() => (lost = true));
       l2.release();
-      await waitFor(async () => (await kv.get(`${p}d`)) === undefined, 15_000, 'lease expiry');
+      await waitFor('lease expiry', async () => (await kv.get(`${p}d`)) === undefined, 15_000);
       expect(await kv.get(`${p}e`)).toBeDefined();
       expect(lost).toBe(false);
     });
@@ -317,7 +309,7 @@ export function describeKeyValueStore(name: string, factory: StoreFactory): void
       await lost;
       let late: unknown;
       lease.onLost((err) => (late = err));
-      await waitFor(() => late !== undefined, 5_000, 'the late onLost of a lost lease');
+      await waitFor('the late onLost of a lost lease', () => late !== undefined, 5_000);
       expect((late as { code: string }).code).toBe('GLUON_ERR_KV_LEASE_LOST');
 
       const leader = await kv.campaign(`/election-${randomUUID()}`, 'a', { ttl: 2 });
@@ -326,7 +318,7 @@ export function describeKeyValueStore(name: string, factory: StoreFactory): void
       await leaderLost;
       let lateLeader: unknown;
       leader.onLost((err) => (lateLeader = err));
-      await waitFor(() => lateLeader !== undefined, 5_000, 'the late onLost of a lost leadership');
+      await waitFor('the late onLost of a lost leadership', () => lateLeader !== undefined, 5_000);
       expect((lateLeader as { code: string }).code).toBe('GLUON_ERR_KV_LEASE_LOST');
       expect(leader.isLeader).toBe(false);
     });
@@ -346,7 +338,7 @@ export function describeKeyValueStore(name: string, factory: StoreFactory): void
       });
       await b.put('/k', 'from b');
       await a.put('/j', 'x');
-      await waitFor(() => seen.length === 1);
+      await waitFor('seen.length === 1', () => seen.length === 1);
       expect(seen).toEqual(['/j']);
       await w.close();
     });
@@ -366,12 +358,12 @@ export function describeKeyValueStore(name: string, factory: StoreFactory): void
           return l;
         }),
       );
-      await waitFor(() => leaders.length === 1, 15_000, 'first leader');
+      await waitFor('first leader', () => leaders.length === 1, 15_000);
       await new Promise((r) => setTimeout(r, 300));
       expect(leaders).toHaveLength(1);
       const first = leaders[0]!;
       expect(first.isLeader).toBe(true);
-      await waitFor(() => observer.leader === first.candidateId, 10_000, 'observer sees the first leader');
+      await waitFor('observer sees the first leader', () => observer.leader === first.candidateId, 10_000);
 
       // fencing: a leader-only txn guarded on its election key
       const fenced = await clients[0]!.txn({ compare: [{ key: first.key, op: '=', createRevision: first.createRevision }], success: [] });
@@ -379,26 +371,26 @@ export function describeKeyValueStore(name: string, factory: StoreFactory): void
 
       await first.resign();
       expect(first.isLeader).toBe(false);
-      await waitFor(() => leaders.length === 2, 15_000, 'second leader');
+      await waitFor('second leader', () => leaders.length === 2, 15_000);
       await new Promise((r) => setTimeout(r, 300));
       expect(leaders).toHaveLength(2);
       const second = leaders[1]!;
       expect(second.candidateId).not.toBe(first.candidateId);
-      await waitFor(() => observer.leader === second.candidateId, 10_000, 'observer sees the second leader');
+      await waitFor('observer sees the second leader', () => observer.leader === second.candidateId, 10_000);
 
       // losing the lease ends leadership and elects the last candidate
       const lostErr = new Promise<unknown>((resolve) => second.onLost(resolve));
       await observerStore.revokeLease(second.leaseId);
       expect(((await lostErr) as { code: string }).code).toBe('GLUON_ERR_KV_LEASE_LOST');
       expect(second.isLeader).toBe(false);
-      await waitFor(() => leaders.length === 3, 15_000, 'third leader');
+      await waitFor('third leader', () => leaders.length === 3, 15_000);
       const third = leaders[2]!;
       expect(new Set(leaders.map((l) => l.candidateId)).size).toBe(3);
-      await waitFor(() => observer.leader === third.candidateId, 10_000, 'observer sees the third leader');
+      await waitFor('observer sees the third leader', () => observer.leader === third.candidateId, 10_000);
       const stale = await clients[0]!.txn({ compare: [{ key: second.key, op: '=', createRevision: second.createRevision }], success: [] });
       expect(stale.succeeded).toBe(false);
       await third.resign();
-      await waitFor(() => observer.leader === undefined, 10_000, 'no leader');
+      await waitFor('no leader', () => observer.leader === undefined, 10_000);
       await observer.close();
       await Promise.all(pending);
     });
@@ -408,10 +400,10 @@ export function describeKeyValueStore(name: string, factory: StoreFactory): void
       const leader = await kv.campaign(election, 'a', { ttl: 5 });
       const ac = new AbortController();
       const waiting = kv.campaign(election, 'b', { ttl: 5, signal: ac.signal });
-      await waitFor(async () => (await kv.range({ prefix: `${election}/` })).kvs.length === 2, 10_000, 'second candidate key');
+      await waitFor('second candidate key', async () => (await kv.range({ prefix: `${election}/` })).kvs.length === 2, 10_000);
       ac.abort();
       await expectKvError(waiting, 'GLUON_ERR_KV_CAMPAIGN_ABORTED');
-      await waitFor(async () => (await kv.range({ prefix: `${election}/` })).kvs.length === 1, 10_000, 'candidate withdrawn');
+      await waitFor('candidate withdrawn', async () => (await kv.range({ prefix: `${election}/` })).kvs.length === 1, 10_000);
       await leader.resign();
     });
 
@@ -423,7 +415,7 @@ export function describeKeyValueStore(name: string, factory: StoreFactory): void
       const errors: string[] = [];
       await closing.watch({ prefix: '/anything/', onError: (e) => errors.push(e.code) }, () => undefined);
       const waiting = closing.campaign(election, 'b', { ttl: 5 });
-      await waitFor(async () => (await other.range({ prefix: `${election}/` })).kvs.length === 2, 10_000, 'second candidate key');
+      await waitFor('second candidate key', async () => (await other.range({ prefix: `${election}/` })).kvs.length === 2, 10_000);
       // handle the campaign's outcome before closing: it may reject while close() is still running
       const outcome = waiting.then(
         () => undefined,

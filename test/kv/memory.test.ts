@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createMemoryBackend, createMemoryStore, isKvError } from '../../src/core/kv/index.js';
-import { describeKeyValueStore, waitFor } from './kv-conformance.js';
+import { describeKeyValueStore } from './kv-conformance.js';
+import { waitFor } from '../setup/wait-for.js';
 
 const backend = createMemoryBackend();
 describeKeyValueStore('in-process', async (prefix) => createMemoryStore({ prefix, backend }));
@@ -16,7 +17,7 @@ describe('in-process store specifics', () => {
     const w = await kv.watch({ prefix: '/', fromRevision: (await kv.currentRevision()) - 5 }, (e) => {
       seen.push(e.value ?? '');
     });
-    await waitFor(() => seen.length === 6);
+    await waitFor('seen.length === 6', () => seen.length === 6);
     expect(seen).toEqual(['24', '25', '26', '27', '28', '29']);
     await w.close();
     await kv.close();

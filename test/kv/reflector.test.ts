@@ -18,7 +18,7 @@ import {
   type WatchEvent,
 } from '../../src/core/kv/index.js';
 import { startEtcd } from '../setup/etcd.js';
-import { waitFor } from './kv-conformance.js';
+import { waitFor } from '../setup/wait-for.js';
 
 /** One listing as the target received it. */
 interface Listing {
@@ -96,7 +96,7 @@ function describeReflector(name: string, factory: Factory): void {
       await kv.put('/p/a', 'a2');
       await kv.delete('/p/b');
       const { revision: last } = await kv.put('/p/f', 'f');
-      await waitFor(() => target.events.length === 3, 15_000, 'three events');
+      await waitFor('three events', () => target.events.length === 3, 15_000);
       expect(target.events.map((e) => `${e.type} ${e.key}`)).toEqual(['put /p/a', 'delete /p/b', 'put /p/f']);
       expect(reflector.revision).toBe(last);
       expect([...target.cache.keys()].sort()).toEqual(['/p/a', '/p/c', '/p/d', '/p/e', '/p/f']);
@@ -120,7 +120,7 @@ function describeReflector(name: string, factory: Factory): void {
       };
       await reflector.start();
       await write;
-      await waitFor(() => target.cache.has('/p/z'), 15_000, 'the key written during the list');
+      await waitFor('the key written during the list', () => target.cache.has('/p/z'), 15_000);
       const listedZ = target.listings[0]?.keys.filter((k) => k === '/p/z').length ?? 0;
       const watchedZ = target.events.filter((e) => e.key === '/p/z').length;
       expect(listedZ + watchedZ).toBe(1);
@@ -130,7 +130,7 @@ function describeReflector(name: string, factory: Factory): void {
       const { kv, target, reflector } = await setup();
       await reflector.start();
       const { revision } = await kv.txn({ compare: [], success: ['x', 'y', 'z'].map((k) => ({ type: 'put' as const, key: `/p/${k}`, value: k })) });
-      await waitFor(() => target.events.length === 3, 15_000, 'three events');
+      await waitFor('three events', () => target.events.length === 3, 15_000);
       expect(target.events.map((e) => [e.key, e.modRevision])).toEqual([
         ['/p/x', revision],
         ['/p/y', revision],
@@ -150,7 +150,7 @@ function describeReflector(name: string, factory: Factory): void {
       await kv.delete('/p/a');
       expect(target.events).toEqual([]);
       await reflector.start();
-      await waitFor(() => target.events.length === 3, 15_000, 'the missed changes');
+      await waitFor('the missed changes', () => target.events.length === 3, 15_000);
       expect(target.events.map((e) => `${e.type} ${e.key} ${e.value ?? ''}`)).toEqual(['put /p/a 2', 'put /p/b 3', 'delete /p/a ']);
       expect(target.listings).toHaveLength(1);
       expect(reflector.relists).toBe(0);
@@ -167,7 +167,7 @@ function describeReflector(name: string, factory: Factory): void {
       const compacted = await kv.currentRevision();
       await kv.compact(compacted);
       await reflector.start();
-      await waitFor(() => reflector.relists === 1, 15_000, 'the relist');
+      await waitFor('the relist', () => reflector.relists === 1, 15_000);
       expect(target.listings.map((l) => [l.relist, l.keys, l.revision])).toEqual([
         [false, ['/p/a', '/p/b', '/p/c'], compacted - 3],
         [true, ['/p/b', '/p/c', '/p/d'], compacted],
@@ -175,7 +175,7 @@ function describeReflector(name: string, factory: Factory): void {
       expect(target.cache.get('/p/b')).toBe('2');
       expect(reflector.revision).toBe(compacted);
       const { revision } = await kv.put('/p/e', '5');
-      await waitFor(() => target.cache.get('/p/e') === '5', 15_000, 'a live event after the relist');
+      await waitFor('a live event after the relist', () => target.cache.get('/p/e') === '5', 15_000);
       expect(target.events.map((e) => [e.key, e.modRevision])).toEqual([['/p/e', revision]]);
     });
 
@@ -187,7 +187,7 @@ function describeReflector(name: string, factory: Factory): void {
       const { revision } = await kv.txn({ compare: [], success: [{ type: 'delete', key: '/p/a' }, { type: 'delete', key: '/p/b' }] });
       await kv.compact(revision); // the very revision the reflector resumes from
       await reflector.start();
-      await waitFor(() => reflector.relists === 1, 15_000, 'the relist');
+      await waitFor('the relist', () => reflector.relists === 1, 15_000);
       expect([...target.cache.keys()]).toEqual(['/p/c']);
     });
 
@@ -229,14 +229,14 @@ describe('Reflector: etcd unreachable during a relist', () => {
       await kv.compact(await kv.currentRevision());
       etcd.kill('SIGSTOP');
       await reflector.start(); // the history check times out: relists are scheduled and fail
-      await waitFor(() => failures.length >= 2, 30_000, 'two failed relists');
+      await waitFor('two failed relists', () => failures.length >= 2, 30_000);
       expect(failures.slice(0, 2)).toEqual([50, 100]);
       expect(reflector.relists).toBe(0);
       etcd.kill('SIGCONT');
-      await waitFor(() => reflector.relists === 1, 30_000, 'a relist after etcd answers again');
+      await waitFor('a relist after etcd answers again', () => reflector.relists === 1, 30_000);
       expect([...target.cache.keys()].sort()).toEqual(['/p/b', '/p/c']);
       await kv.put('/p/d', '1');
-      await waitFor(() => target.cache.has('/p/d'), 15_000, 'a live event after the relist');
+      await waitFor('a live event after the relist', () => target.cache.has('/p/d'), 15_000);
     } finally {
       etcd.kill('SIGCONT');
       await reflector.stop();

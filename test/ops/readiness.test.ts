@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { createProtonServer, type ProtonServer } from '../../src/server/index.js';
-import { API, call, portBody, tempDir, uniquePrefix, waitFor } from '../sync/helpers.js';
+import { waitFor } from '../setup/wait-for.js';
+import { API, call, portBody, tempDir, uniquePrefix } from '../sync/helpers.js';
 
 type Checks = Record<string, { ok: boolean; error?: string; leader?: boolean }>;
 
@@ -30,14 +31,14 @@ describe('/readyz is honest', () => {
     const a = await start({ db: `sqlite:${join(tempDir(), 'a.db')}`, etcd, etcdPrefix: prefix, mirrorStallSeconds: 1 });
     const b = await start({ db: `sqlite:${join(tempDir(), 'b.db')}`, etcd, etcdPrefix: prefix, mirrorStallSeconds: 1 });
     // precondition, observed: one of them leads the election
-    await waitFor(async () => (await readyz(a.base)).checks['mirror']?.leader === true || (await readyz(b.base)).checks['mirror']?.leader === true, 'a publisher leader');
+    await waitFor('a publisher leader', async () => (await readyz(a.base)).checks['mirror']?.leader === true || (await readyz(b.base)).checks['mirror']?.leader === true);
     const follower = (await readyz(a.base)).checks['mirror']?.leader === true ? b : a;
     const leader = follower === a ? b : a;
 
     const created = await call(follower.base, 'POST', `${API}/ports`, portBody(1));
     expect(created.status).toBe(201);
     // the follower's change waits forever (its database is not the leader's): not ready, with the reason
-    await waitFor(async () => (await readyz(follower.base)).status === 503, 'the follower to report the stalled mirror');
+    await waitFor('the follower to report the stalled mirror', async () => (await readyz(follower.base)).status === 503);
     const { checks } = await readyz(follower.base);
     expect(checks['mirror']?.ok).toBe(false);
     expect(checks['mirror']?.error).toContain(leader.server.advertisedUrl);

@@ -8,7 +8,9 @@ import type { ApiModel } from '../../src/core/model/index.js';
 import type { MirrorSource } from '../../src/core/store/index.js';
 import { PORT_PREFIX, apiPrefix } from '../../src/core/sync/index.js';
 import { freePort } from '../setup/service-process.js';
+import { waitFor as waitForObserved } from '../setup/wait-for.js';
 import { PORT_FIELDS } from '../fixtures/port-fields.js';
+import { call as jsonCall } from '../server/helpers.js';
 
 export const TENANT = 'a868a466bca84df18404a77db0ecac72';
 export const API = '/proton/net-l3vpn/v1.0';
@@ -28,19 +30,9 @@ export function etcdClient(endpoint: string, prefix: string): KeyValueStore {
   return createEtcdStore({ hosts: endpoint, prefix });
 }
 
-/** Polls `check` until it returns true (or throws with `what` after `timeoutMs`). */
-export async function waitFor(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      if (await check()) return;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last === undefined ? '' : ` (last error: ${String(last)})`}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+/** @deprecated The argument order of an older helper: use `waitFor` of `test/setup/wait-for.ts` (what first). */
+export function waitFor(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
+  return waitForObserved(what, check, timeoutMs);
 }
 
 /** etcd's content under the mirror's prefixes for `apis`: key → value. */
@@ -85,14 +77,10 @@ export function portBody(i: number): Record<string, unknown> {
   };
 }
 
-/** JSON request helper. */
+/** A JSON request to `base` + `path` ({@link jsonCall} of test/server/helpers.ts); an empty body reads as `{}`. */
 export async function call(base: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
-  const res = await fetch(`${base}${path}`, {
-    method,
-    ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text === '' ? {} : (JSON.parse(text) as Record<string, unknown>) };
+  const answer = await jsonCall(`${base}${path}`, { method, ...(body === undefined ? {} : { body }) });
+  return { status: answer.status, body: (answer.body ?? {}) as Record<string, unknown> };
 }
 
 /** A `gluon serve` child process (tsx on the sources). */
@@ -140,11 +128,11 @@ export async function startServe(args: readonly string[], env: Record<string, st
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  await waitFor(async () => {
+  await waitForObserved(`gluon serve on ${url} to be ready`, async () => {
     if (child.exitCode !== null) throw new Error(`gluon serve exited ${child.exitCode}: ${out}`);
     const res = await fetch(`${url}/readyz`);
     return res.status === 200;
-  }, `gluon serve on ${url} to be ready`, 60_000).catch((err: unknown) => {
+  }, 60_000).catch((err: unknown) => {
     child.kill('SIGKILL');
     throw new Error(`${String(err)}\n${out}`);
   });

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import type { KeyValueStore } from '../../src/core/kv/index.js';
 import type { SqlStore } from '../../src/core/store/index.js';
 import { createProtonServer, type ProtonServer } from '../../src/server/index.js';
-import { API, TENANT, call, diff, etcdClient, etcdContent, portBody, sqlContent, tempDir, uniquePrefix, waitFor } from './helpers.js';
+import { API, TENANT, call, diff, etcdClient, etcdContent, portBody, sqlContent, tempDir, uniquePrefix } from './helpers.js';
+import { waitFor } from '../setup/wait-for.js';
 
 /**
  * Every object of net-l3vpn through the HTTP API, mixed creates, updates and deletes:
@@ -108,11 +109,11 @@ describe('etcd mirror of the HTTP API (real etcd)', () => {
 
   it('reports the publisher lag in /readyz and on /metrics', async () => {
     // precondition, observed rather than assumed: this server leads and has published everything
-    await waitFor(async () => {
+    await waitFor('the mirror to lead with nothing pending', async () => {
       const body = (await call(base, 'GET', '/readyz')).body;
       const m = (body['checks'] as Record<string, Record<string, unknown>> | undefined)?.['mirror'];
       return m?.['leader'] === true && m['pending'] === 0;
-    }, 'the mirror to lead with nothing pending');
+    });
     const ready = await call(base, 'GET', '/readyz');
     expect(ready.status).toBe(200);
     const mirror = (ready.body['checks'] as Record<string, Record<string, unknown>>)['mirror'];

@@ -5,7 +5,8 @@ import { afterAll, describe, expect, inject, it } from 'vitest';
 import { loadModels } from '../../src/core/model/index.js';
 import { createStore } from '../../src/core/store/index.js';
 import { bundledModelsDir } from '../../src/server/index.js';
-import { API, call, diff, etcdClient, etcdContent, mirrorCheck, portBody, sqlContent, startServe, stopAllServes, tempDir, uniquePrefix, waitFor, type ServeProcess } from './helpers.js';
+import { API, call, diff, etcdClient, etcdContent, mirrorCheck, portBody, sqlContent, startServe, stopAllServes, tempDir, uniquePrefix, type ServeProcess } from './helpers.js';
+import { waitFor } from '../setup/wait-for.js';
 
 const ADVERTISED = 'http://proton.test:2705';
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -67,10 +68,10 @@ async function expectConverged(db: string, endpoint: string, prefix: string, loa
   const etcd = etcdClient(endpoint, prefix);
   try {
     let last: string[] = [];
-    await waitFor(async () => {
+    await waitFor('etcd to equal SQL', async () => {
       last = diff(await sqlContent(store, apis), await etcdContent(etcd, apis.map((a) => a.name)));
       return last.length === 0;
-    }, 'etcd to equal SQL', 20_000).catch((err: unknown) => {
+    }, 20_000).catch((err: unknown) => {
       throw new Error(`${String(err)}; first differences: ${last.slice(0, 5).join('; ')}`);
     });
     const content = await etcdContent(etcd, apis.map((a) => a.name));
@@ -92,10 +93,10 @@ describe('Proton server killed in the middle of a load (SQLite)', () => {
     const args = ['--db', db, '--etcd', endpoint, '--etcd-prefix', prefix, '--advertised-url', ADVERTISED];
     let current = await startServe(args);
     const load = startLoad(() => [current.url]);
-    await waitFor(() => load.count >= 300, '300 writes');
+    await waitFor('300 writes', () => load.count >= 300);
     await current.kill('SIGKILL');
     current = await startServe(args);
-    await waitFor(() => load.count >= 600, '600 writes');
+    await waitFor('600 writes', () => load.count >= 600);
     await load.stop();
     await expectConverged(db, endpoint, prefix, load);
     expect(load.acked.size).toBeGreaterThan(200);
@@ -123,7 +124,7 @@ describe('two Proton servers on MariaDB and one etcd (HA)', () => {
     const b = await startServe(args);
 
     const roles = async (): Promise<boolean[]> => Promise.all([a, b].map(async (s) => (await mirrorCheck(s.url))['leader'] === true));
-    await waitFor(async () => (await roles()).filter(Boolean).length === 1, 'exactly one leader');
+    await waitFor('exactly one leader', async () => (await roles()).filter(Boolean).length === 1);
     const [aLeads] = await roles();
     const leader = aLeads === true ? a : b;
     const follower = aLeads === true ? b : a;
@@ -133,13 +134,13 @@ describe('two Proton servers on MariaDB and one etcd (HA)', () => {
 
     let alive = [a.url, b.url];
     const load = startLoad(() => alive);
-    await waitFor(() => load.count >= 200, '200 writes on both servers');
+    await waitFor('200 writes on both servers', () => load.count >= 200);
     // the follower never published
     expect(/^gluon_mirror_published_total (\d+)$/m.exec(await (await fetch(`${follower.url}/metrics`)).text())?.[1]).toBe('0');
     await leader.kill('SIGKILL');
     alive = [follower.url];
-    await waitFor(async () => (await mirrorCheck(follower.url))['leader'] === true, 'the follower to take over', 30_000);
-    await waitFor(() => load.count >= 500, '500 writes');
+    await waitFor('the follower to take over', async () => (await mirrorCheck(follower.url))['leader'] === true, 30_000);
+    await waitFor('500 writes', () => load.count >= 500);
     await load.stop();
 
     await expectConverged(db, endpoint, prefix, load);

@@ -79,8 +79,8 @@ function listCommand(ctx: ClientContext, resource: Resource): Command {
       for (const name of Object.keys(resource.filters)) for (const v of (opts as Obj)[name] as unknown[] | undefined ?? []) query.append(name, String(v));
       for (const sort of opts.sort ?? []) {
         const [key = '', dir = 'asc'] = sort.split(':');
-        if (!(key in resource.attributes)) throw usage('sort', 'enum', sort, `not an attribute of ${resource.name}`);
-        if (dir !== 'asc' && dir !== 'desc') throw usage('sort', 'enum', sort, 'direction must be asc or desc');
+        if (!(key in resource.attributes)) throw usage({ field: 'sort', rule: 'enum', value: sort }, `not an attribute of ${resource.name}`);
+        if (dir !== 'asc' && dir !== 'desc') throw usage({ field: 'sort', rule: 'enum', value: sort }, 'direction must be asc or desc');
         query.append('sort_key', key);
         query.append('sort_dir', dir);
       }
@@ -89,16 +89,17 @@ function listCommand(ctx: ClientContext, resource: Resource): Command {
         await watchCollection(ctx, resource, query);
         return;
       }
-      const rows = await listAll(ctx, resource, query, opts.paginate);
+      const rows = await listAll(ctx, resource, { params: query, paginate: opts.paginate });
       ctx.print(formatList(rows, ctx.output, knownColumns(resource)));
     });
   return command;
 }
 
 /** Lists a collection, following `<plural>_links` next links unless `paginate` is false. */
-export async function listAll(ctx: ClientContext, resource: Resource, query: URLSearchParams, paginate: boolean): Promise<Obj[]> {
+export async function listAll(ctx: ClientContext, resource: Resource, query: { params: URLSearchParams; paginate: boolean }): Promise<Obj[]> {
+  const { params, paginate } = query;
   const rows: Obj[] = [];
-  let url: string | undefined = `${ctx.catalog.baseUrl}${resource.path}${query.size > 0 ? `?${query.toString()}` : ''}`;
+  let url: string | undefined = `${ctx.catalog.baseUrl}${resource.path}${params.size > 0 ? `?${params.toString()}` : ''}`;
   while (url !== undefined) {
     const body = (await ctx.http.call('GET', url)) as Record<string, unknown>;
     rows.push(...((body[resource.plural] as Obj[] | undefined) ?? []));
@@ -108,7 +109,14 @@ export async function listAll(ctx: ClientContext, resource: Resource, query: URL
   return rows;
 }
 
-function usage(field: string, rule: string, value: string, why: string): GluonError {
+/** The flag, the rule it broke and the text received: what a usage error names. */
+interface UsageProblem {
+  readonly field: string;
+  readonly rule: string;
+  readonly value: string;
+}
+
+function usage({ field, rule, value }: UsageProblem, why: string): GluonError {
   return new GluonError('GLUON_ERR_CLI_USAGE', `Invalid value for --${field}: '${value}' (rule ${rule}): ${why}.`, { details: [{ field, rule, value, message: why }] });
 }
 
@@ -132,7 +140,7 @@ function createCommand(ctx: ClientContext, resource: Resource): Command {
         details: missing.map((m) => ({ field: m, rule: 'required', value: null, message: 'required' })),
       });
     }
-    ctx.print(formatOne((await ctx.http.call('POST', `${ctx.catalog.baseUrl}${resource.path}`, body)) as Obj, ctx.output, knownColumns(resource)));
+    ctx.print(formatOne((await ctx.http.call('POST', `${ctx.catalog.baseUrl}${resource.path}`, { body })) as Obj, ctx.output, knownColumns(resource)));
   });
   return command;
 }
@@ -143,7 +151,7 @@ function setCommand(ctx: ClientContext, resource: Resource): Command {
   ifRevisionOption(command).action(async (id: string) => {
     const body = bodyOf(command, resource.update);
     if (Object.keys(body).length === 0) throw new GluonError('GLUON_ERR_CLI_USAGE', `Nothing to set: give at least one attribute flag (see ${resource.name} set --help).`);
-    ctx.print(formatOne((await ctx.http.call('PUT', memberUrl(ctx, resource, id), body, ifMatch(command))) as Obj, ctx.output, knownColumns(resource)));
+    ctx.print(formatOne((await ctx.http.call('PUT', memberUrl(ctx, resource, id), { body, headers: ifMatch(command) })) as Obj, ctx.output, knownColumns(resource)));
   });
   return command;
 }
@@ -160,7 +168,7 @@ function unsetCommand(ctx: ClientContext, resource: Resource): Command {
     const opts = command.opts();
     const body = Object.fromEntries(clearable.filter(([name]) => opts[name] === true).map(([name]) => [name, null]));
     if (Object.keys(body).length === 0) throw new GluonError('GLUON_ERR_CLI_USAGE', `Nothing to unset: give at least one attribute flag (see ${resource.name} unset --help).`);
-    ctx.print(formatOne((await ctx.http.call('PUT', memberUrl(ctx, resource, id), body, ifMatch(command))) as Obj, ctx.output, knownColumns(resource)));
+    ctx.print(formatOne((await ctx.http.call('PUT', memberUrl(ctx, resource, id), { body, headers: ifMatch(command) })) as Obj, ctx.output, knownColumns(resource)));
   });
   return command;
 }
@@ -174,7 +182,7 @@ function deleteCommand(ctx: ClientContext, resource: Resource): Command {
       const failures: string[] = [];
       for (const id of ids) {
         try {
-          await ctx.http.call('DELETE', memberUrl(ctx, resource, id), undefined, ifMatch(command));
+          await ctx.http.call('DELETE', memberUrl(ctx, resource, id), { headers: ifMatch(command) });
         } catch (err) {
           failures.push(`${id}: ${err instanceof ServerFault ? `${err.status} [${err.serverCode}] ` : ''}${(err as Error).message}`);
         }
@@ -188,7 +196,7 @@ function describeCommand(ctx: ClientContext, resource: Resource): Command {
     .description(`Show a ${resource.name} with its binding state, the objects pointing at it, their bindings and services`)
     .argument(`<${resource.pk}>`)
     .action(async (id: string) => {
-      const view = await describeObject(ctx.http, ctx.catalog, resource, id);
+      const view = await describeObject(ctx.http, ctx.catalog, { resource, id });
       if (ctx.output.format === 'table') ctx.print(describeText(view));
       else ctx.print(formatOne(view, { ...ctx.output, columns: ctx.output.columns }));
     });

@@ -159,7 +159,7 @@ async function keystoneToken(http: ClientHttp, connection: Connection): Promise<
   const base = (connection.auth['auth_url'] ?? '').replace(/\/+$/, '');
   const url = `${base.endsWith('/v3') ? base : `${base}/v3`}/auth/tokens`;
   const requestScope = scope(connection);
-  const answer = await http.send('POST', url, { auth: { identity: identity(connection), ...(requestScope === undefined ? {} : { scope: requestScope }) } });
+  const answer = await http.send('POST', url, { body: { auth: { identity: identity(connection), ...(requestScope === undefined ? {} : { scope: requestScope }) } } });
   const raw = answer.headers['x-subject-token'];
   const token = Array.isArray(raw) ? raw[0] : raw;
   const body = (answer.body as { token?: { expires_at?: string; catalog?: CatalogEntry[] } } | undefined)?.token;

@@ -6,7 +6,14 @@ type Obj = Record<string, unknown>;
 /** The attributes of a port that say how it is bound. */
 export const BINDING_STATE_FIELDS = ['host_id', 'device_owner', 'device_id', 'profile', 'vif_type', 'vif_details', 'status'] as const;
 
-async function listWhere(http: ClientHttp, baseUrl: string, resource: Resource, field: string, values: readonly string[]): Promise<Obj[]> {
+/** A list query on one collection: the objects whose `field` is one of `values`. */
+interface ListWhere {
+  readonly resource: Resource;
+  readonly field: string;
+  readonly values: readonly string[];
+}
+
+async function listWhere(http: ClientHttp, baseUrl: string, { resource, field, values }: ListWhere): Promise<Obj[]> {
   if (values.length === 0) return [];
   const query = new URLSearchParams(values.map((v): [string, string] => [field, v]));
   const body = (await http.call('GET', `${baseUrl}${resource.path}?${query.toString()}`)) as Record<string, Obj[] | undefined>;
@@ -31,7 +38,8 @@ function serviceOf(catalog: Catalog, binding: Resource): Resource | undefined {
  * The `describe` view: the object, its binding state (for a port), the objects that
  * point at it (a port's interfaces), the bindings of those, and the services bound into.
  */
-export async function describeObject(http: ClientHttp, catalog: Catalog, resource: Resource, id: string): Promise<Obj> {
+export async function describeObject(http: ClientHttp, catalog: Catalog, target: { resource: Resource; id: string }): Promise<Obj> {
+  const { resource, id } = target;
   const base = catalog.baseUrl;
   const object = (await http.call('GET', `${base}${resource.path}/${encodeURIComponent(id)}`)) as Obj;
   const view: Obj = { [resource.name]: object };
@@ -40,16 +48,16 @@ export async function describeObject(http: ClientHttp, catalog: Catalog, resourc
     view['binding_state'] = { bound: typeof object['host_id'] === 'string' && object['host_id'] !== '', ...state };
   }
   for (const { resource: child, field } of referrers(catalog, resource)) {
-    const children = await listWhere(http, base, child, field, [id]);
+    const children = await listWhere(http, base, { resource: child, field, values: [id] });
     view[child.plural] = children;
     const childIds = children.map((c) => String(c[child.pk]));
     for (const { resource: binding, field: bindingField } of referrers(catalog, child)) {
-      const bindings = await listWhere(http, base, binding, bindingField, childIds);
+      const bindings = await listWhere(http, base, { resource: binding, field: bindingField, values: childIds });
       view[binding.plural] = bindings;
       const service = serviceOf(catalog, binding);
       if (service === undefined) continue;
       const serviceIds = [...new Set(bindings.map((b) => b['service_id']).filter((s): s is string => typeof s === 'string'))];
-      view[service.plural] = await listWhere(http, base, service, service.pk, serviceIds);
+      view[service.plural] = await listWhere(http, base, { resource: service, field: service.pk, values: serviceIds });
     }
   }
   return view;

@@ -9,7 +9,14 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 /** How the server's OpenAPI document spells a UUID pattern (recognised to say "expected a UUID"). */
 const UUID_PATTERN = /0-9A-Fa-f\]\{8\}/;
 
-function refuse(field: string, rule: string, value: string, why: string): GluonError {
+/** The field, the rule it broke and the text received: what a usage error names. */
+interface Refused {
+  readonly field: string;
+  readonly rule: string;
+  readonly value: string;
+}
+
+function refuse({ field, rule, value }: Refused, why: string): GluonError {
   return new GluonError('GLUON_ERR_CLI_USAGE', `Invalid value for --${field.replace(/_/g, '-')}: '${value}' (rule ${rule}): ${why}.`, {
     details: [{ field, rule, value, message: why }],
   });
@@ -21,13 +28,13 @@ function typed(field: string, schema: AttributeSchema, text: string): unknown {
       const word = text.toLowerCase();
       if (TRUE_WORDS.has(word)) return true;
       if (FALSE_WORDS.has(word)) return false;
-      throw refuse(field, 'type', text, 'expected a boolean (true/false, yes/no, 1/0)');
+      throw refuse({ field, rule: 'type', value: text }, 'expected a boolean (true/false, yes/no, 1/0)');
     }
     case 'integer':
-      if (!/^[+-]?\d+$/.test(text.trim())) throw refuse(field, 'type', text, 'expected an integer');
+      if (!/^[+-]?\d+$/.test(text.trim())) throw refuse({ field, rule: 'type', value: text }, 'expected an integer');
       return Number(text);
     case 'number':
-      if (text.trim() === '' || !Number.isFinite(Number(text))) throw refuse(field, 'type', text, 'expected a number');
+      if (text.trim() === '' || !Number.isFinite(Number(text))) throw refuse({ field, rule: 'type', value: text }, 'expected a number');
       return Number(text);
     default:
       return text;
@@ -36,7 +43,7 @@ function typed(field: string, schema: AttributeSchema, text: string): unknown {
 
 function checkFormat(field: string, format: string | undefined, text: string): void {
   const bad = (why: string): never => {
-    throw refuse(field, 'format', text, why);
+    throw refuse({ field, rule: 'format', value: text }, why);
   };
   switch (format) {
     case 'mac':
@@ -68,18 +75,19 @@ function checkFormat(field: string, format: string | undefined, text: string): v
   }
 }
 
-function checkBounds(field: string, schema: AttributeSchema, value: unknown, text: string): void {
+function checkBounds(field: string, schema: AttributeSchema, parsed: { value: unknown; text: string }): void {
+  const { value, text } = parsed;
   if (schema.enum !== undefined && !schema.enum.includes(value)) {
-    throw refuse(field, 'enum', text, `expected one of ${schema.enum.filter((v) => v !== null).join(', ')}`);
+    throw refuse({ field, rule: 'enum', value: text }, `expected one of ${schema.enum.filter((v) => v !== null).join(', ')}`);
   }
   if (typeof value === 'number') {
-    if (schema.minimum !== undefined && value < schema.minimum) throw refuse(field, 'minimum', text, `must be at least ${schema.minimum}`);
-    if (schema.maximum !== undefined && value > schema.maximum) throw refuse(field, 'maximum', text, `must be at most ${schema.maximum}`);
+    if (schema.minimum !== undefined && value < schema.minimum) throw refuse({ field, rule: 'minimum', value: text }, `must be at least ${schema.minimum}`);
+    if (schema.maximum !== undefined && value > schema.maximum) throw refuse({ field, rule: 'maximum', value: text }, `must be at most ${schema.maximum}`);
   }
   if (typeof value === 'string') {
-    if (schema.maxLength !== undefined && value.length > schema.maxLength) throw refuse(field, 'maxLength', text, `at most ${schema.maxLength} characters`);
+    if (schema.maxLength !== undefined && value.length > schema.maxLength) throw refuse({ field, rule: 'maxLength', value: text }, `at most ${schema.maxLength} characters`);
     if (schema.pattern !== undefined && !new RegExp(schema.pattern, 'u').test(value)) {
-      throw refuse(field, 'pattern', text, schema.format === undefined && UUID_PATTERN.test(schema.pattern) ? 'expected a UUID' : `must match ${schema.pattern}`);
+      throw refuse({ field, rule: 'pattern', value: text }, schema.format === undefined && UUID_PATTERN.test(schema.pattern) ? 'expected a UUID' : `must match ${schema.pattern}`);
     }
     checkFormat(field, schema.format, value);
   }
@@ -92,7 +100,7 @@ function checkBounds(field: string, schema: AttributeSchema, value: unknown, tex
  */
 export function parseAttributeValue(field: string, schema: AttributeSchema, text: string): unknown {
   const value = typed(field, schema, text);
-  checkBounds(field, schema, value, text);
+  checkBounds(field, schema, { value, text });
   return value;
 }
 

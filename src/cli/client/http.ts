@@ -32,6 +32,12 @@ export type ClientMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
  * The client's one HTTP path (undici): JSON in and out, the token as `X-Auth-Token`,
  * the exchange written to the debug sink, transport failures as `GLUON_ERR_CLI_UNREACHABLE`.
  */
+/** The optional parts of a client request: a JSON body and extra headers. */
+export interface ClientRequest {
+  readonly body?: unknown;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
 export class ClientHttp {
   private tokenSource: TokenSource = { token: async () => undefined };
 
@@ -63,7 +69,8 @@ export class ClientHttp {
   }
 
   /** Sends one request; any HTTP status is returned. */
-  async send(method: ClientMethod, url: string, body?: unknown, extraHeaders: Readonly<Record<string, string>> = {}): Promise<ClientAnswer> {
+  async send(method: ClientMethod, url: string, options: ClientRequest = {}): Promise<ClientAnswer> {
+    const { body, headers: extraHeaders = {} } = options;
     const headers: Record<string, string> = { accept: 'application/json', ...extraHeaders };
     const token = await this.token();
     if (token !== undefined && token !== '') headers['x-auth-token'] = token;
@@ -98,13 +105,13 @@ export class ClientHttp {
    * Sends one request and returns the body of a 2xx answer; any other status throws the
    * server's fault. A 401 with Keystone credentials is retried once with a new token.
    */
-  async call(method: ClientMethod, url: string, body?: unknown, extraHeaders: Readonly<Record<string, string>> = {}): Promise<unknown> {
-    let answer = await this.send(method, url, body, extraHeaders);
+  async call(method: ClientMethod, url: string, options: ClientRequest = {}): Promise<unknown> {
+    let answer = await this.send(method, url, options);
     if (answer.status === 401 && this.canRenewToken()) {
       // a cached Keystone token the server refuses (revoked, or Keystone restarted): get a new one, once
       this.debug('the server refused the token: getting a new one');
       await this.renewToken();
-      answer = await this.send(method, url, body, extraHeaders);
+      answer = await this.send(method, url, options);
     }
     if (answer.status >= 200 && answer.status < 300) return answer.body;
     throw faultError(answer);
@@ -132,18 +139,16 @@ export function faultError(answer: ClientAnswer): GluonError {
   const message = typeof fault.faultstring === 'string' ? fault.faultstring : typeof answer.body === 'string' ? answer.body.trim().slice(0, 500) : `HTTP ${answer.status}`;
   const code = typeof fault.code === 'string' ? fault.code : `HTTP_${answer.status}`;
   const details = Array.isArray(fault.details) ? (fault.details as ErrorDetail[]) : [];
-  return new ServerFault(answer.status, code, message, details);
+  return new ServerFault({ status: answer.status, serverCode: code, message, details });
 }
 
 /** A fault the server answered with: its status, its own code and details. */
 export class ServerFault extends GluonError {
-  constructor(
-    status: number,
-    /** The server's code, e.g. `GLUON_ERR_VALIDATION`. */
-    readonly serverCode: string,
-    message: string,
-    details: readonly ErrorDetail[],
-  ) {
-    super('GLUON_ERR_CLI_FAULT', message, { status, details });
+  /** The server's code, e.g. `GLUON_ERR_VALIDATION`. */
+  readonly serverCode: string;
+
+  constructor(fault: { status: number; serverCode: string; message: string; details: readonly ErrorDetail[] }) {
+    super('GLUON_ERR_CLI_FAULT', fault.message, { status: fault.status, details: fault.details });
+    this.serverCode = fault.serverCode;
   }
 }

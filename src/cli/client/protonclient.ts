@@ -125,15 +125,16 @@ function body(resource: Resource, action: Action, flags: ReadonlyMap<string, str
   return out;
 }
 
-async function execute(http: ClientHttp, catalog: Catalog, resource: Resource, action: Action, parsed: Parsed): Promise<unknown> {
+async function execute(http: ClientHttp, catalog: Catalog, command: { resource: Resource; action: Action; parsed: Parsed }): Promise<unknown> {
+  const { resource, action, parsed } = command;
   const base = `${catalog.baseUrl}${resource.path}`;
   const id = parsed.positional[0];
   if (action !== 'list' && action !== 'create' && id === undefined) throw new ProtonclientUsage(`Missing argument '${resource.pk.toUpperCase()}'.`, commandUsage(resource, action));
   const payload = action === 'create' || action === 'update' ? body(resource, action, parsed.flags) : undefined;
   const member = `${base}/${encodeURIComponent(id ?? '')}`;
   const call = async (method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string): Promise<unknown> => {
-    const answer = await http.send(method, url, payload);
-    if (answer.status < 200 || answer.status > 299) throw new ServerFault(answer.status, `HTTP_${answer.status}`, `Bad return status ${answer.status}`, []);
+    const answer = await http.send(method, url, { body: payload });
+    if (answer.status < 200 || answer.status > 299) throw new ServerFault({ status: answer.status, serverCode: `HTTP_${answer.status}`, message: `Bad return status ${answer.status}`, details: [] });
     return answer.body;
   };
   switch (action) {
@@ -216,7 +217,7 @@ export async function runProtonclient(argv: readonly string[], io: ClientIo = pr
       io.stdout(commandHelp(resource, action));
       return 0;
     }
-    const result = await execute(http, catalog, resource, action, parsed);
+    const result = await execute(http, catalog, { resource, action, parsed });
     if (action !== 'delete') io.stdout(`${sortedJson(result)}\n`);
     return 0;
   } catch (err) {

@@ -16,7 +16,8 @@ function cellText(value: unknown): string {
 }
 
 /** One printed line (or block) per change. */
-function eventText(ctx: ClientContext, resource: Resource, type: string, revision: string | undefined, object: Obj): string {
+function eventText(ctx: ClientContext, resource: Resource, change: { type: string; revision: string | undefined; object: Obj }): string {
+  const { type, revision, object } = change;
   const columns = ctx.output.columns.length > 0 ? ctx.output.columns : [resource.pk, ...('name' in resource.attributes && resource.pk !== 'name' ? ['name'] : [])];
   const picked = Object.fromEntries(columns.map((c) => [c, object[c] ?? null]));
   switch (ctx.output.format) {
@@ -37,7 +38,15 @@ interface StreamState {
   renewToken: boolean;
 }
 
-async function streamOnce(ctx: ClientContext, resource: Resource, query: URLSearchParams, state: StreamState): Promise<void> {
+/** The collection a watch follows, and where its stream stands. */
+interface WatchedCollection {
+  readonly resource: Resource;
+  readonly query: URLSearchParams;
+  readonly state: StreamState;
+}
+
+async function streamOnce(ctx: ClientContext, watched: WatchedCollection): Promise<void> {
+  const { resource, query, state } = watched;
   const params = new URLSearchParams(query);
   // paging and sorting mean nothing on a stream (the server answers 400)
   for (const name of ['limit', 'marker', 'sort_key', 'sort_dir']) params.delete(name);
@@ -68,15 +77,16 @@ async function streamOnce(ctx: ClientContext, resource: Resource, query: URLSear
   const parser = new SseParser();
   answer.body.setEncoding('utf8');
   for await (const chunk of answer.body) {
-    for (const event of parser.push(chunk as string)) handle(ctx, resource, event, state);
+    for (const event of parser.push(chunk as string)) handle(ctx, watched, event);
   }
 }
 
-function handle(ctx: ClientContext, resource: Resource, event: SseEvent, state: StreamState): void {
+function handle(ctx: ClientContext, watched: WatchedCollection, event: SseEvent): void {
+  const { resource, state } = watched;
   ctx.http.debug(`EVENT: ${event.event} id=${event.id ?? ''} ${event.data}`);
   if (event.event === 'ADDED' || event.event === 'MODIFIED' || event.event === 'DELETED') {
     if (event.id !== undefined) state.lastId = event.id;
-    ctx.print(eventText(ctx, resource, event.event, event.id, JSON.parse(event.data) as Obj));
+    ctx.print(eventText(ctx, resource, { type: event.event, revision: event.id, object: JSON.parse(event.data) as Obj }));
   } else if (event.event === 'BOOKMARK') {
     if (event.id !== undefined) state.lastId = event.id;
   } else if (event.event === 'ERROR') {
@@ -106,7 +116,7 @@ export async function watchCollection(ctx: ClientContext, resource: Resource, qu
   const aborted = (): boolean => ctx.signal?.aborted === true;
   while (!aborted()) {
     try {
-      await streamOnce(ctx, resource, query, state);
+      await streamOnce(ctx, { resource, query, state });
       failures = 0;
     } catch (err) {
       if (aborted()) return;

@@ -49,6 +49,12 @@ interface ArbiterFlags {
   readonly config?: string;
 }
 
+/** Options of {@link arbiterCommand}. */
+export interface ArbiterCommandOptions {
+  /** What to do with the exit code once the facade stopped or failed to start (default: `process.exit`). */
+  readonly exit?: (code: number) => void;
+}
+
 /**
  * `gluon arbiter`: the Neutron API facade. Listens where Nova expects Neutron, answers
  * `GET/PUT /v2.0/ports…` for Gluon ports through the port arbiter and passes every other
@@ -60,7 +66,8 @@ interface ArbiterFlags {
  * `token-file`, or — explicitly — `noauth` (the `X-Project-Id` / `X-Roles` headers are
  * trusted and a request without them is admin: only for a facade reachable by trusted callers).
  */
-export function arbiterCommand(): Command {
+export function arbiterCommand(options: ArbiterCommandOptions = {}): Command {
+  const exit = options.exit ?? ((code: number): void => process.exit(code));
   return new Command('arbiter')
     .description('Run the Neutron API facade: Gluon ports answered by the port arbiter, everything else passed to Neutron.')
     .addOption(new Option('--neutron-url <url>', 'the real Neutron, e.g. http://127.0.0.1:9696').env('GLUON_NEUTRON_URL'))
@@ -87,7 +94,7 @@ export function arbiterCommand(): Command {
     .addOption(settingOption('logLevel', 'log level').choices([...LOG_LEVELS]).default('info'))
     .addOption(settingOption('logFormat').choices([...LOG_FORMATS]))
     .action(async (opts: ArbiterFlags, command: Command) => {
-      process.exit(await runArbiter(opts, typedSettingFlags(command, SHARED_FLAG_KEYS)));
+      exit(await runArbiter(opts, typedSettingFlags(command, SHARED_FLAG_KEYS)));
     });
 }
 

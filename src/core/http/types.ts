@@ -28,8 +28,8 @@ export interface GluonRequestContext {
 }
 
 /**
- * Extension points of the plugin. **Experimental**: port binding (issue 5) and
- * authorization (issue 7) plug in here; the shape may still change.
+ * Extension points of the plugin. **Experimental**: port binding and
+ * authorization plug in here; the shape may still change.
  */
 export interface ProtonHooks {
   /**
@@ -76,7 +76,7 @@ export interface ProtonHooks {
    * the guard); resolves with the object to answer (before `afterWrite`). `stored` is the
    * object as read for `authorizeStored` just before (undefined without that hook): a
    * hook may decide on it instead of reading again, guarding its write by its revision.
-   * Port binding uses it to wait for the shim's result (issue 5).
+   * Port binding uses it to wait for the shim's result.
    */
   update?(
     request: FastifyRequest,

@@ -103,7 +103,7 @@ export async function discoverPlugins(options: DiscoverPluginsOptions): Promise<
 
     gluon.models.forEach((model, i) => {
       const file = insidePackage(pkg, `gluon.models[${i}]`, model);
-      if (!existsSync(file)) throw fileNotFound(pkg, `gluon.models[${i}]`, String(model), file);
+      if (!existsSync(file)) throw fileNotFound(pkg, { where: `gluon.models[${i}]`, spec: String(model), file });
       models.push(file);
     });
   }
@@ -165,7 +165,7 @@ function parseEntry(pkg: PluginPackage, where: string, spec: unknown): Entry {
   const exportName = hash < 0 ? 'default' : spec.slice(hash + 1);
   if (exportName === '') throw malformed(pkg, `has ${where} = ${JSON.stringify(spec)} with an empty export name after "#"`);
   const file = insidePackage(pkg, where, path);
-  if (!existsSync(file)) throw fileNotFound(pkg, where, spec, file);
+  if (!existsSync(file)) throw fileNotFound(pkg, { where, spec, file });
   return { file, exportName, where };
 }
 
@@ -230,7 +230,8 @@ function malformed(pkg: PluginPackage, why: string): GluonError {
   return new GluonError('GLUON_ERR_PLUGIN_MALFORMED', `Plugin package "${pkg.name}" ${why}.`);
 }
 
-function fileNotFound(pkg: PluginPackage, where: string, spec: string, file: string): GluonError {
+function fileNotFound(pkg: PluginPackage, missing: { where: string; spec: string; file: string }): GluonError {
+  const { where, spec, file } = missing;
   return new GluonError(
     'GLUON_ERR_PLUGIN_FILE_NOT_FOUND',
     `Plugin package "${pkg.name}": ${where} = ${JSON.stringify(spec)} but ${file} does not exist (is the plugin built?).`,
