@@ -3,7 +3,7 @@ import { AuthError, TENANT_ATTRIBUTE, roleReferences, type AccessGuard, type Aut
 import { GluonError, NotFoundError, isGluonError } from '../errors/index.js';
 import type { ApiModel, ObjectModel } from '../model/index.js';
 import type { ProtonStore, StoredObject } from '../store/index.js';
-import type { ProtonHooks } from './types.js';
+import type { ProtonHooks, UpdateWrite } from './types.js';
 
 /** Options of {@link createAuthHooks}. */
 export interface AuthHooksOptions {
@@ -171,16 +171,15 @@ export function combineHooks(...sets: readonly (ProtonHooks | undefined)[]): Pro
     },
     // `update` hooks nest (the first set's wraps the next one's, down to the store write);
     // `updateQuery` names are merged.
-    update(request, context, patch, write, stored) {
-      type Write = (p: Readonly<Record<string, unknown>>, o?: { readonly ifRevision?: number }) => Promise<StoredObject>;
-      const chain = all.reduceRight<Write>(
+    update(request, context, change) {
+      const chain = all.reduceRight<UpdateWrite>(
         (next, s) => {
           const hook = s.update?.bind(s);
-          return hook === undefined ? next : (p) => hook(request, context, p, next, stored);
+          return hook === undefined ? next : (patch) => hook(request, context, { ...change, patch, write: next });
         },
-        write,
+        change.write,
       );
-      return chain(patch);
+      return chain(change.patch);
     },
     updateQuery(object) {
       return all.flatMap((s) => s.updateQuery?.(object) ?? []);

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { ApiModel, ObjectModel } from '../model/index.js';
+import { OWNER_ATTRIBUTE, defaultInterfaceValues, type ApiModel, type DefaultInterfacePort, type ObjectModel } from '../model/index.js';
 import { ConflictError, GluonError, StoreError, ValidationError, isGluonError, type ErrorDetail } from '../errors/index.js';
 import { Catalog } from './catalog.js';
 import type { Database, Row, Tx } from './database.js';
@@ -312,7 +312,7 @@ export class SqlStoreImpl implements SqlStore {
       if (this.settings.mirror) outbox.push(outboxRow(portKey(pk), portValue(api, result, this.settings.advertisedUrl), now));
       const iface = this.catalog.defaultInterface(api, object);
       if (iface !== undefined) {
-        const ifaceValues = this.defaultInterfaceValues(iface, pk, result['tenant_id'], input['name'], [createdStamp, updatedStamp]);
+        const ifaceValues = this.defaultInterfaceRow(iface, { id: pk, values: result }, [createdStamp, updatedStamp]);
         rows.push({ target: iface.insert, values: ifaceValues });
         attempts.push({ info: iface, values: ifaceValues });
         if (this.settings.mirror) {
@@ -385,7 +385,7 @@ export class SqlStoreImpl implements SqlStore {
         const outbox: PlannedRow[] = [];
         if (this.settings.mirror) {
           outbox.push(outboxRow(objectKey(api, object, key), objectValue(api, next), now));
-          if (object.role === 'port' && next['tenant_id'] !== current['tenant_id']) {
+          if (object.role === 'port' && next[OWNER_ATTRIBUTE] !== current[OWNER_ATTRIBUTE]) {
             outbox.push(outboxRow(portKey(key), portValue(api, next, this.settings.advertisedUrl), now));
           }
         }
@@ -637,33 +637,11 @@ export class SqlStoreImpl implements SqlStore {
     return out;
   }
 
-  /** The bound values of a port's default interface (same id, parent key = port id). */
-  private defaultInterfaceValues(iface: TableInfo, id: string, tenant: unknown, portName: unknown, stamps: readonly [string, string]): unknown[] {
-    const parentKey = iface.object.api.parentKey;
-    const nameColumn = iface.columns.get('name');
-    let name = typeof portName === 'string' ? `${portName}_default` : 'default';
-    if (nameColumn?.length !== undefined && name.length > nameColumn.length) name = name.slice(0, nameColumn.length);
-    return iface.table.columns.map((c) => {
-      if (c.name === iface.pk.name || c.name === parentKey) return id;
-      switch (c.name) {
-        case 'tenant_id':
-          return tenant ?? null;
-        case 'name':
-          return name;
-        case 'segmentation_type':
-          return c.type !== 'enum' || (c.values ?? []).includes('none') ? 'none' : null;
-        case 'segmentation_id':
-          return 0;
-        case 'created_at':
-          return stamps[0];
-        case 'updated_at':
-          return stamps[1];
-        case 'revision_number':
-          return 1;
-        default:
-          return null;
-      }
-    });
+  /** The bound values of a port's default interface: the model's values, the bookkeeping columns the port's. */
+  private defaultInterfaceRow(iface: TableInfo, port: DefaultInterfacePort, stamps: readonly [string, string]): unknown[] {
+    const values = defaultInterfaceValues(iface.object, port);
+    const bookkeeping: Readonly<Record<string, unknown>> = { created_at: stamps[0], updated_at: stamps[1], revision_number: 1 };
+    return iface.table.columns.map((c) => (BOOKKEEPING_COLUMNS.has(c.name) ? bookkeeping[c.name] : (values[c.name] ?? null)));
   }
 
   private unavailable(err: unknown): StoreError {

@@ -1,0 +1,26 @@
+import { isGluonError, type GluonErrorCode } from '../errors/index.js';
+import type { KeyValueStore } from '../kv/index.js';
+import type { ProtonStore } from '../store/index.js';
+import type { BindAttempt } from './bind-attempt.js';
+import type { BindingLogger } from './types.js';
+
+/** What the steps of the bind protocol share: one per coordinator. */
+export interface BindContext {
+  readonly store: ProtonStore;
+  readonly kv: KeyValueStore;
+  readonly logger: BindingLogger;
+  /** The attempts in memory, by {@link portKey}. */
+  readonly attempts: Map<string, BindAttempt>;
+  /** Awaits a store write, then tells the etcd publisher (`urgent`: a bind waits for the shims to see it). */
+  written<T>(write: Promise<T>, urgent?: boolean): Promise<T>;
+}
+
+/** The key of a port in the coordinator's maps and lock. */
+export function portKey(api: string, id: string): string {
+  return `${api}\u0000${id}`;
+}
+
+/** True when `err` is a GluonError with this code. */
+export function hasCode(err: unknown, code: GluonErrorCode): boolean {
+  return isGluonError(err) && err.code === code;
+}
