@@ -56,7 +56,7 @@ const RULES: Readonly<Record<string, { parts: readonly string[]; typeOnly?: read
   'core/kv': { parts: [], packages: ['etcd3', 'cockatiel'] },
   'core/wire': { parts: [], packages: [] },
   'core/sync': { parts: ['core/store', 'core/kv', 'core/wire', 'core/model'], packages: ['cockatiel', 'prom-client'] },
-  'core/binding': { parts: ['core/store', 'core/kv', 'core/wire', 'core/model'], packages: [] },
+  'core/binding': { parts: ['core/store', 'core/kv', 'core/wire', 'core/model'], packages: ['cockatiel'] },
   'core/http': {
     parts: ['core/registry', 'core/store', 'core/binding', 'core/auth', 'core/model', 'core/kv', 'core/wire'],
     packages: ['fastify', 'fastify-plugin', '@fastify/swagger', '@fastify/swagger-ui', 'ajv', 'ajv-formats'],

@@ -10,7 +10,6 @@ export { bindingHooks } from './binding-hooks.js';
 export type { BindingHooks } from './binding-hooks.js';
 export { BIND_TIMEOUT_PARAM, bindTimeoutFromUrl } from './bind-timeout.js';
 export { classifyPortUpdate, bindingOf, holdsBinding, sameBinding } from './classify.js';
-export type { AttemptState, AttemptStateName } from './bind-attempt.js';
 export { resultFields, failedFields, pendingFields, unboundFields } from './result-value.js';
 export { parseShimResult, pythonJson } from '../wire/index.js';
 export {

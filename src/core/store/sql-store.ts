@@ -88,8 +88,9 @@ function givenTimestamps(given: WriteOptions['timestamps']): [string, string] | 
   return [stamps[0] ?? '', stamps[1] ?? ''];
 }
 
-/** Converts one value, collecting a validation failure into `details` instead of throwing. */
-function convert(info: TableInfo, column: string, value: unknown, details: ErrorDetail[]): unknown {
+/** Converts one column's value, collecting a validation failure into `details` instead of throwing. */
+function convert(info: TableInfo, cell: { readonly column: string; readonly value: unknown }, details: ErrorDetail[]): unknown {
+  const { column, value } = cell;
   const desc = info.columns.get(column);
   if (desc === undefined) return null;
   try {
@@ -299,7 +300,7 @@ export class SqlStoreImpl implements SqlStore {
     if ((pkGiven === undefined || pkGiven === null || pkGiven === '') && info.generatesKey) input[pkName] = randomUUID();
     const [createdStamp, updatedStamp] = givenTimestamps(options.timestamps) ?? [stamp, stamp];
     const dbValues = info.columnNames.map((c) =>
-      c === 'created_at' ? createdStamp : c === 'updated_at' ? updatedStamp : c === 'revision_number' ? 1 : convert(info, c, input[c], details),
+      c === 'created_at' ? createdStamp : c === 'updated_at' ? updatedStamp : c === 'revision_number' ? 1 : convert(info, { column: c, value: input[c] }, details),
     );
     if (details.length > 0) throw validationFailure(info, details);
     const result = this.toObject(info, dbValues);
@@ -363,13 +364,13 @@ export class SqlStoreImpl implements SqlStore {
       if (options.parent !== undefined && name === options.parent.key && value !== options.parent.value) {
         throw parentMismatch(name, value, options.parent.value);
       }
-      set.push([name, convert(info, name, value, details)]);
+      set.push([name, convert(info, { column: name, value }, details)]);
     }
     if (details.length > 0) throw validationFailure(info, details);
     let merged: unknown[] = [];
     const task: WriteTask<StoredObject> = {
       run: async (tx) => {
-        const current = await this.lockRow(tx, info, key, options.parent, ifRevision);
+        const current = await this.lockRow(tx, info, { key, parent: options.parent, ifRevision });
         const now = new Date();
         const stamp = toSqlDate(now);
         const next: Record<string, unknown> = { ...current };
@@ -420,7 +421,7 @@ export class SqlStoreImpl implements SqlStore {
     const deleted = [...(iface === undefined ? [] : [{ info: iface, key }]), { info, key }];
     const task: WriteTask<void> = {
       run: async (tx) => {
-        await this.lockRow(tx, info, key, options.parent, ifRevision);
+        await this.lockRow(tx, info, { key, parent: options.parent, ifRevision });
         const now = new Date();
         const outbox: PlannedRow[] = [];
         const steps: (() => Promise<unknown>)[] = [];
@@ -605,7 +606,8 @@ export class SqlStoreImpl implements SqlStore {
   }
 
   /** Reads (and on MySQL locks) the row a write changes, checking scope and revision. */
-  private async lockRow(tx: Tx, info: TableInfo, key: string, parent: ParentScope | undefined, ifRevision: number | undefined): Promise<StoredObject> {
+  private async lockRow(tx: Tx, info: TableInfo, target: { readonly key: string; readonly parent: ParentScope | undefined; readonly ifRevision: number | undefined }): Promise<StoredObject> {
+    const { key, parent, ifRevision } = target;
     const lock = this.dialect === 'mysql' ? ' FOR UPDATE' : '';
     const rows = await this.db.select(`${info.selectSql} WHERE ${q(info.pk.name)} = ?${lock}`, [key], tx);
     const row = rows[0];
