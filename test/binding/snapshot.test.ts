@@ -39,14 +39,14 @@ describe('bind on the caller\'s snapshot of the port', () => {
     const body = bindBody('compute-1');
     const bound = await call(base, 'PUT', `${API}/ports/${id}`, body);
     expect(bound.body).toMatchObject({ vif_type: 'ovs', status: 'ACTIVE' });
-    const again = await coordinator.bind(api, port, id, body, writer(id), { current: stale, timeoutMs: 0 });
+    const again = await coordinator.bind({ api, object: port, id, patch: body, write: writer(id) }, { current: stale, timeoutMs: 0 });
     expect(again).toMatchObject({ vif_type: 'ovs', status: 'ACTIVE', host_id: 'compute-1' });
   });
 
   it('a current snapshot stores the pending state guarded by its revision', async () => {
     const id = await createPort(base);
     const current = await server.store.get(api, port, id);
-    const pending = await coordinator.bind(api, port, id, bindBody('compute-2'), writer(id), { current, timeoutMs: 0 });
+    const pending = await coordinator.bind({ api, object: port, id, patch: bindBody('compute-2'), write: writer(id) }, { current, timeoutMs: 0 });
     expect(pending).toMatchObject({ vif_type: null, status: 'DOWN', host_id: 'compute-2' });
     expect(pending['revision_number']).toBe((current['revision_number'] as number) + 1);
   });

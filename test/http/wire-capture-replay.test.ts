@@ -73,7 +73,8 @@ describe.each(BACKENDS)('replay of the original Gluon wire capture (%s)', (backe
     kv = createMemoryStore();
     const ref: { binding?: BindingHooks } = {};
     const hooks = {
-      update: (request: { readonly url: string }, context: Parameters<BindingHooks['update']>[1], patch: Readonly<Record<string, unknown>>, write: Parameters<BindingHooks['update']>[3]) => {
+      update: (request: { readonly url: string }, context: Parameters<BindingHooks['update']>[1], change: Parameters<BindingHooks['update']>[2]) => {
+        const { patch, write } = change;
         const binding = ref.binding;
         if (binding === undefined) return write(patch);
         const standInShim: typeof write = async (values) => {
@@ -83,7 +84,7 @@ describe.each(BACKENDS)('replay of the original Gluon wire capture (%s)', (backe
           }
           return port;
         };
-        return binding.update(request, context, patch, standInShim);
+        return binding.update(request, context, { ...change, write: standInShim });
       },
       updateQuery: (object: Parameters<BindingHooks['updateQuery']>[0]) => ref.binding?.updateQuery(object) ?? [],
     };

@@ -13,9 +13,7 @@ export interface BindingHooks {
   update(
     request: { readonly url: string },
     context: { readonly api: ApiModel; readonly object: ObjectModel; readonly key?: string },
-    patch: Readonly<Record<string, unknown>>,
-    write: PortWrite,
-    stored?: StoredObject,
+    change: { readonly patch: Readonly<Record<string, unknown>>; readonly write: PortWrite; readonly stored?: StoredObject },
   ): Promise<StoredObject>;
   updateQuery(object: ObjectModel): readonly string[];
 }
@@ -23,10 +21,11 @@ export interface BindingHooks {
 /** Builds the {@link BindingHooks} of a coordinator. */
 export function bindingHooks(coordinator: BindingCoordinator): BindingHooks {
   return {
-    update(request, context, patch, write, stored) {
+    update(request, context, change) {
+      const { patch, write, stored } = change;
       if (context.object.role !== 'port' || context.key === undefined) return write(patch);
       const timeoutMs = bindTimeoutFromUrl(request.url, coordinator.maxTimeoutMs);
-      return coordinator.update(context.api, context.object, context.key, patch, write, {
+      return coordinator.update({ api: context.api, object: context.object, id: context.key, patch, write }, {
         ...(timeoutMs === undefined ? {} : { timeoutMs }),
         ...(stored === undefined ? {} : { current: stored }),
       });

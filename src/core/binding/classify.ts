@@ -1,4 +1,4 @@
-import type { BindingRequest, PortUpdateKind } from './types.js';
+import type { BindingRequest, PortUpdateKind, ShimResult } from './types.js';
 
 function isBlank(value: unknown): boolean {
   return value === null || value === '';
@@ -29,4 +29,20 @@ export function bindingOf(port: Readonly<Record<string, unknown>>): BindingReque
 /** True when two bindings name the same host and device. */
 export function sameBinding(a: BindingRequest | undefined, b: BindingRequest | undefined): boolean {
   return a !== undefined && b !== undefined && a.host_id === b.host_id && a.device_id === b.device_id;
+}
+
+/** True when the stored `port` asks for exactly `binding` (same host and device). */
+export function holdsBinding(port: Readonly<Record<string, unknown>>, binding: BindingRequest | undefined): boolean {
+  return sameBinding(bindingOf(port), binding);
+}
+
+/** True when `result` answers `binding` (results that name no binding, as the original's, answer any). */
+export function answers(result: ShimResult, binding: BindingRequest): boolean {
+  return (result.host_id === undefined || result.host_id === binding.host_id) && (result.device_id === undefined || result.device_id === binding.device_id);
+}
+
+/** The port's `revision_number`, or undefined when it has none. */
+export function revisionOf(port: Readonly<Record<string, unknown>>): number | undefined {
+  const revision = port['revision_number'];
+  return typeof revision === 'number' ? revision : undefined;
 }

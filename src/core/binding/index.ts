@@ -9,7 +9,7 @@ export { BindingCoordinator } from './binding-coordinator.js';
 export { bindingHooks } from './binding-hooks.js';
 export type { BindingHooks } from './binding-hooks.js';
 export { BIND_TIMEOUT_PARAM, bindTimeoutFromUrl } from './bind-timeout.js';
-export { classifyPortUpdate, bindingOf, sameBinding } from './classify.js';
+export { classifyPortUpdate, bindingOf, holdsBinding, sameBinding } from './classify.js';
 export { resultFields, failedFields, pendingFields, unboundFields } from './result-value.js';
 export { parseShimResult, pythonJson } from '../wire/index.js';
 export {
@@ -21,6 +21,7 @@ export type {
   BindingCoordinatorOptions,
   BindingRequest,
   BindOptions,
+  PortUpdate,
   PortUpdateKind,
   PortWrite,
   PortWriteOptions,

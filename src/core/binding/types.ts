@@ -1,5 +1,5 @@
 import type { KeyValueStore } from '../kv/index.js';
-import type { ApiModel } from '../model/index.js';
+import type { ApiModel, ObjectModel } from '../model/index.js';
 import type { ProtonStore, StoredObject } from '../store/index.js';
 import type { Logger } from '../log/index.js';
 
@@ -35,6 +35,18 @@ export type PortUpdateKind = 'bind' | 'unbind' | 'plain';
 export interface BindingRequest {
   readonly host_id: string;
   readonly device_id: string;
+}
+
+/** One update of a port-role object, as the HTTP layer hands it to the coordinator. */
+export interface PortUpdate {
+  readonly api: ApiModel;
+  readonly object: ObjectModel;
+  /** The port's primary key. */
+  readonly id: string;
+  /** The validated patch of the PUT. */
+  readonly patch: Readonly<Record<string, unknown>>;
+  /** Performs the store write (with the caller's If-Match and parent scope). */
+  readonly write: PortWrite;
 }
 
 /** Options of one bind. */

@@ -3,7 +3,7 @@ import { AuthError, TENANT_ATTRIBUTE, roleReferences, type AccessGuard, type Aut
 import { GluonError, NotFoundError, isGluonError } from '../errors/index.js';
 import type { ApiModel, ObjectModel } from '../model/index.js';
 import type { ProtonStore, StoredObject } from '../store/index.js';
-import type { ProtonHooks } from './types.js';
+import type { GluonRequestContext, ProtonHooks, UpdateWrite } from './types.js';
 
 /** Options of {@link createAuthHooks}. */
 export interface AuthHooksOptions {
@@ -44,9 +44,9 @@ function referencesOf(api: ApiModel, object: ObjectModel): readonly RoleReferenc
 }
 
 /** The stored object of `target` with key `key`, or undefined when there is none (or the key cannot be one). */
-async function findObject(store: ProtonStore, api: ApiModel, target: ObjectModel, key: string): Promise<StoredObject | undefined> {
+async function findObject(store: ProtonStore, api: ApiModel, wanted: { readonly target: ObjectModel; readonly key: string }): Promise<StoredObject | undefined> {
   try {
-    return await store.get(api, target, key);
+    return await store.get(api, wanted.target, wanted.key);
   } catch (err) {
     if (isGluonError(err) && (err.code === 'GLUON_ERR_NOT_FOUND' || err.code === 'GLUON_ERR_VALIDATION')) return undefined;
     throw err;
@@ -59,7 +59,9 @@ async function findObject(store: ProtonStore, api: ApiModel, target: ObjectModel
  * `roleReferences`): the named object must exist and the caller's `get` rule must hold
  * on it. A missing and a hidden object get the same 404, so nobody learns which ids exist.
  */
-async function checkReferences(options: AuthHooksOptions, identity: Identity, api: ApiModel, object: ObjectModel, values: Readonly<Record<string, unknown>>): Promise<void> {
+async function checkReferences(options: AuthHooksOptions, caller: { readonly identity: Identity; readonly context: GluonRequestContext }, values: Readonly<Record<string, unknown>>): Promise<void> {
+  const { identity, context } = caller;
+  const { api, object } = context;
   const store = options.store;
   if (store === undefined) return;
   for (const reference of referencesOf(api, object)) {
@@ -68,7 +70,7 @@ async function checkReferences(options: AuthHooksOptions, identity: Identity, ap
     const key = String(value);
     let visible = false;
     for (const target of reference.targets) {
-      const stored = await findObject(store, api, target, key);
+      const stored = await findObject(store, api, { target, key });
       if (stored !== undefined && options.guard.mayGet(identity, api, target, stored)) {
         visible = true;
         break;
@@ -115,12 +117,12 @@ export function createAuthHooks(options: AuthHooksOptions): Required<Pick<Proton
       if (context.action !== 'create') return;
       const body = (request.body ?? {}) as Record<string, unknown>;
       guard.authorizeCreate(identityOf(request), context.api, context.object, body);
-      await checkReferences(options, identityOf(request), context.api, context.object, body);
+      await checkReferences(options, { identity: identityOf(request), context }, body);
     },
     async authorizeStored(request, context, stored, patch) {
       if (context.action !== 'get' && context.action !== 'update' && context.action !== 'delete') return;
       guard.authorizeStored(identityOf(request), context.api, context.object, context.action, stored, context.key ?? '', patch);
-      if (context.action === 'update' && patch !== undefined) await checkReferences(options, identityOf(request), context.api, context.object, patch);
+      if (context.action === 'update' && patch !== undefined) await checkReferences(options, { identity: identityOf(request), context }, patch);
     },
     listFilters(request, context) {
       const scope = guard.listScope(identityOf(request), context.api, context.object);
@@ -171,16 +173,15 @@ export function combineHooks(...sets: readonly (ProtonHooks | undefined)[]): Pro
     },
     // `update` hooks nest (the first set's wraps the next one's, down to the store write);
     // `updateQuery` names are merged.
-    update(request, context, patch, write, stored) {
-      type Write = (p: Readonly<Record<string, unknown>>, o?: { readonly ifRevision?: number }) => Promise<StoredObject>;
-      const chain = all.reduceRight<Write>(
+    update(request, context, change) {
+      const chain = all.reduceRight<UpdateWrite>(
         (next, s) => {
           const hook = s.update?.bind(s);
-          return hook === undefined ? next : (p) => hook(request, context, p, next, stored);
+          return hook === undefined ? next : (patch) => hook(request, context, { ...change, patch, write: next });
         },
-        write,
+        change.write,
       );
-      return chain(patch);
+      return chain(change.patch);
     },
     updateQuery(object) {
       return all.flatMap((s) => s.updateQuery?.(object) ?? []);

@@ -6,7 +6,7 @@
 export { protonPlugin, ignoresTrailingSlash } from './proton-plugin.js';
 export { createAuthHooks, combineHooks } from './auth-hooks.js';
 export type { AuthHooksOptions } from './auth-hooks.js';
-export type { ProtonPluginOptions, ProtonHooks, GluonRequestContext } from './types.js';
+export type { ProtonPluginOptions, ProtonHooks, GluonRequestContext, UpdateChange, UpdateWrite } from './types.js';
 export { renderFault, toHttpError, faultErrorHandler, faultNotFoundHandler } from './fault.js';
 export type { FaultBody } from './fault.js';
 export { parseIfMatch } from './if-match.js';

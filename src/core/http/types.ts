@@ -27,6 +27,19 @@ export interface GluonRequestContext {
   }[];
 }
 
+/** Performs the store update of a PUT (If-Match and parent scope applied; `ifRevision` guards it when the caller sent no If-Match). */
+export type UpdateWrite = (patch: Readonly<Record<string, unknown>>, options?: { readonly ifRevision?: number; readonly urgent?: boolean }) => Promise<StoredObject>;
+
+/** What an `update` hook receives about the PUT it performs. */
+export interface UpdateChange {
+  /** The validated patch (after `beforeWrite`). */
+  readonly patch: Readonly<Record<string, unknown>>;
+  /** The store write the hook replaces (call it to store a patch). */
+  readonly write: UpdateWrite;
+  /** The object as read for `authorizeStored` just before (undefined without that hook). */
+  readonly stored?: StoredObject;
+}
+
 /**
  * Extension points of the plugin. **Experimental**: port binding and
  * authorization plug in here; the shape may still change.
@@ -78,13 +91,7 @@ export interface ProtonHooks {
    * hook may decide on it instead of reading again, guarding its write by its revision.
    * Port binding uses it to wait for the shim's result.
    */
-  update?(
-    request: FastifyRequest,
-    context: GluonRequestContext,
-    patch: Readonly<Record<string, unknown>>,
-    write: (patch: Readonly<Record<string, unknown>>, options?: { readonly ifRevision?: number }) => Promise<StoredObject>,
-    stored?: StoredObject,
-  ): Promise<StoredObject>;
+  update?(request: FastifyRequest, context: GluonRequestContext, change: UpdateChange): Promise<StoredObject>;
   /**
    * Query parameters a PUT on `object` accepts (read by `update`, e.g. `bind_timeout` on
    * ports); any other query parameter is still a 400 `Unknown argument`.

@@ -43,6 +43,8 @@ export { compileModels, importCandidates } from './compile-models.js';
 export type { ModelSource, CompileModelsOptions } from './compile-models.js';
 export { findObject, findObjectByPlural, getAttribute } from './lookup.js';
 export { deriveRole, ROLE_BASES } from './derive-role.js';
+export { DEFAULT_INTERFACE, NAME_ATTRIBUTE, OWNER_ATTRIBUTE, REVISION_FIELD, defaultInterfaceValues } from './role-values.js';
+export type { DefaultInterfacePort } from './role-values.js';
 export { FILE_VERSION } from './compile-api.js';
 export { INT32_MIN, INT32_MAX, RESERVED_ATTRIBUTE_NAMES } from './validate-attribute.js';
 export { TOP_LEVEL_KEYS, INFO_KEYS, AUTHOR_KEYS, OBJECT_KEYS, API_KEYS, ATTRIBUTE_KEYS } from './read-spec.js';

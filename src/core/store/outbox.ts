@@ -1,4 +1,4 @@
-import { MIRROR_VERSION_FIELD, type ApiModel, type ObjectModel } from '../model/index.js';
+import { MIRROR_VERSION_FIELD, OWNER_ATTRIBUTE, type ApiModel, type ObjectModel } from '../model/index.js';
 import { objectKey as wireObjectKey, portRegistryKey } from '../wire/index.js';
 import type { InsertTarget, PlannedRow } from './group-writer.js';
 import { q, toSqlDate } from './sql-text.js';
@@ -35,7 +35,7 @@ export function objectValue(api: ApiModel, obj: StoredObject): string {
 
 /** The JSON registration of a port: `{"tenant_id", "service", "url"}`. */
 export function portValue(api: ApiModel, obj: StoredObject, url: string): string {
-  const tenant = obj['tenant_id'];
+  const tenant = obj[OWNER_ATTRIBUTE];
   return JSON.stringify({ tenant_id: tenant === undefined ? null : tenant, service: api.name, url });
 }
 

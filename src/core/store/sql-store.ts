@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { ApiModel, ObjectModel } from '../model/index.js';
+import { OWNER_ATTRIBUTE, defaultInterfaceValues, type ApiModel, type DefaultInterfacePort, type ObjectModel } from '../model/index.js';
 import { ConflictError, GluonError, StoreError, ValidationError, isGluonError, type ErrorDetail } from '../errors/index.js';
 import { assertSubnetRules } from './address-rules.js';
 import { allocationOf, needsAllocation } from './allocation.js';
@@ -90,8 +90,9 @@ function givenTimestamps(given: WriteOptions['timestamps']): [string, string] | 
   return [stamps[0] ?? '', stamps[1] ?? ''];
 }
 
-/** Converts one value, collecting a validation failure into `details` instead of throwing. */
-function convert(info: TableInfo, column: string, value: unknown, details: ErrorDetail[]): unknown {
+/** Converts one column's value, collecting a validation failure into `details` instead of throwing. */
+function convert(info: TableInfo, cell: { readonly column: string; readonly value: unknown }, details: ErrorDetail[]): unknown {
+  const { column, value } = cell;
   const desc = info.columns.get(column);
   if (desc === undefined) return null;
   try {
@@ -320,7 +321,7 @@ export class SqlStoreImpl implements SqlStore {
     if ((pkGiven === undefined || pkGiven === null || pkGiven === '') && info.generatesKey) input[pkName] = randomUUID();
     const [createdStamp, updatedStamp] = givenTimestamps(options.timestamps) ?? [stamp, stamp];
     const dbValues = info.columnNames.map((c) =>
-      c === 'created_at' ? createdStamp : c === 'updated_at' ? updatedStamp : c === 'revision_number' ? 1 : convert(info, c, input[c], details),
+      c === 'created_at' ? createdStamp : c === 'updated_at' ? updatedStamp : c === 'revision_number' ? 1 : convert(info, { column: c, value: input[c] }, details),
     );
     if (details.length > 0) throw validationFailure(info, details);
     const allocation = allocationOf(this.db, this.catalog, info);
@@ -336,7 +337,7 @@ export class SqlStoreImpl implements SqlStore {
       if (this.settings.mirror) outbox.push(outboxRow(portKey(pk), portValue(api, result, this.settings.advertisedUrl), now));
       const iface = this.catalog.defaultInterface(api, object);
       if (iface !== undefined) {
-        const ifaceValues = this.defaultInterfaceValues(iface, pk, result['tenant_id'], input['name'], [createdStamp, updatedStamp]);
+        const ifaceValues = this.defaultInterfaceRow(iface, { id: pk, values: result }, [createdStamp, updatedStamp]);
         rows.push({ target: iface.insert, values: ifaceValues });
         attempts.push({ info: iface, values: ifaceValues });
         if (this.settings.mirror) {
@@ -393,13 +394,13 @@ export class SqlStoreImpl implements SqlStore {
       if (options.parent !== undefined && name === options.parent.key && value !== options.parent.value) {
         throw parentMismatch(name, value, options.parent.value);
       }
-      set.push([name, convert(info, name, value, details)]);
+      set.push([name, convert(info, { column: name, value }, details)]);
     }
     if (details.length > 0) throw validationFailure(info, details);
     let merged: unknown[] = [];
     const task: WriteTask<StoredObject> = {
       run: async (tx) => {
-        const current = await this.lockRow(tx, info, key, options.parent, ifRevision);
+        const current = await this.lockRow(tx, info, { key, parent: options.parent, ifRevision });
         const now = new Date();
         const stamp = toSqlDate(now);
         const next: Record<string, unknown> = { ...current };
@@ -416,7 +417,7 @@ export class SqlStoreImpl implements SqlStore {
         const outbox: PlannedRow[] = [];
         if (this.settings.mirror) {
           outbox.push(outboxRow(objectKey(api, object, key), objectValue(api, next), now));
-          if (object.role === 'port' && next['tenant_id'] !== current['tenant_id']) {
+          if (object.role === 'port' && next[OWNER_ATTRIBUTE] !== current[OWNER_ATTRIBUTE]) {
             outbox.push(outboxRow(portKey(key), portValue(api, next, this.settings.advertisedUrl), now));
           }
         }
@@ -452,7 +453,7 @@ export class SqlStoreImpl implements SqlStore {
     const deleted = [...(iface === undefined ? [] : [{ info: iface, key }]), { info, key }];
     const task: WriteTask<void> = {
       run: async (tx) => {
-        await this.lockRow(tx, info, key, options.parent, ifRevision);
+        await this.lockRow(tx, info, { key, parent: options.parent, ifRevision });
         const now = new Date();
         const outbox: PlannedRow[] = [];
         const steps: (() => Promise<unknown>)[] = [];
@@ -576,7 +577,8 @@ export class SqlStoreImpl implements SqlStore {
   }
 
   /** Reads (and on MySQL locks) the row a write changes, checking scope and revision. */
-  private async lockRow(tx: Tx, info: TableInfo, key: string, parent: ParentScope | undefined, ifRevision: number | undefined): Promise<StoredObject> {
+  private async lockRow(tx: Tx, info: TableInfo, target: { readonly key: string; readonly parent: ParentScope | undefined; readonly ifRevision: number | undefined }): Promise<StoredObject> {
+    const { key, parent, ifRevision } = target;
     const lock = this.dialect === 'mysql' ? ' FOR UPDATE' : '';
     const rows = await this.db.select(`${info.selectSql} WHERE ${q(info.pk.name)} = ?${lock}`, [key], tx);
     const row = rows[0];
@@ -608,33 +610,11 @@ export class SqlStoreImpl implements SqlStore {
     return out;
   }
 
-  /** The bound values of a port's default interface (same id, parent key = port id). */
-  private defaultInterfaceValues(iface: TableInfo, id: string, tenant: unknown, portName: unknown, stamps: readonly [string, string]): unknown[] {
-    const parentKey = iface.object.api.parentKey;
-    const nameColumn = iface.columns.get('name');
-    let name = typeof portName === 'string' ? `${portName}_default` : 'default';
-    if (nameColumn?.length !== undefined && name.length > nameColumn.length) name = name.slice(0, nameColumn.length);
-    return iface.table.columns.map((c) => {
-      if (c.name === iface.pk.name || c.name === parentKey) return id;
-      switch (c.name) {
-        case 'tenant_id':
-          return tenant ?? null;
-        case 'name':
-          return name;
-        case 'segmentation_type':
-          return c.type !== 'enum' || (c.values ?? []).includes('none') ? 'none' : null;
-        case 'segmentation_id':
-          return 0;
-        case 'created_at':
-          return stamps[0];
-        case 'updated_at':
-          return stamps[1];
-        case 'revision_number':
-          return 1;
-        default:
-          return null;
-      }
-    });
+  /** The bound values of a port's default interface: the model's values, the bookkeeping columns the port's. */
+  private defaultInterfaceRow(iface: TableInfo, port: DefaultInterfacePort, stamps: readonly [string, string]): unknown[] {
+    const values = defaultInterfaceValues(iface.object, port);
+    const bookkeeping: Readonly<Record<string, unknown>> = { created_at: stamps[0], updated_at: stamps[1], revision_number: 1 };
+    return iface.table.columns.map((c) => (BOOKKEEPING_COLUMNS.has(c.name) ? bookkeeping[c.name] : (values[c.name] ?? null)));
   }
 
   private unavailable(err: unknown): StoreError {
