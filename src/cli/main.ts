@@ -6,6 +6,7 @@ import { registerImportGluonCommand } from './commands/db-import-gluon.js';
 import { applyCliConventions } from './commands/conventions.js';
 import { dbCommand } from './commands/db.js';
 import { registerModelsCommand } from './commands/models-check.js';
+import { newCommand } from './commands/new.js';
 import { policyCommand } from './commands/policy.js';
 import { tokenCommand } from './commands/token.js';
 import { resyncCommand } from './commands/resync.js';
@@ -22,6 +23,7 @@ program.addCommand(arbiterCommand());
 program.addCommand(policyCommand());
 program.addCommand(tokenCommand());
 registerImportGluonCommand(program);
+program.addCommand(newCommand());
 // After the last addCommand: the conventions reach every command.
 applyCliConventions(program);
 const args = process.argv.slice(2);
