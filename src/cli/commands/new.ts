@@ -2,7 +2,7 @@ import { copyFile, readFile, readdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { bundledModelsDir, bundledTemplatesDir } from '../../server/index.js';
-import { EXIT_CONFIG } from './exit.js';
+import { describeError, EXIT_CONFIG, EXIT_STARTUP } from './exit.js';
 import { renderTemplate } from './render-template.js';
 
 /** What `gluon new` can create. */
@@ -61,6 +61,8 @@ export function checkNewName(name: string): string | undefined {
  *
  * @returns the exit code: 0 when created; 2 for a bad kind or name or a target directory
  * that exists and is not empty (nothing is written then).
+ * @throws ConfigError `GLUON_ERR_CONFIG` when the installed package has no `templates/`;
+ * file system errors (a directory that cannot be written) as they are.
  */
 export async function runNew(kind: string, name: string, options: RunNewOptions = {}): Promise<number> {
   const io = options.io ?? consoleIo;
@@ -123,6 +125,11 @@ export function newCommand(): Command {
     .argument('<name>', `the package name (${NEW_NAME_RULE.text})`)
     .addOption(new Option('--dir <path>', 'directory of the new package (default: ./<name>); must be missing or empty'))
     .action(async (kind: string, name: string, opts: { dir?: string }) => {
-      process.exitCode = await runNew(kind, name, opts.dir === undefined ? {} : { dir: opts.dir });
+      try {
+        process.exitCode = await runNew(kind, name, opts.dir === undefined ? {} : { dir: opts.dir });
+      } catch (err) {
+        console.error(`gluon new: ${describeError(err)}`);
+        process.exitCode = EXIT_STARTUP;
+      }
     });
 }
