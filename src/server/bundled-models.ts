@@ -36,6 +36,19 @@ export function bundledUiDir(): string {
   throw new ConfigError(`The gluon-net package at ${root} has no bundled ui/ directory (the live view's files); reinstall the package.`);
 }
 
+/**
+ * The `templates/` directory bundled with the installed gluon-net package: the starting
+ * points `gluon new api|shim|driver|server` copies, found like {@link bundledModelsDir}.
+ *
+ * @throws ConfigError `GLUON_ERR_CONFIG` when the package root or its `templates/` is missing.
+ */
+export function bundledTemplatesDir(): string {
+  const root = packageRoot();
+  const templates = join(root, 'templates');
+  if (existsSync(templates)) return templates;
+  throw new ConfigError(`The gluon-net package at ${root} has no bundled templates/ directory (what gluon new copies); reinstall the package.`);
+}
+
 /** The version of the installed gluon-net package (its package.json `version`), e.g. for `gluon --version`. */
 export function packageVersion(): string {
   const parsed = JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version?: unknown };

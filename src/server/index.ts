@@ -47,5 +47,5 @@ export type {
 export { createProtonServer } from './create-proton-server.js';
 export type { ProtonServerOptions, ProtonServer, ServerMirror, MirrorDeps, ReadinessCheck, ReadinessResult } from './types.js';
 export { createServerLogger } from './logger.js';
-export { bundledModelsDir, packageVersion } from './bundled-models.js';
+export { bundledModelsDir, bundledTemplatesDir, packageVersion } from './bundled-models.js';
 export { serverBaseUrl } from './base-url.js';
