@@ -5,6 +5,8 @@ export const VALID_FORMAT: Readonly<Record<string, string>> = {
   mac: 'fa:16:3e:00:00:01',
   ipv4: '10.0.0.1',
   ipv6: '2001:db8::1',
+  ip: '10.0.0.5',
+  cidr: '10.64.0.0/16',
   json: '{"a":1}',
   'date-time': '2020-01-01T00:00:00Z',
   uri: 'http://example.com/x',
@@ -16,6 +18,8 @@ export const INVALID_FORMAT: Readonly<Record<string, string>> = {
   mac: 'not-a-mac',
   ipv4: '999.1.1.1',
   ipv6: 'zz::zz',
+  ip: '10.0.0.256',
+  cidr: '10.64.0.0/33',
   json: '{bad',
   'date-time': 'yesterday',
   uri: 'not a uri',
@@ -50,6 +54,8 @@ export function validValue(attribute: AttributeModel): unknown {
     case 'enum':
       return attribute.values?.[0] ?? '';
     case 'string': {
+      // addresses differ from one value to the next (an address and its gateway must)
+      if (attribute.format === 'ip') return `10.${(counter >> 16) & 255}.${(counter >> 8) & 255}.${(counter % 250) + 2}`;
       const format = attribute.format === undefined ? undefined : VALID_FORMAT[attribute.format];
       return format ?? `v${counter}`.slice(0, attribute.length ?? 255);
     }
