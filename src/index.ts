@@ -81,6 +81,7 @@ export type {
   MemoryBackend,
   MemoryBackendOptions,
   EtcdStoreOptions,
+  EtcdAccessOptions,
   KvErrorCode,
   KvErrorOptions,
   KvLogger,

@@ -1,6 +1,7 @@
 import { ExponentialBackoff } from 'cockatiel';
 import { Etcd3, type ICompare, type IKeyValue, type IOptions, type IRequestOp } from 'etcd3';
 import { closeWatchesAndLeases } from './close-store.js';
+import { etcdClientAccess, type EtcdAccessOptions } from './etcd-access.js';
 import { campaign, observeLeader } from './election.js';
 import { KvCompactedError, KvError, closedError } from './errors.js';
 import { isCompactedMessage, translateEtcdError } from './etcd-errors.js';
@@ -44,6 +45,8 @@ export interface EtcdStoreOptions {
   readonly dialTimeoutMs?: number;
   /** Deadline of each unary request, in ms (default 5,000); watches and keepalives have none. */
   readonly requestTimeoutMs?: number;
+  /** TLS material and etcd user (default: plain connection, no authentication). */
+  readonly access?: EtcdAccessOptions;
 }
 
 type WatchBackoff = NonNullable<NonNullable<IOptions['faultHandling']>['watchBackoff']>;
@@ -73,6 +76,7 @@ class EtcdStore implements KeyValueStore {
     const etcdOptions: IOptions = {
       hosts: normalizeHosts(options.hosts),
       dialTimeout: options.dialTimeoutMs ?? 5000,
+      ...etcdClientAccess(options.access),
       defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: Date.now() + requestTimeout }),
       faultHandling: {
         // reconnect watches quickly after an outage (etcd3's default waits up to 30 s)

@@ -49,5 +49,6 @@ export { createMemoryBackend } from './memory-backend.js';
 export type { MemoryBackend, MemoryBackendOptions } from './memory-backend.js';
 export { createEtcdStore } from './etcd-store.js';
 export type { EtcdStoreOptions } from './etcd-store.js';
+export type { EtcdAccessOptions } from './etcd-access.js';
 export { createKeyValueStore, parseEtcdEndpoints } from './factory.js';
 export type { KeyValueStoreOptions } from './factory.js';
