@@ -5,6 +5,7 @@ import { arbiterCommand } from './commands/arbiter.js';
 import { registerImportGluonCommand } from './commands/db-import-gluon.js';
 import { applyCliConventions } from './commands/conventions.js';
 import { dbCommand } from './commands/db.js';
+import { etcdCommand } from './commands/etcd-roles.js';
 import { registerModelsCommand } from './commands/models-check.js';
 import { policyCommand } from './commands/policy.js';
 import { tokenCommand } from './commands/token.js';
@@ -21,6 +22,7 @@ program.addCommand(shimCommand());
 program.addCommand(arbiterCommand());
 program.addCommand(policyCommand());
 program.addCommand(tokenCommand());
+program.addCommand(etcdCommand());
 registerImportGluonCommand(program);
 // After the last addCommand: the conventions reach every command.
 applyCliConventions(program);
