@@ -4,10 +4,10 @@ import { normalizeHosts } from './etcd-store.js';
 import { translateEtcdError } from './etcd-errors.js';
 import { prefixEnd } from './etcd-watch.js';
 
-/** One role to create: its name (also its user's) and its permissions by key prefix. */
+/** One role to create: its name (also its user's) and its permissions by key prefix (or on one key, when `exact`). */
 export interface EtcdRoleGrant {
   readonly name: string;
-  readonly permissions: readonly { readonly type: 'read' | 'write' | 'readwrite'; readonly prefix: string }[];
+  readonly permissions: readonly { readonly type: 'read' | 'write' | 'readwrite'; readonly prefix: string; readonly exact?: boolean }[];
 }
 
 /** Options of {@link applyEtcdRoles}. */
@@ -45,7 +45,7 @@ export async function applyEtcdRoles(options: ApplyEtcdRolesOptions): Promise<vo
       await ignoring(EtcdRoleExistsError, () => client.auth.roleAdd({ name: role.name }));
       for (const permission of role.permissions) {
         const key = Buffer.from(permission.prefix);
-        await client.auth.roleGrantPermission({ name: role.name, perm: { permType: PERMISSION[permission.type], key, range_end: prefixEnd(key) } });
+        await client.auth.roleGrantPermission({ name: role.name, perm: { permType: PERMISSION[permission.type], key, range_end: permission.exact === true ? Buffer.alloc(0) : prefixEnd(key) } });
       }
       await ignoring(EtcdUserExistsError, () => client.auth.userAdd({ name: role.name, password: '', options: { no_password: true } }));
       await client.auth.userGrantRole({ user: role.name, role: role.name });

@@ -92,6 +92,15 @@ class EtcdStore implements KeyValueStore {
     if (this.closed) throw closedError(op);
   }
 
+  /**
+   * The one key read to learn revisions and compaction: the prefix itself (`/` without
+   * one), a key no one writes that every etcd role of the deployment may read
+   * (see `etcdRolePlan`).
+   */
+  private probeKey(): Buffer {
+    return this.prefix.length === 0 ? Buffer.from('/') : this.prefix;
+  }
+
   private full(key: string): Buffer {
     return Buffer.concat([this.prefix, Buffer.from(key)]);
   }
@@ -199,7 +208,7 @@ class EtcdStore implements KeyValueStore {
       // etcd accepts a watch on compacted history and cancels it just after; fail early
       // like the in-process store (a compaction racing this check still ends in onError)
       try {
-        await this.client.kv.range({ key: Buffer.from([0]), revision: from, count_only: true });
+        await this.client.kv.range({ key: this.probeKey(), revision: from, count_only: true });
       } catch (err) {
         if (isCompactedMessage(err)) throw new KvCompactedError(from, await this.findCompactRevision(from), 'watch', { cause: err });
         const kvErr = translateEtcdError(err, 'watch');
@@ -232,7 +241,7 @@ class EtcdStore implements KeyValueStore {
 
   async currentRevision(): Promise<number> {
     const res = await this.call('currentRevision', () =>
-      this.client.kv.range({ key: this.prefix.length === 0 ? Buffer.from([0]) : this.prefix, count_only: true }),
+      this.client.kv.range({ key: this.probeKey(), count_only: true }),
     );
     return Number(res.header.revision);
   }
@@ -241,7 +250,7 @@ class EtcdStore implements KeyValueStore {
   async findCompactRevision(revision: number): Promise<number> {
     const readable = async (r: number): Promise<boolean> => {
       try {
-        await this.client.kv.range({ key: Buffer.from([0]), revision: r, count_only: true });
+        await this.client.kv.range({ key: this.probeKey(), revision: r, count_only: true });
         return true;
       } catch (err) {
         if (isCompactedMessage(err)) return false;

@@ -3,10 +3,12 @@ import { PORT_REGISTRY_PREFIX, SERVER_LEADER_PREFIX, controllerPrefix, protonPre
 /** What a role may do with the keys of one prefix (etcd's permission types). */
 export type EtcdPermissionType = 'read' | 'write' | 'readwrite';
 
-/** One permission of a role: a type on every key starting with `prefix` (the deployment prefix included). */
+/** One permission of a role: a type on every key starting with `prefix` (the deployment prefix included), or on that one key when `exact`. */
 export interface EtcdPermission {
   readonly type: EtcdPermissionType;
   readonly prefix: string;
+  /** Only the key `prefix` itself. */
+  readonly exact?: boolean;
   /** Why the role needs it, for the printed plan. */
   readonly why: string;
 }
@@ -52,10 +54,13 @@ function nameStem(prefix: string): string {
 export function etcdRolePlan(options: EtcdRolePlanOptions): EtcdRole[] {
   const p = options.prefix;
   const stem = nameStem(p);
+  // every etcd client reads this one key (which no one writes) to learn revisions and compaction
+  const probe: EtcdPermission = { type: 'read', prefix: p === '' ? '/' : p, exact: true, why: 'the revision probe (a key no one writes)' };
   const server: EtcdRole = {
     name: `${stem}-server`,
     component: 'server',
     permissions: [
+      probe,
       { type: 'read', prefix: `${p}/`, why: "the deployment's keys: bind results, shims' elections (the live view)" },
       { type: 'readwrite', prefix: `${p}/proton/`, why: 'the objects it mirrors' },
       { type: 'readwrite', prefix: `${p}${PORT_REGISTRY_PREFIX}`, why: 'port registrations' },
@@ -66,7 +71,7 @@ export function etcdRolePlan(options: EtcdRolePlanOptions): EtcdRole[] {
   const arbiter: EtcdRole = {
     name: `${stem}-arbiter`,
     component: 'arbiter',
-    permissions: [{ type: 'read', prefix: `${p}${PORT_REGISTRY_PREFIX}`, why: 'which ports are Gluon ports, and their service' }],
+    permissions: [probe, { type: 'read', prefix: `${p}${PORT_REGISTRY_PREFIX}`, why: 'which ports are Gluon ports, and their service' }],
   };
   const shims = options.apis.map(
     (api): EtcdRole => ({
@@ -74,6 +79,7 @@ export function etcdRolePlan(options: EtcdRolePlanOptions): EtcdRole[] {
       component: 'shim',
       api,
       permissions: [
+        probe,
         { type: 'read', prefix: `${p}${protonPrefix(api)}`, why: `the ${api} objects it programs` },
         { type: 'readwrite', prefix: `${p}${controllerPrefix(api)}`, why: `its bind results` },
         { type: 'readwrite', prefix: `${p}${shimElectionPrefix(api)}`, why: 'its active/standby election' },
@@ -88,7 +94,7 @@ export function etcdRoleCommands(roles: readonly EtcdRole[]): string[] {
   return roles.flatMap((role) => [
     `# ${role.component}${role.api === undefined ? '' : ` of ${role.api}`}`,
     `etcdctl role add ${role.name}`,
-    ...role.permissions.map((perm) => `etcdctl role grant-permission ${role.name} --prefix=true ${perm.type} ${perm.prefix}   # ${perm.why}`),
+    ...role.permissions.map((perm) => `etcdctl role grant-permission ${role.name}${perm.exact === true ? '' : ' --prefix=true'} ${perm.type} ${perm.prefix}   # ${perm.why}`),
     `etcdctl user add ${role.name} --no-password`,
     `etcdctl user grant-role ${role.name} ${role.name}`,
     '',
