@@ -96,7 +96,7 @@ describe('deploy/config samples', () => {
   it.each(['shim.yaml', 'arbiter.yaml'])('%s is valid for the etcd settings its command reads', (name) => {
     // as the unit provides them: the key and the Keystone password as credentials
     const env = { GLUON_ETCD_KEY_FILE: '/run/credentials/etcd-client.key', GLUON_KEYSTONE_PASSWORD: 'from-a-credential' };
-    const config = resolveServerConfig({ file: file(name), env, only: name === 'arbiter.yaml' ? [...ETCD_KEYS, 'authStrategy', 'keystoneUrl', 'keystoneUsername', 'keystoneProject'] : ETCD_KEYS });
+    const config = resolveServerConfig({ file: file(name), env, only: name === 'arbiter.yaml' ? [...ETCD_KEYS, 'authStrategy', 'keystoneUrl', 'keystoneUsername', 'keystonePassword', 'keystoneProject'] : ETCD_KEYS });
     expect(config.etcdPrefix).toBe('/site-a');
     expect(config.etcdCaFile).toBe('/etc/gluon/pki/etcd-ca.crt');
   });
