@@ -5,14 +5,14 @@
  * those credentials.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { createNeutronFacade, type NeutronFacade } from '../../src/core/arbiter/index.js';
 import { createKeyValueStore, isKvError, type EtcdAccessOptions, type KeyValueStore } from '../../src/core/kv/index.js';
 import { etcdCommand } from '../../src/cli/commands/etcd-roles.js';
-import { createProtonServer, type ProtonServer } from '../../src/server/index.js';
+import { createProtonServer, loadServerConfig, readEtcdAccess, settingsEcho, type ProtonServer } from '../../src/server/index.js';
 import { createShim, dummyShimDefinition, type Shim } from '../../src/shim-sdk/index.js';
 import { startSecureEtcd, type SecureEtcdInstance } from '../setup/etcd-secure.js';
 import { waitFor } from '../setup/wait-for.js';
@@ -31,6 +31,9 @@ async function etcdRoles(args: readonly string[]): Promise<{ code: number; out: 
   process.exitCode = 0;
   return { code, out, err };
 }
+
+/** Creates a password user holding a role (as `etcdctl user add` and `user grant-role` would), connecting as root. */
+let addPasswordUser: (user: string, password: string, role: string) => Promise<void>;
 
 /** POSTs an object to the Proton API; resolves to the created object. */
 async function protonPost(base: string, plural: string, body: Record<string, unknown>): Promise<Record<string, unknown>> {
@@ -58,6 +61,17 @@ describe('etcd roles against etcd with TLS client certificates and RBAC', () => 
 
   beforeAll(async () => {
     etcd = await startSecureEtcd();
+    addPasswordUser = async (user, password, role) => {
+      const { Etcd3 } = await import('etcd3');
+      const root = etcd.accessOf('root');
+      const admin = new Etcd3({ hosts: etcd.endpoint, credentials: { rootCertificate: root.ca ?? Buffer.alloc(0), certChain: root.cert ?? Buffer.alloc(0), privateKey: root.key ?? Buffer.alloc(0) } });
+      try {
+        await admin.auth.userAdd({ name: user, password });
+        await admin.auth.userGrantRole({ user, role });
+      } finally {
+        admin.close();
+      }
+    };
     const root = etcd.issueClientCertificate('root');
     const asRoot = ['--etcd', etcd.endpoint, '--etcd-ca-file', etcd.caFile, '--etcd-cert-file', root.cert, '--etcd-key-file', root.key];
     for (const prefix of [SITE, '/site-b']) {
@@ -103,6 +117,27 @@ describe('etcd roles against etcd with TLS client certificates and RBAC', () => 
     expect((await arbiter.get('/gluon/port/p2'))?.value).toBe('{"service":"net-l3vpn"}');
     expect(isKvError(await refusal(arbiter.put('/gluon/port/p2', '{}')), 'GLUON_ERR_KV_PERMISSION_DENIED')).toBe(true);
     expect(isKvError(await refusal(arbiter.get('/proton/net-l3vpn/Port/p1')), 'GLUON_ERR_KV_PERMISSION_DENIED')).toBe(true);
+  });
+
+  it('authenticates by password, read from the file GLUON_ETCD_PASSWORD_FILE names, over a certificate of no user', async () => {
+    const secrets = mkdtempSync(join(tmpdir(), 'gluon-secret-'));
+    onTestFinished(() => rmSync(secrets, { recursive: true, force: true }));
+    const passwordFile = join(secrets, 'etcd-password');
+    writeFileSync(passwordFile, 's3cret-shim-password\n', { mode: 0o600 });
+    const client = etcd.issueClientCertificate('nobody');
+    await addPasswordUser('shim-net-l3vpn-pw', 's3cret-shim-password', SHIM_USER);
+    const config = await loadServerConfig({
+      env: { GLUON_ETCD: etcd.endpoint, GLUON_ETCD_PREFIX: SITE, GLUON_ETCD_CA_FILE: etcd.caFile, GLUON_ETCD_CERT_FILE: client.cert, GLUON_ETCD_KEY_FILE: client.key, GLUON_ETCD_USERNAME: 'shim-net-l3vpn-pw', GLUON_ETCD_PASSWORD_FILE: passwordFile },
+      cwd: tmpdir(),
+      only: ['etcd', 'etcdPrefix', 'etcdCaFile', 'etcdCertFile', 'etcdKeyFile', 'etcdUsername', 'etcdPassword'],
+    });
+    expect(JSON.stringify(settingsEcho(config))).not.toContain('s3cret');
+    const access = await readEtcdAccess(config);
+    const shim = storeFor(access ?? {});
+    await expect(shim.put('/controller/net-l3vpn/Port/p3', '{}')).resolves.toMatchObject({ revision: expect.any(Number) as number });
+    expect(isKvError(await refusal(shim.put('/proton/net-l3vpn/Port/p3', '{}')), 'GLUON_ERR_KV_PERMISSION_DENIED')).toBe(true);
+    const wrong = storeFor({ ...access, password: 'not-the-password' });
+    expect(isKvError(await refusal(wrong.get('/controller/net-l3vpn/Port/p3')), 'GLUON_ERR_KV_PERMISSION_DENIED')).toBe(true);
   });
 
   it('refuses a client certificate whose user has no role', async () => {

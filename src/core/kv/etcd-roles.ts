@@ -33,8 +33,9 @@ async function ignoring<T>(exists: new (...args: never[]) => Error, call: () => 
 /**
  * Creates each role, grants its permissions (one per prefix), and creates a user of the
  * same name holding it. Users get no password: with etcd's `--client-cert-auth` a client
- * certificate whose CN is the user's name authenticates it; give one a password with
- * `etcdctl user passwd` for password authentication. Running it again is harmless.
+ * certificate whose CN is the user's name authenticates it. For password authentication,
+ * add a user with a password and grant it the role (`etcdctl user add`, `etcdctl user
+ * grant-role`). Running it again is harmless.
  *
  * @throws KvError with the etcd error as `cause` (e.g. `GLUON_ERR_KV_UNAVAILABLE`) when etcd refuses or cannot be reached.
  */

@@ -89,7 +89,7 @@ export function etcdRolePlan(options: EtcdRolePlanOptions): EtcdRole[] {
   return [server, arbiter, ...shims];
 }
 
-/** The plan as `etcdctl` commands an operator can read or run (the users authenticate by their client certificate's CN, or get a password with `etcdctl user passwd`). */
+/** The plan as `etcdctl` commands an operator can read or run (the users authenticate by their client certificate's CN; for a password, add another user holding the role). */
 export function etcdRoleCommands(roles: readonly EtcdRole[]): string[] {
   return roles.flatMap((role) => [
     `# ${role.component}${role.api === undefined ? '' : ` of ${role.api}`}`,
