@@ -12,8 +12,11 @@ import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vites
 import { createNeutronFacade, type NeutronFacade } from '../../src/core/arbiter/index.js';
 import { createKeyValueStore, isKvError, type EtcdAccessOptions, type KeyValueStore } from '../../src/core/kv/index.js';
 import { etcdCommand } from '../../src/cli/commands/etcd-roles.js';
+import { resyncCommand } from '../../src/cli/commands/resync.js';
+import { prepareShim } from '../../src/cli/commands/shim-run.js';
 import { createProtonServer, loadServerConfig, readEtcdAccess, settingsEcho, type ProtonServer } from '../../src/server/index.js';
-import { createShim, dummyShimDefinition, type Shim } from '../../src/shim-sdk/index.js';
+import { createShim, dummyShimDefinition, silentLogger, type Shim } from '../../src/shim-sdk/index.js';
+import { ROOT } from '../shim-sdk/processes.js';
 import { startSecureEtcd, type SecureEtcdInstance } from '../setup/etcd-secure.js';
 import { waitFor } from '../setup/wait-for.js';
 
@@ -190,6 +193,35 @@ describe('etcd roles against etcd with TLS client certificates and RBAC', () => 
       expect(bound.status).toBe(200);
       const port = ((await bound.json()) as { port: Record<string, unknown> }).port;
       expect(port).toMatchObject({ id: portId, 'binding:host_id': 'compute-1', 'binding:vif_type': 'ovs', status: 'ACTIVE' });
+    }, 60_000);
+
+    it('gluon shim run reaches etcd with the TLS flags and the shim role', async () => {
+      const files = etcd.issueClientCertificate(SHIM_USER);
+      const flags = { etcd: etcd.endpoint, etcdPrefix: SITE, etcdCaFile: etcd.caFile, etcdCertFile: files.cert, etcdKeyFile: files.key };
+      const cliShim = await prepareShim('examples/dummy-shim', flags, { logger: silentLogger, cwd: ROOT });
+      try {
+        await cliShim.start();
+        expect(cliShim.objects.hasSynced).toBe(true);
+        expect(cliShim.objects.list('/proton/net-l3vpn/Port/').length).toBeGreaterThan(0);
+      } finally {
+        await cliShim.close();
+      }
+    }, 60_000);
+
+    it('gluon resync compares SQL and etcd with the server role', async () => {
+      const files = etcd.issueClientCertificate('gluon-site-a-server');
+      const out: string[] = [];
+      const err: string[] = [];
+      process.exitCode = 0;
+      await resyncCommand({ out: (l) => out.push(l), err: (l) => err.push(l) }).parseAsync(
+        ['--db', `sqlite:${join(dir, 'gluon.db')}`, '--etcd', etcd.endpoint, '--etcd-prefix', SITE, '--etcd-ca-file', etcd.caFile, '--etcd-cert-file', files.cert, '--etcd-key-file', files.key, '--dry-run'],
+        { from: 'user' },
+      );
+      const code = process.exitCode;
+      process.exitCode = 0;
+      expect(err).toEqual([]);
+      expect(code).toBe(0);
+      expect(out.at(-1)).toMatch(/^would change: /);
     }, 60_000);
   });
 });
