@@ -77,7 +77,8 @@ describe('etcd roles against etcd with TLS client certificates and RBAC', () => 
     };
     const root = etcd.issueClientCertificate('root');
     const asRoot = ['--etcd', etcd.endpoint, '--etcd-ca-file', etcd.caFile, '--etcd-cert-file', root.cert, '--etcd-key-file', root.key];
-    for (const prefix of [SITE, '/site-b']) {
+    // applying twice is harmless: existing roles and users are kept
+    for (const prefix of [SITE, '/site-b', SITE]) {
       const applied = await etcdRoles([...asRoot, '--etcd-prefix', prefix, '--api', 'net-l3vpn,ietf-sfc', '--apply']);
       expect(applied.err).toEqual([]);
       expect(applied.code).toBe(0);

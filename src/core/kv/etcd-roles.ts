@@ -1,4 +1,4 @@
-import { Etcd3, EtcdRoleExistsError, EtcdUserExistsError } from 'etcd3';
+import { Etcd3 } from 'etcd3';
 import { etcdClientAccess, type EtcdAccessOptions } from './etcd-access.js';
 import { normalizeHosts } from './etcd-store.js';
 import { translateEtcdError } from './etcd-errors.js';
@@ -22,11 +22,12 @@ export interface ApplyEtcdRolesOptions {
 
 const PERMISSION = { read: 'Read', write: 'Write', readwrite: 'Readwrite' } as const;
 
-async function ignoring<T>(exists: new (...args: never[]) => Error, call: () => Promise<T>): Promise<void> {
+/** Runs `call`, ignoring etcd3's error of this class name (`EtcdRoleExistsError`…): matched by name, not by class identity. */
+async function ignoring<T>(errorName: string, call: () => Promise<T>): Promise<void> {
   try {
     await call();
   } catch (err) {
-    if (!(err instanceof exists)) throw err;
+    if (!(err instanceof Error && err.constructor.name === errorName)) throw err;
   }
 }
 
@@ -43,12 +44,12 @@ export async function applyEtcdRoles(options: ApplyEtcdRolesOptions): Promise<vo
   const client = new Etcd3({ hosts: normalizeHosts(options.hosts), dialTimeout: 5000, ...etcdClientAccess(options.access) });
   try {
     for (const role of options.roles) {
-      await ignoring(EtcdRoleExistsError, () => client.auth.roleAdd({ name: role.name }));
+      await ignoring('EtcdRoleExistsError', () => client.auth.roleAdd({ name: role.name }));
       for (const permission of role.permissions) {
         const key = Buffer.from(permission.prefix);
         await client.auth.roleGrantPermission({ name: role.name, perm: { permType: PERMISSION[permission.type], key, range_end: permission.exact === true ? Buffer.alloc(0) : prefixEnd(key) } });
       }
-      await ignoring(EtcdUserExistsError, () => client.auth.userAdd({ name: role.name, password: '', options: { no_password: true } }));
+      await ignoring('EtcdUserExistsError', () => client.auth.userAdd({ name: role.name, password: '', options: { no_password: true } }));
       await client.auth.userGrantRole({ user: role.name, role: role.name });
     }
   } catch (err) {
