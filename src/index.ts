@@ -82,6 +82,7 @@ export type {
   MemoryBackend,
   MemoryBackendOptions,
   EtcdStoreOptions,
+  EtcdAccessOptions,
   KvErrorCode,
   KvErrorOptions,
   KeyValue,

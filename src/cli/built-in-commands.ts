@@ -34,6 +34,9 @@ export const BUILT_IN_COMMANDS: Readonly<Record<string, CommandLoader>> = {
   token: async (program) => {
     program.addCommand((await import('./commands/token.js')).tokenCommand());
   },
+  etcd: async (program) => {
+    program.addCommand((await import('./commands/etcd-roles.js')).etcdCommand());
+  },
   new: async (program) => {
     program.addCommand((await import('./commands/new.js')).newCommand());
   },

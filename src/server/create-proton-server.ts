@@ -65,6 +65,7 @@ export async function createProtonServer(options: ProtonServerOptions = {}): Pro
     const servedStore = servedVersionsStore(store, registry);
     const kv: KeyValueStore = createKeyValueStore(resolved.etcd?.join(','), {
       prefix: resolved.etcdPrefix,
+      ...(options.etcdAccess === undefined ? {} : { access: options.etcdAccess }),
       logger: logger.child({ part: 'kv' }),
     });
     cleanups.push(() => kv.close());

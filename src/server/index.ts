@@ -19,6 +19,8 @@ export {
   LOG_FORMATS,
   MIGRATE_MODES,
   settingsEcho,
+  readEtcdAccess,
+  withSecretFiles,
   checkOptionValues,
   renderSettingsTable,
 } from './config/index.js';
@@ -36,6 +38,7 @@ export type {
   SettingRefinement,
   SettingValue,
   SettingEcho,
+  EtcdAccessSettings,
   ConfigFileInput,
   ResolveServerConfigInput,
   ServerConfig,

@@ -3,7 +3,7 @@ import type { Logger, LoggerOptions } from 'pino';
 import type { Registry } from 'prom-client';
 import type { AuthConfig, Authenticator, PolicyEngine } from '../core/auth/index.js';
 import type { ConnectionLimits } from '../core/http/index.js';
-import type { KeyValueStore } from '../core/kv/index.js';
+import type { EtcdAccessOptions, KeyValueStore } from '../core/kv/index.js';
 import type { ProtonRegistry } from '../core/registry/index.js';
 import type { ProtonStore } from '../core/store/index.js';
 
@@ -45,6 +45,12 @@ export interface ProtonServerOptions {
    * @default ''
    */
   readonly etcdPrefix?: string;
+  /**
+   * TLS material and etcd user of the `etcd` connection (read from the settings'
+   * files by `readEtcdAccess`).
+   * @default none: plain connection, no authentication
+   */
+  readonly etcdAccess?: EtcdAccessOptions;
   /**
    * A pino logger, or pino options to build one.
    * @default pino at level `info`, JSON lines on stderr

@@ -21,6 +21,7 @@ export type {
   BindSuccess,
   BindFailure,
 } from './types.js';
+export type { EtcdAccessOptions } from '../core/kv/index.js';
 export { defineShim, isShimDefinition } from './define-shim.js';
 export { Informer } from './informer.js';
 export type { CachedObject, InformerEvent, InformerHandler, InformerOptions } from './informer.js';

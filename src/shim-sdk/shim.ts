@@ -99,7 +99,11 @@ class ShimRuntime implements Shim {
       this.ownsKv = false;
     } else if (options.etcd !== undefined) {
       const url = typeof options.etcd === 'string' ? options.etcd : options.etcd.join(',');
-      this.kv = createKeyValueStore(url, { ...(options.etcdPrefix === undefined ? {} : { prefix: options.etcdPrefix }), logger: this.logger });
+      this.kv = createKeyValueStore(url, {
+        ...(options.etcdPrefix === undefined ? {} : { prefix: options.etcdPrefix }),
+        ...(options.etcdAccess === undefined ? {} : { access: options.etcdAccess }),
+        logger: this.logger,
+      });
       this.ownsKv = true;
     } else {
       throw new ConfigError('createShim: give `kv` (a key/value store) or `etcd` (etcd URLs, e.g. http://127.0.0.1:2379)', {

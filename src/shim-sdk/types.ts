@@ -1,5 +1,5 @@
 import type { ApiModel } from '../core/model/index.js';
-import type { KeyValueStore } from '../core/kv/index.js';
+import type { EtcdAccessOptions, KeyValueStore } from '../core/kv/index.js';
 import type { BackoffOptions } from '../core/retry/index.js';
 import type { Informer } from './informer.js';
 import type { Logger } from '../core/log/index.js';
@@ -139,6 +139,8 @@ export interface ShimOptions extends ShimDefinition {
   readonly etcd?: string | readonly string[];
   /** Prefix of every etcd key (with `etcd`). */
   readonly etcdPrefix?: string;
+  /** TLS material and etcd user (with `etcd`); see `gluon etcd roles` for the shim's role. */
+  readonly etcdAccess?: EtcdAccessOptions;
   /** Controller name (required here or in the definition). */
   readonly name?: string;
   /** API (required here or in the definition). */

@@ -12,7 +12,7 @@ export function completionScript(shell: string): string {
 _gluon() {
   local cur=\${COMP_WORDS[COMP_CWORD]}
   if [ "$COMP_CWORD" -eq 1 ]; then
-    COMPREPLY=( $(compgen -W "$(gluon completion resources 2>/dev/null) serve shim arbiter models resync policy token completion" -- "$cur") )
+    COMPREPLY=( $(compgen -W "$(gluon completion resources 2>/dev/null) serve shim arbiter models resync etcd policy token completion" -- "$cur") )
   elif [ "$COMP_CWORD" -eq 2 ]; then
     COMPREPLY=( $(compgen -W "${ACTIONS}" -- "$cur") )
   else
@@ -27,7 +27,7 @@ complete -F _gluon gluon
 # gluon zsh completion: eval "$(gluon completion zsh)" (after compinit)
 _gluon() {
   if (( CURRENT == 2 )); then
-    compadd -- \${(f)"$(gluon completion resources 2>/dev/null)"} serve shim arbiter models resync policy token completion
+    compadd -- \${(f)"$(gluon completion resources 2>/dev/null)"} serve shim arbiter models resync etcd policy token completion
   elif (( CURRENT == 3 )); then
     compadd -- ${ACTIONS}
   else

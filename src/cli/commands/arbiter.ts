@@ -11,9 +11,9 @@ import {
 } from '../../core/auth/index.js';
 import { isGluonError, type ErrorDetail } from '../../core/errors/index.js';
 import { discoverPlugins, type TokenProvider } from '../../drivers/index.js';
-import { LOG_FORMATS, LOG_LEVELS, configError, createServerLogger, loadServerConfig, type LogFormat, type ConfigKey, type ServerConfig, type ServerFlags } from '../../server/index.js';
+import { LOG_FORMATS, LOG_LEVELS, configError, readEtcdAccess, createServerLogger, loadServerConfig, type LogFormat, type ConfigKey, type ServerConfig, type ServerFlags } from '../../server/index.js';
 import { EXIT_CONFIG, EXIT_STARTUP, describeError as describe, nextStopSignal } from './exit.js';
-import { settingOption, typedSettingFlags } from './setting-option.js';
+import { ETCD_ACCESS_FLAG_KEYS, ETCD_ACCESS_KEYS, settingOption, typedSettingFlags } from './setting-option.js';
 
 
 function collect(value: string, previous: string[] | undefined): string[] {
@@ -22,11 +22,11 @@ function collect(value: string, previous: string[] | undefined): string[] {
 
 /** The settings `gluon arbiter` shares with `gluon serve` (same flags, `GLUON_*` variables and gluon.yaml keys). */
 const SHARED_KEYS = [
-  'etcd', 'etcdPrefix', 'authStrategy', 'policyFile', 'tokenFile', 'keystoneUrl', 'keystoneUsername', 'keystonePassword',
+  'etcd', 'etcdPrefix', ...ETCD_ACCESS_KEYS, 'authStrategy', 'policyFile', 'tokenFile', 'keystoneUrl', 'keystoneUsername', 'keystonePassword',
   'keystoneProject', 'keystoneUserDomain', 'keystoneProjectDomain', 'keystoneCacheTtl',
 ] as const satisfies readonly ConfigKey[];
 /** The shared settings that have a flag. */
-const SHARED_FLAG_KEYS = ['etcd', 'etcdPrefix', 'authStrategy', 'keystoneUrl', 'tokenFile', 'policyFile', 'config'] as const;
+const SHARED_FLAG_KEYS = ['etcd', 'etcdPrefix', ...ETCD_ACCESS_FLAG_KEYS, 'authStrategy', 'keystoneUrl', 'tokenFile', 'policyFile', 'config'] as const;
 
 interface ArbiterFlags {
   readonly neutronUrl?: string;
@@ -75,6 +75,10 @@ export function arbiterCommand(options: ArbiterCommandOptions = {}): Command {
     .addOption(new Option('--host <address>', 'address to listen on').default('127.0.0.1').env('GLUON_ARBITER_HOST'))
     .addOption(settingOption('etcd', 'etcd endpoints holding /gluon/port/ (comma-separated or repeated)'))
     .addOption(settingOption('etcdPrefix', "prefix of every etcd key (same as the Proton servers')"))
+    .addOption(settingOption('etcdCaFile'))
+    .addOption(settingOption('etcdCertFile'))
+    .addOption(settingOption('etcdKeyFile'))
+    .addOption(settingOption('etcdUsername'))
     .addOption(
       settingOption(
         'authStrategy',
@@ -166,11 +170,13 @@ async function runArbiter(flags: ArbiterFlags, shared: ServerFlags): Promise<num
     port = checked.port;
     const config = checked.config;
     auth = await facadeAuth(config);
+    const etcdAccess = await readEtcdAccess(config);
     const plugins = await discoverPlugins({ root: flags.root, ...(flags.plugins === undefined ? {} : { plugins: flags.plugins }) });
     options = {
       neutronUrl: checked.neutronUrl,
       ...(config.etcd === undefined ? {} : { etcd: config.etcd }),
       etcdPrefix: config.etcdPrefix,
+      ...(etcdAccess === undefined ? {} : { etcdAccess }),
       drivers: plugins.drivers,
       identify: auth.identify,
       ...(auth.tokenProvider === undefined ? {} : { tokenProvider: auth.tokenProvider }),

@@ -5,8 +5,8 @@ import { ProtonRegistry } from '../../core/registry/index.js';
 import { createStore } from '../../core/store/index.js';
 import { reconcile, type ReconcileReport } from '../../core/sync/index.js';
 import { EXIT_CONFIG, describeError as describe } from './exit.js';
-import { CONFIG_ENV, bundledModelsDir, serverBaseUrl, loadServerConfig, type ServerConfig } from '../../server/index.js';
-import { addSettingOptions, typedSettingFlags } from './setting-option.js';
+import { CONFIG_ENV, bundledModelsDir, serverBaseUrl, loadServerConfig, readEtcdAccess, type ServerConfig } from '../../server/index.js';
+import { ETCD_ACCESS_FLAG_KEYS, addSettingOptions, typedSettingFlags } from './setting-option.js';
 
 /** Where `gluon resync` writes. */
 export interface ResyncIo {
@@ -28,7 +28,7 @@ const SIGN = { add: '+', update: '~', delete: '-' } as const;
  */
 export function resyncCommand(io: ResyncIo = consoleIo): Command {
   const resync = new Command('resync').description('Make etcd equal to SQL (the /proton/<api>/ and /gluon/port/ keys of the models) and print what changed.');
-  return addSettingOptions(resync, ['db', 'etcd', 'etcdPrefix', 'models', 'advertisedUrl', 'config'], {
+  return addSettingOptions(resync, ['db', 'etcd', 'etcdPrefix', ...ETCD_ACCESS_FLAG_KEYS, 'models', 'advertisedUrl', 'config'], {
     etcd: 'etcd endpoints, comma-separated or repeated (required)',
     advertisedUrl: "the servers' advertised base URL, written into /gluon/port/<id>",
   })
@@ -40,8 +40,10 @@ export function resyncCommand(io: ResyncIo = consoleIo): Command {
 
 async function runResync(command: Command, io: ResyncIo): Promise<number> {
   let config: ServerConfig;
+  let access: Awaited<ReturnType<typeof readEtcdAccess>>;
   try {
     config = await loadServerConfig({ flags: typedSettingFlags(command), env: process.env });
+    access = await readEtcdAccess(config);
   } catch (err) {
     io.err(`gluon resync: ${describe(err)}`);
     return EXIT_CONFIG;
@@ -53,7 +55,7 @@ async function runResync(command: Command, io: ResyncIo): Promise<number> {
   const dryRun = command.opts()['dryRun'] === true;
   const advertisedUrl = config.advertisedUrl ?? serverBaseUrl(config.host, config.port);
   const store = createStore({ url: config.db, advertisedUrl });
-  const kv = createKeyValueStore(config.etcd.join(','), { prefix: config.etcdPrefix });
+  const kv = createKeyValueStore(config.etcd.join(','), { prefix: config.etcdPrefix, ...(access === undefined ? {} : { access }) });
   try {
     const registry = new ProtonRegistry(await loadModels(config.models ?? [bundledModelsDir()]));
     await store.init(registry.storageModels());

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { createProtonServer, loadServerConfig, settingsEcho, type ProtonServer, type ServerConfig } from '../../server/index.js';
+import { createProtonServer, loadServerConfig, readEtcdAccess, settingsEcho, type ProtonServer, type ServerConfig } from '../../server/index.js';
 import { createServerLogger } from '../../server/index.js';
 import { EXIT_STARTUP, describeError as describe, nextStopSignal, startupExitCode } from './exit.js';
 import { addSettingOptions, SERVE_FLAG_KEYS, typedSettingFlags } from './setting-option.js';
@@ -21,8 +21,10 @@ export function serveCommand(): Command {
 
 async function runServe(command: Command): Promise<number> {
   let config: ServerConfig;
+  let etcdAccess: Awaited<ReturnType<typeof readEtcdAccess>>;
   try {
     config = await loadServerConfig({ flags: typedSettingFlags(command), env: process.env });
+    etcdAccess = await readEtcdAccess(config);
   } catch (err) {
     console.error(`gluon serve: ${describe(err)}`);
     return startupExitCode(err);
@@ -40,6 +42,7 @@ async function runServe(command: Command): Promise<number> {
       ...(config.advertisedUrl === undefined ? {} : { advertisedUrl: config.advertisedUrl }),
       ...(config.etcd === undefined ? {} : { etcd: config.etcd }),
       etcdPrefix: config.etcdPrefix,
+      ...(etcdAccess === undefined ? {} : { etcdAccess }),
       bindTimeoutMs: config.bindTimeoutMs,
       maxBindTimeoutMs: config.maxBindTimeoutMs,
       leaseTtlSeconds: config.leaseTtlSeconds,

@@ -1,5 +1,5 @@
 import { type Command, Option } from 'commander';
-import { CONFIG_FILE_SETTING, FLAG_KEYS, SETTINGS, type FlagKey, type ServerFlags, type SettingDeclaration } from '../../server/index.js';
+import { CONFIG_FILE_SETTING, FLAG_KEYS, SETTINGS, type ConfigKey, type FlagKey, type ServerFlags, type SettingDeclaration } from '../../server/index.js';
 
 /** A setting a command takes as a flag: a setting of `gluon serve`, or the config file. */
 export type SettingFlagKey = FlagKey | 'config';
@@ -36,6 +36,12 @@ export function addSettingOptions(command: Command, keys: readonly SettingFlagKe
   for (const key of keys) command.addOption(settingOption(key, help[key]));
   return command;
 }
+
+/** The settings every etcd client command shares to reach a TLS etcd with authentication (the password has no flag). */
+export const ETCD_ACCESS_KEYS = ['etcdCaFile', 'etcdCertFile', 'etcdKeyFile', 'etcdUsername', 'etcdPassword'] as const satisfies readonly ConfigKey[];
+
+/** Those of {@link ETCD_ACCESS_KEYS} that have a flag. */
+export const ETCD_ACCESS_FLAG_KEYS = ['etcdCaFile', 'etcdCertFile', 'etcdKeyFile', 'etcdUsername'] as const satisfies readonly SettingFlagKey[];
 
 /** Every setting of `gluon serve` that has a flag, then the config file. */
 export const SERVE_FLAG_KEYS: readonly SettingFlagKey[] = [...FLAG_KEYS, 'config'];

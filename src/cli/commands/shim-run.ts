@@ -4,8 +4,9 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Command, Option } from 'commander';
 import { ConfigError, isGluonError, type ErrorDetail } from '../../core/errors/index.js';
-import { LOG_FORMATS, LOG_LEVELS, SETTINGS, configError, createServerLogger, resolveServerConfig, type LogFormat } from '../../server/index.js';
-import { settingOption } from './setting-option.js';
+import { LOG_FORMATS, LOG_LEVELS, SETTINGS, configError, createServerLogger, loadServerConfig, readEtcdAccess, type LogFormat, type ServerConfig, type ServerFlags } from '../../server/index.js';
+import type { EtcdAccessOptions } from '../../core/kv/index.js';
+import { ETCD_ACCESS_FLAG_KEYS, ETCD_ACCESS_KEYS, settingOption } from './setting-option.js';
 import { EXIT_STARTUP, describeError, startupExitCode } from './exit.js';
 import { createShim, isShimDefinition, shimSnapshot, type Shim, type ShimDefinition } from '../../shim-sdk/index.js';
 import type { Logger } from '../../core/log/index.js';
@@ -114,6 +115,13 @@ export interface ShimRunOptions {
   /** etcd member URLs: one comma-separated string, or one per repeated `--etcd`. */
   readonly etcd?: string | readonly string[];
   readonly etcdPrefix?: string;
+  /** etcd's CA, this shim's client certificate and key, its etcd user (the password comes from the environment or gluon.yaml). */
+  readonly etcdCaFile?: string;
+  readonly etcdCertFile?: string;
+  readonly etcdKeyFile?: string;
+  readonly etcdUsername?: string;
+  /** The config file (`gluon.yaml`) whose etcd keys are read. */
+  readonly config?: string;
   readonly hosts?: string;
   readonly name?: string;
   readonly api?: string;
@@ -138,6 +146,15 @@ function positiveInt(value: string | undefined, flag: string): number | undefine
   return n;
 }
 
+/** The shared settings `gluon shim run` was given as options. */
+function shimSettingFlags(opts: ShimRunOptions): ServerFlags {
+  const flags: Record<string, unknown> = {};
+  for (const key of ['etcd', 'etcdPrefix', ...ETCD_ACCESS_FLAG_KEYS, 'config'] as const) {
+    if (opts[key] !== undefined) flags[key] = opts[key];
+  }
+  return flags as ServerFlags;
+}
+
 /** Where {@link prepareShim} logs and resolves the shim from. */
 export interface PrepareShimContext {
   readonly logger: Logger;
@@ -160,14 +177,17 @@ export async function prepareShim(target: string, opts: ShimRunOptions, { logger
       return undefined;
     }
   };
-  // the same etcd settings (and rules) as `gluon serve`: --etcd > GLUON_ETCD, --etcd-prefix > GLUON_ETCD_PREFIX
-  const etcd = collectProblems(() =>
-    resolveServerConfig({
-      flags: { ...(opts.etcd === undefined ? {} : { etcd: opts.etcd }), ...(opts.etcdPrefix === undefined ? {} : { etcdPrefix: opts.etcdPrefix }) },
-      env: process.env,
-      only: ['etcd', 'etcdPrefix'],
-    }),
-  );
+  // the same etcd settings (and rules) as `gluon serve`: flags > GLUON_* > gluon.yaml
+  let etcd: ServerConfig | undefined;
+  let access: EtcdAccessOptions | undefined;
+  try {
+    etcd = await loadServerConfig({ flags: shimSettingFlags(opts), env: process.env, only: ['etcd', 'etcdPrefix', ...ETCD_ACCESS_KEYS] });
+    access = await readEtcdAccess(etcd);
+  } catch (err) {
+    collectProblems(() => {
+      throw err;
+    });
+  }
   if (etcd !== undefined && etcd.etcd === undefined) {
     problems.push({ field: '--etcd', rule: 'required', message: `no etcd given; pass ${SETTINGS.etcd.flag.name} http://host:2379 or set ${SETTINGS.etcd.env}` });
   }
@@ -186,6 +206,7 @@ export async function prepareShim(target: string, opts: ShimRunOptions, { logger
     ...definition,
     etcd: etcd.etcd.join(','),
     etcdPrefix: etcd.etcdPrefix,
+    ...(access === undefined ? {} : { etcdAccess: access }),
     logger,
     ...(name === undefined ? {} : { name }),
     ...(opts.api === undefined ? {} : { api: opts.api }),
@@ -209,6 +230,11 @@ export function shimCommand(): Command {
     .argument('<module-or-package>', 'a shim file (./shim.ts, ./dist/shim.js#name), a package directory or an installed package name')
     .addOption(settingOption('etcd', 'etcd endpoints, comma-separated or repeated (e.g. http://127.0.0.1:2379)'))
     .addOption(settingOption('etcdPrefix', 'prefix of every etcd key, e.g. /site-a'))
+    .addOption(settingOption('etcdCaFile'))
+    .addOption(settingOption('etcdCertFile'))
+    .addOption(settingOption('etcdKeyFile'))
+    .addOption(settingOption('etcdUsername'))
+    .addOption(settingOption('config', 'YAML config file shared with gluon serve (its etcd keys are read; default: ./gluon.yaml when present)'))
     .option('--hosts <hosts>', "compute hosts this shim binds for, comma-separated ('*' = all; default from the shim, else '*')")
     .option('--name <name>', 'controller name written in bind results (default from the shim)')
     .option('--api <api>', 'the API to serve, e.g. net-l3vpn (default from the shim)')

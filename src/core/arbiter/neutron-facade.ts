@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { protonDriver, type BackendDriver, type DriverDefinition, type TokenProvider } from '../../drivers/index.js';
-import { createKeyValueStore, type KeyValueStore } from '../kv/index.js';
+import { createKeyValueStore, type EtcdAccessOptions, type KeyValueStore } from '../kv/index.js';
 import { isGluonError } from '../errors/index.js';
 import { findGluonObjects } from './gluon-objects.js';
 import { neutronFault, toNeutronFault, type NeutronFault } from './neutron-errors.js';
@@ -29,6 +29,8 @@ export interface NeutronFacadeOptions {
   readonly etcd?: string | readonly string[];
   /** Key prefix in etcd (same as the Proton servers'). */
   readonly etcdPrefix?: string;
+  /** TLS material and etcd user of the `etcd` connection (the arbiter's role only reads). */
+  readonly etcdAccess?: EtcdAccessOptions;
   /**
    * Backend drivers by service (e.g. `discoverPlugins(…).drivers`). A service without an
    * entry is served by {@link NeutronFacadeOptions.defaultDriver}.
@@ -129,7 +131,11 @@ export async function createNeutronFacade(options: NeutronFacadeOptions): Promis
   });
   const ownKv = options.kv === undefined;
   const etcd = options.etcd === undefined ? undefined : typeof options.etcd === 'string' ? options.etcd : options.etcd.join(',');
-  const kv = options.kv ?? createKeyValueStore(etcd, { ...(options.etcdPrefix === undefined ? {} : { prefix: options.etcdPrefix }), logger });
+  const kv = options.kv ?? createKeyValueStore(etcd, {
+    ...(options.etcdPrefix === undefined ? {} : { prefix: options.etcdPrefix }),
+    ...(options.etcdAccess === undefined ? {} : { access: options.etcdAccess }),
+    logger,
+  });
   const drivers = new Map<string, Promise<BackendDriver | undefined>>();
   let arbiter: PortArbiter | undefined;
   try {

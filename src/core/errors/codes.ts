@@ -299,6 +299,11 @@ export const ERROR_CODES = {
     description: 'etcd refused a write because its backend quota is exhausted (alarm NOSPACE).',
     fix: 'Compact and defragment etcd, disarm the alarm, and run etcd with `--auto-compaction-retention`.',
   },
+  GLUON_ERR_KV_PERMISSION_DENIED: {
+    status: 502,
+    description: "etcd refused an operation: the etcd user (the client certificate's CN, or `etcdUsername`) has no permission on the key, or authentication failed.",
+    fix: 'Give the component the etcd user of its role (`gluon etcd roles` prints them; see docs/deployment.md), or check `etcdCertFile`, `etcdUsername` and `etcdPassword`.',
+  },
   GLUON_ERR_KV_CAMPAIGN_ABORTED: {
     status: 503,
     description: 'An election campaign was aborted (signal, store closed, or lease lost while waiting).',

@@ -31,6 +31,9 @@ export function translateEtcdError(err: unknown, operation: string): KvError {
   if (has('duplicate key given in txn request')) return badRequest(operation, 'uniqueKeys', undefined, msg);
   if (has('request is too large')) return badRequest(operation, 'maxRequestBytes', undefined, `etcd refused a request over its --max-request-bytes limit (${msg})`);
   if (has('key is not provided')) return badRequest(operation, 'nonEmptyKey', '', msg);
+  if (has('permission denied') || has('authentication failed') || has('user name not found') || e.name === 'EtcdPermissionDeniedError' || e.name === 'EtcdAuthenticationFailedError') {
+    return new KvError('GLUON_ERR_KV_PERMISSION_DENIED', `${operation}: etcd refused it: the etcd user lacks permission or could not authenticate (${msg}); see gluon etcd roles`, options);
+  }
   if (has('database space exceeded') || has('NOSPACE')) {
     return new KvError('GLUON_ERR_KV_NO_SPACE', `${operation}: etcd is out of space (${msg}); compact and defragment it, then disarm the alarm`, options);
   }

@@ -1,6 +1,7 @@
 import { ExponentialBackoff } from 'cockatiel';
 import { Etcd3, type ICompare, type IKeyValue, type IOptions, type IRequestOp } from 'etcd3';
 import { closeWatchesAndLeases } from './close-store.js';
+import { etcdClientAccess, type EtcdAccessOptions } from './etcd-access.js';
 import { campaign, observeLeader } from './election.js';
 import { KvCompactedError, KvError, closedError } from './errors.js';
 import { isCompactedMessage, translateEtcdError } from './etcd-errors.js';
@@ -44,6 +45,8 @@ export interface EtcdStoreOptions {
   readonly dialTimeoutMs?: number;
   /** Deadline of each unary request, in ms (default 5,000); watches and keepalives have none. */
   readonly requestTimeoutMs?: number;
+  /** TLS material and etcd user (default: plain connection, no authentication). */
+  readonly access?: EtcdAccessOptions;
 }
 
 type WatchBackoff = NonNullable<NonNullable<IOptions['faultHandling']>['watchBackoff']>;
@@ -73,6 +76,7 @@ class EtcdStore implements KeyValueStore {
     const etcdOptions: IOptions = {
       hosts: normalizeHosts(options.hosts),
       dialTimeout: options.dialTimeoutMs ?? 5000,
+      ...etcdClientAccess(options.access),
       defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: Date.now() + requestTimeout }),
       faultHandling: {
         // reconnect watches quickly after an outage (etcd3's default waits up to 30 s)
@@ -86,6 +90,15 @@ class EtcdStore implements KeyValueStore {
 
   private open(op: string): void {
     if (this.closed) throw closedError(op);
+  }
+
+  /**
+   * The one key read to learn revisions and compaction: the prefix itself (`/` without
+   * one), a key no one writes that every etcd role of the deployment may read
+   * (see `etcdRolePlan`).
+   */
+  private probeKey(): Buffer {
+    return this.prefix.length === 0 ? Buffer.from('/') : this.prefix;
   }
 
   private full(key: string): Buffer {
@@ -195,7 +208,7 @@ class EtcdStore implements KeyValueStore {
       // etcd accepts a watch on compacted history and cancels it just after; fail early
       // like the in-process store (a compaction racing this check still ends in onError)
       try {
-        await this.client.kv.range({ key: Buffer.from([0]), revision: from, count_only: true });
+        await this.client.kv.range({ key: this.probeKey(), revision: from, count_only: true });
       } catch (err) {
         if (isCompactedMessage(err)) throw new KvCompactedError(from, await this.findCompactRevision(from), 'watch', { cause: err });
         const kvErr = translateEtcdError(err, 'watch');
@@ -228,7 +241,7 @@ class EtcdStore implements KeyValueStore {
 
   async currentRevision(): Promise<number> {
     const res = await this.call('currentRevision', () =>
-      this.client.kv.range({ key: this.prefix.length === 0 ? Buffer.from([0]) : this.prefix, count_only: true }),
+      this.client.kv.range({ key: this.probeKey(), count_only: true }),
     );
     return Number(res.header.revision);
   }
@@ -237,7 +250,7 @@ class EtcdStore implements KeyValueStore {
   async findCompactRevision(revision: number): Promise<number> {
     const readable = async (r: number): Promise<boolean> => {
       try {
-        await this.client.kv.range({ key: Buffer.from([0]), revision: r, count_only: true });
+        await this.client.kv.range({ key: this.probeKey(), revision: r, count_only: true });
         return true;
       } catch (err) {
         if (isCompactedMessage(err)) return false;

@@ -1,4 +1,5 @@
 import { ConfigError } from '../errors/index.js';
+import type { EtcdAccessOptions } from './etcd-access.js';
 import { createEtcdStore } from './etcd-store.js';
 import { createMemoryStore, type MemoryStoreOptions } from './memory-store.js';
 import type { KeyValueStore } from './types.js';
@@ -14,6 +15,8 @@ export interface KeyValueStoreOptions {
   readonly dialTimeoutMs?: number;
   /** etcd: deadline of each request in ms. */
   readonly requestTimeoutMs?: number;
+  /** etcd: TLS material and etcd user (see {@link EtcdAccessOptions}). */
+  readonly access?: EtcdAccessOptions;
   /** In-process store: share this backend (see {@link createMemoryBackend}). */
   readonly backend?: MemoryStoreOptions['backend'];
 }
@@ -81,5 +84,6 @@ export function createKeyValueStore(url: string | undefined, options: KeyValueSt
     ...(options.logger === undefined ? {} : { logger: options.logger }),
     ...(options.dialTimeoutMs === undefined ? {} : { dialTimeoutMs: options.dialTimeoutMs }),
     ...(options.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: options.requestTimeoutMs }),
+    ...(options.access === undefined ? {} : { access: options.access }),
   });
 }

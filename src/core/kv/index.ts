@@ -48,5 +48,8 @@ export { createMemoryBackend } from './memory-backend.js';
 export type { MemoryBackend, MemoryBackendOptions } from './memory-backend.js';
 export { createEtcdStore } from './etcd-store.js';
 export type { EtcdStoreOptions } from './etcd-store.js';
+export type { EtcdAccessOptions } from './etcd-access.js';
+export { applyEtcdRoles } from './etcd-roles.js';
+export type { ApplyEtcdRolesOptions, EtcdRoleGrant } from './etcd-roles.js';
 export { createKeyValueStore, parseEtcdEndpoints } from './factory.js';
 export type { KeyValueStoreOptions } from './factory.js';

@@ -7,7 +7,9 @@
  * shim SDK can use it without pulling in server code.
  * @packageDocumentation
  */
-export { protonPrefix, controllerPrefix, controllerKey, objectKey, parseObjectKey, PORT_REGISTRY_PREFIX, portRegistryKey, shimElectionPrefix, shimElectionName } from './keys.js';
+export { protonPrefix, controllerPrefix, controllerKey, objectKey, parseObjectKey, PORT_REGISTRY_PREFIX, portRegistryKey, shimElectionPrefix, shimElectionName, SERVER_LEADER_PREFIX } from './keys.js';
+export { etcdRolePlan, etcdRoleCommands } from './roles.js';
+export type { EtcdRole, EtcdPermission, EtcdPermissionType, EtcdRolePlanOptions } from './roles.js';
 export type { ObjectKeyParts } from './keys.js';
 export { encodeBindResult, parseShimResult, hasAnswer } from './bind-result.js';
 export type { BindResultValue, ShimResult } from './bind-result.js';

@@ -61,3 +61,6 @@ export function shimElectionPrefix(api: string): string {
 export function shimElectionName(api: string, shim: string): string {
   return `${shimElectionPrefix(api)}${shim}`;
 }
+
+/** Prefix of the Proton servers' elections (the outbox publisher's leader key is below it): `/gluon/leader/`. */
+export const SERVER_LEADER_PREFIX = '/gluon/leader/';

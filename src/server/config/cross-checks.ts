@@ -22,7 +22,7 @@ export function whereToSet(key: ConfigKey): string {
 
 /** The problems between settings: a required one missing, a listen address nobody can reach, a maximum below its default. */
 export function crossCheckSettings(checked: CheckedSettings): ErrorDetail[] {
-  return [...missingRequired(checked), ...unreachableWildcard(checked), ...maxBelowDefault(checked)];
+  return [...missingRequired(checked), ...unreachableWildcard(checked), ...maxBelowDefault(checked), ...unpairedEtcdAccess(checked)];
 }
 
 /** Settings another one's value makes required (`authStrategy: keystone` needs its service account). */
@@ -63,4 +63,20 @@ function maxBelowDefault({ values, origins }: CheckedSettings): ErrorDetail[] {
         'the wait of a bind that asks for no ?bind_timeout=.',
     },
   ];
+}
+
+/** Settings that only work together: a client certificate and its key, an etcd user and its password. */
+const ETCD_PAIRS = [
+  ['etcdCertFile', 'etcdKeyFile'],
+  ['etcdKeyFile', 'etcdCertFile'],
+  ['etcdUsername', 'etcdPassword'],
+  ['etcdPassword', 'etcdUsername'],
+] as const;
+
+function unpairedEtcdAccess({ given, origins }: CheckedSettings): ErrorDetail[] {
+  return ETCD_PAIRS.flatMap(([present, missing]) => {
+    const origin = origins[present];
+    if (!given.has(present) || given.has(missing) || origin === undefined) return [];
+    return [{ field: missing, rule: 'required', message: `${present} (from ${describeOrigin(origin)}) needs ${missing} (${whereToSet(missing)}, or ${missing}: in gluon.yaml).` }];
+  });
 }

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve as resolvePath } from 'node:path';
 import { ConfigError } from '../../core/errors/index.js';
+import { withSecretFiles } from './secret-files.js';
 import { resolveServerConfig, type ResolveServerConfigInput, type ServerConfig } from './resolve.js';
 import { CONFIG_FILE_SETTING, DEFAULT_CONFIG_FILE, type ServerFlags } from './settings.js';
 
@@ -18,7 +19,7 @@ export interface LoadServerConfigInput {
 
 /**
  * Finds the config file (`--config`, else `GLUON_CONFIG`, else `gluon.yaml` in `cwd`
- * when it exists), reads it, and resolves the settings with {@link resolveServerConfig}.
+ * when it exists), reads it and the files of secret settings (`GLUON_…_PASSWORD_FILE`), and resolves the settings with {@link resolveServerConfig}.
  *
  * @throws ConfigError `GLUON_ERR_CONFIG` when an explicitly named config file cannot
  * be read, or when any setting is invalid.
@@ -52,7 +53,7 @@ export async function loadServerConfig(input: LoadServerConfigInput = {}): Promi
   }
   return resolveServerConfig({
     ...(input.flags === undefined ? {} : { flags: input.flags }),
-    env,
+    env: await withSecretFiles(env),
     ...(text === undefined ? {} : { file: { path, text } }),
     ...(input.only === undefined ? {} : { only: input.only }),
   });
