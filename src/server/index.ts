@@ -21,6 +21,7 @@ export {
   settingsEcho,
   checkOptionValues,
   renderSettingsTable,
+  secretFileVariable,
 } from './config/index.js';
 export type {
   ConfigKey,
@@ -28,6 +29,8 @@ export type {
   ServerFlags,
   SettingValues,
   SettingDeclaration,
+  PublicSettingDeclaration,
+  SecretSettingDeclaration,
   SettingSchema,
   SettingFormat,
   SettingFlag,

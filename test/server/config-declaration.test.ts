@@ -2,12 +2,15 @@
  * What is derived from the settings' declarations: the flags of every command, the
  * variables, the masking of secrets, and the settings that have no flag.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Command } from 'commander';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SERVE_FLAG_KEYS, settingOption, typedSettingFlags } from '../../src/cli/commands/setting-option.js';
 import { serveCommand } from '../../src/cli/commands/serve.js';
-import { CONFIG_ENV, CONFIG_FLAGS, CONFIG_KEYS, FLAG_KEYS, SETTINGS, resolveServerConfig, settingsEcho } from '../../src/server/index.js';
+import { CONFIG_ENV, CONFIG_FLAGS, CONFIG_KEYS, FLAG_KEYS, SETTINGS, loadServerConfig, resolveServerConfig, settingsEcho, type SettingDeclaration } from '../../src/server/index.js';
 import { configErrorOf, configFile } from './config-input.js';
 
 const KEYSTONE_ENV = { GLUON_KEYSTONE_USERNAME: 'gluon', GLUON_KEYSTONE_PROJECT: 'service', GLUON_KEYSTONE_URL: 'http://ks:5000/v3', GLUON_AUTH_STRATEGY: 'keystone' };
@@ -53,6 +56,42 @@ describe('settings declared once', () => {
     expect(echo.keystonePassword).toEqual({ value: '***', source: 'env' });
     expect(echo.keystoneUsername).toEqual({ value: 'gluon', source: 'env' });
     expect(JSON.stringify(echo)).not.toContain('hunter2');
+  });
+
+  it('gives no secret a flag: the declaration refuses one, so no secret reaches a command line', () => {
+    const secrets = CONFIG_KEYS.filter((key) => (SETTINGS[key] as SettingDeclaration).secret === true);
+    expect(secrets).toContain('keystonePassword');
+    for (const key of secrets) expect(CONFIG_FLAGS[key], key).toBe('(no flag)');
+    const refused = {
+      schema: { type: 'string', minLength: 1 },
+      env: 'GLUON_PROBE',
+      flag: { name: '--probe', arg: '<password>', help: 'never' },
+      expects: 'must be text',
+      secret: true,
+      doc: { allowed: 'text' },
+      // @ts-expect-error a secret setting cannot declare a flag
+    } satisfies SettingDeclaration;
+    expect(refused.secret).toBe(true);
+  });
+
+  it('reads a secret from the file its _FILE variable names, trailing newline dropped, and never echoes it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gluon-secret-'));
+    try {
+      const file = join(dir, 'password');
+      writeFileSync(file, 'from-a-file\n', { mode: 0o600 });
+      const config = await loadServerConfig({ cwd: dir, env: { ...KEYSTONE_ENV, GLUON_KEYSTONE_PASSWORD_FILE: file } });
+      expect(config.keystonePassword).toBe('from-a-file');
+      expect(config.sources.keystonePassword).toBe('env');
+      expect(JSON.stringify(settingsEcho(config))).not.toContain('from-a-file');
+      const both = await loadServerConfig({ cwd: dir, env: { ...KEYSTONE_ENV, GLUON_KEYSTONE_PASSWORD: 'from-env', GLUON_KEYSTONE_PASSWORD_FILE: file } });
+      expect(both.keystonePassword).toBe('from-env');
+      await expect(loadServerConfig({ cwd: dir, env: { ...KEYSTONE_ENV, GLUON_KEYSTONE_PASSWORD_FILE: join(dir, 'missing') } })).rejects.toMatchObject({
+        code: 'GLUON_ERR_CONFIG',
+        details: [expect.objectContaining({ field: 'keystonePassword', rule: 'readable' })],
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('reports every bad setting at once, each with its field, rule and value as given', () => {

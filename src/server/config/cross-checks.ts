@@ -1,5 +1,6 @@
 import type { ErrorDetail } from '../../core/errors/index.js';
 import { describeOrigin, type ValueOrigin } from './origin.js';
+import { secretFileVariable } from './setting.js';
 import { CONFIG_KEYS, settingOf, type ConfigKey, type SettingValues } from './settings.js';
 import { isWildcardHost } from './value-formats.js';
 
@@ -17,7 +18,7 @@ export interface CheckedSettings {
 export function whereToSet(key: ConfigKey): string {
   const setting = settingOf(key);
   if (setting.flag !== undefined) return `${setting.flag.name} / ${setting.env}`;
-  return setting.secret === true ? `${setting.env} (never a command-line flag)` : setting.env;
+  return setting.secret === true ? `${setting.env} or ${secretFileVariable(setting)} (never a command-line flag)` : setting.env;
 }
 
 /** The problems between settings: a required one missing, a listen address nobody can reach, a maximum below its default. */
