@@ -51,4 +51,6 @@ export { createProtonServer } from './create-proton-server.js';
 export type { ProtonServerOptions, ProtonServer, ServerMirror, MirrorDeps, ReadinessCheck, ReadinessResult } from './types.js';
 export { createServerLogger } from './logger.js';
 export { bundledModelsDir, packageVersion } from './bundled-models.js';
-export { serverBaseUrl } from './base-url.js';
+export { serverBaseUrl, advertisedUrlOf } from './base-url.js';
+export { readTlsServerOptions, reloadTlsIdentity, tlsFilesOf } from './tls.js';
+export type { TlsFiles, TlsServerOptions } from './tls.js';

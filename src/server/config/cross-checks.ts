@@ -23,7 +23,22 @@ export function whereToSet(key: ConfigKey): string {
 
 /** The problems between settings: a required one missing, a listen address nobody can reach, a maximum below its default. */
 export function crossCheckSettings(checked: CheckedSettings): ErrorDetail[] {
-  return [...missingRequired(checked), ...unreachableWildcard(checked), ...maxBelowDefault(checked)];
+  return [...missingRequired(checked), ...unreachableWildcard(checked), ...maxBelowDefault(checked), ...incompleteTls(checked)];
+}
+
+/** A certificate needs its key and a key its certificate; client certificates need TLS. */
+function incompleteTls({ values, given }: CheckedSettings): ErrorDetail[] {
+  const pairs: readonly (readonly [ConfigKey, ConfigKey])[] = [
+    ['tlsCert', 'tlsKey'],
+    ['tlsKey', 'tlsCert'],
+    ['tlsClientCa', 'tlsCert'],
+  ];
+  const byName = values as Readonly<Record<string, unknown>>;
+  return pairs.flatMap(([present, needed]) =>
+    given.has(present) && byName[present] !== undefined && byName[needed] === undefined && !given.has(needed)
+      ? [{ field: needed, rule: 'required', message: `${present} needs ${needed} (${whereToSet(needed)}, or ${needed}: in gluon.yaml).` }]
+      : [],
+  );
 }
 
 /** Settings another one's value makes required (`authStrategy: keystone` needs its service account). */
