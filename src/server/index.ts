@@ -52,5 +52,5 @@ export type { ProtonServerOptions, ProtonServer, ServerMirror, MirrorDeps, Readi
 export { createServerLogger } from './logger.js';
 export { bundledModelsDir, packageVersion } from './bundled-models.js';
 export { serverBaseUrl, advertisedUrlOf } from './base-url.js';
-export { readTlsServerOptions, reloadTlsIdentity, tlsFilesOf } from './tls.js';
+export { readTlsServerOptions, reloadTlsIdentity, tlsFilesOf, readTrustedCa, authTrusting } from './tls.js';
 export type { TlsFiles, TlsServerOptions } from './tls.js';

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { createSecureContext, type SecureContextOptions, type Server as TlsServer } from 'node:tls';
+import type { AuthConfig } from '../core/auth/index.js';
 import { ConfigError } from '../core/errors/index.js';
 
 /** The files of a server's TLS identity (PEM), re-read on every reload. */
@@ -73,4 +74,28 @@ export async function reloadTlsIdentity(server: TlsServer, files: TlsFiles): Pro
 export function tlsFilesOf(values: { readonly tlsCert?: string; readonly tlsKey?: string; readonly tlsClientCa?: string }): TlsFiles | undefined {
   if (values.tlsCert === undefined || values.tlsKey === undefined) return undefined;
   return { cert: values.tlsCert, key: values.tlsKey, ...(values.tlsClientCa === undefined ? {} : { clientCa: values.tlsClientCa }) };
+}
+
+/**
+ * The CA certificates of the `tlsCa` setting (PEM text), trusted instead of the system
+ * ones when this process calls https servers; undefined when the setting is unset.
+ * @throws ConfigError `GLUON_ERR_CONFIG` naming `tlsCa` when the file cannot be read.
+ */
+export async function readTrustedCa(values: { readonly tlsCa?: string }): Promise<string | undefined> {
+  if (values.tlsCa === undefined) return undefined;
+  try {
+    return await readFile(values.tlsCa, 'utf8');
+  } catch (err) {
+    const reason = (err as NodeJS.ErrnoException).code ?? 'unreadable';
+    throw new ConfigError(`Invalid tlsCa: the file ${values.tlsCa} cannot be read (${reason}); give a readable PEM file of CA certificates.`, {
+      cause: err,
+      details: [{ field: 'tlsCa', rule: 'readable', value: values.tlsCa, message: `cannot read ${values.tlsCa} (${reason})` }],
+    });
+  }
+}
+
+/** The auth settings with the trusted CA given to the Keystone client (other strategies call no server). */
+export function authTrusting(auth: AuthConfig | undefined, trustedCa: string | undefined): AuthConfig | undefined {
+  if (auth?.strategy !== 'keystone' || trustedCa === undefined) return auth;
+  return { ...auth, keystone: { ...auth.keystone, trustedCa } };
 }

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { createProtonServer, loadServerConfig, settingsEcho, type ProtonServer, type ServerConfig } from '../../server/index.js';
-import { createServerLogger, tlsFilesOf } from '../../server/index.js';
+import { authTrusting, createServerLogger, readTrustedCa, tlsFilesOf } from '../../server/index.js';
 import { EXIT_STARTUP, describeError as describe, nextStopSignal, startupExitCode } from './exit.js';
 import { reloadTlsOnHangup } from './tls-reload.js';
 import { addSettingOptions, SERVE_FLAG_KEYS, typedSettingFlags } from './setting-option.js';
@@ -34,6 +34,7 @@ async function runServe(command: Command): Promise<number> {
   const tls = tlsFilesOf(config);
   let server: ProtonServer;
   try {
+    const auth = authTrusting(config.auth, await readTrustedCa(config));
     server = await createProtonServer({
       ...(config.models === undefined ? {} : { models: config.models }),
       db: config.db,
@@ -51,7 +52,7 @@ async function runServe(command: Command): Promise<number> {
       watchBufferBytes: config.watchBufferBytes,
       mirrorStallSeconds: config.mirrorStallSeconds,
       ...(config.migrate === undefined ? {} : { migrate: config.migrate }),
-      ...(config.auth === undefined ? {} : { auth: config.auth }),
+      ...(auth === undefined ? {} : { auth }),
       ...(config.policyFile === undefined ? {} : { policyFile: config.policyFile }),
       ...(tls === undefined ? {} : { tls }),
       logger,

@@ -27,6 +27,8 @@ export interface NeutronUpstreamOptions {
   readonly connections?: number;
   /** Timeout for the response headers and body, ms (default 120,000: binds can be slow). */
   readonly timeoutMs?: number;
+  /** CA certificates (PEM) trusted for an https Neutron, instead of the system ones. */
+  readonly trustedCa?: string;
 }
 
 /** A request to pass to Neutron. */
@@ -73,6 +75,7 @@ export class NeutronUpstream {
       headersTimeout: timeout,
       bodyTimeout: timeout,
       ...(this.keepAlive ? {} : { pipelining: 0 }),
+      ...(options.trustedCa === undefined ? {} : { connect: { ca: options.trustedCa } }),
     });
   }
 

@@ -16,6 +16,8 @@ export interface ProtonHttpOptions {
   readonly timeoutMs: number;
   /** Keep-alive connections per Proton server. */
   readonly connections: number;
+  /** CA certificates (PEM) trusted for https Proton servers, instead of the system ones. */
+  readonly trustedCa?: string;
 }
 
 /** Error codes meaning "the connection broke under us": an idempotent GET is retried once. */
@@ -97,7 +99,8 @@ export class ProtonHttp {
   private pool(origin: string): Pool {
     let pool = this.pools.get(origin);
     if (pool === undefined) {
-      pool = new Pool(origin, { connections: this.options.connections, keepAliveTimeout: 4_000 });
+      const ca = this.options.trustedCa;
+      pool = new Pool(origin, { connections: this.options.connections, keepAliveTimeout: 4_000, ...(ca === undefined ? {} : { connect: { ca } }) });
       this.pools.set(origin, pool);
     }
     return pool;

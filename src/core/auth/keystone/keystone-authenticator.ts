@@ -58,6 +58,7 @@ export function createKeystoneAuthenticator(options: KeystoneAuthOptions): Keyst
     const answer = await keystoneRequest(`${base}/auth/tokens?nocatalog`, {
       method: 'GET',
       timeoutMs,
+      ...(options.service.trustedCa === undefined ? {} : { trustedCa: options.service.trustedCa }),
       headers: { 'x-auth-token': own, 'x-subject-token': token },
     });
     if (answer.status === 401 || answer.status === 403) {

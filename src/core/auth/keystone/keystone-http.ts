@@ -1,4 +1,4 @@
-import { request } from 'undici';
+import { Agent, request } from 'undici';
 import { authUnavailableError } from '../auth-errors.js';
 
 /** One answer from Keystone. */
@@ -15,6 +15,20 @@ export interface KeystoneRequestOptions {
   readonly body?: unknown;
   /** Whole-request timeout in ms. */
   readonly timeoutMs: number;
+  /** CA certificates (PEM) to verify an https Keystone with, instead of the system ones. */
+  readonly trustedCa?: string;
+}
+
+/** One undici agent per trusted CA bundle (requests never reuse connections anyway: `reset`). */
+const agents = new Map<string, Agent>();
+
+function agentTrusting(ca: string): Agent {
+  let agent = agents.get(ca);
+  if (agent === undefined) {
+    agent = new Agent({ connect: { ca } });
+    agents.set(ca, agent);
+  }
+  return agent;
 }
 
 const SOCKET_ERRORS = new Set(['ECONNRESET', 'UND_ERR_SOCKET', 'EPIPE', 'UND_ERR_CLOSED']);
@@ -46,6 +60,7 @@ export async function keystoneRequest(url: string, options: KeystoneRequestOptio
         headers,
         ...(body === undefined ? {} : { body }),
         reset: true,
+        ...(options.trustedCa === undefined ? {} : { dispatcher: agentTrusting(options.trustedCa) }),
         signal: AbortSignal.timeout(options.timeoutMs),
       });
       const text = await answer.body.text();

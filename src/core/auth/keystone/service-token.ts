@@ -14,6 +14,8 @@ export interface KeystoneCredentials {
   readonly userDomainName?: string;
   /** @default 'Default' */
   readonly projectDomainName?: string;
+  /** CA certificates (PEM) to verify an https Keystone with, instead of the system ones. */
+  readonly trustedCa?: string;
 }
 
 /** Options of {@link createKeystoneTokenProvider}. */
@@ -62,6 +64,7 @@ export function createKeystoneTokenProvider(options: KeystoneTokenProviderOption
     const answer = await keystoneRequest(`${base}/auth/tokens?nocatalog`, {
       method: 'POST',
       timeoutMs,
+      ...(options.trustedCa === undefined ? {} : { trustedCa: options.trustedCa }),
       body: {
         auth: {
           identity: {
