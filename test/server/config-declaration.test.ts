@@ -94,9 +94,25 @@ describe('settings declared once', () => {
     }
   });
 
+  it('reads the trusted proxies as addresses or CIDR ranges and names one that is neither', () => {
+    expect(resolveServerConfig({ env: { GLUON_TRUSTED_PROXIES: '10.0.0.5, 10.1.0.0/16,fd00::/8' }, only: ['trustedProxies'] }).trustedProxies).toEqual(['10.0.0.5', '10.1.0.0/16', 'fd00::/8']);
+    for (const bad of ['proxy.example.net', '10.0.0.0/33', '10.0.0.1/8/2']) {
+      const err = configErrorOf({ env: { GLUON_TRUSTED_PROXIES: `10.0.0.5,${bad}` }, only: ['trustedProxies'] });
+      expect(err.details).toEqual([expect.objectContaining({ field: 'trustedProxies', rule: 'ip-or-cidr' })]);
+      expect(err.message).toContain(`"${bad}" is not an IP address or CIDR range`);
+    }
+  });
+
+  it('needs the key of a certificate, and a certificate for client certificates', () => {
+    const err = configErrorOf({ flags: { tlsCert: '/etc/gluon/tls.crt', tlsClientCa: '/etc/gluon/clients.pem' } });
+    expect(err.details.map((d) => `${d.field}:${d.rule}`)).toEqual(['tlsKey:required']);
+    const alone = configErrorOf({ flags: { tlsClientCa: '/etc/gluon/clients.pem' } });
+    expect(alone.details.map((d) => d.message)).toEqual(['tlsClientCa needs tlsCert (--tls-cert / GLUON_TLS_CERT, or tlsCert: in gluon.yaml).']);
+  });
+
   it('reports every bad setting at once, each with its field, rule and value as given', () => {
     // paths may be any text, so '#bad value#' is a fine (if odd) one for these
-    const rejectable = FLAG_KEYS.filter((key) => !['models', 'policyFile', 'tokenFile'].includes(key));
+    const rejectable = FLAG_KEYS.filter((key) => !['models', 'policyFile', 'tokenFile', 'tlsCert', 'tlsKey', 'tlsClientCa', 'tlsCa'].includes(key));
     fc.assert(
       fc.property(fc.subarray([...rejectable], { minLength: 1 }), (keys) => {
         const flags = Object.fromEntries(keys.map((key) => [key, '#bad value#']));

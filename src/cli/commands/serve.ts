@@ -55,6 +55,7 @@ async function runServe(command: Command): Promise<number> {
       ...(auth === undefined ? {} : { auth }),
       ...(config.policyFile === undefined ? {} : { policyFile: config.policyFile }),
       ...(tls === undefined ? {} : { tls }),
+      ...(config.trustedProxies === undefined ? {} : { fastify: { trustProxy: [...config.trustedProxies] } }),
       logger,
     });
   } catch (err) {

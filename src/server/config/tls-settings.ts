@@ -1,8 +1,20 @@
+import { isIP } from 'node:net';
 import type { SettingDeclaration } from './setting.js';
+
+/** `10.0.0.1`, `::1`, `10.0.0.0/8`, `fd00::/8`: an address or a CIDR range. */
+function notAddresses(list: readonly string[]): string | undefined {
+  const bad = list.find((item) => {
+    const [address = '', bits, extra] = item.split('/');
+    const family = isIP(address);
+    if (family === 0 || extra !== undefined) return true;
+    return bits !== undefined && !(/^\d+$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128));
+  });
+  return bad === undefined ? undefined : `"${bad}" is not an IP address or CIDR range (e.g. 10.0.0.5, 10.0.0.0/24, fd00::/8)`;
+}
 
 const PEM_FILE = 'must be the path of a PEM file';
 
-/** TLS of the API served (`gluon serve`, `gluon arbiter`) and of the servers this process calls (docs/tls.md). */
+/** TLS of the API served (and the reverse proxies it sits behind) (`gluon serve`, `gluon arbiter`) and of the servers this process calls (docs/tls.md). */
 export const TLS_SETTINGS = {
   tlsCert: {
     schema: { type: 'string', minLength: 1 },
@@ -35,5 +47,13 @@ export const TLS_SETTINGS = {
     expects: PEM_FILE,
     pathFromFile: true,
     doc: { default: "the system's trusted CAs", allowed: 'PEM CA certificates trusted, instead of the system ones, for the https servers this process calls (Keystone, the Proton servers the drivers reach)' },
+  },
+  trustedProxies: {
+    schema: { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } },
+    env: 'GLUON_TRUSTED_PROXIES',
+    flag: { name: '--trusted-proxies', arg: '<addresses>', help: 'reverse proxies whose X-Forwarded-For/-Proto/-Host headers are believed (IPs or CIDR ranges; default: none)' },
+    expects: 'must be IP addresses or CIDR ranges, comma-separated (10.0.0.5,10.0.1.0/24)',
+    refine: { rule: 'ip-or-cidr', check: notAddresses },
+    doc: { default: 'none: forwarded headers are ignored', allowed: 'IP addresses or CIDR ranges of the reverse proxies in front of the server; only requests from them have their `X-Forwarded-*` headers believed ([docs/tls.md](tls.md))' },
   },
 } as const satisfies Record<string, SettingDeclaration>;
