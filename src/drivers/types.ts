@@ -218,6 +218,8 @@ export interface DriverFactoryOptions {
   readonly tokenProvider?: TokenProvider;
   /** The service's model, when the host has it (saves discovery requests). */
   readonly model?: ApiModel;
+  /** CA certificates (PEM) to verify https backends with, instead of the system ones (the host's `tlsCa` setting). */
+  readonly trustedCa?: string;
 }
 
 /**

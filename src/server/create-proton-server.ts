@@ -6,7 +6,9 @@ import { ProtonRegistry } from '../core/registry/index.js';
 import { createStore, databaseStartupError, maskDbUrl, type ProtonStore } from '../core/store/index.js';
 import { Registry } from 'prom-client';
 import { bundledModelsDir } from './bundled-models.js';
+import type { Server as TlsServer } from 'node:tls';
 import { serverBaseUrl } from './base-url.js';
+import { readTlsServerOptions, reloadTlsIdentity } from './tls.js';
 import { builtInMirror } from './mirror.js';
 import { checkOptionValues } from './config/index.js';
 import { createServerContainer } from './container.js';
@@ -45,7 +47,9 @@ export async function createProtonServer(options: ProtonServerOptions = {}): Pro
   const logger = createServerLogger(options.logger);
   const cleanups: (() => Promise<void>)[] = [];
   let boundUrl: string | undefined;
-  const configuredUrl = serverBaseUrl(resolved.host, resolved.port);
+  const scheme = options.tls === undefined ? 'http' : 'https';
+  const configuredUrl = serverBaseUrl(resolved.host, resolved.port, scheme);
+  if (options.tls !== undefined) resolved = { ...resolved, fastify: { ...resolved.fastify, https: await readTlsServerOptions(options.tls) } as ResolvedServerOptions['fastify'] };
   const currentUrl = (): string => boundUrl ?? configuredUrl;
   const advertisedUrl = (): string => resolved.advertisedUrl ?? currentUrl();
 
@@ -124,13 +128,18 @@ export async function createProtonServer(options: ProtonServerOptions = {}): Pro
         await bindingWatches.start();
         await app.listen({ host: resolved.host, port: resolved.port });
         const address = app.server.address() as AddressInfo | null;
-        boundUrl = serverBaseUrl(resolved.host, address?.port ?? resolved.port);
+        boundUrl = serverBaseUrl(resolved.host, address?.port ?? resolved.port, scheme);
         if (mirror !== null && !mirrorStarted) {
           mirrorStarted = true;
           await mirror.start();
         }
         app.log.info({ url: boundUrl, advertisedUrl: advertisedUrl(), db: maskDbUrl(resolved.db), apis: registry.list().map((a) => `${a.name}/${a.versionId}`) }, `gluon proton server listening on ${boundUrl}`);
         return boundUrl;
+      },
+      async reloadTls() {
+        if (options.tls === undefined) return;
+        await reloadTlsIdentity(app.server as unknown as TlsServer, options.tls);
+        app.log.info({ cert: options.tls.cert }, 'TLS certificate reloaded: new connections get it, open ones keep theirs');
       },
       close() {
         lifecycle.draining = true;

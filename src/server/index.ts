@@ -20,7 +20,6 @@ export {
   MIGRATE_MODES,
   settingsEcho,
   readEtcdAccess,
-  withSecretFiles,
   checkOptionValues,
   renderSettingsTable,
 } from './config/index.js';
@@ -30,6 +29,8 @@ export type {
   ServerFlags,
   SettingValues,
   SettingDeclaration,
+  PublicSettingDeclaration,
+  SecretSettingDeclaration,
   SettingSchema,
   SettingFormat,
   SettingFlag,
@@ -51,4 +52,6 @@ export { createProtonServer } from './create-proton-server.js';
 export type { ProtonServerOptions, ProtonServer, ServerMirror, MirrorDeps, ReadinessCheck, ReadinessResult } from './types.js';
 export { createServerLogger } from './logger.js';
 export { bundledModelsDir, bundledTemplatesDir, packageVersion } from './bundled-models.js';
-export { serverBaseUrl } from './base-url.js';
+export { serverBaseUrl, advertisedUrlOf } from './base-url.js';
+export { readTlsServerOptions, reloadTlsIdentity, tlsFilesOf, readTrustedCa, authTrusting } from './tls.js';
+export type { TlsFiles, TlsServerOptions } from './tls.js';

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import type { Logger, LoggerOptions } from 'pino';
+import type { TlsFiles } from './tls.js';
 import type { Registry } from 'prom-client';
 import type { AuthConfig, Authenticator, PolicyEngine } from '../core/auth/index.js';
 import type { ConnectionLimits } from '../core/http/index.js';
@@ -62,6 +63,12 @@ export interface ProtonServerOptions {
    * @default {}
    */
   readonly fastify?: Omit<FastifyServerOptions, 'logger' | 'loggerInstance'>;
+  /**
+   * Serve HTTPS with this certificate and key (and require client certificates when
+   * `clientCa` is given); {@link ProtonServer.reloadTls} re-reads the files. See docs/tls.md.
+   * @default none: plain HTTP
+   */
+  readonly tls?: TlsFiles;
   /**
    * Serve `/proton/openapi.json` and the Swagger UI at `/proton/docs`.
    * @default true
@@ -238,7 +245,7 @@ export interface ProtonServer {
   /** The fastify app: add your own routes or plugins before `listen()`. */
   readonly app: FastifyInstance;
   /**
-   * The server's base URL: `http://<host>:<port>` as configured, and after `listen()`
+   * The server's base URL: `http://<host>:<port>` (`https://` with `tls`) as configured, and after `listen()`
    * the bound address (the real port when `port` was 0).
    */
   readonly url: string;
@@ -263,6 +270,12 @@ export interface ProtonServer {
    * @throws when the address is in use or not available (the cause says which)
    */
   listen(): Promise<string>;
+  /**
+   * Re-reads the TLS files (the `tls` option) and serves new connections with them;
+   * open connections keep theirs. Does nothing without `tls`.
+   * @throws ConfigError `GLUON_ERR_CONFIG` when a file cannot be read or the pair is unusable (the old identity stays)
+   */
+  reloadTls(): Promise<void>;
   /**
    * Graceful shutdown: stops accepting connections, finishes in-flight requests, stops
    * the mirror, closes the store (draining its write queue) and the key/value store.

@@ -18,7 +18,7 @@ describe('auth settings', () => {
 
   it('names every missing keystone setting, and never prints the password', () => {
     expect(() => resolveServerConfig({ flags: { authStrategy: 'keystone' }, env: {} })).toThrow(
-      expect.objectContaining({ code: 'GLUON_ERR_CONFIG', message: expect.stringMatching(/keystoneUrl[\s\S]*keystoneUsername[\s\S]*keystonePassword[\s\S]*GLUON_KEYSTONE_PASSWORD \(never a command-line flag\)/) }),
+      expect.objectContaining({ code: 'GLUON_ERR_CONFIG', message: expect.stringMatching(/keystoneUrl[\s\S]*keystoneUsername[\s\S]*keystonePassword[\s\S]*GLUON_KEYSTONE_PASSWORD or GLUON_KEYSTONE_PASSWORD_FILE \(never a command-line flag\)/) }),
     );
   });
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { isGluonError } from '../../src/core/errors/index.js';
-import { CONFIG_FLAGS, SETTINGS, readEtcdAccess, resolveServerConfig, withSecretFiles } from '../../src/server/index.js';
+import { CONFIG_FLAGS, SETTINGS, loadServerConfig, readEtcdAccess, resolveServerConfig } from '../../src/server/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'gluon-etcd-access-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -48,11 +48,11 @@ describe('etcd access settings', () => {
   it('reads a secret from the file <VARIABLE>_FILE names, its trailing newline dropped; the variable itself wins', async () => {
     const file = join(dir, 'password');
     writeFileSync(file, 'from-the-file\n');
-    expect((await withSecretFiles({ GLUON_ETCD_PASSWORD_FILE: file }))['GLUON_ETCD_PASSWORD']).toBe('from-the-file');
-    expect((await withSecretFiles({ GLUON_ETCD_PASSWORD_FILE: file, GLUON_ETCD_PASSWORD: 'direct' }))['GLUON_ETCD_PASSWORD']).toBe('direct');
-    const missing = await errorOf(() => withSecretFiles({ GLUON_ETCD_PASSWORD_FILE: join(dir, 'nope') }));
+    expect((await loadServerConfig({ env: { GLUON_ETCD_PASSWORD_FILE: file }, cwd: dir })).etcdPassword).toBe('from-the-file');
+    expect((await loadServerConfig({ env: { GLUON_ETCD_PASSWORD_FILE: file, GLUON_ETCD_PASSWORD: 'direct' }, cwd: dir })).etcdPassword).toBe('direct');
+    const missing = await errorOf(() => loadServerConfig({ env: { GLUON_ETCD_PASSWORD_FILE: join(dir, 'nope') }, cwd: dir }));
     expect(isGluonError(missing) && missing.code === 'GLUON_ERR_CONFIG').toBe(true);
-    expect((missing as Error).message).toContain('GLUON_ETCD_PASSWORD_FILE: cannot read');
+    expect((missing as Error).message).toContain('GLUON_ETCD_PASSWORD_FILE');
   });
 
   it('reads the PEM files into the client options, and nothing when no setting is given', async () => {

@@ -25,6 +25,7 @@ const OS_ENV: Readonly<Record<string, string>> = {
   OS_AUTH_TYPE: 'auth_type',
   OS_REGION_NAME: 'region_name',
   OS_INTERFACE: 'interface',
+  OS_CACERT: 'cacert',
 };
 
 /** Where clouds.yaml is looked for, in order (the openstack CLI's places). */
@@ -49,6 +50,8 @@ export interface Connection {
   readonly interface: string;
   /** Where the token cache lives. */
   readonly cacheDir: string;
+  /** The CA file (PEM) an https Proton server and Keystone are verified with (`--os-cacert`, `OS_CACERT`, the profile's `cacert`). */
+  readonly cacert?: string;
 }
 
 interface CloudEntry {
@@ -57,6 +60,7 @@ interface CloudEntry {
   region_name?: string;
   interface?: string;
   proton_url?: string;
+  cacert?: string;
 }
 
 function readCloud(name: string, env: NodeJS.ProcessEnv, cwd: string): CloudEntry {
@@ -79,7 +83,9 @@ export function resolveConnection(options: GlobalOptions, env: NodeJS.ProcessEnv
   const url = options.url ?? env['GLUON_URL'] ?? cloud.proton_url;
   const authType = auth['auth_type'] ?? cloud.auth_type;
   const regionName = auth['region_name'] ?? cloud.region_name;
+  const cacert = auth['cacert'] ?? cloud.cacert;
   return {
+    ...(cacert === undefined ? {} : { cacert }),
     ...(url === undefined ? {} : { url: url.replace(/\/+$/, '') }),
     auth,
     ...(authType === undefined ? {} : { authType }),

@@ -29,6 +29,7 @@ export const OS_FLAGS: Readonly<Record<string, string>> = {
   '--os-auth-type': 'auth_type',
   '--os-region-name': 'region_name',
   '--os-interface': 'interface',
+  '--os-cacert': 'cacert',
 };
 
 const VALUE_FLAGS = new Set(['--url', '--api', '--api-version', '--os-cloud', '-f', '--format', '-c', '--column', ...Object.keys(OS_FLAGS)]);
@@ -45,6 +46,7 @@ Global options (anywhere on the line):
   --os-auth-url, --os-username, --os-password, --os-project-name, --os-user-domain-name,
   --os-project-domain-name, --os-application-credential-id, --os-application-credential-secret,
   --os-token               credentials, as the openstack CLI reads them (also OS_* variables)
+  --os-cacert <file>       CA certificates (PEM) to verify an https server with (also OS_CACERT, the profile's cacert)
   --debug                  print the HTTP exchange on stderr`;
 
 function usageError(message: string): GluonError {

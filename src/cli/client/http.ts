@@ -1,4 +1,4 @@
-import { request } from 'undici';
+import { Agent, request, type Dispatcher } from 'undici';
 import { GluonError, type ErrorDetail } from '../../core/errors/index.js';
 
 /** One answer of the Proton server. */
@@ -15,6 +15,8 @@ export interface ClientHttpOptions {
   readonly debug?: (line: string) => void;
   /** Timeout of one request in ms. @default 30000 */
   readonly timeoutMs?: number;
+  /** CA certificates (PEM) to verify https servers with, instead of the system ones. */
+  readonly trustedCa?: string;
 }
 
 /** Where the token comes from. */
@@ -40,8 +42,12 @@ export interface ClientRequest {
 
 export class ClientHttp {
   private tokenSource: TokenSource = { token: async () => undefined };
+  /** The dispatcher of every request (one that trusts `trustedCa`), or undefined: undici's global one. */
+  readonly dispatcher: Dispatcher | undefined;
 
-  constructor(private readonly options: ClientHttpOptions = {}) {}
+  constructor(private readonly options: ClientHttpOptions = {}) {
+    this.dispatcher = options.trustedCa === undefined ? undefined : new Agent({ connect: { ca: options.trustedCa } });
+  }
 
   /** Sends the tokens of `source` from now on (credentials are read with this client, then used by it). */
   useCredentials(source: TokenSource): void {
@@ -89,6 +95,7 @@ export class ClientHttp {
         method,
         headers,
         ...(payload === undefined ? {} : { body: payload }),
+        ...(this.dispatcher === undefined ? {} : { dispatcher: this.dispatcher }),
         signal: AbortSignal.timeout(this.options.timeoutMs ?? 30_000),
       });
       status = answer.statusCode;
@@ -130,7 +137,8 @@ function parseBody(text: string): unknown {
 function transportReason(err: unknown): string {
   if ((err as Error).name === 'TimeoutError') return 'no answer in time';
   const code = (err as { code?: unknown }).code ?? (err as { cause?: { code?: unknown } }).cause?.code;
-  return typeof code === 'string' ? code : String((err as Error).message);
+  if (typeof code !== 'string') return String((err as Error).message);
+  return /CERT|UNABLE_TO_VERIFY|SELF_SIGNED/.test(code) ? `its certificate is not trusted (${code}); give its CA with --os-cacert or OS_CACERT` : code;
 }
 
 /** The server's fault (`faultstring`, `code`, `details`) of an answer, as `GLUON_ERR_CLI_FAULT`. */

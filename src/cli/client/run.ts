@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
-import { isGluonError } from '../../core/errors/index.js';
+import { readFile } from 'node:fs/promises';
+import { GluonError, isGluonError } from '../../core/errors/index.js';
 import { resourceCommand, type ClientContext } from './commands.js';
 import { completionScript } from './completion.js';
 import { resolveConnection, resolveCredentials } from './credentials.js';
@@ -61,8 +62,10 @@ export async function runClient(argv: readonly string[], io: ClientIo = processI
       io.stdout(completionScript(rest[1] ?? 'bash'));
       return EXIT_OK;
     }
-    const http = new ClientHttp(options.debug ? { debug: (line: string) => io.stderr(`${line}\n`) } : {});
-    const credentials = await resolveCredentials(http, resolveConnection(options, io.env, io.cwd));
+    const connection = resolveConnection(options, io.env, io.cwd);
+    const trustedCa = await readCaFile(connection.cacert);
+    const http = new ClientHttp({ ...(options.debug ? { debug: (line: string) => io.stderr(`${line}\n`) } : {}), ...(trustedCa === undefined ? {} : { trustedCa }) });
+    const credentials = await resolveCredentials(http, connection);
     http.useCredentials(credentials);
     server = { http, url: credentials.url };
     const catalog = await discover(http, credentials.url, options.api !== undefined && options.apiVersion !== undefined ? { [options.api]: options.apiVersion } : {});
@@ -138,4 +141,15 @@ export async function exitAfterFlush(code: number): Promise<never> {
   await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));
   await new Promise<void>((resolve) => process.stderr.write('', () => resolve()));
   process.exit(code);
+}
+
+/** The PEM text of the CA file the connection names (undefined: the system CAs). */
+async function readCaFile(file: string | undefined): Promise<string | undefined> {
+  if (file === undefined) return undefined;
+  try {
+    return await readFile(file, 'utf8');
+  } catch (err) {
+    const reason = (err as NodeJS.ErrnoException).code ?? 'unreadable';
+    throw new GluonError('GLUON_ERR_CLI_USAGE', `The CA file ${file} (--os-cacert, OS_CACERT or the profile's cacert) cannot be read (${reason}); give a readable PEM file.`, { cause: err });
+  }
 }

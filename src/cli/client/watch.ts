@@ -61,7 +61,8 @@ async function streamOnce(ctx: ClientContext, watched: WatchedCollection): Promi
   if (token !== undefined && token !== '') headers['x-auth-token'] = token;
   if (state.lastId !== undefined && !state.relist) headers['last-event-id'] = state.lastId;
   ctx.http.debug(`REQ: GET ${url}${headers['last-event-id'] === undefined ? '' : ` (Last-Event-ID: ${headers['last-event-id']})`}`);
-  const answer = await request(url, { method: 'GET', headers, ...(ctx.signal === undefined ? {} : { signal: ctx.signal }), bodyTimeout: 0 });
+  const dispatcher = ctx.http.dispatcher;
+  const answer = await request(url, { method: 'GET', headers, ...(ctx.signal === undefined ? {} : { signal: ctx.signal }), ...(dispatcher === undefined ? {} : { dispatcher }), bodyTimeout: 0 });
   ctx.http.debug(`RESP: ${answer.statusCode} ${String(answer.headers['content-type'])}`);
   if (answer.statusCode !== 200) {
     const text = await answer.body.text();

@@ -11,9 +11,26 @@ import {
 } from '../../core/auth/index.js';
 import { isGluonError, type ErrorDetail } from '../../core/errors/index.js';
 import { discoverPlugins, type TokenProvider } from '../../drivers/index.js';
-import { LOG_FORMATS, LOG_LEVELS, configError, readEtcdAccess, createServerLogger, loadServerConfig, type LogFormat, type ConfigKey, type ServerConfig, type ServerFlags } from '../../server/index.js';
+import {
+  LOG_FORMATS,
+  LOG_LEVELS,
+  authTrusting,
+  configError,
+  readEtcdAccess,
+  createServerLogger,
+  loadServerConfig,
+  readTlsServerOptions,
+  readTrustedCa,
+  tlsFilesOf,
+  type LogFormat,
+  type ConfigKey,
+  type ServerConfig,
+  type ServerFlags,
+  type TlsFiles,
+} from '../../server/index.js';
 import { EXIT_CONFIG, EXIT_STARTUP, describeError as describe, nextStopSignal } from './exit.js';
 import { ETCD_ACCESS_FLAG_KEYS, ETCD_ACCESS_KEYS, settingOption, typedSettingFlags } from './setting-option.js';
+import { reloadTlsOnHangup } from './tls-reload.js';
 
 
 function collect(value: string, previous: string[] | undefined): string[] {
@@ -23,10 +40,10 @@ function collect(value: string, previous: string[] | undefined): string[] {
 /** The settings `gluon arbiter` shares with `gluon serve` (same flags, `GLUON_*` variables and gluon.yaml keys). */
 const SHARED_KEYS = [
   'etcd', 'etcdPrefix', ...ETCD_ACCESS_KEYS, 'authStrategy', 'policyFile', 'tokenFile', 'keystoneUrl', 'keystoneUsername', 'keystonePassword',
-  'keystoneProject', 'keystoneUserDomain', 'keystoneProjectDomain', 'keystoneCacheTtl',
+  'keystoneProject', 'keystoneUserDomain', 'keystoneProjectDomain', 'keystoneCacheTtl', 'tlsCert', 'tlsKey', 'tlsClientCa', 'tlsCa',
 ] as const satisfies readonly ConfigKey[];
 /** The shared settings that have a flag. */
-const SHARED_FLAG_KEYS = ['etcd', 'etcdPrefix', ...ETCD_ACCESS_FLAG_KEYS, 'authStrategy', 'keystoneUrl', 'tokenFile', 'policyFile', 'config'] as const;
+const SHARED_FLAG_KEYS = ['etcd', 'etcdPrefix', ...ETCD_ACCESS_FLAG_KEYS, 'authStrategy', 'keystoneUrl', 'tokenFile', 'policyFile', 'tlsCert', 'tlsKey', 'tlsClientCa', 'tlsCa', 'config'] as const;
 
 interface ArbiterFlags {
   readonly neutronUrl?: string;
@@ -38,7 +55,6 @@ interface ArbiterFlags {
   readonly root: string;
   readonly gluonNetworkId?: string;
   readonly gluonSubnetId?: string;
-  readonly neutronToken?: string;
   readonly upstreamKeepAlive: boolean;
   readonly logLevel: string;
   readonly logFormat?: LogFormat;
@@ -88,12 +104,15 @@ export function arbiterCommand(options: ArbiterCommandOptions = {}): Command {
     .addOption(settingOption('keystoneUrl'))
     .addOption(settingOption('tokenFile'))
     .addOption(settingOption('policyFile', 'policy file overriding the rules (context_is_admin decides who is admin)'))
+    .addOption(settingOption('tlsCert', 'serve HTTPS with this PEM certificate chain (with --tls-key; reloaded on SIGHUP)'))
+    .addOption(settingOption('tlsKey'))
+    .addOption(settingOption('tlsClientCa'))
+    .addOption(settingOption('tlsCa', 'trust these CAs (PEM) when calling https servers: Neutron, Keystone, the Proton servers'))
     .addOption(settingOption('config', 'YAML config file shared with gluon serve (etcd and auth keys are read; default: ./gluon.yaml when present)'))
     .addOption(new Option('--plugins <packages>', 'plugin packages providing drivers (comma-separated or repeated; default: the gluon plugins among the dependencies of --root)').argParser(collect))
     .addOption(new Option('--root <dir>', 'application root whose package.json lists the plugins').default(process.cwd()))
     .addOption(new Option('--gluon-network-id <id>', 'id of the dummy GluonNetwork (default: looked up by name)').env('GLUON_NETWORK_ID'))
     .addOption(new Option('--gluon-subnet-id <id>', 'id of the dummy GluonSubnet (default: looked up by name)').env('GLUON_SUBNET_ID'))
-    .addOption(new Option('--neutron-token <token>', 'X-Auth-Token for the GluonNetwork/GluonSubnet lookup (Keystone-protected Neutron)').env('GLUON_NEUTRON_TOKEN'))
     .addOption(new Option('--no-upstream-keep-alive', 'open a new connection to Neutron for every request'))
     .addOption(settingOption('logLevel', 'log level').choices([...LOG_LEVELS]).default('info'))
     .addOption(settingOption('logFormat').choices([...LOG_FORMATS]))
@@ -113,8 +132,8 @@ interface FacadeAuth {
  * The facade's caller identification from the resolved settings. No strategy at all is
  * a configuration error: the facade must not trust headers unless told to.
  */
-async function facadeAuth(config: ServerConfig): Promise<FacadeAuth> {
-  const auth = config.auth;
+async function facadeAuth(config: ServerConfig, trustedCa: string | undefined): Promise<FacadeAuth> {
+  const auth = authTrusting(config.auth, trustedCa);
   if (auth === undefined || auth.strategy === 'noauth') return { identify: headerIdentity };
   const overrides = config.policyFile === undefined ? undefined : parsePolicyFile(await readPolicyFile(config.policyFile), config.policyFile);
   const policy = PolicyEngine.create({ ...(overrides === undefined ? {} : { overrides, overridesOrigin: config.policyFile }) });
@@ -165,11 +184,16 @@ async function runArbiter(flags: ArbiterFlags, shared: ServerFlags): Promise<num
   let options: Parameters<typeof createNeutronFacade>[0];
   let port: number;
   let auth: FacadeAuth | undefined;
+  let tls: TlsFiles | undefined;
+  // never a flag: a token on the command line is in every `ps` listing
+  const neutronToken = process.env['GLUON_NEUTRON_TOKEN'];
   try {
     const checked = await checkArbiterFlags(flags, shared);
     port = checked.port;
     const config = checked.config;
-    auth = await facadeAuth(config);
+    const trustedCa = await readTrustedCa(config);
+    tls = tlsFilesOf(config);
+    auth = await facadeAuth(config, trustedCa);
     const etcdAccess = await readEtcdAccess(config);
     const plugins = await discoverPlugins({ root: flags.root, ...(flags.plugins === undefined ? {} : { plugins: flags.plugins }) });
     options = {
@@ -182,8 +206,10 @@ async function runArbiter(flags: ArbiterFlags, shared: ServerFlags): Promise<num
       ...(auth.tokenProvider === undefined ? {} : { tokenProvider: auth.tokenProvider }),
       ...(flags.gluonNetworkId === undefined ? {} : { gluonNetworkId: flags.gluonNetworkId }),
       ...(flags.gluonSubnetId === undefined ? {} : { gluonSubnetId: flags.gluonSubnetId }),
-      ...(flags.neutronToken === undefined ? {} : { neutronToken: flags.neutronToken }),
+      ...(neutronToken === undefined || neutronToken === '' ? {} : { neutronToken }),
       upstreamKeepAlive: flags.upstreamKeepAlive,
+      ...(trustedCa === undefined ? {} : { trustedCa }),
+      ...(tls === undefined ? {} : { tls: await readTlsServerOptions(tls) }),
     };
     if (config.auth === undefined || config.auth.strategy === 'noauth') {
       console.error('gluon arbiter: --auth-strategy noauth: X-Project-Id/X-Roles headers are trusted and a request without them is admin; only trusted callers must reach this facade');
@@ -218,7 +244,16 @@ async function runArbiter(flags: ArbiterFlags, shared: ServerFlags): Promise<num
     return EXIT_STARTUP;
   }
   logger.info({ url, authStrategy: auth.authenticator?.strategy ?? 'noauth', neutronUrl: flags.neutronUrl, gluonNetworkId: facade.gluonNetworkId, gluonSubnetId: facade.gluonSubnetId, gluonPorts: facade.arbiter.registry.size }, 'Neutron facade listening');
+  const tlsFiles = tls;
+  const stopReloading =
+    tlsFiles === undefined
+      ? () => undefined
+      : reloadTlsOnHangup(async () => {
+          facade.reloadTls(await readTlsServerOptions(tlsFiles));
+          logger.info({ cert: tlsFiles.cert }, 'TLS certificate reloaded: new connections get it, open ones keep theirs');
+        }, logger);
   const signal = await nextStopSignal();
+  stopReloading();
   logger.info({ signal }, `received ${signal}: shutting down`);
   try {
     await facade.close();

@@ -4,7 +4,7 @@ import { importGluon, type ImportReport, type ImportedObject, type RefusedRow } 
 import { loadModels } from '../../core/model/index.js';
 import { ProtonRegistry } from '../../core/registry/index.js';
 import { createStore } from '../../core/store/index.js';
-import { bundledModelsDir, loadServerConfig, serverBaseUrl, type ServerConfig } from '../../server/index.js';
+import { bundledModelsDir, loadServerConfig, advertisedUrlOf, type ServerConfig } from '../../server/index.js';
 import { addSettingOptions, typedSettingFlags } from './setting-option.js';
 import { EXIT_CONFIG, describeError } from './exit.js';
 
@@ -108,7 +108,7 @@ async function runImportGluon(sourceUrl: string, command: Command, io: ImportGlu
   }
   const json = opts['json'] === true;
   const verbose = opts['verbose'] === true;
-  const store = createStore({ url: config.db, advertisedUrl: config.advertisedUrl ?? serverBaseUrl(config.host, config.port) });
+  const store = createStore({ url: config.db, advertisedUrl: advertisedUrlOf(config) });
   try {
     let models;
     try {

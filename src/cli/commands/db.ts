@@ -10,7 +10,7 @@ import {
   type SchemaStatus,
   type SqlStore,
 } from '../../core/store/index.js';
-import { bundledModelsDir, loadServerConfig, serverBaseUrl, type ServerConfig } from '../../server/index.js';
+import { bundledModelsDir, loadServerConfig, advertisedUrlOf, type ServerConfig } from '../../server/index.js';
 import { EXIT_CONFIG, describeError as describe } from './exit.js';
 import { addSettingOptions, typedSettingFlags } from './setting-option.js';
 
@@ -54,7 +54,7 @@ async function open(command: Command, name: string, io: DbIo): Promise<Session |
     io.err(`gluon db ${name}: ${describe(err)}`);
     return 1;
   }
-  const advertisedUrl = config.advertisedUrl ?? serverBaseUrl(config.host, config.port);
+  const advertisedUrl = advertisedUrlOf(config);
   return { store: createStore({ url: config.db, advertisedUrl }), models, dropRemoved: command.opts()['dropRemoved'] === true };
 }
 

@@ -5,7 +5,7 @@ import { ProtonRegistry } from '../../core/registry/index.js';
 import { createStore } from '../../core/store/index.js';
 import { reconcile, type ReconcileReport } from '../../core/sync/index.js';
 import { EXIT_CONFIG, describeError as describe } from './exit.js';
-import { CONFIG_ENV, bundledModelsDir, serverBaseUrl, loadServerConfig, readEtcdAccess, type ServerConfig } from '../../server/index.js';
+import { CONFIG_ENV, bundledModelsDir, advertisedUrlOf, loadServerConfig, readEtcdAccess, type ServerConfig } from '../../server/index.js';
 import { ETCD_ACCESS_FLAG_KEYS, addSettingOptions, typedSettingFlags } from './setting-option.js';
 
 /** Where `gluon resync` writes. */
@@ -53,7 +53,7 @@ async function runResync(command: Command, io: ResyncIo): Promise<number> {
     return EXIT_CONFIG;
   }
   const dryRun = command.opts()['dryRun'] === true;
-  const advertisedUrl = config.advertisedUrl ?? serverBaseUrl(config.host, config.port);
+  const advertisedUrl = advertisedUrlOf(config);
   const store = createStore({ url: config.db, advertisedUrl });
   const kv = createKeyValueStore(config.etcd.join(','), { prefix: config.etcdPrefix, ...(access === undefined ? {} : { access }) });
   try {

@@ -1,7 +1,8 @@
 import { Command } from 'commander';
 import { createProtonServer, loadServerConfig, readEtcdAccess, settingsEcho, type ProtonServer, type ServerConfig } from '../../server/index.js';
-import { createServerLogger } from '../../server/index.js';
+import { authTrusting, createServerLogger, readTrustedCa, tlsFilesOf } from '../../server/index.js';
 import { EXIT_STARTUP, describeError as describe, nextStopSignal, startupExitCode } from './exit.js';
+import { reloadTlsOnHangup } from './tls-reload.js';
 import { addSettingOptions, SERVE_FLAG_KEYS, typedSettingFlags } from './setting-option.js';
 
 /**
@@ -32,8 +33,10 @@ async function runServe(command: Command): Promise<number> {
 
   const logger = createServerLogger({ level: config.logLevel }, { format: config.logFormat });
   logger.debug({ settings: settingsEcho(config) }, 'settings');
+  const tls = tlsFilesOf(config);
   let server: ProtonServer;
   try {
+    const auth = authTrusting(config.auth, await readTrustedCa(config));
     server = await createProtonServer({
       ...(config.models === undefined ? {} : { models: config.models }),
       db: config.db,
@@ -52,8 +55,10 @@ async function runServe(command: Command): Promise<number> {
       watchBufferBytes: config.watchBufferBytes,
       mirrorStallSeconds: config.mirrorStallSeconds,
       ...(config.migrate === undefined ? {} : { migrate: config.migrate }),
-      ...(config.auth === undefined ? {} : { auth: config.auth }),
+      ...(auth === undefined ? {} : { auth }),
       ...(config.policyFile === undefined ? {} : { policyFile: config.policyFile }),
+      ...(tls === undefined ? {} : { tls }),
+      ...(config.trustedProxies === undefined ? {} : { fastify: { trustProxy: [...config.trustedProxies] } }),
       logger,
     });
   } catch (err) {
@@ -69,7 +74,9 @@ async function runServe(command: Command): Promise<number> {
     return EXIT_STARTUP;
   }
 
+  const stopReloading = tls === undefined ? () => undefined : reloadTlsOnHangup(() => server.reloadTls(), logger);
   const signal = await nextStopSignal();
+  stopReloading();
   logger.info({ signal }, `received ${signal}: shutting down gracefully (send it again to exit at once)`);
   const force = (): void => {
     console.error(`gluon serve: second ${signal}: exiting without finishing the shutdown`);

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { SecureContextOptions, Server as TlsServer } from 'node:tls';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { protonDriver, type BackendDriver, type DriverDefinition, type TokenProvider } from '../../drivers/index.js';
 import { createKeyValueStore, type EtcdAccessOptions, type KeyValueStore } from '../kv/index.js';
@@ -69,7 +70,22 @@ export interface NeutronFacadeOptions {
   readonly upstreamTimeoutMs?: number;
   /** Logger (pino-compatible; default silent). */
   readonly logger?: Logger;
+  /**
+   * Serve HTTPS with this identity (PEM certificate, key, and `ca` + `requestCert` +
+   * `rejectUnauthorized` to require client certificates); see docs/tls.md.
+   * @default none: plain HTTP
+   */
+  readonly tls?: FacadeTlsOptions;
+  /**
+   * CA certificates (PEM) trusted, instead of the system ones, when the facade calls
+   * https servers: the upstream Neutron and, through the drivers, the Proton servers.
+   * @default the system's trusted CAs
+   */
+  readonly trustedCa?: string;
 }
+
+/** The TLS identity of a facade serving HTTPS. */
+export type FacadeTlsOptions = SecureContextOptions & { readonly requestCert?: boolean; readonly rejectUnauthorized?: boolean };
 
 /** A running Neutron facade. */
 export interface NeutronFacade {
@@ -85,6 +101,11 @@ export interface NeutronFacade {
   readonly gluonSubnetId: string;
   /** Listens (default 127.0.0.1:9697) and resolves with the base URL. */
   listen(options?: { port?: number; host?: string }): Promise<string>;
+  /**
+   * Serves new connections with this identity (a renewed certificate); open connections
+   * keep theirs. Only for a facade created with `tls`.
+   */
+  reloadTls(tls: FacadeTlsOptions): void;
   /** Stops listening, the registry watch, the drivers, the upstream client and (when it created it) the store. */
   close(): Promise<void>;
 }
@@ -128,6 +149,7 @@ export async function createNeutronFacade(options: NeutronFacadeOptions): Promis
     url: options.neutronUrl,
     ...(options.upstreamKeepAlive === undefined ? {} : { keepAlive: options.upstreamKeepAlive }),
     ...(options.upstreamTimeoutMs === undefined ? {} : { timeoutMs: options.upstreamTimeoutMs }),
+    ...(options.trustedCa === undefined ? {} : { trustedCa: options.trustedCa }),
   });
   const ownKv = options.kv === undefined;
   const etcd = options.etcd === undefined ? undefined : typeof options.etcd === 'string' ? options.etcd : options.etcd.join(',');
@@ -165,6 +187,7 @@ export async function createNeutronFacade(options: NeutronFacadeOptions): Promis
                 ...ids,
                 logger,
                 ...(options.tokenProvider === undefined ? {} : { tokenProvider: options.tokenProvider }),
+                ...(options.trustedCa === undefined ? {} : { trustedCa: options.trustedCa }),
               }),
             );
         drivers.set(service, driver);
@@ -174,7 +197,7 @@ export async function createNeutronFacade(options: NeutronFacadeOptions): Promis
     };
     arbiter = new PortArbiter({ kv, drivers: lookup, logger });
     await arbiter.start();
-    const app = buildApp(arbiter, upstream, options.identify ?? headerIdentity, logger, ids.gluonNetworkId);
+    const app = buildApp({ arbiter, upstream, identify: options.identify ?? headerIdentity, logger, gluonNetworkId: ids.gluonNetworkId, ...(options.tls === undefined ? {} : { tls: options.tls }) });
     await app.ready();
     const theArbiter = arbiter;
     let closed = false;
@@ -185,6 +208,9 @@ export async function createNeutronFacade(options: NeutronFacadeOptions): Promis
       ...ids,
       async listen(listenOptions = {}) {
         return app.listen({ port: listenOptions.port ?? 9697, host: listenOptions.host ?? '127.0.0.1' });
+      },
+      reloadTls(tls) {
+        (app.server as unknown as TlsServer).setSecureContext(tls);
       },
       async close() {
         if (closed) return;
@@ -204,8 +230,20 @@ export async function createNeutronFacade(options: NeutronFacadeOptions): Promis
   }
 }
 
-function buildApp(arbiter: PortArbiter, upstream: NeutronUpstream, identify: IdentifyCaller, logger: Logger, gluonNetworkId: string): FastifyInstance {
-  const app = Fastify({ logger: false, exposeHeadRoutes: false, routerOptions: { maxParamLength: 8192 }, bodyLimit: 16 * 1024 * 1024 });
+/** What the facade's fastify app is built from. */
+interface FacadeParts {
+  readonly arbiter: PortArbiter;
+  readonly upstream: NeutronUpstream;
+  readonly identify: IdentifyCaller;
+  readonly logger: Logger;
+  readonly gluonNetworkId: string;
+  readonly tls?: FacadeTlsOptions;
+}
+
+function buildApp({ arbiter, upstream, identify, logger, gluonNetworkId, tls }: FacadeParts): FastifyInstance {
+  const base = { logger: false, exposeHeadRoutes: false, routerOptions: { maxParamLength: 8192 }, bodyLimit: 16 * 1024 * 1024 } as const;
+  // an https app is the same fastify instance over a tls.Server
+  const app = (tls === undefined ? Fastify(base) : Fastify({ ...base, https: tls })) as unknown as FastifyInstance;
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
 

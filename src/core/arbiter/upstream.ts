@@ -21,6 +21,8 @@ export interface NeutronUpstreamOptions {
   readonly connections?: number;
   /** Timeout for the response headers and body, ms (default 120,000: binds can be slow). */
   readonly timeoutMs?: number;
+  /** CA certificates (PEM) trusted for an https Neutron, instead of the system ones. */
+  readonly trustedCa?: string;
 }
 
 /** A request to pass to Neutron. */
@@ -64,6 +66,7 @@ export class NeutronUpstream {
       keepAlive: options.keepAlive ?? true,
       timeoutMs: options.timeoutMs ?? 120_000,
       unreachable: (failure) => this.unreachable(failure),
+      ...(options.trustedCa === undefined ? {} : { trustedCa: options.trustedCa }),
     });
   }
 

@@ -22,6 +22,8 @@ export interface HttpClientOptions {
   readonly timeoutMs?: number;
   /** Methods safe to send twice (default GET, HEAD, PUT, DELETE, OPTIONS): retried once when the connection broke before any answer. */
   readonly retryMethods?: readonly string[];
+  /** CA certificates (PEM) trusted instead of the system's when calling https servers (docs/tls.md). */
+  readonly trustedCa?: string;
 }
 
 /** One request. */
@@ -95,6 +97,7 @@ export class HttpClient {
       headersTimeout: this.timeoutMs,
       bodyTimeout: this.timeoutMs,
       ...(this.keepAlive ? {} : { pipelining: 0 }),
+      ...(options.trustedCa === undefined ? {} : { connect: { ca: options.trustedCa } }),
     });
     const methods = new Set((options.retryMethods ?? DEFAULT_RETRY_METHODS).map((m) => m.toUpperCase()));
     this.dispatcher = this.agent.compose(retryOnceOnReset({ methods, onRetry: () => this.countRetry() }));

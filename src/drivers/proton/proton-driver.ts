@@ -89,6 +89,7 @@ export function createProtonDriver(options: ProtonDriverOptions): ProtonDriver {
     timeoutMs: options.timeoutMs ?? 30_000,
     connections: options.connections ?? 8,
     ...(options.tokenProvider === undefined ? {} : { tokenProvider: options.tokenProvider }),
+    ...(options.trustedCa === undefined ? {} : { trustedCa: options.trustedCa }),
   });
   const maxUrlLength = options.maxUrlLength ?? 8000;
   const strategy = options.batch ?? 'auto';

@@ -27,6 +27,8 @@ export interface ProtonHttpOptions {
   readonly timeoutMs: number;
   /** Keep-alive connections per Proton server. */
   readonly connections: number;
+  /** CA certificates (PEM) trusted for https Proton servers, instead of the system ones. */
+  readonly trustedCa?: string;
 }
 
 /**
@@ -44,6 +46,7 @@ export class ProtonHttp {
       timeoutMs: options.timeoutMs,
       retryMethods: ['GET'],
       unreachable: protonUnreachable,
+      ...(options.trustedCa === undefined ? {} : { trustedCa: options.trustedCa }),
     });
   }
 

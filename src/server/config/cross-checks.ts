@@ -1,5 +1,6 @@
 import type { ErrorDetail } from '../../core/errors/index.js';
 import { describeOrigin, type ValueOrigin } from './origin.js';
+import { secretFileVariable } from './setting.js';
 import { CONFIG_KEYS, settingOf, type ConfigKey, type SettingValues } from './settings.js';
 import { isWildcardHost } from './value-formats.js';
 
@@ -17,12 +18,27 @@ export interface CheckedSettings {
 export function whereToSet(key: ConfigKey): string {
   const setting = settingOf(key);
   if (setting.flag !== undefined) return `${setting.flag.name} / ${setting.env}`;
-  return setting.secret === true ? `${setting.env} (never a command-line flag)` : setting.env;
+  return setting.secret === true ? `${setting.env} or ${secretFileVariable(setting)} (never a command-line flag)` : setting.env;
 }
 
 /** The problems between settings: a required one missing, a listen address nobody can reach, a maximum below its default. */
 export function crossCheckSettings(checked: CheckedSettings): ErrorDetail[] {
-  return [...missingRequired(checked), ...unreachableWildcard(checked), ...maxBelowDefault(checked), ...unpairedEtcdAccess(checked)];
+  return [...missingRequired(checked), ...unreachableWildcard(checked), ...maxBelowDefault(checked), ...unpairedEtcdAccess(checked), ...incompleteTls(checked)];
+}
+
+/** A certificate needs its key and a key its certificate; client certificates need TLS. */
+function incompleteTls({ values, given }: CheckedSettings): ErrorDetail[] {
+  const pairs: readonly (readonly [ConfigKey, ConfigKey])[] = [
+    ['tlsCert', 'tlsKey'],
+    ['tlsKey', 'tlsCert'],
+    ['tlsClientCa', 'tlsCert'],
+  ];
+  const byName = values as Readonly<Record<string, unknown>>;
+  return pairs.flatMap(([present, needed]) =>
+    given.has(present) && byName[present] !== undefined && byName[needed] === undefined && !given.has(needed)
+      ? [{ field: needed, rule: 'required', message: `${present} needs ${needed} (${whereToSet(needed)}, or ${needed}: in gluon.yaml).` }]
+      : [],
+  );
 }
 
 /** Settings another one's value makes required (`authStrategy: keystone` needs its service account). */

@@ -7,7 +7,8 @@
  */
 export { SETTINGS, CONFIG_KEYS, FLAG_KEYS, CONFIG_FLAGS, CONFIG_ENV, CONFIG_DEFAULTS, CONFIG_FILE_SETTING, DEFAULT_CONFIG_FILE } from './settings.js';
 export type { ConfigKey, FlagKey, DefaultedKey, SettingValues, ServerFlags } from './settings.js';
-export type { SettingDeclaration, SettingSchema, SettingFormat, SettingFlag, SettingDoc, SettingRequirement, SettingRefinement, SettingValue } from './setting.js';
+export { secretFileVariable } from './setting.js';
+export type { SettingDeclaration, PublicSettingDeclaration, SecretSettingDeclaration, SettingSchema, SettingFormat, SettingFlag, SettingDoc, SettingRequirement, SettingRefinement, SettingValue } from './setting.js';
 export { LOG_LEVELS, LOG_FORMATS, MIGRATE_MODES } from './server-settings.js';
 export type { LogLevel, LogFormat } from './server-settings.js';
 export { resolveServerConfig, configError } from './resolve.js';
@@ -25,7 +26,6 @@ export { describeOrigin } from './origin.js';
 export type { ConfigSource, ValueOrigin } from './origin.js';
 export { readEtcdAccess } from './etcd-access.js';
 export type { EtcdAccessSettings } from './etcd-access.js';
-export { withSecretFiles, secretFileVariable } from './secret-files.js';
 export { settingsEcho } from './settings-echo.js';
 export type { SettingEcho } from './settings-echo.js';
 export { renderSettingsTable } from './settings-table.js';

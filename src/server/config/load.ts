@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { resolve as resolvePath } from 'node:path';
 import { ConfigError } from '../../core/errors/index.js';
-import { withSecretFiles } from './secret-files.js';
 import { resolveServerConfig, type ResolveServerConfigInput, type ServerConfig } from './resolve.js';
-import { CONFIG_FILE_SETTING, DEFAULT_CONFIG_FILE, type ServerFlags } from './settings.js';
+import { secretFileVariable } from './setting.js';
+import { CONFIG_FILE_SETTING, CONFIG_KEYS, DEFAULT_CONFIG_FILE, settingOf, type ConfigKey, type ServerFlags } from './settings.js';
 
 /** Inputs of {@link loadServerConfig}. */
 export interface LoadServerConfigInput {
@@ -51,10 +51,38 @@ export async function loadServerConfig(input: LoadServerConfigInput = {}): Promi
       );
     }
   }
+  const secretFiles = await readSecretFiles(env, input.only);
   return resolveServerConfig({
     ...(input.flags === undefined ? {} : { flags: input.flags }),
-    env: await withSecretFiles(env),
+    env,
+    secretFiles,
     ...(text === undefined ? {} : { file: { path, text } }),
     ...(input.only === undefined ? {} : { only: input.only }),
   });
+}
+
+/**
+ * Reads the files named by the `<env>_FILE` variables of the secret settings (of `only`,
+ * default every one): a password kept in a file of its own, out of `ps` and of the
+ * process environment's listings.
+ * @throws ConfigError `GLUON_ERR_CONFIG` when a named file cannot be read.
+ */
+async function readSecretFiles(env: Readonly<Record<string, string | undefined>>, only: readonly ConfigKey[] | undefined): Promise<Record<string, string>> {
+  const files: Record<string, string> = {};
+  for (const key of only ?? CONFIG_KEYS) {
+    const setting = settingOf(key);
+    const variable = secretFileVariable(setting);
+    const path = env[variable];
+    if (setting.secret !== true || path === undefined || path === '') continue;
+    try {
+      files[variable] = await readFile(path, 'utf8');
+    } catch (err) {
+      const reason = (err as NodeJS.ErrnoException).code ?? 'unreadable';
+      throw new ConfigError(`Invalid ${key}: the file ${path} (from environment variable ${variable}) cannot be read (${reason}); give a readable file holding the value.`, {
+        cause: err,
+        details: [{ field: key, rule: 'readable', value: path, message: `cannot read ${path} (${reason})` }],
+      });
+    }
+  }
+  return files;
 }

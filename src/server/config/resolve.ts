@@ -8,6 +8,7 @@ import { crossCheckSettings } from './cross-checks.js';
 import { readConfigFile, type ConfigFileInput } from './file-keys.js';
 import type { ConfigSource, ValueOrigin } from './origin.js';
 import { readSettingValue } from './read-text.js';
+import { secretFileVariable } from './setting.js';
 import { CONFIG_DEFAULTS, CONFIG_KEYS, settingOf, type ConfigKey, type ServerFlags, type SettingValues } from './settings.js';
 
 /** The inputs of {@link resolveServerConfig}. */
@@ -24,6 +25,12 @@ export interface ResolveServerConfigInput {
    * auth settings, e.g. `gluon arbiter` and `gluon shim run`. Default: every setting.
    */
   readonly only?: readonly ConfigKey[];
+  /**
+   * The text of the files named by the `<env>_FILE` variables of secret settings (e.g.
+   * `GLUON_KEYSTONE_PASSWORD_FILE`), by variable; `loadServerConfig` reads them. A
+   * secret's own variable wins over its file.
+   */
+  readonly secretFiles?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -126,6 +133,8 @@ function findValue(key: ConfigKey, input: ResolveServerConfigInput, fileValues: 
   if (flag !== undefined && !(Array.isArray(flag) && flag.length === 0)) return { raw: flag, origin: { source: 'flag', name: setting.flag?.name ?? key } };
   const env = input.env?.[setting.env];
   if (env !== undefined && env !== '') return { raw: env, origin: { source: 'env', name: setting.env } };
+  const secretFile = setting.secret === true ? input.secretFiles?.[secretFileVariable(setting)] : undefined;
+  if (secretFile !== undefined) return { raw: secretFile.replace(/\r?\n$/, ''), origin: { source: 'env', name: secretFileVariable(setting) } };
   if (Object.hasOwn(fileValues, key) && fileValues[key] !== null && input.file !== undefined) {
     return { raw: fileValues[key], origin: { source: 'file', name: key, file: input.file.path } };
   }

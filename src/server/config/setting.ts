@@ -46,24 +46,16 @@ export interface SettingRequirement {
   readonly value: string;
 }
 
-/**
- * One setting, declared once: everything the flags, the environment variables, the
- * `gluon.yaml` keys, the defaults, the validation and the settings table of
- * `docs/configuration.md` are derived from.
- */
-export interface SettingDeclaration {
+/** What every setting declares, secret or not. */
+interface SettingDeclarationBase {
   /** The schema of the value. */
   readonly schema: SettingSchema;
   /** The environment variable (`GLUON_…`). */
   readonly env: string;
-  /** The command-line flag; absent: environment and `gluon.yaml` only (e.g. a password, which `ps` would show). */
-  readonly flag?: SettingFlag;
   /** The value used when no source gives one. */
   readonly default?: string | number;
   /** What the value must be, as error messages say it: `must be …`. */
   readonly expects: string;
-  /** Never echoed: error messages and the settings echo show `***` instead of the value. */
-  readonly secret?: boolean;
   /** Paths given in `gluon.yaml` are relative to the file's directory. */
   readonly pathFromFile?: boolean;
   /** Rewrites a text value (or each list item) before it is checked, e.g. drops a trailing `/`. */
@@ -74,6 +66,39 @@ export interface SettingDeclaration {
   readonly requiredWhen?: SettingRequirement;
   /** What `docs/configuration.md` says of it. */
   readonly doc: SettingDoc;
+}
+
+/** A setting that may be shown: it may have a command-line flag. */
+export interface PublicSettingDeclaration extends SettingDeclarationBase {
+  /** The command-line flag; absent: environment and `gluon.yaml` only. */
+  readonly flag?: SettingFlag;
+  /** Not a secret. */
+  readonly secret?: false;
+}
+
+/**
+ * A secret (a password, a token): never echoed (error messages and the settings echo
+ * show `***`), never a command-line flag (`ps` would show it), and readable from a file
+ * named by `<env>_FILE` (e.g. `GLUON_KEYSTONE_PASSWORD_FILE`) as well as from `<env>`
+ * and `gluon.yaml`.
+ */
+export interface SecretSettingDeclaration extends SettingDeclarationBase {
+  /** A secret has no flag. */
+  readonly flag?: never;
+  /** Marks the setting secret. */
+  readonly secret: true;
+}
+
+/**
+ * One setting, declared once: everything the flags, the environment variables, the
+ * `gluon.yaml` keys, the defaults, the validation and the settings table of
+ * `docs/configuration.md` are derived from.
+ */
+export type SettingDeclaration = PublicSettingDeclaration | SecretSettingDeclaration;
+
+/** The variable naming a file that holds a secret setting's value: `<env>_FILE`. */
+export function secretFileVariable(setting: Pick<SettingDeclaration, 'env'>): string {
+  return `${setting.env}_FILE`;
 }
 
 /** The TypeScript type of a setting's value, from its schema. */

@@ -1,4 +1,4 @@
-import type { SettingDeclaration } from './setting.js';
+import { secretFileVariable, type SettingDeclaration } from './setting.js';
 import { CONFIG_FILE_SETTING, CONFIG_KEYS, settingOf } from './settings.js';
 
 const HEADER = ['| Setting (`gluon.yaml` key) | Flag | Environment | Default | Allowed values |', '|---|---|---|---|---|'];
@@ -13,8 +13,12 @@ function defaultCell(setting: SettingDeclaration): string {
   return setting.default === undefined || setting.default === '' ? 'none' : `\`${String(setting.default)}\``;
 }
 
+function envCell(setting: SettingDeclaration): string {
+  return setting.secret === true ? `\`${setting.env}\`, or \`${secretFileVariable(setting)}\` naming a file that holds it` : `\`${setting.env}\``;
+}
+
 function row(name: string, setting: SettingDeclaration): string {
-  return `| ${name} | ${flagCell(setting)} | \`${setting.env}\` | ${defaultCell(setting)} | ${setting.doc.allowed} |`;
+  return `| ${name} | ${flagCell(setting)} | ${envCell(setting)} | ${defaultCell(setting)} | ${setting.doc.allowed} |`;
 }
 
 /**

@@ -2,19 +2,20 @@ import { AUTH_SETTINGS } from './auth-settings.js';
 import { ETCD_ACCESS_SETTINGS } from './etcd-settings.js';
 import type { SettingDeclaration, SettingValue } from './setting.js';
 import { SERVER_SETTINGS } from './server-settings.js';
+import { TLS_SETTINGS } from './tls-settings.js';
 
 /**
  * Every setting of `gluon serve`, declared once (its schema, flag, environment variable,
  * default, message and documentation). The `gluon.yaml` key is the setting's name.
  *
  * Adding a setting is adding its declaration to {@link SERVER_SETTINGS} or
- * {@link AUTH_SETTINGS} (or {@link ETCD_ACCESS_SETTINGS}): the flag (of every command that lists it), the variable, the
+ * {@link AUTH_SETTINGS} (or {@link ETCD_ACCESS_SETTINGS}, {@link TLS_SETTINGS}): the flag (of every command that lists it), the variable, the
  * `gluon.yaml` key, the default, the checks, the field of `ServerConfig` and the
  * settings echo follow; `npm run docs:config` regenerates the table of
  * docs/configuration.md. A setting without `flag` is read from the environment and
  * `gluon.yaml` only; a `secret` one is shown as `***` wherever it would be echoed.
  */
-export const SETTINGS = { ...SERVER_SETTINGS, ...ETCD_ACCESS_SETTINGS, ...AUTH_SETTINGS } as const;
+export const SETTINGS = { ...SERVER_SETTINGS, ...ETCD_ACCESS_SETTINGS, ...TLS_SETTINGS, ...AUTH_SETTINGS } as const;
 
 /** One setting name. */
 export type ConfigKey = keyof typeof SETTINGS;

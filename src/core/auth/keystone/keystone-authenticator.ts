@@ -49,7 +49,7 @@ export function createKeystoneAuthenticator(options: KeystoneAuthOptions): Keyst
   const timeoutMs = options.timeoutMs ?? 5000;
   const now = options.now ?? Date.now;
   const serviceToken = options.serviceToken ?? createKeystoneTokenProvider({ ...options.service, timeoutMs, now });
-  const keystone = keystoneHttp(timeoutMs);
+  const keystone = keystoneHttp({ timeoutMs, trustedCa: options.service.trustedCa });
   const cache = new Map<string, { identity: Identity; until: number }>();
   // Concurrent requests with the same token share one validation.
   const inFlight = new Map<string, Promise<Identity>>();

@@ -18,14 +18,28 @@ export interface KeystoneRequest {
 /** Sends one request to Keystone (see {@link keystoneHttp}). */
 export type KeystoneSend = (url: string, request: KeystoneRequest) => Promise<KeystoneAnswer>;
 
+/** How {@link keystoneHttp} calls Keystone. */
+export interface KeystoneHttpOptions {
+  /** Whole-request timeout in ms. */
+  readonly timeoutMs: number;
+  /** CA certificates (PEM) to verify an https Keystone with, instead of the system ones. */
+  readonly trustedCa?: string | undefined;
+}
+
 /**
  * Keystone's side of the shared {@link HttpClient}. Connections are never reused:
  * uwsgi-served Keystones close them after every answer without saying so. A connection
  * reset before any answer is retried once; any other network failure or no answer
  * within `timeoutMs` is a `GLUON_ERR_AUTH_UNAVAILABLE` (503) naming the URL.
  */
-export function keystoneHttp(timeoutMs: number): KeystoneSend {
-  const client = new HttpClient({ keepAlive: false, timeoutMs, retryMethods: ['GET', 'POST', 'DELETE'], unreachable: keystoneUnreachable });
+export function keystoneHttp({ timeoutMs, trustedCa }: KeystoneHttpOptions): KeystoneSend {
+  const client = new HttpClient({
+    keepAlive: false,
+    timeoutMs,
+    retryMethods: ['GET', 'POST', 'DELETE'],
+    unreachable: keystoneUnreachable,
+    ...(trustedCa === undefined ? {} : { trustedCa }),
+  });
   return async (url, request) => {
     const answer = await client.sendJson({
       method: request.method,

@@ -14,6 +14,8 @@ export interface KeystoneCredentials {
   readonly userDomainName?: string;
   /** @default 'Default' */
   readonly projectDomainName?: string;
+  /** CA certificates (PEM) to verify an https Keystone with, instead of the system ones. */
+  readonly trustedCa?: string;
 }
 
 /** Options of {@link createKeystoneTokenProvider}. */
@@ -54,7 +56,7 @@ export function createKeystoneTokenProvider(options: KeystoneTokenProviderOption
   const now = options.now ?? Date.now;
   const renewBefore = (options.renewBeforeSeconds ?? 120) * 1000;
   const timeoutMs = options.timeoutMs ?? 5000;
-  const keystone = keystoneHttp(timeoutMs);
+  const keystone = keystoneHttp({ timeoutMs, trustedCa: options.trustedCa });
   let cached: { token: string; renewAt: number } | undefined;
   let pending: Promise<string> | undefined;
 
