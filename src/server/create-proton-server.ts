@@ -16,6 +16,7 @@ import { buildServerBinding, startBindingWatches, type ServerBinding } from './b
 import { etcdCheck } from './health.js';
 import { combineHooks, servedVersionsStore, type ConnectionLimits } from '../core/http/index.js';
 import { TOKENS } from './tokens.js';
+import { pluginServerHooks } from './plugin-hooks.js';
 import { serverCapabilities, serverWatchOptions } from './watch.js';
 import type { ProtonServer, ProtonServerOptions, ResolvedServerOptions, ServerMirror } from './types.js';
 
@@ -90,7 +91,8 @@ export async function createProtonServer(options: ProtonServerOptions = {}): Pro
     });
     const bindingWatches = startBindingWatches(binding, kv, logger.child({ part: 'binding' }));
     const lifecycle = { draining: false };
-    const hooks = combineHooks(auth.hooks, binding.hooks);
+    // plugins' hooks wrap the binding's: a bind patch they decide is the one the shims see
+    const hooks = combineHooks(auth.hooks, pluginServerHooks(options.serverHooks ?? [], logger.child({ part: 'plugins' })), binding.hooks);
     // The watch stream reads the kv mirror: without a mirror nothing would ever arrive.
     const watch = mirror === null ? undefined : serverWatchOptions({ kv, metrics, heartbeatSeconds: options.watchHeartbeatSeconds, bufferBytes: options.watchBufferBytes });
     const capabilities = serverCapabilities({ auth: options.auth, authenticator: auth.authenticator, bindTimeoutMs: options.bindTimeoutMs, maxBindTimeoutMs: options.maxBindTimeoutMs });

@@ -10,7 +10,7 @@ import {
   type KeystoneAuthenticator,
 } from '../../core/auth/index.js';
 import { isGluonError, type ErrorDetail } from '../../core/errors/index.js';
-import { discoverPlugins, type TokenProvider } from '../../drivers/index.js';
+import { discoverPlugins, type DiscoveredPlugins, type TokenProvider } from '../../drivers/index.js';
 import { LOG_FORMATS, LOG_LEVELS, configError, createServerLogger, loadServerConfig, type LogFormat, type ConfigKey, type ServerConfig, type ServerFlags } from '../../server/index.js';
 import { EXIT_CONFIG, EXIT_STARTUP, describeError as describe, nextStopSignal } from './exit.js';
 import { settingOption, typedSettingFlags } from './setting-option.js';
@@ -154,12 +154,14 @@ async function runArbiter(flags: ArbiterFlags, shared: ServerFlags): Promise<num
   let options: Parameters<typeof createNeutronFacade>[0];
   let port: number;
   let auth: FacadeAuth | undefined;
+  let discovered: DiscoveredPlugins['drivers'] = new Map();
   try {
     const checked = await checkArbiterFlags(flags, shared);
     port = checked.port;
     const config = checked.config;
     auth = await facadeAuth(config);
     const plugins = await discoverPlugins({ root: flags.root, ...(flags.plugins === undefined ? {} : { plugins: flags.plugins }) });
+    discovered = plugins.drivers;
     options = {
       neutronUrl: checked.neutronUrl,
       ...(config.etcd === undefined ? {} : { etcd: config.etcd }),
@@ -184,6 +186,9 @@ async function runArbiter(flags: ArbiterFlags, shared: ServerFlags): Promise<num
   }
   // the same stream and format as gluon serve and gluon shim run: stderr, JSON or pretty
   const logger = createServerLogger({ level: flags.logLevel, name: 'gluon-arbiter' }, { format: flags.logFormat });
+  for (const [service, driver] of discovered) {
+    logger.info({ service, driver: driver.name, package: driver.package }, `service ${service} is served by driver "${driver.name}" of plugin ${driver.package}`);
+  }
   let facade: NeutronFacade;
   try {
     const lookupNeeded = options.neutronToken === undefined && (options.gluonNetworkId === undefined || options.gluonSubnetId === undefined);

@@ -113,7 +113,15 @@ export async function discoverPlugins(options: DiscoverPluginsOptions): Promise<
       if (other !== undefined) {
         throw new GluonError('GLUON_ERR_PLUGIN_DUPLICATE_DRIVER', `Two plugin packages provide server hooks named "${name}": "${other.package}" and "${pkg.name}". Keep one.`);
       }
-      hooks.set(name, { ...definition, package: pkg.name });
+      hooks.set(name, {
+        name: definition.name,
+        apiVersion: HOOKS_API_VERSION,
+        ...(definition.apis === undefined ? {} : { apis: definition.apis }),
+        ...(definition.beforeWrite === undefined ? {} : { beforeWrite: definition.beforeWrite.bind(definition) }),
+        ...(definition.afterWrite === undefined ? {} : { afterWrite: definition.afterWrite.bind(definition) }),
+        ...(definition.decideBind === undefined ? {} : { decideBind: definition.decideBind.bind(definition) }),
+        package: pkg.name,
+      });
     }
 
     const packageModels = gluon.models.map((model, i) => {
