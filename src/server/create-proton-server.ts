@@ -1,4 +1,5 @@
 import { createServer, type AddressInfo } from 'node:net';
+import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { createKeyValueStore, type KeyValueStore } from '../core/kv/index.js';
 import { loadModels } from '../core/model/index.js';
@@ -37,6 +38,28 @@ import type { ProtonServer, ProtonServerOptions, ResolvedServerOptions, ServerMi
  * ```
  */
 export async function createProtonServer(options: ProtonServerOptions = {}): Promise<ProtonServer> {
+  return assembleProtonServer(options);
+}
+
+/**
+ * A Proton server whose background parts (bind-result watches, in-process shims, the
+ * mirror) start and stop apart from listening: what `gluonPlugin` mounts in an
+ * embedder's app, whose own `listen()` and `close()` drive them.
+ * @internal
+ */
+export interface AssembledProtonServer extends ProtonServer {
+  /** Opens the bind-result watches, starts the in-process shims and the mirror. */
+  start(): Promise<void>;
+  /** Stops the binding, the mirror, the store and the key/value store (not the HTTP server). */
+  stop(): Promise<void>;
+}
+
+/**
+ * Builds a Proton server; with `host`, its routes are mounted in that fastify app instead
+ * of an app of its own.
+ * @internal
+ */
+export async function assembleProtonServer(options: ProtonServerOptions, host?: FastifyInstance): Promise<AssembledProtonServer> {
   let resolved = resolveServerOptions(options);
   if (resolved.port === 0 && resolved.advertisedUrl === undefined) {
     // The advertised URL (written into etcd by the store) must name the real port, which
@@ -99,12 +122,25 @@ export async function createProtonServer(options: ProtonServerOptions = {}): Pro
     const container = createServerContainer({
       options: resolved, logger, registry, store, kv, mirror, lifecycle, metrics, hooks, advertisedUrl, capabilities, ...(watch === undefined ? {} : { watch }),
       readiness: [etcdCheck(kv, resolved.etcd, bindingWatches), ...(options.readiness ?? [])],
+      ...(host === undefined ? {} : { host }),
     });
     const app = container.resolve(TOKENS.app);
     let closing: Promise<void> | undefined;
     let mirrorStarted = false;
 
-    const server: ProtonServer = {
+    const startParts = async (): Promise<void> => {
+      await bindingWatches.start();
+      if (mirror !== null && !mirrorStarted) {
+        mirrorStarted = true;
+        await mirror.start();
+      }
+    };
+    const stopParts = (closeApp: () => Promise<void>): Promise<void> => {
+      lifecycle.draining = true;
+      closing ??= shutDown({ app: closeApp, mirror: mirrorStarted ? mirror : null, binding, store, kv, logger, container: () => container.dispose() }).finally(() => auth.authenticator.close?.());
+      return closing;
+    };
+    const server: AssembledProtonServer = {
       app,
       get url() {
         return currentUrl();
@@ -134,9 +170,11 @@ export async function createProtonServer(options: ProtonServerOptions = {}): Pro
         return boundUrl;
       },
       close() {
-        lifecycle.draining = true;
-        closing ??= shutDown({ app: () => app.close(), mirror: mirrorStarted ? mirror : null, binding, store, kv, logger, container: () => container.dispose() }).finally(() => auth.authenticator.close?.());
-        return closing;
+        return stopParts(() => app.close());
+      },
+      start: startParts,
+      stop() {
+        return stopParts(() => Promise.resolve());
       },
     };
     return server;
