@@ -189,6 +189,7 @@ async function runArbiter(flags: ArbiterFlags, shared: ServerFlags): Promise<num
   for (const [service, driver] of discovered) {
     logger.info({ service, driver: driver.name, package: driver.package }, `service ${service} is served by driver "${driver.name}" of plugin ${driver.package}`);
   }
+  logger.info({ service: '*', driver: 'proton' }, `every other service is served by the built-in Proton REST driver`);
   let facade: NeutronFacade;
   try {
     const lookupNeeded = options.neutronToken === undefined && (options.gluonNetworkId === undefined || options.gluonSubnetId === undefined);
