@@ -115,8 +115,9 @@ export type {
 } from './core/kv/index.js';
 
 // ── reference server ─────────────────────────────────────────────────────────
-export { createProtonServer, resolveServerConfig, loadServerConfig, LOG_LEVELS, CONFIG_KEYS } from './server/index.js';
+export { createProtonServer, gluonPlugin, resolveServerConfig, loadServerConfig, LOG_LEVELS, CONFIG_KEYS } from './server/index.js';
 export type {
+  GluonPluginOptions,
   ProtonServer,
   ProtonServerOptions,
   ServerMirror,

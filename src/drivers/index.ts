@@ -1,5 +1,6 @@
 /**
- * `gluon-net/drivers` — the backend driver contract, plugin discovery from package.json,
+ * `gluon-net/drivers` — the backend driver contract, the server hooks contract, plugin
+ * discovery from package.json,
  * and the built-in Proton REST driver.
  *
  * Importing this subpath never loads the server, fastify or Sequelize.
@@ -21,10 +22,23 @@ export type {
   DiscoveredShim,
   DiscoverPluginsOptions,
   DiscoveredPlugins,
+  PluginProvision,
 } from './types.js';
 export { silentLogger } from '../core/log/index.js';
 export type { Logger } from '../core/log/index.js';
 export { defineDriver, isDriverDefinition } from './define-driver.js';
 export { createProtonDriver, protonDriver } from './proton/proton-driver.js';
 export type { ProtonDriver, ProtonDriverOptions, ProtonBatchStrategy } from './proton/proton-driver.js';
+export type {
+  HookWriteAction,
+  HookTarget,
+  BeforeWriteEvent,
+  AfterWriteEvent,
+  BindEvent,
+  HookValues,
+  ServerHooksDefinition,
+  DiscoveredHooks,
+} from './hooks/types.js';
+export { HOOKS_API_VERSION } from './hooks/types.js';
+export { defineHooks, isHooksDefinition, HOOK_NAMES } from './hooks/define-hooks.js';
 export { discoverPlugins, GLUON_FIELD_KEYS } from './discovery/discover-plugins.js';

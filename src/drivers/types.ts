@@ -1,5 +1,6 @@
 import type { ApiModel } from '../core/model/index.js';
 import type { Logger } from '../core/log/index.js';
+import type { DiscoveredHooks } from './hooks/types.js';
 
 /**
  * The contract between the port arbiter and the backends that own Gluon ports.
@@ -275,6 +276,24 @@ export interface DiscoveredPlugins {
   readonly shims: ReadonlyMap<string, DiscoveredShim>;
   /** Absolute paths of model files shipped by plugins. */
   readonly models: readonly string[];
+  /** Server hooks by name (the keys of `gluon.hooks`), in discovery order. */
+  readonly hooks: ReadonlyMap<string, DiscoveredHooks>;
   /** The plugin packages that were read, in order. */
   readonly packages: readonly string[];
+  /** What each package provides, in discovery order (for start-up logs and `gluon serve --plugins`). */
+  readonly provided: readonly PluginProvision[];
+}
+
+/** What one plugin package provides. */
+export interface PluginProvision {
+  /** The npm package name. */
+  readonly package: string;
+  /** Services it provides a driver for. */
+  readonly drivers: readonly string[];
+  /** Its shims' names. */
+  readonly shims: readonly string[];
+  /** Its server hooks' names. */
+  readonly hooks: readonly string[];
+  /** Absolute paths of its model files. */
+  readonly models: readonly string[];
 }

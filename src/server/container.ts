@@ -43,6 +43,11 @@ export interface ServerParts {
   readonly capabilities?: CapabilitiesOptions;
   /** Readiness checks added to `database` and `mirror` (e.g. `etcd`, or a part's own). */
   readonly readiness?: readonly ReadinessCheck[];
+  /**
+   * An embedder's fastify app to mount the routes in (`gluonPlugin`), instead of a new
+   * app of the server's own; its server-level settings stay the embedder's.
+   */
+  readonly host?: FastifyInstance;
 }
 
 /**
@@ -78,8 +83,8 @@ export function createServerContainer(parts: ServerParts): DependencyContainer {
   return container;
 }
 
-function buildApp(c: DependencyContainer, parts: Pick<ServerParts, 'watch' | 'capabilities' | 'advertisedUrl'>): FastifyInstance {
-  const advertisedUrl = parts.advertisedUrl;
+function buildApp(c: DependencyContainer, parts: Pick<ServerParts, 'watch' | 'capabilities' | 'advertisedUrl' | 'host'>): FastifyInstance {
+  if (parts.host !== undefined) return registerServerRoutes(parts.host, c, parts);
   const options = c.resolve(TOKENS.options);
   const registry = c.resolve(TOKENS.registry);
   const limits = options.connectionLimits;
@@ -94,6 +99,14 @@ function buildApp(c: DependencyContainer, parts: Pick<ServerParts, 'watch' | 'ca
     if (lifecycle.draining) void reply.header('connection', 'close');
     return payload;
   });
+  return registerServerRoutes(app, c, parts);
+}
+
+/** The routes of a Proton server: `/healthz`, `/readyz`, `/metrics`, the Proton API and the live view. */
+function registerServerRoutes(app: FastifyInstance, c: DependencyContainer, parts: Pick<ServerParts, 'watch' | 'capabilities' | 'advertisedUrl'>): FastifyInstance {
+  const advertisedUrl = parts.advertisedUrl;
+  const options = c.resolve(TOKENS.options);
+  const registry = c.resolve(TOKENS.registry);
   registerHealthRoutes(app, c.resolve(TOKENS.readiness));
   registerMetricsRoutes(app, c.resolve(TOKENS.metrics));
   const hooks = c.isRegistered(TOKENS.hooks) ? c.resolve(TOKENS.hooks) : undefined;

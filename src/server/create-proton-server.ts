@@ -1,4 +1,5 @@
 import { createServer, type AddressInfo } from 'node:net';
+import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { createKeyValueStore, type KeyValueStore } from '../core/kv/index.js';
 import { loadModels } from '../core/model/index.js';
@@ -18,6 +19,7 @@ import { buildServerBinding, startBindingWatches, type ServerBinding } from './b
 import { etcdCheck } from './health.js';
 import { combineHooks, servedVersionsStore, type ConnectionLimits } from '../core/http/index.js';
 import { TOKENS } from './tokens.js';
+import { pluginServerHooks } from './plugin-hooks.js';
 import { serverCapabilities, serverWatchOptions } from './watch.js';
 import type { ProtonServer, ProtonServerOptions, ResolvedServerOptions, ServerMirror } from './types.js';
 
@@ -38,6 +40,28 @@ import type { ProtonServer, ProtonServerOptions, ResolvedServerOptions, ServerMi
  * ```
  */
 export async function createProtonServer(options: ProtonServerOptions = {}): Promise<ProtonServer> {
+  return assembleProtonServer(options);
+}
+
+/**
+ * A Proton server whose background parts (bind-result watches, in-process shims, the
+ * mirror) start and stop apart from listening: what `gluonPlugin` mounts in an
+ * embedder's app, whose own `listen()` and `close()` drive them.
+ * @internal
+ */
+export interface AssembledProtonServer extends ProtonServer {
+  /** Opens the bind-result watches, starts the in-process shims and the mirror. */
+  start(): Promise<void>;
+  /** Stops the binding, the mirror, the store and the key/value store (not the HTTP server). */
+  stop(): Promise<void>;
+}
+
+/**
+ * Builds a Proton server; with `host`, its routes are mounted in that fastify app instead
+ * of an app of its own.
+ * @internal
+ */
+export async function assembleProtonServer(options: ProtonServerOptions, host?: FastifyInstance): Promise<AssembledProtonServer> {
   let resolved = resolveServerOptions(options);
   if (resolved.port === 0 && resolved.advertisedUrl === undefined) {
     // The advertised URL (written into etcd by the store) must name the real port, which
@@ -95,19 +119,33 @@ export async function createProtonServer(options: ProtonServerOptions = {}): Pro
     });
     const bindingWatches = startBindingWatches(binding, kv, logger.child({ part: 'binding' }));
     const lifecycle = { draining: false };
-    const hooks = combineHooks(auth.hooks, binding.hooks);
+    // plugins' hooks wrap the binding's: a bind patch they decide is the one the shims see
+    const hooks = combineHooks(auth.hooks, pluginServerHooks(options.serverHooks ?? [], logger.child({ part: 'plugins' })), binding.hooks);
     // The watch stream reads the kv mirror: without a mirror nothing would ever arrive.
     const watch = mirror === null ? undefined : serverWatchOptions({ kv, metrics, heartbeatSeconds: options.watchHeartbeatSeconds, bufferBytes: options.watchBufferBytes });
     const capabilities = serverCapabilities({ auth: options.auth, authenticator: auth.authenticator, bindTimeoutMs: options.bindTimeoutMs, maxBindTimeoutMs: options.maxBindTimeoutMs });
     const container = createServerContainer({
       options: resolved, logger, registry, store, kv, mirror, lifecycle, metrics, hooks, advertisedUrl, capabilities, ...(watch === undefined ? {} : { watch }),
       readiness: [etcdCheck(kv, resolved.etcd, bindingWatches), ...(options.readiness ?? [])],
+      ...(host === undefined ? {} : { host }),
     });
     const app = container.resolve(TOKENS.app);
     let closing: Promise<void> | undefined;
     let mirrorStarted = false;
 
-    const server: ProtonServer = {
+    const startParts = async (): Promise<void> => {
+      await bindingWatches.start();
+      if (mirror !== null && !mirrorStarted) {
+        mirrorStarted = true;
+        await mirror.start();
+      }
+    };
+    const stopParts = (closeApp: () => Promise<void>): Promise<void> => {
+      lifecycle.draining = true;
+      closing ??= shutDown({ app: closeApp, mirror: mirrorStarted ? mirror : null, binding, store, kv, logger, container: () => container.dispose() }).finally(() => auth.authenticator.close?.());
+      return closing;
+    };
+    const server: AssembledProtonServer = {
       app,
       get url() {
         return currentUrl();
@@ -142,9 +180,11 @@ export async function createProtonServer(options: ProtonServerOptions = {}): Pro
         app.log.info({ cert: options.tls.cert }, 'TLS certificate reloaded: new connections get it, open ones keep theirs');
       },
       close() {
-        lifecycle.draining = true;
-        closing ??= shutDown({ app: () => app.close(), mirror: mirrorStarted ? mirror : null, binding, store, kv, logger, container: () => container.dispose() }).finally(() => auth.authenticator.close?.());
-        return closing;
+        return stopParts(() => app.close());
+      },
+      start: startParts,
+      stop() {
+        return stopParts(() => Promise.resolve());
       },
     };
     return server;

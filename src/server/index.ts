@@ -49,6 +49,8 @@ export type {
   LogFormat,
 } from './config/index.js';
 export { createProtonServer } from './create-proton-server.js';
+export { gluonPlugin } from './gluon-plugin.js';
+export type { GluonPluginOptions } from './gluon-plugin.js';
 export type { ProtonServerOptions, ProtonServer, ServerMirror, MirrorDeps, ReadinessCheck, ReadinessResult } from './types.js';
 export { createServerLogger } from './logger.js';
 export { bundledModelsDir, bundledTemplatesDir, packageVersion } from './bundled-models.js';

@@ -1,3 +1,4 @@
+import type { ServerHooksDefinition } from '../drivers/index.js';
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import type { Logger, LoggerOptions } from 'pino';
 import type { TlsFiles } from './tls.js';
@@ -172,6 +173,12 @@ export interface ProtonServerOptions {
    * server not ready (503). Names must be unique.
    */
   readonly readiness?: readonly ReadinessCheck[];
+  /**
+   * Server hooks (`defineHooks` from `gluon-net/drivers`, or a plugin's `gluon.hooks`
+   * found by `discoverPlugins`): run in order around every write and in front of binds,
+   * after authentication and policy. See docs/plugins.md.
+   */
+  readonly serverHooks?: readonly ServerHooksDefinition[];
 }
 
 /** What a {@link ServerMirror} factory receives. */

@@ -5,6 +5,8 @@
  * @packageDocumentation
  */
 export { createShim } from './shim.js';
+export { createMultiApiShim } from './multi-api-shim.js';
+export type { MultiApiShim, MultiApiShimOptions, ShimApi } from './multi-api-shim.js';
 export type {
   Shim,
   ShimOptions,

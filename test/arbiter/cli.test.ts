@@ -129,6 +129,8 @@ describe('gluon arbiter', () => {
     const line = await proc.waitFor(/Neutron facade listening/);
     const logged = JSON.parse(line) as { url: string; gluonNetworkId: string; gluonSubnetId: string };
     expect(logged).toMatchObject({ gluonNetworkId: 'net-cli', gluonSubnetId: 'sub-cli' });
+    // the start-up log says which driver serves which service (no plugin driver here)
+    expect(JSON.parse(await proc.waitFor(/built-in Proton REST driver/))).toMatchObject({ service: '*', driver: 'proton' });
     const passed = await fetch(`${logged.url}/v2.0/extensions?x=1`);
     expect(await passed.json()).toEqual({ upstream: '/v2.0/extensions?x=1' });
     // a registered port whose Proton server is down: answered by the arbiter, in Neutron's format

@@ -10,7 +10,7 @@ import {
   type KeystoneAuthenticator,
 } from '../../core/auth/index.js';
 import { isGluonError, type ErrorDetail } from '../../core/errors/index.js';
-import { discoverPlugins, type TokenProvider } from '../../drivers/index.js';
+import { discoverPlugins, type DiscoveredPlugins, type TokenProvider } from '../../drivers/index.js';
 import {
   LOG_FORMATS,
   LOG_LEVELS,
@@ -187,6 +187,7 @@ async function runArbiter(flags: ArbiterFlags, shared: ServerFlags): Promise<num
   let tls: TlsFiles | undefined;
   // never a flag: a token on the command line is in every `ps` listing
   const neutronToken = process.env['GLUON_NEUTRON_TOKEN'];
+  let discovered: DiscoveredPlugins['drivers'] = new Map();
   try {
     const checked = await checkArbiterFlags(flags, shared);
     port = checked.port;
@@ -196,6 +197,7 @@ async function runArbiter(flags: ArbiterFlags, shared: ServerFlags): Promise<num
     auth = await facadeAuth(config, trustedCa);
     const etcdAccess = await readEtcdAccess(config);
     const plugins = await discoverPlugins({ root: flags.root, ...(flags.plugins === undefined ? {} : { plugins: flags.plugins }) });
+    discovered = plugins.drivers;
     options = {
       neutronUrl: checked.neutronUrl,
       ...(config.etcd === undefined ? {} : { etcd: config.etcd }),
@@ -223,6 +225,10 @@ async function runArbiter(flags: ArbiterFlags, shared: ServerFlags): Promise<num
   }
   // the same stream and format as gluon serve and gluon shim run: stderr, JSON or pretty
   const logger = createServerLogger({ level: flags.logLevel, name: 'gluon-arbiter' }, { format: flags.logFormat });
+  for (const [service, driver] of discovered) {
+    logger.info({ service, driver: driver.name, package: driver.package }, `service ${service} is served by driver "${driver.name}" of plugin ${driver.package}`);
+  }
+  logger.info({ service: '*', driver: 'proton' }, `every other service is served by the built-in Proton REST driver`);
   let facade: NeutronFacade;
   try {
     const lookupNeeded = options.neutronToken === undefined && (options.gluonNetworkId === undefined || options.gluonSubnetId === undefined);

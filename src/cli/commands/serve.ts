@@ -1,7 +1,9 @@
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
+import type { DiscoveredPlugins } from '../../drivers/index.js';
 import { createProtonServer, loadServerConfig, readEtcdAccess, settingsEcho, type ProtonServer, type ServerConfig } from '../../server/index.js';
-import { authTrusting, createServerLogger, readTrustedCa, tlsFilesOf } from '../../server/index.js';
-import { EXIT_STARTUP, describeError as describe, nextStopSignal, startupExitCode } from './exit.js';
+import { authTrusting, bundledModelsDir, createServerLogger, readTrustedCa, tlsFilesOf } from '../../server/index.js';
+import { describeProvisions, discoverServePlugins, logProvisions } from './serve-plugins.js';
+import { EXIT_CONFIG, EXIT_STARTUP, describeError as describe, nextStopSignal, startupExitCode } from './exit.js';
 import { reloadTlsOnHangup } from './tls-reload.js';
 import { addSettingOptions, SERVE_FLAG_KEYS, typedSettingFlags } from './setting-option.js';
 
@@ -13,6 +15,8 @@ import { addSettingOptions, SERVE_FLAG_KEYS, typedSettingFlags } from './setting
 export function serveCommand(): Command {
   const serve = new Command('serve').description('Run the Proton server: the REST API of every model, stored in SQL.');
   return addSettingOptions(serve, SERVE_FLAG_KEYS)
+    .addOption(new Option('--plugins', 'list the gluon plugins discovered among the dependencies of --root (what each provides) and exit'))
+    .addOption(new Option('--root <dir>', 'application root whose package.json lists the plugins').default(process.cwd()))
     .action(async (_opts: Record<string, unknown>, command: Command) => {
       const code = await runServe(command);
       // Explicit exit: a driver's idle handle must not keep a stopped server's process alive.
@@ -31,14 +35,30 @@ async function runServe(command: Command): Promise<number> {
     return startupExitCode(err);
   }
 
+  const root = String(command.getOptionValue('root'));
+  let plugins: DiscoveredPlugins;
+  try {
+    plugins = await discoverServePlugins(root);
+  } catch (err) {
+    console.error(`gluon serve: cannot start: a plugin is broken: ${describe(err)}`);
+    return EXIT_CONFIG;
+  }
+  if (command.getOptionValue('plugins') === true) {
+    for (const line of describeProvisions(plugins.provided, root)) console.log(line);
+    return 0;
+  }
+
   const logger = createServerLogger({ level: config.logLevel }, { format: config.logFormat });
   logger.debug({ settings: settingsEcho(config) }, 'settings');
   const tls = tlsFilesOf(config);
+  logProvisions(logger, plugins.provided, root);
+  const models = plugins.models.length === 0 ? config.models : [...(config.models ?? [bundledModelsDir()]), ...plugins.models];
   let server: ProtonServer;
   try {
     const auth = authTrusting(config.auth, await readTrustedCa(config));
     server = await createProtonServer({
-      ...(config.models === undefined ? {} : { models: config.models }),
+      ...(models === undefined ? {} : { models }),
+      ...(plugins.hooks.size === 0 ? {} : { serverHooks: [...plugins.hooks.values()] }),
       db: config.db,
       host: config.host,
       port: config.port,

@@ -8,7 +8,7 @@ import { LOG_FORMATS, LOG_LEVELS, SETTINGS, configError, createServerLogger, loa
 import type { EtcdAccessOptions } from '../../core/kv/index.js';
 import { ETCD_ACCESS_FLAG_KEYS, ETCD_ACCESS_KEYS, settingOption } from './setting-option.js';
 import { EXIT_STARTUP, describeError, startupExitCode } from './exit.js';
-import { createShim, isShimDefinition, shimSnapshot, type Shim, type ShimDefinition } from '../../shim-sdk/index.js';
+import { createMultiApiShim, createShim, isShimDefinition, shimSnapshot, type MultiApiShim, type Shim, type ShimDefinition, type ShimElectionOptions } from '../../shim-sdk/index.js';
 import type { Logger } from '../../core/log/index.js';
 
 /** A shim module located on disk: the file to import and the export to use. */
@@ -122,7 +122,8 @@ export interface ShimRunOptions {
   readonly etcdUsername?: string;
   /** The config file (`gluon.yaml`) whose etcd keys are read. */
   readonly config?: string;
-  readonly hosts?: string;
+  /** `h1,h2` (every API) or `<api>=h1,h2`; repeated. */
+  readonly hosts?: string | readonly string[];
   readonly name?: string;
   readonly api?: string;
   readonly shim?: string;
@@ -162,8 +163,18 @@ export interface PrepareShimContext {
   readonly cwd?: string;
 }
 
-/** Builds the shim `gluon shim run` would start (exported for tests and embedding). */
-export async function prepareShim(target: string, opts: ShimRunOptions, { logger, cwd = process.cwd() }: PrepareShimContext): Promise<Shim> {
+/** The flags every `gluon shim run` checks, checked; and the shims' definitions, loaded. */
+interface CheckedRun {
+  readonly etcd: readonly string[];
+  readonly etcdPrefix: string;
+  /** etcd's TLS and credentials, when given. */
+  readonly access: EtcdAccessOptions | undefined;
+  readonly concurrency: number | undefined;
+  readonly ttl: number | undefined;
+  readonly shims: readonly { readonly entry: ShimEntry; readonly definition: ShimDefinition }[];
+}
+
+async function checkRun(targets: readonly string[], opts: ShimRunOptions, cwd: string): Promise<CheckedRun> {
   // every bad flag is reported at once (one GLUON_ERR_CONFIG listing them), not only the first
   const problems: ErrorDetail[] = [];
   const collectProblems = <T>(check: () => T): T | undefined => {
@@ -193,26 +204,109 @@ export async function prepareShim(target: string, opts: ShimRunOptions, { logger
   }
   const concurrency = collectProblems(() => positiveInt(opts.concurrency, '--concurrency'));
   const ttl = collectProblems(() => positiveInt(opts.electionTtl, '--election-ttl'));
-  const entry = collectProblems(() => locateShim(target, cwd, opts.shim));
-  if (problems.length > 0 || etcd?.etcd === undefined || entry === undefined) throw configError(problems);
-  const definition = await loadShimDefinition(entry);
-  const hosts = opts.hosts?.split(',').map((h) => h.trim()).filter((h) => h.length > 0);
-  const election =
-    opts.election === undefined || opts.election === false
-      ? definition.election
-      : { ...definition.election, ...(typeof opts.election === 'string' ? { name: opts.election } : {}), ...(ttl === undefined ? {} : { ttl }) };
+  const entries = targets.map((target) => collectProblems(() => locateShim(target, cwd, opts.shim)));
+  if (problems.length > 0 || etcd?.etcd === undefined || entries.some((e) => e === undefined)) throw configError(problems);
+  const shims = [];
+  for (const entry of entries as ShimEntry[]) shims.push({ entry, definition: await loadShimDefinition(entry) });
+  return { etcd: etcd.etcd, etcdPrefix: etcd.etcdPrefix, access, concurrency, ttl, shims };
+}
+
+/** `--election [name]` and `--election-ttl` over the definition's own election. */
+function electionOf(opts: ShimRunOptions, definition: ShimDefinition | undefined, ttl: number | undefined): ShimElectionOptions | undefined {
+  if (opts.election === undefined || opts.election === false) return definition?.election;
+  return { ...definition?.election, ...(typeof opts.election === 'string' ? { name: opts.election } : {}), ...(ttl === undefined ? {} : { ttl }) };
+}
+
+/**
+ * The `--hosts` values by API: `h1,h2` applies to every API, `<api>=h1,h2` to that API
+ * only (and wins over a plain list). An `<api>=` naming no served API is refused.
+ */
+export function hostsByApi(values: string | readonly string[] | undefined, apis: readonly string[]): ReadonlyMap<string, readonly string[]> {
+  const all = values === undefined ? [] : typeof values === 'string' ? [values] : values;
+  const split = (list: string): string[] => list.split(',').map((h) => h.trim()).filter((h) => h.length > 0);
+  const byApi = new Map<string, readonly string[]>();
+  const everyApi: string[] = [];
+  for (const value of all) {
+    const eq = value.indexOf('=');
+    if (eq < 0) {
+      everyApi.push(...split(value));
+      continue;
+    }
+    const api = value.slice(0, eq).trim();
+    if (!apis.includes(api)) {
+      throw new ConfigError(`--hosts ${JSON.stringify(value)} names the API ${JSON.stringify(api)}, which this shim process does not serve (it serves ${apis.join(', ')})`, {
+        details: [{ field: '--hosts', rule: 'enum', value: api, message: 'an API served', allowed: [...apis] }],
+      });
+    }
+    byApi.set(api, [...(byApi.get(api) ?? []), ...split(value.slice(eq + 1))]);
+  }
+  return new Map(apis.flatMap((api) => {
+    const hosts = byApi.get(api) ?? everyApi;
+    return hosts.length === 0 ? [] : [[api, hosts] as const];
+  }));
+}
+
+/** Builds the shim `gluon shim run` would start (exported for tests and embedding). */
+export async function prepareShim(target: string, opts: ShimRunOptions, { logger, cwd = process.cwd() }: PrepareShimContext): Promise<Shim> {
+  const run = await checkRun([target], opts, cwd);
+  const { entry, definition } = run.shims[0]!;
+  const api = opts.api ?? definition.api;
+  const hosts = hostsByApi(opts.hosts, [api ?? '']).get(api ?? '');
+  const election = electionOf(opts, definition, run.ttl);
   const name = opts.name ?? definition.name ?? entry.shimName;
   return createShim({
     ...definition,
-    etcd: etcd.etcd.join(','),
-    etcdPrefix: etcd.etcdPrefix,
-    ...(access === undefined ? {} : { etcdAccess: access }),
+    etcd: run.etcd.join(','),
+    etcdPrefix: run.etcdPrefix,
+    ...(run.access === undefined ? {} : { etcdAccess: run.access }),
     logger,
     ...(name === undefined ? {} : { name }),
     ...(opts.api === undefined ? {} : { api: opts.api }),
     ...(hosts === undefined || hosts.length === 0 ? {} : { hosts }),
-    ...(concurrency === undefined ? {} : { concurrency }),
+    ...(run.concurrency === undefined ? {} : { concurrency: run.concurrency }),
     ...(election === undefined ? {} : { election }),
+  });
+}
+
+/**
+ * Builds the one shim process `gluon shim run <a> <b>…` starts for several APIs: each
+ * module's definition brings its API and handlers; one etcd connection, one election.
+ */
+export async function prepareMultiApiShim(targets: readonly string[], opts: ShimRunOptions, { logger, cwd = process.cwd() }: PrepareShimContext): Promise<MultiApiShim> {
+  const run = await checkRun(targets, opts, cwd);
+  if (opts.api !== undefined) {
+    throw new ConfigError('--api names the API of a single shim; with several shims each module names its own API', {
+      details: [{ field: '--api', rule: 'single', value: opts.api, message: 'only with one module' }],
+    });
+  }
+  const apis = run.shims.map(({ entry, definition }) => {
+    if (definition.api === undefined) {
+      throw new ConfigError(`${entry.file}: the shim definition names no api; with several shims each must name its API`, {
+        details: [{ field: 'api', rule: 'required', value: entry.file, message: 'defineShim({ api, … })' }],
+      });
+    }
+    return definition.api;
+  });
+  const hosts = hostsByApi(opts.hosts, apis);
+  const election = electionOf(opts, undefined, run.ttl);
+  const name = opts.name ?? run.shims[0]?.definition.name ?? run.shims[0]?.entry.shimName;
+  return createMultiApiShim({
+    etcd: run.etcd.join(','),
+    etcdPrefix: run.etcdPrefix,
+    ...(run.access === undefined ? {} : { etcdAccess: run.access }),
+    logger,
+    ...(name === undefined ? {} : { name }),
+    ...(election === undefined ? {} : { election }),
+    apis: run.shims.map(({ definition }, i) => {
+      const apiHosts = hosts.get(apis[i] ?? '');
+      // one election for the process: the definitions' own ones are not used
+      const { election: _own, ...rest } = definition;
+      return {
+        ...rest,
+        ...(apiHosts === undefined ? {} : { hosts: apiHosts }),
+        ...(run.concurrency === undefined ? {} : { concurrency: run.concurrency }),
+      };
+    }),
   });
 }
 
@@ -226,8 +320,8 @@ export function shimCommand(): Command {
   const shim = new Command('shim').description('Shims: the SDN-controller side of Gluon.');
   shim
     .command('run')
-    .description('Run a shim module or package (one that default-exports defineShim({...})) against etcd.')
-    .argument('<module-or-package>', 'a shim file (./shim.ts, ./dist/shim.js#name), a package directory or an installed package name')
+    .description('Run one or several shim modules or packages (each default-exports defineShim({...})) against etcd: several serve their APIs in one process, with one etcd connection and one election.')
+    .argument('<module-or-package...>', 'a shim file (./shim.ts, ./dist/shim.js#name), a package directory or an installed package name; several for several APIs')
     .addOption(settingOption('etcd', 'etcd endpoints, comma-separated or repeated (e.g. http://127.0.0.1:2379)'))
     .addOption(settingOption('etcdPrefix', 'prefix of every etcd key, e.g. /site-a'))
     .addOption(settingOption('etcdCaFile'))
@@ -235,7 +329,7 @@ export function shimCommand(): Command {
     .addOption(settingOption('etcdKeyFile'))
     .addOption(settingOption('etcdUsername'))
     .addOption(settingOption('config', 'YAML config file shared with gluon serve (its etcd keys are read; default: ./gluon.yaml when present)'))
-    .option('--hosts <hosts>', "compute hosts this shim binds for, comma-separated ('*' = all; default from the shim, else '*')")
+        .option('--hosts <hosts>', "compute hosts this shim binds for, comma-separated ('*' = all; default from the shim, else '*'); <api>=<hosts> for one API of several; repeatable", collectValues)
     .option('--name <name>', 'controller name written in bind results (default from the shim)')
     .option('--api <api>', 'the API to serve, e.g. net-l3vpn (default from the shim)')
     .option('--shim <entry>', 'which entry of the package\'s gluon.shims to run (default: the first)')
@@ -245,19 +339,24 @@ export function shimCommand(): Command {
     .addOption(new Option('--log-level <level>', 'log level').choices([...LOG_LEVELS]).default('info'))
     .option('--debug-dump <file>', 'on SIGUSR2, write the shim\'s caches (both informers, their revisions, leader or not) as JSON to this file (see docs/reliability.md)')
     .addOption(settingOption('logFormat').choices([...LOG_FORMATS]))
-    .action(async (target: string, opts: ShimRunOptions) => {
-      process.exit(await runShim(target, opts));
+    .action(async (targets: string[], opts: ShimRunOptions) => {
+      process.exit(await runShim(targets.length === 1 ? targets[0]! : targets, opts));
     });
   return shim;
 }
 
-/** Runs a shim until SIGTERM/SIGINT; resolves to the process exit code. */
-export async function runShim(target: string, opts: ShimRunOptions): Promise<number> {
+/** A repeated option keeps every value. */
+function collectValues(value: string, previous: readonly string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+/** Runs a shim (several modules: one process for their APIs) until SIGTERM/SIGINT; resolves to the process exit code. */
+export async function runShim(target: string | readonly string[], opts: ShimRunOptions): Promise<number> {
   // the same stream and format as gluon serve: stderr, JSON or pretty
   const logger = createServerLogger({ level: opts.logLevel ?? 'info', name: 'gluon-shim' }, { format: opts.logFormat });
-  let shim: Shim;
+  let shim: Shim | MultiApiShim;
   try {
-    shim = await prepareShim(target, opts, { logger });
+    shim = typeof target === 'string' ? await prepareShim(target, opts, { logger }) : await prepareMultiApiShim(target, opts, { logger });
   } catch (err) {
     console.error(`gluon shim run: ${describeError(err)}`);
     return startupExitCode(err);
@@ -287,8 +386,9 @@ export async function runShim(target: string, opts: ShimRunOptions): Promise<num
     await shim.close().catch(() => undefined);
     return EXIT_STARTUP;
   }
-  if (opts.debugDump !== undefined) dumpOnSignal(shim, opts.debugDump, logger);
-  logger.info({ shim: shim.name, api: shim.api }, 'shim running');
+  const shims = 'shims' in shim ? shim.shims : [shim];
+  if (opts.debugDump !== undefined && shims.length === 1 && shims[0] !== undefined) dumpOnSignal(shims[0], opts.debugDump, logger);
+  for (const one of shims) logger.info({ shim: one.name, api: one.api }, 'shim running');
   return stopped;
 }
 

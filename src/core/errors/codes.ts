@@ -428,6 +428,11 @@ export const ERROR_CODES = {
     description: 'A plugin\'s driver entry does not export a driver definition (`{ name, apiVersion, create }`).',
     fix: 'Export the result of `defineDriver({ name, apiVersion: 1, create })`.',
   },
+  GLUON_ERR_PLUGIN_NOT_HOOKS: {
+    status: 500,
+    description: 'A plugin\'s `gluon.hooks` entry does not export a server hooks definition (`{ name, apiVersion, beforeWrite?, afterWrite?, decideBind? }`).',
+    fix: 'Export the result of `defineHooks({ name, apiVersion: 1, … })`; every hook must be a function.',
+  },
   GLUON_ERR_PLUGIN_DUPLICATE_DRIVER: {
     status: 500,
     description: 'Two plugin packages provide a driver for the same service (or two shims share a name).',

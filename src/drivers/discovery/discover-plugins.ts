@@ -3,6 +3,8 @@ import { join, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { GluonError } from '../../core/errors/index.js';
 import { isDriverDefinition } from '../define-driver.js';
+import { HOOKS_API_VERSION, type DiscoveredHooks, type ServerHooksDefinition } from '../hooks/types.js';
+import { isHooksDefinition } from '../hooks/define-hooks.js';
 import {
   DRIVER_API_VERSION,
   type DiscoveredDriver,
@@ -10,11 +12,12 @@ import {
   type DiscoveredShim,
   type DiscoverPluginsOptions,
   type DriverDefinition,
+  type PluginProvision,
 } from '../types.js';
 import { readManifest, resolvePackage, type PluginPackage } from './resolve-package.js';
 
 /** The keys a `gluon` field may have. */
-export const GLUON_FIELD_KEYS = ['apiVersion', 'drivers', 'shims', 'models', 'dependencies'] as const;
+export const GLUON_FIELD_KEYS = ['apiVersion', 'drivers', 'shims', 'hooks', 'models', 'dependencies'] as const;
 
 /** A `"./file.js#export"` entry, resolved inside its package. */
 interface Entry {
@@ -25,12 +28,12 @@ interface Entry {
 }
 
 /**
- * Finds the drivers, shims and models plugin packages provide.
+ * Finds the drivers, shims, server hooks and models plugin packages provide.
  *
  * Reads the `gluon` field of the packages listed in `plugins` — or, when none are listed,
  * of every `dependencies` entry of the application's own package.json that has one —
  * resolving each package from the application root. Driver modules are imported (with
- * `import()` of a file URL) and checked; shims are only located (imported by
+ * `import()` of a file URL) and checked, and so are server hooks; shims are only located (imported by
  * {@link DiscoveredShim.load}); model paths are made absolute.
  *
  * @param options - `root`: the application directory; `plugins`: explicit package names
@@ -38,7 +41,7 @@ interface Entry {
  * @throws GluonError naming the package: `GLUON_ERR_PLUGIN_NOT_FOUND`,
  *   `GLUON_ERR_PLUGIN_MALFORMED`, `GLUON_ERR_PLUGIN_API_VERSION`,
  *   `GLUON_ERR_PLUGIN_FILE_NOT_FOUND`, `GLUON_ERR_PLUGIN_LOAD_FAILED`,
- *   `GLUON_ERR_PLUGIN_EXPORT_NOT_FOUND`, `GLUON_ERR_PLUGIN_NOT_A_DRIVER`,
+ *   `GLUON_ERR_PLUGIN_EXPORT_NOT_FOUND`, `GLUON_ERR_PLUGIN_NOT_A_DRIVER`, `GLUON_ERR_PLUGIN_NOT_HOOKS`,
  *   `GLUON_ERR_PLUGIN_DUPLICATE_DRIVER` (naming both packages)
  * @example
  * ```ts
@@ -54,7 +57,9 @@ export async function discoverPlugins(options: DiscoverPluginsOptions): Promise<
   const drivers = new Map<string, DiscoveredDriver>();
   const shims = new Map<string, DiscoveredShim>();
   const models: string[] = [];
+  const hooks = new Map<string, DiscoveredHooks>();
   const packages: string[] = [];
+  const provided: PluginProvision[] = [];
 
   for (const specifier of [...new Set(specifiers)]) {
     const pkg = resolvePackage(root, specifier);
@@ -101,13 +106,33 @@ export async function discoverPlugins(options: DiscoverPluginsOptions): Promise<
       });
     }
 
-    gluon.models.forEach((model, i) => {
+    for (const [name, spec] of Object.entries(gluon.hooks)) {
+      const entry = parseEntry(pkg, `gluon.hooks.${name}`, spec);
+      const definition = await loadHooks(pkg, entry);
+      const other = hooks.get(name);
+      if (other !== undefined) {
+        throw new GluonError('GLUON_ERR_PLUGIN_DUPLICATE_DRIVER', `Two plugin packages provide server hooks named "${name}": "${other.package}" and "${pkg.name}". Keep one.`);
+      }
+      hooks.set(name, {
+        name: definition.name,
+        apiVersion: HOOKS_API_VERSION,
+        ...(definition.apis === undefined ? {} : { apis: definition.apis }),
+        ...(definition.beforeWrite === undefined ? {} : { beforeWrite: definition.beforeWrite.bind(definition) }),
+        ...(definition.afterWrite === undefined ? {} : { afterWrite: definition.afterWrite.bind(definition) }),
+        ...(definition.decideBind === undefined ? {} : { decideBind: definition.decideBind.bind(definition) }),
+        package: pkg.name,
+      });
+    }
+
+    const packageModels = gluon.models.map((model, i) => {
       const file = insidePackage(pkg, `gluon.models[${i}]`, model);
       if (!existsSync(file)) throw fileNotFound(pkg, { where: `gluon.models[${i}]`, spec: String(model), file });
-      models.push(file);
+      return file;
     });
+    models.push(...packageModels);
+    provided.push({ package: pkg.name, drivers: Object.keys(gluon.drivers), shims: Object.keys(gluon.shims), hooks: Object.keys(gluon.hooks), models: packageModels });
   }
-  return { drivers, shims, models, packages };
+  return { drivers, shims, models, hooks, packages, provided };
 }
 
 /** The application's `dependencies` names (its package.json at `root`). */
@@ -123,6 +148,7 @@ function applicationDependencies(root: string): string[] {
 interface GluonField {
   readonly drivers: Readonly<Record<string, unknown>>;
   readonly shims: Readonly<Record<string, unknown>>;
+  readonly hooks: Readonly<Record<string, unknown>>;
   readonly models: readonly unknown[];
 }
 
@@ -143,7 +169,7 @@ function checkGluonField(pkg: PluginPackage, field: unknown): GluonField {
       { details: [{ field: 'gluon.apiVersion', rule: 'enum', value: gluon['apiVersion'], message: 'the plugin contract version', allowed: [DRIVER_API_VERSION] }] },
     );
   }
-  const map = (key: 'drivers' | 'shims'): Readonly<Record<string, unknown>> => {
+  const map = (key: 'drivers' | 'shims' | 'hooks'): Readonly<Record<string, unknown>> => {
     const value = gluon[key];
     if (value === undefined) return {};
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
@@ -153,7 +179,7 @@ function checkGluonField(pkg: PluginPackage, field: unknown): GluonField {
   };
   const models = gluon['models'] ?? [];
   if (!Array.isArray(models)) throw malformed(pkg, `has a "gluon.models" that is not a list of paths (received ${JSON.stringify(models)})`);
-  return { drivers: map('drivers'), shims: map('shims'), models };
+  return { drivers: map('drivers'), shims: map('shims'), hooks: map('hooks'), models };
 }
 
 function parseEntry(pkg: PluginPackage, where: string, spec: unknown): Entry {
@@ -214,6 +240,23 @@ async function loadDriver(pkg: PluginPackage, service: string, entry: Entry): Pr
     throw new GluonError(
       'GLUON_ERR_PLUGIN_API_VERSION',
       `Plugin package "${pkg.name}": the driver "${value.name}" for service "${service}" declares apiVersion ${JSON.stringify(value.apiVersion)}; this gluon-net implements version ${DRIVER_API_VERSION}.`,
+    );
+  }
+  return value;
+}
+
+async function loadHooks(pkg: PluginPackage, entry: Entry): Promise<ServerHooksDefinition> {
+  const value = await loadExport(pkg, entry);
+  if (!isHooksDefinition(value)) {
+    throw new GluonError(
+      'GLUON_ERR_PLUGIN_NOT_HOOKS',
+      `Plugin package "${pkg.name}": ${entry.where} (export "${entry.exportName}" of ${entry.file}) is not a server hooks definition { name, apiVersion, beforeWrite?, afterWrite?, decideBind? } (received ${describe(value)}); export defineHooks({ name, apiVersion: 1, … }).`,
+    );
+  }
+  if (value.apiVersion !== HOOKS_API_VERSION) {
+    throw new GluonError(
+      'GLUON_ERR_PLUGIN_API_VERSION',
+      `Plugin package "${pkg.name}": the server hooks "${value.name}" declare apiVersion ${JSON.stringify(value.apiVersion)}; this gluon-net implements version ${HOOKS_API_VERSION}.`,
     );
   }
   return value;
