@@ -130,7 +130,7 @@ async function seedPorts(pool: Pool, count: number): Promise<string[]> {
   for (let i = 0; i < count; i++) {
     const id = randomUUID();
     await json(pool, 'POST', `${API}/ports`, { id, tenant_id: TENANT, name: `p${i}`, mac_address: 'fa:16:3e:00:00:01', admin_state_up: true, status: 'DOWN', vnic_type: 'normal', mtu: 1500, vlan_transparency: false });
-    await json(pool, 'POST', `${API}/vpnbindings`, { tenant_id: TENANT, interface_id: id, service_id: vpn['id'], ipaddress: '10.0.0.5', subnet_prefix: 24, gateway: '10.0.0.1' });
+    await json(pool, 'POST', `${API}/vpnbindings`, { tenant_id: TENANT, interface_id: id, service_id: vpn['id'], ipaddress: `10.${(i >> 15) & 255}.${(i >> 7) & 255}.${(i & 127) + 2}`, subnet_prefix: 8, gateway: '10.0.0.1' });
     ports.push(id);
   }
   return ports;

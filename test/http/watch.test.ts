@@ -67,6 +67,8 @@ describe.each<Kind>(['memory', 'etcd'])('watch stream on the %s store', (kind) =
     await reader.until('the bound port', (events) => about(events, id).some((e) => e.event === 'MODIFIED' && e.data['vif_type'] === bound.body['vif_type'] && e.data['host_id'] === 'compute-1'));
     const unbound = await call(base, 'PUT', `${PORTS}/${id}`, { host_id: '', device_id: '', device_owner: '', profile: '' });
     expect(unbound.status, JSON.stringify(unbound.body)).toBe(200);
+    // a DELETED event carries the last state the mirror published: wait until that is the unbound port
+    await reader.until('the unbound port', (events) => about(events, id).some((e) => e.event === 'MODIFIED' && e.data['host_id'] === '' && e.data['revision_number'] === unbound.body['revision_number']));
     expect((await call(base, 'DELETE', `${API}/vpnbindings/${id}`)).status).toBe(204);
     const last = await call(base, 'GET', `${PORTS}/${id}`);
     const deleted = await call(base, 'DELETE', `${PORTS}/${id}`);

@@ -79,7 +79,7 @@ describe.each(['sqlite', 'mariadb'] as const)('the commit feed on %s', (dialect)
       await publisher.flush(20_000);
       const created = await store.create(api, vpn, vpnBody('urgent'), { urgent: true });
       const key = `/proton/net-l3vpn/VpnService/${String(created['id'])}`;
-      await vi.waitFor(async () => expect(await kv.get(key)).toBeDefined(), { timeout: 20_000 });
+      await vi.waitFor(async () => expect(await kv.get(key), JSON.stringify(await publisher.stats())).toBeDefined(), { timeout: 20_000 });
       expect((await publisher.stats()).running).toBe(true);
       await publisher.flush(20_000);
       expect(await etcdContent(kv, ['net-l3vpn'])).toEqual(await sqlContent(store, [api]));

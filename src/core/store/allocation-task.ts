@@ -26,6 +26,8 @@ export interface AllocatingCreate {
   readonly attempts: RowAttempt[];
   /** When the outbox rows were planned. */
   readonly at: Date;
+  /** Publish the commit at once (the store write option `urgent`). */
+  readonly urgent?: boolean;
   /** Turns a failure into the caller's error. */
   explain(err: unknown, tx: Tx): Promise<Error>;
 }
@@ -92,6 +94,7 @@ export function allocatingTask(create: AllocatingCreate): WriteTask<StoredObject
         }
       }
     },
+    urgent: create.urgent === true,
     explain: (err, tx) => create.explain(err, tx),
   };
 }

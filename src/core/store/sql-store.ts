@@ -349,7 +349,7 @@ export class SqlStoreImpl implements SqlStore {
     const explainCreate = (err: unknown, tx: Tx): Promise<Error> =>
       explainWriteError(this.db, this.catalog, tx, err, { action: 'create', info, rows: attempts, ...(parent === undefined ? {} : { parent }) });
     if (allocation !== undefined && needsAllocation(allocation.columns, dbValues)) {
-      return this.write(allocatingTask({ db: this.db, api, info, ...allocation, rows, attempts, at: now, explain: explainCreate }));
+      return this.write(allocatingTask({ db: this.db, api, info, ...allocation, rows, attempts, at: now, urgent: options.urgent === true, explain: explainCreate }));
     }
     const task: WriteTask<StoredObject> = {
       rows,
