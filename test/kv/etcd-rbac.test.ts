@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Agent, fetch as fetchVia } from 'undici';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { createNeutronFacade, type NeutronFacade } from '../../src/core/arbiter/index.js';
 import { createKeyValueStore, isKvError, type EtcdAccessOptions, type KeyValueStore } from '../../src/core/kv/index.js';
@@ -19,6 +20,7 @@ import { createShim, dummyShimDefinition, silentLogger, type Shim } from '../../
 import { ROOT } from '../shim-sdk/processes.js';
 import { startSecureEtcd, type SecureEtcdInstance } from '../setup/etcd-secure.js';
 import { waitFor } from '../setup/wait-for.js';
+import { issueCertificate, makeCa, pem } from '../setup/certificates.js';
 
 const SITE = '/site-a';
 const SHIM_USER = 'gluon-site-a-shim-net-l3vpn';
@@ -39,8 +41,8 @@ async function etcdRoles(args: readonly string[]): Promise<{ code: number; out: 
 let addPasswordUser: (user: string, password: string, role: string) => Promise<void>;
 
 /** POSTs an object to the Proton API; resolves to the created object. */
-async function protonPost(base: string, plural: string, body: Record<string, unknown>): Promise<Record<string, unknown>> {
-  const res = await fetch(`${base}/proton/net-l3vpn/v1.0/${plural}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+async function protonPost(via: Agent, base: string, plural: string, body: Record<string, unknown>): Promise<Record<string, unknown>> {
+  const res = await fetchVia(`${base}/proton/net-l3vpn/v1.0/${plural}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), dispatcher: via });
   if (res.status !== 201) throw new Error(`POST ${plural}: ${res.status} ${await res.text()}`);
   return (await res.json()) as Record<string, unknown>;
 }
@@ -149,8 +151,13 @@ describe('etcd roles against etcd with TLS client certificates and RBAC', () => 
     expect(isKvError(await refusal(stranger.put('/site-a/controller/net-l3vpn/Port/p1', '{}')), 'GLUON_ERR_KV_PERMISSION_DENIED')).toBe(true);
   });
 
-  describe('the chain binds end to end with the roles', () => {
+  describe('the chain binds end to end with the roles, its APIs over HTTPS', () => {
     const dir = mkdtempSync(join(tmpdir(), 'gluon-rbac-'));
+    // the Proton API and the facade serve HTTPS with certificates of one CA, which the facade's driver and the client trust
+    const apiCa = makeCa(dir, 'api-ca');
+    const protonCert = issueCertificate(dir, { ca: apiCa, name: 'proton' });
+    const facadeCert = issueCertificate(dir, { ca: apiCa, name: 'facade' });
+    const trusting = new Agent({ connect: { ca: pem(apiCa.cert) } });
     let proton: ProtonServer;
     let protonUrl: string;
     let shim: Shim;
@@ -160,8 +167,10 @@ describe('etcd roles against etcd with TLS client certificates and RBAC', () => 
     beforeAll(async () => {
       proton = await createProtonServer({
         db: `sqlite:${join(dir, 'gluon.db')}`, port: 0, etcd: etcd.endpoint, etcdPrefix: SITE, etcdAccess: etcd.accessOf('gluon-site-a-server'), logger: { level: 'silent' }, docs: false, ui: false,
+        tls: { cert: protonCert.cert, key: protonCert.key },
       });
       protonUrl = await proton.listen();
+      expect(protonUrl).toMatch(/^https:/);
       const model = proton.registry.defaultVersion('net-l3vpn');
       if (model === undefined) throw new Error('the bundled net-l3vpn model is missing');
       shim = createShim({ ...dummyShimDefinition({ model }), etcd: etcd.endpoint, etcdPrefix: SITE, etcdAccess: etcd.accessOf(SHIM_USER), election: {} });
@@ -169,24 +178,28 @@ describe('etcd roles against etcd with TLS client certificates and RBAC', () => 
       // Gluon ports never reach Neutron: fixed dummy network ids, so no Neutron is needed
       facade = await createNeutronFacade({
         neutronUrl: 'http://127.0.0.1:9', etcd: etcd.endpoint, etcdPrefix: SITE, etcdAccess: etcd.accessOf('gluon-site-a-arbiter'), gluonNetworkId: 'net-gluon', gluonSubnetId: 'subnet-gluon',
+        tls: { cert: pem(facadeCert.cert), key: pem(facadeCert.key) }, trustedCa: pem(apiCa.cert),
       });
-      facadeUrl = await facade.listen({ port: 0 });
+      facadeUrl = (await facade.listen({ port: 0 })).replace(/^http:/, 'https:');
     }, 120_000);
 
     afterAll(async () => {
       await facade?.close();
       await shim?.close();
       await proton?.close();
+      await trusting.close();
       rmSync(dir, { recursive: true, force: true });
     }, 60_000);
 
     it('binds a port through the facade: server, shim and arbiter each with their own etcd user', async () => {
       const portId = randomUUID();
-      await protonPost(protonUrl, 'ports', { id: portId, tenant_id: PROJECT, name: 'rbac-port', mac_address: 'fa:16:3e:00:00:42', admin_state_up: true, status: 'DOWN', vnic_type: 'normal', mtu: 1500, vlan_transparency: false });
-      const vpn = await protonPost(protonUrl, 'vpns', { tenant_id: PROJECT, name: 'vpn-rbac', ipv4_family: '100:1', route_distinguishers: '100:1' });
-      await protonPost(protonUrl, 'vpnbindings', { tenant_id: PROJECT, interface_id: portId, service_id: vpn['id'], ipaddress: '10.10.0.5', subnet_prefix: 24, gateway: '10.10.0.1' });
+      await protonPost(trusting, protonUrl, 'ports', { id: portId, tenant_id: PROJECT, name: 'rbac-port', mac_address: 'fa:16:3e:00:00:42', admin_state_up: true, status: 'DOWN', vnic_type: 'normal', mtu: 1500, vlan_transparency: false });
+      const vpn = await protonPost(trusting, protonUrl, 'vpns', { tenant_id: PROJECT, name: 'vpn-rbac', ipv4_family: '100:1', route_distinguishers: '100:1' });
+      await protonPost(trusting, protonUrl, 'vpnbindings', { tenant_id: PROJECT, interface_id: portId, service_id: vpn['id'], ipaddress: '10.10.0.5', subnet_prefix: 24, gateway: '10.10.0.1' });
       await waitFor('the port registration reaches the facade', () => facade.arbiter.isGluonPort(portId), 30_000);
-      const bound = await fetch(`${facadeUrl}/v2.0/ports/${portId}`, {
+      expect(facadeUrl).toMatch(/^https:/);
+      const bound = await fetchVia(`${facadeUrl}/v2.0/ports/${portId}`, {
+        dispatcher: trusting,
         method: 'PUT',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ port: { 'binding:host_id': 'compute-1', device_id: randomUUID(), device_owner: 'compute:nova', 'binding:profile': {} } }),
