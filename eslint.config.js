@@ -19,16 +19,13 @@ const maxParamsNotYetConverted = [
   'src/core/http/server-options.ts', 'src/core/http/watch-query.ts',
   'src/core/http/watch-routes.ts', 'src/core/import/import-gluon.ts', 'src/core/kv/election.ts',
   'src/core/kv/errors.ts', 'src/core/kv/etcd-lease.ts', 'src/core/kv/memory-backend.ts',
-  'src/core/kv/ordered-keys.ts', 'src/core/kv/watch-dispatcher.ts', 'src/core/model/addressing.ts',
-  'src/core/model/compile-api.ts', 'src/core/model/issues.ts', 'src/core/model/parse-yaml.ts',
-  'src/core/model/read-spec.ts', 'src/core/model/validate-attribute.ts',
-  'src/core/model/versions.ts', 'src/core/store/address-rules.ts', 'src/core/store/allocation.ts',
-  'src/core/store/database.ts', 'src/core/store/explain.ts', 'src/core/store/list-query.ts',
-  'src/core/store/migration-plan.ts', 'src/core/store/migrator.ts',
-  'src/core/store/schema-tracking.ts', 'src/core/store/sequelize-sqlite-adapter.ts',
-  'src/core/store/sql-store.ts', 'src/core/store/sqlite-connection.ts', 'src/core/store/values.ts',
-  'src/core/sync/metrics.ts', 'src/drivers/proton/proton-driver.ts',
-  'src/drivers/proton/service-layout.ts',
+  'src/core/kv/ordered-keys.ts', 'src/core/kv/watch-dispatcher.ts',
+  'src/core/store/address-rules.ts', 'src/core/store/allocation.ts', 'src/core/store/database.ts',
+  'src/core/store/explain.ts', 'src/core/store/list-query.ts', 'src/core/store/migration-plan.ts',
+  'src/core/store/migrator.ts', 'src/core/store/schema-tracking.ts',
+  'src/core/store/sequelize-sqlite-adapter.ts', 'src/core/store/sql-store.ts',
+  'src/core/store/sqlite-connection.ts', 'src/core/store/values.ts', 'src/core/sync/metrics.ts',
+  'src/drivers/proton/proton-driver.ts', 'src/drivers/proton/service-layout.ts',
 ];
 
 export default tseslint.config(
