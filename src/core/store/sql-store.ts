@@ -277,7 +277,7 @@ export class SqlStoreImpl implements SqlStore {
   async list(api: ApiModel, object: ObjectModel, query: ListQuery = {}, options: { readonly parent?: ParentScope } = {}): Promise<ListPage> {
     const info = this.catalog.info(api, object);
     if (!isRecord(query)) throw new ValidationError('Invalid list query: expected an object.', []);
-    const list = checkList(info, query, options.parent, this.settings.maxPageSize);
+    const list = checkList(info, query, { parent: options.parent, maxPageSize: this.settings.maxPageSize });
     if (query.marker !== undefined) {
       const marker = typeof query.marker === 'string' ? await this.readOne(info, query.marker) : undefined;
       if (marker === undefined) {
