@@ -283,7 +283,7 @@ class EtcdStore implements KeyValueStore {
   }
 
   campaign(name: string, candidateId: string, options: CampaignOptions): Promise<Leadership> {
-    return campaign(this, name, candidateId, options);
+    return campaign(this, { name, candidateId }, options);
   }
 
   observeLeader(name: string): Promise<LeaderObserver> {
