@@ -297,15 +297,15 @@ export class SchemaMigrator {
     await this.withForeignKeysOff(async () => {
       for (const step of steps) {
         if (done.has(step.number)) continue;
-        await markStep(this.sql, runId, step.number, 'running');
+        await markStep(this.sql, { runId, step: step.number, status: 'running' });
         try {
           await options.beforeStep?.(step);
           await this.runStep(step, step.number === wasRunning);
         } catch (err) {
-          await markStep(this.sql, runId, step.number, 'running', err instanceof Error ? err.message : String(err)).catch(() => undefined);
+          await markStep(this.sql, { runId, step: step.number, status: 'running', error: err instanceof Error ? err.message : String(err) }).catch(() => undefined);
           throw migrationError('GLUON_ERR_MIGRATION_INTERRUPTED', `The upgrade stopped at step ${step.number} of ${steps.length} (${step.what}): ${err instanceof Error ? err.message : String(err)}. Steps 1–${step.number - 1} are applied; run \`gluon db upgrade\` again to resume.`, { details: [stepDetail(step)], cause: err });
         }
-        await markStep(this.sql, runId, step.number, 'done');
+        await markStep(this.sql, { runId, step: step.number, status: 'done' });
         applied.push(step);
       }
     });
