@@ -1,4 +1,4 @@
-import { ConfigError } from '../core/errors/index.js';
+import { wholeNumberOption } from '../core/errors/index.js';
 import type { KeyValueStore } from '../core/kv/index.js';
 import type { ProtonRegistry } from '../core/registry/index.js';
 import type { MirrorSource } from '../core/store/index.js';
@@ -26,12 +26,7 @@ export interface BuiltInMirrorDeps {
  * @internal
  */
 export function builtInMirror(deps: BuiltInMirrorDeps): ServerMirror & { readonly inner: Mirror } {
-  const ttl = deps.leaseTtlSeconds;
-  if (ttl !== undefined && (!Number.isSafeInteger(ttl) || ttl < 1)) {
-    throw new ConfigError(`Invalid option leaseTtlSeconds: expected an integer >= 1 (seconds), received ${String(ttl)}.`, {
-      details: [{ field: 'leaseTtlSeconds', rule: 'integerMin1', value: ttl, message: 'expected an integer >= 1' }],
-    });
-  }
+  const ttl = deps.leaseTtlSeconds === undefined ? undefined : wholeNumberOption('leaseTtlSeconds', deps.leaseTtlSeconds, { min: 1, unit: 'seconds' });
   // one storage model per API: what the store holds and etcd mirrors, whichever version wrote it
   const apis = deps.registry.storageModels();
   const inner = createMirror({

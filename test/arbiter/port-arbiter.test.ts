@@ -270,16 +270,16 @@ describe('port query parsing and filters (property)', () => {
           const page = parsePageRequest(params);
           if (page === undefined) throw new Error('valid query refused');
           const marker = page.marker === undefined ? undefined : sorted.find((p) => p.id === page.marker);
-          const items = slicePage(sorted, page, order, marker);
+          const items = slicePage(sorted, page, { order, markerPort: marker });
           seen.push(...items.map((p) => p.id));
-          const next = pageLinks('http://facade/v2.0/ports', params, items, page).find((l) => l.rel === 'next');
+          const next = pageLinks(items, page, { baseUrl: 'http://facade/v2.0/ports', params }).find((l) => l.rel === 'next');
           if (next === undefined) break;
           params = new URL(next.href).searchParams;
         }
         expect(seen).toEqual(sorted.map((p) => p.id));
         // the page after the last port is empty, not an error
         const last = sorted.at(-1);
-        if (last !== undefined) expect(slicePage(sorted, { limit, marker: last.id, reverse: false }, order, last)).toEqual([]);
+        if (last !== undefined) expect(slicePage(sorted, { limit, marker: last.id, reverse: false }, { order, markerPort: last })).toEqual([]);
       }),
       { numRuns: 300 },
     );

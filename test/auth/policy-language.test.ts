@@ -94,7 +94,7 @@ const CASES: readonly Case[] = [
 describe('oslo.policy check language', () => {
   it.each(CASES)('$rule → $expected ($why)', ({ rule, roles, target, creds: extra, expected }) => {
     const check = parseCheck(rule);
-    expect(evaluateCheck(check, target ?? {}, creds(roles ?? [], extra), NO_RULES)).toBe(expected);
+    expect(evaluateCheck(check, { target: target ?? {}, creds: creds(roles ?? [], extra) }, NO_RULES)).toBe(expected);
   });
 
   it('reports why a check string does not parse', () => {
@@ -106,17 +106,17 @@ describe('oslo.policy check language', () => {
 
   it('reads the legacy list-of-lists form: outer OR, inner AND, [] = always', () => {
     const legacy = parseLegacyList([['role:a'], ['project_id:%(project_id)s', 'role:b']]);
-    expect(evaluateCheck(legacy, {}, creds(['a']), NO_RULES)).toBe(true);
-    expect(evaluateCheck(legacy, { project_id: 'p1' }, creds(['b']), NO_RULES)).toBe(true);
-    expect(evaluateCheck(legacy, { project_id: 'p2' }, creds(['b']), NO_RULES)).toBe(false);
-    expect(evaluateCheck(parseLegacyList([]), {}, creds([]), NO_RULES)).toBe(true);
+    expect(evaluateCheck(legacy, { target: {}, creds: creds(['a']) }, NO_RULES)).toBe(true);
+    expect(evaluateCheck(legacy, { target: { project_id: 'p1' }, creds: creds(['b']) }, NO_RULES)).toBe(true);
+    expect(evaluateCheck(legacy, { target: { project_id: 'p2' }, creds: creds(['b']) }, NO_RULES)).toBe(false);
+    expect(evaluateCheck(parseLegacyList([]), { target: {}, creds: creds([]) }, NO_RULES)).toBe(true);
   });
 
   it('never throws and never allows on arbitrary (untrusted) check strings evaluated without creds roles or target', () => {
     fc.assert(
       fc.property(fc.string({ maxLength: 60 }), (rule) => {
         const check: PolicyCheck = parseCheck(rule);
-        const allowed = evaluateCheck(check, {}, { roles: [] }, NO_RULES);
+        const allowed = evaluateCheck(check, { target: {}, creds: { roles: [] } }, NO_RULES);
         // Only checks that need nothing from creds or target may allow: @, "", not …, literals.
         if (allowed) expect(/@|not|^\s*$|:|'|"/i.test(rule)).toBe(true);
       }),
@@ -158,7 +158,7 @@ describe('rules: rule:, the default rule, overrides', () => {
   });
 
   it('an unknown rule with no default rule denies', () => {
-    expect(evaluateCheck(parseCheck('rule:x or role:a'), {}, creds([]), NO_RULES)).toBe(false);
+    expect(evaluateCheck(parseCheck('rule:x or role:a'), { target: {}, creds: creds([]) }, NO_RULES)).toBe(false);
   });
 
   it('rule cycles deny instead of recursing forever', () => {

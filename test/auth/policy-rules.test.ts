@@ -66,46 +66,46 @@ describe('access guard on net-l3vpn ports', () => {
   const stored = { id: 'x', tenant_id: 'p1', host_id: null, device_id: null };
 
   it('create: admin anywhere, a member in its own project only, never a reader', () => {
-    expect(() => guard.authorizeCreate(admin, l3, port, { tenant_id: 'p9' })).not.toThrow();
-    expect(() => guard.authorizeCreate(owner, l3, port, { tenant_id: 'p1' })).not.toThrow();
-    expect(() => guard.authorizeCreate(owner, l3, port, { tenant_id: 'p2' })).toThrow(expect.objectContaining({ code: 'GLUON_ERR_AUTH_FORBIDDEN', status: 403, message: expect.stringContaining('net-l3vpn:create_ports') }));
-    expect(() => guard.authorizeCreate(reader, l3, port, { tenant_id: 'p1' })).toThrow(expect.objectContaining({ status: 403 }));
+    expect(() => guard.authorizeCreate(admin, { api: l3, object: port }, { tenant_id: 'p9' })).not.toThrow();
+    expect(() => guard.authorizeCreate(owner, { api: l3, object: port }, { tenant_id: 'p1' })).not.toThrow();
+    expect(() => guard.authorizeCreate(owner, { api: l3, object: port }, { tenant_id: 'p2' })).toThrow(expect.objectContaining({ code: 'GLUON_ERR_AUTH_FORBIDDEN', status: 403, message: expect.stringContaining('net-l3vpn:create_ports') }));
+    expect(() => guard.authorizeCreate(reader, { api: l3, object: port }, { tenant_id: 'p1' })).toThrow(expect.objectContaining({ status: 403 }));
   });
 
   it('get/update/delete against the stored object: 404 for other projects, 403 for a reader writing', () => {
-    expect(() => guard.authorizeStored(owner, l3, port, 'get', stored, 'x')).not.toThrow();
-    expect(() => guard.authorizeStored(reader, l3, port, 'get', stored, 'x')).not.toThrow();
+    expect(() => guard.authorizeStored(owner, { api: l3, object: port }, { action: 'get', stored: stored, key: 'x' })).not.toThrow();
+    expect(() => guard.authorizeStored(reader, { api: l3, object: port }, { action: 'get', stored: stored, key: 'x' })).not.toThrow();
     for (const action of ['get', 'update', 'delete'] as const) {
-      expect(() => guard.authorizeStored(other, l3, port, action, stored, 'x', {})).toThrow(expect.objectContaining({ code: 'GLUON_ERR_NOT_FOUND', status: 404 }));
+      expect(() => guard.authorizeStored(other, { api: l3, object: port }, { action: action, stored: stored, key: 'x', patch: {} })).toThrow(expect.objectContaining({ code: 'GLUON_ERR_NOT_FOUND', status: 404 }));
     }
-    expect(() => guard.authorizeStored(reader, l3, port, 'update', stored, 'x', { name: 'n' })).toThrow(expect.objectContaining({ status: 403 }));
-    expect(() => guard.authorizeStored(reader, l3, port, 'delete', stored, 'x')).toThrow(expect.objectContaining({ status: 403 }));
+    expect(() => guard.authorizeStored(reader, { api: l3, object: port }, { action: 'update', stored: stored, key: 'x', patch: { name: 'n' } })).toThrow(expect.objectContaining({ status: 403 }));
+    expect(() => guard.authorizeStored(reader, { api: l3, object: port }, { action: 'delete', stored: stored, key: 'x' })).toThrow(expect.objectContaining({ status: 403 }));
   });
 
   it('a member cannot move its object to another project; an admin can', () => {
-    expect(() => guard.authorizeStored(owner, l3, port, 'update', stored, 'x', { tenant_id: 'p2' })).toThrow(
+    expect(() => guard.authorizeStored(owner, { api: l3, object: port }, { action: 'update', stored: stored, key: 'x', patch: { tenant_id: 'p2' } })).toThrow(
       expect.objectContaining({ status: 403, message: expect.stringContaining('moving the object to tenant_id p2') }),
     );
-    expect(() => guard.authorizeStored(owner, l3, port, 'update', stored, 'x', { tenant_id: 'p1', name: 'same' })).not.toThrow();
-    expect(() => guard.authorizeStored(admin, l3, port, 'update', stored, 'x', { tenant_id: 'p2' })).not.toThrow();
+    expect(() => guard.authorizeStored(owner, { api: l3, object: port }, { action: 'update', stored: stored, key: 'x', patch: { tenant_id: 'p1', name: 'same' } })).not.toThrow();
+    expect(() => guard.authorizeStored(admin, { api: l3, object: port }, { action: 'update', stored: stored, key: 'x', patch: { tenant_id: 'p2' } })).not.toThrow();
   });
 
   it('only admins and services set binding fields (host_id, vif_*), on create and update', () => {
-    expect(() => guard.authorizeStored(owner, l3, port, 'update', stored, 'x', { host_id: 'compute-1' })).toThrow(
+    expect(() => guard.authorizeStored(owner, { api: l3, object: port }, { action: 'update', stored: stored, key: 'x', patch: { host_id: 'compute-1' } })).toThrow(
       expect.objectContaining({ status: 403, message: expect.stringContaining('net-l3vpn:update_ports:host_id') }),
     );
-    expect(() => guard.authorizeStored(owner, l3, port, 'update', stored, 'x', { host_id: null, device_id: 'vm-1' })).not.toThrow();
-    expect(() => guard.authorizeCreate(owner, l3, port, { tenant_id: 'p1', vif_type: 'ovs' })).toThrow(expect.objectContaining({ status: 403 }));
-    expect(() => guard.authorizeStored(admin, l3, port, 'update', stored, 'x', { host_id: 'compute-1' })).not.toThrow();
+    expect(() => guard.authorizeStored(owner, { api: l3, object: port }, { action: 'update', stored: stored, key: 'x', patch: { host_id: null, device_id: 'vm-1' } })).not.toThrow();
+    expect(() => guard.authorizeCreate(owner, { api: l3, object: port }, { tenant_id: 'p1', vif_type: 'ovs' })).toThrow(expect.objectContaining({ status: 403 }));
+    expect(() => guard.authorizeStored(admin, { api: l3, object: port }, { action: 'update', stored: stored, key: 'x', patch: { host_id: 'compute-1' } })).not.toThrow();
     const serviceStored = { ...stored, tenant_id: 'service' };
-    expect(() => guard.authorizeStored(service, l3, port, 'update', serviceStored, 'x', { host_id: 'compute-1' })).not.toThrow();
+    expect(() => guard.authorizeStored(service, { api: l3, object: port }, { action: 'update', stored: serviceStored, key: 'x', patch: { host_id: 'compute-1' } })).not.toThrow();
   });
 
   it('list: admins see everything; with the bundled rule:admin members are refused; with admin_or_owner they see their project', () => {
-    expect(guard.listScope(admin, l3, port)).toEqual({ all: true });
-    expect(() => guard.listScope(owner, l3, port)).toThrow(expect.objectContaining({ status: 403, message: expect.stringContaining('net-l3vpn:list_ports') }));
+    expect(guard.listScope(admin, { api: l3, object: port })).toEqual({ all: true });
+    expect(() => guard.listScope(owner, { api: l3, object: port })).toThrow(expect.objectContaining({ status: 403, message: expect.stringContaining('net-l3vpn:list_ports') }));
     const open = new AccessGuard(PolicyEngine.create({ models: apis, overrides: { [policyRuleName(l3, port, 'list')]: 'rule:admin_or_owner' } }));
-    expect(open.listScope(owner, l3, port)).toEqual({ all: false, tenantId: 'p1' });
-    expect(open.listScope(admin, l3, port)).toEqual({ all: true });
+    expect(open.listScope(owner, { api: l3, object: port })).toEqual({ all: false, tenantId: 'p1' });
+    expect(open.listScope(admin, { api: l3, object: port })).toEqual({ all: true });
   });
 });

@@ -54,12 +54,12 @@ describe('access guard never crosses projects for non-admins', () => {
           for (const object of api.objects) {
             const stored = { [object.primaryKey]: 'k', tenant_id: theirs, name: 'x' };
             for (const action of ['get', 'update', 'delete'] as const) {
-              expect(() => guard.authorizeStored(caller, api, object, action, stored, 'k', patch)).toThrow(expect.objectContaining({ status: 404 }));
+              expect(() => guard.authorizeStored(caller, { api, object }, { action, stored, key: 'k', patch })).toThrow(expect.objectContaining({ status: 404 }));
             }
-            expect(() => guard.authorizeCreate(caller, api, object, { tenant_id: theirs })).toThrow(expect.objectContaining({ status: 403 }));
+            expect(() => guard.authorizeCreate(caller, { api, object }, { tenant_id: theirs })).toThrow(expect.objectContaining({ status: 403 }));
             let scope: unknown;
             try {
-              scope = guard.listScope(caller, api, object);
+              scope = guard.listScope(caller, { api, object });
             } catch (err) {
               scope = err;
             }

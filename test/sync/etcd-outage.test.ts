@@ -4,7 +4,8 @@ import type { KeyValueStore } from '../../src/core/kv/index.js';
 import type { SqlStore } from '../../src/core/store/index.js';
 import { createProtonServer, type ProtonServer } from '../../src/server/index.js';
 import { startEtcd, type EtcdInstance } from '../setup/etcd.js';
-import { API, call, diff, etcdClient, etcdContent, portBody, sqlContent, tempDir, waitFor } from './helpers.js';
+import { waitFor } from '../setup/wait-for.js';
+import { API, call, diff, etcdClient, etcdContent, portBody, sqlContent, tempDir } from './helpers.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -86,18 +87,18 @@ describe('etcd outage during a write load', () => {
     const load = Promise.all(Array.from({ length: 6 }, worker));
     load.catch(() => undefined); // awaited below; a failed wait must not leave it unhandled
     try {
-      await waitFor(() => acknowledged.before >= 150, '150 writes before the outage');
+      await waitFor('150 writes before the outage', () => acknowledged.before >= 150);
       etcd.kill('SIGSTOP');
       phase = 'frozen';
       // the outage is real once the server has observed it: /readyz says etcd does not answer
-      await waitFor(async () => (await etcdReady(base)) === false, 'the server to observe the frozen etcd', 120_000);
-      await waitFor(() => acknowledged.frozen >= 100, '100 writes sent and acknowledged while etcd is frozen', 120_000);
+      await waitFor('the server to observe the frozen etcd', async () => (await etcdReady(base)) === false, 120_000);
+      await waitFor('100 writes sent and acknowledged while etcd is frozen', () => acknowledged.frozen >= 100, 120_000);
       etcd.kill('SIGKILL');
       phase = 'dead';
-      await waitFor(() => acknowledged.dead >= 100, '100 writes sent and acknowledged while etcd is dead', 120_000);
+      await waitFor('100 writes sent and acknowledged while etcd is dead', () => acknowledged.dead >= 100, 120_000);
       await etcd.restart();
       phase = 'restarted';
-      await waitFor(() => total() >= 1000 && acknowledged.restarted >= 100, '1,000 writes, 100 of them after the restart', 120_000);
+      await waitFor('1,000 writes, 100 of them after the restart', () => total() >= 1000 && acknowledged.restarted >= 100, 120_000);
     } finally {
       stop = true;
     }
@@ -107,11 +108,7 @@ describe('etcd outage during a write load', () => {
 
     const apis = server.registry.list();
     // poll: etcd converges to SQL (the API's acknowledged state)
-    await waitFor(
-      async () => diff(await sqlContent(server.store as SqlStore, apis), await etcdContent(client, apis.map((a) => a.name))).length === 0,
-      'etcd to equal SQL after the outage',
-      120_000,
-    );
+    await waitFor('etcd to equal SQL after the outage', async () => diff(await sqlContent(server.store as SqlStore, apis), await etcdContent(client, apis.map((a) => a.name))).length === 0, 120_000);
     const content = await etcdContent(client, apis.map((a) => a.name));
     for (const [id, mtu] of live) {
       const value = content.get(`/proton/net-l3vpn/Port/${id}`);
@@ -123,7 +120,7 @@ describe('etcd outage during a write load', () => {
       expect(content.has(`/proton/net-l3vpn/Port/${id}`), `deleted port ${id}`).toBe(false);
       expect(content.has(`/gluon/port/${id}`)).toBe(false);
     }
-    await waitFor(async () => (await call(base, 'GET', '/readyz')).status === 200, '/readyz to be ready again', 120_000);
+    await waitFor('/readyz to be ready again', async () => (await call(base, 'GET', '/readyz')).status === 200, 120_000);
   }, 600_000);
 });
 

@@ -8,7 +8,7 @@ import type { ApiModel } from '../../src/core/model/index.js';
 import type { MirrorSource } from '../../src/core/store/index.js';
 import { PORT_PREFIX, apiPrefix } from '../../src/core/sync/index.js';
 import { freePort } from '../setup/service-process.js';
-import { waitFor as waitForObserved } from '../setup/wait-for.js';
+import { waitFor } from '../setup/wait-for.js';
 import { PORT_FIELDS } from '../fixtures/port-fields.js';
 import { call as jsonCall } from '../server/helpers.js';
 
@@ -28,11 +28,6 @@ export function uniquePrefix(): string {
 /** An etcd client on `endpoint` with `prefix`. */
 export function etcdClient(endpoint: string, prefix: string): KeyValueStore {
   return createEtcdStore({ hosts: endpoint, prefix });
-}
-
-/** @deprecated The argument order of an older helper: use `waitFor` of `test/setup/wait-for.ts` (what first). */
-export function waitFor(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
-  return waitForObserved(what, check, timeoutMs);
 }
 
 /** etcd's content under the mirror's prefixes for `apis`: key → value. */
@@ -128,7 +123,7 @@ export async function startServe(args: readonly string[], env: Record<string, st
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  await waitForObserved(`gluon serve on ${url} to be ready`, async () => {
+  await waitFor(`gluon serve on ${url} to be ready`, async () => {
     if (child.exitCode !== null) throw new Error(`gluon serve exited ${child.exitCode}: ${out}`);
     const res = await fetch(`${url}/readyz`);
     return res.status === 200;

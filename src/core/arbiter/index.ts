@@ -21,7 +21,7 @@ export {
 } from './port-filters.js';
 export type { PortQuery } from './port-filters.js';
 export { parsePageRequest, slicePage, pageLinks, listOrder, wantsOrderedList } from './port-paging.js';
-export type { PageRequest } from './port-paging.js';
+export type { PagePlacement, PageRequest } from './port-paging.js';
 export { neutronTimestamp } from './port-arbiter.js';
 export { neutronFault, toNeutronFault, clientMessage, INTERNAL_ERROR_MESSAGE } from './neutron-errors.js';
 export type { NeutronFault } from './neutron-errors.js';

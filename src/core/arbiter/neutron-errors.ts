@@ -19,10 +19,11 @@ function pyJsonString(text: string): string {
 
 /**
  * Builds a Neutron fault. The body is byte-compatible with Neutron's
- * (`api_common.get_exception_data` through `json.dumps`: spaces after `:` and `,`).
+ * (`api_common.get_exception_data` through `json.dumps`: spaces after `:` and `,`; the
+ * `detail` is empty, as in Neutron's answers to the calls the facade handles).
  */
-export function neutronFault(status: number, type: string, message: string, detail = ''): NeutronFault {
-  const body = `{"NeutronError": {"type": ${pyJsonString(type)}, "message": ${pyJsonString(message)}, "detail": ${pyJsonString(detail)}}}`;
+export function neutronFault(status: number, type: string, message: string): NeutronFault {
+  const body = `{"NeutronError": {"type": ${pyJsonString(type)}, "message": ${pyJsonString(message)}, "detail": ""}}`;
   return { status, type, message, body };
 }
 

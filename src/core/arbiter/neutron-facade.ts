@@ -284,7 +284,7 @@ function buildApp({ arbiter, upstream, identify, logger, gluonNetworkId, tls }: 
   };
 
   // list: Neutron's ports merged with Gluon ports
-  const listTools: PortListTools = { arbiter, upstream, contextOf, passThrough, proxy, requestId, sendError: (reply, err, rid) => sendError(reply, err, rid) };
+  const listTools: PortListTools = { arbiter, upstream, contextOf, passThrough, proxy, requestId, sendError: (reply, err, rid) => sendError(reply, err, { rid }) };
   app.get('/v2.0/ports', (request, reply) => listPorts(listTools, request, reply));
   app.get('/v2.0/ports.json', (request, reply) => listPorts(listTools, request, reply));
 
@@ -295,7 +295,7 @@ function buildApp({ arbiter, upstream, identify, logger, gluonNetworkId, tls }: 
     try {
       await contextOf(request, rid); // authenticate first, as keystonemiddleware does
     } catch (err) {
-      return sendError(reply, err, rid);
+      return sendError(reply, err, { rid });
     }
     logger.info({ method: request.method, url: request.url }, 'neutron facade: refused a port on GluonNetwork');
     return sendFault(reply, gluonNetworkReserved(gluonNetworkId), rid);
@@ -316,10 +316,10 @@ function buildApp({ arbiter, upstream, identify, logger, gluonNetworkId, tls }: 
     try {
       const search = request.url.includes('?') ? request.url.slice(request.url.indexOf('?') + 1) : '';
       const port = await arbiter.getPort(id, { fields: parsePortQuery(search).fields, ctx: await contextOf(request, rid) });
-      return sendJson(reply, 200, { port }, rid);
+      return sendOk(reply, { port }, rid);
     } catch (err) {
       logFailure(logger, request, err);
-      return sendError(reply, err, rid, id);
+      return sendError(reply, err, { rid, portId: id });
     }
   });
 
@@ -332,7 +332,7 @@ function buildApp({ arbiter, upstream, identify, logger, gluonNetworkId, tls }: 
       ctx = await contextOf(request, rid); // authenticate first, as keystonemiddleware does
     } catch (err) {
       logFailure(logger, request, err);
-      return sendError(reply, err, rid, id);
+      return sendError(reply, err, { rid, portId: id });
     }
     const raw = bodyOf(request);
     let parsed: unknown;
@@ -347,10 +347,10 @@ function buildApp({ arbiter, upstream, identify, logger, gluonNetworkId, tls }: 
     }
     try {
       const port = await arbiter.updatePort(id, inner as Record<string, unknown>, ctx);
-      return sendJson(reply, 200, { port }, rid);
+      return sendOk(reply, { port }, rid);
     } catch (err) {
       logFailure(logger, request, err);
-      return sendError(reply, err, rid, id);
+      return sendError(reply, err, { rid, portId: id });
     }
   });
 
@@ -365,7 +365,7 @@ function buildApp({ arbiter, upstream, identify, logger, gluonNetworkId, tls }: 
       await arbiter.getPort(id, { fields: ['id'], ctx: await contextOf(request, rid) });
     } catch (err) {
       logFailure(logger, request, err);
-      return sendError(reply, err, rid, id);
+      return sendError(reply, err, { rid, portId: id });
     }
     logger.info({ portId: id, service: reg.service }, 'neutron facade: refused to delete a Gluon port');
     return sendFault(reply, gluonPortDeleteRefused(id, reg.service), rid);
@@ -381,8 +381,9 @@ function bodyOf(request: FastifyRequest): Buffer | undefined {
   return Buffer.isBuffer(request.body) ? request.body : undefined;
 }
 
-function sendJson(reply: FastifyReply, status: number, body: unknown, rid: string): FastifyReply {
-  return reply.code(status).header('content-type', 'application/json').header('x-openstack-request-id', rid).send(Buffer.from(JSON.stringify(body), 'utf8'));
+/** A 200 with a JSON body. */
+function sendOk(reply: FastifyReply, body: unknown, rid: string): FastifyReply {
+  return reply.code(200).header('content-type', 'application/json').header('x-openstack-request-id', rid).send(Buffer.from(JSON.stringify(body), 'utf8'));
 }
 
 /** keystonemiddleware's 401 body, byte for byte (Neutron behind `auth_strategy = keystone`). */
@@ -392,7 +393,7 @@ const UNAUTHORIZED_BODY = '{"error": {"code": 401, "title": "Unauthorized", "mes
  * The answer to a failed request: keystonemiddleware's 401 (body and `WWW-Authenticate`)
  * for an authentication failure of the identity hook, else the Neutron fault.
  */
-function sendError(reply: FastifyReply, err: unknown, rid: string, portId?: string): FastifyReply {
+function sendError(reply: FastifyReply, err: unknown, { rid, portId }: { rid: string; portId?: string }): FastifyReply {
   if (isGluonError(err) && err.status === 401) {
     const challenge = (err as { challenge?: unknown }).challenge;
     if (typeof challenge === 'string' && challenge !== '') reply.header('www-authenticate', keystonemiddlewareChallenge(challenge));

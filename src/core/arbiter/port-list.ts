@@ -23,6 +23,12 @@ export interface PortListTools {
   requestId(): string;
 }
 
+/** A request and the reply it gets. */
+interface Exchange {
+  readonly request: FastifyRequest;
+  readonly reply: FastifyReply;
+}
+
 const PAGING_PARAMS = ['limit', 'marker', 'page_reverse', 'fields'];
 
 function searchOf(request: FastifyRequest): string {
@@ -34,7 +40,8 @@ function pathOf(request: FastifyRequest): string {
 }
 
 /** Neutron's answer as JSON, rebuilt with `ports` (and `ports_links` when given). */
-function rebuilt(res: UpstreamResponse, body: Record<string, unknown>, ports: Port[], links?: { rel: string; href: string }[]): UpstreamResponse {
+function rebuilt(res: UpstreamResponse, body: Record<string, unknown>, page: { ports: Port[]; links?: { rel: string; href: string }[] }): UpstreamResponse {
+  const { ports, links } = page;
   const out: Record<string, unknown> = { ...body, ports };
   delete out['ports_links'];
   if (links !== undefined && links.length > 0) out['ports_links'] = links;
@@ -72,10 +79,10 @@ export async function listPorts(tools: PortListTools, request: FastifyRequest, r
   const params = new URLSearchParams(searchOf(request));
   const page = parsePageRequest(params);
   if (page === undefined) return tools.proxy(request, reply);
-  return wantsOrderedList(params) ? orderedList(tools, request, reply, params, page) : appendedList(tools, request, reply, params);
+  return wantsOrderedList(params) ? orderedList(tools, { request, reply }, { params, page }) : appendedList(tools, { request, reply }, params);
 }
 
-async function appendedList(tools: PortListTools, request: FastifyRequest, reply: FastifyReply, params: URLSearchParams): Promise<FastifyReply> {
+async function appendedList(tools: PortListTools, { request, reply }: Exchange, params: URLSearchParams): Promise<FastifyReply> {
   let res: UpstreamResponse;
   try {
     res = await tools.upstream.send({ method: 'GET', path: request.url, headers: request.headers });
@@ -90,7 +97,7 @@ async function appendedList(tools: PortListTools, request: FastifyRequest, reply
   const query = parsePortQuery(params);
   let gluon: Port[];
   try {
-    gluon = await gluonPorts(tools, request, res, query);
+    gluon = await gluonPorts(tools, request, { res, query });
   } catch (err) {
     return tools.sendError(reply, err, tools.requestId());
   }
@@ -98,15 +105,16 @@ async function appendedList(tools: PortListTools, request: FastifyRequest, reply
   const neutronPorts = body['ports'] as Port[];
   const known = new Set<unknown>(neutronPorts.map((p) => p['id']).filter((id) => id !== undefined));
   const merged = [...neutronPorts, ...gluon.filter((p) => !known.has(p['id'])).map((p) => selectFields(p, query.fields))];
-  return tools.passThrough(reply, rebuilt(res, body, merged));
+  return tools.passThrough(reply, rebuilt(res, body, { ports: merged }));
 }
 
-async function gluonPorts(tools: PortListTools, request: FastifyRequest, res: UpstreamResponse, query: PortQuery): Promise<Port[]> {
+async function gluonPorts(tools: PortListTools, request: FastifyRequest, { res, query }: { res: UpstreamResponse; query: PortQuery }): Promise<Port[]> {
   const ctx = await tools.contextOf(request, String(res.headers['x-openstack-request-id'] ?? tools.requestId()));
   return tools.arbiter.getPorts(query.filters, { ctx, sortKeys: query.sortKeys, sortDirs: query.sortDirs });
 }
 
-async function orderedList(tools: PortListTools, request: FastifyRequest, reply: FastifyReply, params: URLSearchParams, page: PageRequest): Promise<FastifyReply> {
+async function orderedList(tools: PortListTools, { request, reply }: Exchange, list: { params: URLSearchParams; page: PageRequest }): Promise<FastifyReply> {
+  const { params, page } = list;
   const whole = new URLSearchParams(params);
   for (const name of PAGING_PARAMS) whole.delete(name);
   const wholeQuery = whole.toString();
@@ -123,7 +131,7 @@ async function orderedList(tools: PortListTools, request: FastifyRequest, reply:
   let merged: Port[];
   let markerPort: Port | undefined;
   try {
-    const gluon = await gluonPorts(tools, request, res, query);
+    const gluon = await gluonPorts(tools, request, { res, query });
     const neutronPorts = body['ports'] as Port[];
     const known = new Set(neutronPorts.map((p) => p['id']));
     merged = [...neutronPorts, ...gluon.filter((p) => !known.has(p['id']))].sort(order);
@@ -133,10 +141,10 @@ async function orderedList(tools: PortListTools, request: FastifyRequest, reply:
   }
   // a marker nobody knows: Neutron's own answer (its 404)
   if (page.marker !== undefined && markerPort === undefined) return tools.proxy(request, reply);
-  const items = slicePage(merged, page, order, markerPort);
+  const items = slicePage(merged, page, { order, markerPort });
   const host = request.headers.host ?? request.hostname;
-  const links = pageLinks(`${request.protocol}://${host}${pathOf(request)}`, params, items, page);
-  return tools.passThrough(reply, rebuilt(res, body, items.map((p) => selectFields(p, query.fields)), links));
+  const links = pageLinks(items, page, { baseUrl: `${request.protocol}://${host}${pathOf(request)}`, params });
+  return tools.passThrough(reply, rebuilt(res, body, { ports: items.map((p) => selectFields(p, query.fields)), links }));
 }
 
 /**

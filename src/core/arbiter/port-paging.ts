@@ -45,12 +45,20 @@ export function listOrder(sortKeys: readonly string[], sortDirs: readonly ('asc'
   return comparePorts(keys, dirs);
 }
 
+/** How a page is placed in a sorted list: the list's order and the marker's port, if known. */
+export interface PagePlacement {
+  /** The order of the list ({@link listOrder}). */
+  readonly order: (a: Port, b: Port) => number;
+  /** The marker's port, `undefined` without a marker. */
+  readonly markerPort: Port | undefined;
+}
+
 /**
  * One page of `sorted` (already in {@link listOrder}): the `limit` ports after the marker
  * (or before it, reversed). `markerPort` places a marker that is not in the list (e.g. a
  * port that no longer passes the filters) by its sort values.
  */
-export function slicePage<T extends Port>(sorted: readonly T[], page: PageRequest, order: (a: Port, b: Port) => number, markerPort: Port | undefined): T[] {
+export function slicePage<T extends Port>(sorted: readonly T[], page: PageRequest, { order, markerPort }: PagePlacement): T[] {
   let start = 0;
   let end = sorted.length;
   if (markerPort !== undefined) {
@@ -68,7 +76,7 @@ export function slicePage<T extends Port>(sorted: readonly T[], page: PageReques
  * each link repeats the query with `marker` set to the last (next) or first (previous) id.
  * No links without a `limit`.
  */
-export function pageLinks(baseUrl: string, params: URLSearchParams, items: readonly Port[], page: PageRequest): { rel: string; href: string }[] {
+export function pageLinks(items: readonly Port[], page: PageRequest, { baseUrl, params }: { baseUrl: string; params: URLSearchParams }): { rel: string; href: string }[] {
   if (page.limit === undefined) return [];
   const links: { rel: string; href: string }[] = [];
   const href = (marker: unknown, reverse: boolean): string => {

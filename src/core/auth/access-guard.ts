@@ -12,9 +12,26 @@ export const TENANT_ATTRIBUTE = 'tenant_id';
 /** What a list may show: everything, or only one project's objects. */
 export type ListScope = { readonly all: true } | { readonly all: false; readonly tenantId: string };
 
-/** The 403 of a denied rule, naming it. */
-export function forbiddenError(rule: string, action: PolicyAction, object: ObjectModel, detail?: string): GluonError {
-  const what = `${action} ${object.api.plural}`;
+/** An object of an API, as the policy sees it. */
+export interface GuardedObject {
+  readonly api: ApiModel;
+  readonly object: ObjectModel;
+}
+
+/** A get, update or delete of a stored object, as {@link AccessGuard.authorizeStored} checks it. */
+export interface StoredAccess {
+  readonly action: 'get' | 'update' | 'delete';
+  /** The object as stored. */
+  readonly stored: PolicyTarget;
+  /** Its primary key (named in the 404). */
+  readonly key: string;
+  /** For an update, the attributes it changes. */
+  readonly patch?: PolicyTarget | undefined;
+}
+
+/** The 403 of a denied rule, naming it; `detail` says why when the rule alone does not. */
+export function forbiddenError(rule: string, denied: { action: PolicyAction; object: ObjectModel }, detail?: string): GluonError {
+  const what = `${denied.action} ${denied.object.api.plural}`;
   return new GluonError('GLUON_ERR_AUTH_FORBIDDEN', `Policy does not allow this request: rule "${rule}" denied ${what}${detail === undefined ? '' : ` (${detail})`}.`, {
     details: [{ field: rule, rule: 'policy', message: `"${rule}" is not satisfied by the caller's roles and project` }],
   });
@@ -56,35 +73,38 @@ export class AccessGuard {
   }
 
   /** Checks a create against its (validated) body; throws 403 naming the rule. */
-  authorizeCreate(identity: Identity, api: ApiModel, object: ObjectModel, body: PolicyTarget): void {
+  authorizeCreate(identity: Identity, on: GuardedObject, body: PolicyTarget): void {
+    const { api, object } = on;
     const creds = this.credentials(identity);
     const rule = policyRuleName(api, object, 'create');
     if (!this.policy.enforce(rule, body, creds)) {
       const tenant = body[TENANT_ATTRIBUTE];
-      throw forbiddenError(rule, 'create', object, tenant === undefined || tenant === identity.projectId ? undefined : `tenant_id ${String(tenant)} is not the caller's project ${identity.projectId}`);
+      throw forbiddenError(rule, { action: 'create', object }, tenant === undefined || tenant === identity.projectId ? undefined : `tenant_id ${String(tenant)} is not the caller's project ${identity.projectId}`);
     }
-    this.checkAttributes(creds, api, object, 'create', body, (name) => body[name] !== undefined && body[name] !== null && body[name] !== '');
+    this.checkAttributes(creds, on, { action: 'create', target: body, touched: (name) => body[name] !== undefined && body[name] !== null && body[name] !== '' });
   }
 
   /**
    * Checks get, update or delete against the stored object (and, for an update, the
    * object after the patch). Throws 404 when the caller may not see it, 403 otherwise.
    */
-  authorizeStored(identity: Identity, api: ApiModel, object: ObjectModel, action: 'get' | 'update' | 'delete', stored: PolicyTarget, key: string, patch?: PolicyTarget): void {
+  authorizeStored(identity: Identity, on: GuardedObject, access: StoredAccess): void {
+    const { api, object } = on;
+    const { action, stored, key, patch } = access;
     const creds = this.credentials(identity);
     if (!this.policy.enforce(policyRuleName(api, object, 'get'), stored, creds)) {
       throw new NotFoundError(`Object of ${object.name} with Primary Key ${key} not found.`);
     }
     if (action === 'get') return;
     const rule = policyRuleName(api, object, action);
-    if (!this.policy.enforce(rule, stored, creds)) throw forbiddenError(rule, action, object);
+    if (!this.policy.enforce(rule, stored, creds)) throw forbiddenError(rule, { action, object });
     if (action === 'update' && patch !== undefined) {
       const after = { ...stored, ...patch };
       if (!this.policy.enforce(rule, after, creds)) {
         const moved = changed(stored[TENANT_ATTRIBUTE], after[TENANT_ATTRIBUTE]);
-        throw forbiddenError(rule, action, object, moved ? `moving the object to tenant_id ${String(after[TENANT_ATTRIBUTE])} is not allowed` : 'the object after the change would not satisfy it');
+        throw forbiddenError(rule, { action, object }, moved ? `moving the object to tenant_id ${String(after[TENANT_ATTRIBUTE])} is not allowed` : 'the object after the change would not satisfy it');
       }
-      this.checkAttributes(creds, api, object, 'update', after, (name) => Object.hasOwn(patch, name) && changed(stored[name], patch[name]));
+      this.checkAttributes(creds, on, { action: 'update', target: after, touched: (name) => Object.hasOwn(patch, name) && changed(stored[name], patch[name]) });
     }
   }
 
@@ -94,34 +114,37 @@ export class AccessGuard {
    * holds — so nobody attaches objects to another project's objects. Throws the same
    * 404 as a dangling reference otherwise.
    */
-  authorizeReference(identity: Identity, api: ApiModel, target: ObjectModel, stored: PolicyTarget, key: string): void {
-    if (!this.mayGet(identity, api, target, stored)) {
-      throw new NotFoundError(`Object of ${target.name} with Primary Key ${key} not found.`);
+  authorizeReference(identity: Identity, on: GuardedObject, found: { stored: PolicyTarget; key: string }): void {
+    if (!this.mayGet(identity, on, found.stored)) {
+      throw new NotFoundError(`Object of ${on.object.name} with Primary Key ${found.key} not found.`);
     }
   }
 
   /** True when the caller's `get` rule of `object` holds on the stored object. */
-  mayGet(identity: Identity, api: ApiModel, object: ObjectModel, stored: PolicyTarget): boolean {
-    return this.policy.enforce(policyRuleName(api, object, 'get'), stored, this.credentials(identity));
+  mayGet(identity: Identity, on: GuardedObject, stored: PolicyTarget): boolean {
+    return this.policy.enforce(policyRuleName(on.api, on.object, 'get'), stored, this.credentials(identity));
   }
 
   /** Decides what a list may show (see the class description); throws 403 naming the rule. */
-  listScope(identity: Identity, api: ApiModel, object: ObjectModel): ListScope {
+  listScope(identity: Identity, on: GuardedObject): ListScope {
+    const { api, object } = on;
     const creds = this.credentials(identity);
     const rule = policyRuleName(api, object, 'list');
     if (this.policy.enforce(rule, {}, creds)) return { all: true };
     const hasTenant = object.attributes.some((a) => a.name === TENANT_ATTRIBUTE);
     const own = { [TENANT_ATTRIBUTE]: identity.projectId, project_id: identity.projectId };
     if (hasTenant && this.policy.enforce(rule, own, creds)) return { all: false, tenantId: identity.projectId };
-    throw forbiddenError(rule, 'list', object);
+    throw forbiddenError(rule, { action: 'list', object });
   }
 
-  private checkAttributes(creds: PolicyCredentials, api: ApiModel, object: ObjectModel, action: 'create' | 'update', target: PolicyTarget, touched: (name: string) => boolean): void {
+  private checkAttributes(creds: PolicyCredentials, on: GuardedObject, change: { action: 'create' | 'update'; target: PolicyTarget; touched: (name: string) => boolean }): void {
+    const { api, object } = on;
+    const { action, target, touched } = change;
     if (object.role !== 'port') return;
     for (const attribute of PORT_BINDING_ATTRIBUTES) {
       if (!object.attributes.some((a) => a.name === attribute) || !touched(attribute)) continue;
-      const rule = attributeRuleName(api, object, action, attribute);
-      if (!this.policy.enforce(rule, target, creds)) throw forbiddenError(rule, action, object, `only admins and services may set ${attribute}`);
+      const rule = attributeRuleName(api, object, { action, attribute });
+      if (!this.policy.enforce(rule, target, creds)) throw forbiddenError(rule, { action, object }, `only admins and services may set ${attribute}`);
     }
   }
 }

@@ -45,12 +45,17 @@ export function formatTokenEntry(entry: TokenFileEntry): string {
   return `${lines.join('\n')}\n`;
 }
 
-function str(raw: Record<string, unknown>, key: string, where: string, required: boolean): string | undefined {
+/** The non-empty string `raw[key]`; throws when it is missing or not one. */
+function requiredString(raw: Record<string, unknown>, key: string, where: string): string {
+  const value = optionalString(raw, key, where);
+  if (value === undefined) throw authConfigError(`${where}.${key}`, `${where}: "${key}" is required (a non-empty string)`);
+  return value;
+}
+
+/** The non-empty string `raw[key]`, or `undefined` when it is absent; throws when it is not a string. */
+function optionalString(raw: Record<string, unknown>, key: string, where: string): string | undefined {
   const value = raw[key];
-  if (value === undefined || value === null) {
-    if (required) throw authConfigError(`${where}.${key}`, `${where}: "${key}" is required (a non-empty string)`);
-    return undefined;
-  }
+  if (value === undefined || value === null) return undefined;
   if (typeof value !== 'string' || value.trim() === '') {
     throw authConfigError(`${where}.${key}`, `${where}: "${key}" must be a non-empty string, got ${JSON.stringify(value)}`, value);
   }
@@ -79,7 +84,7 @@ export function parseTokenFile(text: string, path: string): TokenFileEntry[] {
     const where = `${path}: tokens[${index}]`;
     if (item === null || typeof item !== 'object' || Array.isArray(item)) throw authConfigError(where, `${where} must be a mapping`, item);
     const raw = item as Record<string, unknown>;
-    const sha256 = (str(raw, 'sha256', where, true) ?? '').toLowerCase();
+    const sha256 = requiredString(raw, 'sha256', where).toLowerCase();
     if (!/^[0-9a-f]{64}$/.test(sha256)) {
       throw authConfigError(`${where}.sha256`, `${where}: "sha256" must be 64 hex digits (the output of \`gluon token hash\`), never the token itself`, '***');
     }
@@ -97,12 +102,12 @@ export function parseTokenFile(text: string, path: string): TokenFileEntry[] {
         throw authConfigError(`${where}.expires_at`, `${where}: "expires_at" must be an ISO-8601 date-time, got ${JSON.stringify(expiresRaw)}`, expiresRaw);
       }
     }
-    const userId = str(raw, 'user_id', where, true) ?? '';
+    const userId = requiredString(raw, 'user_id', where);
     return {
-      name: str(raw, 'name', where, false) ?? userId,
+      name: optionalString(raw, 'name', where) ?? userId,
       sha256,
       userId,
-      projectId: str(raw, 'project_id', where, true) ?? '',
+      projectId: requiredString(raw, 'project_id', where),
       roles: roles as string[],
       ...(expiresAt === undefined ? {} : { expiresAt }),
     };

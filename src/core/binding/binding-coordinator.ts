@@ -1,4 +1,4 @@
-import { GluonError } from '../errors/index.js';
+import { wholeNumberOption } from '../errors/index.js';
 import type { ApiModel, ObjectModel } from '../model/index.js';
 import type { StoredObject } from '../store/index.js';
 import { controllerPrefix } from '../wire/index.js';
@@ -199,11 +199,5 @@ export class BindingCoordinator {
 }
 
 function checkMs(name: string, value: number | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (!Number.isSafeInteger(value) || value < 0) {
-    throw new GluonError('GLUON_ERR_CONFIG', `Invalid binding option ${name}: expected an integer number of milliseconds >= 0, received ${String(value)}.`, {
-      details: [{ field: name, rule: 'integerMin0', value, message: 'expected an integer number of milliseconds >= 0' }],
-    });
-  }
-  return value;
+  return wholeNumberOption(name, value ?? fallback, { min: 0, unit: 'ms' });
 }

@@ -51,7 +51,7 @@ export function ajvToValidationError(
     if (error.keyword === 'type' && value === null && !required.has(field)) continue;
     if (error.keyword === 'type' && (error.params as { type?: unknown }).type === 'null' && specific.size > 1) continue;
     if (byField.has(field)) continue;
-    byField.set(field, describe(error, field, value, required));
+    byField.set(field, describe(error, { field, value }, required));
   }
 
   const problems = [...byField.values()];
@@ -100,7 +100,8 @@ function valueAt(data: unknown, field: string, error?: ErrorObject): unknown {
   return current;
 }
 
-function describe(error: ErrorObject, field: string, value: unknown, required: ReadonlySet<string>): Problem {
+function describe(error: ErrorObject, at: { field: string; value: unknown }, required: ReadonlySet<string>): Problem {
+  const { field, value } = at;
   const params = error.params as Record<string, unknown>;
   const make = (rule: string, why: string, extra: { allowed?: readonly unknown[] } = {}): Problem => ({
     detail: { field, rule, value: value ?? null, message: why, ...extra },

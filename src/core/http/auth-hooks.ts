@@ -71,7 +71,7 @@ async function checkReferences(options: AuthHooksOptions, caller: { readonly ide
     let visible = false;
     for (const target of reference.targets) {
       const stored = await findObject(store, api, { target, key });
-      if (stored !== undefined && options.guard.mayGet(identity, api, target, stored)) {
+      if (stored !== undefined && options.guard.mayGet(identity, { api, object: target }, stored)) {
         visible = true;
         break;
       }
@@ -116,16 +116,16 @@ export function createAuthHooks(options: AuthHooksOptions): Required<Pick<Proton
     async authorize(request, context) {
       if (context.action !== 'create') return;
       const body = (request.body ?? {}) as Record<string, unknown>;
-      guard.authorizeCreate(identityOf(request), context.api, context.object, body);
+      guard.authorizeCreate(identityOf(request), context, body);
       await checkReferences(options, { identity: identityOf(request), context }, body);
     },
     async authorizeStored(request, context, stored, patch) {
       if (context.action !== 'get' && context.action !== 'update' && context.action !== 'delete') return;
-      guard.authorizeStored(identityOf(request), context.api, context.object, context.action, stored, context.key ?? '', patch);
+      guard.authorizeStored(identityOf(request), context, { action: context.action, stored, key: context.key ?? '', patch });
       if (context.action === 'update' && patch !== undefined) await checkReferences(options, { identity: identityOf(request), context }, patch);
     },
     listFilters(request, context) {
-      const scope = guard.listScope(identityOf(request), context.api, context.object);
+      const scope = guard.listScope(identityOf(request), context);
       return scope.all ? undefined : { [TENANT_ATTRIBUTE]: [scope.tenantId] };
     },
   };

@@ -67,9 +67,9 @@ function watchSection(watch: ProtonWatchOptions | undefined): Record<string, unk
 export function capabilitiesDocument(
   base: string,
   registry: ProtonRegistry,
-  options: CapabilitiesOptions | undefined,
-  watch: ProtonWatchOptions | undefined,
+  served: { capabilities: CapabilitiesOptions | undefined; watch: ProtonWatchOptions | undefined },
 ): CapabilitiesDocument {
+  const { capabilities: options, watch } = served;
   const apis = registry.apiNames().map((name) => {
     const latest = registry.defaultVersion(name);
     return {
@@ -117,7 +117,7 @@ export interface CapabilitiesRouteOptions {
 /** `GET /proton/capabilities` (register inside the `/proton` scope). */
 export function registerCapabilitiesRoute(scope: FastifyInstance, options: CapabilitiesRouteOptions): void {
   scope.get('/capabilities', async (request: FastifyRequest) =>
-    capabilitiesDocument(baseUrl(request, options.mountPrefix), options.registry, options.capabilities, options.watch),
+    capabilitiesDocument(baseUrl(request, options.mountPrefix), options.registry, { capabilities: options.capabilities, watch: options.watch }),
   );
   options.notAllowed(scope, '/capabilities', ['GET']);
 }

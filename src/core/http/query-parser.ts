@@ -33,7 +33,8 @@ function unknownArgument(name: string, value: string): ValidationError {
   ]);
 }
 
-function badParameter(name: string, value: string, rule: string, why: string, allowed?: readonly unknown[]): ValidationError {
+function badParameter(offence: { name: string; value: string; rule: string }, why: string, allowed?: readonly unknown[]): ValidationError {
+  const { name, value, rule } = offence;
   const detail: ErrorDetail = { field: name, rule, value, message: why, ...(allowed === undefined ? {} : { allowed }) };
   return new ValidationError(invalidInput(name, value, why), [detail]);
 }
@@ -45,7 +46,7 @@ function parseFields(object: ObjectModel, values: readonly string[]): readonly s
   for (const value of values) {
     for (const name of value.split(',').map((part) => part.trim()).filter((part) => part !== '')) {
       if (!known.has(name)) {
-        throw badParameter('fields', value, 'enum', `Unknown field ${name}; allowed: ${[...known].join(', ')}`, [...known]);
+        throw badParameter({ name: 'fields', value, rule: 'enum' }, `Unknown field ${name}; allowed: ${[...known].join(', ')}`, [...known]);
       }
       if (!fields.includes(name)) fields.push(name);
     }
@@ -91,7 +92,7 @@ export function parseListQuery(object: ObjectModel, url: string): ParsedListQuer
       case 'limit': {
         const number = /^\d{1,7}$/.test(value) ? Number(value) : Number.NaN;
         if (!(number >= 1 && number <= MAX_LIMIT)) {
-          throw badParameter('limit', value, 'range', `Value should be an integer from 1 to ${MAX_LIMIT}`);
+          throw badParameter({ name: 'limit', value, rule: 'range' }, `Value should be an integer from 1 to ${MAX_LIMIT}`);
         }
         limit = number;
         break;
@@ -99,33 +100,33 @@ export function parseListQuery(object: ObjectModel, url: string): ParsedListQuer
       case 'marker': {
         const pk = attributes.get(object.primaryKey);
         const typed = pk === undefined ? { ok: true as const, value } : readTypedText(pk, value);
-        if (!typed.ok) throw badParameter('marker', value, typed.rule, typed.message);
+        if (!typed.ok) throw badParameter({ name: 'marker', value, rule: typed.rule }, typed.message);
         marker = value;
         break;
       }
       case 'sort_key':
         if (!attributes.has(value) && !(META_FIELDS as readonly string[]).includes(value)) {
           const allowed = [...attributes.keys(), ...META_FIELDS];
-          throw badParameter('sort_key', value, 'enum', `Value should be one of: ${allowed.join(', ')}`, allowed);
+          throw badParameter({ name: 'sort_key', value, rule: 'enum' }, `Value should be one of: ${allowed.join(', ')}`, allowed);
         }
         sortKeys.push(value);
         break;
       case 'sort_dir':
-        if (value !== 'asc' && value !== 'desc') throw badParameter('sort_dir', value, 'enum', 'Value should be one of: asc, desc', ['asc', 'desc']);
+        if (value !== 'asc' && value !== 'desc') throw badParameter({ name: 'sort_dir', value, rule: 'enum' }, 'Value should be one of: asc, desc', ['asc', 'desc']);
         sortDirs.push(value);
         break;
       default: {
         const attribute = attributes.get(name);
         if (attribute === undefined) throw unknownArgument(name, value);
         const typed = readTypedText(attribute, value);
-        if (!typed.ok) throw badParameter(name, value, typed.rule, typed.message, typed.allowed);
+        if (!typed.ok) throw badParameter({ name, value, rule: typed.rule }, typed.message, typed.allowed);
         (filters[name] ??= []).push(typed.value);
       }
     }
   }
 
   if (sortDirs.length > 0 && sortDirs.length !== sortKeys.length) {
-    throw badParameter('sort_dir', sortDirs.join(','), 'pairs', `sort_key and sort_dir must come in pairs (got ${sortKeys.length} sort_key, ${sortDirs.length} sort_dir)`);
+    throw badParameter({ name: 'sort_dir', value: sortDirs.join(','), rule: 'pairs' }, `sort_key and sort_dir must come in pairs (got ${sortKeys.length} sort_key, ${sortDirs.length} sort_dir)`);
   }
   const sort = sortKeys.map((key, i) => ({ key, dir: sortDirs[i] ?? ('asc' as const) }));
   const query: ListQuery = {

@@ -21,7 +21,8 @@ export function wantsWatch(url: string): boolean {
   return queryEntries(url).some(([name]) => name === 'watch');
 }
 
-function bad(field: string, value: string, rule: string, why: string, allowed?: readonly unknown[]): ValidationError {
+function bad(offence: { field: string; value: string; rule: string }, why: string, allowed?: readonly unknown[]): ValidationError {
+  const { field, value, rule } = offence;
   return new ValidationError(invalidInput(field, value, why), [
     { field, rule, value, message: why, ...(allowed === undefined ? {} : { allowed }) },
   ]);
@@ -32,7 +33,7 @@ function readRevision(field: string, text: string): number {
   const trimmed = text.trim();
   const revision = /^\d{1,15}$/.test(trimmed) ? Number(trimmed) : Number.NaN;
   if (!Number.isSafeInteger(revision)) {
-    throw bad(field, text, 'revision', 'expected a revision: a decimal integer >= 0, as sent in an event\'s id');
+    throw bad({ field, value: text, rule: 'revision' }, 'expected a revision: a decimal integer >= 0, as sent in an event\'s id');
   }
   return revision;
 }
@@ -47,11 +48,11 @@ export function parseWatchQuery(object: ObjectModel, url: string, lastEventId: s
   let resumeAfter: number | undefined;
   for (const [name, value] of queryEntries(url)) {
     if (name === 'watch') {
-      if (value !== 'true') throw bad('watch', value, 'enum', 'Value should be true (leave watch out for an ordinary list)', ['true']);
+      if (value !== 'true') throw bad({ field: 'watch', value, rule: 'enum' }, 'Value should be true (leave watch out for an ordinary list)', ['true']);
     } else if (name === 'resourceVersion') {
       resumeAfter = readRevision('resourceVersion', value);
     } else if ((LIST_ONLY as readonly string[]).includes(name)) {
-      throw bad(name, value, 'watch', `${name} cannot be combined with watch=true (a stream is neither paged nor sorted)`);
+      throw bad({ field: name, value, rule: 'watch' }, `${name} cannot be combined with watch=true (a stream is neither paged nor sorted)`);
     } else {
       rest.append(name, value);
     }

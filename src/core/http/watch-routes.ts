@@ -87,7 +87,8 @@ function unavailable(): GluonError {
 }
 
 /** The caller may see this state if a GET of it would be allowed (filters and parent scope first). */
-function visibilityFor(request: FastifyRequest, target: WatchTarget, hooks: ProtonHooks, filters: readonly Readonly<Record<string, readonly unknown[]>>[]) {
+function visibilityFor(request: FastifyRequest, target: WatchTarget, rules: { hooks: ProtonHooks; filters: readonly Readonly<Record<string, readonly unknown[]>>[] }) {
+  const { hooks, filters } = rules;
   const { context, object } = target;
   const parent = context.parent;
   return async (stored: StoredObject): Promise<boolean> => {
@@ -151,7 +152,7 @@ export function createWatchHandler(options: ProtonWatchOptions | undefined, hook
     const session = new WatchSession(stream, {
       kv: options.kv,
       prefix: objectKey(target.api.name, target.object.name, ''),
-      visible: visibilityFor(request, target, hooks, scope === undefined ? [query.filters] : [query.filters, scope]),
+      visible: visibilityFor(request, target, { hooks, filters: scope === undefined ? [query.filters] : [query.filters, scope] }),
       render,
       ...(query.resumeAfter === undefined ? {} : { resumeAfter: query.resumeAfter }),
       ...(options.pageSize === undefined ? {} : { pageSize: options.pageSize }),

@@ -68,7 +68,7 @@ class KnownKeys {
   async has(object: ObjectModel, key: string): Promise<boolean> {
     const known = this.table(object.name).get(key);
     if (known !== undefined) return known;
-    const found = (await readExisting(this.store, this.api, object, key)) !== undefined;
+    const found = (await readExisting(this.store, { api: this.api, object }, key)) !== undefined;
     this.table(object.name).set(key, found);
     return found;
   }
@@ -83,9 +83,15 @@ class KnownKeys {
   }
 }
 
-async function readExisting(store: ProtonStore, api: ApiModel, object: ObjectModel, key: string): Promise<StoredObject | undefined> {
+/** An object of the API being imported into. */
+interface TargetObject {
+  readonly api: ApiModel;
+  readonly object: ObjectModel;
+}
+
+async function readExisting(store: ProtonStore, on: TargetObject, key: string): Promise<StoredObject | undefined> {
   try {
-    return await store.get(api, object, key);
+    return await store.get(on.api, on.object, key);
   } catch (err) {
     if (isGluonError(err) && err.code === 'GLUON_ERR_NOT_FOUND') return undefined;
     throw err;
@@ -93,7 +99,8 @@ async function readExisting(store: ProtonStore, api: ApiModel, object: ObjectMod
 }
 
 /** The references of `body` that point to nothing (parent and reference-typed attributes). */
-async function missingReferences(api: ApiModel, object: ObjectModel, body: Readonly<Record<string, unknown>>, known: KnownKeys): Promise<ErrorDetail[]> {
+async function missingReferences(on: TargetObject, body: Readonly<Record<string, unknown>>, known: KnownKeys): Promise<ErrorDetail[]> {
+  const { api, object } = on;
   const details: ErrorDetail[] = [];
   for (const attr of object.attributes) {
     const targetName = attr.reference ?? (attr.name === object.api.parentKey ? object.api.parent : undefined);
@@ -150,7 +157,9 @@ class ImportRun {
   }
 
   /** Imports every row of one original table into `object`. */
-  async importTable(api: ApiModel, object: ObjectModel, table: string, columns: readonly string[], rows: readonly SourceRow[], known: KnownKeys): Promise<void> {
+  async importTable(on: TargetObject, source: { table: string; columns: readonly string[]; rows: readonly SourceRow[] }, known: KnownKeys): Promise<void> {
+    const { api, object } = on;
+    const { table, columns, rows } = source;
     for (const row of sortedRows(object, rows)) {
       const { body, problems, timestamps } = mapRow(object, columns, row);
       const rawKey = body[object.primaryKey];
@@ -174,33 +183,28 @@ class ImportRun {
         });
       }
       details.push(...this.checker.check(api, object, body).filter((d) => !(key === null && d.field === object.primaryKey)));
-      details.push(...(await missingReferences(api, object, body, known)));
+      details.push(...(await missingReferences(on, body, known)));
       if (details.length > 0 || key === null) {
         refuse(details);
         continue;
       }
       try {
-        await this.write(api, object, key, body, known, timestamps);
+        await this.write(on, { key, body, timestamps }, known);
       } catch (err) {
         refuse(refusal(err));
       }
     }
   }
 
-  private async write(
-    api: ApiModel,
-    object: ObjectModel,
-    key: string,
-    body: Record<string, unknown>,
-    known: KnownKeys,
-    timestamps: WriteOptions['timestamps'],
-  ): Promise<void> {
+  private async write(on: TargetObject, row: { key: string; body: Record<string, unknown>; timestamps: WriteOptions['timestamps'] }, known: KnownKeys): Promise<void> {
+    const { api, object } = on;
+    const { key, body, timestamps } = row;
     const { store } = this.options;
     const base = { api: api.name, version: api.version, object: object.name, key };
     const implicitId = `${object.name}\u0000${key}`;
     const implicit = this.implicit.get(implicitId);
     this.implicit.delete(implicitId);
-    const existing = await readExisting(store, api, object, key);
+    const existing = await readExisting(store, on, key);
     if (existing === undefined && implicit !== undefined && this.dryRun) {
       // a dry run planned this default interface with its port: it would then be compared
       this.emit({ ...base, action: 'create' });
@@ -209,7 +213,7 @@ class ImportRun {
     if (existing === undefined) {
       if (!this.dryRun) await store.create(api, object, body, timestamps === undefined ? {} : { timestamps });
       known.add(object.name, key);
-      this.noteDefaultInterface(api, object, key, known);
+      this.noteDefaultInterface(on, key, known);
       this.emit({ ...base, action: 'create' });
       return;
     }
@@ -233,7 +237,8 @@ class ImportRun {
   }
 
   /** A port's create also made its default interface (same key): remember it until the original's row for it comes. */
-  private noteDefaultInterface(api: ApiModel, object: ObjectModel, key: string, known: KnownKeys): void {
+  private noteDefaultInterface(on: TargetObject, key: string, known: KnownKeys): void {
+    const { api, object } = on;
     if (object.role !== 'port') return;
     const iface = api.objects.find((o) => o.role === 'interface' && o.api.parent === object.name);
     if (iface === undefined) return;
@@ -302,7 +307,7 @@ export async function importGluon(options: ImportGluonOptions): Promise<ImportRe
         const data = content.get(table);
         if (data === undefined) continue;
         read += data.rows.length;
-        await run.importTable(api, object, table, data.columns, data.rows, known);
+        await run.importTable({ api, object }, { table, columns: data.columns, rows: data.rows }, known);
       }
     }
     if (used.size === 0) {

@@ -16,12 +16,8 @@ function aborted(name: string, why: string, cause?: unknown): KvError {
  * Resolves when `key` is deleted (or the history needed to tell was compacted), rejects
  * when `stop` fires first.
  */
-async function waitForDelete(
-  store: ElectionPrimitives,
-  key: string,
-  fromRevision: number,
-  stop: Promise<never>,
-): Promise<void> {
+async function waitForDelete(store: ElectionPrimitives, from: { key: string; fromRevision: number }, stop: Promise<never>): Promise<void> {
+  const { key, fromRevision } = from;
   let done!: () => void;
   const deleted = new Promise<void>((resolve) => (done = resolve));
   let watch: Watch | undefined;
@@ -46,12 +42,8 @@ async function waitForDelete(
  *
  * @internal use {@link KeyValueStore.campaign}
  */
-export async function campaign(
-  store: ElectionPrimitives,
-  name: string,
-  candidateId: string,
-  options: CampaignOptions,
-): Promise<Leadership> {
+export async function campaign(store: ElectionPrimitives, candidate: { name: string; candidateId: string }, options: CampaignOptions): Promise<Leadership> {
+  const { name, candidateId } = candidate;
   checkKey(name, 'name');
   checkTtl(options.ttl);
   const { signal } = options;
@@ -88,9 +80,9 @@ export async function campaign(
         if (kv.createRevision < myRev && (!ahead || kv.createRevision > ahead.createRevision)) ahead = kv;
       }
       if (!ahead) break;
-      await waitForDelete(store, ahead.key, revision + 1, stop);
+      await waitForDelete(store, { key: ahead.key, fromRevision: revision + 1 }, stop);
     }
-    return await lead(store, name, candidateId, key, myRev, lease);
+    return await lead(store, { name, candidateId, key, createRevision: myRev }, lease);
   } catch (err) {
     await lease.revoke().catch(() => undefined);
     throw err;
@@ -99,19 +91,34 @@ export async function campaign(
   }
 }
 
+/** The election key a candidate holds: the election, the candidate, its key and that key's create revision. */
+interface HeldKey {
+  readonly name: string;
+  readonly candidateId: string;
+  readonly key: string;
+  readonly createRevision: number;
+}
+
 class LeadershipImpl implements Leadership {
   private leading = true;
   private lostError: KvError | undefined;
   private readonly lostHandlers: ((err: KvError) => void)[] = [];
   watch: Watch | undefined;
 
+  readonly name: string;
+  readonly candidateId: string;
+  readonly key: string;
+  readonly createRevision: number;
+
   constructor(
-    readonly name: string,
-    readonly candidateId: string,
-    readonly key: string,
-    readonly createRevision: number,
+    held: HeldKey,
     private readonly lease: Lease,
-  ) {}
+  ) {
+    this.name = held.name;
+    this.candidateId = held.candidateId;
+    this.key = held.key;
+    this.createRevision = held.createRevision;
+  }
 
   get leaseId(): string {
     return this.lease.id;
@@ -144,15 +151,9 @@ class LeadershipImpl implements Leadership {
   }
 }
 
-async function lead(
-  store: ElectionPrimitives,
-  name: string,
-  candidateId: string,
-  key: string,
-  createRevision: number,
-  lease: Lease,
-): Promise<Leadership> {
-  const leadership = new LeadershipImpl(name, candidateId, key, createRevision, lease);
+async function lead(store: ElectionPrimitives, held: HeldKey, lease: Lease): Promise<Leadership> {
+  const { name, key, createRevision } = held;
+  const leadership = new LeadershipImpl(held, lease);
   const lostKey = (why: string): KvError =>
     new KvError('GLUON_ERR_KV_LEASE_LOST', `leadership of election ${JSON.stringify(name)} lost: ${why}`);
   lease.onLost((err) => leadership.lose(lostKey(`its lease ${lease.id} was lost (${err.message})`)));

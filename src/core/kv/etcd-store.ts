@@ -1,4 +1,3 @@
-import { ExponentialBackoff } from 'cockatiel';
 import { Etcd3, type ICompare, type IKeyValue, type IOptions, type IRequestOp } from 'etcd3';
 import { closeWatchesAndLeases } from './close-store.js';
 import { etcdClientAccess, type EtcdAccessOptions } from './etcd-access.js';
@@ -29,6 +28,7 @@ import type {
   WriteResult,
 } from './types.js';
 import type { Logger } from '../log/index.js';
+import { exponentialBackoff, type BackoffDefaults } from '../retry/index.js';
 
 /** Options of {@link createEtcdStore}. */
 export interface EtcdStoreOptions {
@@ -50,6 +50,9 @@ export interface EtcdStoreOptions {
 }
 
 type WatchBackoff = NonNullable<NonNullable<IOptions['faultHandling']>['watchBackoff']>;
+
+/** Backoff between watch reconnects after an outage: 100 ms, doubling up to 2 s (etcd3's default waits up to 30 s). */
+const WATCH_RECONNECT_BACKOFF: BackoffDefaults = { initialMs: 100, maxMs: 2000, factor: 2 };
 
 const OPS: Record<CompareOp, 'Equal' | 'NotEqual' | 'Less' | 'Greater'> = { '=': 'Equal', '!=': 'NotEqual', '<': 'Less', '>': 'Greater' };
 const TARGETS = { modRevision: 'Mod', createRevision: 'Create', version: 'Version', value: 'Value' } as const;
@@ -80,7 +83,7 @@ class EtcdStore implements KeyValueStore {
       defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: Date.now() + requestTimeout }),
       faultHandling: {
         // reconnect watches quickly after an outage (etcd3's default waits up to 30 s)
-        watchBackoff: new ExponentialBackoff({ initialDelay: 100, maxDelay: 2000 }) as unknown as WatchBackoff,
+        watchBackoff: exponentialBackoff(undefined, WATCH_RECONNECT_BACKOFF) as unknown as WatchBackoff,
       },
     };
     this.client = new Etcd3(etcdOptions);
@@ -293,7 +296,7 @@ class EtcdStore implements KeyValueStore {
   }
 
   campaign(name: string, candidateId: string, options: CampaignOptions): Promise<Leadership> {
-    return campaign(this, name, candidateId, options);
+    return campaign(this, { name, candidateId }, options);
   }
 
   observeLeader(name: string): Promise<LeaderObserver> {

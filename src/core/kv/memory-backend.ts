@@ -90,7 +90,8 @@ export class MemoryBackendImpl {
   }
 
   /** Records whose keys are in [start, …) and start with `prefix`, at `revision`, at most `limit`. */
-  range(prefix: string, start: string, revision: number, limit: number): Rec[] {
+  range(span: { prefix: string; start: string }, revision: number, limit: number): Rec[] {
+    const { prefix, start } = span;
     this.checkReadable(revision, 'range');
     const out: Rec[] = [];
     const cursor = this.sorted.from(start);
@@ -143,7 +144,8 @@ export class MemoryBackendImpl {
   }
 
   /** Evaluates one transaction guard against the current state (etcd's rules). */
-  compare(key: string, target: 'modRevision' | 'createRevision' | 'version' | 'value', op: CompareOp, expected: number | string): boolean {
+  compare(key: string, guard: { target: 'modRevision' | 'createRevision' | 'version' | 'value'; op: CompareOp; expected: number | string }): boolean {
+    const { target, op, expected } = guard;
     const rec = this.kvs.get(key);
     let cmp: number;
     if (target === 'value') {

@@ -128,7 +128,7 @@ class MemoryStore implements KeyValueStore {
     const prefix = this.prefix + options.prefix;
     const start = this.prefix + (options.fromKey ?? options.prefix);
     const limit = options.limit ?? Number.MAX_SAFE_INTEGER;
-    const recs = this.backend.range(prefix, start, revision, limit === Number.MAX_SAFE_INTEGER ? limit : limit + 1);
+    const recs = this.backend.range({ prefix, start }, revision, limit === Number.MAX_SAFE_INTEGER ? limit : limit + 1);
     const more = recs.length > limit;
     return { kvs: (more ? recs.slice(0, limit) : recs).map((r) => this.toKv(r)), more, revision };
   }
@@ -160,7 +160,7 @@ class MemoryStore implements KeyValueStore {
     checkTxn(request);
     const succeeded = request.compare.every((c) => {
       const [target, expected] = compareTarget(c);
-      return this.backend.compare(this.prefix + c.key, target, c.op, expected);
+      return this.backend.compare(this.prefix + c.key, { target, op: c.op, expected });
     });
     const ops = succeeded ? request.success : (request.failure ?? []);
     const writes: Write[] = ops.map((op) =>
@@ -235,7 +235,7 @@ class MemoryStore implements KeyValueStore {
   }
 
   campaign(name: string, candidateId: string, options: { ttl: number; signal?: AbortSignal }): ReturnType<KeyValueStore['campaign']> {
-    return campaign(this, name, candidateId, options);
+    return campaign(this, { name, candidateId }, options);
   }
 
   observeLeader(name: string): ReturnType<KeyValueStore['observeLeader']> {

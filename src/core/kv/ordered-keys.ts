@@ -124,7 +124,9 @@ export class OrderedKeys {
   check(): void {
     const leaves: BNode[] = [];
     let total = 0;
-    const walk = (node: BNode, lo: string | undefined, hi: string | undefined, depth: number, isRoot: boolean): number => {
+    const walk = (node: BNode, bounds: { lo: string | undefined; hi: string | undefined }, depth: number): number => {
+      const { lo, hi } = bounds;
+      const isRoot = node === this.root;
       if (!isRoot && (node.size < MIN || node.size > MAX)) throw new Error(`node size ${node.size} outside [${MIN}, ${MAX}]`);
       for (let i = 0; i < node.keys.length; i++) {
         const k = node.keys[i]!;
@@ -140,13 +142,13 @@ export class OrderedKeys {
       if (node.keys.length !== node.kids.length - 1) throw new Error('branch separator count mismatch');
       let leafDepth = -1;
       node.kids.forEach((kid, i) => {
-        const d = walk(kid, i === 0 ? lo : node.keys[i - 1], i === node.keys.length ? hi : node.keys[i], depth + 1, false);
+        const d = walk(kid, { lo: i === 0 ? lo : node.keys[i - 1], hi: i === node.keys.length ? hi : node.keys[i] }, depth + 1);
         if (leafDepth >= 0 && d !== leafDepth) throw new Error('leaves at different depths');
         leafDepth = d;
       });
       return leafDepth;
     };
-    walk(this.root, undefined, undefined, 0, true);
+    walk(this.root, { lo: undefined, hi: undefined }, 0);
     if (total !== this.count) throw new Error(`size ${this.count} but ${total} keys in leaves`);
     for (let i = 0; i < leaves.length; i++) {
       if (leaves[i]!.next !== (leaves[i + 1] ?? null)) throw new Error('leaf links out of order');

@@ -44,38 +44,32 @@ export function compileApi(unit: ApiUnit, issues: IssueList): ApiModel | undefin
   for (const file of files) {
     const fv = file.fileVersion;
     if (fv !== undefined && fv.value !== FILE_VERSION) {
-      issues.add('GLUON_ERR_MODEL_BAD_VALUE', fv.loc, 'file-version', `unsupported file_version ${show(fv.value)}; allowed: "${FILE_VERSION}"`, {
-        value: fv.value,
-        allowed: [FILE_VERSION],
-      });
+      issues.add('GLUON_ERR_MODEL_BAD_VALUE', fv.loc, { rule: 'file-version', message: `unsupported file_version ${show(fv.value)}; allowed: "${FILE_VERSION}"`, value: fv.value,
+        allowed: [FILE_VERSION] });
     }
   }
   if (!files.some((f) => f.fileVersion !== undefined)) {
-    issues.add('GLUON_ERR_MODEL_MISSING_KEY', { ...first.loc, path: 'file_version' }, 'file-version-required', `missing file_version (write file_version: "${FILE_VERSION}")`, {
-      allowed: [FILE_VERSION],
-    });
+    issues.add('GLUON_ERR_MODEL_MISSING_KEY', { ...first.loc, path: 'file_version' }, { rule: 'file-version-required', message: `missing file_version (write file_version: "${FILE_VERSION}")`, allowed: [FILE_VERSION] });
   }
 
   // ── info ────────────────────────────────────────────────────────────────
   const infos = unit.members.filter((f) => f.info !== undefined);
   const info = infos[0]?.info;
   for (const extra of infos.slice(1)) {
-    if (extra.info) issues.add('GLUON_ERR_MODEL_DUPLICATE', extra.info.loc, 'info-unique', `a second \`info\` for one API (the first is in ${where(info?.loc)})`);
+    if (extra.info) issues.add('GLUON_ERR_MODEL_DUPLICATE', extra.info.loc, { rule: 'info-unique', message: `a second \`info\` for one API (the first is in ${where(info?.loc)})` });
   }
   let name: string | undefined;
   let version: string | undefined;
   if (info === undefined) {
-    issues.add('GLUON_ERR_MODEL_MISSING_KEY', { ...first.loc, path: 'info' }, 'info-required', 'no `info` defined (it needs at least name and version)', {
-      allowed: ['info'],
-    });
+    issues.add('GLUON_ERR_MODEL_MISSING_KEY', { ...first.loc, path: 'info' }, { rule: 'info-required', message: 'no `info` defined (it needs at least name and version)', allowed: ['info'] });
   } else if (!info.broken) {
-    if (info.name === undefined) issues.add('GLUON_ERR_MODEL_MISSING_KEY', info.loc, 'info-name', '`info` has no `name`', { allowed: ['name'] });
+    if (info.name === undefined) issues.add('GLUON_ERR_MODEL_MISSING_KEY', info.loc, { rule: 'info-name', message: '`info` has no `name`', allowed: ['name'] });
     else if (!URL_NAME_RE.test(info.name.value))
-      issues.add('GLUON_ERR_MODEL_BAD_VALUE', info.name.loc, 'api-name', `API name ${show(info.name.value)} must contain only letters, digits, _, . and - (it is a URL segment)`, { value: info.name.value });
+      issues.add('GLUON_ERR_MODEL_BAD_VALUE', info.name.loc, { rule: 'api-name', message: `API name ${show(info.name.value)} must contain only letters, digits, _, . and - (it is a URL segment)`, value: info.name.value });
     else name = info.name.value;
-    if (info.version === undefined) issues.add('GLUON_ERR_MODEL_MISSING_KEY', info.loc, 'info-version', '`info` has no `version` (e.g. version: 1.0)', { allowed: ['version'] });
+    if (info.version === undefined) issues.add('GLUON_ERR_MODEL_MISSING_KEY', info.loc, { rule: 'info-version', message: '`info` has no `version` (e.g. version: 1.0)', allowed: ['version'] });
     else if (!URL_NAME_RE.test(info.version.value))
-      issues.add('GLUON_ERR_MODEL_BAD_VALUE', info.version.loc, 'api-version', `version ${show(info.version.value)} must contain only letters, digits, _, . and - (it is a URL segment)`, { value: info.version.value });
+      issues.add('GLUON_ERR_MODEL_BAD_VALUE', info.version.loc, { rule: 'api-version', message: `version ${show(info.version.value)} must contain only letters, digits, _, . and - (it is a URL segment)`, value: info.version.value });
     else version = info.version.value;
   }
 
@@ -85,13 +79,11 @@ export function compileApi(unit: ApiUnit, issues: IssueList): ApiModel | undefin
     for (const object of file.objects) {
       const prior = objects.get(object.name);
       if (prior !== undefined) {
-        issues.add('GLUON_ERR_MODEL_DUPLICATE', object.loc, 'object-unique', `object ${object.name} is already defined at ${where(prior.loc)}`, { value: object.name });
+        issues.add('GLUON_ERR_MODEL_DUPLICATE', object.loc, { rule: 'object-unique', message: `object ${object.name} is already defined at ${where(prior.loc)}`, value: object.name });
         continue;
       }
       if (!OBJECT_NAME_RE.test(object.name) || (SCALAR_TYPES as readonly string[]).includes(object.name)) {
-        issues.add('GLUON_ERR_MODEL_BAD_VALUE', object.loc, 'object-name', `object name ${show(object.name)} must start with a letter or _, contain only letters, digits and _, and not be a scalar type name`, {
-          value: object.name,
-        });
+        issues.add('GLUON_ERR_MODEL_BAD_VALUE', object.loc, { rule: 'object-name', message: `object name ${show(object.name)} must start with a letter or _, contain only letters, digits and _, and not be a scalar type name`, value: object.name });
       }
       objects.set(object.name, object);
     }
@@ -100,9 +92,7 @@ export function compileApi(unit: ApiUnit, issues: IssueList): ApiModel | undefin
   const apiNames = apiRaw.map((o) => o.name);
   const baseNames = [...objects.values()].filter((o) => o.api === undefined).map((o) => o.name);
   if (apiRaw.length === 0) {
-    issues.add('GLUON_ERR_MODEL_MISSING_KEY', { ...first.loc, path: 'objects' }, 'api-objects-required', 'no API objects are defined (an object with an `api:` mapping)', {
-      allowed: ['objects'],
-    });
+    issues.add('GLUON_ERR_MODEL_MISSING_KEY', { ...first.loc, path: 'objects' }, { rule: 'api-objects-required', message: 'no API objects are defined (an object with an `api:` mapping)', allowed: ['objects'] });
   }
 
   const chains = resolveExtends(objects, issues);
@@ -121,9 +111,7 @@ export function compileApi(unit: ApiUnit, issues: IssueList): ApiModel | undefin
       const pk = primaryOf(objectName);
       if (pk === undefined) return undefined;
       if (resolving.has(objectName)) {
-        issues.add('GLUON_ERR_MODEL_CONSTRAINT', pk.props.type?.loc ?? pk.loc, 'key-reference-cycle', `the primary key of ${objectName} references an object whose key references back to ${objectName}`, {
-          value: pk.props.type?.value,
-        });
+        issues.add('GLUON_ERR_MODEL_CONSTRAINT', pk.props.type?.loc ?? pk.loc, { rule: 'key-reference-cycle', message: `the primary key of ${objectName} references an object whose key references back to ${objectName}`, value: pk.props.type?.value });
         return undefined;
       }
       resolving.add(objectName);
@@ -164,18 +152,14 @@ export function compileApi(unit: ApiUnit, issues: IssueList): ApiModel | undefin
     const primaries = attrs.filter((a) => a.props.primary?.value === true);
     const pk = primaries[0];
     if (attrs.length === 0 && chain.ok) {
-      issues.add('GLUON_ERR_MODEL_MISSING_KEY', object.loc, 'attributes-required', `object ${object.name} has no attributes (own or inherited)`, { allowed: ['attributes', 'extends'] });
+      issues.add('GLUON_ERR_MODEL_MISSING_KEY', object.loc, { rule: 'attributes-required', message: `object ${object.name} has no attributes (own or inherited)`, allowed: ['attributes', 'extends'] });
     } else if (pk === undefined && chain.ok) {
-      issues.add('GLUON_ERR_MODEL_PRIMARY_KEY', object.loc, 'primary-key', `object ${object.name} has no primary key; mark one attribute \`primary: true\` (attributes: ${oneOf(attrs.map((a) => a.name))})`, {
-        allowed: attrs.map((a) => a.name),
-      });
+      issues.add('GLUON_ERR_MODEL_PRIMARY_KEY', object.loc, { rule: 'primary-key', message: `object ${object.name} has no primary key; mark one attribute \`primary: true\` (attributes: ${oneOf(attrs.map((a) => a.name))})`, allowed: attrs.map((a) => a.name) });
     }
     const pkDraft = drafts.find((d) => d.raw === pk)?.draft;
     if (pk !== undefined && pkDraft !== undefined && (pkDraft.type === 'boolean' || pkDraft.type === 'number')) {
-      issues.add('GLUON_ERR_MODEL_CONSTRAINT', pk.props.primary?.loc ?? pk.loc, 'primary-type', `primary key ${pk.name} of ${object.name} is of type ${pkDraft.type}; a key must be string, uuid, integer, enum or a reference`, {
-        value: pkDraft.type,
-        allowed: ['string', 'uuid', 'integer', 'enum'],
-      });
+      issues.add('GLUON_ERR_MODEL_CONSTRAINT', pk.props.primary?.loc ?? pk.loc, { rule: 'primary-type', message: `primary key ${pk.name} of ${object.name} is of type ${pkDraft.type}; a key must be string, uuid, integer, enum or a reference`, value: pkDraft.type,
+        allowed: ['string', 'uuid', 'integer', 'enum'] });
     }
     const attributes: AttributeModel[] = drafts.map(({ raw, draft }) => {
       const isPrimary = raw === pk;
@@ -185,7 +169,7 @@ export function compileApi(unit: ApiUnit, issues: IssueList): ApiModel | undefin
     for (const { raw } of drafts) {
       const attribute = attributes.find((a) => a.name === raw.name);
       const problem = attribute === undefined ? undefined : defaultProblem(attribute);
-      if (problem !== undefined) issues.add('GLUON_ERR_MODEL_BAD_VALUE', raw.props.default?.loc ?? raw.loc, 'default', problem, { value: raw.props.default?.value });
+      if (problem !== undefined) issues.add('GLUON_ERR_MODEL_BAD_VALUE', raw.props.default?.loc ?? raw.loc, { rule: 'default', message: problem, value: raw.props.default?.value });
     }
     const policies: Partial<Record<PolicyAction, string>> = {};
     for (const [action, rule] of mergePolicies(object, chain.chain, objects)) policies[action] = rule.value;
@@ -196,47 +180,39 @@ export function compileApi(unit: ApiUnit, issues: IssueList): ApiModel | undefin
     let parent: string | undefined;
     let parentKey: string | undefined;
     if (api !== undefined && !api.broken) {
-      if (api.name === undefined) issues.add('GLUON_ERR_MODEL_MISSING_KEY', api.loc, 'api-name', `\`api\` of ${object.name} has no \`name\``, { allowed: ['name'] });
+      if (api.name === undefined) issues.add('GLUON_ERR_MODEL_MISSING_KEY', api.loc, { rule: 'api-name', message: `\`api\` of ${object.name} has no \`name\``, allowed: ['name'] });
       else {
         apiName = api.name.value;
         if (!URL_NAME_RE.test(apiName))
-          issues.add('GLUON_ERR_MODEL_BAD_VALUE', api.name.loc, 'api-name', `api name ${show(apiName)} must contain only letters, digits, _, . and -`, { value: apiName });
+          issues.add('GLUON_ERR_MODEL_BAD_VALUE', api.name.loc, { rule: 'api-name', message: `api name ${show(apiName)} must contain only letters, digits, _, . and -`, value: apiName });
         plural = `${apiName}s`;
       }
       if (api.plural !== undefined) {
         plural = api.plural.value;
         if (!URL_NAME_RE.test(plural))
-          issues.add('GLUON_ERR_MODEL_BAD_VALUE', api.plural.loc, 'plural-name', `plural_name ${show(plural)} must contain only letters, digits, _, . and - (it is a URL segment)`, { value: plural });
+          issues.add('GLUON_ERR_MODEL_BAD_VALUE', api.plural.loc, { rule: 'plural-name', message: `plural_name ${show(plural)} must contain only letters, digits, _, . and - (it is a URL segment)`, value: plural });
       }
       if (api.parent !== undefined) {
         if (apiNames.includes(api.parent.value)) parent = api.parent.value;
         else
-          issues.add('GLUON_ERR_MODEL_UNKNOWN_REFERENCE', api.parent.loc, 'parent', `parent "${api.parent.value}" is not an API object; allowed: ${oneOf(apiNames)}`, {
-            value: api.parent.value,
-            allowed: apiNames,
-          });
+          issues.add('GLUON_ERR_MODEL_UNKNOWN_REFERENCE', api.parent.loc, { rule: 'parent', message: `parent "${api.parent.value}" is not an API object; allowed: ${oneOf(apiNames)}`, value: api.parent.value,
+            allowed: apiNames });
         if (api.parentKey === undefined)
-          issues.add('GLUON_ERR_MODEL_MISSING_KEY', api.parent.loc, 'parent-key-required', `\`parent_key\` must be given with \`parent\` (the attribute of ${object.name} holding the parent's key)`, {
-            allowed: attrs.map((a) => a.name),
-          });
+          issues.add('GLUON_ERR_MODEL_MISSING_KEY', api.parent.loc, { rule: 'parent-key-required', message: `\`parent_key\` must be given with \`parent\` (the attribute of ${object.name} holding the parent's key)`, allowed: attrs.map((a) => a.name) });
       }
       if (api.parentKey !== undefined) {
         const pkAttr = attributes.find((a) => a.name === api.parentKey?.value);
         if (api.parent === undefined) {
-          issues.add('GLUON_ERR_MODEL_MISSING_KEY', api.parentKey.loc, 'parent-required', '`parent_key` is given without `parent`', { allowed: ['parent'] });
+          issues.add('GLUON_ERR_MODEL_MISSING_KEY', api.parentKey.loc, { rule: 'parent-required', message: '`parent_key` is given without `parent`', allowed: ['parent'] });
         } else if (!attrs.some((a) => a.name === api.parentKey?.value)) {
-          issues.add('GLUON_ERR_MODEL_UNKNOWN_REFERENCE', api.parentKey.loc, 'parent-key', `parent_key "${api.parentKey.value}" is not an attribute of ${object.name}; allowed: ${oneOf(attrs.map((a) => a.name))}`, {
-            value: api.parentKey.value,
-            allowed: attrs.map((a) => a.name),
-          });
+          issues.add('GLUON_ERR_MODEL_UNKNOWN_REFERENCE', api.parentKey.loc, { rule: 'parent-key', message: `parent_key "${api.parentKey.value}" is not an attribute of ${object.name}; allowed: ${oneOf(attrs.map((a) => a.name))}`, value: api.parentKey.value,
+            allowed: attrs.map((a) => a.name) });
         } else if (parent !== undefined) {
           parentKey = api.parentKey.value;
           const parentKeyType = ctx.keyOf(parent);
           if (pkAttr !== undefined && parentKeyType !== undefined && (pkAttr.type !== parentKeyType.type || (pkAttr.reference !== undefined && pkAttr.reference !== parent))) {
-            issues.add('GLUON_ERR_MODEL_CONSTRAINT', api.parentKey.loc, 'parent-key-type', `parent_key ${parentKey} is ${pkAttr.reference ?? pkAttr.type} but the key of parent ${parent} is ${parentKeyType.type}; use \`type: ${parent}\``, {
-              value: pkAttr.reference ?? pkAttr.type,
-              allowed: [parent, parentKeyType.type],
-            });
+            issues.add('GLUON_ERR_MODEL_CONSTRAINT', api.parentKey.loc, { rule: 'parent-key-type', message: `parent_key ${parentKey} is ${pkAttr.reference ?? pkAttr.type} but the key of parent ${parent} is ${parentKeyType.type}; use \`type: ${parent}\``, value: pkAttr.reference ?? pkAttr.type,
+              allowed: [parent, parentKeyType.type] });
           }
         }
       }
@@ -252,22 +228,20 @@ export function compileApi(unit: ApiUnit, issues: IssueList): ApiModel | undefin
       naturalKey: attributes.filter((a) => a.naturalKey).map((a) => a.name),
       policies,
       ...(object.description === undefined ? {} : { description: object.description.value }),
-      ...checkRenames(object, attributes, apiNames, issues),
+      ...checkRenames(object, { attributes, apiNames }, issues),
       source: { file: object.loc.file, line: object.loc.line ?? 1, column: object.loc.column ?? 1 },
       ...(object.removed === undefined ? {} : { removed: object.removed.value }),
     });
   }
 
-  const addressed = compileAddressing(built, apiRaw, merged, issues);
-  checkUnique(built, apiRaw, (o) => o.api.plural, 'plural-unique', 'plural_name', (r) => r.api?.plural?.loc ?? r.api?.name?.loc ?? r.loc, issues);
-  checkUnique(built, apiRaw, (o) => o.api.name, 'api-name-unique', 'api name', (r) => r.api?.name?.loc ?? r.loc, issues);
+  const addressed = compileAddressing({ built, raws: apiRaw, merged }, issues);
+  checkUnique({ built, raws: apiRaw }, { key: (o) => o.api.plural, rule: 'plural-unique', label: 'plural_name', locOfRaw: (r) => r.api?.plural?.loc ?? r.api?.name?.loc ?? r.loc }, issues);
+  checkUnique({ built, raws: apiRaw }, { key: (o) => o.api.name, rule: 'api-name-unique', label: 'api name', locOfRaw: (r) => r.api?.name?.loc ?? r.loc }, issues);
   checkParentCycles(built, apiRaw, issues);
   for (const base of SINGLE_EXTENSION_BASES) {
     const extenders = apiRaw.filter((o) => o.extends?.value === base);
     for (const extra of extenders.slice(1)) {
-      issues.add('GLUON_ERR_MODEL_DUPLICATE', extra.extends?.loc ?? extra.loc, 'single-extension', `only one API object can extend ${base}; ${extenders[0]?.name ?? ''} already does`, {
-        value: extra.name,
-      });
+      issues.add('GLUON_ERR_MODEL_DUPLICATE', extra.extends?.loc ?? extra.loc, { rule: 'single-extension', message: `only one API object can extend ${base}; ${extenders[0]?.name ?? ''} already does`, value: extra.name });
     }
   }
 
@@ -293,21 +267,17 @@ function versionInfo(info: RawInfo, issues: IssueList): Pick<ApiModel, 'status' 
   if (status !== undefined) {
     if ((VERSION_STATUSES as readonly string[]).includes(status.value)) out.status = status.value as VersionStatus;
     else
-      issues.add('GLUON_ERR_MODEL_BAD_VALUE', status.loc, 'status', `unknown status ${show(status.value)}; allowed: ${oneOf([...VERSION_STATUSES])}`, {
-        value: status.value,
-        allowed: VERSION_STATUSES,
-      });
+      issues.add('GLUON_ERR_MODEL_BAD_VALUE', status.loc, { rule: 'status', message: `unknown status ${show(status.value)}; allowed: ${oneOf([...VERSION_STATUSES])}`, value: status.value,
+        allowed: VERSION_STATUSES });
   }
   if (info.storage !== undefined) out.storage = info.storage.value;
   if (info.deprecatedSince !== undefined) {
     out.deprecatedSince = info.deprecatedSince.value;
     if (out.status !== 'DEPRECATED') {
-      issues.add('GLUON_ERR_MODEL_CONSTRAINT', info.deprecatedSince.loc, 'deprecated-since', '`deprecated_since` is given but `status` is not DEPRECATED', { value: info.deprecatedSince.value, allowed: ['DEPRECATED'] });
+      issues.add('GLUON_ERR_MODEL_CONSTRAINT', info.deprecatedSince.loc, { rule: 'deprecated-since', message: '`deprecated_since` is given but `status` is not DEPRECATED', value: info.deprecatedSince.value, allowed: ['DEPRECATED'] });
     }
   } else if (out.status === 'DEPRECATED' && status !== undefined) {
-    issues.add('GLUON_ERR_MODEL_MISSING_KEY', status.loc, 'deprecated-since-required', 'a DEPRECATED version needs `deprecated_since: <date>` (the Deprecation header of its answers carries it)', {
-      allowed: ['deprecated_since'],
-    });
+    issues.add('GLUON_ERR_MODEL_MISSING_KEY', status.loc, { rule: 'deprecated-since-required', message: 'a DEPRECATED version needs `deprecated_since: <date>` (the Deprecation header of its answers carries it)', allowed: ['deprecated_since'] });
   }
   return out;
 }
@@ -317,22 +287,24 @@ function where(loc: Loc | undefined): string {
   return loc.line === undefined ? loc.file : `${loc.file}:${loc.line}:${loc.column ?? 1}`;
 }
 
-function checkUnique(
-  built: readonly ObjectModel[],
-  raws: readonly RawObject[],
-  key: (o: ObjectModel) => string,
-  rule: string,
-  label: string,
-  locOfRaw: (r: RawObject) => Loc,
-  issues: IssueList,
-): void {
+/** A name that must be unique among an API's objects: how to read it, the rule, its label in messages and where it is written. */
+interface UniqueName {
+  readonly key: (o: ObjectModel) => string;
+  readonly rule: string;
+  readonly label: string;
+  readonly locOfRaw: (r: RawObject) => Loc;
+}
+
+function checkUnique(objects: { built: readonly ObjectModel[]; raws: readonly RawObject[] }, name: UniqueName, issues: IssueList): void {
+  const { built, raws } = objects;
+  const { key, rule, label, locOfRaw } = name;
   const seen = new Map<string, string>();
   for (const object of built) {
     const k = key(object);
     const prior = seen.get(k);
     const raw = raws.find((r) => r.name === object.name);
     if (prior !== undefined && raw !== undefined) {
-      issues.add('GLUON_ERR_MODEL_DUPLICATE', locOfRaw(raw), rule, `${label} "${k}" of ${object.name} is already used by ${prior} in this API`, { value: k });
+      issues.add('GLUON_ERR_MODEL_DUPLICATE', locOfRaw(raw), { rule, message: `${label} "${k}" of ${object.name} is already used by ${prior} in this API`, value: k });
     } else seen.set(k, object.name);
   }
 }
@@ -353,9 +325,7 @@ function checkParentCycles(built: readonly ObjectModel[], raws: readonly RawObje
           const start = members.indexOf(firstName);
           const ordered = [...members.slice(start), ...members.slice(0, start), firstName];
           const raw = raws.find((r) => r.name === firstName);
-          issues.add('GLUON_ERR_MODEL_PARENT_CYCLE', raw?.api?.parent?.loc ?? raw?.loc ?? { file: '', path: 'objects' }, 'parent-cycle', `parent chain loops: ${ordered.join(' → ')}`, {
-            value: firstName,
-          });
+          issues.add('GLUON_ERR_MODEL_PARENT_CYCLE', raw?.api?.parent?.loc ?? raw?.loc ?? { file: '', path: 'objects' }, { rule: 'parent-cycle', message: `parent chain loops: ${ordered.join(' → ')}`, value: firstName });
         }
         break;
       }
@@ -370,13 +340,14 @@ function checkParentCycles(built: readonly ObjectModel[], raws: readonly RawObje
  * name must not be the name of a current attribute (or object), which still has its own
  * column (table).
  */
-function checkRenames(object: RawObject, attributes: readonly AttributeModel[], apiNames: readonly string[], issues: IssueList): { renamedFrom?: readonly string[] } {
+function checkRenames(object: RawObject, known: { attributes: readonly AttributeModel[]; apiNames: readonly string[] }, issues: IssueList): { renamedFrom?: readonly string[] } {
+  const { attributes, apiNames } = known;
   const current = new Set(attributes.map((a) => a.name));
   for (const attr of attributes) {
     for (const old of attr.renamedFrom ?? []) {
       if (!current.has(old)) continue;
       const raw = object.attributes.find((a) => a.name === attr.name);
-      issues.add('GLUON_ERR_MODEL_CONSTRAINT', raw?.props.renamedFrom?.loc ?? raw?.loc ?? object.loc, 'renamed-from', `renamed_from "${old}" of ${object.name}.${attr.name} is still an attribute of ${object.name}; remove one of them`, { value: old });
+      issues.add('GLUON_ERR_MODEL_CONSTRAINT', raw?.props.renamedFrom?.loc ?? raw?.loc ?? object.loc, { rule: 'renamed-from', message: `renamed_from "${old}" of ${object.name}.${attr.name} is still an attribute of ${object.name}; remove one of them`, value: old });
     }
   }
   const given = object.renamedFrom;
@@ -384,7 +355,7 @@ function checkRenames(object: RawObject, attributes: readonly AttributeModel[], 
   const names: string[] = [];
   for (const name of given.value) {
     if (name === object.name || apiNames.includes(name) || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
-      issues.add('GLUON_ERR_MODEL_CONSTRAINT', given.loc, 'renamed-from', `renamed_from "${name}" of object ${object.name} must be a former object name, not a current one`, { value: name });
+      issues.add('GLUON_ERR_MODEL_CONSTRAINT', given.loc, { rule: 'renamed-from', message: `renamed_from "${name}" of object ${object.name} must be a former object name, not a current one`, value: name });
     } else if (!names.includes(name)) names.push(name);
   }
   return names.length === 0 ? {} : { renamedFrom: names };

@@ -100,13 +100,7 @@ export function compileModels(files: readonly ModelSource[], options: CompileMod
       }
     }
     if (target === undefined) {
-      issues.add(
-        'GLUON_ERR_MODEL_FILE_UNREADABLE',
-        raw.imports.loc,
-        'imports',
-        `imports "${raw.imports.value}" names no readable file (looked for ${candidates.join(' and ')})`,
-        { value: raw.imports.value, allowed: candidates },
-      );
+      issues.add('GLUON_ERR_MODEL_FILE_UNREADABLE', raw.imports.loc, { rule: 'imports', message: `imports "${raw.imports.value}" names no readable file (looked for ${candidates.join(' and ')})`, value: raw.imports.value, allowed: candidates });
       continue;
     }
     importTarget.set(key, target);
@@ -146,13 +140,7 @@ export function compileModels(files: readonly ModelSource[], options: CompileMod
     const prior = seenApis.get(id);
     if (prior !== undefined) {
       const info = members.find((m) => m.info?.name)?.info?.name;
-      issues.add(
-        'GLUON_ERR_MODEL_DUPLICATE',
-        info?.loc ?? { ...(members[0]?.loc ?? { file: '' }), path: 'info.name' },
-        'api-unique',
-        `API ${model.name} version ${model.version} is already defined by ${prior}`,
-        { value: id },
-      );
+      issues.add('GLUON_ERR_MODEL_DUPLICATE', info?.loc ?? { ...(members[0]?.loc ?? { file: '' }), path: 'info.name' }, { rule: 'api-unique', message: `API ${model.name} version ${model.version} is already defined by ${prior}`, value: id });
       continue;
     }
     seenApis.set(id, model.files[0] ?? '');

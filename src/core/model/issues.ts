@@ -20,6 +20,14 @@ export interface IssueExtra {
   readonly allowed?: readonly unknown[];
 }
 
+/** One problem as {@link IssueList.add} records it. */
+export interface IssueProblem extends IssueExtra {
+  /** The rule broken (`type`, `unknown-key`). */
+  readonly rule: string;
+  /** What is wrong and how to fix it. */
+  readonly message: string;
+}
+
 /**
  * Collects every problem found while compiling models. Identical problems (same code,
  * position and message — e.g. one base-object mistake seen through many APIs) are kept once.
@@ -28,8 +36,9 @@ export class IssueList {
   private readonly items: ModelIssue[] = [];
   private readonly seen = new Set<string>();
 
-  /** Records one problem. */
-  add(code: GluonErrorCode, loc: Loc, rule: string, message: string, extra: IssueExtra = {}): void {
+  /** Records one problem: the rule it breaks, the message, and the value and allowed values when known. */
+  add(code: GluonErrorCode, loc: Loc, problem: IssueProblem): void {
+    const { rule, message, ...extra } = problem;
     const key = `${code}\u0000${loc.file}\u0000${loc.line ?? ''}\u0000${loc.column ?? ''}\u0000${loc.path}\u0000${message}`;
     if (this.seen.has(key)) return;
     this.seen.add(key);

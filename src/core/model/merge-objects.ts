@@ -26,24 +26,12 @@ export function resolveExtends(objects: ReadonlyMap<string, RawObject>, issues: 
       const ext = current.extends;
       const target = objects.get(ext.value);
       if (target === undefined) {
-        issues.add(
-          'GLUON_ERR_MODEL_UNKNOWN_REFERENCE',
-          ext.loc,
-          'extends',
-          `object ${current.name} extends "${ext.value}", which is not defined; base objects: ${oneOf(baseNames)}`,
-          { value: ext.value, allowed: baseNames },
-        );
+        issues.add('GLUON_ERR_MODEL_UNKNOWN_REFERENCE', ext.loc, { rule: 'extends', message: `object ${current.name} extends "${ext.value}", which is not defined; base objects: ${oneOf(baseNames)}`, value: ext.value, allowed: baseNames });
         ok = false;
         break;
       }
       if (target.api !== undefined) {
-        issues.add(
-          'GLUON_ERR_MODEL_UNKNOWN_REFERENCE',
-          ext.loc,
-          'extends',
-          `object ${current.name} extends "${ext.value}", an API object; only base objects (without \`api\`) can be extended: ${oneOf(baseNames)}`,
-          { value: ext.value, allowed: baseNames },
-        );
+        issues.add('GLUON_ERR_MODEL_UNKNOWN_REFERENCE', ext.loc, { rule: 'extends', message: `object ${current.name} extends "${ext.value}", an API object; only base objects (without \`api\`) can be extended: ${oneOf(baseNames)}`, value: ext.value, allowed: baseNames });
         ok = false;
         break;
       }
@@ -69,13 +57,7 @@ function reportCycle(members: readonly string[], objects: ReadonlyMap<string, Ra
   const ordered = [...members.slice(start), ...members.slice(0, start)];
   const ext = objects.get(first)?.extends;
   if (ext === undefined) return;
-  issues.add(
-    'GLUON_ERR_MODEL_INHERITANCE_CYCLE',
-    ext.loc,
-    'extends-cycle',
-    `extends chain loops: ${[...ordered, first].join(' → ')}; every chain must end at an object that extends nothing`,
-    { value: ext.value },
-  );
+  issues.add('GLUON_ERR_MODEL_INHERITANCE_CYCLE', ext.loc, { rule: 'extends-cycle', message: `extends chain loops: ${[...ordered, first].join(' → ')}; every chain must end at an object that extends nothing`, value: ext.value });
 }
 
 /** Properties that describe a type; dropped from an inherited attribute when the child changes its `type`. */

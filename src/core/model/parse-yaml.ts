@@ -24,12 +24,7 @@ export function parseYamlFile(path: string, text: string, issues: IssueList): Ya
     for (const err of doc.errors) {
       const at = err.linePos?.[0];
       const message = err.message.split('\n')[0] ?? err.message;
-      issues.add(
-        'GLUON_ERR_MODEL_YAML_SYNTAX',
-        { file: path, ...(at ? { line: at.line, column: at.col } : {}), path: '(document)' },
-        'yaml-syntax',
-        `YAML syntax error (${err.code}): ${message.replace(/ at line \d+, column \d+:?$/, '')}`,
-      );
+      issues.add('GLUON_ERR_MODEL_YAML_SYNTAX', { file: path, ...(at ? { line: at.line, column: at.col } : {}), path: '(document)' }, { rule: 'yaml-syntax', message: `YAML syntax error (${err.code}): ${message.replace(/ at line \d+, column \d+:?$/, '')}` });
     }
     return undefined;
   }
@@ -98,18 +93,11 @@ export interface Entry {
  * The entries of a mapping node. Reports `GLUON_ERR_MODEL_WRONG_TYPE` (and returns
  * `undefined`) when the node is not a mapping, and for keys that are not plain scalars.
  */
-export function entriesOf(
-  file: YamlFile,
-  node: unknown,
-  loc: Loc,
-  issues: IssueList,
-  what: string,
-): Entry[] | undefined {
+export function entriesOf(file: YamlFile, mapping: { node: unknown; loc: Loc; what: string }, issues: IssueList): Entry[] | undefined {
+  const { node, loc, what } = mapping;
   if (!isMap(node)) {
-    issues.add('GLUON_ERR_MODEL_WRONG_TYPE', loc, 'type', `${what} must be a mapping, found ${kindOf(node)}`, {
-      value: toPlain(node),
-      allowed: ['mapping'],
-    });
+    issues.add('GLUON_ERR_MODEL_WRONG_TYPE', loc, { rule: 'type', message: `${what} must be a mapping, found ${kindOf(node)}`, value: toPlain(node),
+      allowed: ['mapping'] });
     return undefined;
   }
   const out: Entry[] = [];
@@ -117,13 +105,7 @@ export function entriesOf(
     const keyNode = deref(file, pair.key);
     const key = scalarValue(keyNode);
     if (!isScalar(keyNode) || key === null || key === undefined || typeof key === 'object') {
-      issues.add(
-        'GLUON_ERR_MODEL_WRONG_TYPE',
-        locOf(file, pair.key, loc.path),
-        'key-type',
-        `keys in ${what} must be plain names, found ${kindOf(keyNode)}`,
-        { value: toPlain(keyNode), allowed: ['name'] },
-      );
+      issues.add('GLUON_ERR_MODEL_WRONG_TYPE', locOf(file, pair.key, loc.path), { rule: 'key-type', message: `keys in ${what} must be plain names, found ${kindOf(keyNode)}`, value: toPlain(keyNode), allowed: ['name'] });
       continue;
     }
     out.push({ key: String(key), keyNode: pair.key, value: deref(file, pair.value) });

@@ -35,7 +35,7 @@ class Reader {
     if (root === null || (isScalar(root) && (root.value === null || root.value === undefined))) {
       return { path: this.file.path, loc: rootLoc, objects: [], hasObjects: false };
     }
-    const entries = entriesOf(this.file, root, locOf(this.file, root, '(document)'), this.issues, 'a model file');
+    const entries = entriesOf(this.file, { node: root, loc: locOf(this.file, root, '(document)'), what: 'a model file' }, this.issues);
     const out: {
       fileVersion?: Located<string>;
       imports?: Located<string>;
@@ -51,7 +51,7 @@ class Reader {
           const v = scalarValue(entry.value);
           if (typeof v === 'string') out.fileVersion = { value: v, loc };
           else if (typeof v === 'number') out.fileVersion = { value: sourceOf(this.file, entry.value) ?? String(v), loc };
-          else this.wrongType(entry.value, loc, 'file_version', 'a string ("1.0")', 'string');
+          else this.wrongType(entry.value, loc, { what: 'file_version', expected: 'a string ("1.0")', allowed: 'string' });
           break;
         }
         case 'imports': {
@@ -67,7 +67,7 @@ class Reader {
           out.objects = this.readObjects(entry, path);
           break;
         default:
-          this.unknownKey(entry, path, TOP_LEVEL_KEYS, 'the top level of a model file');
+          this.unknownKey(entry, path, { allowed: TOP_LEVEL_KEYS, where: 'the top level of a model file' });
       }
     }
     return { path: this.file.path, loc: rootLoc, ...out };
@@ -75,7 +75,7 @@ class Reader {
 
   private readInfo(entry: Entry, path: string): RawInfo {
     const loc = this.keyAt(entry, path);
-    const entries = entriesOf(this.file, entry.value, this.at(entry.value, path), this.issues, '`info`');
+    const entries = entriesOf(this.file, { node: entry.value, loc: this.at(entry.value, path), what: '`info`' }, this.issues);
     if (entries === undefined) return { loc, broken: true };
     const info: {
       name?: Located<string>;
@@ -98,7 +98,7 @@ class Reader {
           const v = scalarValue(e.value);
           if (typeof v === 'string') info.version = { value: v, loc: at };
           else if (typeof v === 'number') info.version = { value: sourceOf(this.file, e.value) ?? String(v), loc: at };
-          else this.wrongType(e.value, at, 'info.version', 'a string or number (e.g. 1.0)', 'string');
+          else this.wrongType(e.value, at, { what: 'info.version', expected: 'a string or number (e.g. 1.0)', allowed: 'string' });
           break;
         }
         case 'description': {
@@ -122,22 +122,22 @@ class Reader {
           break;
         }
         case 'author': {
-          const authorEntries = entriesOf(this.file, e.value, this.at(e.value, p), this.issues, '`info.author`');
+          const authorEntries = entriesOf(this.file, { node: e.value, loc: this.at(e.value, p), what: '`info.author`' }, this.issues);
           for (const a of authorEntries ?? []) {
             if ((AUTHOR_KEYS as readonly string[]).includes(a.key)) this.str(a, `${p}.${a.key}`);
-            else this.unknownKey(a, `${p}.${a.key}`, AUTHOR_KEYS, '`info.author`');
+            else this.unknownKey(a, `${p}.${a.key}`, { allowed: AUTHOR_KEYS, where: '`info.author`' });
           }
           break;
         }
         default:
-          this.unknownKey(e, p, INFO_KEYS, '`info`');
+          this.unknownKey(e, p, { allowed: INFO_KEYS, where: '`info`' });
       }
     }
     return { loc, broken: false, ...info };
   }
 
   private readObjects(entry: Entry, path: string): RawObject[] {
-    const entries = entriesOf(this.file, entry.value, this.at(entry.value, path), this.issues, '`objects`');
+    const entries = entriesOf(this.file, { node: entry.value, loc: this.at(entry.value, path), what: '`objects`' }, this.issues);
     const out: RawObject[] = [];
     for (const e of entries ?? []) out.push(this.readObject(e, `${path}.${e.key}`));
     return out;
@@ -146,7 +146,7 @@ class Reader {
   private readObject(entry: Entry, path: string): RawObject {
     const loc = this.keyAt(entry, path);
     const what = `object ${entry.key}`;
-    const entries = entriesOf(this.file, entry.value, this.at(entry.value, path), this.issues, `\`${what}\``);
+    const entries = entriesOf(this.file, { node: entry.value, loc: this.at(entry.value, path), what: `\`${what}\`` }, this.issues);
     const obj: {
       api?: RawApi;
       extends?: Located<string>;
@@ -171,7 +171,7 @@ class Reader {
         }
         case 'attributes': {
           if (isScalar(e.value) && e.value.value === null) break; // `attributes:` left empty
-          const attrs = entriesOf(this.file, e.value, this.at(e.value, p), this.issues, `\`${what}.attributes\``);
+          const attrs = entriesOf(this.file, { node: e.value, loc: this.at(e.value, p), what: `\`${what}.attributes\`` }, this.issues);
           for (const a of attrs ?? []) obj.attributes.push(this.readAttribute(a, `${p}.${a.key}`));
           break;
         }
@@ -198,7 +198,7 @@ class Reader {
           break;
         }
         default:
-          this.unknownKey(e, p, OBJECT_KEYS, `\`${what}\``);
+          this.unknownKey(e, p, { allowed: OBJECT_KEYS, where: `\`${what}\`` });
       }
     }
     // An object mapping that is broken still counts as an API object if it said `api`.
@@ -207,7 +207,7 @@ class Reader {
 
   private readApi(entry: Entry, path: string): RawApi {
     const loc = this.keyAt(entry, path);
-    const entries = entriesOf(this.file, entry.value, this.at(entry.value, path), this.issues, '`api`');
+    const entries = entriesOf(this.file, { node: entry.value, loc: this.at(entry.value, path), what: '`api`' }, this.issues);
     if (entries === undefined) return { loc, broken: true };
     const api: { name?: Located<string>; plural?: Located<string>; parent?: Located<string>; parentKey?: Located<string> } =
       {};
@@ -217,7 +217,7 @@ class Reader {
         e.key as 'name'
       ] as 'name' | 'plural' | 'parent' | 'parentKey' | undefined;
       if (field === undefined) {
-        this.unknownKey(e, p, API_KEYS, '`api`');
+        this.unknownKey(e, p, { allowed: API_KEYS, where: '`api`' });
         continue;
       }
       const v = this.str(e, p);
@@ -229,7 +229,7 @@ class Reader {
   private readAttribute(entry: Entry, path: string): RawAttribute {
     const loc = this.keyAt(entry, path);
     const props: AttributeProps = {};
-    const entries = entriesOf(this.file, entry.value, this.at(entry.value, path), this.issues, `attribute \`${entry.key}\``);
+    const entries = entriesOf(this.file, { node: entry.value, loc: this.at(entry.value, path), what: `attribute \`${entry.key}\`` }, this.issues);
     for (const e of entries ?? []) {
       const p = `${path}.${e.key}`;
       switch (e.key) {
@@ -272,24 +272,18 @@ class Reader {
           props.allocate = { value: toPlain(e.value), loc: this.at(e.value, p) };
           break;
         default:
-          this.unknownKey(e, p, ATTRIBUTE_KEYS, `attribute \`${entry.key}\``);
+          this.unknownKey(e, p, { allowed: ATTRIBUTE_KEYS, where: `attribute \`${entry.key}\`` });
       }
     }
     return { name: entry.key, loc, props };
   }
 
   private readPolicies(entry: Entry, path: string, out: Map<PolicyAction, Located<string>>): void {
-    const entries = entriesOf(this.file, entry.value, this.at(entry.value, path), this.issues, '`policies`');
+    const entries = entriesOf(this.file, { node: entry.value, loc: this.at(entry.value, path), what: '`policies`' }, this.issues);
     for (const e of entries ?? []) {
       const p = `${path}.${e.key}`;
       if (!(POLICY_ACTIONS as readonly string[]).includes(e.key)) {
-        this.issues.add(
-          'GLUON_ERR_MODEL_POLICY',
-          this.keyAt(e, p),
-          'policy-action',
-          `unknown policy action "${e.key}"; allowed actions: ${oneOf([...POLICY_ACTIONS])}`,
-          { value: e.key, allowed: POLICY_ACTIONS },
-        );
+        this.issues.add('GLUON_ERR_MODEL_POLICY', this.keyAt(e, p), { rule: 'policy-action', message: `unknown policy action "${e.key}"; allowed actions: ${oneOf([...POLICY_ACTIONS])}`, value: e.key, allowed: POLICY_ACTIONS });
         continue;
       }
       const action = e.key as PolicyAction;
@@ -300,48 +294,32 @@ class Reader {
       }
       const roleEntries = isScalar(e.value) ? undefined : this.policyMap(e, p);
       if (roleEntries === undefined) {
-        this.issues.add(
-          'GLUON_ERR_MODEL_POLICY',
-          this.at(e.value, p),
-          'policy-form',
-          `policy "${action}" must be a check string ("rule:admin_or_owner") or {role: "<check string>"}, found ${kindOf(e.value)}`,
-          { value: toPlain(e.value), allowed: ['string', '{role: string}'] },
-        );
+        this.issues.add('GLUON_ERR_MODEL_POLICY', this.at(e.value, p), { rule: 'policy-form', message: `policy "${action}" must be a check string ("rule:admin_or_owner") or {role: "<check string>"}, found ${kindOf(e.value)}`, value: toPlain(e.value), allowed: ['string', '{role: string}'] });
         continue;
       }
       let role: Located<string> | undefined;
       for (const r of roleEntries) {
         const rp = `${p}.${r.key}`;
         if (r.key !== 'role') {
-          this.issues.add('GLUON_ERR_MODEL_POLICY', this.keyAt(r, rp), 'policy-key', `unknown key "${r.key}" in policy "${action}"; allowed: role`, {
-            value: r.key,
-            allowed: ['role'],
-          });
+          this.issues.add('GLUON_ERR_MODEL_POLICY', this.keyAt(r, rp), { rule: 'policy-key', message: `unknown key "${r.key}" in policy "${action}"; allowed: role`, value: r.key,
+            allowed: ['role'] });
           continue;
         }
         const rv = scalarValue(r.value);
         if (typeof rv === 'string') role = { value: rv, loc: this.at(r.value, rp) };
         else
-          this.issues.add(
-            'GLUON_ERR_MODEL_POLICY',
-            this.at(r.value, rp),
-            'policy-role',
-            `policy "${action}" role must be a check string, found ${kindOf(r.value)}`,
-            { value: toPlain(r.value), allowed: ['string'] },
-          );
+          this.issues.add('GLUON_ERR_MODEL_POLICY', this.at(r.value, rp), { rule: 'policy-role', message: `policy "${action}" role must be a check string, found ${kindOf(r.value)}`, value: toPlain(r.value), allowed: ['string'] });
       }
       if (role) out.set(action, role);
       else if (!roleEntries.some((r) => r.key === 'role'))
-        this.issues.add('GLUON_ERR_MODEL_POLICY', this.keyAt(e, p), 'policy-role', `policy "${action}" has no \`role\``, {
-          allowed: ['role'],
-        });
+        this.issues.add('GLUON_ERR_MODEL_POLICY', this.keyAt(e, p), { rule: 'policy-role', message: `policy "${action}" has no \`role\``, allowed: ['role'] });
     }
   }
 
   private policyMap(entry: Entry, path: string): Entry[] | undefined {
     // entriesOf would report WRONG_TYPE; policies report their own code instead.
     if (isSeq(entry.value)) return undefined;
-    return entriesOf(this.file, entry.value, this.at(entry.value, path), this.issues, `policy "${entry.key}"`);
+    return entriesOf(this.file, { node: entry.value, loc: this.at(entry.value, path), what: `policy "${entry.key}"` }, this.issues);
   }
 
   // ── typed scalars ───────────────────────────────────────────────────────
@@ -350,7 +328,7 @@ class Reader {
     const loc = this.at(entry.value, path);
     const v = scalarValue(entry.value);
     if (typeof v === 'string') return { value: v, loc };
-    this.wrongType(entry.value, loc, path, 'a string', 'string');
+    this.wrongType(entry.value, loc, { what: path, expected: 'a string', allowed: 'string' });
     return undefined;
   }
 
@@ -358,7 +336,7 @@ class Reader {
     const loc = this.at(entry.value, path);
     const v = scalarValue(entry.value);
     if (typeof v === 'boolean') return { value: v, loc };
-    this.wrongType(entry.value, loc, path, 'true or false', 'boolean');
+    this.wrongType(entry.value, loc, { what: path, expected: 'true or false', allowed: 'boolean' });
     return undefined;
   }
 
@@ -367,7 +345,7 @@ class Reader {
     const loc = this.at(entry.value, path);
     const v = scalarValue(entry.value);
     if (typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v))) return { value: v, loc };
-    this.wrongType(entry.value, loc, path, 'a string, number or boolean', 'scalar');
+    this.wrongType(entry.value, loc, { what: path, expected: 'a string, number or boolean', allowed: 'scalar' });
     return undefined;
   }
 
@@ -376,7 +354,7 @@ class Reader {
     const loc = this.at(entry.value, path);
     const v = scalarValue(entry.value);
     if (typeof v === 'string' && !Number.isNaN(Date.parse(v))) return { value: v, loc };
-    this.wrongType(entry.value, loc, path, 'an ISO-8601 date ("2026-06-01")', 'date');
+    this.wrongType(entry.value, loc, { what: path, expected: 'an ISO-8601 date ("2026-06-01")', allowed: 'date' });
     return undefined;
   }
 
@@ -384,7 +362,7 @@ class Reader {
     const loc = this.at(entry.value, path);
     const v = scalarValue(entry.value);
     if (typeof v === 'number' && Number.isFinite(v)) return { value: v, loc };
-    this.wrongType(entry.value, loc, path, 'a number', 'number');
+    this.wrongType(entry.value, loc, { what: path, expected: 'a number', allowed: 'number' });
     return undefined;
   }
 
@@ -398,7 +376,7 @@ class Reader {
   private strList(entry: Entry, path: string): Located<readonly string[]> | undefined {
     const loc = this.at(entry.value, path);
     if (!isSeq(entry.value)) {
-      this.wrongType(entry.value, loc, path, 'a list of strings', 'list');
+      this.wrongType(entry.value, loc, { what: path, expected: 'a list of strings', allowed: 'list' });
       return undefined;
     }
     const out: string[] = [];
@@ -408,7 +386,7 @@ class Reader {
       if (typeof v === 'string') out.push(v);
       else {
         ok = false;
-        this.wrongType(item, this.at(item, `${path}.${i}`), `${path}.${i}`, 'a string', 'string');
+        this.wrongType(item, this.at(item, `${path}.${i}`), { what: `${path}.${i}`, expected: 'a string', allowed: 'string' });
       }
     });
     return ok ? { value: out, loc } : undefined;
@@ -416,18 +394,16 @@ class Reader {
 
   // ── reporting helpers ───────────────────────────────────────────────────
 
-  private wrongType(node: unknown, loc: Loc, what: string, expected: string, allowed: string): void {
-    this.issues.add('GLUON_ERR_MODEL_WRONG_TYPE', loc, 'type', `\`${what.split('.').pop() ?? what}\` must be ${expected}, found ${kindOf(node)}`, {
-      value: toPlain(node),
-      allowed: [allowed],
-    });
+  private wrongType(node: unknown, loc: Loc, expectation: { what: string; expected: string; allowed: string }): void {
+    const { what, expected, allowed } = expectation;
+    this.issues.add('GLUON_ERR_MODEL_WRONG_TYPE', loc, { rule: 'type', message: `\`${what.split('.').pop() ?? what}\` must be ${expected}, found ${kindOf(node)}`, value: toPlain(node),
+      allowed: [allowed] });
   }
 
-  private unknownKey(entry: Entry, path: string, allowed: readonly string[], where: string): void {
-    this.issues.add('GLUON_ERR_MODEL_UNKNOWN_KEY', this.keyAt(entry, path), 'unknown-key', `unknown key "${entry.key}" in ${where}; allowed keys: ${oneOf([...allowed])}`, {
-      value: entry.key,
-      allowed,
-    });
+  private unknownKey(entry: Entry, path: string, known: { allowed: readonly string[]; where: string }): void {
+    const { allowed, where } = known;
+    this.issues.add('GLUON_ERR_MODEL_UNKNOWN_KEY', this.keyAt(entry, path), { rule: 'unknown-key', message: `unknown key "${entry.key}" in ${where}; allowed keys: ${oneOf([...allowed])}`, value: entry.key,
+      allowed });
   }
 
   private at(node: unknown, path: string): Loc {

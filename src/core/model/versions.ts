@@ -1,6 +1,6 @@
 import { ModelError } from '../errors/index.js';
 import type { ApiModel, AttributeModel, ObjectModel, SourceLocation, VersionStatus } from './types.js';
-import { IssueList, oneOf, type Loc } from './issues.js';
+import { IssueList, oneOf, type IssueProblem, type Loc } from './issues.js';
 import { compareVersions } from './compare-versions.js';
 
 /**
@@ -83,7 +83,7 @@ function planApi(name: string, versions: readonly ApiModel[], issues: IssueList)
   const storageVersion = chooseStorage(versions, issues);
   const statuses = chooseStatuses(versions, issues);
   const bases = storageObjects(storageVersion, versions);
-  const plans = versions.map((api) => ({ api, objects: compareVersion(api, storageVersion, bases, issues) }));
+  const plans = versions.map((api) => ({ api, objects: compareVersion(api, { storage: storageVersion, bases }, issues) }));
   const extras = collectExtras(plans, storageVersion, issues);
   const storage = extras.size === 0 && bases.length === storageVersion.objects.length ? storageVersion : withExtras(storageVersion, bases, extras);
   const served = plans.map(({ api, objects }, i) => ({
@@ -109,10 +109,8 @@ function storageObjects(storageVersion: ApiModel, versions: readonly ApiModel[])
 function chooseStorage(versions: readonly ApiModel[], issues: IssueList): ApiModel {
   const declared = versions.filter((api) => api.storage === true);
   for (const extra of declared.slice(1)) {
-    issues.add('GLUON_ERR_MODEL_VERSION_CONVERSION', infoLoc(extra, 'info.storage'), 'one-storage-version', `API ${extra.name} declares more than one storage version (${declared.map((a) => a.versionId).join(', ')}); keep \`storage: true\` on one`, {
-      value: extra.versionId,
-      allowed: [declared[0]?.versionId],
-    });
+    issues.add('GLUON_ERR_MODEL_VERSION_CONVERSION', infoLoc(extra, 'info.storage'), { rule: 'one-storage-version', message: `API ${extra.name} declares more than one storage version (${declared.map((a) => a.versionId).join(', ')}); keep \`storage: true\` on one`, value: extra.versionId,
+      allowed: [declared[0]?.versionId] });
   }
   const chosen = declared[0] ?? versions[0];
   if (chosen === undefined) throw new Error('an API group has at least one version');
@@ -122,9 +120,7 @@ function chooseStorage(versions: readonly ApiModel[], issues: IssueList): ApiMod
 function chooseStatuses(versions: readonly ApiModel[], issues: IssueList): VersionStatus[] {
   const current = versions.filter((api) => api.status === 'CURRENT');
   for (const extra of current.slice(1)) {
-    issues.add('GLUON_ERR_MODEL_VERSION_CONVERSION', infoLoc(extra, 'info.status'), 'one-current-version', `API ${extra.name} declares more than one CURRENT version (${current.map((a) => a.versionId).join(', ')})`, {
-      value: extra.versionId,
-    });
+    issues.add('GLUON_ERR_MODEL_VERSION_CONVERSION', infoLoc(extra, 'info.status'), { rule: 'one-current-version', message: `API ${extra.name} declares more than one CURRENT version (${current.map((a) => a.versionId).join(', ')})`, value: extra.versionId });
   }
   const undeclared = versions.filter((api) => api.status === undefined);
   const newest = current.length === 0 ? undeclared[undeclared.length - 1] : undefined;
@@ -146,17 +142,19 @@ function identityPlan(object: ObjectModel): ObjectPlan {
   return { served: object, base: object, storageNames: new Map(object.attributes.map((a) => [a.name, a.name])), added: [], hidden: [] };
 }
 
-function compareVersion(api: ApiModel, storage: ApiModel, bases: readonly ObjectModel[], issues: IssueList): ObjectPlan[] {
+function compareVersion(api: ApiModel, against: { storage: ApiModel; bases: readonly ObjectModel[] }, issues: IssueList): ObjectPlan[] {
+  const { storage, bases } = against;
   return api.objects.map((object) => {
     const base = bases.find((o) => o.name === object.name) ?? object;
-    return base === object ? identityPlan(object) : compareObject(api, object, storage, base, issues);
+    return base === object ? identityPlan(object) : compareObject({ api, object }, { storage, base }, issues);
   });
 }
 
-function compareObject(api: ApiModel, object: ObjectModel, storage: ApiModel, base: ObjectModel, issues: IssueList): ObjectPlan {
+function compareObject(served: { api: ApiModel; object: ObjectModel }, against: { storage: ApiModel; base: ObjectModel }, issues: IssueList): ObjectPlan {
+  const { api, object } = served;
+  const { storage, base } = against;
   const where = `${object.name} in ${api.name} ${api.versionId}`;
-  const fail = (loc: Loc, rule: string, message: string, value?: unknown, allowed?: readonly unknown[]): void =>
-    issues.add('GLUON_ERR_MODEL_VERSION_CONVERSION', loc, rule, message, { ...(value === undefined ? {} : { value }), ...(allowed === undefined ? {} : { allowed }) });
+  const fail = (loc: Loc, problem: IssueProblem): void => issues.add('GLUON_ERR_MODEL_VERSION_CONVERSION', loc, problem);
   const storageNames = new Map<string, string>();
   const added: AttributeModel[] = [];
   const mappedTo = new Map<string, string>();
@@ -169,54 +167,54 @@ function compareObject(api: ApiModel, object: ObjectModel, storage: ApiModel, ba
     const target = base.attributes.find((a) => a.name === storageName);
     if (formerNames.length > 0 && target === undefined) {
       const given = formerNames.join('", "');
-      fail(loc, 'renamed-from', `renamed_from "${given}" of ${attr.name} (${where}) names no attribute of ${object.name} in the storage version ${storage.versionId}; allowed: ${oneOf(baseNames)}`, formerNames.length === 1 ? formerNames[0] : formerNames, baseNames);
+      fail(loc, { rule: 'renamed-from', message: `renamed_from "${given}" of ${attr.name} (${where}) names no attribute of ${object.name} in the storage version ${storage.versionId}; allowed: ${oneOf(baseNames)}`, value: formerNames.length === 1 ? formerNames[0] : formerNames, allowed: baseNames });
       continue;
     }
     const prior = mappedTo.get(storageName);
     if (prior !== undefined) {
-      fail(loc, 'one-served-name', `${attr.name} and ${prior} (${where}) both stand for ${storageName} of the storage version; rename one`, attr.name);
+      fail(loc, { rule: 'one-served-name', message: `${attr.name} and ${prior} (${where}) both stand for ${storageName} of the storage version; rename one`, value: attr.name });
       continue;
     }
     mappedTo.set(storageName, attr.name);
     storageNames.set(attr.name, storageName);
     if (target === undefined) {
-      if (attr.primary || attr.naturalKey) fail(loc, 'added-key', `${attr.name} (${where}) is a key but the storage version ${storage.versionId} has no such attribute; a version cannot add a key`, attr.name);
+      if (attr.primary || attr.naturalKey) fail(loc, { rule: 'added-key', message: `${attr.name} (${where}) is a key but the storage version ${storage.versionId} has no such attribute; a version cannot add a key`, value: attr.name });
       else if (attr.required && attr.default === undefined)
-        fail(loc, 'added-default', `${attr.name} (${where}) is required but the storage version ${storage.versionId} has no such attribute; give it a \`default:\` (objects written through other versions read as it) or make it optional`, attr.name);
+        fail(loc, { rule: 'added-default', message: `${attr.name} (${where}) is required but the storage version ${storage.versionId} has no such attribute; give it a \`default:\` (objects written through other versions read as it) or make it optional`, value: attr.name });
       added.push(attr);
       continue;
     }
     const differences = facetDifferences(attr, target);
     if (differences.length > 0) {
-      fail(loc, 'same-definition', `${attr.name} (${where}) differs from ${storageName} of the storage version ${storage.versionId} in ${differences.join(', ')}; a version may only add, remove or rename attributes`, attr.name);
+      fail(loc, { rule: 'same-definition', message: `${attr.name} (${where}) differs from ${storageName} of the storage version ${storage.versionId} in ${differences.join(', ')}; a version may only add, remove or rename attributes`, value: attr.name });
     }
   }
 
   const servedKey = storageNames.get(object.primaryKey) ?? object.primaryKey;
   if (servedKey !== base.primaryKey) {
-    fail(objectLoc(object, ''), 'same-key', `the primary key of ${where} is ${object.primaryKey}, of the storage version ${storage.versionId} ${base.primaryKey}; keys cannot differ between versions`, object.primaryKey, [base.primaryKey]);
+    fail(objectLoc(object, ''), { rule: 'same-key', message: `the primary key of ${where} is ${object.primaryKey}, of the storage version ${storage.versionId} ${base.primaryKey}; keys cannot differ between versions`, value: object.primaryKey, allowed: [base.primaryKey] });
   }
   if (object.api.parent !== base.api.parent || (object.api.parentKey === undefined ? undefined : storageNames.get(object.api.parentKey)) !== base.api.parentKey) {
-    fail(objectLoc(object, '.api'), 'same-parent', `the parent of ${where} (${object.api.parent ?? 'none'}) differs from the storage version's (${base.api.parent ?? 'none'}, key ${base.api.parentKey ?? 'none'})`, object.api.parent ?? null, [base.api.parent ?? null]);
+    fail(objectLoc(object, '.api'), { rule: 'same-parent', message: `the parent of ${where} (${object.api.parent ?? 'none'}) differs from the storage version's (${base.api.parent ?? 'none'}, key ${base.api.parentKey ?? 'none'})`, value: object.api.parent ?? null, allowed: [base.api.parent ?? null] });
   }
   if (object.role !== base.role) {
-    fail(objectLoc(object, '.extends'), 'same-role', `${where} is a ${object.role} object, in the storage version ${storage.versionId} a ${base.role}; \`extends\` cannot change between versions`, object.role, [base.role]);
+    fail(objectLoc(object, '.extends'), { rule: 'same-role', message: `${where} is a ${object.role} object, in the storage version ${storage.versionId} a ${base.role}; \`extends\` cannot change between versions`, value: object.role, allowed: [base.role] });
   }
 
   const removed = object.removed ?? [];
   for (const name of removed) {
     const target = base.attributes.find((a) => a.name === name);
     const loc = objectLoc(object, '.removed');
-    if (target === undefined) fail(loc, 'removed-exists', `removed "${name}" (${where}) is not an attribute of ${object.name} in the storage version ${storage.versionId}; allowed: ${oneOf(baseNames)}`, name, baseNames);
-    else if (mappedTo.has(name)) fail(loc, 'removed-hidden', `removed "${name}" (${where}) is also served (as ${mappedTo.get(name) ?? name}); remove it from one of the two`, name);
-    else if (target.primary || target.naturalKey) fail(loc, 'removed-key', `removed "${name}" (${where}) is a key of the storage version; keys cannot be hidden`, name);
+    if (target === undefined) fail(loc, { rule: 'removed-exists', message: `removed "${name}" (${where}) is not an attribute of ${object.name} in the storage version ${storage.versionId}; allowed: ${oneOf(baseNames)}`, value: name, allowed: baseNames });
+    else if (mappedTo.has(name)) fail(loc, { rule: 'removed-hidden', message: `removed "${name}" (${where}) is also served (as ${mappedTo.get(name) ?? name}); remove it from one of the two`, value: name });
+    else if (target.primary || target.naturalKey) fail(loc, { rule: 'removed-key', message: `removed "${name}" (${where}) is a key of the storage version; keys cannot be hidden`, value: name });
     else if (target.required && target.default === undefined)
-      fail(loc, 'removed-default', `removed "${name}" (${where}) is required in the storage version ${storage.versionId} without a \`default:\`; creates through ${api.versionId} could not set it`, name);
+      fail(loc, { rule: 'removed-default', message: `removed "${name}" (${where}) is required in the storage version ${storage.versionId} without a \`default:\`; creates through ${api.versionId} could not set it`, value: name });
   }
   const hidden = baseNames.filter((name) => !mappedTo.has(name));
   for (const name of hidden) {
     if (!removed.includes(name)) {
-      fail(objectLoc(object, ''), 'removed-declared', `${where} does not serve ${name} of the storage version ${storage.versionId}; declare \`removed: [${name}]\`, serve it, or rename an attribute with \`renamed_from: ${name}\``, name);
+      fail(objectLoc(object, ''), { rule: 'removed-declared', message: `${where} does not serve ${name} of the storage version ${storage.versionId}; declare \`removed: [${name}]\`, serve it, or rename an attribute with \`renamed_from: ${name}\``, value: name });
     }
   }
   return { served: object, base, storageNames, added, hidden };
@@ -243,9 +241,7 @@ function collectExtras(plans: readonly { api: ApiModel; objects: readonly Object
         }
         const differences = facetDifferences(attr, prior);
         if (differences.length > 0) {
-          issues.add('GLUON_ERR_MODEL_VERSION_CONVERSION', attributeLoc(plan.served, attr), 'added-agree', `${attr.name} of ${plan.served.name} in ${api.name} ${api.versionId} differs from the ${attr.name} another version adds (at ${sourceText(prior.source)}) in ${differences.join(', ')}; both are one column of the storage version ${storage.versionId}`, {
-            value: attr.name,
-          });
+          issues.add('GLUON_ERR_MODEL_VERSION_CONVERSION', attributeLoc(plan.served, attr), { rule: 'added-agree', message: `${attr.name} of ${plan.served.name} in ${api.name} ${api.versionId} differs from the ${attr.name} another version adds (at ${sourceText(prior.source)}) in ${differences.join(', ')}; both are one column of the storage version ${storage.versionId}`, value: attr.name });
         }
       }
       if (list.length > 0) extras.set(plan.base.name, list);

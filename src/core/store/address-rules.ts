@@ -1,7 +1,8 @@
 import { ValidationError, type ErrorDetail } from '../errors/index.js';
 import { contains, familyBits, formatIp, isHostAddress, networkOf, parseIp, type IpAddress, type ObjectModel } from '../model/index.js';
 
-function detail(field: string, rule: string, value: unknown, why: string): ErrorDetail {
+function detail(offence: { field: string; rule: string; value: unknown }, why: string): ErrorDetail {
+  const { field, rule, value } = offence;
   return { field, rule, value, message: `Invalid "${field}": ${why} (rule ${rule}).` };
 }
 
@@ -25,22 +26,22 @@ export function subnetProblems(object: ObjectModel, values: Readonly<Record<stri
   const prefixValue = values[rule.prefix];
   let prefix = typeof prefixValue === 'number' && Number.isInteger(prefixValue) ? prefixValue : undefined;
   if (address !== undefined && prefix !== undefined && (prefix < 0 || prefix > familyBits(address.family))) {
-    out.push(detail(rule.prefix, 'prefix-length', prefixValue, `${prefix} is not a prefix length of an IPv${address.family} address (0..${familyBits(address.family)})`));
+    out.push(detail({ field: rule.prefix, rule: 'prefix-length', value: prefixValue }, `${prefix} is not a prefix length of an IPv${address.family} address (0..${familyBits(address.family)})`));
     prefix = undefined;
   }
   if (address !== undefined && prefix !== undefined && !isHostAddress(address, prefix)) {
     const which = address.value === networkOf(address, prefix) ? 'network' : 'broadcast';
-    out.push(detail(rule.address, `not-${which}-address`, values[rule.address], `${formatIp(address)} is the ${which} address of ${formatIp({ family: address.family, value: networkOf(address, prefix) })}/${prefix}`));
+    out.push(detail({ field: rule.address, rule: `not-${which}-address`, value: values[rule.address] }, `${formatIp(address)} is the ${which} address of ${formatIp({ family: address.family, value: networkOf(address, prefix) })}/${prefix}`));
   }
   if (rule.gateway === undefined || gateway === undefined || address === undefined) return out;
   const shownGateway = values[rule.gateway];
   if (gateway.family === address.family && gateway.value === address.value) {
-    out.push(detail(rule.gateway, 'gateway-not-address', shownGateway, `the gateway equals ${rule.address} ${formatIp(address)}`));
+    out.push(detail({ field: rule.gateway, rule: 'gateway-not-address', value: shownGateway }, `the gateway equals ${rule.address} ${formatIp(address)}`));
   } else if (prefix !== undefined && !contains(address, prefix, gateway)) {
     const subnet = `${formatIp({ family: address.family, value: networkOf(address, prefix) })}/${prefix}`;
-    out.push(detail(rule.gateway, 'gateway-in-subnet', shownGateway, `${String(shownGateway)} is not in the subnet ${subnet} of ${rule.address} ${formatIp(address)}`));
+    out.push(detail({ field: rule.gateway, rule: 'gateway-in-subnet', value: shownGateway }, `${String(shownGateway)} is not in the subnet ${subnet} of ${rule.address} ${formatIp(address)}`));
   } else if (prefix !== undefined && !isHostAddress(gateway, prefix)) {
-    out.push(detail(rule.gateway, 'gateway-host-address', shownGateway, `${String(shownGateway)} is the network or broadcast address of its subnet`));
+    out.push(detail({ field: rule.gateway, rule: 'gateway-host-address', value: shownGateway }, `${String(shownGateway)} is the network or broadcast address of its subnet`));
   }
   return out;
 }

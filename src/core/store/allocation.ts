@@ -100,6 +100,12 @@ export function allocationConflict(err: unknown, info: TableInfo, columns: reado
   );
 }
 
+/** An allocated column and the value of its scope attribute in the row being created. */
+interface ScopedColumn {
+  readonly column: AllocatedColumn;
+  readonly scope: unknown;
+}
+
 /**
  * Fills every allocated attribute a create left out with a free value of its pool,
  * inside the create's transaction: the values in use are read in that transaction, and
@@ -108,12 +114,17 @@ export function allocationConflict(err: unknown, info: TableInfo, columns: reado
  * @internal
  */
 export class PoolAllocator {
-  constructor(
-    private readonly db: Database,
-    private readonly catalog: Catalog,
-    private readonly info: TableInfo,
-    private readonly columns: readonly AllocatedColumn[],
-  ) {}
+  private readonly db: Database;
+  private readonly catalog: Catalog;
+  private readonly info: TableInfo;
+  private readonly columns: readonly AllocatedColumn[];
+
+  constructor(options: { db: Database; catalog: Catalog; info: TableInfo; columns: readonly AllocatedColumn[] }) {
+    this.db = options.db;
+    this.catalog = options.catalog;
+    this.info = options.info;
+    this.columns = options.columns;
+  }
 
   /** Fills `values` (bound, table column order) in place; `taken` are values a concurrent writer holds. */
   async fill(tx: Tx, values: unknown[], taken: readonly TakenValue[]): Promise<void> {
@@ -121,9 +132,9 @@ export class PoolAllocator {
       if (values[column.index] !== null) continue;
       const scope = column.scopeIndex === undefined ? undefined : values[column.scopeIndex];
       if (column.scopeIndex !== undefined && (scope === null || scope === undefined)) continue;
-      const pool = await this.poolOf(tx, column, scope, values);
+      const pool = await this.poolOf(tx, { column, scope }, values);
       if (pool === undefined) continue;
-      const used = await this.usedValues(tx, column, scope, pool.family);
+      const used = await this.usedValues(tx, { column, scope }, pool.family);
       for (const t of taken) {
         if (t.column !== column.attr.name) continue;
         const range = rangeOf(t.value, pool.family);
@@ -135,7 +146,8 @@ export class PoolAllocator {
     }
   }
 
-  private async poolOf(tx: Tx, column: AllocatedColumn, scope: unknown, values: readonly unknown[]): Promise<Pool | undefined> {
+  private async poolOf(tx: Tx, at: ScopedColumn, values: readonly unknown[]): Promise<Pool | undefined> {
+    const { column, scope } = at;
     const { attr, spec } = column;
     const excludes: string[] = (spec.exclude ?? []).map(String);
     let cidrText = spec.pool;
@@ -182,7 +194,8 @@ export class PoolAllocator {
     return scopeAttr?.reference === undefined ? undefined : this.catalog.infoByName(this.info.api, scopeAttr.reference);
   }
 
-  private async usedValues(tx: Tx, column: AllocatedColumn, scope: unknown, family: IpFamily | undefined): Promise<Set<bigint>> {
+  private async usedValues(tx: Tx, at: ScopedColumn, family: IpFamily | undefined): Promise<Set<bigint>> {
+    const { column, scope } = at;
     const name = q(column.attr.name);
     const where = column.spec.scope === undefined ? '' : `${q(column.spec.scope)} = ? AND `;
     const rows = await this.db.select(`SELECT ${name} AS v FROM ${q(this.info.table.name)} WHERE ${where}${name} IS NOT NULL`, column.spec.scope === undefined ? [] : [scope], tx);
@@ -240,7 +253,7 @@ export function allocationOf(db: Database, catalog: Catalog, info: TableInfo): T
   let found = allocations.get(info);
   if (found === undefined) {
     const columns = allocatedColumns(info);
-    found = columns.length === 0 ? null : { columns, allocator: new PoolAllocator(db, catalog, info, columns) };
+    found = columns.length === 0 ? null : { columns, allocator: new PoolAllocator({ db, catalog, info, columns }) };
     allocations.set(info, found);
   }
   return found ?? undefined;

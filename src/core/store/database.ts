@@ -92,14 +92,14 @@ export class Database {
   private checkpointer: WalCheckpointer | undefined;
   private closed = false;
 
-  private constructor(
-    dialect: Dialect,
-    sequelize: Sequelize,
-    private readonly storage: string | undefined,
-    private readonly logger: Logger,
-  ) {
-    this.dialect = dialect;
-    this.sequelize = sequelize;
+  private readonly storage: string | undefined;
+  private readonly logger: Logger;
+
+  private constructor(parts: { dialect: Dialect; sequelize: Sequelize; storage: string | undefined; logger: Logger }) {
+    this.dialect = parts.dialect;
+    this.sequelize = parts.sequelize;
+    this.storage = parts.storage;
+    this.logger = parts.logger;
   }
 
   private get inMemory(): boolean {
@@ -139,7 +139,7 @@ export class Database {
     } catch (err) {
       throw new StoreError('GLUON_ERR_STORE_CONFIG', 'The mysql driver could not be loaded: install the "mysql2" package (npm install mysql2).', { cause: err });
     }
-    holder.db = new Database(target.dialect, sequelize, target.dialect === 'sqlite' ? target.storage : undefined, logger);
+    holder.db = new Database({ dialect: target.dialect, sequelize, storage: target.dialect === 'sqlite' ? target.storage : undefined, logger });
     return holder.db;
   }
 

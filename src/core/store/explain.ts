@@ -42,7 +42,15 @@ function valueOf(row: RowAttempt, column: string): unknown {
   return row.values[row.info.columnNames.indexOf(column)];
 }
 
-async function exists(db: Database, tx: Tx, info: TableInfo, where: Record<string, unknown>): Promise<boolean> {
+/** Where a failed write is explained: the database, its catalog and the transaction the write ran in. @internal */
+export interface ExplainContext {
+  readonly db: Database;
+  readonly catalog: Catalog;
+  readonly tx: Tx;
+}
+
+async function exists(at: { db: Database; tx: Tx }, info: TableInfo, where: Record<string, unknown>): Promise<boolean> {
+  const { db, tx } = at;
   const cols = Object.keys(where);
   const sql = `SELECT 1 AS one FROM ${q(info.table.name)} WHERE ${cols.map((c) => `${q(c)} = ?`).join(' AND ')} LIMIT 1`;
   return (await db.select(sql, Object.values(where), tx)).length > 0;
@@ -54,15 +62,15 @@ async function exists(db: Database, tx: Tx, info: TableInfo, where: Record<strin
  * transaction (after the failed write's savepoint was rolled back).
  * @internal
  */
-export async function explainWriteError(db: Database, catalog: Catalog, tx: Tx, err: unknown, attempt: WriteAttempt): Promise<Error> {
+export async function explainWriteError(at: ExplainContext, err: unknown, attempt: WriteAttempt): Promise<Error> {
   if (isGluonError(err)) return err;
   const failure = classifyDbError(err);
   const objectName = attempt.info.object.name;
   switch (failure.kind) {
     case 'unique':
-      return explainDuplicate(db, tx, err, attempt);
+      return explainDuplicate(at, err, attempt);
     case 'foreign-key':
-      return attempt.action === 'delete' ? explainInUse(db, catalog, tx, err, attempt) : explainDangling(db, catalog, tx, err, attempt);
+      return attempt.action === 'delete' ? explainInUse(at, err, attempt) : explainDangling(at, err, attempt);
     case 'not-null': {
       const field = failure.column ?? 'unknown';
       const message = `Missing value for "${field}" of ${objectName}: it is required and cannot be null.`;
@@ -96,12 +104,13 @@ export async function explainWriteError(db: Database, catalog: Catalog, tx: Tx, 
   }
 }
 
-async function explainDuplicate(db: Database, tx: Tx, err: unknown, attempt: WriteAttempt): Promise<Error> {
+async function explainDuplicate(at: ExplainContext, err: unknown, attempt: WriteAttempt): Promise<Error> {
+  const { db, tx } = at;
   for (const row of attempt.rows) {
     const { info } = row;
     const pkName = info.pk.name;
     const pk = valueOf(row, pkName);
-    if (attempt.action === 'create' && (await exists(db, tx, info, { [pkName]: pk }))) {
+    if (attempt.action === 'create' && (await exists(at, info, { [pkName]: pk }))) {
       const message = `${info.object.name} with ${pkName} "${String(pk)}" already exists.`;
       return new ConflictError('GLUON_ERR_ALREADY_EXISTS', message, { cause: err, details: [{ field: pkName, rule: 'unique', value: pk, message }] });
     }
@@ -133,7 +142,8 @@ async function explainDuplicate(db: Database, tx: Tx, err: unknown, attempt: Wri
   return new ConflictError('GLUON_ERR_ALREADY_EXISTS', `${attempt.info.object.name} already exists (a unique key is taken).`, { cause: err });
 }
 
-async function explainDangling(db: Database, catalog: Catalog, tx: Tx, err: unknown, attempt: WriteAttempt): Promise<Error> {
+async function explainDangling(at: ExplainContext, err: unknown, attempt: WriteAttempt): Promise<Error> {
+  const { db, catalog, tx } = at;
   const details: ErrorDetail[] = [];
   for (const row of attempt.rows) {
     for (const fk of row.info.table.foreignKeys) {
@@ -143,7 +153,7 @@ async function explainDangling(db: Database, catalog: Catalog, tx: Tx, err: unkn
       const found =
         target === undefined
           ? (await db.select(`SELECT 1 AS one FROM ${q(fk.table)} WHERE ${q(fk.references)} = ? LIMIT 1`, [value], tx)).length > 0
-          : await exists(db, tx, target, { [fk.references]: value });
+          : await exists(at, target, { [fk.references]: value });
       if (found) continue;
       if (attempt.parent !== undefined && row.info === attempt.info && fk.column === attempt.parent.key) {
         return new NotFoundError(`Object of ${fk.object} with Primary Key ${String(value)} not found.`, { cause: err });
@@ -160,7 +170,8 @@ async function explainDangling(db: Database, catalog: Catalog, tx: Tx, err: unkn
   return new GluonError('GLUON_ERR_REFERENCE_NOT_FOUND', message, { cause: err, details });
 }
 
-async function explainInUse(db: Database, catalog: Catalog, tx: Tx, err: unknown, attempt: WriteAttempt): Promise<Error> {
+async function explainInUse(at: ExplainContext, err: unknown, attempt: WriteAttempt): Promise<Error> {
+  const { db, catalog, tx } = at;
   const details: ErrorDetail[] = [];
   const users = new Set<string>();
   for (const { info, key } of attempt.deleted ?? []) {

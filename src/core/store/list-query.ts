@@ -19,29 +19,31 @@ export interface CheckedList {
   readonly limit: number;
 }
 
-function invalid(field: string, rule: string, value: unknown, message: string, allowed?: readonly unknown[]): ValidationError {
+function invalid(offence: { field: string; rule: string; value: unknown }, message: string, allowed?: readonly unknown[]): ValidationError {
+  const { field, rule, value } = offence;
   return new ValidationError(message, [allowed === undefined ? { field, rule, value, message } : { field, rule, value, message, allowed }]);
 }
 
 /** Validates filters, sort keys, limit and parent scope; builds the WHERE terms. @internal */
-export function checkList(info: TableInfo, query: ListQuery, parent: ParentScope | undefined, maxPageSize: number): CheckedList {
+export function checkList(info: TableInfo, query: ListQuery, bounds: { parent: ParentScope | undefined; maxPageSize: number }): CheckedList {
+  const { parent, maxPageSize } = bounds;
   const where: string[] = [];
   const params: unknown[] = [];
   let limit = maxPageSize;
   if (query.limit !== undefined) {
     if (typeof query.limit !== 'number' || !Number.isInteger(query.limit) || query.limit < 1) {
-      throw invalid('limit', 'minimum', query.limit, `Invalid "limit": expected a positive integer, received ${JSON.stringify(query.limit) ?? 'undefined'}.`);
+      throw invalid({ field: 'limit', rule: 'minimum', value: query.limit }, `Invalid "limit": expected a positive integer, received ${JSON.stringify(query.limit) ?? 'undefined'}.`);
     }
     limit = Math.min(query.limit, maxPageSize);
   }
   const filters = query.filters ?? {};
-  if (typeof filters !== 'object' || filters === null) throw invalid('filters', 'type', filters, 'Invalid filters: expected an object of attribute → values.');
+  if (typeof filters !== 'object' || filters === null) throw invalid({ field: 'filters', rule: 'type', value: filters }, 'Invalid filters: expected an object of attribute → values.');
   for (const [name, values] of Object.entries(filters)) {
     const column = info.columns.get(name);
     if (column === undefined) {
-      throw invalid(name, 'filter', values, `Cannot filter ${info.object.name} on "${name}": no such attribute.`, info.columnNames);
+      throw invalid({ field: name, rule: 'filter', value: values }, `Cannot filter ${info.object.name} on "${name}": no such attribute.`, info.columnNames);
     }
-    if (!Array.isArray(values)) throw invalid(name, 'type', values, `Invalid filter "${name}": expected a list of values.`);
+    if (!Array.isArray(values)) throw invalid({ field: name, rule: 'type', value: values }, `Invalid filter "${name}": expected a list of values.`);
     if (values.length === 0) {
       where.push('1 = 0');
       continue;
@@ -56,7 +58,7 @@ export function checkList(info: TableInfo, query: ListQuery, parent: ParentScope
   }
   if (parent !== undefined) {
     if (!info.columns.has(parent.key)) {
-      throw invalid('parent', 'parent', parent.key, `${info.object.name} has no parent key attribute "${parent.key}".`);
+      throw invalid({ field: 'parent', rule: 'parent', value: parent.key }, `${info.object.name} has no parent key attribute "${parent.key}".`);
     }
     where.push(`${q(parent.key)} = ?`);
     params.push(parent.value);
@@ -64,15 +66,15 @@ export function checkList(info: TableInfo, query: ListQuery, parent: ParentScope
   const order: SortTerm[] = [];
   const seen = new Set<string>();
   const sort = query.sort ?? [];
-  if (!Array.isArray(sort)) throw invalid('sort', 'type', sort, 'Invalid "sort": expected a list of {key, dir}.');
+  if (!Array.isArray(sort)) throw invalid({ field: 'sort', rule: 'type', value: sort }, 'Invalid "sort": expected a list of {key, dir}.');
   for (const term of sort as readonly { key: unknown; dir: unknown }[]) {
     const key = typeof term === 'object' && term !== null ? term.key : undefined;
     const dir = typeof term === 'object' && term !== null ? (term.dir ?? 'asc') : undefined;
     if (typeof key !== 'string' || !info.columns.has(key)) {
-      throw invalid('sort_key', 'enum', key, `Cannot sort ${info.object.name} by ${JSON.stringify(key) ?? 'undefined'}: no such attribute.`, info.columnNames);
+      throw invalid({ field: 'sort_key', rule: 'enum', value: key }, `Cannot sort ${info.object.name} by ${JSON.stringify(key) ?? 'undefined'}: no such attribute.`, info.columnNames);
     }
     if (dir !== 'asc' && dir !== 'desc') {
-      throw invalid('sort_dir', 'enum', dir, `Invalid sort direction ${JSON.stringify(dir) ?? 'undefined'}: use "asc" or "desc".`, ['asc', 'desc']);
+      throw invalid({ field: 'sort_dir', rule: 'enum', value: dir }, `Invalid sort direction ${JSON.stringify(dir) ?? 'undefined'}: use "asc" or "desc".`, ['asc', 'desc']);
     }
     if (seen.has(key)) continue;
     seen.add(key);

@@ -188,7 +188,7 @@ function diffTable(api: string, before: TableDescription, after: TableDescriptio
       }
     }
     if (old === undefined) {
-      out.push(addColumn(base, source, column, newFks.get(column.name)));
+      out.push(addColumn({ base, source }, column, newFks.get(column.name)));
       continue;
     }
     used.add(oldName);
@@ -206,7 +206,7 @@ function diffTable(api: string, before: TableDescription, after: TableDescriptio
       });
       continue;
     }
-    if (!sameColumn(old, column)) out.push(alterColumn(base, source, oldName, old, column));
+    if (!sameColumn(old, column)) out.push(alterColumn({ base, source }, { oldName, old }, column));
   }
   for (const old of before.columns) {
     if (used.has(old.name) || after.columns.some((c) => c.name === old.name)) continue;
@@ -222,13 +222,16 @@ function diffTable(api: string, before: TableDescription, after: TableDescriptio
     });
   }
   // indexes go first (a dropped column's index must go before it), new ones last
-  const indexes = diffIndexes(base, source, before, after.indexes);
+  const indexes = diffIndexes({ base, source }, before, after.indexes);
   return [...indexes.filter((c) => c.kind === 'drop-index'), ...out, ...indexes.filter((c) => c.kind === 'add-index')];
 }
 
 type Base = { readonly api: string; readonly table: string; readonly object: string };
 
-function addColumn(base: Base, source: string, column: ColumnDescription, fk: ForeignKeyDescription | undefined): SchemaChange {
+/** A table's change header and the table its rows are read from. */
+type TableAt = { readonly base: Base; readonly source: string };
+
+function addColumn({ base, source }: TableAt, column: ColumnDescription, fk: ForeignKeyDescription | undefined): SchemaChange {
   const common = { ...base, kind: 'add-column' as const, column, ...(fk === undefined ? {} : { foreignKey: fk }), neededToServe: true };
   const what = `${label(base.object, column.name)}: new column ${describeColumn(column)}`;
   if (column.nullable) return { ...common, what: `${what} (existing rows get NULL)`, risk: 'safe', expand: true };
@@ -242,7 +245,8 @@ function addColumn(base: Base, source: string, column: ColumnDescription, fk: Fo
   };
 }
 
-function alterColumn(base: Base, source: string, oldName: string, old: ColumnDescription, column: ColumnDescription): SchemaChange {
+function alterColumn({ base, source }: TableAt, was: { oldName: string; old: ColumnDescription }, column: ColumnDescription): SchemaChange {
+  const { oldName, old } = was;
   const parts: string[] = [];
   const where: RowCondition[] = [];
   let risk = 'safe' as ChangeRisk;
@@ -312,7 +316,7 @@ function alterColumn(base: Base, source: string, oldName: string, old: ColumnDes
   };
 }
 
-function diffIndexes(base: Base, source: string, beforeTable: TableDescription, after: readonly IndexDescription[]): SchemaChange[] {
+function diffIndexes({ base, source }: TableAt, beforeTable: TableDescription, after: readonly IndexDescription[]): SchemaChange[] {
   const out: SchemaChange[] = [];
   const before = beforeTable.indexes;
   // a column added by the same plan holds only NULLs: no duplicates to count (nor a column to count them in)

@@ -109,7 +109,8 @@ function effectiveRisk(change: SchemaChange | undefined, rows: number | undefine
 }
 
 /** A refused or failed migration. */
-function migrationError(code: 'GLUON_ERR_STORE_SCHEMA' | 'GLUON_ERR_MIGRATION_DESTRUCTIVE' | 'GLUON_ERR_MIGRATION_INTERRUPTED', message: string, details: readonly ErrorDetail[] = [], cause?: unknown): StoreError {
+function migrationError(code: 'GLUON_ERR_STORE_SCHEMA' | 'GLUON_ERR_MIGRATION_DESTRUCTIVE' | 'GLUON_ERR_MIGRATION_INTERRUPTED', message: string, why: { details?: readonly ErrorDetail[]; cause?: unknown } = {}): StoreError {
+  const { details = [], cause } = why;
   return new StoreError(code, message, { details: [...details], ...(cause === undefined ? {} : { cause }) });
 }
 
@@ -167,7 +168,8 @@ export class SchemaMigrator {
     return { runId: first.runId, planHash: first.planHash, steps, ...(stoppedAt === undefined ? {} : { stoppedAt }) };
   }
 
-  private async buildPlan(targets: readonly SchemaTarget[], recorded: ReadonlyMap<string, RecordedTable>, actual: ActualSchema, options: PlanOptions): Promise<MigrationStep[]> {
+  private async buildPlan(targets: readonly SchemaTarget[], schema: { recorded: ReadonlyMap<string, RecordedTable>; actual: ActualSchema }, options: PlanOptions): Promise<MigrationStep[]> {
+    const { recorded, actual } = schema;
     let changes = diffSchema(recorded, targets, options.dropTablesOf === undefined ? {} : { dropTablesOf: options.dropTablesOf });
     const counted = new Map<SchemaChange, number>();
     for (const change of changes) {
@@ -192,7 +194,7 @@ export class SchemaMigrator {
   /** Plans the changes that make the database serve `targets`. Changes nothing but the tracking tables' existence. */
   async plan(targets: readonly SchemaTarget[], options: PlanOptions = {}): Promise<MigrationPlan> {
     const { recorded, actual } = await this.recordedState(targets);
-    const steps = await this.buildPlan(targets, recorded, actual, options);
+    const steps = await this.buildPlan(targets, { recorded, actual }, options);
     const interrupted = await this.interrupted();
     return { steps, hash: planHash(steps), ...(interrupted === undefined ? {} : { interrupted }) };
   }
@@ -239,11 +241,7 @@ export class SchemaMigrator {
         const how = missing.every((s) => s.risk === 'safe')
           ? 'run `gluon db upgrade` (or start with migrate: safe to apply them at start)'
           : 'run `gluon db plan` to see the SQL and the rows at risk, then `gluon db upgrade --allow-destructive` once you accept them';
-        throw migrationError(
-          'GLUON_ERR_STORE_SCHEMA',
-          `The database does not match the models; the server does not start on it:\n${lines.join('\n')}\nTo fix it, ${how}.`,
-          missing.map(stepDetail),
-        );
+        throw migrationError('GLUON_ERR_STORE_SCHEMA', `The database does not match the models; the server does not start on it:\n${lines.join('\n')}\nTo fix it, ${how}.`, { details: missing.map(stepDetail) });
       }
       const result = await this.apply(targets, { select: allowed });
       const left = pending.steps.filter((s) => s.change !== undefined && !allowed(s.change, s));
@@ -267,16 +265,12 @@ export class SchemaMigrator {
       at === undefined
         ? 'after its last step, before recording the new schema'
         : `at step ${at.step} of ${run.steps.length} (${at.what})${at.status === 'running' ? ', which had started' : ''}${at.error === undefined ? '' : `: ${at.error}`}`;
-    return migrationError(
-      'GLUON_ERR_MIGRATION_INTERRUPTED',
-      `${head} was interrupted ${where}. Run \`gluon db upgrade\` with the models it was started with to resume it; \`gluon db status\` shows every step.`,
-      at === undefined ? [] : [{ field: at.table, rule: 'interrupted', value: at.step, message: at.what }],
-    );
+    return migrationError('GLUON_ERR_MIGRATION_INTERRUPTED', `${head} was interrupted ${where}. Run \`gluon db upgrade\` with the models it was started with to resume it; \`gluon db status\` shows every step.`, { details: at === undefined ? [] : [{ field: at.table, rule: 'interrupted', value: at.step, message: at.what }] });
   }
 
   private async apply(targets: readonly SchemaTarget[], options: UpgradeOptions): Promise<UpgradeResult> {
     const { recorded, actual } = await this.recordedState(targets);
-    const steps = await this.buildPlan(targets, recorded, actual, options);
+    const steps = await this.buildPlan(targets, { recorded, actual }, options);
     const hash = planHash(steps);
     const interrupted = await this.interrupted();
     let runId: string = randomUUID();
@@ -291,15 +285,11 @@ export class SchemaMigrator {
     } else {
       const blocked = steps.filter((s) => s.risk === 'blocked');
       if (blocked.length > 0) {
-        throw migrationError('GLUON_ERR_MIGRATION_DESTRUCTIVE', `gluon cannot apply ${blocked.length === 1 ? 'this change' : 'these changes'}:\n${blocked.map((s) => `  - ${stepLine(s)}`).join('\n')}`, blocked.map(stepDetail));
+        throw migrationError('GLUON_ERR_MIGRATION_DESTRUCTIVE', `gluon cannot apply ${blocked.length === 1 ? 'this change' : 'these changes'}:\n${blocked.map((s) => `  - ${stepLine(s)}`).join('\n')}`, { details: blocked.map(stepDetail) });
       }
       const destructive = steps.filter((s) => s.risk !== 'safe');
       if (destructive.length > 0 && options.allowDestructive !== true) {
-        throw migrationError(
-          'GLUON_ERR_MIGRATION_DESTRUCTIVE',
-          `The plan loses or refuses data; nothing was changed:\n${destructive.map((s) => `  - ${stepLine(s)}`).join('\n')}\nRun \`gluon db upgrade --allow-destructive\` once you accept it (back the database up first).`,
-          destructive.map(stepDetail),
-        );
+        throw migrationError('GLUON_ERR_MIGRATION_DESTRUCTIVE', `The plan loses or refuses data; nothing was changed:\n${destructive.map((s) => `  - ${stepLine(s)}`).join('\n')}\nRun \`gluon db upgrade --allow-destructive\` once you accept it (back the database up first).`, { details: destructive.map(stepDetail) });
       }
       if (steps.length > 0) await startJournal(this.sql, steps.map((s) => ({ runId, step: s.number, table: s.table, what: s.what, statements: s.sql, planHash: hash })));
     }
@@ -307,20 +297,15 @@ export class SchemaMigrator {
     await this.withForeignKeysOff(async () => {
       for (const step of steps) {
         if (done.has(step.number)) continue;
-        await markStep(this.sql, runId, step.number, 'running');
+        await markStep(this.sql, { runId, step: step.number, status: 'running' });
         try {
           await options.beforeStep?.(step);
           await this.runStep(step, step.number === wasRunning);
         } catch (err) {
-          await markStep(this.sql, runId, step.number, 'running', err instanceof Error ? err.message : String(err)).catch(() => undefined);
-          throw migrationError(
-            'GLUON_ERR_MIGRATION_INTERRUPTED',
-            `The upgrade stopped at step ${step.number} of ${steps.length} (${step.what}): ${err instanceof Error ? err.message : String(err)}. Steps 1–${step.number - 1} are applied; run \`gluon db upgrade\` again to resume.`,
-            [stepDetail(step)],
-            err,
-          );
+          await markStep(this.sql, { runId, step: step.number, status: 'running', error: err instanceof Error ? err.message : String(err) }).catch(() => undefined);
+          throw migrationError('GLUON_ERR_MIGRATION_INTERRUPTED', `The upgrade stopped at step ${step.number} of ${steps.length} (${step.what}): ${err instanceof Error ? err.message : String(err)}. Steps 1–${step.number - 1} are applied; run \`gluon db upgrade\` again to resume.`, { details: [stepDetail(step)], cause: err });
         }
-        await markStep(this.sql, runId, step.number, 'done');
+        await markStep(this.sql, { runId, step: step.number, status: 'done' });
         applied.push(step);
       }
     });

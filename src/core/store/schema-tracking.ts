@@ -180,7 +180,8 @@ export async function startJournal(sql: SchemaSql, steps: readonly Omit<JournalS
 }
 
 /** Marks a step running, done, or failed (running with the error). @internal */
-export async function markStep(sql: SchemaSql, runId: string, step: number, status: 'running' | 'done', error?: string): Promise<void> {
+export async function markStep(sql: SchemaSql, mark: { runId: string; step: number; status: 'running' | 'done'; error?: string }): Promise<void> {
+  const { runId, step, status, error } = mark;
   const now = toSqlDate(new Date());
   const column = status === 'running' ? 'started_at' : 'finished_at';
   await sql.exec(`UPDATE ${q(JOURNAL_TABLE)} SET ${q('status')} = ?, ${q(column)} = ?, ${q('error')} = ? WHERE ${q('run_id')} = ? AND ${q('step')} = ?`, [

@@ -277,7 +277,7 @@ export class SqlStoreImpl implements SqlStore {
   async list(api: ApiModel, object: ObjectModel, query: ListQuery = {}, options: { readonly parent?: ParentScope } = {}): Promise<ListPage> {
     const info = this.catalog.info(api, object);
     if (!isRecord(query)) throw new ValidationError('Invalid list query: expected an object.', []);
-    const list = checkList(info, query, options.parent, this.settings.maxPageSize);
+    const list = checkList(info, query, { parent: options.parent, maxPageSize: this.settings.maxPageSize });
     if (query.marker !== undefined) {
       const marker = typeof query.marker === 'string' ? await this.readOne(info, query.marker) : undefined;
       if (marker === undefined) {
@@ -347,7 +347,7 @@ export class SqlStoreImpl implements SqlStore {
     }
     rows.push(...outbox);
     const explainCreate = (err: unknown, tx: Tx): Promise<Error> =>
-      explainWriteError(this.db, this.catalog, tx, err, { action: 'create', info, rows: attempts, ...(parent === undefined ? {} : { parent }) });
+      explainWriteError({ db: this.db, catalog: this.catalog, tx }, err, { action: 'create', info, rows: attempts, ...(parent === undefined ? {} : { parent }) });
     if (allocation !== undefined && needsAllocation(allocation.columns, dbValues)) {
       return this.write(allocatingTask({ db: this.db, api, info, ...allocation, rows, attempts, at: now, urgent: options.urgent === true, explain: explainCreate }));
     }
@@ -360,7 +360,7 @@ export class SqlStoreImpl implements SqlStore {
       },
       urgent: options.urgent === true,
       explain: (err, tx) =>
-        explainWriteError(this.db, this.catalog, tx, err, { action: 'create', info, rows: attempts, ...(parent === undefined ? {} : { parent }) }),
+        explainWriteError({ db: this.db, catalog: this.catalog, tx }, err, { action: 'create', info, rows: attempts, ...(parent === undefined ? {} : { parent }) }),
     };
     return this.write(task);
   }
@@ -434,7 +434,7 @@ export class SqlStoreImpl implements SqlStore {
         return next;
       },
       explain: (err, tx) =>
-        explainWriteError(this.db, this.catalog, tx, err, {
+        explainWriteError({ db: this.db, catalog: this.catalog, tx }, err, {
           action: 'update',
           info,
           rows: merged.length === 0 ? [] : [{ info, values: merged }],
@@ -475,7 +475,7 @@ export class SqlStoreImpl implements SqlStore {
         // the DELETEs and the outbox INSERT go out together (SQLite); the first failure wins
         await this.db.sequence(tx, steps);
       },
-      explain: (err, tx) => explainWriteError(this.db, this.catalog, tx, err, { action: 'delete', info, rows: [], deleted }),
+      explain: (err, tx) => explainWriteError({ db: this.db, catalog: this.catalog, tx }, err, { action: 'delete', info, rows: [], deleted }),
       urgent: options.urgent === true,
     };
     await this.write(task);

@@ -19,7 +19,14 @@ function describe(value: unknown): string {
   }
 }
 
-function invalid(field: string, rule: string, value: unknown, expected: string, allowed?: readonly unknown[]): ValidationError {
+/** The field, the rule and the value received, as every validation error names them. */
+interface Offence {
+  readonly field: string;
+  readonly rule: string;
+  readonly value: unknown;
+}
+
+function invalid({ field, rule, value }: Offence, expected: string, allowed?: readonly unknown[]): ValidationError {
   const message = `Invalid value for "${field}": expected ${expected}, received ${describe(value)}.`;
   const detail: ErrorDetail = allowed === undefined ? { field, rule, value, message } : { field, rule, value, message, allowed };
   return new ValidationError(message, [detail]);
@@ -41,47 +48,47 @@ export function toDbValue(column: ColumnDescription, value: unknown, field: stri
   if (value === null || value === undefined) return null;
   switch (column.type) {
     case 'string': {
-      if (typeof value !== 'string') return bad(field, 'type', value, 'a string');
+      if (typeof value !== 'string') return bad({ field, rule: 'type', value }, 'a string');
       const max = column.length;
       if (max !== undefined && value.length > max && charLength(value) > max) {
-        throw invalid(field, 'maxLength', value, `at most ${max} characters`);
+        throw invalid({ field, rule: 'maxLength', value }, `at most ${max} characters`);
       }
       return value;
     }
     case 'text':
-      return typeof value === 'string' ? value : bad(field, 'type', value, 'a string');
+      return typeof value === 'string' ? value : bad({ field, rule: 'type', value }, 'a string');
     case 'enum': {
       const values = column.values ?? [];
       if (typeof value !== 'string' || !values.includes(value)) {
-        throw invalid(field, 'enum', value, `one of ${values.map((v) => JSON.stringify(v)).join(', ')}`, values);
+        throw invalid({ field, rule: 'enum', value }, `one of ${values.map((v) => JSON.stringify(v)).join(', ')}`, values);
       }
       return value;
     }
     case 'integer':
       if (typeof value !== 'number' || !Number.isInteger(value) || value < INT32_MIN || value > INT32_MAX) {
-        return bad(field, 'type', value, `an integer between ${INT32_MIN} and ${INT32_MAX}`);
+        return bad({ field, rule: 'type', value }, `an integer between ${INT32_MIN} and ${INT32_MAX}`);
       }
       return value;
     case 'bigint':
-      if (typeof value !== 'number' || !Number.isSafeInteger(value)) return bad(field, 'type', value, 'a safe integer');
+      if (typeof value !== 'number' || !Number.isSafeInteger(value)) return bad({ field, rule: 'type', value }, 'a safe integer');
       return value;
     case 'float':
-      if (typeof value !== 'number' || !Number.isFinite(value)) return bad(field, 'type', value, 'a finite number');
+      if (typeof value !== 'number' || !Number.isFinite(value)) return bad({ field, rule: 'type', value }, 'a finite number');
       return value;
     case 'boolean':
-      if (typeof value !== 'boolean') return bad(field, 'type', value, 'a boolean');
+      if (typeof value !== 'boolean') return bad({ field, rule: 'type', value }, 'a boolean');
       return value ? 1 : 0;
     case 'datetime': {
       const date = value instanceof Date ? value : typeof value === 'string' ? new Date(value) : undefined;
-      if (date === undefined || Number.isNaN(date.getTime())) return bad(field, 'format', value, 'an ISO-8601 date-time');
+      if (date === undefined || Number.isNaN(date.getTime())) return bad({ field, rule: 'format', value }, 'an ISO-8601 date-time');
       return toSqlDate(date);
     }
   }
-  return bad(field, 'type', value, `a ${String(column.type)}`);
+  return bad({ field, rule: 'type', value }, `a ${String(column.type)}`);
 }
 
-function bad(field: string, rule: string, value: unknown, expected: string): never {
-  throw invalid(field, rule, value, expected);
+function bad(offence: Offence, expected: string): never {
+  throw invalid(offence, expected);
 }
 
 /** Converts one stored value back to its API type. @internal */

@@ -1,3 +1,4 @@
+import { wholeNumberOption } from '../errors/index.js';
 import { MAX_TXN_OPS, type TxnOp } from '../kv/index.js';
 import type { OutboxEntry } from '../store/index.js';
 
@@ -37,7 +38,7 @@ export function collapseOutbox(entries: readonly OutboxEntry[]): CollapsedBatch 
 
 /** Splits operations into chunks of at most `size` (default {@link MAX_TXN_OPS}). */
 export function chunk<T>(items: readonly T[], size: number = MAX_TXN_OPS): T[][] {
-  if (!Number.isSafeInteger(size) || size < 1) throw new RangeError(`chunk size must be a positive integer, received ${size}`);
+  wholeNumberOption('txnOps', size, { min: 1 });
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;

@@ -46,7 +46,7 @@ export function registerMirrorMetrics(registry: Registry, mirror: Mirror): void 
       if (s !== undefined) this.set(s.oldestAgeMs / 1000);
     },
   });
-  const counter = (name: string, help: string, field: 'publishedOps' | 'publishedRows' | 'publishErrors', key: keyof typeof seen): void => {
+  const counter = ({ name, help }: { name: string; help: string }, field: 'publishedOps' | 'publishedRows' | 'publishErrors', key: keyof typeof seen): void => {
     new Counter({
       name,
       help,
@@ -62,9 +62,9 @@ export function registerMirrorMetrics(registry: Registry, mirror: Mirror): void 
       },
     });
   };
-  counter(MIRROR_METRICS.published, 'etcd operations published by this server (several changes of one key in one batch count once).', 'publishedOps', 'published');
-  counter(MIRROR_METRICS.publishedRows, 'Outbox rows published to etcd and removed by this server.', 'publishedRows', 'publishedRows');
-  counter(MIRROR_METRICS.errors, 'Failed publish attempts (each retried with backoff).', 'publishErrors', 'errors');
+  counter({ name: MIRROR_METRICS.published, help: 'etcd operations published by this server (several changes of one key in one batch count once).' }, 'publishedOps', 'published');
+  counter({ name: MIRROR_METRICS.publishedRows, help: 'Outbox rows published to etcd and removed by this server.' }, 'publishedRows', 'publishedRows');
+  counter({ name: MIRROR_METRICS.errors, help: 'Failed publish attempts (each retried with backoff).' }, 'publishErrors', 'errors');
   new Gauge({
     name: MIRROR_METRICS.leader,
     help: '1 when this server leads the publisher election (and publishes), else 0.',

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { setTimeout as delay } from 'node:timers/promises';
-import { ExponentialBackoff, handleAll, handleWhen, retry, type RetryPolicy } from 'cockatiel';
-import { GluonError } from '../errors/index.js';
+import { handleAll, handleWhen, retry, type RetryPolicy } from 'cockatiel';
+import { GluonError, wholeNumberOption } from '../errors/index.js';
 import type { KeyValueStore, Leadership } from '../kv/index.js';
 import type { ApiModel } from '../model/index.js';
 import type { MirrorSource } from '../store/index.js';
@@ -10,6 +10,7 @@ import { createOutboxPublisher, type OutboxPublisher, type OutboxPublisherOption
 import { reconcile, type ReconcileReport } from './reconciler.js';
 import { type Fence, type PublisherFailure, type PublisherStats } from './types.js';
 import { silentLogger, type Logger } from '../log/index.js';
+import { exponentialBackoff, type BackoffDefaults } from '../retry/index.js';
 
 /** Default election the publishers of one deployment campaign in. */
 export const DEFAULT_ELECTION = '/gluon/leader/outbox-publisher';
@@ -55,6 +56,9 @@ export const DEFAULT_STALL_MS = 60_000;
 
 /** Publishing counts as failing (not ready) after this many failed attempts in a row, or {@link MirrorOptions.stallMs}. */
 const FAILED_ATTEMPTS_NOT_READY = 5;
+
+/** Backoff between failed campaigns or reconciles: 200 ms, doubling up to 2 s. */
+const CAMPAIGN_BACKOFF: BackoffDefaults = { initialMs: 200, maxMs: 2000, factor: 2 };
 
 /** The mirror's lag, counters and role. */
 export interface MirrorStats {
@@ -155,11 +159,9 @@ class MirrorImpl implements Mirror {
     this.candidateId = options.candidateId ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
     this.logger = options.logger ?? silentLogger;
     this.election = options.election ?? DEFAULT_ELECTION;
-    this.ttl = options.leaseTtlSeconds ?? DEFAULT_LEASE_TTL_SECONDS;
-    if (!Number.isSafeInteger(this.ttl) || this.ttl < 1) throw new RangeError(`leaseTtlSeconds must be an integer >= 1, received ${String(this.ttl)}`);
-    this.stallMs = options.stallMs ?? DEFAULT_STALL_MS;
-    if (!Number.isFinite(this.stallMs) || this.stallMs <= 0) throw new RangeError(`stallMs must be a number > 0, received ${String(options.stallMs)}`);
-    const backoff = new ExponentialBackoff({ initialDelay: 200, maxDelay: 2000 });
+    this.ttl = wholeNumberOption('leaseTtlSeconds', options.leaseTtlSeconds ?? DEFAULT_LEASE_TTL_SECONDS, { min: 1, unit: 'seconds' });
+    this.stallMs = wholeNumberOption('stallMs', options.stallMs ?? DEFAULT_STALL_MS, { min: 1, unit: 'ms' });
+    const backoff = exponentialBackoff(undefined, CAMPAIGN_BACKOFF);
     this.campaignPolicy = retry(handleAll, { maxAttempts: Number.POSITIVE_INFINITY, backoff });
     this.campaignPolicy.onRetry((event) => {
       if (!('error' in event) || (event.attempt !== 1 && event.attempt % 10 !== 0)) return;

@@ -1,3 +1,4 @@
+import { wholeNumberOption } from '../errors/index.js';
 import type { KeyValueStore } from '../kv/index.js';
 import type { MirrorSource } from '../store/index.js';
 import { createCollapsingPublisher } from './collapsing-publisher.js';
@@ -105,7 +106,7 @@ export interface PublisherSettings extends Omit<OutboxPublisherOptions, 'logger'
  * from seq 0, deletes exactly the rows it published). Create it once the store is
  * connected: a store that does not know its ordering yet gets the collapsing publisher,
  * which is correct for every source.
- * @throws RangeError when a numeric option is out of range.
+ * @throws ConfigError `GLUON_ERR_CONFIG` naming a numeric option that is out of range.
  */
 export function createOutboxPublisher(options: OutboxPublisherOptions): OutboxPublisher {
   const settings = publisherSettings(options);
@@ -115,8 +116,7 @@ export function createOutboxPublisher(options: OutboxPublisherOptions): OutboxPu
 function publisherSettings(options: OutboxPublisherOptions): PublisherSettings {
   const batchSize = positive('batchSize', options.batchSize ?? 1024);
   const minPollMs = positive('minPollMs', options.minPollMs ?? 10);
-  const lingerMs = options.lingerMs ?? 5;
-  if (!Number.isFinite(lingerMs) || lingerMs < 0) throw new RangeError(`OutboxPublisher option lingerMs must be a number >= 0, received ${String(options.lingerMs)}`);
+  const lingerMs = wholeNumberOption('lingerMs', options.lingerMs ?? 5, { min: 0, unit: 'ms' });
   return {
     ...options,
     logger: options.logger ?? silentLogger,
@@ -135,6 +135,5 @@ function publisherSettings(options: OutboxPublisherOptions): PublisherSettings {
 }
 
 function positive(name: string, value: number): number {
-  if (!Number.isFinite(value) || value < 1) throw new RangeError(`OutboxPublisher option ${name} must be a number >= 1, received ${String(value)}`);
-  return value;
+  return wholeNumberOption(name, value, { min: 1 });
 }

@@ -1,10 +1,14 @@
-import { ExponentialBackoff, handleWhen, retry, type RetryPolicy } from 'cockatiel';
+import { handleWhen, retry, type RetryPolicy } from 'cockatiel';
 import { GluonError } from '../errors/index.js';
 import { MAX_TXN_OPS } from '../kv/index.js';
+import { exponentialBackoff, type BackoffDefaults } from '../retry/index.js';
 import type { CommitNotice } from '../store/index.js';
 import type { OutboxPublisher, PublisherSettings } from './outbox-publisher.js';
 import { FencedSignal, StoppedSignal, type PublishCounters, type PublishTarget } from './publish-ops.js';
 import type { PublisherFailure, PublisherStats } from './types.js';
+
+/** The factor of the publisher's retry backoff (its delays are settings). */
+const PUBLISH_RETRY_BACKOFF: BackoffDefaults = { initialMs: 100, maxMs: 2000, factor: 2 };
 
 /** What one round of a publisher did. @internal */
 export interface RoundResult {
@@ -83,7 +87,7 @@ export class PublisherLoop implements OutboxPublisher {
     });
     this.#policy = retry(
       handleWhen((err) => !(err instanceof FencedSignal) && !(err instanceof StoppedSignal)),
-      { maxAttempts: Number.POSITIVE_INFINITY, backoff: new ExponentialBackoff({ initialDelay: settings.retryInitialDelayMs, maxDelay: settings.retryMaxDelayMs }) },
+      { maxAttempts: Number.POSITIVE_INFINITY, backoff: exponentialBackoff({ initialMs: settings.retryInitialDelayMs, maxMs: settings.retryMaxDelayMs }, PUBLISH_RETRY_BACKOFF) },
     );
     this.#policy.onRetry((event) => {
       if ('error' in event) this.#failed(event.error, event.attempt, event.delay);

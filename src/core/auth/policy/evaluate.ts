@@ -28,22 +28,34 @@ function findInCreds(value: unknown, path: readonly string[], match: string): bo
  * oslo.policy's semantics: `role:` is case-insensitive, a missing `%(key)s` denies,
  * an unknown `rule:` falls back to the `default` rule (deny when there is none).
  */
-export function evaluateCheck(check: PolicyCheck, target: PolicyTarget, creds: PolicyCredentials, scope: EvaluationScope, depth = 0): boolean {
+export function evaluateCheck(check: PolicyCheck, request: PolicyRequest, scope: EvaluationScope): boolean {
+  return evaluateAt(check, request, { scope, depth: 0 });
+}
+
+/** A target and the caller's credentials, the two things a check is evaluated against. */
+export interface PolicyRequest {
+  readonly target: PolicyTarget;
+  readonly creds: PolicyCredentials;
+}
+
+function evaluateAt(check: PolicyCheck, request: PolicyRequest, at: { scope: EvaluationScope; depth: number }): boolean {
+  const { target, creds } = request;
+  const { scope, depth } = at;
   switch (check.kind) {
     case 'true':
       return true;
     case 'false':
       return false;
     case 'not':
-      return !evaluateCheck(check.check, target, creds, scope, depth);
+      return !evaluateAt(check.check, request, at);
     case 'and':
-      return check.checks.every((inner) => evaluateCheck(inner, target, creds, scope, depth));
+      return check.checks.every((inner) => evaluateAt(inner, request, at));
     case 'or':
-      return check.checks.some((inner) => evaluateCheck(inner, target, creds, scope, depth));
+      return check.checks.some((inner) => evaluateAt(inner, request, at));
     case 'rule': {
       if (depth >= MAX_RULE_DEPTH) return false;
       const rule = scope.resolveRule(check.match);
-      return rule === undefined ? false : evaluateCheck(rule, target, creds, scope, depth + 1);
+      return rule === undefined ? false : evaluateAt(rule, request, { scope, depth: depth + 1 });
     }
     case 'role': {
       const match = substitute(check.match, target);

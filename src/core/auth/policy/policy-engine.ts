@@ -88,7 +88,7 @@ export class PolicyEngine {
     const kinds = new Set(customChecks.keys());
     const rules = new Map<string, CompiledRule>();
     const problems: ErrorDetail[] = [];
-    const add = (name: string, check: string, source: RuleSource, parsed: PolicyCheck = parseCheck(check, kinds)): void => {
+    const add = ({ name, check, source }: { name: string; check: string; source: RuleSource }, parsed: PolicyCheck = parseCheck(check, kinds)): void => {
       const error = policySyntaxError(parsed);
       if (error !== undefined) {
         const where = source === 'file' && options.overridesOrigin !== undefined ? ` in ${options.overridesOrigin}` : ` (${source} rule)`;
@@ -96,7 +96,7 @@ export class PolicyEngine {
       }
       rules.set(name, { name, check, source, parsed });
     };
-    for (const [name, check] of Object.entries(BASE_RULES)) add(name, check, 'base');
+    for (const [name, check] of Object.entries(BASE_RULES)) add({ name, check, source: 'base' });
     const generated = new Set<string>();
     for (const api of options.models ?? []) {
       for (const object of api.objects) {
@@ -107,18 +107,18 @@ export class PolicyEngine {
           if (WRITE_ACTIONS.has(action)) {
             const ownParsed = parseCheck(own, kinds);
             const text = own.trim() === '' ? 'not rule:reader_only' : `(${own}) and not rule:reader_only`;
-            add(name, text, 'model', { kind: 'and', checks: [ownParsed, { kind: 'not', check: { kind: 'rule', match: 'reader_only' } }] });
+            add({ name, check: text, source: 'model' }, { kind: 'and', checks: [ownParsed, { kind: 'not', check: { kind: 'rule', match: 'reader_only' } }] });
           } else {
-            add(name, own, 'model');
+            add({ name, check: own, source: 'model' });
           }
         }
         if (object.role === 'port') {
           for (const attribute of PORT_BINDING_ATTRIBUTES) {
             if (!object.attributes.some((a) => a.name === attribute)) continue;
             for (const action of ['create', 'update'] as const) {
-              const name = attributeRuleName(api, object, action, attribute);
+              const name = attributeRuleName(api, object, { action, attribute });
               generated.add(name);
-              add(name, BINDING_ATTRIBUTE_CHECK, 'model');
+              add({ name, check: BINDING_ATTRIBUTE_CHECK, source: 'model' });
             }
           }
         }
@@ -127,8 +127,8 @@ export class PolicyEngine {
     const unknown: string[] = [];
     for (const [name, rule] of Object.entries(options.overrides ?? {})) {
       if (!Object.hasOwn(BASE_RULES, name) && !generated.has(name)) unknown.push(name);
-      if (typeof rule === 'string') add(name, rule, 'file');
-      else add(name, legacyText(rule), 'file', parseLegacyList(rule, kinds));
+      if (typeof rule === 'string') add({ name, check: rule, source: 'file' });
+      else add({ name, check: legacyText(rule), source: 'file' }, parseLegacyList(rule, kinds));
     }
     if (problems.length > 0) {
       throw new GluonError('GLUON_ERR_POLICY_SYNTAX', `Invalid policy rule${problems.length > 1 ? 's' : ''}: ${problems.map((p) => p.message).join('; ')}`, { details: problems });
@@ -153,11 +153,11 @@ export class PolicyEngine {
    */
   enforce(name: string, target: PolicyTarget, creds: PolicyCredentials): boolean {
     const rule = this.rules.get(name) ?? this.rules.get(DEFAULT_RULE);
-    return rule === undefined ? false : evaluateCheck(rule.parsed, target, creds, this.scope);
+    return rule === undefined ? false : evaluateCheck(rule.parsed, { target, creds }, this.scope);
   }
 
   /** Evaluates a check string (not a rule name) with these rules (`rule:` references resolve here). */
   check(checkString: string, target: PolicyTarget, creds: PolicyCredentials): boolean {
-    return evaluateCheck(parseCheck(checkString, this.customKinds), target, creds, this.scope);
+    return evaluateCheck(parseCheck(checkString, this.customKinds), { target, creds }, this.scope);
   }
 }

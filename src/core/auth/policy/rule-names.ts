@@ -11,6 +11,6 @@ export function policyRuleName(api: Pick<ApiModel, 'name'>, object: Pick<ObjectM
 }
 
 /** An attribute rule: `<api>:<action>_<plural>:<attribute>`, e.g. `net-l3vpn:update_ports:host_id`. */
-export function attributeRuleName(api: Pick<ApiModel, 'name'>, object: Pick<ObjectModel, 'api'>, action: 'create' | 'update', attribute: string): string {
-  return `${policyRuleName(api, object, action)}:${attribute}`;
+export function attributeRuleName(api: Pick<ApiModel, 'name'>, object: Pick<ObjectModel, 'api'>, rule: { action: 'create' | 'update'; attribute: string }): string {
+  return `${policyRuleName(api, object, rule.action)}:${rule.attribute}`;
 }
