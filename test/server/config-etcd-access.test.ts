@@ -48,9 +48,9 @@ describe('etcd access settings', () => {
   it('reads a secret from the file <VARIABLE>_FILE names, its trailing newline dropped; the variable itself wins', async () => {
     const file = join(dir, 'password');
     writeFileSync(file, 'from-the-file\n');
-    expect((await loadServerConfig({ env: { GLUON_ETCD_PASSWORD_FILE: file }, cwd: dir })).etcdPassword).toBe('from-the-file');
-    expect((await loadServerConfig({ env: { GLUON_ETCD_PASSWORD_FILE: file, GLUON_ETCD_PASSWORD: 'direct' }, cwd: dir })).etcdPassword).toBe('direct');
-    const missing = await errorOf(() => loadServerConfig({ env: { GLUON_ETCD_PASSWORD_FILE: join(dir, 'nope') }, cwd: dir }));
+    expect((await loadServerConfig({ env: { GLUON_ETCD_USERNAME: 'u', GLUON_ETCD_PASSWORD_FILE: file }, cwd: dir })).etcdPassword).toBe('from-the-file');
+    expect((await loadServerConfig({ env: { GLUON_ETCD_USERNAME: 'u', GLUON_ETCD_PASSWORD_FILE: file, GLUON_ETCD_PASSWORD: 'direct' }, cwd: dir })).etcdPassword).toBe('direct');
+    const missing = await errorOf(() => loadServerConfig({ env: { GLUON_ETCD_USERNAME: 'u', GLUON_ETCD_PASSWORD_FILE: join(dir, 'nope') }, cwd: dir }));
     expect(isGluonError(missing) && missing.code === 'GLUON_ERR_CONFIG').toBe(true);
     expect((missing as Error).message).toContain('GLUON_ETCD_PASSWORD_FILE');
   });
