@@ -18,6 +18,8 @@ const TENANT = 'a868a466bca84df18404a77db0ecac72';
 const AF = '/proton/net-l3vpn/v1.0/vpnafconfigs';
 const TESTS = '/proton/test/v1.0/tests';
 
+/** Keys a client cannot put in a URL path (it resolves them as dot segments, or they are empty). */
+const DOT_SEGMENTS: readonly string[] = ['', '.', '..'];
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 interface Answer {
@@ -41,7 +43,8 @@ function anyText(max: number): fc.Arbitrary<string> {
 }
 
 const afBody = fc.record({
-  vrf_rt_value: anyText(34).filter((s) => s.length > 0),
+  // '', '.' and '..' are drawn often: a client resolves them as dot segments, so they are refused
+  vrf_rt_value: fc.oneof(anyText(34), fc.constantFrom(...DOT_SEGMENTS)),
   vrf_rt_type: fc.constantFrom('export_extcommunity', 'import_extcommunity', 'both'),
   import_route_policy: anyText(34),
   export_route_policy: fc.option(anyText(34), { nil: null }),
@@ -123,7 +126,7 @@ describe.each(BACKENDS)('acknowledged = GET = etcd on %s', (backend) => {
         if (created.status !== 201) {
           seen.refused++;
           checkRefused(created);
-          if (!LONE_SURROGATE.test(body.vrf_rt_value)) {
+          if (!LONE_SURROGATE.test(body.vrf_rt_value) && !DOT_SEGMENTS.includes(body.vrf_rt_value)) {
             const got = await send(base, 'GET', `${AF}/${encodeURIComponent(body.vrf_rt_value)}`);
             expect([400, 404], JSON.stringify(got.body)).toContain(got.status);
           }

@@ -128,6 +128,28 @@ describe.each(BACKENDS)('hostile input on %s', (backend) => {
       const get = await call(server.app, 'GET', `${VPN}/vpnafconfigs/${encodeURIComponent(long)}`);
       expect(get.json()).toMatchObject({ code: 'GLUON_ERR_VALIDATION', details: [{ field: 'key', rule: 'maxLength' }] });
     });
+
+    // a client resolves `/vpnafconfigs/.` to the collection before sending it: such a key could never be addressed
+    it.each(['', '.', '..'])('a string key %j is refused: it is not one URL path segment', async (rt) => {
+      const created = await call(server.app, 'POST', `${VPN}/vpnafconfigs`, { tenant_id: TENANT, vrf_rt_value: rt, vrf_rt_type: 'both' });
+      expect(created.status, created.body).toBe(400);
+      expect(created.json()).toMatchObject({
+        code: 'GLUON_ERR_VALIDATION',
+        details: [{ field: 'vrf_rt_value', rule: 'keySegment', value: rt }],
+      });
+      const list = await call(server.app, 'GET', `${VPN}/vpnafconfigs?vrf_rt_value=${encodeURIComponent(rt)}`);
+      expect(list.json()['vpnafconfigs']).toEqual([]);
+    });
+
+    it('a key holding dots or slashes among other characters is addressable', async () => {
+      for (const rt of ['...', '.a', 'a/b', '%2e']) {
+        await createAf(rt);
+        const url = `${VPN}/vpnafconfigs/${encodeURIComponent(rt)}`;
+        const got = await call(server.app, 'GET', url);
+        expect(got.json(), rt).toMatchObject({ vrf_rt_value: rt });
+        expect((await call(server.app, 'DELETE', url)).status, rt).toBe(204);
+      }
+    });
   });
 
   describe('If-Match uses the strong comparison', () => {

@@ -1,6 +1,6 @@
 import type { ErrorObject } from 'ajv';
 import { ValidationError, type ErrorDetail } from '../errors/index.js';
-import { UUID_OR_EMPTY_PATTERN, UUID_PATTERN } from '../model/index.js';
+import { KEY_SEGMENT_PATTERN, UUID_OR_EMPTY_PATTERN, UUID_PATTERN } from '../model/index.js';
 import { invalidInput, showValue } from './typed-text.js';
 
 const FORMAT_TEXT: Readonly<Record<string, string>> = {
@@ -144,6 +144,9 @@ function describe(error: ErrorObject, at: { field: string; value: unknown }, req
     case 'pattern':
       if (params['pattern'] === UUID_PATTERN || params['pattern'] === UUID_OR_EMPTY_PATTERN) {
         return make('format', FORMAT_TEXT['uuid'] ?? 'Value should be UUID format');
+      }
+      if (params['pattern'] === KEY_SEGMENT_PATTERN) {
+        return make('keySegment', "A key is one URL path segment: it may not be empty, '.' or '..'");
       }
       return make('pattern', `Value should match the pattern ${String(params['pattern'])}`);
     default:

@@ -1,6 +1,6 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import formatsModule from 'ajv-formats';
-import { CUSTOM_FORMATS, UUID_OR_EMPTY_PATTERN, UUID_PATTERN, toObjectSchemas, type ApiModel, type ObjectModel } from '../model/index.js';
+import { CUSTOM_FORMATS, KEY_SEGMENT_PATTERN, UUID_OR_EMPTY_PATTERN, UUID_PATTERN, toObjectSchemas, type ApiModel, type ObjectModel } from '../model/index.js';
 import type { ErrorDetail } from '../errors/index.js';
 
 type AddFormats = (ajv: Ajv) => Ajv;
@@ -31,7 +31,8 @@ function toDetail(error: ErrorObject, field: string, body: Readonly<Record<strin
   const allowed = (error.params as { allowedValues?: unknown[] }).allowedValues;
   const pattern = (error.params as { pattern?: unknown }).pattern;
   const isUuid = rule === 'pattern' && (pattern === UUID_PATTERN || pattern === UUID_OR_EMPTY_PATTERN);
-  const why = isUuid ? 'must be a UUID (8-4-4-4-12 or 32 hex digits)' : (error.message ?? rule);
+  const isKeySegment = rule === 'pattern' && pattern === KEY_SEGMENT_PATTERN;
+  const why = isUuid ? 'must be a UUID (8-4-4-4-12 or 32 hex digits)' : isKeySegment ? "a key may not be empty, '.' or '..'" : (error.message ?? rule);
   const message = `Invalid value for "${field}": ${why}, received ${show(value)}.`;
   return allowed === undefined ? { field, rule, value, message } : { field, rule, value, message, allowed };
 }

@@ -24,6 +24,14 @@ export const UUID_PATTERN = `^(?:${HEX}{8}-${HEX}{4}-${HEX}{4}-${HEX}{4}-${HEX}{
 export const UUID_OR_EMPTY_PATTERN = `^(?:|${HEX}{8}-${HEX}{4}-${HEX}{4}-${HEX}{4}-${HEX}{12}|${HEX}{32})$`;
 
 /**
+ * Regular-expression source of the rule a string primary key obeys: it is one URL path
+ * segment, so it may not be empty, `.` or `..` (clients resolve those as dot segments
+ * before a request leaves them: `/vpnafconfigs/.` is the collection, never the object).
+ * Anchored; a match means the key is usable.
+ */
+export const KEY_SEGMENT_PATTERN = '^(?!\\.{0,2}$)';
+
+/**
  * Regular-expression source of a MAC-48 address in the notations the original accepted
  * through `netaddr`: six hex pairs separated by `:` or by `-` (one separator throughout),
  * Cisco's three dot-separated groups of four (`aabb.ccdd.eeff`), or twelve bare hex

@@ -8,7 +8,7 @@ export type { ObjectSchemaOptions } from './json-schema.js';
 export { toRouteParamsSchema, toListQuerySchema, LIST_CONTROL_PARAMETERS } from './request-schemas.js';
 export { attributeValueSchema, INT32_RANGE, INT64_RANGE, DEFAULT_STRING_LENGTH, UUID_LENGTH } from './attribute-schema.js';
 export type { ValueSchemaOptions } from './attribute-schema.js';
-export { MAC_PATTERN, UUID_PATTERN, UUID_OR_EMPTY_PATTERN, CUSTOM_FORMATS, isJsonString } from './formats.js';
+export { KEY_SEGMENT_PATTERN, MAC_PATTERN, UUID_PATTERN, UUID_OR_EMPTY_PATTERN, CUSTOM_FORMATS, isJsonString } from './formats.js';
 export { toTableDescription, toTableDescriptions, uniqueSets } from './table.js';
 export { tableName, snakeCase, MAX_SQL_IDENTIFIER_LENGTH } from './naming.js';
 export { toRoutes, versionRoot } from './routes.js';
