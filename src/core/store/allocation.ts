@@ -111,9 +111,11 @@ export interface ScopedColumn {
 
 /**
  * Fills every allocated attribute a create left out with a free value of its pool,
- * inside the create's transaction: the values in use are read in that transaction, and
- * the unique index over scope and attribute stops two writers from keeping the same
- * one. A free value is drawn at random, so writers sharing a database seldom meet.
+ * inside the create's transaction: a few random candidates are looked up on the unique
+ * index in that transaction (all values in use are read only when every candidate is
+ * held), and the unique index over scope and attribute stops two writers from keeping
+ * the same one. Values are drawn at random, so writers sharing a database seldom meet;
+ * the cost of a create does not grow with the values in use while the pool has room.
  * @internal
  */
 export class PoolAllocator {
