@@ -46,6 +46,16 @@ describe.each(BACKENDS)('VpnBinding address families and pools (%s)', (backend) 
     expect((await bind(app, await createPort(app), vpn['id'], { ipaddress })).status).toBe(201);
   });
 
+  it('should check the family inside an allocating create too', async () => {
+    const { app } = server;
+    const vpn = await createVpn(app, { address_pool: '172.24.0.0/24' });
+    const res = await bind(app, await createPort(app), vpn['id'], { gateway: '2001:db8::1' });
+    expect(res.status).toBe(400);
+    expect(firstDetail(res)).toMatchObject({ field: 'gateway', rule: 'address-family', value: '2001:db8::1' });
+    // the same create with a gateway of the VPN's family is accepted
+    expect((await bind(app, await createPort(app), vpn['id'], { gateway: '172.24.0.1' })).status).toBe(201);
+  });
+
   it('should refuse an IPv6 pool on a VPN without an IPv6 family, on create and on update', async () => {
     const { app } = server;
     const res = await call(app, 'POST', `${API}/vpns`, { tenant_id: TENANT, name: 'v', ipv4_family: '100:1', address_pool: '2001:db8:9::/64' });
