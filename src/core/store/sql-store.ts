@@ -4,7 +4,7 @@ import { ConflictError, GluonError, StoreError, ValidationError, isGluonError, t
 import { assertAddressRules, assertNoProblems } from './address-rules.js';
 import { allocationOf, needsAllocation } from './allocation.js';
 import { allocatingTask, canonicalAddress, canonicalAddresses } from './allocation-task.js';
-import { ScopeRows } from './scope-rows.js';
+import { ScopeReadBatcher, ScopeRows } from './scope-rows.js';
 import { needsScopedCheck, scopedProblems, type ScopedRules } from './scope-rules.js';
 import { Catalog } from './catalog.js';
 import type { Database, Row, Tx } from './database.js';
@@ -129,6 +129,8 @@ export class SqlStoreImpl implements SqlStore {
   private damage: string | undefined;
   /** The mirror's read side: outbox rows, their deletion, lag figures, snapshots. */
   private readonly outbox: OutboxReader;
+  /** Scope rows read before plain creates, batched (see {@link ScopeReadBatcher}). */
+  private readonly scopeReads: ScopeReadBatcher;
   /** Writes accepted before the first connection was ready (close() waits for them). */
   private readonly accepted = new Set<Promise<unknown>>();
 
@@ -137,6 +139,7 @@ export class SqlStoreImpl implements SqlStore {
     private readonly settings: SqlStoreSettings,
   ) {
     this.dialect = db.dialect;
+    this.scopeReads = new ScopeReadBatcher(db);
     this.writer = new GroupWriter(db, settings.logger);
     this.migrator = new SchemaMigrator(new SchemaSql(db.sequelize, db.dialect), settings.logger);
     this.outbox = new OutboxReader({
@@ -611,7 +614,7 @@ export class SqlStoreImpl implements SqlStore {
    * the write transaction `tx`, or, without it, with a read before the write.
    */
   private async checkScoped(rules: ScopedRules, values: readonly unknown[], tx?: Tx): Promise<void> {
-    const rows = new ScopeRows({ db: this.db, catalog: this.catalog, info: rules.info }, tx);
+    const rows = new ScopeRows({ db: this.db, catalog: this.catalog, info: rules.info, batcher: this.scopeReads }, tx);
     if (tx === undefined) await this.connect();
     const problems = tx === undefined ? await this.read(() => scopedProblems(rules, values, rows), rules.info) : await scopedProblems(rules, values, rows);
     assertNoProblems(rules.info.object, problems);
