@@ -6,7 +6,9 @@
  * (fastify `inject`, no sockets) so the figures compare the two kinds of create, not HTTP.
  *
  * `BENCH_ALLOC_CREATES=<n>` creates per case (default 1000), `BENCH_ALLOC_IN_FLIGHT=<n>`
- * (default 32).
+ * (default 32), `BENCH_ALLOC_PREFILL=<n>` (default 0): when set, a third kind allocates
+ * into a VPN that already holds `n` bindings (how the cost of a create grows with the
+ * addresses in use).
  */
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
@@ -22,11 +24,14 @@ const API = '/proton/net-l3vpn/v1.0';
 const TENANT = '0d5e7a2c-3b1f-4c8e-9a6d-2f4b8c1e7a93';
 const MODELS = new URL('../models/', import.meta.url).pathname;
 
+/** What a case creates. */
+export type CaseKind = 'explicit address (baseline)' | 'allocated address' | `allocated, VPN holds ${number}`;
+
 /** One case's figures. */
 export interface AllocationCase {
   readonly db: DbKind;
   readonly servers: number;
-  readonly kind: 'explicit address (baseline)' | 'allocated address';
+  readonly kind: CaseKind;
   readonly creates: number;
   readonly failed: number;
   readonly distinct: number;
@@ -91,10 +96,30 @@ async function createPorts(app: FastifyInstance, count: number): Promise<string[
   );
 }
 
-async function runCase(servers: readonly Server[], ports: readonly string[], allocate: boolean, limit: number): Promise<Omit<AllocationCase, 'db' | 'servers'>> {
+/** Binds `ports` into `vpn` with explicit addresses from 10.64.128.0 up (not timed). */
+async function prefillVpn(app: FastifyInstance, vpn: unknown, ports: readonly string[]): Promise<void> {
+  await inFlight(
+    16,
+    ports.map((port, i) => async () => {
+      const res = await post(app, 'vpnbindings', { tenant_id: TENANT, interface_id: port, service_id: vpn, subnet_prefix: 16, ipaddress: `10.64.${128 + (i >> 8)}.${i & 255}` });
+      if (res.status !== 201) throw new Error(`prefill binding: ${res.status}`);
+    }),
+  );
+}
+
+/** One timed case: `ports` bound into a fresh VPN; `prefill` ports bound into it first. */
+interface CaseSpec {
+  readonly ports: readonly string[];
+  readonly allocate: boolean;
+  readonly prefill?: readonly string[];
+}
+
+async function runCase(servers: readonly Server[], spec: CaseSpec, limit: number): Promise<Omit<AllocationCase, 'db' | 'servers'>> {
+  const { ports, allocate } = spec;
   const first = servers[0] as Server;
   const vpn = await post(first.app, 'vpns', { tenant_id: TENANT, name: 'bench', ...(allocate ? { address_pool: '10.64.0.0/16' } : {}) });
   if (vpn.status !== 201) throw new Error(`vpn create: ${vpn.status}`);
+  if (spec.prefill !== undefined) await prefillVpn(first.app, vpn.json['id'], spec.prefill);
   const latencies: number[] = [];
   const started = performance.now();
   const answers = await inFlight(
@@ -111,7 +136,7 @@ async function runCase(servers: readonly Server[], ports: readonly string[], all
   latencies.sort((a, b) => a - b);
   const ok = answers.filter((a) => a.status === 201);
   return {
-    kind: allocate ? 'allocated address' : 'explicit address (baseline)',
+    kind: !allocate ? 'explicit address (baseline)' : spec.prefill === undefined ? 'allocated address' : `allocated, VPN holds ${spec.prefill.length}`,
     creates: ports.length,
     failed: answers.length - ok.length,
     distinct: new Set(ok.map((a) => String(a.json['ipaddress']))).size,
@@ -122,30 +147,33 @@ async function runCase(servers: readonly Server[], ports: readonly string[], all
 }
 
 /** Runs both cases on MariaDB (two servers) and SQLite (one server). */
-export async function runAllocationBench(log: (line: string) => void, options: { creates?: number; inFlight?: number } = {}): Promise<AllocationCase[]> {
+export async function runAllocationBench(log: (line: string) => void, options: { creates?: number; inFlight?: number; prefill?: number } = {}): Promise<AllocationCase[]> {
   const creates = options.creates ?? 1000;
   const limit = options.inFlight ?? 32;
+  const prefill = options.prefill ?? 0;
   const out: AllocationCase[] = [];
   for (const [db, count] of [['mariadb', 2], ['sqlite', 1]] as const) {
     const database = await createBenchDatabase(db);
     const servers = await startServers(database.url, count);
     try {
-      log(`allocation: ${db}, ${count} server(s): creating ${2 * creates} ports`);
-      const ports = await createPorts((servers[0] as Server).app, 2 * creates);
-      // baseline and allocation interleaved in halves, so both meet the same machine state
       const half = Math.floor(creates / 2);
-      const parts = [
-        await runCase(servers, ports.slice(0, half), false, limit),
-        await runCase(servers, ports.slice(half, 2 * half), true, limit),
-        await runCase(servers, ports.slice(2 * half, 3 * half), false, limit),
-        await runCase(servers, ports.slice(3 * half, 4 * half), true, limit),
-      ];
-      for (const allocate of [false, true]) {
-        const mine = parts.filter((p) => (p.kind === 'allocated address') === allocate);
+      const kinds = prefill > 0 ? 3 : 2;
+      log(`allocation: ${db}, ${count} server(s): creating ${kinds * 2 * half + 2 * prefill} ports`);
+      const ports = await createPorts((servers[0] as Server).app, kinds * 2 * half + 2 * prefill);
+      const take = (n: number): string[] => ports.splice(0, n);
+      // the kinds interleaved in halves, so all meet the same machine state
+      const parts: Omit<AllocationCase, 'db' | 'servers'>[] = [];
+      for (let round = 0; round < 2; round++) {
+        parts.push(await runCase(servers, { ports: take(half), allocate: false }, limit));
+        parts.push(await runCase(servers, { ports: take(half), allocate: true }, limit));
+        if (prefill > 0) parts.push(await runCase(servers, { prefill: take(prefill), ports: take(half), allocate: true }, limit));
+      }
+      for (const kind of [...new Set(parts.map((p) => p.kind))]) {
+        const mine = parts.filter((p) => p.kind === kind);
         out.push({
           db,
           servers: count,
-          kind: allocate ? 'allocated address' : 'explicit address (baseline)',
+          kind,
           creates: mine.reduce((n, p) => n + p.creates, 0),
           failed: mine.reduce((n, p) => n + p.failed, 0),
           distinct: mine.reduce((n, p) => n + p.distinct, 0),
@@ -167,10 +195,10 @@ export async function runAllocationBench(log: (line: string) => void, options: {
 
 /** The figures as a table. */
 export function formatAllocationBench(cases: readonly AllocationCase[], inFlightCount: number): string {
-  const lines = [`VpnBinding create, ${inFlightCount} in flight (in-process servers)`, 'db       servers  create                        creates  failed  distinct  req/s   p50 ms  p99 ms'];
+  const lines = [`VpnBinding create, ${inFlightCount} in flight (in-process servers)`, 'db       servers  create                         creates  failed  distinct  req/s   p50 ms  p99 ms'];
   for (const c of cases) {
     lines.push(
-      `${c.db.padEnd(8)} ${String(c.servers).padEnd(8)} ${c.kind.padEnd(29)} ${String(c.creates).padStart(7)} ${String(c.failed).padStart(7)} ${String(c.distinct).padStart(9)}  ${c.perSecond.toFixed(0).padStart(5)}  ${c.p50Ms.toFixed(1).padStart(6)}  ${c.p99Ms.toFixed(1).padStart(6)}`,
+      `${c.db.padEnd(8)} ${String(c.servers).padEnd(8)} ${c.kind.padEnd(30)} ${String(c.creates).padStart(7)} ${String(c.failed).padStart(7)} ${String(c.distinct).padStart(9)}  ${c.perSecond.toFixed(0).padStart(5)}  ${c.p50Ms.toFixed(1).padStart(6)}  ${c.p99Ms.toFixed(1).padStart(6)}`,
     );
   }
   return lines.join('\n');

@@ -10,7 +10,7 @@
  * `BENCH_MODELS=<dir>` (models folder instead of the bundled `models/`), `BENCH_SHIM=1` (then the
  * shim SDK figures of `bench/shim.ts`), `BENCH_FACADE=1` (Neutron facade overhead of `bench/facade.ts`),
  * `BENCH_BIND=1` (first: the bind round trip of `bench/bind.ts`), `BENCH_ALLOCATION=0` (skips the address
- * allocation figures of `bench/allocation.ts`; `BENCH_ALLOC_CREATES`, `BENCH_ALLOC_IN_FLIGHT`).
+ * allocation figures of `bench/allocation.ts`; `BENCH_ALLOC_CREATES`, `BENCH_ALLOC_IN_FLIGHT`, `BENCH_ALLOC_PREFILL`).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -132,6 +132,7 @@ if (process.env['BENCH_ALLOCATION'] !== '0') {
   const allocation = await runAllocationBench((line) => console.log(line), {
     creates: Number(process.env['BENCH_ALLOC_CREATES'] ?? (params === QUICK_PARAMS ? 400 : 1000)),
     inFlight: inFlightCount,
+    prefill: Number(process.env['BENCH_ALLOC_PREFILL'] ?? 0),
   });
   console.log(`\n${formatAllocationBench(allocation, inFlightCount)}`);
   writeFileSync(`${resultsDir}allocation.json`, `${JSON.stringify(allocation, null, 2)}\n`);

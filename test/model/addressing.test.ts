@@ -5,7 +5,9 @@ const POOLED = `  Net:
     api: {name: net}
     attributes:
       id: {type: uuid, primary: true}
-      cidr: {type: string, format: cidr}
+      v4: {type: string}
+      v6: {type: string}
+      cidr: {type: string, format: cidr, family_from: {ipv4: v4, ipv6: v6, default: ipv4}}
       skip: {type: string}
       vni: {type: integer, min: 1, max: 4094, allocate: {exclude: [1]}}
   Host:
@@ -17,7 +19,7 @@ const POOLED = `  Net:
       id: {type: uuid, primary: true}
       name: {type: string}
       net_id: {type: Net}
-      addr: {type: string, format: ip, allocate: {scope: net_id, pool_from: cidr, exclude_from: skip}}
+      addr: {type: string, format: ip, allocate: {scope: net_id, pool_from: cidr, exclude_from: skip}, family_from: {scope: net_id, ipv6: v6}}
       plen: {type: integer}
       gw: {type: string, format: ipv4}
 `;
@@ -31,6 +33,8 @@ describe('model language: unique, subnet and allocate', () => {
     expect(host?.attributes.find((a) => a.name === 'addr')?.allocate).toEqual({ scope: 'net_id', poolFrom: 'cidr', excludeFrom: 'skip' });
     const net = api?.objects.find((o) => o.name === 'Net');
     expect(net?.attributes.find((a) => a.name === 'vni')?.allocate).toEqual({ exclude: [1] });
+    expect(host?.attributes.find((a) => a.name === 'addr')?.familyFrom).toEqual({ scope: 'net_id', ipv6: 'v6', default: [] });
+    expect(net?.attributes.find((a) => a.name === 'cidr')?.familyFrom).toEqual({ ipv4: 'v4', ipv6: 'v6', default: ['ipv4'] });
   });
 
   it.each([
@@ -45,6 +49,14 @@ describe('model language: unique, subnet and allocate', () => {
     ['a pool that is not a CIDR', POOLED.replace('scope: net_id, pool_from: cidr, exclude_from: skip', 'pool: 10.0.0.0/33'), 'objects.Host.attributes.addr.allocate', 'allocate-pool'],
     ['allocate on a boolean', POOLED.replace('plen: {type: integer}', 'plen: {type: boolean, allocate: {}}'), 'objects.Host.attributes.plen.allocate', 'allocate-type'],
     ['an integer pool without max', POOLED.replace('min: 1, max: 4094, ', 'min: 1, '), 'objects.Net.attributes.vni.allocate', 'allocate-range'],
+    ['family_from that is not a mapping', POOLED.replace('family_from: {scope: net_id, ipv6: v6}', 'family_from: v6'), 'objects.Host.attributes.addr.family_from', 'family-form'],
+    ['family_from on an attribute that holds no address', POOLED.replace('name: {type: string}', 'name: {type: string, family_from: {scope: net_id, ipv6: v6}}'), 'objects.Host.attributes.name.family_from', 'family-format'],
+    ['a family_from scope that is no reference', POOLED.replace('scope: net_id, ipv6: v6', 'scope: name, ipv6: v6'), 'objects.Host.attributes.addr.family_from', 'family-scope'],
+    ['a family attribute the scope object lacks', POOLED.replace('scope: net_id, ipv6: v6', 'scope: net_id, ipv6: v7'), 'objects.Host.attributes.addr.family_from', 'family-attribute'],
+    ['family_from naming no family', POOLED.replace('scope: net_id, ipv6: v6', 'scope: net_id'), 'objects.Host.attributes.addr.family_from', 'family-attribute'],
+    ['a default family without an attribute', POOLED.replace('scope: net_id, ipv6: v6', 'scope: net_id, ipv6: v6, default: ipv4'), 'objects.Host.attributes.addr.family_from', 'family-default'],
+    ['a default that is not a family', POOLED.replace('default: ipv4}}', 'default: ip4}}'), 'objects.Net.attributes.cidr.family_from', 'family-default'],
+    ['an unknown family_from key', POOLED.replace('scope: net_id, ipv6: v6', 'scope: net_id, ipv6: v6, ipv8: v6'), 'objects.Host.attributes.addr.family_from', 'unknown-key'],
     ['a required allocated attribute', POOLED.replace('vni: {type: integer,', 'vni: {type: integer, required: true,'), 'objects.Net.attributes.vni.allocate', 'allocate-optional'],
   ])('should refuse %s, naming the file and path', (_, objects, path, rule) => {
     const issues = issuesOf(doc(objects));

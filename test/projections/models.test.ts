@@ -82,7 +82,7 @@ const ADDRESSING_ADDITIONS: Readonly<Record<string, readonly string[]>> = { VpnS
 
 /**
  * `model` without the addressing our net-l3vpn adds on purpose: the VPN's pool and VNI,
- * and the binding's dual-stack addresses (`ip`, 45 characters, prefixes up to 128)
+ * the families its addresses accept, and the binding's dual-stack addresses (`ip`, 45 characters, prefixes up to 128)
  * where the original had IPv4 only.
  */
 function withoutAddressing(model: ApiModel): ApiModel {
@@ -91,7 +91,7 @@ function withoutAddressing(model: ApiModel): ApiModel {
     const { unique: _u, subnet: _s, ...rest } = o;
     const attributes = o.attributes
       .filter((a) => !(ADDRESSING_ADDITIONS[o.name] ?? []).includes(a.name))
-      .map(({ allocate: _a, ...a }) => {
+      .map(({ allocate: _a, familyFrom: _f, ...a }) => {
         if (o.name !== 'VpnBinding') return a;
         if (a.name === 'ipaddress' || a.name === 'gateway') return { ...a, format: 'ipv4' as const, length: 16 };
         return a.name === 'subnet_prefix' ? { ...a, max: 31 } : a;
@@ -126,6 +126,9 @@ describe('our models/', () => {
     expect(binding.subnet).toEqual({ address: 'ipaddress', prefix: 'subnet_prefix', gateway: 'gateway' });
     expect(binding.attributes.find((a) => a.name === 'ipaddress')?.allocate).toEqual({ scope: 'service_id', poolFrom: 'address_pool', excludeFrom: 'address_pool_exclude' });
     expect(obj(l3, 'VpnService').attributes.find((a) => a.name === 'vni')?.allocate).toEqual({});
+    const families = { ipv4: 'ipv4_family', ipv6: 'ipv6_family', default: ['ipv4'] };
+    for (const name of ['ipaddress', 'gateway']) expect(binding.attributes.find((a) => a.name === name)?.familyFrom).toEqual({ scope: 'service_id', ...families });
+    expect(obj(l3, 'VpnService').attributes.find((a) => a.name === 'address_pool')?.familyFrom).toEqual(families);
   });
 
   it('are our own text: every API object and attribute has a description of ours', () => {

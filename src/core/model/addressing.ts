@@ -7,6 +7,7 @@ import type { AllocationModel, AttributeModel, ObjectModel, SubnetRuleModel } fr
 import { oneOf, show, type IssueList, type IssueProblem, type Loc } from './issues.js';
 import type { Located, RawAttribute, RawObject } from './spec-types.js';
 import { isCidrText, isIpText } from './ip-address.js';
+import { compileFamilyFrom } from './family-rule.js';
 
 /** String formats that hold one address. */
 export const ADDRESS_FORMATS = ['ip', 'ipv4', 'ipv6'] as const;
@@ -177,8 +178,8 @@ class AddressingChecker {
 
 /**
  * Checks the addressing keys of every API object and returns the objects with
- * `unique`, `subnet` and attribute `allocate` filled in (`allocate` is read from the
- * merged attributes, so it is inherited like any attribute property). Problems are
+ * `unique`, `subnet` and attribute `allocate` and `family_from` filled in (the attribute
+ * keys are read from the merged attributes, so they are inherited like any property). Problems are
  * reported with the file and path of the key.
  */
 export function compileAddressing(
@@ -191,10 +192,11 @@ export function compileAddressing(
     if (raw === undefined) return object;
     const checker = new AddressingChecker(object, built, issues);
     const attributes = object.attributes.map((attr) => {
-      const given = merged.get(object.name)?.find((a) => a.name === attr.name)?.props.allocate;
-      if (given === undefined) return attr;
-      const allocate = checker.allocate(attr, given);
-      return allocate === undefined ? attr : { ...attr, allocate };
+      const props = merged.get(object.name)?.find((a) => a.name === attr.name)?.props;
+      const allocate = props?.allocate === undefined ? undefined : checker.allocate(attr, props.allocate);
+      const familyFrom = props?.familyFrom === undefined ? undefined : compileFamilyFrom({ object, objects: built, issues }, attr, props.familyFrom);
+      if (allocate === undefined && familyFrom === undefined) return attr;
+      return { ...attr, ...(allocate === undefined ? {} : { allocate }), ...(familyFrom === undefined ? {} : { familyFrom }) };
     });
     const unique = raw.unique === undefined ? undefined : checker.unique(raw.unique);
     const subnet = raw.subnet === undefined ? undefined : checker.subnet(raw.subnet);

@@ -27,10 +27,11 @@ export type {
   RouteDescription,
 } from './types.js';
 export { VERSION_STATUSES } from './types.js';
-export type { AllocationModel, SubnetRuleModel } from './types.js';
+export type { AllocationModel, FamilyName, FamilyRuleModel, SubnetRuleModel } from './types.js';
 export { parseIp, parseIpPrefix, formatIp, networkOf, lastOf, contains, isHostAddress, familyBits, isIpText, isCidrText } from './ip-address.js';
 export type { IpFamily, IpAddress, IpPrefix } from './ip-address.js';
 export { ADDRESS_FORMATS, ALLOCATE_KEYS, SUBNET_KEYS } from './addressing.js';
+export { FAMILY_KEYS } from './family-rule.js';
 export type { VersionStatus } from './types.js';
 export { resolveVersions } from './versions.js';
 export type { ApiVersions, ServedVersion, ObjectConversion } from './versions.js';

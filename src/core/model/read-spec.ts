@@ -15,7 +15,7 @@ export const OBJECT_KEYS = ['api', 'extends', 'attributes', 'policies', 'descrip
 /** Keys allowed in `api`. */
 export const API_KEYS = ['name', 'plural_name', 'parent', 'parent_key'] as const;
 /** Properties allowed in an attribute definition. */
-export const ATTRIBUTE_KEYS = ['type', 'primary', 'required', 'length', 'format', 'min', 'max', 'values', 'description', 'renamed_from', 'default', 'allocate'] as const;
+export const ATTRIBUTE_KEYS = ['type', 'primary', 'required', 'length', 'format', 'min', 'max', 'values', 'description', 'renamed_from', 'default', 'allocate', 'family_from'] as const;
 
 /** Reads one parsed model file into a {@link RawFile}, reporting every shape problem. */
 export function readSpec(file: YamlFile, issues: IssueList): RawFile {
@@ -270,6 +270,9 @@ class Reader {
         }
         case 'allocate':
           props.allocate = { value: toPlain(e.value), loc: this.at(e.value, p) };
+          break;
+        case 'family_from':
+          props.familyFrom = { value: toPlain(e.value), loc: this.at(e.value, p) };
           break;
         default:
           this.unknownKey(e, p, { allowed: ATTRIBUTE_KEYS, where: `attribute \`${entry.key}\`` });

@@ -29,6 +29,8 @@ export interface AttributeProps {
   default?: Located<string | number | boolean>;
   /** `allocate:` as written (checked when the API is compiled). */
   allocate?: Located<unknown>;
+  /** `family_from:` as written (checked when the API is compiled). */
+  familyFrom?: Located<unknown>;
 }
 
 /** One attribute definition in one object. */

@@ -89,6 +89,29 @@ export interface AttributeModel {
   readonly default?: string | number | boolean;
   /** `allocate:` — the pool a create draws this attribute's value from when the body leaves it out. */
   readonly allocate?: AllocationModel;
+  /** `family_from:` — which address families the attribute accepts, read from attributes of an object. */
+  readonly familyFrom?: FamilyRuleModel;
+}
+
+/** An address family as the model language names it. */
+export type FamilyName = 'ipv4' | 'ipv6';
+
+/**
+ * Which address families an address or CIDR attribute accepts (`family_from:`), decided
+ * by attributes of the object {@link FamilyRuleModel.scope} references (or of the object
+ * itself): a family named here is accepted when its attribute is set (not null, not
+ * empty), or, when none of the named attributes is set, when it is listed in
+ * {@link FamilyRuleModel.default}. A family not named is always accepted.
+ */
+export interface FamilyRuleModel {
+  /** Reference attribute of the same object whose target holds the family attributes; absent: the object itself. */
+  readonly scope?: string;
+  /** Attribute that, when set, admits IPv4 values. */
+  readonly ipv4?: string;
+  /** Attribute that, when set, admits IPv6 values. */
+  readonly ipv6?: string;
+  /** Families accepted when none of the named attributes is set. */
+  readonly default: readonly FamilyName[];
 }
 
 /**

@@ -1,5 +1,17 @@
 import { ValidationError, type ErrorDetail } from '../errors/index.js';
-import { contains, familyBits, formatIp, isHostAddress, networkOf, parseIp, type IpAddress, type ObjectModel } from '../model/index.js';
+import {
+  contains,
+  familyBits,
+  formatIp,
+  isHostAddress,
+  networkOf,
+  parseIp,
+  parseIpPrefix,
+  type FamilyName,
+  type FamilyRuleModel,
+  type IpAddress,
+  type ObjectModel,
+} from '../model/index.js';
 
 function detail(offence: { field: string; rule: string; value: unknown }, why: string): ErrorDetail {
   const { field, rule, value } = offence;
@@ -46,10 +58,56 @@ export function subnetProblems(object: ObjectModel, values: Readonly<Record<stri
   return out;
 }
 
-/** Throws the 400 for the broken `subnet:` rules of `values`, if any. */
-export function assertSubnetRules(object: ObjectModel, values: Readonly<Record<string, unknown>>): void {
-  const problems = subnetProblems(object, values);
+/** The family of an address or CIDR text; undefined when it is neither. */
+function familyOf(text: string): FamilyName | undefined {
+  const family = (parseIp(text) ?? parseIpPrefix(text)?.address)?.family;
+  return family === undefined ? undefined : family === 4 ? 'ipv4' : 'ipv6';
+}
+
+function isSet(row: Readonly<Record<string, unknown>>, name: string | undefined): boolean {
+  const v = name === undefined ? undefined : row[name];
+  return v !== null && v !== undefined && String(v).trim() !== '';
+}
+
+/**
+ * The problem of a `family_from` rule, if its value's family is not accepted by
+ * `holder` (the object the rule's scope references, or the object itself): a family
+ * whose attribute is set is accepted; when none is set, the rule's `default` families.
+ */
+export function familyProblem(at: { field: string; value: unknown; rule: FamilyRuleModel }, holder: { row: Readonly<Record<string, unknown>>; shown: string }): ErrorDetail | undefined {
+  const { field, value, rule } = at;
+  const family = typeof value === 'string' ? familyOf(value.trim()) : undefined;
+  const gate = family === undefined ? undefined : rule[family];
+  if (family === undefined || gate === undefined || isSet(holder.row, gate)) return undefined;
+  const noneSet = !isSet(holder.row, rule.ipv4) && !isSet(holder.row, rule.ipv6);
+  if (noneSet && rule.default.includes(family)) return undefined;
+  const accepted = noneSet ? (rule.default.length === 0 ? 'no family' : rule.default.join(', ')) : (['ipv4', 'ipv6'] as const).filter((f) => f !== family).join(', ');
+  return detail({ field, rule: 'address-family', value }, `${String(value)} is ${family === 'ipv4' ? 'IPv4' : 'IPv6'} and ${holder.shown} has no ${gate} (it accepts ${accepted})`);
+}
+
+/** The problems of the `family_from` rules without a scope (the object's own attributes decide). */
+export function ownFamilyProblems(object: ObjectModel, values: Readonly<Record<string, unknown>>): ErrorDetail[] {
+  const out: ErrorDetail[] = [];
+  for (const attr of object.attributes) {
+    const rule = attr.familyFrom;
+    if (rule === undefined || rule.scope !== undefined) continue;
+    const problem = familyProblem({ field: attr.name, value: values[attr.name], rule }, { row: values, shown: `the ${object.name}` });
+    if (problem !== undefined) out.push(problem);
+  }
+  return out;
+}
+
+/** Throws the 400 for `problems` of an object, if there are any. */
+export function assertNoProblems(object: ObjectModel, problems: readonly ErrorDetail[]): void {
   if (problems.length === 0) return;
   const head = problems.length === 1 ? (problems[0]?.message ?? '') : `Invalid ${object.name}: ${problems.map((p) => `${p.field} (${p.rule})`).join(', ')}.`;
-  throw new ValidationError(head, problems);
+  throw new ValidationError(head, [...problems]);
+}
+
+/**
+ * Throws the 400 for the broken address rules of `values` that the object alone
+ * decides: its `subnet:` rules and its `family_from` rules without a scope.
+ */
+export function assertAddressRules(object: ObjectModel, values: Readonly<Record<string, unknown>>): void {
+  assertNoProblems(object, [...subnetProblems(object, values), ...ownFamilyProblems(object, values)]);
 }

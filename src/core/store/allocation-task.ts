@@ -1,6 +1,6 @@
 import { StoreError } from '../errors/index.js';
 import { formatIp, parseIp, type ApiModel } from '../model/index.js';
-import { assertSubnetRules } from './address-rules.js';
+import { assertAddressRules, assertNoProblems } from './address-rules.js';
 import { allocationConflict, type AllocatedColumn, type PoolAllocator, type TakenValue } from './allocation.js';
 import type { Database, Tx } from './database.js';
 import type { RowAttempt } from './explain.js';
@@ -9,6 +9,7 @@ import { objectKey, objectValue, outboxRow } from './outbox.js';
 import type { TableInfo } from './table-info.js';
 import type { StoredObject } from './types.js';
 import { fromDbValue } from './values.js';
+import { scopedProblems } from './scope-rules.js';
 
 /** Values a concurrent writer may take first before a create gives up (MySQL; each retry skips them). */
 const MAX_ALLOCATION_RETRIES = 64;
@@ -41,24 +42,29 @@ function toObject(info: TableInfo, values: readonly unknown[]): StoredObject {
   return out;
 }
 
+/** An address in its canonical text (`2001:DB8::1` → `2001:db8::1`); anything else unchanged. @internal */
+export function canonicalAddress(value: unknown): unknown {
+  const parsed = typeof value === 'string' ? parseIp(value) : undefined;
+  return parsed === undefined ? value : formatIp(parsed);
+}
+
 /**
  * Addresses given explicitly for allocated attributes in their canonical text, so the
- * unique index compares addresses, not spellings (`2001:DB8::1` = `2001:db8::1`).
+ * unique index compares addresses, not spellings (`2001:DB8::1` = `2001:db8::1`), and the
+ * allocator finds them by their text. `values` are bound, in table column order.
  * @internal
  */
 export function canonicalAddresses(columns: readonly AllocatedColumn[], values: unknown[]): void {
   for (const column of columns) {
-    const value = values[column.index];
-    if (typeof value !== 'string' || column.attr.type !== 'string') continue;
-    const parsed = parseIp(value);
-    if (parsed !== undefined) values[column.index] = formatIp(parsed);
+    if (column.attr.type === 'string') values[column.index] = canonicalAddress(values[column.index]);
   }
 }
 
 /**
  * The write task of an allocating create: inside the write transaction it draws the
- * missing values, checks the subnet rules on the result, and inserts the row with its
- * outbox rows. On MySQL another server may commit the same value first: the unique index
+ * missing values, checks the address rules on the result (the subnet, and the families
+ * and pools of the scope object, read in the same transaction), and inserts the row
+ * with its outbox rows. On MySQL another server may commit the same value first: the unique index
  * refuses the INSERT (the transaction goes on) and the task draws again without it.
  * @internal
  */
@@ -72,11 +78,13 @@ export function allocatingTask(create: AllocatingCreate): WriteTask<StoredObject
   return {
     run: async (tx) => {
       const taken: TakenValue[] = [];
+      const scopeRows = create.allocator.scopeRows(tx);
       for (let attempt = 0; ; attempt++) {
         const values = [...planned];
-        await create.allocator.fill(tx, values, taken);
+        await create.allocator.fill(tx, values, { taken, rows: scopeRows });
         const result = toObject(info, values);
-        assertSubnetRules(info.object, result);
+        assertAddressRules(info.object, result);
+        assertNoProblems(info.object, await scopedProblems({ info, allocation: create }, values, scopeRows));
         create.attempts[0] = { info, values };
         const rows = create.rows.map((row, i) =>
           i === 0 ? { target: row.target, values } : row.values[0] === mirrorKey ? outboxRow(mirrorKey, objectValue(api, result), create.at) : row,

@@ -13,6 +13,7 @@ import {
 } from '../model/index.js';
 import type { Catalog } from './catalog.js';
 import type { Database, Tx } from './database.js';
+import { ScopeRows } from './scope-rows.js';
 import { classifyDbError } from './db-errors.js';
 import { q } from './sql-text.js';
 import type { TableInfo } from './table-info.js';
@@ -21,11 +22,13 @@ import type { TableInfo } from './table-info.js';
 const ENUMERABLE_POOL = 65_536n;
 /** Random probes into a pool before its free values are listed (or, for a large pool, scanned). */
 const RANDOM_PROBES = 64;
+/** Random candidates asked about in one indexed query before the values in use are read. */
+const CANDIDATES = 16;
 /** Most values a scan of a large pool looks at before it calls the pool exhausted. */
 const SCAN_LIMIT = 1_000_000n;
 
-/** The values a pool hands out: `first..last` without the excluded ranges. */
-interface Pool {
+/** The values a pool hands out: `first..last` without the excluded ranges. @internal */
+export interface Pool {
   readonly first: bigint;
   readonly last: bigint;
   /** Address family; undefined for an integer pool. */
@@ -100,17 +103,19 @@ export function allocationConflict(err: unknown, info: TableInfo, columns: reado
   );
 }
 
-/** An allocated column and the value of its scope attribute in the row being created. */
-interface ScopedColumn {
+/** An allocated column and the value of its scope attribute in the row being created. @internal */
+export interface ScopedColumn {
   readonly column: AllocatedColumn;
   readonly scope: unknown;
 }
 
 /**
  * Fills every allocated attribute a create left out with a free value of its pool,
- * inside the create's transaction: the values in use are read in that transaction, and
- * the unique index over scope and attribute stops two writers from keeping the same
- * one. A free value is drawn at random, so writers sharing a database seldom meet.
+ * inside the create's transaction: a few random candidates are looked up on the unique
+ * index in that transaction (all values in use are read only when every candidate is
+ * held), and the unique index over scope and attribute stops two writers from keeping
+ * the same one. Values are drawn at random, so writers sharing a database seldom meet;
+ * the cost of a create does not grow with the values in use while the pool has room.
  * @internal
  */
 export class PoolAllocator {
@@ -126,82 +131,92 @@ export class PoolAllocator {
     this.columns = options.columns;
   }
 
-  /** Fills `values` (bound, table column order) in place; `taken` are values a concurrent writer holds. */
-  async fill(tx: Tx, values: unknown[], taken: readonly TakenValue[]): Promise<void> {
+  /** The scope rows of one write, read in `tx` (or, without it, before the write). */
+  scopeRows(tx?: Tx): ScopeRows {
+    return new ScopeRows({ db: this.db, catalog: this.catalog, info: this.info }, tx);
+  }
+
+  /**
+   * Fills `values` (bound, table column order) in place; `taken` are values a concurrent
+   * writer holds, `rows` the scope rows read in `tx`.
+   */
+  async fill(tx: Tx, values: unknown[], at: { taken: readonly TakenValue[]; rows: ScopeRows }): Promise<void> {
+    const { taken, rows } = at;
     for (const column of this.columns) {
       if (values[column.index] !== null) continue;
       const scope = column.scopeIndex === undefined ? undefined : values[column.scopeIndex];
       if (column.scopeIndex !== undefined && (scope === null || scope === undefined)) continue;
-      const pool = await this.poolOf(tx, { column, scope }, values);
+      const at = { column, scope };
+      const pool = await this.poolOf(at, { values, rows });
       if (pool === undefined) continue;
-      const used = await this.usedValues(tx, { column, scope }, pool.family);
+      const held = new Set<bigint>();
       for (const t of taken) {
-        if (t.column !== column.attr.name) continue;
-        const range = rangeOf(t.value, pool.family);
-        if (range !== undefined) used.add(range[0]);
+        const range = t.column === column.attr.name ? rangeOf(t.value, pool.family) : undefined;
+        if (range !== undefined) held.add(range[0]);
       }
-      const picked = pickFree(pool, used);
+      const picked = (await this.probe(tx, at, { pool, held })) ?? pickFree(pool, await this.usedValues(tx, at, { pool, held }));
       if (picked === undefined) throw this.exhausted(column, scope, pool);
-      values[column.index] = pool.family === undefined ? Number(picked) : formatIp({ family: pool.family, value: picked });
+      values[column.index] = toStored(pool, picked);
     }
   }
 
-  private async poolOf(tx: Tx, at: ScopedColumn, values: readonly unknown[]): Promise<Pool | undefined> {
+  /**
+   * The pool of an allocated column for the row `values` (the scope object's pool and
+   * exclusions, the row's own gateway); undefined when the scope object has no pool.
+   */
+  async poolOf(at: ScopedColumn, row: { values: readonly unknown[]; rows: ScopeRows }): Promise<Pool | undefined> {
     const { column, scope } = at;
     const { attr, spec } = column;
     const excludes: string[] = (spec.exclude ?? []).map(String);
     let cidrText = spec.pool;
-    if (spec.poolFrom !== undefined || spec.excludeFrom !== undefined) {
-      const target = this.scopeTarget(column);
-      if (target === undefined) return undefined;
-      const wanted = [spec.poolFrom, spec.excludeFrom].filter((c): c is string => c !== undefined);
-      const rows = await this.db.select(`SELECT ${wanted.map(q).join(', ')} FROM ${q(target.table.name)} WHERE ${q(target.pk.name)} = ?`, [scope], tx);
-      const row = rows[0];
-      if (row === undefined) return undefined;
-      if (spec.poolFrom !== undefined) cidrText = typeof row[spec.poolFrom] === 'string' ? String(row[spec.poolFrom]) : undefined;
-      const more = spec.excludeFrom === undefined ? undefined : row[spec.excludeFrom];
-      if (typeof more === 'string') excludes.push(...more.split(',').filter((s) => s.trim() !== ''));
+    if (spec.scope !== undefined && (spec.poolFrom !== undefined || spec.excludeFrom !== undefined)) {
+      const held = await row.rows.row(spec.scope, scope);
+      if (held === undefined) return undefined;
+      if (spec.poolFrom !== undefined) cidrText = typeof held[spec.poolFrom] === 'string' ? String(held[spec.poolFrom]) : undefined;
+      const more = spec.excludeFrom === undefined ? undefined : held[spec.excludeFrom];
+      if (typeof more === 'string') excludes.push(...more.split(',').filter((e) => e.trim() !== ''));
     }
     const subnet = this.info.object.subnet;
     if (subnet?.address === attr.name && subnet.gateway !== undefined) {
-      const gateway = values[this.info.columnNames.indexOf(subnet.gateway)];
+      const gateway = row.values[this.info.columnNames.indexOf(subnet.gateway)];
       if (typeof gateway === 'string') excludes.push(gateway);
     }
     if (attr.type === 'integer') {
       const excluded = excludes.flatMap((e) => rangeOf(e, undefined) ?? []);
       return { first: BigInt(attr.min ?? 0), last: BigInt(attr.max ?? 0), excluded: excluded.map((v) => [v, v] as const), shown: `${attr.min ?? 0}..${attr.max ?? 0}` };
     }
-    const cidr = cidrText === undefined || cidrText.trim() === '' ? undefined : parseIpPrefix(cidrText.trim());
-    if (cidr === undefined) return undefined;
-    const { family } = cidr.address;
-    const network = networkOf(cidr.address, cidr.prefix);
-    const last = lastOf(cidr.address, cidr.prefix);
-    const hostsOnly = (family === 4 && cidr.prefix <= 30) || (family === 6 && cidr.prefix < 127);
-    return {
-      first: hostsOnly ? network + 1n : network,
-      last: hostsOnly && family === 4 ? last - 1n : last,
-      family,
-      excluded: excludes.flatMap((e) => {
-        const r = rangeOf(e, family);
-        return r === undefined ? [] : [r];
-      }),
-      shown: `${formatIp({ family, value: network })}/${cidr.prefix}`,
-    };
+    return addressPool(cidrText, excludes);
   }
 
-  private scopeTarget(column: AllocatedColumn): TableInfo | undefined {
-    const scopeAttr = this.info.object.attributes.find((a) => a.name === column.spec.scope);
-    return scopeAttr?.reference === undefined ? undefined : this.catalog.infoByName(this.info.api, scopeAttr.reference);
+  /**
+   * A free value among a few random candidates of the pool, asked about in one query on
+   * the unique index (so a create costs the same however many values are in use);
+   * undefined when every candidate is held (a crowded pool: the caller lists what is used).
+   */
+  private async probe(tx: Tx, at: ScopedColumn, free: { pool: Pool; held: ReadonlySet<bigint> }): Promise<bigint | undefined> {
+    const candidates = drawCandidates(free.pool, free.held);
+    if (candidates.length === 0) return undefined;
+    const { column, scope } = at;
+    const name = q(column.attr.name);
+    const where = column.spec.scope === undefined ? '' : `${q(column.spec.scope)} = ? AND `;
+    const params = [...(column.spec.scope === undefined ? [] : [scope]), ...candidates.map((v) => toStored(free.pool, v))];
+    const rows = await this.db.select(`SELECT ${name} AS v FROM ${q(this.info.table.name)} WHERE ${where}${name} IN (${candidates.map(() => '?').join(', ')})`, params, tx);
+    const used = new Set<bigint>();
+    for (const row of rows) {
+      const range = rangeOf(String(row['v']), free.pool.family);
+      if (range !== undefined) used.add(range[0]);
+    }
+    return candidates.find((v) => !used.has(v));
   }
 
-  private async usedValues(tx: Tx, at: ScopedColumn, family: IpFamily | undefined): Promise<Set<bigint>> {
+  private async usedValues(tx: Tx, at: ScopedColumn, free: { pool: Pool; held: ReadonlySet<bigint> }): Promise<Set<bigint>> {
     const { column, scope } = at;
     const name = q(column.attr.name);
     const where = column.spec.scope === undefined ? '' : `${q(column.spec.scope)} = ? AND `;
     const rows = await this.db.select(`SELECT ${name} AS v FROM ${q(this.info.table.name)} WHERE ${where}${name} IS NOT NULL`, column.spec.scope === undefined ? [] : [scope], tx);
-    const used = new Set<bigint>();
+    const used = new Set<bigint>(free.held);
     for (const row of rows) {
-      const range = rangeOf(String(row['v']), family);
+      const range = rangeOf(String(row['v']), free.pool.family);
       if (range !== undefined) used.add(range[0]);
     }
     return used;
@@ -214,6 +229,43 @@ export class PoolAllocator {
     const detail: ErrorDetail = { field, rule: 'pool', value: null, message };
     return new ConflictError('GLUON_ERR_POOL_EXHAUSTED', message, { details: [detail] });
   }
+}
+
+/** How a value of `pool` is stored: a number, or an address in its canonical text. */
+function toStored(pool: Pool, value: bigint): number | string {
+  return pool.family === undefined ? Number(value) : formatIp({ family: pool.family, value });
+}
+
+/** The hosts of the CIDR `text` without `excludes`: no network address, no IPv4 broadcast (except /31, /32). */
+function addressPool(text: string | undefined, excludes: readonly string[]): Pool | undefined {
+  const cidr = text === undefined || text.trim() === '' ? undefined : parseIpPrefix(text.trim());
+  if (cidr === undefined) return undefined;
+  const { family } = cidr.address;
+  const network = networkOf(cidr.address, cidr.prefix);
+  const last = lastOf(cidr.address, cidr.prefix);
+  const hostsOnly = (family === 4 && cidr.prefix <= 30) || (family === 6 && cidr.prefix < 127);
+  return {
+    first: hostsOnly ? network + 1n : network,
+    last: hostsOnly && family === 4 ? last - 1n : last,
+    family,
+    excluded: excludes.flatMap((e) => {
+      const r = rangeOf(e, family);
+      return r === undefined ? [] : [r];
+    }),
+    shown: `${formatIp({ family, value: network })}/${cidr.prefix}`,
+  };
+}
+
+/** Up to {@link CANDIDATES} distinct random values of `pool`, none excluded or in `held`. */
+function drawCandidates(pool: Pool, held: ReadonlySet<bigint>): bigint[] {
+  if (pool.last < pool.first) return [];
+  const size = pool.last - pool.first + 1n;
+  const out = new Set<bigint>();
+  for (let i = 0; i < RANDOM_PROBES && out.size < CANDIDATES; i++) {
+    const v = pool.first + randomBelow(size);
+    if (!held.has(v) && !pool.excluded.some(([lo, hi]) => v >= lo && v <= hi)) out.add(v);
+  }
+  return [...out];
 }
 
 /** A free value of `pool` not in `used`, drawn at random; undefined when the pool is full. */

@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { OWNER_ATTRIBUTE, defaultInterfaceValues, type ApiModel, type DefaultInterfacePort, type ObjectModel } from '../model/index.js';
 import { ConflictError, GluonError, StoreError, ValidationError, isGluonError, type ErrorDetail } from '../errors/index.js';
-import { assertSubnetRules } from './address-rules.js';
+import { assertAddressRules, assertNoProblems } from './address-rules.js';
 import { allocationOf, needsAllocation } from './allocation.js';
-import { allocatingTask, canonicalAddresses } from './allocation-task.js';
+import { allocatingTask, canonicalAddress, canonicalAddresses } from './allocation-task.js';
+import { ScopeReadBatcher, ScopeRows } from './scope-rows.js';
+import { needsScopedCheck, scopedProblems, type ScopedRules } from './scope-rules.js';
 import { Catalog } from './catalog.js';
 import type { Database, Row, Tx } from './database.js';
 import { classifyDbError, databaseDamage } from './db-errors.js';
@@ -127,6 +129,8 @@ export class SqlStoreImpl implements SqlStore {
   private damage: string | undefined;
   /** The mirror's read side: outbox rows, their deletion, lag figures, snapshots. */
   private readonly outbox: OutboxReader;
+  /** Scope rows read before plain creates, batched (see {@link ScopeReadBatcher}). */
+  private readonly scopeReads: ScopeReadBatcher;
   /** Writes accepted before the first connection was ready (close() waits for them). */
   private readonly accepted = new Set<Promise<unknown>>();
 
@@ -135,6 +139,7 @@ export class SqlStoreImpl implements SqlStore {
     private readonly settings: SqlStoreSettings,
   ) {
     this.dialect = db.dialect;
+    this.scopeReads = new ScopeReadBatcher(db);
     this.writer = new GroupWriter(db, settings.logger);
     this.migrator = new SchemaMigrator(new SchemaSql(db.sequelize, db.dialect), settings.logger);
     this.outbox = new OutboxReader({
@@ -327,7 +332,7 @@ export class SqlStoreImpl implements SqlStore {
     const allocation = allocationOf(this.db, this.catalog, info);
     if (allocation !== undefined) canonicalAddresses(allocation.columns, dbValues);
     const result = this.toObject(info, dbValues);
-    assertSubnetRules(object, result);
+    assertAddressRules(object, result);
     const pk = String(result[pkName]);
     const rows: PlannedRow[] = [{ target: info.insert, values: dbValues }];
     const attempts: RowAttempt[] = [{ info, values: dbValues }];
@@ -351,6 +356,9 @@ export class SqlStoreImpl implements SqlStore {
     if (allocation !== undefined && needsAllocation(allocation.columns, dbValues)) {
       return this.write(allocatingTask({ db: this.db, api, info, ...allocation, rows, attempts, at: now, urgent: options.urgent === true, explain: explainCreate }));
     }
+    // read before the write, so the row stays a pure insert: a concurrent change of the scope
+    // object orders after this create, as any later change of it does (rules are not re-checked)
+    if (needsScopedCheck({ info, allocation }, dbValues)) await this.checkScoped({ info, allocation }, dbValues);
     const task: WriteTask<StoredObject> = {
       rows,
       result,
@@ -397,6 +405,12 @@ export class SqlStoreImpl implements SqlStore {
       set.push([name, convert(info, { column: name, value }, details)]);
     }
     if (details.length > 0) throw validationFailure(info, details);
+    const scoped: ScopedRules = { info, allocation: allocationOf(this.db, this.catalog, info) };
+    const changed = set.map(([name]) => name);
+    for (const column of scoped.allocation?.columns ?? []) {
+      const entry = set.find(([name]) => name === column.attr.name);
+      if (entry !== undefined && column.attr.type === 'string') entry[1] = canonicalAddress(entry[1]);
+    }
     let merged: unknown[] = [];
     const task: WriteTask<StoredObject> = {
       run: async (tx) => {
@@ -407,13 +421,14 @@ export class SqlStoreImpl implements SqlStore {
         for (const [name, bound] of set) next[name] = fromDbValue(info.columns.get(name) ?? info.pk, bound);
         next['updated_at'] = fromSqlDate(stamp);
         next['revision_number'] = Number(current['revision_number']) + 1;
-        assertSubnetRules(object, next);
+        assertAddressRules(object, next);
         const assignments = [...set, ['updated_at', stamp] as [string, unknown], ['revision_number', next['revision_number']] as [string, unknown]];
         merged = info.columnNames.map((c) => {
           const hit = assignments.find(([n]) => n === c);
           const desc = info.columns.get(c);
           return hit !== undefined ? hit[1] : desc === undefined ? null : toDbValue(desc, current[c], c);
         });
+        if (needsScopedCheck(scoped, merged, changed)) await this.checkScoped(scoped, merged, tx);
         const outbox: PlannedRow[] = [];
         if (this.settings.mirror) {
           outbox.push(outboxRow(objectKey(api, object, key), objectValue(api, next), now));
@@ -592,6 +607,17 @@ export class SqlStoreImpl implements SqlStore {
       );
     }
     return current;
+  }
+
+  /**
+   * Throws the 400 for the broken scoped address rules of a row (bound values): inside
+   * the write transaction `tx`, or, without it, with a read before the write.
+   */
+  private async checkScoped(rules: ScopedRules, values: readonly unknown[], tx?: Tx): Promise<void> {
+    const rows = new ScopeRows({ db: this.db, catalog: this.catalog, info: rules.info, batcher: this.scopeReads }, tx);
+    if (tx === undefined) await this.connect();
+    const problems = tx === undefined ? await this.read(() => scopedProblems(rules, values, rows), rules.info) : await scopedProblems(rules, values, rows);
+    assertNoProblems(rules.info.object, problems);
   }
 
   private checkRevision(value: unknown): number | undefined {
