@@ -6,8 +6,9 @@ import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { isGluonError } from '../../src/core/errors/index.js';
 import { createProtonServer } from '../../src/server/index.js';
-import { PORTS, call, portBody, tempDir, type Spawned } from '../server/helpers.js';
+import { PORTS, portBody, tempDir, type Spawned } from '../server/helpers.js';
 import { ROOT, cleanUpAfterEach, ensureBuilt, gluon } from './cli-build.js';
+import { call } from '../setup/http-call.js';
 
 beforeAll(ensureBuilt, 180_000);
 

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { cleanUpAfterEach, ensureBuilt } from '../ops/cli-build.js';
-import { call, PORTS, portBody, spawnNode, tempDir, type Spawned } from './helpers.js';
+import { PORTS, portBody, spawnNode, tempDir, type Spawned } from './helpers.js';
+import { call } from '../setup/http-call.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BIN = join(ROOT, 'bin', 'gluon.js');
