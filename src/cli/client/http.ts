@@ -13,7 +13,7 @@ export interface ClientAnswer {
 export interface ClientHttpOptions {
   /** Where `--debug` writes the HTTP exchange (undefined: nowhere). */
   readonly debug?: (line: string) => void;
-  /** Timeout of one request in ms. @default 30000 */
+  /** How long to wait for an answer's headers, then for each part of its body, in ms (a `--watch` stream waits as long as it stays open). @default 30000 */
   readonly timeoutMs?: number;
   /** CA certificates (PEM) to verify https servers with, instead of the system ones. */
   readonly trustedCa?: string;
