@@ -82,7 +82,7 @@ const KEEP_ALIVE_TIMEOUT_MS = 4_000;
 /**
  * The one HTTP client of the library (undici): keep-alive connections per origin, one
  * retry of an idempotent request whose connection broke before any answer (undici's
- * retry interceptor), whole answers, and every transport failure turned into the
+ * retry interceptor), whole answers (or a body read as it arrives, {@link HttpClient.stream}), and every transport failure turned into the
  * caller's coded error by {@link HttpClientOptions.unreachable}. Any status is an
  * answer, never an error.
  */
