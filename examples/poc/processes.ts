@@ -46,7 +46,8 @@ export function startProcess(options: StartProcessOptions): RunProcess {
   return { role: options.role, pid: child.pid, log };
 }
 
-function isAlive(pid: number): boolean {
+/** True while a process with this PID exists. */
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

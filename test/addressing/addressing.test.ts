@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseIp, parseIpPrefix, contains } from '../../src/core/model/index.js';
 import { BACKENDS } from '../http/helpers.js';
-import { API, bind, call, createPort, createVpn, serversOnOneDatabase, type AddressingServer } from './helpers.js';
+import { API, bind, createPort, createVpn, serversOnOneDatabase, type AddressingServer } from './helpers.js';
+import { call } from '../setup/http-call.js';
 
 describe.each(BACKENDS)('VpnBinding addressing (%s)', (backend) => {
   let server: AddressingServer;
@@ -50,7 +51,7 @@ describe.each(BACKENDS)('VpnBinding addressing (%s)', (backend) => {
     const vpn = await createVpn(app);
     const port = await createPort(app);
     expect((await bind(app, port, vpn['id'], { ipaddress: '10.1.0.5', subnet_prefix: 24, gateway: '10.1.0.1' })).status).toBe(201);
-    const res = await call(app, 'PUT', `${API}/vpnbindings/${port}`, { gateway: '10.2.0.1' });
+    const res = await call(`${API}/vpnbindings/${port}`, { app, method: 'PUT', body: { gateway: '10.2.0.1' } });
     expect(res.status).toBe(400);
     expect((res.json()['details'] as { rule: string }[])[0]?.rule).toBe('gateway-in-subnet');
   });
@@ -89,7 +90,7 @@ describe.each(BACKENDS)('VpnBinding addressing (%s)', (backend) => {
     expect(full.status).toBe(409);
     expect(full.json()['code']).toBe('GLUON_ERR_POOL_EXHAUSTED');
     expect(full.json()['faultstring']).toContain('192.0.2.0/30');
-    expect((await call(app, 'DELETE', `${API}/vpnbindings/${a}`)).status).toBe(204);
+    expect((await call(`${API}/vpnbindings/${a}`, { app, method: 'DELETE' })).status).toBe(204);
     const again = await bind(app, c, vpn['id']);
     expect(again.status).toBe(201);
     expect(again.json()['ipaddress']).toBe(first.json()['ipaddress']);
@@ -123,7 +124,7 @@ describe.each(BACKENDS)('VpnBinding addressing (%s)', (backend) => {
     expect(vnis.size).toBe(5);
     for (const v of vnis) expect(v >= 1 && v <= 16777215).toBe(true);
     const [held] = [...vnis];
-    const res = await call(app, 'POST', `${API}/vpns`, { tenant_id: '5f0c1c6e-8d8e-4a53-9d2b-3c1f6a7e9b10', name: 'x', vni: held });
+    const res = await call(`${API}/vpns`, { app, method: 'POST', body: { tenant_id: '5f0c1c6e-8d8e-4a53-9d2b-3c1f6a7e9b10', name: 'x', vni: held } });
     expect(res.status).toBe(409);
     expect(res.json()['code']).toBe('GLUON_ERR_VALUE_TAKEN');
   });

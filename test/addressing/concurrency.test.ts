@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { API, bind, call, createPort, createVpn, inFlight, serversOnOneDatabase, type AddressingServer } from './helpers.js';
+import { API, bind, createPort, createVpn, inFlight, serversOnOneDatabase, type AddressingServer } from './helpers.js';
+import { call } from '../setup/http-call.js';
 
 const ALLOCATIONS = 500;
 const IN_FLIGHT = 32;
@@ -32,10 +33,10 @@ describe.each([
     expect(answers.map((a) => a.status).filter((s) => s !== 201)).toEqual([]);
     const addresses = answers.map((a) => String(a.json()['ipaddress']));
     expect(new Set(addresses).size).toBe(ALLOCATIONS);
-    const listed = await call(serverFor(1).app, 'GET', `${API}/vpnbindings?service_id=${String(vpn['id'])}&limit=1000`);
+    const listed = await call(`${API}/vpnbindings?service_id=${String(vpn['id'])}&limit=1000`, { app: serverFor(1).app });
     const stored = (listed.json()['vpnbindings'] as { ipaddress: string }[]).map((b) => b.ipaddress);
     expect(new Set(stored).size).toBe(ALLOCATIONS);
-    for (const port of ports) expect((await call(serverFor(0).app, 'DELETE', `${API}/vpnbindings/${port}`)).status).toBe(204);
+    for (const port of ports) expect((await call(`${API}/vpnbindings/${port}`, { app: serverFor(0).app, method: 'DELETE' })).status).toBe(204);
   }, 300_000);
 
   it('should answer 409 GLUON_ERR_POOL_EXHAUSTED, never a duplicate or a 500, when concurrent creates run a pool dry, and reuse deleted addresses', async () => {
@@ -54,7 +55,7 @@ describe.each([
     expect(new Set(held).size).toBe(62);
     const holders = some.filter((_, i) => statuses[i] === 201);
     const waiting = some.filter((_, i) => statuses[i] === 409);
-    for (const port of holders.slice(0, 10)) expect((await call(serverFor(1).app, 'DELETE', `${API}/vpnbindings/${port}`)).status).toBe(204);
+    for (const port of holders.slice(0, 10)) expect((await call(`${API}/vpnbindings/${port}`, { app: serverFor(1).app, method: 'DELETE' })).status).toBe(204);
     const again = await inFlight(
       IN_FLIGHT,
       waiting.slice(0, 12).map((port, i) => () => bind(serverFor(i).app, port, vpn['id'])),

@@ -4,9 +4,9 @@ import { protonPlugin } from '../../src/core/http/index.js';
 import { loadModels, type ApiModel } from '../../src/core/model/index.js';
 import { ProtonRegistry } from '../../src/core/registry/index.js';
 import { createStore, type SqlStore } from '../../src/core/store/index.js';
-import { BUNDLED_MODELS, HOST, call, freshDatabase, type Backend } from '../http/helpers.js';
+import { BUNDLED_MODELS, HOST, freshDatabase, type Backend } from '../http/helpers.js';
+import { call } from '../setup/http-call.js';
 
-export { call };
 /** The bundled net-l3vpn API root. */
 export const API = '/proton/net-l3vpn/v1.0';
 /** The tenant of every object. */
@@ -52,7 +52,7 @@ export async function serversOnOneDatabase(backend: Backend, count: number): Pro
 /** Creates a port (its default interface has the same id) and returns its id. */
 export async function createPort(app: FastifyInstance): Promise<string> {
   const id = randomUUID();
-  const res = await call(app, 'POST', `${API}/ports`, {
+  const res = await call(`${API}/ports`, { app, method: 'POST', body: {
     id,
     tenant_id: TENANT,
     name: `p-${id.slice(0, 6)}`,
@@ -62,21 +62,21 @@ export async function createPort(app: FastifyInstance): Promise<string> {
     vnic_type: 'normal',
     mtu: 1500,
     vlan_transparency: false,
-  });
-  if (res.status !== 201) throw new Error(`port create: ${res.status} ${res.body}`);
+  } });
+  if (res.status !== 201) throw new Error(`port create: ${res.status} ${res.text}`);
   return id;
 }
 
 /** Creates a VPN with the given extra attributes and returns it. */
 export async function createVpn(app: FastifyInstance, extra: Record<string, unknown> = {}): Promise<Record<string, unknown>> {
-  const res = await call(app, 'POST', `${API}/vpns`, { tenant_id: TENANT, name: 'vpn', ipv4_family: '100:1', ...extra });
-  if (res.status !== 201) throw new Error(`vpn create: ${res.status} ${res.body}`);
+  const res = await call(`${API}/vpns`, { app, method: 'POST', body: { tenant_id: TENANT, name: 'vpn', ipv4_family: '100:1', ...extra } });
+  if (res.status !== 201) throw new Error(`vpn create: ${res.status} ${res.text}`);
   return res.json();
 }
 
 /** POSTs a binding of interface `port` into `vpn`. */
 export function bind(app: FastifyInstance, port: string, vpn: unknown, extra: Record<string, unknown> = {}): ReturnType<typeof call> {
-  return call(app, 'POST', `${API}/vpnbindings`, { tenant_id: TENANT, interface_id: port, service_id: vpn, ...extra });
+  return call(`${API}/vpnbindings`, { app, method: 'POST', body: { tenant_id: TENANT, interface_id: port, service_id: vpn, ...extra } });
 }
 
 /** Runs `tasks` with at most `limit` in flight; resolves with every result in order. */

@@ -18,6 +18,7 @@ import { createKeyValueStore, type KeyValueStore } from '../../src/core/kv/index
 import { createProtonServer, type ProtonServer } from '../../src/server/index.js';
 import { createDummyShim, type Shim } from '../../src/shim-sdk/index.js';
 import { spawnNode, type Spawned } from '../server/helpers.js';
+import { call } from '../setup/http-call.js';
 import { startKeystone, type KeystoneInstance } from '../setup/keystone.js';
 import { startNeutron, type NeutronInstance } from '../setup/neutron.js';
 import { ensureOpenstackClientInstalled, openstackCli, pythonScript, writeCloudsYaml } from '../setup/openstack-client.js';
@@ -40,22 +41,6 @@ out["fields"] = conn.network.get("/ports?fields=port_security_enabled").json()["
 out["substr"] = sorted(p.id for p in conn.network.ports(fixed_ips="ip_address_substr=10.0.0"))
 print(json.dumps(out))
 `;
-
-interface Answer {
-  status: number;
-  headers: Headers;
-  body: Record<string, unknown>;
-}
-
-async function call(url: string, token: string | undefined, method = 'GET', body?: unknown): Promise<Answer> {
-  const res = await fetch(url, {
-    method,
-    headers: { ...(token === undefined ? {} : { 'x-auth-token': token }), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await res.text();
-  return { status: res.status, headers: res.headers, body: text === '' ? {} : (JSON.parse(text) as Record<string, unknown>) };
-}
 
 describe('the facade through Debian\'s openstack CLI and openstacksdk (gluon arbiter, Keystone, Neutron, Proton, dummy shim)', () => {
   const prefix = `/os-clients-${randomUUID().slice(0, 8)}`;
@@ -102,9 +87,9 @@ describe('the facade through Debian\'s openstack CLI and openstacksdk (gluon arb
     // three Gluon ports of tenant1 with addresses 10.0.0.1–3 (made by the admin on the Proton API)
     const tenant1 = keystone.projects['tenant1'] ?? '';
     const post = async (path: string, body: Record<string, unknown>): Promise<Record<string, unknown>> => {
-      const res = await call(`${proton.url}${API}/${path}`, admin, 'POST', body);
-      if (res.status !== 201) throw new Error(`POST ${path}: ${res.status} ${JSON.stringify(res.body)}`);
-      return res.body;
+      const res = await call(`${proton.url}${API}/${path}`, { method: 'POST', token: admin, body });
+      if (res.status !== 201) throw new Error(`POST ${path}: ${res.status} ${JSON.stringify(res.json())}`);
+      return res.json();
     };
     const vpn = await post('vpns', { tenant_id: tenant1, name: 'vpn-blue', ipv4_family: '100:1', route_distinguishers: '100:1' });
     for (const [i, address] of GLUON_ADDRESSES.entries()) {
@@ -114,14 +99,14 @@ describe('the facade through Debian\'s openstack CLI and openstacksdk (gluon arb
       gluonIds.push(id);
     }
     // three Neutron ports on a network of their own (10.0.0.0/24 too: the address filters see both kinds)
-    const net = await call(`${neutron.url}/v2.0/networks`, admin, 'POST', { network: { name: 'plain-net' } });
-    const netId = String((net.body['network'] as Record<string, unknown>)['id']);
-    const sub = await call(`${neutron.url}/v2.0/subnets`, admin, 'POST', { subnet: { network_id: netId, ip_version: 4, cidr: '10.0.0.0/24', gateway_ip: null, enable_dhcp: false, allocation_pools: [{ start: '10.0.0.100', end: '10.0.0.200' }] } });
+    const net = await call(`${neutron.url}/v2.0/networks`, { method: 'POST', token: admin, body: { network: { name: 'plain-net' } } });
+    const netId = String((net.json()['network'] as Record<string, unknown>)['id']);
+    const sub = await call(`${neutron.url}/v2.0/subnets`, { method: 'POST', token: admin, body: { subnet: { network_id: netId, ip_version: 4, cidr: '10.0.0.0/24', gateway_ip: null, enable_dhcp: false, allocation_pools: [{ start: '10.0.0.100', end: '10.0.0.200' }] } } });
     expect(sub.status).toBe(201);
     for (let i = 0; i < 3; i++) {
-      const port = await call(`${neutron.url}/v2.0/ports`, admin, 'POST', { port: { network_id: netId, name: `neutron-${i}` } });
+      const port = await call(`${neutron.url}/v2.0/ports`, { method: 'POST', token: admin, body: { port: { network_id: netId, name: `neutron-${i}` } } });
       expect(port.status).toBe(201);
-      neutronIds.push(String((port.body['port'] as Record<string, unknown>)['id']));
+      neutronIds.push(String((port.json()['port'] as Record<string, unknown>)['id']));
     }
     clouds = writeCloudsYaml(dir, {
       // the CLI: Neutron endpoint given in clouds.yaml
@@ -130,8 +115,8 @@ describe('the facade through Debian\'s openstack CLI and openstacksdk (gluon arb
       catalog: { authUrl: keystone.authUrl, username: 'admin', password: 'secret', project: 'admin' },
     });
     await waitFor('the Gluon ports reach the facade', async () => {
-      const listed = await call(`${facadeUrl}/v2.0/ports?fields=id`, admin);
-      const ids = (listed.body['ports'] as { id: string }[] | undefined ?? []).map((p) => p.id);
+      const listed = await call(`${facadeUrl}/v2.0/ports?fields=id`, { token: admin });
+      const ids = (listed.json()['ports'] as { id: string }[] | undefined ?? []).map((p) => p.id);
       return gluonIds.every((id) => ids.includes(id));
     }, 30_000);
   }, 600_000);
@@ -153,8 +138,8 @@ describe('the facade through Debian\'s openstack CLI and openstacksdk (gluon arb
     const run = await pythonScript(clouds, SDK_SCRIPT, ['catalog']);
     expect(run.code, run.stderr).toBe(0);
     const out = JSON.parse(run.stdout) as { pages: Record<string, string[]>; unpaged: string[]; fields: Record<string, unknown>[]; substr: string[] };
-    const direct = await call(`${neutron.url}/v2.0/ports`, admin);
-    const neutronAll = (direct.body['ports'] as { id: string; fixed_ips: { ip_address: string }[] }[]);
+    const direct = await call(`${neutron.url}/v2.0/ports`, { token: admin });
+    const neutronAll = (direct.json()['ports'] as { id: string; fixed_ips: { ip_address: string }[] }[]);
     const everyPort = [...neutronAll.map((p) => p.id), ...gluonIds].sort();
     for (const limit of ['1', '2', '1000']) {
       const ids = out.pages[limit] ?? [];
@@ -164,7 +149,7 @@ describe('the facade through Debian\'s openstack CLI and openstacksdk (gluon arb
     }
     expect([...out.unpaged].sort()).toEqual(everyPort);
     // fields=port_security_enabled: one entry per port with just that key, Gluon ports included
-    const directFields = (await call(`${neutron.url}/v2.0/ports?fields=port_security_enabled`, admin)).body['ports'] as Record<string, unknown>[];
+    const directFields = (await call(`${neutron.url}/v2.0/ports?fields=port_security_enabled`, { token: admin })).json()['ports'] as Record<string, unknown>[];
     expect(out.fields).toHaveLength(directFields.length + gluonIds.length);
     for (const entry of out.fields) expect(Object.keys(entry)).toEqual(['port_security_enabled']);
     // ip_address_substr: Neutron's own matches plus the Gluon ports on 10.0.0.x
@@ -224,13 +209,13 @@ describe('the facade through Debian\'s openstack CLI and openstacksdk (gluon arb
   });
 
   it('a bad token on a Gluon port gets the WWW-Authenticate Neutron (keystonemiddleware) sends', async () => {
-    const viaFacade = await call(`${facadeUrl}/v2.0/ports/${gluonIds[0] ?? ''}`, 'gAAAAABbogus');
-    const direct = await call(`${neutron.url}/v2.0/ports/${neutronIds[0] ?? ''}`, 'gAAAAABbogus');
+    const viaFacade = await call(`${facadeUrl}/v2.0/ports/${gluonIds[0] ?? ''}`, { token: 'gAAAAABbogus' });
+    const direct = await call(`${neutron.url}/v2.0/ports/${neutronIds[0] ?? ''}`, { token: 'gAAAAABbogus' });
     expect(viaFacade.status).toBe(401);
     expect(direct.status).toBe(401);
-    expect(viaFacade.headers.get('www-authenticate')).toBe(direct.headers.get('www-authenticate'));
+    expect(viaFacade.headers['www-authenticate']).toBe(direct.headers['www-authenticate']);
     // the refusals authenticate first, as keystonemiddleware does
-    expect((await call(`${facadeUrl}/v2.0/ports/${gluonIds[0] ?? ''}`, 'gAAAAABbogus', 'DELETE')).status).toBe(401);
-    expect((await call(`${facadeUrl}/v2.0/ports`, 'gAAAAABbogus', 'POST', { port: { network_id: neutron.gluonNetworkId } })).status).toBe(401);
+    expect((await call(`${facadeUrl}/v2.0/ports/${gluonIds[0] ?? ''}`, { method: 'DELETE', token: 'gAAAAABbogus' })).status).toBe(401);
+    expect((await call(`${facadeUrl}/v2.0/ports`, { method: 'POST', token: 'gAAAAABbogus', body: { port: { network_id: neutron.gluonNetworkId } } })).status).toBe(401);
   });
 });

@@ -18,9 +18,9 @@ import { describe, expect, it } from 'vitest';
  *   resync` drives store + sync + kv without a server, `gluon policy` and `gluon token`
  *   use auth, `gluon arbiter` runs the arbiter, `gluon models check` the model. The CLI
  *   is an edge, like the server, so the table's "server, drivers, shim SDK" is too narrow.
- * - `cli` may use `undici` and `yaml` (not only commander and pino): the client commands
- *   (`gluon <resource> …`, `protonclient`) speak HTTP to the Proton server and Keystone with
- *   the project's one HTTP library, and read the openstack CLI's `clouds.yaml`.
+ * - `cli` may use `yaml` (not only commander and pino): the client commands read the
+ *   openstack CLI's `clouds.yaml`; they speak HTTP to the Proton server and Keystone
+ *   through `core/http-client`, like every other part.
  * - `testing` (the `gluon-net/testing` entry: the driver conformance suite) is not in
  *   the table; it may import drivers (types and code) and vitest.
  * - `core/store` runs SQLite on better-sqlite3 (synchronous statements, no thread-pool
@@ -91,7 +91,7 @@ const RULES: Readonly<Record<string, { parts: readonly string[]; typeOnly?: read
   },
   cli: {
     parts: ['server', 'drivers', 'shim-sdk', 'core/model', 'core/registry', 'core/store', 'core/kv', 'core/wire', 'core/sync', 'core/auth', 'core/arbiter', 'core/import', 'core/retry', 'core/http-client'],
-    packages: ['commander', 'pino', 'undici', 'yaml'],
+    packages: ['commander', 'pino', 'yaml'],
   },
   index: {
     parts: ['core/model', 'core/registry', 'core/store', 'core/import', 'core/kv', 'core/wire', 'core/sync', 'core/binding', 'core/http', 'core/auth', 'core/arbiter', 'server'],

@@ -1,7 +1,7 @@
 /** Helpers of the auth acceptance tests: bodies for every net-l3vpn object, HTTP calls with a token. */
 import type { ApiModel, ObjectModel } from '../../src/core/model/index.js';
 import { validValue } from '../http/model-values.js';
-import { call as jsonCall } from '../server/helpers.js';
+import { call } from '../setup/http-call.js';
 
 /** The binding fields only admins and services may set. */
 export const BINDING_FIELDS = new Set(['host_id', 'vif_type', 'vif_details', 'profile']);
@@ -11,12 +11,6 @@ export interface Answer {
   readonly status: number;
   readonly body: unknown;
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
-}
-
-/** A JSON request with an optional `X-Auth-Token` (`call` of test/server/helpers.ts). */
-export async function call(method: string, url: string, token: string | undefined, body?: unknown): Promise<Answer> {
-  const answer = await jsonCall(url, { method, ...(token === undefined ? {} : { headers: { 'x-auth-token': token } }), ...(body === undefined ? {} : { body }) });
-  return { status: answer.status, body: answer.body, headers: Object.fromEntries(answer.headers) };
 }
 
 /** The URL of an API's collection of an object (top-level route). */
@@ -59,7 +53,7 @@ export class ObjectFactory {
 
   /** Creates an object owned by `tenantId` as admin and returns it. */
   async create(object: ObjectModel, tenantId: string): Promise<Record<string, unknown>> {
-    const answer = await call('POST', collectionUrl(this.base, this.api, object), this.adminToken(), await this.body(object, tenantId));
+    const answer = await call(collectionUrl(this.base, this.api, object), { method: 'POST', token: this.adminToken(), body: await this.body(object, tenantId) });
     if (answer.status !== 201) throw new Error(`set-up create ${object.name}: ${answer.status} ${JSON.stringify(answer.body)}`);
     return answer.body as Record<string, unknown>;
   }

@@ -21,7 +21,8 @@ import { createKeystoneAuthenticator, createKeystoneTokenProvider } from '../../
 import { createProtonServer, type ProtonServer } from '../../src/server/index.js';
 import type { ApiModel, ObjectModel } from '../../src/core/model/index.js';
 import { startKeystone, type KeystoneInstance } from '../setup/keystone.js';
-import { ObjectFactory, call, collectionUrl, updatePatch, type Answer } from './helpers.js';
+import { ObjectFactory, collectionUrl, updatePatch, type Answer } from './helpers.js';
+import { call } from '../setup/http-call.js';
 
 type Caller = 'admin' | 'owner' | 'other' | 'reader' | 'none' | 'garbage' | 'revoked';
 type Action = 'create' | 'get' | 'list' | 'update' | 'delete';
@@ -108,15 +109,15 @@ describe('isolation matrix (real Keystone tokens, bundled net-l3vpn rules)', () 
         const token = tokens[caller];
         const cell = (action: Action): string => `${caller} ${action} ${object.api.plural}`;
 
-        const created = await call('POST', collectionUrl(server.url, api, object), token, await factory.body(object, tenant1));
+        const created = await call(collectionUrl(server.url, api, object), { method: 'POST', token, body: await factory.body(object, tenant1) });
         expectCell(created, EXPECTED[caller].create, cell('create'));
         if (created.status === 201) expect((created.body as Record<string, unknown>)['tenant_id']).toBe(tenant1);
 
-        const got = await call('GET', memberUrl(object, shared), token);
+        const got = await call(memberUrl(object, shared), { token });
         expectCell(got, EXPECTED[caller].get, cell('get'));
         if (got.status === 200) expect(got.body).toMatchObject({ [object.primaryKey]: shared[object.primaryKey], tenant_id: tenant1 });
 
-        const listed = await call('GET', collectionUrl(server.url, api, object), token);
+        const listed = await call(collectionUrl(server.url, api, object), { token });
         expectCell(listed, EXPECTED[caller].list, cell('list'));
         if (listed.status === 200) {
           const keys = (listed.body as Record<string, Record<string, unknown>[]>)[object.api.plural]?.map((item) => item[object.primaryKey]);
@@ -126,16 +127,16 @@ describe('isolation matrix (real Keystone tokens, bundled net-l3vpn rules)', () 
 
         const toUpdate = await factory.create(object, tenant1);
         const patch = updatePatch(object);
-        const updated = await call('PUT', memberUrl(object, toUpdate), token, patch);
+        const updated = await call(memberUrl(object, toUpdate), { method: 'PUT', token, body: patch });
         expectCell(updated, EXPECTED[caller].update, cell('update'));
-        const after = await call('GET', memberUrl(object, toUpdate), tokens.admin);
+        const after = await call(memberUrl(object, toUpdate), { token: tokens.admin });
         if (updated.status === 200) expect(after.body, cell('update')).toMatchObject(patch);
         else expect(after.body, `${cell('update')} changed nothing`).toMatchObject({ revision_number: toUpdate['revision_number'] });
 
         const toDelete = await factory.create(object, tenant1);
-        const deleted = await call('DELETE', memberUrl(object, toDelete), token);
+        const deleted = await call(memberUrl(object, toDelete), { method: 'DELETE', token });
         expectCell(deleted, EXPECTED[caller].delete, cell('delete'));
-        const still = await call('GET', memberUrl(object, toDelete), tokens.admin);
+        const still = await call(memberUrl(object, toDelete), { token: tokens.admin });
         expect(still.status, `${cell('delete')} effect`).toBe(deleted.status === 204 ? 404 : 200);
       }
     });
@@ -143,7 +144,7 @@ describe('isolation matrix (real Keystone tokens, bundled net-l3vpn rules)', () 
 
   it('401s carry WWW-Authenticate: Keystone uri=… and never echo the token', async () => {
     for (const caller of ['none', 'garbage', 'revoked'] as const) {
-      const answer = await call('GET', `${server.url}/proton/net-l3vpn/v1.0/ports`, tokens[caller]);
+      const answer = await call(`${server.url}/proton/net-l3vpn/v1.0/ports`, { token: tokens[caller] });
       expect(answer.status).toBe(401);
       expect(answer.headers['www-authenticate']).toBe(`Keystone uri="${keystone.authUrl}"`);
       expect(JSON.stringify(answer.body)).not.toContain('garbage-token');
@@ -153,7 +154,7 @@ describe('isolation matrix (real Keystone tokens, bundled net-l3vpn rules)', () 
 
   it('403s are fault bodies naming the rule', async () => {
     const ports = api.objects.find((o) => o.name === 'Port') as ObjectModel;
-    const answer = await call('POST', collectionUrl(server.url, api, ports), tokens.other, await factory.body(ports, tenant1));
+    const answer = await call(collectionUrl(server.url, api, ports), { method: 'POST', token: tokens.other, body: await factory.body(ports, tenant1) });
     expect(answer.status).toBe(403);
     expect(answer.body).toMatchObject({ faultcode: 'Client', code: 'GLUON_ERR_AUTH_FORBIDDEN', faultstring: expect.stringContaining('net-l3vpn:create_ports') });
   });
@@ -162,14 +163,14 @@ describe('isolation matrix (real Keystone tokens, bundled net-l3vpn rules)', () 
     const ports = api.objects.find((o) => o.name === 'Port') as ObjectModel;
     const port = await factory.create(ports, tenant1);
     const url = memberUrl(ports, port);
-    const bind = await call('PUT', url, tokens.owner, { host_id: 'compute-1' });
+    const bind = await call(url, { method: 'PUT', token: tokens.owner, body: { host_id: 'compute-1' } });
     expect(bind.status).toBe(403);
     expect(bind.body).toMatchObject({ faultstring: expect.stringContaining('net-l3vpn:update_ports:host_id') });
-    const move = await call('PUT', url, tokens.owner, { tenant_id: tenant2 });
+    const move = await call(url, { method: 'PUT', token: tokens.owner, body: { tenant_id: tenant2 } });
     expect(move.status).toBe(403);
     expect(move.body).toMatchObject({ faultstring: expect.stringContaining(`moving the object to tenant_id ${tenant2}`) });
-    expect((await call('GET', `${url}/interfaces/${String(port['id'])}`, tokens.owner)).status).toBe(200);
-    expect((await call('GET', `${url}/interfaces/${String(port['id'])}`, tokens.other)).status).toBe(404);
+    expect((await call(`${url}/interfaces/${String(port['id'])}`, { token: tokens.owner })).status).toBe(200);
+    expect((await call(`${url}/interfaces/${String(port['id'])}`, { token: tokens.other })).status).toBe(404);
   });
 
   it('identifies the caller from its token: user, project, roles, expiry', async () => {

@@ -24,7 +24,7 @@ import { createDummyShim, type Shim } from '../../src/shim-sdk/index.js';
 import { waitFor } from '../arbiter/helpers.js';
 import { startKeystone, type KeystoneInstance } from '../setup/keystone.js';
 import { startNeutron, type NeutronInstance } from '../setup/neutron.js';
-import { call } from './helpers.js';
+import { call } from '../setup/http-call.js';
 
 const API = '/proton/net-l3vpn/v1.0';
 
@@ -73,7 +73,7 @@ describe('Nova-style bind through the facade with Keystone on', () => {
     const tenant1 = keystone.projects['tenant1'] ?? '';
     portId = randomUUID();
     const post = async (path: string, body: Record<string, unknown>): Promise<Record<string, unknown>> => {
-      const res = await call('POST', `${proton.url}${API}/${path}`, tokens.user1, body);
+      const res = await call(`${proton.url}${API}/${path}`, { method: 'POST', token: tokens.user1, body });
       if (res.status !== 201) throw new Error(`POST ${path}: ${res.status} ${JSON.stringify(res.body)}`);
       return res.body as Record<string, unknown>;
     };
@@ -94,7 +94,7 @@ describe('Nova-style bind through the facade with Keystone on', () => {
     rmSync(dir, { recursive: true, force: true });
   }, 60_000);
 
-  const port = async (token: string | undefined, method = 'GET', body?: unknown) => call(method, `${facadeUrl}/v2.0/ports/${portId}`, token, body);
+  const port = async (token: string | undefined, method = 'GET', body?: unknown) => call(`${facadeUrl}/v2.0/ports/${portId}`, { method, token, body });
 
   it('the owner sees its port through the facade, another project does not', async () => {
     const own = await port(tokens.user1);
@@ -115,10 +115,10 @@ describe('Nova-style bind through the facade with Keystone on', () => {
     expect(bound.status, JSON.stringify(bound.body)).toBe(200);
     expect((bound.body as { port: Record<string, unknown> }).port).toMatchObject({ id: portId, 'binding:host_id': 'compute-1', 'binding:vif_type': 'ovs', device_id: instance, status: 'ACTIVE' });
     // the owner's own token now reads the bound port from the Proton server
-    const mine = await call('GET', `${proton.url}${API}/ports/${portId}`, tokens.user1);
+    const mine = await call(`${proton.url}${API}/ports/${portId}`, { token: tokens.user1 });
     expect(mine.body).toMatchObject({ host_id: 'compute-1', vif_type: 'ovs', device_id: instance });
     // Nova's list by device_id with the user's token
-    const listed = await call('GET', `${facadeUrl}/v2.0/ports?device_id=${instance}`, tokens.admin);
+    const listed = await call(`${facadeUrl}/v2.0/ports?device_id=${instance}`, { token: tokens.admin });
     expect((listed.body as { ports: { id: string }[] }).ports.map((p) => p.id)).toEqual([portId]);
   });
 
@@ -137,7 +137,7 @@ describe('Nova-style bind through the facade with Keystone on', () => {
     }
     const put = await fetch(`${facadeUrl}/v2.0/ports/${portId}`, { method: 'PUT', headers: { 'x-auth-token': 'gAAAAABgarbage', 'content-type': 'application/json' }, body: '{"port": {"binding:host_id": null}}' });
     expect(put.status).toBe(401);
-    expect((await call('GET', `${proton.url}${API}/ports/${portId}`, undefined)).status).toBe(401);
+    expect((await call(`${proton.url}${API}/ports/${portId}`)).status).toBe(401);
   });
 
   it('a member lists only its own project\'s Gluon ports (bundled list rules unchanged: the driver reads with the service token)', async () => {
@@ -155,7 +155,7 @@ describe('Nova-style bind through the facade with Keystone on', () => {
     expect(await list(tokens.user2)).not.toContain(portId);
     expect(await list(tokens.admin)).toContain(portId);
     // the member's own token is still refused by the Proton server's list rule (the facade does not open it)
-    expect((await call('GET', `${proton.url}${API}/ports`, tokens.user1)).status).toBe(403);
+    expect((await call(`${proton.url}${API}/ports`, { token: tokens.user1 })).status).toBe(403);
   });
 
   it('identity headers grant nothing: a member token with X-Roles: admin / X-Project-Id stays a member of its project', async () => {

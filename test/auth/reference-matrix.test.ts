@@ -19,7 +19,8 @@ import type { ApiModel, ObjectModel } from '../../src/core/model/index.js';
 import { createProtonServer, type ProtonServer } from '../../src/server/index.js';
 import { CONFORMANCE_MODELS } from '../fixtures/paths.js';
 import { validValue } from '../http/model-values.js';
-import { BINDING_FIELDS, call, collectionUrl, type Answer } from './helpers.js';
+import { BINDING_FIELDS, collectionUrl, type Answer } from './helpers.js';
+import { call } from '../setup/http-call.js';
 
 const PA = 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa';
 const PB = 'bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb';
@@ -69,7 +70,7 @@ class Builder {
   }
 
   async create(object: ObjectModel, tenant: string, token: string, depth = 0): Promise<Record<string, unknown>> {
-    const answer = await call('POST', collectionUrl(this.base, this.api, object), token, await this.body(object, tenant, token, depth));
+    const answer = await call(collectionUrl(this.base, this.api, object), { method: 'POST', token, body: await this.body(object, tenant, token, depth) });
     if (answer.status !== 201) throw new Error(`set-up create ${object.name}: ${answer.status} ${JSON.stringify(answer.body)}`);
     return answer.body as Record<string, unknown>;
   }
@@ -128,22 +129,22 @@ describe.each(SETS)('references across projects ($name)', ({ models, apis }) => 
             const randomKey = target.attributes.find((a) => a.name === target.primaryKey)?.type === 'uuid' ? randomUUID() : `r${randomUUID().slice(0, 8)}`;
             const url = collectionUrl(server.url, api, object);
 
-            const squat = await call('POST', url, tokens.b, { ...(await builder.body(object, PB, tokens.b)), [reference.attribute]: theirKey });
+            const squat = await call(url, { method: 'POST', token: tokens.b, body: { ...(await builder.body(object, PB, tokens.b)), [reference.attribute]: theirKey } });
             expectHidden(squat, reference.attribute, `${what} (create)`);
-            const random = await call('POST', url, tokens.b, { ...(await builder.body(object, PB, tokens.b)), [reference.attribute]: randomKey });
+            const random = await call(url, { method: 'POST', token: tokens.b, body: { ...(await builder.body(object, PB, tokens.b)), [reference.attribute]: randomKey } });
             expect(shape(squat, theirKey), `${what}: hidden = random`).toBe(shape(random, randomKey));
 
             // the owner may still use her object (no squatted key left behind)
-            const own = await call('POST', url, tokens.a, { ...(await builder.body(object, PA, tokens.a)), [reference.attribute]: theirKey });
+            const own = await call(url, { method: 'POST', token: tokens.a, body: { ...(await builder.body(object, PA, tokens.a)), [reference.attribute]: theirKey } });
             expect(own.status, `${what} (owner): ${JSON.stringify(own.body)}`).toBe(201);
 
             const attribute = object.attributes.find((a) => a.name === reference.attribute);
             if (attribute !== undefined && !attribute.primary) {
               const mine = await builder.create(object, PB, tokens.b);
               const memberUrl = `${url}/${encodeURIComponent(String(mine[object.primaryKey]))}`;
-              const moved = await call('PUT', memberUrl, tokens.b, { [reference.attribute]: theirKey });
+              const moved = await call(memberUrl, { method: 'PUT', token: tokens.b, body: { [reference.attribute]: theirKey } });
               expectHidden(moved, reference.attribute, `${what} (update)`);
-              const after = await call('GET', memberUrl, tokens.admin);
+              const after = await call(memberUrl, { token: tokens.admin });
               expect((after.body as Record<string, unknown>)[reference.attribute], `${what}: update changed nothing`).toBe(mine[reference.attribute]);
             }
             checked++;
@@ -167,28 +168,28 @@ describe.each(SETS)('references across projects ($name)', ({ models, apis }) => 
         };
 
         // another project's member: refused to create in A's project, A's object hidden (404)
-        const intoTheirs = await call('POST', url, tokens.b, await builder.body(object, PA, tokens.a));
+        const intoTheirs = await call(url, { method: 'POST', token: tokens.b, body: await builder.body(object, PA, tokens.a) });
         expect(intoTheirs.status, `${cell('other', 'create')}: ${JSON.stringify(intoTheirs.body)}`).toBe(403);
         const item = await builder.create(object, PA, tokens.a);
         for (const [action, answer] of [
-          ['get', await call('GET', memberUrl(item), tokens.b)],
-          ['update', await call('PUT', memberUrl(item), tokens.b, patch())],
-          ['delete', await call('DELETE', memberUrl(item), tokens.b)],
+          ['get', await call(memberUrl(item), { token: tokens.b })],
+          ['update', await call(memberUrl(item), { method: 'PUT', token: tokens.b, body: patch() })],
+          ['delete', await call(memberUrl(item), { method: 'DELETE', token: tokens.b })],
         ] as const) {
           expect(answer.status, `${cell('other', action)}: ${JSON.stringify(answer.body)}`).toBe(404);
           expect(answer.body, cell('other', action)).toMatchObject({ code: 'GLUON_ERR_NOT_FOUND' });
         }
-        const list = await call('GET', url, tokens.b);
+        const list = await call(url, { token: tokens.b });
         if (list.status === 200) expect(JSON.stringify(list.body), cell('other', 'list')).not.toContain(String(item[object.primaryKey]));
         else expect(list.status, cell('other', 'list')).toBe(403);
 
         // the owner and an admin
-        expect((await call('GET', memberUrl(item), tokens.a)).status, cell('owner', 'get')).toBe(200);
-        const updated = await call('PUT', memberUrl(item), tokens.a, patch());
+        expect((await call(memberUrl(item), { token: tokens.a })).status, cell('owner', 'get')).toBe(200);
+        const updated = await call(memberUrl(item), { method: 'PUT', token: tokens.a, body: patch() });
         expect(updated.status, `${cell('owner', 'update')}: ${JSON.stringify(updated.body)}`).toBe(200);
-        expect((await call('GET', memberUrl(item), tokens.admin)).status, cell('admin', 'get')).toBe(200);
-        expect((await call('DELETE', memberUrl(item), tokens.a)).status, cell('owner', 'delete')).toBe(204);
-        expect((await call('GET', memberUrl(item), tokens.admin)).status, `${cell('owner', 'delete')} effect`).toBe(404);
+        expect((await call(memberUrl(item), { token: tokens.admin })).status, cell('admin', 'get')).toBe(200);
+        expect((await call(memberUrl(item), { method: 'DELETE', token: tokens.a })).status, cell('owner', 'delete')).toBe(204);
+        expect((await call(memberUrl(item), { token: tokens.admin })).status, `${cell('owner', 'delete')} effect`).toBe(404);
       }
     }, 120_000);
 
@@ -204,11 +205,11 @@ describe.each(SETS)('references across projects ($name)', ({ models, apis }) => 
       const childBody = await builder.body(child, PB, tokens.b);
       delete childBody[child.api.parentKey ?? ''];
       const probes: [string, (key: string) => Promise<Answer>][] = [
-        ['list', (key) => call('GET', `${base}/${key}/${child.api.plural}`, tokens.b)],
-        ['get', (key) => call('GET', `${base}/${key}/${child.api.plural}/${portKey}`, tokens.b)],
-        ['update', (key) => call('PUT', `${base}/${key}/${child.api.plural}/${portKey}`, tokens.b, { name: 'x' })],
-        ['delete', (key) => call('DELETE', `${base}/${key}/${child.api.plural}/${portKey}`, tokens.b)],
-        ['create', (key) => call('POST', `${base}/${key}/${child.api.plural}`, tokens.b, childBody)],
+        ['list', (key) => call(`${base}/${key}/${child.api.plural}`, { token: tokens.b })],
+        ['get', (key) => call(`${base}/${key}/${child.api.plural}/${portKey}`, { token: tokens.b })],
+        ['update', (key) => call(`${base}/${key}/${child.api.plural}/${portKey}`, { method: 'PUT', token: tokens.b, body: { name: 'x' } })],
+        ['delete', (key) => call(`${base}/${key}/${child.api.plural}/${portKey}`, { method: 'DELETE', token: tokens.b })],
+        ['create', (key) => call(`${base}/${key}/${child.api.plural}`, { method: 'POST', token: tokens.b, body: childBody })],
       ];
       for (const [action, probe] of probes) {
         const hidden = await probe(portKey);
@@ -217,7 +218,7 @@ describe.each(SETS)('references across projects ($name)', ({ models, apis }) => 
         expect(shape(hidden, portKey).split(randomKey).join('<key>'), action).toBe(shape(random, randomKey).split(portKey).join('<key>'));
       }
       // the owner still sees her port's children
-      const owner = await call('GET', `${base}/${portKey}/${child.api.plural}`, tokens.a);
+      const owner = await call(`${base}/${portKey}/${child.api.plural}`, { token: tokens.a });
       expect(owner.status, JSON.stringify(owner.body)).toBe(200);
     }, 60_000);
   }

@@ -11,7 +11,8 @@ import { formatTokenEntry, generateApiToken, hashApiToken } from '../../src/core
 import type { ApiModel, ObjectModel } from '../../src/core/model/index.js';
 import { createProtonServer, type ProtonServer, type ProtonServerOptions } from '../../src/server/index.js';
 import { freePort } from '../setup/service-process.js';
-import { ObjectFactory, call, collectionUrl } from './helpers.js';
+import { ObjectFactory, collectionUrl } from './helpers.js';
+import { call } from '../setup/http-call.js';
 
 const P1 = '11111111111111111111111111111111';
 const P2 = '22222222222222222222222222222222';
@@ -59,19 +60,19 @@ describe('token-file authentication', () => {
     try {
       const { url, api, ports } = net(server);
       const factory = new ObjectFactory(server.url, api, () => tokens.owner);
-      const created = await call('POST', url, tokens.owner, await factory.body(ports, P1));
+      const created = await call(url, { method: 'POST', token: tokens.owner, body: await factory.body(ports, P1) });
       expect(created.status).toBe(201);
-      expect((await call('GET', `${url}/${String((created.body as Record<string, unknown>)['id'])}`, tokens.other)).status).toBe(404);
-      expect((await call('GET', url, tokens.admin)).status).toBe(200);
+      expect((await call(`${url}/${String((created.body as Record<string, unknown>)['id'])}`, { token: tokens.other })).status).toBe(404);
+      expect((await call(url, { token: tokens.admin })).status).toBe(200);
       for (const [token, code] of [[undefined, 'GLUON_ERR_AUTH_REQUIRED'], ['glt_nope', 'GLUON_ERR_AUTH_INVALID_TOKEN'], [tokens.expired, 'GLUON_ERR_AUTH_INVALID_TOKEN']] as const) {
-        const answer = await call('GET', url, token);
+        const answer = await call(url, { token });
         expect(answer.status).toBe(401);
         expect(answer.body).toMatchObject({ code });
       }
-      expect((await call('GET', url, tokens.expired)).body).toMatchObject({ faultstring: expect.stringContaining('expired at 2020-01-01') });
+      expect((await call(url, { token: tokens.expired })).body).toMatchObject({ faultstring: expect.stringContaining('expired at 2020-01-01') });
       // The schema stays public (the Swagger UI needs it); health stays open.
-      expect((await call('GET', `${server.url}/proton/openapi.json`, undefined)).status).toBe(200);
-      expect((await call('GET', `${server.url}/healthz`, undefined)).status).toBe(200);
+      expect((await call(`${server.url}/proton/openapi.json`)).status).toBe(200);
+      expect((await call(`${server.url}/healthz`)).status).toBe(200);
     } finally {
       await server.close();
     }
@@ -87,16 +88,16 @@ describe('references to other projects\' objects', () => {
       const theirPort = await new ObjectFactory(server.url, api, () => tokens.other).create(ports, P2);
       const ownPort = await new ObjectFactory(server.url, api, () => tokens.owner).create(ports, P1);
       const iface = { tenant_id: P1, segmentation_type: 'none', segmentation_id: 0 };
-      const viaChild = await call('POST', `${base}/ports/${String(theirPort['id'])}/interfaces`, tokens.owner, iface);
+      const viaChild = await call(`${base}/ports/${String(theirPort['id'])}/interfaces`, { method: 'POST', token: tokens.owner, body: iface });
       expect(viaChild.status).toBe(404);
       expect(viaChild.body).toMatchObject({ code: 'GLUON_ERR_NOT_FOUND', faultstring: `Object of Port with Primary Key ${String(theirPort['id'])} not found.` });
-      expect((await call('POST', `${base}/interfaces`, tokens.owner, { ...iface, port_id: theirPort['id'] })).status).toBe(404);
-      const mine = await call('POST', `${base}/interfaces`, tokens.owner, { ...iface, port_id: ownPort['id'] });
+      expect((await call(`${base}/interfaces`, { method: 'POST', token: tokens.owner, body: { ...iface, port_id: theirPort['id'] } })).status).toBe(404);
+      const mine = await call(`${base}/interfaces`, { method: 'POST', token: tokens.owner, body: { ...iface, port_id: ownPort['id'] } });
       expect(mine.status).toBe(201);
-      const moved = await call('PUT', `${base}/interfaces/${String((mine.body as Record<string, unknown>)['id'])}`, tokens.owner, { port_id: theirPort['id'] });
+      const moved = await call(`${base}/interfaces/${String((mine.body as Record<string, unknown>)['id'])}`, { method: 'PUT', token: tokens.owner, body: { port_id: theirPort['id'] } });
       expect(moved.status).toBe(404);
       // the admin may
-      expect((await call('POST', `${base}/interfaces`, tokens.admin, { ...iface, port_id: theirPort['id'] })).status).toBe(201);
+      expect((await call(`${base}/interfaces`, { method: 'POST', token: tokens.admin, body: { ...iface, port_id: theirPort['id'] } })).status).toBe(201);
     } finally {
       await server.close();
     }
@@ -109,7 +110,7 @@ describe('a policy file override, applied by a restart', () => {
     let { url, api, ports } = net(server);
     const own = await new ObjectFactory(server.url, api, () => tokens.owner).create(ports, P1);
     const theirs = await new ObjectFactory(server.url, api, () => tokens.other).create(ports, P2);
-    expect((await call('GET', url, tokens.owner)).status).toBe(403);
+    expect((await call(url, { token: tokens.owner })).status).toBe(403);
     await server.close();
 
     const policyFile = join(dir, 'policy.yaml');
@@ -119,7 +120,7 @@ describe('a policy file override, applied by a restart', () => {
       ({ url, api, ports } = net(server));
       expect(server.policy.get('net-l3vpn:list_ports')).toEqual({ name: 'net-l3vpn:list_ports', check: 'rule:admin_or_owner', source: 'file' });
       const ids = async (token: string, query = ''): Promise<unknown[]> => {
-        const answer = await call('GET', `${url}${query}`, token);
+        const answer = await call(`${url}${query}`, { token });
         expect(answer.status).toBe(200);
         return (answer.body as { ports: Record<string, unknown>[] }).ports.map((p) => p['id']);
       };
@@ -134,7 +135,7 @@ describe('a policy file override, applied by a restart', () => {
       expect(await ids(tokens.owner, `?id=${String(theirs['id'])}`)).toEqual([]);
       expect(await ids(tokens.owner, `?tenant_id=${P2}&tenant_id=${P1}`)).toContain(own['id']);
       // Paging stays within the project.
-      const page = await call('GET', `${url}?limit=1`, tokens.owner);
+      const page = await call(`${url}?limit=1`, { token: tokens.owner });
       expect((page.body as { ports: Record<string, unknown>[] }).ports.every((p) => p['tenant_id'] === P1)).toBe(true);
       const all = await ids(tokens.admin);
       expect(all).toEqual(expect.arrayContaining([own['id'], theirs['id']]));
@@ -157,10 +158,10 @@ describe('Keystone unreachable', () => {
     const server = await start({ auth: { strategy: 'keystone', keystone: { authUrl, username: 'gluon', password: 'x', projectName: 'service', timeoutMs: 2000 } } });
     try {
       const { url } = net(server);
-      const answer = await call('GET', url, 'gAAAAABsome-token');
+      const answer = await call(url, { token: 'gAAAAABsome-token' });
       expect(answer.status).toBe(503);
       expect(answer.body).toMatchObject({ faultcode: 'Server', code: 'GLUON_ERR_AUTH_UNAVAILABLE', faultstring: expect.stringContaining(`Keystone) at ${authUrl}`) });
-      const none = await call('GET', url, undefined);
+      const none = await call(url);
       expect(none.status).toBe(401);
       expect(none.headers['www-authenticate']).toBe(`Keystone uri="${authUrl}"`);
     } finally {

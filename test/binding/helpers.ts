@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { createKeyValueStore, type KeyValueStore } from '../../src/core/kv/index.js';
 import { createProtonServer, type ProtonServer, type ProtonServerOptions } from '../../src/server/index.js';
 import { PORT_FIELDS } from '../fixtures/port-fields.js';
-import { call } from '../sync/helpers.js';
+import { call } from '../setup/http-call.js';
 
 /** The net-l3vpn API root of the bundled models. */
 export const API = '/proton/net-l3vpn/v1.0';
@@ -28,12 +28,11 @@ export function etcdClient(endpoint: string, prefix: string): KeyValueStore {
   return createKeyValueStore(endpoint, { prefix });
 }
 
-export { call };
 
 /** Creates a port (and, unless `binding` is false, a VPN service and its service binding to the port). */
 export async function createPort(base: string, options: { binding?: boolean } = {}): Promise<string> {
   const id = randomUUID();
-  const port = await call(base, 'POST', `${API}/ports`, {
+  const port = await call(`${base}${API}/ports`, { method: 'POST', body: {
     id,
     tenant_id: TENANT,
     name: `port-${id.slice(0, 4)}`,
@@ -41,20 +40,20 @@ export async function createPort(base: string, options: { binding?: boolean } = 
     ...PORT_FIELDS,
     // an unbound port is DOWN
     status: 'DOWN',
-  });
-  if (port.status !== 201) throw new Error(`port create: ${port.status} ${JSON.stringify(port.body)}`);
+  } });
+  if (port.status !== 201) throw new Error(`port create: ${port.status} ${JSON.stringify(port.json())}`);
   if (options.binding !== false) {
-    const vpn = await call(base, 'POST', `${API}/vpns`, { tenant_id: TENANT, name: 'vpn', ipv4_family: '100:1', route_distinguishers: '100:1' });
-    if (vpn.status !== 201) throw new Error(`vpn create: ${vpn.status} ${JSON.stringify(vpn.body)}`);
-    const b = await call(base, 'POST', `${API}/vpnbindings`, {
+    const vpn = await call(`${base}${API}/vpns`, { method: 'POST', body: { tenant_id: TENANT, name: 'vpn', ipv4_family: '100:1', route_distinguishers: '100:1' } });
+    if (vpn.status !== 201) throw new Error(`vpn create: ${vpn.status} ${JSON.stringify(vpn.json())}`);
+    const b = await call(`${base}${API}/vpnbindings`, { method: 'POST', body: {
       tenant_id: TENANT,
       interface_id: id,
-      service_id: vpn.body['id'],
+      service_id: vpn.json()['id'],
       ipaddress: '10.0.0.5',
       subnet_prefix: 24,
       gateway: '10.0.0.1',
-    });
-    if (b.status !== 201) throw new Error(`binding create: ${b.status} ${JSON.stringify(b.body)}`);
+    } });
+    if (b.status !== 201) throw new Error(`binding create: ${b.status} ${JSON.stringify(b.json())}`);
   }
   return id;
 }

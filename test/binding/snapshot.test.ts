@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BindingCoordinator, type PortWrite } from '../../src/core/binding/index.js';
 import type { ApiModel, ObjectModel } from '../../src/core/model/index.js';
 import type { ProtonServer } from '../../src/server/index.js';
-import { API, bindBody, call, createPort, startServer } from './helpers.js';
+import { API, bindBody, createPort, startServer } from './helpers.js';
+import { call } from '../setup/http-call.js';
 
 /**
  * A bind may decide on the port as the HTTP layer just read it (no second read); these
@@ -37,8 +38,8 @@ describe('bind on the caller\'s snapshot of the port', () => {
     const id = await createPort(base);
     const stale = await server.store.get(api, port, id);
     const body = bindBody('compute-1');
-    const bound = await call(base, 'PUT', `${API}/ports/${id}`, body);
-    expect(bound.body).toMatchObject({ vif_type: 'ovs', status: 'ACTIVE' });
+    const bound = await call(`${base}${API}/ports/${id}`, { method: 'PUT', body });
+    expect(bound.json()).toMatchObject({ vif_type: 'ovs', status: 'ACTIVE' });
     const again = await coordinator.bind({ api, object: port, id, patch: body, write: writer(id) }, { current: stale, timeoutMs: 0 });
     expect(again).toMatchObject({ vif_type: 'ovs', status: 'ACTIVE', host_id: 'compute-1' });
   });

@@ -197,3 +197,18 @@ describe('usage errors and faults', () => {
     expect(names.stdout.split('\n')).toEqual(expect.arrayContaining(['port', 'vpnbinding', 'TestBinding', 'servicefunction']));
   });
 });
+
+describe('connections', () => {
+  it('each command closes the connections it opened: many commands in a row stay under the server\'s connection cap', async () => {
+    const capped = await startProton({ connectionLimits: { maxConnections: 12 } });
+    try {
+      for (let i = 0; i < 20; i++) {
+        const listed = await gluon(['port', 'list', '--api', 'net-l3vpn', '-f', 'json'], { env: { GLUON_URL: capped.url } });
+        expect(listed.stderr, `command ${i + 1}`).toBe('');
+        expect(listed.code).toBe(0);
+      }
+    } finally {
+      await capped.stop();
+    }
+  });
+});

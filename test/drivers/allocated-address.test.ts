@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProtonDriver } from '../../src/drivers/index.js';
-import { GLUON_NETWORK_ID, GLUON_SUBNET_ID, L3VPN, TENANT, call, portBody, portId, startProton, type TestProton } from './helpers.js';
+import { GLUON_NETWORK_ID, GLUON_SUBNET_ID, L3VPN, TENANT, portBody, portId, startProton, type TestProton } from './helpers.js';
+import { call } from '../setup/http-call.js';
 
 const logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createProtonServer, type ProtonServer } from '../../src/server/index.js';
 import { PORT_FIELDS } from '../fixtures/port-fields.js';
-import { call } from '../server/helpers.js';
+import { call } from '../setup/http-call.js';
 
 /** The net-l3vpn version root of the bundled models. */
 export const L3VPN = '/proton/net-l3vpn/v1.0';
@@ -32,7 +32,6 @@ export function portBody(id: string, extra: Record<string, unknown> = {}): Recor
   };
 }
 
-export { call };
 
 async function must(url: string, body: unknown): Promise<void> {
   const answer = await call(url, { method: 'POST', body });

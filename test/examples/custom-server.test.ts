@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, PORTS, portBody, spawnNode, tempDir, type Spawned } from '../server/helpers.js';
+import { PORTS, portBody, spawnNode, tempDir, type Spawned } from '../server/helpers.js';
+import { call } from '../setup/http-call.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const API = '/proton/net-l3vpn/v1.0';

@@ -9,29 +9,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ipIn, namespaceExists, sh } from '../../examples/poc/netns.js';
-import { startProcess } from '../../examples/poc/processes.js';
+import { isAlive, startProcess } from '../../examples/poc/processes.js';
 import { processesOfRun } from '../../examples/poc/run-marker.js';
 import { checkPrerequisites } from '../../examples/poc/services.js';
-import { newState, RUN_ENV, saveState } from '../../examples/poc/state.js';
+import { newState, saveState } from '../../examples/poc/state.js';
 import { down, findRuns } from '../../examples/poc/topology.js';
 
 const root = mkdtempSync(join(tmpdir(), 'gluon-poc-down-'));
 process.env['GLUON_POC_DIR'] = root;
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** A long-running process with the run's marker that no state file records (a crash right after spawning it). */
+/** A long-running process with the run's marker that no state file records (a crash right after spawning it); its log stays outside the run's directory. */
 function unrecorded(runId: string): number {
-  const child = spawn('sleep', ['600'], { detached: true, stdio: 'ignore', env: { ...process.env, [RUN_ENV]: runId } });
-  child.unref();
-  return child.pid ?? -1;
+  return startProcess({ role: `unrecorded-${runId}`, command: ['sleep', '600'], dir: root, runId }).pid;
 }
 
 beforeAll(() => {

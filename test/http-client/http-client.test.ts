@@ -83,4 +83,20 @@ describe('HttpClient (the one HTTP client)', () => {
       await http.close();
     }
   });
+
+  it('streams an answer as it arrives, and never sends a stream twice (its reader resumes by itself)', async () => {
+    const http = client();
+    try {
+      const answer = await http.stream({ method: 'GET', url: `${base}/streamed` });
+      expect(answer.status).toBe(200);
+      let text = '';
+      for await (const chunk of answer.body) text += chunk;
+      expect(JSON.parse(text)).toMatchObject({ url: '/streamed' });
+      await expect(http.stream({ method: 'GET', url: `${base}/drop-first/stream` })).rejects.toMatchObject({ code: 'GLUON_ERR_DRIVER_UNREACHABLE' });
+      expect(seen.get('/drop-first/stream')).toBe(1);
+      expect(http.retryCount).toBe(0);
+    } finally {
+      await http.close();
+    }
+  });
 });

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadModels, type ApiModel } from '../../src/core/model/index.js';
-import { bundledModelsPath, call, startServer, type TestServer } from './helpers.js';
+import { bundledModelsPath, startServer, type TestServer } from './helpers.js';
 import { badCases, validValue } from './model-values.js';
+import { call } from '../setup/http-call.js';
 
 const models: readonly ApiModel[] = await loadModels(await bundledModelsPath());
 
@@ -22,9 +23,9 @@ describe.each(models.map((api) => [api.name, api] as const))('every attribute of
       let checked = 0;
       for (const attribute of object.attributes) {
         for (const bad of badCases(attribute)) {
-          const response = await call(server.app, 'POST', url, { ...base, [attribute.name]: bad.value });
+          const response = await call(url, { app: server.app, method: 'POST', body: { ...base, [attribute.name]: bad.value } });
           const label = `${object.name}.${attribute.name} = ${JSON.stringify(bad.value).slice(0, 40)}`;
-          expect(response.status, `${label}: ${response.body}`).toBe(400);
+          expect(response.status, `${label}: ${response.text}`).toBe(400);
           const fault = response.json();
           expect(fault['faultcode'], label).toBe('Client');
           expect(fault['code'], label).toBe('GLUON_ERR_VALIDATION');
@@ -36,7 +37,7 @@ describe.each(models.map((api) => [api.name, api] as const))('every attribute of
         }
         if (attribute.required && !attribute.primary) {
           const { [attribute.name]: _omitted, ...missing } = base;
-          const response = await call(server.app, 'POST', url, missing);
+          const response = await call(url, { app: server.app, method: 'POST', body: missing });
           expect(response.status, `${object.name}.${attribute.name} missing`).toBe(400);
           expect(response.json()['details']).toEqual([expect.objectContaining({ field: attribute.name, rule: 'required' })]);
           checked++;

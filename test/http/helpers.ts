@@ -100,24 +100,3 @@ export async function startServer(
   };
 }
 
-/** Shorthand for `app.inject` with JSON bodies and the test host. */
-export async function call(
-  app: FastifyInstance,
-  method: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH' | 'HEAD' | 'OPTIONS',
-  url: string,
-  body?: unknown,
-  headers: Record<string, string> = {},
-): Promise<{ status: number; json: () => Record<string, unknown>; body: string; headers: Record<string, unknown> }> {
-  const response = await app.inject({
-    method,
-    url,
-    headers: { host: HOST, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
-    ...(body === undefined ? {} : { payload: typeof body === 'string' ? body : JSON.stringify(body) }),
-  });
-  return {
-    status: response.statusCode,
-    body: response.body,
-    headers: response.headers as Record<string, unknown>,
-    json: () => JSON.parse(response.body) as Record<string, unknown>,
-  };
-}

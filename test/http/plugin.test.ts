@@ -8,8 +8,9 @@ import { protonPlugin, type GluonRequestContext } from '../../src/core/http/inde
 import { loadModels } from '../../src/core/model/index.js';
 import { ProtonRegistry } from '../../src/core/registry/index.js';
 import { createStore } from '../../src/core/store/index.js';
-import { CONFORMANCE_MODELS, HOST, call, startServer, type TestServer } from './helpers.js';
+import { CONFORMANCE_MODELS, HOST, startServer, type TestServer } from './helpers.js';
 import { PORT_FIELDS } from '../fixtures/port-fields.js';
+import { call } from '../setup/http-call.js';
 
 const PORT = {
   tenant_id: '9b6d2b8a-1c2d-4e5f-8a9b-0c1d2e3f4a5b',
@@ -29,7 +30,7 @@ describe('OpenAPI and the Swagger UI page', () => {
   afterAll(async () => server.close());
 
   it('serves the OpenAPI document of the registered models', async () => {
-    const response = await call(server.app, 'GET', '/proton/openapi.json');
+    const response = await call('/proton/openapi.json', { app: server.app });
     expect(response.status).toBe(200);
     const doc = response.json();
     expect(String(doc['openapi'])).toMatch(/^3\./);
@@ -78,12 +79,12 @@ describe('embedding in any fastify app', () => {
       expect(host.json()).toEqual({ n: 5 });
       expect((await app.inject({ method: 'GET', url: '/elsewhere' })).json()).toEqual({ host: 'not found' });
       // …and the plugin keeps its own: no coercion by ajv, no silent removal, fault bodies.
-      const bogus = await call(app, 'POST', '/proton/net-l3vpn/v1.0/ports', { ...PORT, bogus: 1 });
+      const bogus = await call('/proton/net-l3vpn/v1.0/ports', { app, method: 'POST', body: { ...PORT, bogus: 1 } });
       expect(bogus.status).toBe(400);
       expect(bogus.json()['faultstring']).toBe('Unknown attribute for argument body: bogus');
-      const wrongType = await call(app, 'POST', '/proton/net-l3vpn/v1.0/ports', { ...PORT, name: 12 });
+      const wrongType = await call('/proton/net-l3vpn/v1.0/ports', { app, method: 'POST', body: { ...PORT, name: 12 } });
       expect(wrongType.json()['details']).toEqual([expect.objectContaining({ field: 'name', rule: 'type', value: 12 })]);
-      expect((await call(app, 'GET', '/proton/nowhere')).json()['code']).toBe('GLUON_ERR_ROUTE_NOT_FOUND');
+      expect((await call('/proton/nowhere', { app })).json()['code']).toBe('GLUON_ERR_ROUTE_NOT_FOUND');
     } finally {
       await app.close();
       await store.close();
@@ -100,11 +101,11 @@ describe('embedding in any fastify app', () => {
     await app.register(protonPlugin, { registry: new ProtonRegistry(models), store, docs: false, prefix: '/api' } as never);
     await app.ready();
     try {
-      const resources = await call(app, 'GET', '/api/proton/net-l3vpn/v1.0/');
+      const resources = await call('/api/proton/net-l3vpn/v1.0/', { app });
       expect(resources.status).toBe(200);
       const first = (resources.json()['resources'] as Record<string, unknown>[])[0] as Record<string, unknown>;
       expect(first['links']).toEqual([{ href: 'http://127.0.0.1:2705/api/proton/net-l3vpn/v1.0/ports', rel: 'self' }]);
-      expect((await call(app, 'GET', '/api/proton/net-l3vpn/v1.0/ports/')).status).toBe(200);
+      expect((await call('/api/proton/net-l3vpn/v1.0/ports/', { app })).status).toBe(200);
     } finally {
       await app.close();
       await store.close();
@@ -138,10 +139,10 @@ describe('experimental hooks', () => {
   afterAll(async () => server.close());
 
   it('lets hooks see the context, refuse, and reshape writes', async () => {
-    const created = await call(server.app, 'POST', '/proton/net-l3vpn/v1.0/ports', PORT);
+    const created = await call('/proton/net-l3vpn/v1.0/ports', { app: server.app, method: 'POST', body: PORT });
     expect(created.status).toBe(201);
     expect(created.json()).toMatchObject({ name: 'from-hook', vif_type: 'ovs' });
-    const denied = await call(server.app, 'GET', '/proton/net-l3vpn/v1.0/ports', undefined, { 'x-deny': 'yes' });
+    const denied = await call('/proton/net-l3vpn/v1.0/ports', { app: server.app, headers: { 'x-deny': 'yes' } });
     expect(denied.status).toBe(403);
     expect(seen).toEqual(['create:Port', 'list:Port']);
   });
@@ -157,10 +158,10 @@ describe('internal errors', () => {
       },
     });
     try {
-      const response = await call(server.app, 'GET', '/proton/net-l3vpn/v1.0/ports');
+      const response = await call('/proton/net-l3vpn/v1.0/ports', { app: server.app });
       expect(response.status).toBe(500);
       expect(response.json()).toMatchObject({ faultcode: 'Server', code: 'GLUON_ERR_INTERNAL', debuginfo: null, details: [] });
-      expect(response.body).not.toContain('secret');
+      expect(response.text).not.toContain('secret');
     } finally {
       await server.close();
     }

@@ -9,7 +9,8 @@ import { protonPlugin, servedVersionsStore } from '../../src/core/http/index.js'
 import { loadModels, toOpenApi } from '../../src/core/model/index.js';
 import { ProtonRegistry } from '../../src/core/registry/index.js';
 import { createStore, type SqlStore } from '../../src/core/store/index.js';
-import { BACKENDS, HOST, call, startServer, type TestServer } from './helpers.js';
+import { BACKENDS, HOST, startServer, type TestServer } from './helpers.js';
+import { call } from '../setup/http-call.js';
 
 const EXAMPLE = fileURLToPath(new URL('../../examples/versions', import.meta.url));
 const V10 = '/proton/shop/v1.0';
@@ -33,84 +34,84 @@ describe.each(BACKENDS)('several live versions of one API over one storage (exam
   });
 
   async function created(url: string, body: Record<string, unknown>): Promise<Record<string, unknown>> {
-    const response = await call(app, 'POST', url, body);
-    expect(response.status, response.body).toBe(201);
+    const response = await call(url, { app, method: 'POST', body });
+    expect(response.status, response.text).toBe(201);
     return response.json();
   }
 
   it('creates through v1.0, then reads, updates and deletes through v1.1', async () => {
     const widget = await created(`${V10}/widgets`, { tenant_id: TENANT, name: 'w1', colour: 'red', legacy_code: 'L-1' });
     const id = String(widget['id']);
-    const read = await call(app, 'GET', `${V11}/widgets/${id}`);
+    const read = await call(`${V11}/widgets/${id}`, { app });
     expect(read.status).toBe(200);
     expect(read.json()).toMatchObject({ id, name: 'w1', color: 'red', weight: 10, revision_number: 1 });
     expect(read.json()).not.toHaveProperty('colour');
     expect(read.json()).not.toHaveProperty('legacy_code');
 
-    const updated = await call(app, 'PUT', `${V11}/widgets/${id}`, { color: 'blue', weight: 3 });
-    expect(updated.status, updated.body).toBe(200);
+    const updated = await call(`${V11}/widgets/${id}`, { app, method: 'PUT', body: { color: 'blue', weight: 3 } });
+    expect(updated.status, updated.text).toBe(200);
     expect(updated.json()).toMatchObject({ color: 'blue', weight: 3, revision_number: 2 });
-    const back = (await call(app, 'GET', `${V10}/widgets/${id}`)).json();
+    const back = (await call(`${V10}/widgets/${id}`, { app })).json();
     expect(back).toMatchObject({ colour: 'blue', legacy_code: 'L-1', revision_number: 2 });
     expect(back).not.toHaveProperty('weight');
 
-    expect((await call(app, 'DELETE', `${V11}/widgets/${id}`)).status).toBe(204);
-    expect((await call(app, 'GET', `${V10}/widgets/${id}`)).status).toBe(404);
+    expect((await call(`${V11}/widgets/${id}`, { app, method: 'DELETE' })).status).toBe(204);
+    expect((await call(`${V10}/widgets/${id}`, { app })).status).toBe(404);
   });
 
   it('creates through v1.1, then reads, updates and deletes through v1.0', async () => {
     const widget = await created(`${V11}/widgets`, { tenant_id: TENANT, name: 'w2', color: 'green' });
     expect(widget).toMatchObject({ color: 'green', weight: 10 });
     const id = String(widget['id']);
-    expect((await call(app, 'GET', `${V10}/widgets/${id}`)).json()).toMatchObject({ name: 'w2', colour: 'green', legacy_code: null });
-    const updated = await call(app, 'PUT', `${V10}/widgets/${id}`, { legacy_code: 'L-2', colour: 'teal' });
-    expect(updated.status, updated.body).toBe(200);
-    expect((await call(app, 'GET', `${V11}/widgets/${id}`)).json()).toMatchObject({ color: 'teal', weight: 10, revision_number: 2 });
-    expect((await call(app, 'DELETE', `${V10}/widgets/${id}`)).status).toBe(204);
-    expect((await call(app, 'GET', `${V11}/widgets/${id}`)).status).toBe(404);
+    expect((await call(`${V10}/widgets/${id}`, { app })).json()).toMatchObject({ name: 'w2', colour: 'green', legacy_code: null });
+    const updated = await call(`${V10}/widgets/${id}`, { app, method: 'PUT', body: { legacy_code: 'L-2', colour: 'teal' } });
+    expect(updated.status, updated.text).toBe(200);
+    expect((await call(`${V11}/widgets/${id}`, { app })).json()).toMatchObject({ color: 'teal', weight: 10, revision_number: 2 });
+    expect((await call(`${V10}/widgets/${id}`, { app, method: 'DELETE' })).status).toBe(204);
+    expect((await call(`${V11}/widgets/${id}`, { app })).status).toBe(404);
   });
 
   it('one id is one object: a create through the other version collides (409)', async () => {
     const widget = await created(`${V10}/widgets`, { tenant_id: TENANT, name: 'w3' });
-    const again = await call(app, 'POST', `${V11}/widgets`, { id: widget['id'], tenant_id: TENANT, name: 'w3 again' });
+    const again = await call(`${V11}/widgets`, { app, method: 'POST', body: { id: widget['id'], tenant_id: TENANT, name: 'w3 again' } });
     expect(again.status).toBe(409);
-    expect((await call(app, 'DELETE', `${V11}/widgets/${String(widget['id'])}`)).status).toBe(204);
+    expect((await call(`${V11}/widgets/${String(widget['id'])}`, { app, method: 'DELETE' })).status).toBe(204);
   });
 
   it('filters and sorts by a renamed attribute, and child routes cross versions', async () => {
     const a = await created(`${V10}/widgets`, { tenant_id: TENANT, name: 'fa', colour: 'amber' });
     const b = await created(`${V11}/widgets`, { tenant_id: TENANT, name: 'fb', color: 'amber', weight: 7 });
-    const list = (await call(app, 'GET', `${V11}/widgets?color=amber&sort_key=weight&sort_dir=desc`)).json()['widgets'] as Record<string, unknown>[];
+    const list = (await call(`${V11}/widgets?color=amber&sort_key=weight&sort_dir=desc`, { app })).json()['widgets'] as Record<string, unknown>[];
     expect(list.map((w) => [w['name'], w['weight']])).toEqual([['fa', 10], ['fb', 7]]); // a create through v1.0 stores weight's default
-    expect((await call(app, 'GET', `${V10}/widgets?colour=amber`)).json()['widgets']).toHaveLength(2);
-    expect((await call(app, 'GET', `${V11}/widgets?colour=amber`)).status).toBe(400);
+    expect((await call(`${V10}/widgets?colour=amber`, { app })).json()['widgets']).toHaveLength(2);
+    expect((await call(`${V11}/widgets?colour=amber`, { app })).status).toBe(400);
 
     const part = await created(`${V10}/widgets/${String(b['id'])}/parts`, { tenant_id: TENANT, size: 4 });
-    const parts = (await call(app, 'GET', `${V11}/widgets/${String(b['id'])}/parts`)).json()['parts'] as Record<string, unknown>[];
+    const parts = (await call(`${V11}/widgets/${String(b['id'])}/parts`, { app })).json()['parts'] as Record<string, unknown>[];
     expect(parts.map((p) => p['id'])).toEqual([part['id']]);
     for (const id of [a['id'], b['id']]) {
-      if (id === b['id']) expect((await call(app, 'DELETE', `${V11}/parts/${String(part['id'])}`)).status).toBe(204);
-      expect((await call(app, 'DELETE', `${V10}/widgets/${String(id)}`)).status).toBe(204);
+      if (id === b['id']) expect((await call(`${V11}/parts/${String(part['id'])}`, { app, method: 'DELETE' })).status).toBe(204);
+      expect((await call(`${V10}/widgets/${String(id)}`, { app, method: 'DELETE' })).status).toBe(204);
     }
   });
 
   it('rejects a v1.1 body with a v1.0 name, and a v1.0 body with a v1.1 name', async () => {
-    const v11 = await call(app, 'POST', `${V11}/widgets`, { name: 'x', colour: 'red' });
+    const v11 = await call(`${V11}/widgets`, { app, method: 'POST', body: { name: 'x', colour: 'red' } });
     expect(v11.status).toBe(400);
-    expect(v11.body).toContain('colour');
-    const v10 = await call(app, 'POST', `${V10}/widgets`, { name: 'x', weight: 1 });
+    expect(v11.text).toContain('colour');
+    const v10 = await call(`${V10}/widgets`, { app, method: 'POST', body: { name: 'x', weight: 1 } });
     expect(v10.status).toBe(400);
-    expect(v10.body).toContain('weight');
+    expect(v10.text).toContain('weight');
   });
 
   it('shows each version\'s status in discovery; the CURRENT version is the default', async () => {
-    const versions = (await call(app, 'GET', '/proton/shop')).json();
+    const versions = (await call('/proton/shop', { app })).json();
     expect((versions['versions'] as Record<string, unknown>[]).map((v) => [v['version_id'], v['status']])).toEqual([
       ['v1.0', 'DEPRECATED'],
       ['v1.1', 'CURRENT'],
     ]);
     expect(versions['default_version']).toMatchObject({ version_id: 'v1.1', status: 'CURRENT' });
-    const resources = (await call(app, 'GET', V10)).json()['resources'] as Record<string, unknown>[];
+    const resources = (await call(V10, { app })).json()['resources'] as Record<string, unknown>[];
     expect(resources.map((r) => r['status'])).toEqual(['DEPRECATED', 'DEPRECATED']);
   });
 
@@ -121,11 +122,11 @@ describe.each(BACKENDS)('several live versions of one API over one storage (exam
       ['GET', V10],
       ['GET', `${V10}/widgets/4e8e5957-649f-477b-9e5b-f1f75b21c03c`],
     ] as const) {
-      const response = await call(app, method, url);
+      const response = await call(url, { app, method });
       expect(response.headers['deprecation'], url).toBe(since);
       expect(response.headers['link'], url).toBe('</proton/shop/v1.1>; rel="successor-version"');
     }
-    const current = await call(app, 'GET', `${V11}/widgets`);
+    const current = await call(`${V11}/widgets`, { app });
     expect(current.headers['deprecation']).toBeUndefined();
   });
 });
@@ -145,7 +146,7 @@ describe('a database written by a single-version server keeps working when a ver
     };
     try {
       const before = await serve(new ProtonRegistry(v10));
-      const made = await call(before.app, 'POST', `${V10}/widgets`, { tenant_id: TENANT, name: 'old', colour: 'red', legacy_code: 'L-9' });
+      const made = await call(`${V10}/widgets`, { app: before.app, method: 'POST', body: { tenant_id: TENANT, name: 'old', colour: 'red', legacy_code: 'L-9' } });
       expect(made.status).toBe(201);
       await before.app.close();
       await before.store.close();
@@ -156,8 +157,8 @@ describe('a database written by a single-version server keeps working when a ver
       await writeFile(join(v11Dir, 'shop-v1.1.yaml'), v11Text);
       const after = await serve(new ProtonRegistry([...v10, ...(await loadModels(join(v11Dir, 'shop-v1.1.yaml')))]));
       const id = String(made.json()['id']);
-      expect((await call(after.app, 'GET', `${V10}/widgets/${id}`)).json()).toMatchObject({ name: 'old', colour: 'red', legacy_code: 'L-9' });
-      expect((await call(after.app, 'GET', `${V11}/widgets/${id}`)).json()).toMatchObject({ name: 'old', color: 'red' });
+      expect((await call(`${V10}/widgets/${id}`, { app: after.app })).json()).toMatchObject({ name: 'old', colour: 'red', legacy_code: 'L-9' });
+      expect((await call(`${V11}/widgets/${id}`, { app: after.app })).json()).toMatchObject({ name: 'old', color: 'red' });
       await after.app.close();
       await after.store.close();
       await rm(v11Dir, { recursive: true, force: true });

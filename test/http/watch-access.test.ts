@@ -10,10 +10,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { formatTokenEntry, generateApiToken, hashApiToken } from '../../src/core/auth/index.js';
 import { createProtonServer, type ProtonServer, type ProtonServerOptions } from '../../src/server/index.js';
-import { call } from '../auth/helpers.js';
 import { uniquePrefix } from '../binding/helpers.js';
 import { PORT_FIELDS } from '../fixtures/port-fields.js';
 import { WatchReader, type ReceivedEvent } from './watch-client.js';
+import { call } from '../setup/http-call.js';
 
 const PORTS = '/proton/net-l3vpn/v1.0/ports';
 const P1 = '11111111111111111111111111111111';
@@ -77,16 +77,16 @@ describe.each(['memory', 'etcd'] as const)('watch policy on the %s store', (kind
       expect(sneaky.status).toBe(200);
 
       const p1 = portBody(P1);
-      expect((await call('POST', `${base}${PORTS}`, tokens.admin, p1)).status).toBe(201);
+      expect((await call(`${base}${PORTS}`, { method: 'POST', token: tokens.admin, body: p1 })).status).toBe(201);
       // (the mirror may merge a create and a delete that follow each other closely: wait for each object to show)
       await owner.until('P1 port added', (events) => ids(events).includes(`ADDED ${String(p1['id'])}`));
-      expect((await call('PUT', `${base}${PORTS}/${String(p1['id'])}`, tokens.admin, { name: 'renamed' })).status).toBe(200);
-      expect((await call('DELETE', `${base}${PORTS}/${String(p1['id'])}`, tokens.admin)).status).toBe(204);
+      expect((await call(`${base}${PORTS}/${String(p1['id'])}`, { method: 'PUT', token: tokens.admin, body: { name: 'renamed' } })).status).toBe(200);
+      expect((await call(`${base}${PORTS}/${String(p1['id'])}`, { method: 'DELETE', token: tokens.admin })).status).toBe(204);
       // then a port of P2: once `other` saw its deletion, it had its chance to see P1's events
       const p2 = portBody(P2);
-      expect((await call('POST', `${base}${PORTS}`, tokens.admin, p2)).status).toBe(201);
+      expect((await call(`${base}${PORTS}`, { method: 'POST', token: tokens.admin, body: p2 })).status).toBe(201);
       await other.until('P2 port added', (events) => ids(events).includes(`ADDED ${String(p2['id'])}`));
-      expect((await call('DELETE', `${base}${PORTS}/${String(p2['id'])}`, tokens.admin)).status).toBe(204);
+      expect((await call(`${base}${PORTS}/${String(p2['id'])}`, { method: 'DELETE', token: tokens.admin })).status).toBe(204);
 
       await other.until('P2 port deleted', (events) => ids(events).includes(`DELETED ${String(p2['id'])}`));
       await owner.until('P1 port deleted', (events) => ids(events).includes(`DELETED ${String(p1['id'])}`));
@@ -151,11 +151,11 @@ describe('HA pair', () => {
       readers.push(onA, onB);
       const port = portBody(P1);
       const id = String(port['id']);
-      expect((await call('POST', `${a.url}${PORTS}`, tokens.admin, port)).status).toBe(201);
+      expect((await call(`${a.url}${PORTS}`, { method: 'POST', token: tokens.admin, body: port })).status).toBe(201);
       await onB.until('the ADDED on B', (events) => ids(events).includes(`ADDED ${id}`));
-      expect((await call('PUT', `${b.url}${PORTS}/${id}`, tokens.admin, { name: 'from-b' })).status).toBe(200);
+      expect((await call(`${b.url}${PORTS}/${id}`, { method: 'PUT', token: tokens.admin, body: { name: 'from-b' } })).status).toBe(200);
       await onA.until('the MODIFIED on A', (events) => events.some((e) => e.event === 'MODIFIED' && e.data['name'] === 'from-b'));
-      expect((await call('DELETE', `${a.url}${PORTS}/${id}`, tokens.admin)).status).toBe(204);
+      expect((await call(`${a.url}${PORTS}/${id}`, { method: 'DELETE', token: tokens.admin })).status).toBe(204);
       for (const reader of [onA, onB]) {
         await reader.until('the DELETED', (events) => ids(events).includes(`DELETED ${id}`));
         expect(ids(reader.objectEvents())).toEqual([`ADDED ${id}`, `MODIFIED ${id}`, `DELETED ${id}`]);
@@ -175,7 +175,7 @@ describe('GET /proton/capabilities', () => {
   it('tells a client without a token the version, APIs, auth strategy and features, and is in the OpenAPI document', async () => {
     const server = await start({ bindTimeoutMs: 5000, maxBindTimeoutMs: 60_000, watchHeartbeatSeconds: 20 });
     try {
-      const answer = await call('GET', `${server.url}/proton/capabilities`, undefined);
+      const answer = await call(`${server.url}/proton/capabilities`);
       expect(answer.status).toBe(200);
       const version = (JSON.parse((await import('node:fs')).readFileSync('package.json', 'utf8')) as { version: string }).version;
       expect(answer.body).toMatchObject({
@@ -197,13 +197,13 @@ describe('GET /proton/capabilities', () => {
           fields: { supported: true },
         },
       });
-      const openapi = (await call('GET', `${server.url}/proton/openapi.json`, undefined)).body as { paths: Record<string, { get?: { parameters?: { name: string }[]; responses: Record<string, { content: Record<string, unknown> }> } }> };
+      const openapi = (await call(`${server.url}/proton/openapi.json`)).body as { paths: Record<string, { get?: { parameters?: { name: string }[]; responses: Record<string, { content: Record<string, unknown> }> } }> };
       expect(openapi.paths['/proton/capabilities']?.get).toBeDefined();
       const list = openapi.paths['/proton/net-l3vpn/v1.0/ports']?.get;
       expect(list?.parameters?.map((p) => p.name)).toEqual(expect.arrayContaining(['watch', 'resourceVersion', 'Last-Event-ID']));
       expect(Object.keys(list?.responses['200']?.content ?? {})).toContain('text/event-stream');
       // other routes still need a token
-      expect((await call('GET', `${server.url}${PORTS}`, undefined)).status).toBe(401);
+      expect((await call(`${server.url}${PORTS}`)).status).toBe(401);
     } finally {
       await server.close();
     }

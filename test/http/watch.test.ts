@@ -7,9 +7,10 @@ import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { ProtonServer, ProtonServerOptions } from '../../src/server/index.js';
-import { API, bindBody, call, createPort, startServer, uniquePrefix } from '../binding/helpers.js';
+import { API, bindBody, createPort, startServer, uniquePrefix } from '../binding/helpers.js';
 import { waitFor } from '../setup/wait-for.js';
 import { WatchReader, type ReceivedEvent } from './watch-client.js';
+import { call } from '../setup/http-call.js';
 
 const PORTS = `${API}/ports`;
 
@@ -58,32 +59,32 @@ describe.each<Kind>(['memory', 'etcd'])('watch stream on the %s store', (kind) =
     const reader = await open(`${base}${PORTS}?watch=true`);
     expect(reader.headers['content-type']).toMatch(/^text\/event-stream/);
     const id = await createPort(base);
-    const created = await call(base, 'GET', `${PORTS}/${id}`);
+    const created = await call(`${base}${PORTS}/${id}`);
     await reader.until('the ADDED event', (events) => about(events, id).length > 0);
-    expect(about(reader.events, id)[0]).toMatchObject({ event: 'ADDED', data: created.body });
+    expect(about(reader.events, id)[0]).toMatchObject({ event: 'ADDED', data: created.json() });
 
-    const bound = await call(base, 'PUT', `${PORTS}/${id}`, bindBody());
+    const bound = await call(`${base}${PORTS}/${id}`, { method: 'PUT', body: bindBody() });
     expect(bound.status).toBe(200);
-    await reader.until('the bound port', (events) => about(events, id).some((e) => e.event === 'MODIFIED' && e.data['vif_type'] === bound.body['vif_type'] && e.data['host_id'] === 'compute-1'));
-    const unbound = await call(base, 'PUT', `${PORTS}/${id}`, { host_id: '', device_id: '', device_owner: '', profile: '' });
-    expect(unbound.status, JSON.stringify(unbound.body)).toBe(200);
+    await reader.until('the bound port', (events) => about(events, id).some((e) => e.event === 'MODIFIED' && e.data['vif_type'] === bound.json()['vif_type'] && e.data['host_id'] === 'compute-1'));
+    const unbound = await call(`${base}${PORTS}/${id}`, { method: 'PUT', body: { host_id: '', device_id: '', device_owner: '', profile: '' } });
+    expect(unbound.status, JSON.stringify(unbound.json())).toBe(200);
     // a DELETED event carries the last state the mirror published: wait until that is the unbound port
-    await reader.until('the unbound port', (events) => about(events, id).some((e) => e.event === 'MODIFIED' && e.data['host_id'] === '' && e.data['revision_number'] === unbound.body['revision_number']));
-    expect((await call(base, 'DELETE', `${API}/vpnbindings/${id}`)).status).toBe(204);
-    const last = await call(base, 'GET', `${PORTS}/${id}`);
-    const deleted = await call(base, 'DELETE', `${PORTS}/${id}`);
-    expect(deleted.status, JSON.stringify(deleted.body)).toBe(204);
+    await reader.until('the unbound port', (events) => about(events, id).some((e) => e.event === 'MODIFIED' && e.data['host_id'] === '' && e.data['revision_number'] === unbound.json()['revision_number']));
+    expect((await call(`${base}${API}/vpnbindings/${id}`, { method: 'DELETE' })).status).toBe(204);
+    const last = await call(`${base}${PORTS}/${id}`);
+    const deleted = await call(`${base}${PORTS}/${id}`, { method: 'DELETE' });
+    expect(deleted.status, JSON.stringify(deleted.json())).toBe(204);
     await reader.until('the DELETED event', (events) => about(events, id).some((e) => e.event === 'DELETED'));
 
     const mine = about(reader.events, id);
     expect(kinds(mine)[0]).toBe('ADDED');
     expect(kinds(mine).slice(1, -1).every((k) => k === 'MODIFIED')).toBe(true);
-    expect(mine[mine.length - 1]).toEqual({ event: 'DELETED', id: expect.stringMatching(/^\d+$/), data: last.body });
+    expect(mine[mine.length - 1]).toEqual({ event: 'DELETED', id: expect.stringMatching(/^\d+$/), data: last.json() });
     // ids are revisions: decimal and increasing
     const ids = reader.events.flatMap((e) => (e.id === undefined ? [] : [Number(e.id)]));
     expect(ids).toEqual([...ids].sort((a, b) => a - b));
     // the object is as GET returns it: no bookkeeping field of the mirror leaks
-    expect(Object.keys(mine[0]?.data ?? {}).sort()).toEqual(Object.keys(created.body).sort());
+    expect(Object.keys(mine[0]?.data ?? {}).sort()).toEqual(Object.keys(created.json()).sort());
   });
 
   it('sends the current objects first, then a BOOKMARK with the revision', async () => {
@@ -108,8 +109,8 @@ describe.each<Kind>(['memory', 'etcd'])('watch stream on the %s store', (kind) =
 
     // missed while disconnected
     const c = await createPort(base, { binding: false });
-    expect((await call(base, 'PUT', `${PORTS}/${a}`, { name: 'renamed-a' })).status).toBe(200);
-    expect((await call(base, 'DELETE', `${PORTS}/${b}`)).status).toBe(204);
+    expect((await call(`${base}${PORTS}/${a}`, { method: 'PUT', body: { name: 'renamed-a' } })).status).toBe(200);
+    expect((await call(`${base}${PORTS}/${b}`, { method: 'DELETE' })).status).toBe(204);
     const expected = [
       ['ADDED', c],
       ['MODIFIED', a],
@@ -136,10 +137,10 @@ describe.each<Kind>(['memory', 'etcd'])('watch stream on the %s store', (kind) =
     const filtered = await open(`${base}${PORTS}?watch=true&name=${name}`);
     const other = await createPort(base, { binding: false });
     const id = await createPort(base, { binding: false });
-    expect((await call(base, 'PUT', `${PORTS}/${id}`, { name })).status).toBe(200);
+    expect((await call(`${base}${PORTS}/${id}`, { method: 'PUT', body: { name } })).status).toBe(200);
     // (the mirror may merge quick successive writes of one object: see the matching state first)
     await filtered.until('the port entering the filter', (events) => about(events, id).length === 1);
-    expect((await call(base, 'PUT', `${PORTS}/${id}`, { name: 'gone' })).status).toBe(200);
+    expect((await call(`${base}${PORTS}/${id}`, { method: 'PUT', body: { name: 'gone' } })).status).toBe(200);
     await filtered.until('the port leaving the filter', (events) => about(events, id).length === 2);
     expect(kinds(about(filtered.events, id))).toEqual(['ADDED', 'DELETED']);
     expect(about(filtered.events, id)[1]?.data['name']).toBe(name);
@@ -148,12 +149,12 @@ describe.each<Kind>(['memory', 'etcd'])('watch stream on the %s store', (kind) =
     // child route: only the interfaces of this port
     const children = await open(`${base}${PORTS}/${id}/interfaces?watch=true`);
     const iface = { tenant_id: '9b6d2b8a-1c2d-4e5f-8a9b-0c1d2e3f4a5b', segmentation_type: 'none', segmentation_id: 0 };
-    const mineIface = await call(base, 'POST', `${PORTS}/${id}/interfaces`, iface);
-    const theirsIface = await call(base, 'POST', `${PORTS}/${other}/interfaces`, iface);
+    const mineIface = await call(`${base}${PORTS}/${id}/interfaces`, { method: 'POST', body: iface });
+    const theirsIface = await call(`${base}${PORTS}/${other}/interfaces`, { method: 'POST', body: iface });
     expect([mineIface.status, theirsIface.status]).toEqual([201, 201]);
     const after = await open(`${base}${PORTS}/${other}/interfaces?watch=true`);
-    await children.until('the interface of this port', (events) => about(events, String(mineIface.body['id'])).length === 1);
-    await after.until('the interface of the other port', (events) => about(events, String(theirsIface.body['id'])).length === 1);
+    await children.until('the interface of this port', (events) => about(events, String(mineIface.json()['id'])).length === 1);
+    await after.until('the interface of the other port', (events) => about(events, String(theirsIface.json()['id'])).length === 1);
     expect(children.objectEvents().every((e) => e.data['port_id'] === id)).toBe(true);
     expect(after.objectEvents().every((e) => e.data['port_id'] === other)).toBe(true);
   });
@@ -188,7 +189,7 @@ describe('watch stream limits and errors', () => {
       const reader = await bookmarked(`${base}${PORTS}?watch=true`);
       reader.pause();
       const filler = 'x'.repeat(16 * 1024);
-      const template = (await call(base, 'GET', `${PORTS}/${await createPort(base, { binding: false })}`)).body;
+      const template = (await call(`${base}${PORTS}/${await createPort(base, { binding: false })}`)).json();
       // a value GET returns in full (an attribute of the model), so every event carries it
       let written = 0;
       const cutOff = async (): Promise<boolean> => {

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterEach } from 'vitest';
 import { spawnNode, type Spawned } from '../server/helpers.js';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -27,4 +28,25 @@ export function ensureBuilt(): void {
 /** Runs the built `gluon` command with `args`. */
 export function gluon(args: readonly string[], cwd: string, env: Record<string, string> = {}): Spawned {
   return spawnNode([BIN, ...args], { cwd, env });
+}
+
+/** What the tests of a file leave behind: processes to kill, then clean-ups to run. */
+export interface Leftovers {
+  /** Processes killed (SIGKILL, unless they exited) and waited for after each test. */
+  readonly running: Spawned[];
+  /** Run after the processes are gone, newest first. */
+  readonly cleanups: (() => Promise<void>)[];
+}
+
+/** Registers an `afterEach` that kills every process in `running` and then runs `cleanups` (newest first). */
+export function cleanUpAfterEach(): Leftovers {
+  const leftovers: Leftovers = { running: [], cleanups: [] };
+  afterEach(async () => {
+    for (const proc of leftovers.running.splice(0)) {
+      if (proc.child.exitCode === null && proc.child.signalCode === null) proc.child.kill('SIGKILL');
+      await proc.exited;
+    }
+    for (const cleanup of leftovers.cleanups.splice(0).reverse()) await cleanup();
+  });
+  return leftovers;
 }

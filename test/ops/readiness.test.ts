@@ -4,13 +4,14 @@ import Database from 'better-sqlite3';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { createProtonServer, type ProtonServer } from '../../src/server/index.js';
 import { waitFor } from '../setup/wait-for.js';
-import { API, call, portBody, tempDir, uniquePrefix } from '../sync/helpers.js';
+import { API, portBody, tempDir, uniquePrefix } from '../sync/helpers.js';
+import { call } from '../setup/http-call.js';
 
 type Checks = Record<string, { ok: boolean; error?: string; leader?: boolean }>;
 
 async function readyz(base: string): Promise<{ status: number; checks: Checks }> {
-  const res = await call(base, 'GET', '/readyz');
-  return { status: res.status, checks: res.body['checks'] as Checks };
+  const res = await call(`${base}/readyz`);
+  return { status: res.status, checks: res.json()['checks'] as Checks };
 }
 
 const servers: ProtonServer[] = [];
@@ -35,7 +36,7 @@ describe('/readyz is honest', () => {
     const follower = (await readyz(a.base)).checks['mirror']?.leader === true ? b : a;
     const leader = follower === a ? b : a;
 
-    const created = await call(follower.base, 'POST', `${API}/ports`, portBody(1));
+    const created = await call(`${follower.base}${API}/ports`, { method: 'POST', body: portBody(1) });
     expect(created.status).toBe(201);
     // the follower's change waits forever (its database is not the leader's): not ready, with the reason
     await waitFor('the follower to report the stalled mirror', async () => (await readyz(follower.base)).status === 503);
@@ -72,7 +73,7 @@ describe('/readyz is honest', () => {
     const file = join(tempDir(), 'damaged.db');
     const first = await start({ db: `sqlite:${file}` });
     for (let batch = 0; batch < 4; batch++) {
-      const created = await Promise.all(Array.from({ length: 25 }, (_, i) => call(first.base, 'POST', `${API}/ports`, portBody(batch * 25 + i))));
+      const created = await Promise.all(Array.from({ length: 25 }, (_, i) => call(`${first.base}${API}/ports`, { method: 'POST', body: portBody(batch * 25 + i) })));
       expect(created.map((c) => c.status)).toEqual(created.map(() => 201));
     }
     await first.server.close();
@@ -89,9 +90,9 @@ describe('/readyz is honest', () => {
     closeSync(fd);
 
     const { base } = await start({ db: `sqlite:${file}` });
-    const listed = await call(base, 'GET', `${API}/ports?limit=1000`);
+    const listed = await call(`${base}${API}/ports?limit=1000`);
     expect(listed.status).toBe(503);
-    expect(listed.body['code']).toBe('GLUON_ERR_STORE_UNAVAILABLE');
+    expect(listed.json()['code']).toBe('GLUON_ERR_STORE_UNAVAILABLE');
     const { status, checks } = await readyz(base);
     expect(status).toBe(503);
     expect(checks['database']?.ok).toBe(false);

@@ -1,21 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
-import { spawnNode, tempDir, type Spawned } from '../server/helpers.js';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { spawnNode, tempDir } from '../server/helpers.js';
 import { waitFor } from '../setup/wait-for.js';
-import { ROOT, ensureBuilt } from './cli-build.js';
+import { ROOT, cleanUpAfterEach, ensureBuilt } from './cli-build.js';
 
 beforeAll(ensureBuilt, 180_000);
 
-const running: Spawned[] = [];
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const proc of running.splice(0)) {
-    if (proc.child.exitCode === null && proc.child.signalCode === null) proc.child.kill('SIGKILL');
-    await proc.exited;
-  }
-  for (const cleanup of cleanups.splice(0)) await cleanup();
-});
+const { running, cleanups } = cleanUpAfterEach();
 
 /** Runs the built `gluon` with `args` until `ready` is printed and returns the npm packages it has loaded (the process is killed after the test). */
 async function packagesLoadedBy(args: readonly string[], ready: RegExp): Promise<string[]> {

@@ -3,23 +3,16 @@ import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { isGluonError } from '../../src/core/errors/index.js';
 import { createProtonServer } from '../../src/server/index.js';
-import { PORTS, call, portBody, tempDir, type Spawned } from '../server/helpers.js';
-import { ROOT, ensureBuilt, gluon } from './cli-build.js';
+import { PORTS, portBody, tempDir, type Spawned } from '../server/helpers.js';
+import { ROOT, cleanUpAfterEach, ensureBuilt, gluon } from './cli-build.js';
+import { call } from '../setup/http-call.js';
 
 beforeAll(ensureBuilt, 180_000);
 
-const running: Spawned[] = [];
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const proc of running.splice(0)) {
-    if (proc.child.exitCode === null && proc.child.signalCode === null) proc.child.kill('SIGKILL');
-    await proc.exited;
-  }
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const { running, cleanups } = cleanUpAfterEach();
 
 async function scratch(): Promise<string> {
   const tmp = await tempDir('gluon-ops-');

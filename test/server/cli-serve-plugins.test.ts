@@ -2,7 +2,8 @@ import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { tempApp, type TempApp } from '../drivers/discovery-fixtures.js';
 import { ensureBuilt, gluon, ROOT } from '../ops/cli-build.js';
-import { call, PORTS, portBody, type Spawned } from './helpers.js';
+import { call } from '../setup/http-call.js';
+import { PORTS, portBody, type Spawned } from './helpers.js';
 
 beforeAll(ensureBuilt, 180_000);
 

@@ -2,23 +2,16 @@ import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ensureBuilt } from '../ops/cli-build.js';
-import { call, PORTS, portBody, spawnNode, tempDir, type Spawned } from './helpers.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { cleanUpAfterEach, ensureBuilt } from '../ops/cli-build.js';
+import { PORTS, portBody, spawnNode, tempDir, type Spawned } from './helpers.js';
+import { call } from '../setup/http-call.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BIN = join(ROOT, 'bin', 'gluon.js');
 beforeAll(ensureBuilt, 180_000);
 
-const running: Spawned[] = [];
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const proc of running.splice(0)) {
-    if (proc.child.exitCode === null && proc.child.signalCode === null) proc.child.kill('SIGKILL');
-    await proc.exited;
-  }
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const { running, cleanups } = cleanUpAfterEach();
 
 function serve(args: readonly string[], cwd: string, env: Record<string, string> = {}): Spawned {
   const proc = spawnNode([BIN, 'serve', ...args], { cwd, env });

@@ -14,9 +14,10 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { formatTokenEntry, generateApiToken, hashApiToken } from '../../src/core/auth/index.js';
 import { createProtonServer, type ProtonServer, type ProtonServerOptions } from '../../src/server/index.js';
 import { createShim, type Shim } from '../../src/shim-sdk/index.js';
-import { API, TENANT, bindBody, call, createPort, uniquePrefix } from '../binding/helpers.js';
+import { API, TENANT, bindBody, createPort, uniquePrefix } from '../binding/helpers.js';
 import { CHROMIUM_ARGS, ensureChromium } from '../setup/chromium.js';
 import { tempDir } from './helpers.js';
+import { call } from '../setup/http-call.js';
 
 const SCREENSHOT_DIR = fileURLToPath(new URL('../../.tmp/ui/', import.meta.url));
 const HOSTILE_NAME = '<img src=x onerror="window.__pwned=1">';
@@ -87,15 +88,15 @@ describe('the live view of a server without auth', () => {
     await portRow(page, id).waitFor({ timeout: 10_000 });
     expect(await portRow(page, id).locator('td.binding').getAttribute('data-binding')).toBe('unbound');
 
-    const bound = await call(url, 'PUT', `${API}/ports/${id}`, bindBody('compute-1'));
-    expect(bound.status, JSON.stringify(bound.body)).toBe(200);
+    const bound = await call(`${url}${API}/ports/${id}`, { method: 'PUT', body: bindBody('compute-1') });
+    expect(bound.status, JSON.stringify(bound.json())).toBe(200);
     const answeredAt = Date.now();
     await portRow(page, id).locator('td.binding[data-binding="bound"]').waitFor({ timeout: 1000 });
     const shownAfterMs = Date.now() - answeredAt;
     expect(shownAfterMs).toBeLessThan(1000);
     console.info(`live view: the bind was on the page ${shownAfterMs} ms after the PUT answered`);
     expect(await portRow(page, id).locator('td.host').textContent()).toBe('compute-1');
-    expect(await portRow(page, id).locator('td.vif').textContent()).toBe(bound.body['vif_type']);
+    expect(await portRow(page, id).locator('td.vif').textContent()).toBe(bound.json()['vif_type']);
     expect(await portRow(page, id).locator('td.status').textContent()).toBe('ACTIVE');
     expect(navigations).toBe(0);
     expect(await page.evaluate('window.__sameDocument')).toBe(true);
@@ -111,22 +112,22 @@ describe('the live view of a server without auth', () => {
   it('shows a failed bind and an unbind live', async () => {
     const id = await createPort(url, { binding: false });
     await portRow(page, id).waitFor({ timeout: 10_000 });
-    const failed = await call(url, 'PUT', `${API}/ports/${id}`, bindBody('compute-2'));
-    expect(failed.body['vif_type']).toBe('binding_failed');
+    const failed = await call(`${url}${API}/ports/${id}`, { method: 'PUT', body: bindBody('compute-2') });
+    expect(failed.json()['vif_type']).toBe('binding_failed');
     await portRow(page, id).locator('td.binding[data-binding="failed"]').waitFor({ timeout: 10_000 });
-    const unbound = await call(url, 'PUT', `${API}/ports/${id}`, { host_id: '', device_id: '', device_owner: '', profile: '' });
+    const unbound = await call(`${url}${API}/ports/${id}`, { method: 'PUT', body: { host_id: '', device_id: '', device_owner: '', profile: '' } });
     expect(unbound.status).toBe(200);
     await portRow(page, id).locator('td.binding[data-binding="unbound"]').waitFor({ timeout: 10_000 });
     expect(await portRow(page, id).locator('td.host').textContent()).toBe('');
-    const deleted = await call(url, 'DELETE', `${API}/ports/${id}`);
+    const deleted = await call(`${url}${API}/ports/${id}`, { method: 'DELETE' });
     expect(deleted.status).toBe(204);
     await portRow(page, id).waitFor({ state: 'detached', timeout: 10_000 });
   }, 60_000);
 
   it('renders object fields as text: markup in a name is shown, never run', async () => {
     const id = await createPort(url, { binding: false });
-    const renamed = await call(url, 'PUT', `${API}/ports/${id}`, { name: HOSTILE_NAME });
-    expect(renamed.status, JSON.stringify(renamed.body)).toBe(200);
+    const renamed = await call(`${url}${API}/ports/${id}`, { method: 'PUT', body: { name: HOSTILE_NAME } });
+    expect(renamed.status, JSON.stringify(renamed.json())).toBe(200);
     await portRow(page, id).locator('td.name', { hasText: 'onerror' }).waitFor({ timeout: 10_000 });
     expect(await portRow(page, id).locator('td.name').textContent()).toBe(HOSTILE_NAME);
     expect(await page.locator('#ports img').count()).toBe(0);
@@ -136,12 +137,12 @@ describe('the live view of a server without auth', () => {
   it('lists the objects of the selected collection and follows their changes', async () => {
     await page.locator('#protons button[data-path$="/net-l3vpn/v1.0/vpns"]').click();
     await page.locator('#objects-title', { hasText: 'vpns' }).waitFor();
-    const vpn = await call(url, 'POST', `${API}/vpns`, { tenant_id: TENANT, name: 'live-vpn', ipv4_family: '100:9', route_distinguishers: '100:9' });
+    const vpn = await call(`${url}${API}/vpns`, { method: 'POST', body: { tenant_id: TENANT, name: 'live-vpn', ipv4_family: '100:9', route_distinguishers: '100:9' } });
     expect(vpn.status).toBe(201);
-    const row = page.locator(`#objects tr[data-id="${String(vpn.body['id'])}"]`);
+    const row = page.locator(`#objects tr[data-id="${String(vpn.json()['id'])}"]`);
     await row.waitFor({ timeout: 10_000 });
     await expect.poll(() => row.textContent()).toContain('live-vpn');
-    expect((await call(url, 'DELETE', `${API}/vpns/${String(vpn.body['id'])}`)).status).toBe(204);
+    expect((await call(`${url}${API}/vpns/${String(vpn.json()['id'])}`, { method: 'DELETE' })).status).toBe(204);
     await row.waitFor({ state: 'detached', timeout: 10_000 });
   }, 60_000);
 });
@@ -159,11 +160,11 @@ describe('rendering arbitrary names', () => {
     const names = fc.array(fc.constantFrom(...TRICKY_PIECES), { minLength: 1, maxLength: 8 }).map((pieces) => pieces.join('').slice(0, 64));
     await fc.assert(
       fc.asyncProperty(names, async (name) => {
-        const renamed = await call(url, 'PUT', `${API}/ports/${id}`, { name });
-        expect(renamed.status, JSON.stringify(renamed.body)).toBe(200);
-        const revision = String(renamed.body['revision_number']);
+        const renamed = await call(`${url}${API}/ports/${id}`, { method: 'PUT', body: { name } });
+        expect(renamed.status, JSON.stringify(renamed.json())).toBe(200);
+        const revision = String(renamed.json()['revision_number']);
         await page.locator(`#ports tr[data-port-id="${id}"][data-revision="${revision}"]`).waitFor({ timeout: 10_000 });
-        expect(await portRow(page, id).locator('td.name').textContent()).toBe(renamed.body['name']);
+        expect(await portRow(page, id).locator('td.name').textContent()).toBe(renamed.json()['name']);
         expect(await page.locator('#ports img, #ports script').count()).toBe(0);
       }),
       { numRuns: 25 },
@@ -194,8 +195,8 @@ describe('shims run apart from the server', () => {
     await row.locator('td.instances', { hasText: 'compute-7-agent (leader)' }).waitFor({ timeout: 30_000 });
 
     const id = await createPort(url);
-    const bound = await call(url, 'PUT', `${API}/ports/${id}`, bindBody('compute-7'));
-    expect(bound.body['vif_type']).toBe('bridge');
+    const bound = await call(`${url}${API}/ports/${id}`, { method: 'PUT', body: bindBody('compute-7') });
+    expect(bound.json()['vif_type']).toBe('bridge');
     await portRow(page, id).locator('td.binding[data-binding="bound"]').waitFor({ timeout: 10_000 });
     await row.locator('td.hosts', { hasText: 'compute-7' }).waitFor({ timeout: 10_000 });
     expect(await row.locator('td.bound').textContent()).toBe('1');
@@ -221,8 +222,8 @@ describe('the live view of a server on etcd', () => {
     await page.locator('#status[data-state="live"]').waitFor({ timeout: 60_000 });
     const id = await createPort(url);
     await portRow(page, id).waitFor({ timeout: 10_000 });
-    const bound = await call(url, 'PUT', `${API}/ports/${id}`, bindBody('compute-3'));
-    expect(bound.status, JSON.stringify(bound.body)).toBe(200);
+    const bound = await call(`${url}${API}/ports/${id}`, { method: 'PUT', body: bindBody('compute-3') });
+    expect(bound.status, JSON.stringify(bound.json())).toBe(200);
     await portRow(page, id).locator('td.binding[data-binding="bound"]').waitFor({ timeout: 10_000 });
     expect(await portRow(page, id).locator('td.host').textContent()).toBe('compute-3');
     await page.locator('#shims tr[data-shim="net-l3vpn-dummy"] td.hosts', { hasText: 'compute-3' }).waitFor({ timeout: 10_000 });

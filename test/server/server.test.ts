@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadModels } from '../../src/core/model/index.js';
 import { bundledModelsDir, createProtonServer, type ProtonServer, type ProtonServerOptions } from '../../src/server/index.js';
-import { call, PORTS, portBody, tempDir } from './helpers.js';
+import { PORTS, portBody, tempDir } from './helpers.js';
+import { call } from '../setup/http-call.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {

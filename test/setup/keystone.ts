@@ -21,8 +21,8 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { request } from 'undici';
 import { OPENSTACK_SCRIPTS as SCRIPTS, freePort, isRoot, runStartScript, stopPid } from './service-process.js';
+import { call, type CallAnswer, type CallOptions } from './http-call.js';
 
 const NEEDED_BINARIES = ['/usr/bin/keystone-manage', '/usr/bin/uwsgi', '/usr/bin/keystone-wsgi-public'];
 
@@ -77,29 +77,12 @@ export function ensureKeystoneInstalled(): void {
   execFileSync(join(SCRIPTS, 'install_packages.sh'), { stdio: 'inherit', timeout: 900_000 });
 }
 
-interface Answer {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: unknown;
+/** Keystone under uwsgi closes idle connections without saying so: every request goes on a new one. */
+function keystoneCall(url: string, options: CallOptions = {}): Promise<CallAnswer> {
+  return call(url, { ...options, newConnection: true });
 }
 
-async function call(method: string, url: string, token: string | undefined, body?: unknown): Promise<Answer> {
-  const headers: Record<string, string> = { accept: 'application/json' };
-  if (token !== undefined) headers['x-auth-token'] = token;
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  for (let attempt = 0; ; attempt++) {
-    try {
-      const res = await request(url, { method: method as 'GET', headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }), reset: true });
-      const text = await res.body.text();
-      return { status: res.statusCode, headers: res.headers as Answer['headers'], body: text === '' ? undefined : JSON.parse(text) };
-    } catch (err) {
-      if (attempt < 2) continue;
-      throw err;
-    }
-  }
-}
-
-function expectStatus(answer: Answer, status: number, what: string): void {
+function expectStatus(answer: CallAnswer, status: number, what: string): void {
   if (answer.status !== status) throw new Error(`keystone ${what}: HTTP ${answer.status} ${JSON.stringify(answer.body)}`);
 }
 
@@ -125,12 +108,12 @@ export async function startKeystone(options: StartKeystoneOptions = {}): Promise
   };
 
   const passwordToken = async (name: string, password: string, project: string): Promise<string> => {
-    const answer = await call('POST', `${authUrl}/auth/tokens?nocatalog`, undefined, {
+    const answer = await keystoneCall(`${authUrl}/auth/tokens?nocatalog`, { method: 'POST', body: {
       auth: {
         identity: { methods: ['password'], password: { user: { name, domain: { id: 'default' }, password } } },
         scope: { project: { name: project, domain: { id: 'default' } } },
       },
-    });
+    } });
     expectStatus(answer, 201, `issue token for ${name}/${project}`);
     const token = answer.headers['x-subject-token'];
     if (typeof token !== 'string') throw new Error('keystone issued no X-Subject-Token');
@@ -140,29 +123,29 @@ export async function startKeystone(options: StartKeystoneOptions = {}): Promise
   try {
     const admin = await passwordToken('admin', 'secret', 'admin');
     const roleId = async (name: string): Promise<string> => {
-      const found = await call('GET', `${authUrl}/roles?name=${name}`, admin);
+      const found = await keystoneCall(`${authUrl}/roles?name=${name}`, { token: admin });
       const existing = (found.body as { roles: { id: string }[] }).roles[0];
       if (existing !== undefined) return existing.id;
-      const created = await call('POST', `${authUrl}/roles`, admin, { role: { name } });
+      const created = await keystoneCall(`${authUrl}/roles`, { method: 'POST', token: admin, body: { role: { name } } });
       expectStatus(created, 201, `create role ${name}`);
       return (created.body as { role: { id: string } }).role.id;
     };
     const projects: Record<string, string> = {};
-    const adminProject = await call('GET', `${authUrl}/projects?name=admin`, admin);
+    const adminProject = await keystoneCall(`${authUrl}/projects?name=admin`, { token: admin });
     projects['admin'] = (adminProject.body as { projects: { id: string }[] }).projects[0]?.id ?? '';
-    const serviceProject = await call('GET', `${authUrl}/projects?name=service`, admin);
+    const serviceProject = await keystoneCall(`${authUrl}/projects?name=service`, { token: admin });
     projects['service'] = (serviceProject.body as { projects: { id: string }[] }).projects[0]?.id ?? '';
     if (projects['service'] === '') throw new Error('start_keystone.sh did not seed the service project');
     for (const name of ['tenant1', 'tenant2']) {
-      const created = await call('POST', `${authUrl}/projects`, admin, { project: { name, domain_id: 'default' } });
+      const created = await keystoneCall(`${authUrl}/projects`, { method: 'POST', token: admin, body: { project: { name, domain_id: 'default' } } });
       expectStatus(created, 201, `create project ${name}`);
       projects[name] = (created.body as { project: { id: string } }).project.id;
     }
-    const adminUser = await call('GET', `${authUrl}/users?name=admin`, admin);
+    const adminUser = await keystoneCall(`${authUrl}/users?name=admin`, { token: admin });
     const users: Partial<Record<KeystoneUser, SeededUser>> = {
       admin: { name: 'admin', password: 'secret', project: 'admin', userId: (adminUser.body as { users: { id: string }[] }).users[0]?.id ?? '', projectId: projects['admin'] ?? '' },
     };
-    const gluonUser = await call('GET', `${authUrl}/users?name=gluon`, admin);
+    const gluonUser = await keystoneCall(`${authUrl}/users?name=gluon`, { token: admin });
     const gluonId = (gluonUser.body as { users: { id: string }[] }).users[0]?.id;
     if (gluonId === undefined) throw new Error('start_keystone.sh did not seed the gluon user');
     users.gluon = { name: 'gluon', password: 'gluon-secret', project: 'service', userId: gluonId, projectId: projects['service'] };
@@ -174,11 +157,11 @@ export async function startKeystone(options: StartKeystoneOptions = {}): Promise
     for (const [name, project, roles] of seed) {
       const password = `${name}-secret`;
       const projectId = projects[project] ?? '';
-      const created = await call('POST', `${authUrl}/users`, admin, { user: { name, domain_id: 'default', password, default_project_id: projectId } });
+      const created = await keystoneCall(`${authUrl}/users`, { method: 'POST', token: admin, body: { user: { name, domain_id: 'default', password, default_project_id: projectId } } });
       expectStatus(created, 201, `create user ${name}`);
       const userId = (created.body as { user: { id: string } }).user.id;
       for (const role of roles) {
-        const granted = await call('PUT', `${authUrl}/projects/${projectId}/users/${userId}/roles/${await roleId(role)}`, admin);
+        const granted = await keystoneCall(`${authUrl}/projects/${projectId}/users/${userId}/roles/${await roleId(role)}`, { method: 'PUT', token: admin });
         expectStatus(granted, 204, `grant ${role} to ${name}`);
       }
       users[name] = { name, password, project, userId, projectId };
@@ -194,9 +177,8 @@ export async function startKeystone(options: StartKeystoneOptions = {}): Promise
       issueToken: (user, project) => passwordToken(user, seeded[user].password, project ?? seeded[user].project),
       async revokeToken(token) {
         const adminNow = await passwordToken('admin', 'secret', 'admin');
-        const res = await request(`${authUrl}/auth/tokens`, { method: 'DELETE', headers: { 'x-auth-token': adminNow, 'x-subject-token': token }, reset: true });
-        await res.body.dump();
-        if (res.statusCode !== 204) throw new Error(`keystone revoke: HTTP ${res.statusCode}`);
+        const res = await keystoneCall(`${authUrl}/auth/tokens`, { method: 'DELETE', token: adminNow, headers: { 'x-subject-token': token } });
+        if (res.status !== 204) throw new Error(`keystone revoke: HTTP ${res.status}`);
       },
       stop,
     };

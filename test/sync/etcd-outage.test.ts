@@ -5,7 +5,8 @@ import type { SqlStore } from '../../src/core/store/index.js';
 import { createProtonServer, type ProtonServer } from '../../src/server/index.js';
 import { startEtcd, type EtcdInstance } from '../setup/etcd.js';
 import { waitFor } from '../setup/wait-for.js';
-import { API, call, diff, etcdClient, etcdContent, portBody, sqlContent, tempDir } from './helpers.js';
+import { API, diff, etcdClient, etcdContent, portBody, sqlContent, tempDir } from './helpers.js';
+import { call } from '../setup/http-call.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -59,7 +60,7 @@ describe('etcd outage during a write load', () => {
         if (i % 5 === 3 && deletable.length > 0) {
           const id = deletable.shift() as string;
           live.delete(id);
-          const res = await call(base, 'DELETE', `${API}/ports/${id}`);
+          const res = await call(`${base}${API}/ports/${id}`, { method: 'DELETE' });
           if (res.status === 204) {
             deleted.add(id);
             acknowledged[sentIn]++;
@@ -67,15 +68,15 @@ describe('etcd outage during a write load', () => {
         } else if (i % 5 === 1 && updatable.length > 0) {
           const id = updatable[(i * 7919) % updatable.length] as string;
           const mtu = 1000 + i;
-          const res = await call(base, 'PUT', `${API}/ports/${id}`, { mtu });
+          const res = await call(`${base}${API}/ports/${id}`, { method: 'PUT', body: { mtu } });
           if (res.status === 200) {
             live.set(id, mtu);
             acknowledged[sentIn]++;
           } else failures++;
         } else {
-          const res = await call(base, 'POST', `${API}/ports`, portBody(i));
+          const res = await call(`${base}${API}/ports`, { method: 'POST', body: portBody(i) });
           if (res.status === 201) {
-            const id = String(res.body['id']);
+            const id = String(res.json()['id']);
             live.set(id, 1500);
             (i % 2 === 0 ? updatable : deletable).push(id);
             acknowledged[sentIn]++;
@@ -120,12 +121,12 @@ describe('etcd outage during a write load', () => {
       expect(content.has(`/proton/net-l3vpn/Port/${id}`), `deleted port ${id}`).toBe(false);
       expect(content.has(`/gluon/port/${id}`)).toBe(false);
     }
-    await waitFor('/readyz to be ready again', async () => (await call(base, 'GET', '/readyz')).status === 200, 120_000);
+    await waitFor('/readyz to be ready again', async () => (await call(`${base}/readyz`)).status === 200, 120_000);
   }, 600_000);
 });
 
 /** `checks.etcd.ok` of the server's /readyz. */
 async function etcdReady(base: string): Promise<boolean | undefined> {
-  const res = await call(base, 'GET', '/readyz');
-  return (res.body['checks'] as Record<string, { ok?: boolean }> | undefined)?.['etcd']?.ok;
+  const res = await call(`${base}/readyz`);
+  return (res.json()['checks'] as Record<string, { ok?: boolean }> | undefined)?.['etcd']?.ok;
 }

@@ -10,7 +10,7 @@ import { PORT_PREFIX, apiPrefix } from '../../src/core/sync/index.js';
 import { freePort } from '../setup/service-process.js';
 import { waitFor } from '../setup/wait-for.js';
 import { PORT_FIELDS } from '../fixtures/port-fields.js';
-import { call as jsonCall } from '../server/helpers.js';
+import { call } from '../setup/http-call.js';
 
 export const TENANT = 'a868a466bca84df18404a77db0ecac72';
 export const API = '/proton/net-l3vpn/v1.0';
@@ -70,12 +70,6 @@ export function portBody(i: number): Record<string, unknown> {
     mac_address: `c8:2a:14:${hex(i >> 16)}:${hex(i >> 8)}:${hex(i)}`,
     ...PORT_FIELDS,
   };
-}
-
-/** A JSON request to `base` + `path` ({@link jsonCall} of test/server/helpers.ts); an empty body reads as `{}`. */
-export async function call(base: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
-  const answer = await jsonCall(`${base}${path}`, { method, ...(body === undefined ? {} : { body }) });
-  return { status: answer.status, body: (answer.body ?? {}) as Record<string, unknown> };
 }
 
 /** A `gluon serve` child process (tsx on the sources). */
@@ -144,6 +138,6 @@ export async function startServe(args: readonly string[], env: Record<string, st
 
 /** GET /readyz's mirror details. */
 export async function mirrorCheck(base: string): Promise<Record<string, unknown>> {
-  const res = await call(base, 'GET', '/readyz');
-  return ((res.body['checks'] as Record<string, unknown>)['mirror'] ?? {}) as Record<string, unknown>;
+  const res = await call(`${base}/readyz`);
+  return ((res.json()['checks'] as Record<string, unknown>)['mirror'] ?? {}) as Record<string, unknown>;
 }

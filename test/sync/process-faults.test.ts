@@ -5,8 +5,9 @@ import { afterAll, describe, expect, inject, it } from 'vitest';
 import { loadModels } from '../../src/core/model/index.js';
 import { createStore } from '../../src/core/store/index.js';
 import { bundledModelsDir } from '../../src/server/index.js';
-import { API, call, diff, etcdClient, etcdContent, mirrorCheck, portBody, sqlContent, startServe, stopAllServes, tempDir, uniquePrefix, type ServeProcess } from './helpers.js';
+import { API, diff, etcdClient, etcdContent, mirrorCheck, portBody, sqlContent, startServe, stopAllServes, tempDir, uniquePrefix, type ServeProcess } from './helpers.js';
 import { waitFor } from '../setup/wait-for.js';
+import { call } from '../setup/http-call.js';
 
 const ADVERTISED = 'http://proton.test:2705';
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -23,16 +24,16 @@ function startLoad(targets: () => readonly string[]) {
       const list = targets();
       const base = list[i % list.length] as string;
       try {
-        const res = await call(base, 'POST', `${API}/ports`, portBody(i));
+        const res = await call(`${base}${API}/ports`, { method: 'POST', body: portBody(i) });
         if (res.status === 201) {
-          const id = String(res.body['id']);
+          const id = String(res.json()['id']);
           acked.add(id);
           if (i % 4 === 0) {
             // While the DELETE is in flight its outcome is unknown (the server may be killed
             // after committing it but before answering): the port is neither acknowledged
             // as present nor as deleted until the 204 arrives.
             acked.delete(id);
-            const del = await call(base, 'DELETE', `${API}/ports/${id}`);
+            const del = await call(`${base}${API}/ports/${id}`, { method: 'DELETE' });
             if (del.status === 204) deleted.add(id);
             else acked.add(id);
           }

@@ -1,5 +1,5 @@
-import { Agent, request, type Dispatcher } from 'undici';
 import { GluonError, type ErrorDetail } from '../../core/errors/index.js';
+import { HttpClient, type StreamAnswer, type TransportFailure } from '../../core/http-client/index.js';
 
 /** One answer of the Proton server. */
 export interface ClientAnswer {
@@ -13,7 +13,7 @@ export interface ClientAnswer {
 export interface ClientHttpOptions {
   /** Where `--debug` writes the HTTP exchange (undefined: nowhere). */
   readonly debug?: (line: string) => void;
-  /** Timeout of one request in ms. @default 30000 */
+  /** How long to wait for an answer's headers, then for each part of its body, in ms (a `--watch` stream waits as long as it stays open). @default 30000 */
   readonly timeoutMs?: number;
   /** CA certificates (PEM) to verify https servers with, instead of the system ones. */
   readonly trustedCa?: string;
@@ -30,23 +30,32 @@ export interface TokenSource {
 /** The HTTP methods the client sends. */
 export type ClientMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
-/**
- * The client's one HTTP path (undici): JSON in and out, the token as `X-Auth-Token`,
- * the exchange written to the debug sink, transport failures as `GLUON_ERR_CLI_UNREACHABLE`.
- */
 /** The optional parts of a client request: a JSON body and extra headers. */
 export interface ClientRequest {
   readonly body?: unknown;
   readonly headers?: Readonly<Record<string, string>>;
 }
 
+/**
+ * The client's requests over the library's one HTTP client: JSON in and out, the token
+ * as `X-Auth-Token`, the exchange written to the debug sink, transport failures as
+ * `GLUON_ERR_CLI_UNREACHABLE`.
+ */
 export class ClientHttp {
   private tokenSource: TokenSource = { token: async () => undefined };
-  /** The dispatcher of every request (one that trusts `trustedCa`), or undefined: undici's global one. */
-  readonly dispatcher: Dispatcher | undefined;
+  private readonly client: HttpClient;
 
   constructor(private readonly options: ClientHttpOptions = {}) {
-    this.dispatcher = options.trustedCa === undefined ? undefined : new Agent({ connect: { ca: options.trustedCa } });
+    this.client = new HttpClient({
+      unreachable: unreachableError,
+      timeoutMs: options.timeoutMs ?? 30_000,
+      ...(options.trustedCa === undefined ? {} : { trustedCa: options.trustedCa }),
+    });
+  }
+
+  /** Closes the connections. */
+  async close(): Promise<void> {
+    await this.client.close();
   }
 
   /** Sends the tokens of `source` from now on (credentials are read with this client, then used by it). */
@@ -77,35 +86,31 @@ export class ClientHttp {
   /** Sends one request; any HTTP status is returned. */
   async send(method: ClientMethod, url: string, options: ClientRequest = {}): Promise<ClientAnswer> {
     const { body, headers: extraHeaders = {} } = options;
-    const headers: Record<string, string> = { accept: 'application/json', ...extraHeaders };
+    const headers = await this.headers(extraHeaders);
+    if (this.options.debug !== undefined) {
+      const shown = Object.entries(extraHeaders).map(([k, v]) => ` (${k}: ${v})`).join('');
+      this.debug(`REQ: ${method} ${url}${shown}${headers['x-auth-token'] === undefined ? '' : ' (X-Auth-Token: {SHA256 redacted})'}${body === undefined ? '' : `\nREQ BODY: ${JSON.stringify(body)}`}`);
+    }
+    const answer = await this.client.sendJson({ method, url, headers, json: body });
+    this.debug(`RESP: ${answer.status}${answer.text === '' ? '' : `\nRESP BODY: ${answer.text}`}`);
+    return { status: answer.status, headers: answer.headers, body: answer.body };
+  }
+
+  /**
+   * Opens a stream (`GET` with `accept: text/event-stream`, the token, and `headers`):
+   * the answer comes back as soon as its headers did; its body is read as it arrives.
+   */
+  async stream(url: string, options: { headers?: Readonly<Record<string, string>>; signal?: AbortSignal } = {}): Promise<StreamAnswer> {
+    const headers = await this.headers({ accept: 'text/event-stream', ...options.headers });
+    return this.client.stream({ method: 'GET', url, headers, ...(options.signal === undefined ? {} : { signal: options.signal }) });
+  }
+
+  /** `accept: application/json` and the token, under the caller's headers. */
+  private async headers(extra: Readonly<Record<string, string>>): Promise<Record<string, string>> {
+    const headers: Record<string, string> = { accept: 'application/json', ...extra };
     const token = await this.token();
     if (token !== undefined && token !== '') headers['x-auth-token'] = token;
-    let payload: string | undefined;
-    if (body !== undefined) {
-      payload = JSON.stringify(body);
-      headers['content-type'] = 'application/json';
-    }
-    const shown = Object.entries(extraHeaders).map(([k, v]) => ` (${k}: ${v})`).join('');
-    this.debug(`REQ: ${method} ${url}${shown}${token === undefined ? '' : ' (X-Auth-Token: {SHA256 redacted})'}${payload === undefined ? '' : `\nREQ BODY: ${payload}`}`);
-    let status: number;
-    let answerHeaders: ClientAnswer['headers'];
-    let text: string;
-    try {
-      const answer = await request(url, {
-        method,
-        headers,
-        ...(payload === undefined ? {} : { body: payload }),
-        ...(this.dispatcher === undefined ? {} : { dispatcher: this.dispatcher }),
-        signal: AbortSignal.timeout(this.options.timeoutMs ?? 30_000),
-      });
-      status = answer.statusCode;
-      answerHeaders = answer.headers as ClientAnswer['headers'];
-      text = await answer.body.text();
-    } catch (err) {
-      throw new GluonError('GLUON_ERR_CLI_UNREACHABLE', `The Proton server at ${new URL(url).origin} could not be reached for ${method} ${new URL(url).pathname}: ${transportReason(err)}.`, { cause: err });
-    }
-    this.debug(`RESP: ${status}${text === '' ? '' : `\nRESP BODY: ${text}`}`);
-    return { status, headers: answerHeaders, body: parseBody(text) };
+    return headers;
   }
 
   /**
@@ -125,20 +130,10 @@ export class ClientHttp {
   }
 }
 
-function parseBody(text: string): unknown {
-  if (text === '') return undefined;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return text;
-  }
-}
-
-function transportReason(err: unknown): string {
-  if ((err as Error).name === 'TimeoutError') return 'no answer in time';
-  const code = (err as { code?: unknown }).code ?? (err as { cause?: { code?: unknown } }).cause?.code;
-  if (typeof code !== 'string') return String((err as Error).message);
-  return /CERT|UNABLE_TO_VERIFY|SELF_SIGNED/.test(code) ? `its certificate is not trusted (${code}); give its CA with --os-cacert or OS_CACERT` : code;
+function unreachableError(failure: TransportFailure): GluonError {
+  const { url, method, code } = failure;
+  const reason = failure.timedOut ? 'no answer in time' : code !== undefined && /CERT|UNABLE_TO_VERIFY|SELF_SIGNED/.test(code) ? `its certificate is not trusted (${code}); give its CA with --os-cacert or OS_CACERT` : (code ?? failure.reason);
+  return new GluonError('GLUON_ERR_CLI_UNREACHABLE', `The Proton server at ${url.origin} could not be reached for ${method} ${url.pathname}: ${reason}.`, { cause: failure.cause });
 }
 
 /** The server's fault (`faultstring`, `code`, `details`) of an answer, as `GLUON_ERR_CLI_FAULT`. */

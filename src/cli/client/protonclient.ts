@@ -200,9 +200,9 @@ function usageErrorText(err: ProtonclientUsage, catalog: Catalog | undefined): s
  */
 export async function runProtonclient(argv: readonly string[], io: ClientIo = processIo()): Promise<number> {
   let catalog: Catalog | undefined;
+  const http = new ClientHttp();
   try {
     const parsed = parseArgs(argv, io.env);
-    const http = new ClientHttp();
     http.useCredentials(await resolveCredentials(http, resolveConnection({ format: 'table', columns: [], debug: false, os: {} }, originalAuthEnv(io.env), io.cwd)));
     catalog = await discover(http, `http://${parsed.host}:${parsed.port}`);
     const api = parsed.api ?? (catalog.apis.length === 1 ? catalog.apis[0] : undefined);
@@ -229,5 +229,7 @@ export async function runProtonclient(argv: readonly string[], io: ClientIo = pr
     const message = err instanceof ServerFault ? `Bad return status ${err.status}` : (err as Error).message;
     io.stderr(`${EXCEPTION}: ${message}\n`);
     return 1;
+  } finally {
+    await http.close();
   }
 }

@@ -55,7 +55,8 @@ export function exitCodeOf(err: unknown): number {
  * and runs the one asked for. Returns the exit code.
  */
 export async function runClient(argv: readonly string[], io: ClientIo = processIo()): Promise<number> {
-  let server: { http: ClientHttp; url: string } | undefined;
+  let http: ClientHttp | undefined;
+  let serverUrl: string | undefined;
   try {
     const { options, rest } = extractGlobalOptions(argv);
     if (rest[0] === 'completion' && rest[1] !== 'resources') {
@@ -64,10 +65,10 @@ export async function runClient(argv: readonly string[], io: ClientIo = processI
     }
     const connection = resolveConnection(options, io.env, io.cwd);
     const trustedCa = await readCaFile(connection.cacert);
-    const http = new ClientHttp({ ...(options.debug ? { debug: (line: string) => io.stderr(`${line}\n`) } : {}), ...(trustedCa === undefined ? {} : { trustedCa }) });
+    http = new ClientHttp({ ...(options.debug ? { debug: (line: string) => io.stderr(`${line}\n`) } : {}), ...(trustedCa === undefined ? {} : { trustedCa }) });
     const credentials = await resolveCredentials(http, connection);
     http.useCredentials(credentials);
-    server = { http, url: credentials.url };
+    serverUrl = credentials.url;
     const catalog = await discover(http, credentials.url, options.api !== undefined && options.apiVersion !== undefined ? { [options.api]: options.apiVersion } : {});
     if (rest[0] === 'completion') {
       io.stdout(`${[...new Set(catalog.resources.map((r) => r.name))].sort().join('\n')}\n`);
@@ -92,8 +93,10 @@ export async function runClient(argv: readonly string[], io: ClientIo = processI
     return EXIT_OK;
   } catch (err) {
     if (!(err instanceof CommanderError)) io.stderr(errorText('gluon', err));
-    if (err instanceof ServerFault && err.status === 401 && server !== undefined) io.stderr(await tokenHint(server.http, server.url));
+    if (err instanceof ServerFault && err.status === 401 && http !== undefined && serverUrl !== undefined) io.stderr(await tokenHint(http, serverUrl));
     return exitCodeOf(err);
+  } finally {
+    await http?.close();
   }
 }
 

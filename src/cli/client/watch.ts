@@ -1,4 +1,3 @@
-import { request } from 'undici';
 import { GluonError } from '../../core/errors/index.js';
 import type { ClientContext } from './commands.js';
 import type { Resource } from './discovery.js';
@@ -52,33 +51,29 @@ async function streamOnce(ctx: ClientContext, watched: WatchedCollection): Promi
   for (const name of ['limit', 'marker', 'sort_key', 'sort_dir']) params.delete(name);
   params.set('watch', 'true');
   const url = `${ctx.catalog.baseUrl}${resource.path}?${params.toString()}`;
-  const headers: Record<string, string> = { accept: 'text/event-stream' };
+  const headers: Record<string, string> = {};
   if (state.renewToken) {
     state.renewToken = false;
     await ctx.http.renewToken();
   }
-  const token = await ctx.http.token();
-  if (token !== undefined && token !== '') headers['x-auth-token'] = token;
   if (state.lastId !== undefined && !state.relist) headers['last-event-id'] = state.lastId;
   ctx.http.debug(`REQ: GET ${url}${headers['last-event-id'] === undefined ? '' : ` (Last-Event-ID: ${headers['last-event-id']})`}`);
-  const dispatcher = ctx.http.dispatcher;
-  const answer = await request(url, { method: 'GET', headers, ...(ctx.signal === undefined ? {} : { signal: ctx.signal }), ...(dispatcher === undefined ? {} : { dispatcher }), bodyTimeout: 0 });
-  ctx.http.debug(`RESP: ${answer.statusCode} ${String(answer.headers['content-type'])}`);
-  if (answer.statusCode !== 200) {
-    const text = await answer.body.text();
+  const answer = await ctx.http.stream(url, { headers, ...(ctx.signal === undefined ? {} : { signal: ctx.signal }) });
+  ctx.http.debug(`RESP: ${answer.status} ${String(answer.headers['content-type'])}`);
+  if (answer.status !== 200) {
+    const text = await answer.text();
     let body: unknown = text;
     try {
       body = JSON.parse(text);
     } catch {
       /* not JSON: the text is the fault */
     }
-    throw faultError({ status: answer.statusCode, headers: answer.headers as Record<string, string>, body });
+    throw faultError({ status: answer.status, headers: answer.headers, body });
   }
   state.relist = false;
   const parser = new SseParser();
-  answer.body.setEncoding('utf8');
   for await (const chunk of answer.body) {
-    for (const event of parser.push(chunk as string)) handle(ctx, watched, event);
+    for (const event of parser.push(chunk)) handle(ctx, watched, event);
   }
 }
 
@@ -121,7 +116,8 @@ export async function watchCollection(ctx: ClientContext, resource: Resource, qu
       failures = 0;
     } catch (err) {
       if (aborted()) return;
-      if (err instanceof GluonError) throw err;
+      // a fault the server answered ends the watch; a connection that broke or never came is tried again
+      if (err instanceof GluonError && err.code !== 'GLUON_ERR_CLI_UNREACHABLE') throw err;
       failures++;
       ctx.http.debug(`watch connection lost (${(err as Error).message}); reconnecting`);
       if (failures >= MAX_RECONNECTS) {

@@ -48,6 +48,17 @@ export interface HttpAnswer {
   readonly body: Buffer;
 }
 
+/** An answer whose body is read as it arrives (a Server-Sent Events stream). */
+export interface StreamAnswer {
+  readonly status: number;
+  /** Response headers, lower-case names. */
+  readonly headers: Readonly<Record<string, string | string[]>>;
+  /** The body, chunk by chunk as UTF-8 text; it ends when the server ends it and throws when the connection breaks. */
+  readonly body: AsyncIterable<string>;
+  /** The whole body as text (for an answer that is not the stream asked for). */
+  readonly text: () => Promise<string>;
+}
+
 /** A request whose body is JSON. */
 export interface JsonRequest extends Omit<HttpRequest, 'body'> {
   /** Sent as JSON (with `content-type: application/json`) unless `undefined`. */
@@ -71,7 +82,7 @@ const KEEP_ALIVE_TIMEOUT_MS = 4_000;
 /**
  * The one HTTP client of the library (undici): keep-alive connections per origin, one
  * retry of an idempotent request whose connection broke before any answer (undici's
- * retry interceptor), whole answers, and every transport failure turned into the
+ * retry interceptor), whole answers (or a body read as it arrives, {@link HttpClient.stream}), and every transport failure turned into the
  * caller's coded error by {@link HttpClientOptions.unreachable}. Any status is an
  * answer, never an error.
  */
@@ -112,20 +123,31 @@ export class HttpClient {
     const method = request.method.toUpperCase();
     this.requestCount++;
     try {
-      const answer = await this.dispatcher.request({
-        origin: url.origin,
-        path: request.rawPath ?? url.pathname + url.search,
-        method: method as Dispatcher.HttpMethod,
-        ...(request.headers === undefined ? {} : { headers: request.headers }),
-        ...(request.body === undefined || request.body.length === 0 ? {} : { body: request.body }),
-        ...(request.signal === undefined ? {} : { signal: request.signal }),
-        reset: !this.keepAlive,
-      });
+      const answer = await this.dispatcher.request({ ...this.dispatchOptions(url, request), method: method as Dispatcher.HttpMethod });
       const body = Buffer.from(await answer.body.arrayBuffer());
       return { status: answer.statusCode, headers: lowerCaseHeaders(answer.headers), body };
     } catch (err) {
-      if (request.signal?.aborted === true && (request.signal.reason as { name?: unknown } | undefined)?.name !== 'TimeoutError') throw err;
-      throw this.unreachable(describeTransportFailure({ method, url, err, timeoutMs: this.timeoutMs }));
+      throw this.failure({ method, url, err }, request.signal);
+    }
+  }
+
+  /**
+   * Sends one request and hands back the answer as soon as its headers came; the body is
+   * read as it arrives, with no time limit between its parts. Never sent twice (a stream's
+   * reader resumes by itself, from where it stood); the caller reads or `text()`s the body.
+   * @throws GluonError from `unreachable` when no answer came; the abort reason when the caller's signal aborted
+   */
+  async stream(request: HttpRequest): Promise<StreamAnswer> {
+    const url = typeof request.url === 'string' ? new URL(request.url) : request.url;
+    const method = request.method.toUpperCase();
+    this.requestCount++;
+    try {
+      const answer = await this.agent.request({ ...this.dispatchOptions(url, request), method: method as Dispatcher.HttpMethod, bodyTimeout: 0 });
+      answer.body.setEncoding('utf8');
+      const body = answer.body as AsyncIterable<string>;
+      return { status: answer.statusCode, headers: lowerCaseHeaders(answer.headers), body, text: () => answer.body.text() };
+    } catch (err) {
+      throw this.failure({ method, url, err }, request.signal);
     }
   }
 
@@ -149,6 +171,23 @@ export class HttpClient {
   /** True once {@link HttpClient.close} was called. */
   get isClosed(): boolean {
     return this.closed;
+  }
+
+  private dispatchOptions(url: URL, request: HttpRequest): Omit<Dispatcher.RequestOptions, 'method'> {
+    return {
+      origin: url.origin,
+      path: request.rawPath ?? url.pathname + url.search,
+      ...(request.headers === undefined ? {} : { headers: request.headers }),
+      ...(request.body === undefined || request.body.length === 0 ? {} : { body: request.body }),
+      ...(request.signal === undefined ? {} : { signal: request.signal }),
+      reset: !this.keepAlive,
+    };
+  }
+
+  /** The caller's abort reason as it is; any other failure as the caller's coded error. */
+  private failure(failed: { method: string; url: URL; err: unknown }, signal: AbortSignal | undefined): unknown {
+    if (signal?.aborted === true && (signal.reason as { name?: unknown } | undefined)?.name !== 'TimeoutError') return failed.err;
+    return this.unreachable(describeTransportFailure({ ...failed, timeoutMs: this.timeoutMs }));
   }
 
   private countRetry(): void {

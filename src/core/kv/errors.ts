@@ -33,7 +33,9 @@ export class KvCompactedError extends KvError {
   /** The revision that was asked for. */
   readonly requestedRevision: number;
 
-  constructor(requestedRevision: number, compactRevision: number, what: string, options: GluonErrorOptions = {}) {
+  /** `what`: the operation that needed the revision (`watch`, `get`, …). */
+  constructor(compaction: { requestedRevision: number; compactRevision: number; what: string }, options: GluonErrorOptions = {}) {
+    const { requestedRevision, compactRevision, what } = compaction;
     super(
       'GLUON_ERR_KV_COMPACTED',
       `${what} needs revision ${requestedRevision}, but the store is compacted up to revision ${compactRevision}: ` +
@@ -63,7 +65,8 @@ export function isKvError(err: unknown, code?: KvErrorCode): err is KvError {
 }
 
 /** A `GLUON_ERR_KV_BAD_REQUEST` naming the argument, the rule and the value received. */
-export function badRequest(field: string, rule: string, value: unknown, message: string): KvError {
+export function badRequest(problem: { field: string; rule: string; value: unknown }, message: string): KvError {
+  const { field, rule, value } = problem;
   return new KvError('GLUON_ERR_KV_BAD_REQUEST', `${field}: ${message} (received ${JSON.stringify(value)})`, {
     details: [{ field, rule, value, message }],
   });

@@ -28,9 +28,9 @@ export function translateEtcdError(err: unknown, operation: string): KvError {
   if (has('too many operations in txn request')) {
     return new KvError('GLUON_ERR_KV_TXN_TOO_LARGE', `${operation}: etcd refused the transaction: too many operations (${msg})`, options);
   }
-  if (has('duplicate key given in txn request')) return badRequest(operation, 'uniqueKeys', undefined, msg);
-  if (has('request is too large')) return badRequest(operation, 'maxRequestBytes', undefined, `etcd refused a request over its --max-request-bytes limit (${msg})`);
-  if (has('key is not provided')) return badRequest(operation, 'nonEmptyKey', '', msg);
+  if (has('duplicate key given in txn request')) return badRequest({ field: operation, rule: 'uniqueKeys', value: undefined }, msg);
+  if (has('request is too large')) return badRequest({ field: operation, rule: 'maxRequestBytes', value: undefined }, `etcd refused a request over its --max-request-bytes limit (${msg})`);
+  if (has('key is not provided')) return badRequest({ field: operation, rule: 'nonEmptyKey', value: '' }, msg);
   if (has('permission denied') || has('authentication failed') || has('user name not found') || e.name === 'EtcdPermissionDeniedError' || e.name === 'EtcdAuthenticationFailedError') {
     return new KvError('GLUON_ERR_KV_PERMISSION_DENIED', `${operation}: etcd refused it: the etcd user lacks permission or could not authenticate (${msg}); see gluon etcd roles`, options);
   }

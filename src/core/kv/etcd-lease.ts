@@ -3,6 +3,20 @@ import { KvError } from './errors.js';
 import type { Lease } from './types.js';
 import type { Logger } from '../log/index.js';
 
+/** What an {@link EtcdLease} is made of. @internal */
+export interface EtcdLeaseParts {
+  readonly id: string;
+  /** Seconds. */
+  readonly ttl: number;
+  /** `etcd3`'s lease, kept alive by it. */
+  readonly inner: Etcd3Lease;
+  /** When the grant was sent (ms since the epoch): the watchdog counts from there. */
+  readonly grantSentAt: number;
+  /** Called once when the lease stops (released, revoked or lost). */
+  readonly onDone: (lease: EtcdLease) => void;
+  readonly logger?: Logger | undefined;
+}
+
 /**
  * A lease on etcd, kept alive by `etcd3` (a keepalive every TTL/3). Besides `etcd3`'s own
  * `lost` event (which can come as late as 2 × TTL), a local watchdog declares the lease
@@ -21,14 +35,19 @@ export class EtcdLease implements Lease {
   private confirmedAt: number;
   private watchdog: NodeJS.Timeout | undefined;
 
-  constructor(
-    readonly id: string,
-    readonly ttl: number,
-    private readonly inner: Etcd3Lease,
-    grantSentAt: number,
-    private readonly onDone: (lease: EtcdLease) => void,
-    private readonly logger?: Logger,
-  ) {
+  readonly id: string;
+  readonly ttl: number;
+  private readonly inner: Etcd3Lease;
+  private readonly onDone: (lease: EtcdLease) => void;
+  private readonly logger: Logger | undefined;
+
+  constructor(parts: EtcdLeaseParts) {
+    const { inner, grantSentAt } = parts;
+    this.id = parts.id;
+    this.ttl = parts.ttl;
+    this.inner = inner;
+    this.onDone = parts.onDone;
+    this.logger = parts.logger;
     this.lastFired = grantSentAt;
     this.confirmedAt = grantSentAt;
     inner.on('keepaliveFired', () => {

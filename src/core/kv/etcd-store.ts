@@ -126,7 +126,7 @@ class EtcdStore implements KeyValueStore {
       return await fn();
     } catch (err) {
       if (revision !== undefined && isCompactedMessage(err)) {
-        throw new KvCompactedError(revision, await this.findCompactRevision(revision).catch(() => revision + 1), operation, { cause: err });
+        throw new KvCompactedError({ requestedRevision: revision, compactRevision: await this.findCompactRevision(revision).catch(() => revision + 1), what: operation }, { cause: err });
       }
       throw translateEtcdError(err, operation);
     }
@@ -213,7 +213,7 @@ class EtcdStore implements KeyValueStore {
       try {
         await this.client.kv.range({ key: this.probeKey(), revision: from, count_only: true });
       } catch (err) {
-        if (isCompactedMessage(err)) throw new KvCompactedError(from, await this.findCompactRevision(from), 'watch', { cause: err });
+        if (isCompactedMessage(err)) throw new KvCompactedError({ requestedRevision: from, compactRevision: await this.findCompactRevision(from), what: 'watch' }, { cause: err });
         const kvErr = translateEtcdError(err, 'watch');
         if (kvErr.code !== 'GLUON_ERR_KV_FUTURE_REVISION') throw kvErr;
       }
@@ -281,7 +281,7 @@ class EtcdStore implements KeyValueStore {
       inner.release();
       throw translateEtcdError(err, 'grantLease');
     });
-    const lease = new EtcdLease(String(id), ttlSeconds, inner, sentAt, (l) => this.leases.delete(l), this.logger);
+    const lease = new EtcdLease({ id: String(id), ttl: ttlSeconds, inner, grantSentAt: sentAt, onDone: (l) => this.leases.delete(l), logger: this.logger });
     this.leases.add(lease);
     return lease;
   }

@@ -81,10 +81,10 @@ export async function openEtcdWatch(ctx: EtcdWatchContext, options: WatchOptions
   ready.catch(() => undefined); // the caller gets the rejection; never report it as unhandled
 
   const watcher = builder.watcher();
-  const dispatcher = new WatchDispatcher(
-    last,
+  const dispatcher = new WatchDispatcher({
+    startRevision: last,
     handler,
-    async () => {
+    release: async () => {
       ctx.forget(dispatcher);
       if (ended) return;
       ended = true;
@@ -92,8 +92,8 @@ export async function openEtcdWatch(ctx: EtcdWatchContext, options: WatchOptions
       // cancel() waits for etcd's answer; do not let a dead connection hold close() up
       await Promise.race([watcher.cancel().catch(() => undefined), new Promise((r) => setTimeout(r, 2000).unref())]);
     },
-    ctx.logger,
-  );
+    logger: ctx.logger,
+  });
   if (options.onError) dispatcher.onError(options.onError);
   ctx.track(dispatcher);
 
@@ -167,12 +167,12 @@ export async function openEtcdWatch(ctx: EtcdWatchContext, options: WatchOptions
 
 async function classify(ctx: EtcdWatchContext, err: Error, wanted: number): Promise<KvError> {
   try {
-    if (isCompactedMessage(err)) return new KvCompactedError(wanted, await ctx.findCompactRevision(wanted), 'watch', { cause: err });
+    if (isCompactedMessage(err)) return new KvCompactedError({ requestedRevision: wanted, compactRevision: await ctx.findCompactRevision(wanted), what: 'watch' }, { cause: err });
     const current = await ctx.currentRevision();
     if (wanted <= current) {
       const compactRevision = await ctx.findCompactRevision(wanted).catch(() => undefined);
       if (compactRevision !== undefined && compactRevision > wanted) {
-        return new KvCompactedError(wanted, compactRevision, 'watch', { cause: err });
+        return new KvCompactedError({ requestedRevision: wanted, compactRevision, what: 'watch' }, { cause: err });
       }
     }
   } catch (probeErr) {

@@ -10,30 +10,30 @@ export const DEFAULT_PAGE_SIZE = 1000;
 /** Throws `GLUON_ERR_KV_BAD_REQUEST` unless `key` is a non-empty string. */
 export function checkKey(key: unknown, field = 'key'): asserts key is string {
   if (typeof key !== 'string' || key.length === 0) {
-    throw badRequest(field, 'nonEmptyString', key, 'a key must be a non-empty string');
+    throw badRequest({ field, rule: 'nonEmptyString', value: key }, 'a key must be a non-empty string');
   }
 }
 
 /** Throws unless `value` is a string. */
 export function checkValue(value: unknown, field = 'value'): asserts value is string {
-  if (typeof value !== 'string') throw badRequest(field, 'string', value, 'a value must be a string');
+  if (typeof value !== 'string') throw badRequest({ field, rule: 'string', value }, 'a value must be a string');
 }
 
 function checkRevision(value: unknown, field: string): void {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
-    throw badRequest(field, 'nonNegativeInteger', value, 'a revision must be a non-negative integer');
+    throw badRequest({ field, rule: 'nonNegativeInteger', value }, 'a revision must be a non-negative integer');
   }
 }
 
 /** Validates range options. */
 export function checkRange(options: RangeOptions): void {
-  if (typeof options.prefix !== 'string') throw badRequest('prefix', 'string', options.prefix, 'prefix must be a string');
+  if (typeof options.prefix !== 'string') throw badRequest({ field: 'prefix', rule: 'string', value: options.prefix }, 'prefix must be a string');
   if (options.limit !== undefined && (!Number.isSafeInteger(options.limit) || options.limit < 1)) {
-    throw badRequest('limit', 'positiveInteger', options.limit, 'limit must be a positive integer');
+    throw badRequest({ field: 'limit', rule: 'positiveInteger', value: options.limit }, 'limit must be a positive integer');
   }
   if (options.revision !== undefined) checkRevision(options.revision, 'revision');
   if (options.fromKey !== undefined && (typeof options.fromKey !== 'string' || !options.fromKey.startsWith(options.prefix))) {
-    throw badRequest('fromKey', 'startsWithPrefix', options.fromKey, `fromKey must start with the prefix ${JSON.stringify(options.prefix)}`);
+    throw badRequest({ field: 'fromKey', rule: 'startsWithPrefix', value: options.fromKey }, `fromKey must start with the prefix ${JSON.stringify(options.prefix)}`);
   }
 }
 
@@ -41,7 +41,7 @@ export function checkRange(options: RangeOptions): void {
 export function compareTarget(c: Compare): ['modRevision' | 'createRevision' | 'version', number] | ['value', string] {
   const set = (['modRevision', 'createRevision', 'version', 'value'] as const).filter((f) => (c as unknown as Record<string, unknown>)[f] !== undefined);
   if (set.length !== 1) {
-    throw badRequest('compare', 'exactlyOneTarget', c, 'a compare needs exactly one of modRevision, createRevision, version, value');
+    throw badRequest({ field: 'compare', rule: 'exactlyOneTarget', value: c }, 'a compare needs exactly one of modRevision, createRevision, version, value');
   }
   const f = set[0]!;
   const v = (c as unknown as Record<string, unknown>)[f];
@@ -65,8 +65,8 @@ function checkOps(ops: readonly TxnOp[], branch: string): void {
   for (const op of ops) {
     checkKey(op.key, `txn.${branch}.key`);
     if (op.type === 'put') checkValue(op.value, `txn.${branch}.value`);
-    else if (op.type !== 'delete') throw badRequest(`txn.${branch}.type`, 'enum', (op as { type: unknown }).type, 'op type must be put or delete');
-    if (seen.has(op.key)) throw badRequest(`txn.${branch}`, 'uniqueKeys', op.key, 'a key may appear only once per transaction branch');
+    else if (op.type !== 'delete') throw badRequest({ field: `txn.${branch}.type`, rule: 'enum', value: (op as { type: unknown }).type }, 'op type must be put or delete');
+    if (seen.has(op.key)) throw badRequest({ field: `txn.${branch}`, rule: 'uniqueKeys', value: op.key }, 'a key may appear only once per transaction branch');
     seen.add(op.key);
   }
 }
@@ -78,7 +78,7 @@ export function checkTxn(request: TxnRequest): void {
   }
   for (const c of request.compare) {
     checkKey(c.key, 'compare.key');
-    if (!['=', '!=', '<', '>'].includes(c.op)) throw badRequest('compare.op', 'enum', c.op, "op must be one of '=', '!=', '<', '>'");
+    if (!['=', '!=', '<', '>'].includes(c.op)) throw badRequest({ field: 'compare.op', rule: 'enum', value: c.op }, "op must be one of '=', '!=', '<', '>'");
     compareTarget(c);
   }
   checkOps(request.success, 'success');
@@ -88,6 +88,6 @@ export function checkTxn(request: TxnRequest): void {
 /** Validates a lease TTL. */
 export function checkTtl(ttl: unknown): asserts ttl is number {
   if (typeof ttl !== 'number' || !Number.isInteger(ttl) || ttl < 1) {
-    throw badRequest('ttl', 'integer>=1', ttl, 'a lease TTL must be an integer number of seconds, at least 1');
+    throw badRequest({ field: 'ttl', rule: 'integer>=1', value: ttl }, 'a lease TTL must be an integer number of seconds, at least 1');
   }
 }

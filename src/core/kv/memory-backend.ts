@@ -212,7 +212,7 @@ export class MemoryBackendImpl {
   /** History events at or after `fromRevision` (throws if compacted). */
   eventsSince(fromRevision: number): HistEvent[] {
     if (fromRevision < this.compactRevision) {
-      throw new KvCompactedError(fromRevision, this.compactRevision, 'watch');
+      throw new KvCompactedError({ requestedRevision: fromRevision, compactRevision: this.compactRevision, what: 'watch' });
     }
     const h = this.history;
     let lo = this.head;
@@ -231,7 +231,7 @@ export class MemoryBackendImpl {
       throw new KvError('GLUON_ERR_KV_FUTURE_REVISION', `compact: revision ${revision} is newer than the current revision ${this.revision}`);
     }
     if (revision <= this.compactRevision) {
-      throw new KvCompactedError(revision, this.compactRevision, 'compact');
+      throw new KvCompactedError({ requestedRevision: revision, compactRevision: this.compactRevision, what: 'compact' });
     }
     this.dropHistoryBefore(revision);
   }
@@ -257,7 +257,7 @@ export class MemoryBackendImpl {
     if (revision > this.revision) {
       throw new KvError('GLUON_ERR_KV_FUTURE_REVISION', `${what}: revision ${revision} is newer than the current revision ${this.revision}`);
     }
-    if (revision < this.compactRevision) throw new KvCompactedError(revision, this.compactRevision, what);
+    if (revision < this.compactRevision) throw new KvCompactedError({ requestedRevision: revision, compactRevision: this.compactRevision, what });
   }
 
   /** Registers a subscriber to every committed revision. */

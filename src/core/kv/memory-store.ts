@@ -184,15 +184,15 @@ class MemoryStore implements KeyValueStore {
     }
     const past = from === undefined ? [] : this.backend.eventsSince(from);
     let unsubscribe = (): void => undefined;
-    const dispatcher = new WatchDispatcher(
-      from === undefined ? this.backend.revision : from - 1,
+    const dispatcher = new WatchDispatcher({
+      startRevision: from === undefined ? this.backend.revision : from - 1,
       handler,
-      async () => {
+      release: async () => {
         unsubscribe();
         this.watches.delete(dispatcher);
       },
-      this.logger,
-    );
+      logger: this.logger,
+    });
     if (options.onError) dispatcher.onError(options.onError);
     const deliver = (events: readonly HistEvent[]): void => {
       let mine: WatchEvent[] | undefined;

@@ -4,6 +4,18 @@ import type { Logger } from '../log/index.js';
 
 type Item = { kind: 'event'; event: WatchEvent } | { kind: 'progress'; revision: number } | { kind: 'error'; error: KvError };
 
+/** What a {@link WatchDispatcher} is made of. @internal */
+export interface WatchDispatcherParts {
+  /** The initial `lastRevision` (everything up to it counts as delivered). */
+  readonly startRevision: number;
+  /** The caller's event handler. */
+  readonly handler: WatchHandler;
+  /** Frees the underlying watch (called once, on close or failure). */
+  readonly release: () => Promise<void>;
+  /** Where handler exceptions are reported. */
+  readonly logger?: Logger | undefined;
+}
+
 /**
  * Delivers a watch's events to its handler one at a time, in the order they were pushed
  * (the stores push whole revisions, in revision order), awaiting the handler's promise
@@ -20,19 +32,15 @@ export class WatchDispatcher implements Watch {
   private failure: KvError | undefined;
   private readonly errorHandlers: WatchErrorHandler[] = [];
 
-  /**
-   * @param startRevision - initial `lastRevision` (everything up to it counts as delivered)
-   * @param handler - the caller's event handler
-   * @param release - frees the underlying watch (called once, on close or failure)
-   * @param logger - where handler exceptions are reported
-   */
-  constructor(
-    startRevision: number,
-    private readonly handler: WatchHandler,
-    private readonly release: () => Promise<void>,
-    private readonly logger?: Logger,
-  ) {
-    this.revision = startRevision;
+  private readonly handler: WatchHandler;
+  private readonly release: () => Promise<void>;
+  private readonly logger: Logger | undefined;
+
+  constructor(parts: WatchDispatcherParts) {
+    this.revision = parts.startRevision;
+    this.handler = parts.handler;
+    this.release = parts.release;
+    this.logger = parts.logger;
   }
 
   /** @inheritDoc */

@@ -61,15 +61,16 @@ export function sequelizeSqliteModule(open: NativeOpen, shared: (filename: strin
     }
 
     run(sql: string, params?: unknown, callback?: Callback): this {
-      return this.query(sql, params, callback, false);
+      return this.query({ sql, params, callback }, false);
     }
 
     all(sql: string, params?: unknown, callback?: Callback): this {
-      return this.query(sql, params, callback, true);
+      return this.query({ sql, params, callback }, true);
     }
 
     /** Runs one statement; calls back (later, as node-sqlite3 does) with `this` = `{lastID, changes}` and the rows of `all`. */
-    private query(sql: string, params: unknown, callback: Callback, rows: boolean): this {
+    private query(statement: { sql: string; params: unknown; callback: Callback | undefined }, rows: boolean): this {
+      const { sql, params, callback } = statement;
       const cb = typeof params === 'function' ? (params as Callback) : callback;
       const args = parameters(params);
       try {

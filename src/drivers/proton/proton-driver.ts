@@ -115,7 +115,7 @@ export function createProtonDriver(options: ProtonDriverOptions): ProtonDriver {
     if (layout === undefined) {
       layout = options.model !== undefined
         ? Promise.resolve().then(() => layoutFromModel(url, options.model as NonNullable<typeof options.model>))
-        : discoverLayout(http, url, service, readContext(ctx));
+        : discoverLayout(http, { url, service }, readContext(ctx));
       layouts.set(url, layout);
       layout.catch(() => layouts.delete(url));
     }
@@ -143,9 +143,11 @@ export function createProtonDriver(options: ProtonDriverOptions): ProtonDriver {
   };
 
   /** The rows of a collection whose `key` is one of `ids`, with as few requests as allowed. */
-  const listByKey = async (base: string, plural: string, key: string, ids: readonly string[], ctx: DriverContext | undefined): Promise<Row[]> => {
+  /** `where`: the collection (`base` URL and `plural`) and the `key` attribute whose value is one of `ids`. */
+  const listByKey = async (where: { base: string; plural: string; key: string }, ids: readonly string[], ctx: DriverContext | undefined): Promise<Row[]> => {
+    const { base, plural, key } = where;
     const collection = `${base}/${encodeURIComponent(plural)}`;
-    const chunks = chunkQueries(collection, key, ids, maxUrlLength);
+    const chunks = chunkQueries({ collection, key, ids }, maxUrlLength);
     if (strategy === 'list' || (strategy === 'auto' && chunks.length > 1)) {
       const wanted = new Set(ids);
       return (await getList(collection, plural, ctx)).filter((row) => wanted.has(String(row[key])));
@@ -159,7 +161,7 @@ export function createProtonDriver(options: ProtonDriverOptions): ProtonDriver {
     const addresses = new Map<string, string>();
     if (ids.length === 0) return addresses;
     const reads = readContext(ctx);
-    const found = await Promise.all(layout.bindings.map((b) => listByKey(layout.base, b.plural, b.key, ids, reads)));
+    const found = await Promise.all(layout.bindings.map((b) => listByKey({ base: layout.base, plural: b.plural, key: b.key }, ids, reads)));
     layout.bindings.forEach((binding, i) => {
       for (const row of found[i] ?? []) {
         const id = String(row[binding.key]);
@@ -233,7 +235,7 @@ export function createProtonDriver(options: ProtonDriverOptions): ProtonDriver {
         [...byServer].map(async ([url, idSet]) => {
           const reads = readContext(ctx);
           const layout = await layoutFor(url, reads);
-          const rows = await listByKey(layout.base, layout.portPlural, 'id', [...idSet], reads);
+          const rows = await listByKey({ base: layout.base, plural: layout.portPlural, key: 'id' }, [...idSet], reads);
           const addresses = await bindingAddresses(layout, rows.map((row) => String(row['id'])), reads);
           return rows.map((row) => toNeutronPort(row, addresses.get(String(row['id'])), dummies));
         }),
@@ -281,7 +283,8 @@ export const protonDriver = defineDriver({
  * within `maxUrlLength` bytes (at least one id per query).
  * @internal
  */
-export function chunkQueries(collection: string, key: string, ids: readonly string[], maxUrlLength: number): string[] {
+export function chunkQueries(query: { collection: string; key: string; ids: readonly string[] }, maxUrlLength: number): string[] {
+  const { collection, key, ids } = query;
   const chunks: string[] = [];
   let current = '';
   const room = maxUrlLength - collection.length - 1;

@@ -49,7 +49,8 @@ function noPortObject(service: string, url: string, why: string): GluonError {
  * `service_id` holds service bindings (BaseServiceBinding). Unknown filters answer 400.
  * @internal
  */
-export async function discoverLayout(http: ProtonHttp, url: string, service: string, ctx: DriverContext | undefined): Promise<ServiceLayout> {
+export async function discoverLayout(http: ProtonHttp, server: { url: string; service: string }, ctx: DriverContext | undefined): Promise<ServiceLayout> {
+  const { url, service } = server;
   const versionsUrl = joinUrl(url, `/proton/${encodeURIComponent(service)}`);
   const versions = await http.send({ method: 'GET', url: versionsUrl, ctx });
   if (versions.status === 404) throw noPortObject(service, url, 'the server does not host this service (GET /proton/<service> answered 404)');
