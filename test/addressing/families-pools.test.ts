@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKENDS } from '../http/helpers.js';
-import { API, TENANT, bind, call, createPort, createVpn, serversOnOneDatabase, type AddressingServer } from './helpers.js';
+import { API, TENANT, bind, createPort, createVpn, serversOnOneDatabase, type AddressingServer } from './helpers.js';
+import { call } from '../setup/http-call.js';
 
 type Detail = { field: string; rule: string; value: unknown; message: string };
 
@@ -58,11 +59,11 @@ describe.each(BACKENDS)('VpnBinding address families and pools (%s)', (backend) 
 
   it('should refuse an IPv6 pool on a VPN without an IPv6 family, on create and on update', async () => {
     const { app } = server;
-    const res = await call(app, 'POST', `${API}/vpns`, { tenant_id: TENANT, name: 'v', ipv4_family: '100:1', address_pool: '2001:db8:9::/64' });
+    const res = await call(`${API}/vpns`, { app, method: 'POST', body: { tenant_id: TENANT, name: 'v', ipv4_family: '100:1', address_pool: '2001:db8:9::/64' } });
     expect(res.status).toBe(400);
     expect(firstDetail(res)).toMatchObject({ field: 'address_pool', rule: 'address-family', value: '2001:db8:9::/64' });
     const vpn = await createVpn(app, { ipv6_family: '100:6', address_pool: '2001:db8:9::/64' });
-    const dropped = await call(app, 'PUT', `${API}/vpns/${String(vpn['id'])}`, { ipv6_family: null });
+    const dropped = await call(`${API}/vpns/${String(vpn['id'])}`, { app, method: 'PUT', body: { ipv6_family: null } });
     expect(dropped.status).toBe(400);
     expect(firstDetail(dropped)).toMatchObject({ field: 'address_pool', rule: 'address-family' });
   });
@@ -72,7 +73,7 @@ describe.each(BACKENDS)('VpnBinding address families and pools (%s)', (backend) 
     const vpn = await createVpn(app);
     const port = await createPort(app);
     expect((await bind(app, port, vpn['id'], { ipaddress: '10.0.0.5' })).status).toBe(201);
-    const res = await call(app, 'PUT', `${API}/vpnbindings/${port}`, { ipaddress: '2001:db8::5' });
+    const res = await call(`${API}/vpnbindings/${port}`, { app, method: 'PUT', body: { ipaddress: '2001:db8::5' } });
     expect(res.status).toBe(400);
     expect(firstDetail(res)).toMatchObject({ field: 'ipaddress', rule: 'address-family', value: '2001:db8::5' });
   });
@@ -98,7 +99,7 @@ describe.each(BACKENDS)('VpnBinding address families and pools (%s)', (backend) 
     const port = await createPort(app);
     expect((await bind(app, port, vpn['id'], { ipaddress: '172.21.0.17', subnet_prefix: 24 })).status).toBe(201);
     expect((await bind(app, await createPort(app), vpn['id'], { ipaddress: '172.21.0.201', subnet_prefix: 24 })).status).toBe(201);
-    const moved = await call(app, 'PUT', `${API}/vpnbindings/${port}`, { ipaddress: '172.22.0.17' });
+    const moved = await call(`${API}/vpnbindings/${port}`, { app, method: 'PUT', body: { ipaddress: '172.22.0.17' } });
     expect(moved.status).toBe(400);
     expect(firstDetail(moved)).toMatchObject({ field: 'ipaddress', rule: 'in-pool', value: '172.22.0.17' });
   });
@@ -125,7 +126,7 @@ describe.each(BACKENDS)('VpnBinding address families and pools (%s)', (backend) 
     const [a, b] = [await createPort(app), await createPort(app)];
     expect((await bind(app, a, vpn['id'], { ipaddress: '2001:db8:7::1' })).status).toBe(201);
     expect((await bind(app, b, vpn['id'], { ipaddress: '2001:db8:7::2' })).status).toBe(201);
-    const moved = await call(app, 'PUT', `${API}/vpnbindings/${b}`, { ipaddress: '2001:0DB8:0007:0:0:0:0:0003' });
+    const moved = await call(`${API}/vpnbindings/${b}`, { app, method: 'PUT', body: { ipaddress: '2001:0DB8:0007:0:0:0:0:0003' } });
     expect(moved.status).toBe(200);
     expect(moved.json()['ipaddress']).toBe('2001:db8:7::3');
     const allocated = await bind(app, await createPort(app), vpn['id']);

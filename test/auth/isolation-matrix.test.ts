@@ -20,7 +20,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKeystoneAuthenticator, createKeystoneTokenProvider } from '../../src/core/auth/index.js';
 import { createProtonServer, type ProtonServer } from '../../src/server/index.js';
 import type { ApiModel, ObjectModel } from '../../src/core/model/index.js';
-import { startKeystone, type KeystoneInstance } from '../setup/keystone.js';
+import { KEYSTONE_START_MS, startKeystone, type KeystoneInstance } from '../setup/keystone.js';
 import { ObjectFactory, collectionUrl, updatePatch, type Answer } from './helpers.js';
 import { call } from '../setup/http-call.js';
 
@@ -77,7 +77,7 @@ beforeAll(async () => {
   tokens.revoked = await keystone.issueToken('user1');
   await keystone.revokeToken(tokens.revoked);
   factory = new ObjectFactory(server.url, api, () => tokens.admin);
-}, 240_000);
+}, KEYSTONE_START_MS);
 
 afterAll(async () => {
   await server?.close();

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatTokenEntry, generateApiToken, hashApiToken } from '../../src/core/auth/index.js';
-import { startKeystone, type KeystoneInstance } from '../setup/keystone.js';
+import { KEYSTONE_START_MS, startKeystone, type KeystoneInstance } from '../setup/keystone.js';
 import { gluon, protonclient, sse, startProton, watchStub } from './client-helpers.js';
 
 let keystone: KeystoneInstance;
@@ -44,7 +44,7 @@ beforeAll(async () => {
   // The Proton endpoint in the Keystone catalog (service type "proton").
   const service = (await keystoneCall('POST', '/services', { service: { type: 'proton', name: 'gluon', enabled: true } }))['service'] as { id: string };
   await keystoneCall('POST', '/endpoints', { endpoint: { service_id: service.id, interface: 'public', url: proton.url, enabled: true } });
-}, 120_000);
+}, KEYSTONE_START_MS);
 
 afterAll(async () => {
   await proton?.stop();

@@ -86,6 +86,13 @@ function expectStatus(answer: CallAnswer, status: number, what: string): void {
   if (answer.status !== status) throw new Error(`keystone ${what}: HTTP ${answer.status} ${JSON.stringify(answer.body)}`);
 }
 
+/**
+ * How long a `beforeAll` that starts Keystone (and a Proton beside it) may take: under a
+ * minute on an idle machine, but several minutes beside CPU hogs and other test files, where
+ * uwsgi's workers and Keystone's first tokens wait for a core.
+ */
+export const KEYSTONE_START_MS = 300_000;
+
 /** Starts a private Keystone on a free port and seeds projects, users and roles. */
 export async function startKeystone(options: StartKeystoneOptions = {}): Promise<KeystoneInstance> {
   ensureKeystoneInstalled();
