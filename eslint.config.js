@@ -15,7 +15,7 @@ const parts = [
 const maxParamsNotYetConverted = [
   'src/core/http/auth-hooks.ts', 'src/core/http/proton-plugin.ts', 'src/core/http/served-store.ts',
   'src/core/http/server-options.ts', 'src/core/kv/errors.ts', 'src/core/kv/etcd-lease.ts',
-  'src/core/kv/watch-dispatcher.ts', 'src/core/store/sequelize-sqlite-adapter.ts',
+  'src/core/kv/watch-dispatcher.ts',
   'src/core/store/sql-store.ts', 'src/core/store/sqlite-connection.ts',
   'src/drivers/proton/proton-driver.ts', 'src/drivers/proton/service-layout.ts',
 ];
