@@ -19,7 +19,10 @@
  *
  * Environment (direct run): `BENCH_FOOTPRINT_CREATES=<n>` (default 10000),
  * `BENCH_FOOTPRINT_NODE_FLAGS="--max-semi-space-size=4 …"` (node flags of the measured
- * processes, e.g. to weigh a V8 heap setting against the default in one run).
+ * processes, e.g. to weigh a V8 heap setting against the default in one run),
+ * `BENCH_FOOTPRINT_BASELINE=<root of another built checkout>` (then that build and this
+ * one are measured in alternating rounds and the create rate of this one is given as a
+ * ratio of the other's: a before/after in one run), `BENCH_RUNS=<n>` (rounds, default 1).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -31,7 +34,6 @@ import { startEtcd } from '../test/setup/etcd.js';
 import { portBody } from './port-body.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
-const GLUON = join(ROOT, 'bin', 'gluon.js');
 const PORTS_PATH = '/proton/net-l3vpn/v1.0/ports';
 /** How long a process sits idle before its RSS is read (ms). */
 const IDLE_MS = 3_000;
@@ -58,6 +60,8 @@ export interface FootprintOptions {
   readonly nodeFlags?: readonly string[];
   /** Progress lines. */
   readonly log?: (line: string) => void;
+  /** Root of the gluon-net checkout whose built `bin/gluon.js` is measured (default: this one). */
+  readonly root?: string;
 }
 
 /** What one server run measured. */
@@ -76,8 +80,8 @@ function statusMb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
 }
 
 /** Starts `node [flags] bin/gluon.js <args>` and resolves with the first stderr match of `ready`. */
-async function startGluon(args: readonly string[], ready: RegExp, nodeFlags: readonly string[]): Promise<{ child: ChildProcess; match: RegExpExecArray }> {
-  const child = spawn(process.execPath, [...nodeFlags, GLUON, ...args], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+async function startGluon(args: readonly string[], ready: RegExp, run: { readonly nodeFlags: readonly string[]; readonly root: string }): Promise<{ child: ChildProcess; match: RegExpExecArray }> {
+  const child = spawn(process.execPath, [...run.nodeFlags, join(run.root, 'bin', 'gluon.js'), ...args], { cwd: run.root, stdio: ['ignore', 'ignore', 'pipe'] });
   const match = await new Promise<RegExpExecArray>((resolve, reject) => {
     let text = '';
     const timer = setTimeout(() => reject(new Error(`bench: gluon ${args[0] ?? ''} not ready in ${READY_TIMEOUT_MS} ms: ${text.slice(-1000)}`)), READY_TIMEOUT_MS);
@@ -131,11 +135,11 @@ async function createPorts(url: string, amount: number, connections: number): Pr
 }
 
 /** Measures one `gluon serve` process: idle after a first create and get, then the peak over `creates` creates at 4 connections. */
-export async function measureServer(options: { readonly etcd?: string; readonly creates: number; readonly nodeFlags: readonly string[] }): Promise<ServerFootprint> {
+export async function measureServer(options: { readonly etcd?: string; readonly creates: number; readonly nodeFlags: readonly string[]; readonly root?: string }): Promise<ServerFootprint> {
   const dir = mkdtempSync(join(tmpdir(), 'gluon-footprint-'));
   const args = ['serve', '--port', '0', '--db', `sqlite:${join(dir, 'gluon.db')}`, '--log-format', 'json'];
   if (options.etcd !== undefined) args.push('--etcd', options.etcd, '--etcd-prefix', `/footprint-${process.pid}-${Date.now()}`);
-  const { child, match } = await startGluon(args, /listening on (http:\/\/[\d.:]+)/, options.nodeFlags);
+  const { child, match } = await startGluon(args, /listening on (http:\/\/[\d.:]+)/, { nodeFlags: options.nodeFlags, root: options.root ?? ROOT });
   try {
     const url = match[1]!;
     const first = await fetch(`${url}${PORTS_PATH}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(portBody(9_999_999)) });
@@ -158,9 +162,11 @@ export async function measureServer(options: { readonly etcd?: string; readonly 
 }
 
 /** Measures one `gluon shim run` (the dummy shim) idle against `etcd`. */
-export async function measureShim(etcd: string, nodeFlags: readonly string[] = []): Promise<number> {
-  const shim = join(ROOT, 'bench', 'dummy-shim.mjs');
-  const { child } = await startGluon(['shim', 'run', shim, '--etcd', etcd, '--etcd-prefix', `/footprint-shim-${process.pid}`, '--log-format', 'json'], /"shim running"/, nodeFlags);
+export async function measureShim(etcd: string, run: { readonly nodeFlags?: readonly string[]; readonly root?: string } = {}): Promise<number> {
+  const root = run.root ?? ROOT;
+  const shim = join(root, 'bench', 'dummy-shim.mjs');
+  const args = ['shim', 'run', shim, '--etcd', etcd, '--etcd-prefix', `/footprint-shim-${process.pid}`, '--log-format', 'json'];
+  const { child } = await startGluon(args, /"shim running"/, { nodeFlags: run.nodeFlags ?? [], root });
   try {
     await sleep(IDLE_MS);
     return statusMb(child.pid ?? 0, 'VmRSS');
@@ -178,9 +184,10 @@ export async function measureFootprint(options: FootprintOptions = {}): Promise<
   const nodeFlags = options.nodeFlags ?? [];
   const own = options.etcd === undefined ? await startEtcd() : undefined;
   try {
-    const server = await measureServer({ ...(options.etcd === undefined ? {} : { etcd: options.etcd }), creates: options.creates ?? 10_000, nodeFlags });
+    const root = options.root ?? ROOT;
+    const server = await measureServer({ ...(options.etcd === undefined ? {} : { etcd: options.etcd }), creates: options.creates ?? 10_000, nodeFlags, root });
     options.log?.(`footprint: serve idle ${server.idleMb.toFixed(1)} MiB, peak ${server.peakMb.toFixed(1)} MiB (${server.createsPerSecond.toFixed(0)} creates/s)`);
-    const shimRssIdleMb = await measureShim(options.etcd ?? own!.endpoint, nodeFlags);
+    const shimRssIdleMb = await measureShim(options.etcd ?? own!.endpoint, { nodeFlags, root });
     options.log?.(`footprint: shim idle ${shimRssIdleMb.toFixed(1)} MiB`);
     return { rssIdleMb: server.idleMb, rssPeak10kMb: server.peakMb, shimRssIdleMb };
   } finally {
@@ -203,28 +210,71 @@ async function floorMb(script: string): Promise<number> {
   return mb;
 }
 
-/** The direct run: server off/on, shim, floors, as a table. */
+/** What one round measured of one build. */
+interface Round {
+  readonly off: ServerFootprint;
+  readonly on: ServerFootprint;
+  readonly shim: number;
+}
+
+/** One round of one build: the server with etcd off and on, then the shim. */
+async function measureRound(root: string, etcd: string, options: { readonly creates: number; readonly nodeFlags: readonly string[] }): Promise<Round> {
+  const off = await measureServer({ creates: options.creates, nodeFlags: options.nodeFlags, root });
+  const on = await measureServer({ etcd, creates: options.creates, nodeFlags: options.nodeFlags, root });
+  const shim = await measureShim(etcd, { nodeFlags: options.nodeFlags, root });
+  return { off, on, shim };
+}
+
+/** Table rows of one build's rounds (each figure: the median over rounds). */
+function rows(label: string, rounds: readonly Round[], baseline?: readonly Round[]): string[] {
+  const median = (values: readonly number[]): number => {
+    const sorted = [...values].sort((a, b) => a - b);
+    const mid = Math.floor(sorted.length / 2);
+    return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+  };
+  const rate = (pick: (r: Round) => ServerFootprint): string => {
+    const own = median(rounds.map((r) => pick(r).createsPerSecond));
+    if (baseline === undefined) return own.toFixed(0);
+    // the ratio per round (the builds ran side by side), then the median
+    const ratios = rounds.map((r, i) => pick(r).createsPerSecond / pick(baseline[i]!).createsPerSecond);
+    return `${own.toFixed(0)} (${(median(ratios) * 100).toFixed(0)} % of before)`;
+  };
+  const line = (what: string, pick: (r: Round) => ServerFootprint): string =>
+    `| ${label}: gluon serve, SQLite, ${what} | ${median(rounds.map((r) => pick(r).idleMb)).toFixed(1)} | ${median(rounds.map((r) => pick(r).peakMb)).toFixed(1)} | ${rate(pick)} |`;
+  return [line('no etcd', (r) => r.off), line('--etcd', (r) => r.on), `| ${label}: gluon shim run (dummy shim) | ${median(rounds.map((r) => r.shim)).toFixed(1)} | — | — |`];
+}
+
+/** The direct run: server off/on, shim (this build, and a baseline build if given), floors, as a table. */
 async function main(): Promise<void> {
   const creates = Number(process.env['BENCH_FOOTPRINT_CREATES'] ?? 10_000);
-  const flags = (process.env['BENCH_FOOTPRINT_NODE_FLAGS'] ?? '').split(' ').filter((f) => f !== '');
+  const nodeFlags = (process.env['BENCH_FOOTPRINT_NODE_FLAGS'] ?? '').split(' ').filter((f) => f !== '');
+  const baselineRoot = process.env['BENCH_FOOTPRINT_BASELINE'];
+  const runs = Math.max(1, Math.floor(Number(process.env['BENCH_RUNS'] ?? 1)));
   const etcd = await startEtcd();
   try {
-    const off = await measureServer({ creates, nodeFlags: flags });
-    const on = await measureServer({ etcd: etcd.endpoint, creates, nodeFlags: flags });
-    const shim = await measureShim(etcd.endpoint, flags);
+    const current: Round[] = [];
+    const before: Round[] = [];
+    for (let i = 0; i < runs; i++) {
+      if (baselineRoot !== undefined) before.push(await measureRound(baselineRoot, etcd.endpoint, { creates, nodeFlags }));
+      current.push(await measureRound(ROOT, etcd.endpoint, { creates, nodeFlags }));
+    }
     const bare = await floorMb('');
     const deps = await floorMb(
       `await import('fastify'); await import('better-sqlite3'); await import('etcd3'); await import('pino');\n` +
         `const { default: fastify } = await import('fastify'); const app = fastify(); await app.listen({ port: 0, host: '127.0.0.1' });`,
     );
-    console.log(`node flags: ${flags.length === 0 ? '(none)' : flags.join(' ')}; ${creates} creates at 4 connections`);
+    const shimFloor = await floorMb(
+      `const { Etcd3 } = await import('etcd3'); const { default: pino } = await import('pino'); pino({ level: 'silent' });\n` +
+        `const client = new Etcd3({ hosts: ${JSON.stringify(etcd.endpoint)} }); await client.get('/footprint-floor').string(); await client.watch().prefix('/footprint-floor').create();`,
+    );
+    console.log(`node flags: ${nodeFlags.length === 0 ? '(none)' : nodeFlags.join(' ')}; ${creates} creates at 4 connections; ${runs} round(s)${baselineRoot === undefined ? '' : `, alternating with ${baselineRoot}`}`);
     console.log('| process | idle RSS (MiB) | peak RSS (MiB) | creates/s |');
     console.log('|---|---:|---:|---:|');
-    console.log(`| gluon serve, SQLite, no etcd | ${off.idleMb.toFixed(1)} | ${off.peakMb.toFixed(1)} | ${off.createsPerSecond.toFixed(0)} |`);
-    console.log(`| gluon serve, SQLite, --etcd | ${on.idleMb.toFixed(1)} | ${on.peakMb.toFixed(1)} | ${on.createsPerSecond.toFixed(0)} |`);
-    console.log(`| gluon shim run (dummy shim) | ${shim.toFixed(1)} | — | — |`);
+    if (baselineRoot !== undefined) for (const row of rows('before', before)) console.log(row);
+    for (const row of rows(baselineRoot === undefined ? 'this build' : 'after', current, baselineRoot === undefined ? undefined : before)) console.log(row);
     console.log(`| floor: bare node | ${bare.toFixed(1)} | — | — |`);
     console.log(`| floor: node + fastify listening + better-sqlite3 + etcd3 + pino loaded | ${deps.toFixed(1)} | — | — |`);
+    console.log(`| floor: node + etcd3 client (a get, a watch) + pino | ${shimFloor.toFixed(1)} | — | — |`);
   } finally {
     await etcd.stop();
   }
