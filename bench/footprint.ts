@@ -22,7 +22,9 @@
  * processes, e.g. to weigh a V8 heap setting against the default in one run),
  * `BENCH_FOOTPRINT_BASELINE=<root of another built checkout>` (then that build and this
  * one are measured in alternating rounds and the create rate of this one is given as a
- * ratio of the other's: a before/after in one run), `BENCH_RUNS=<n>` (rounds, default 1).
+ * ratio of the other's: a before/after in one run), `BENCH_FOOTPRINT_BASELINE_NODE_FLAGS`
+ * (the baseline's node flags, default the same; with the baseline set to this checkout it
+ * weighs a V8 flag against none), `BENCH_RUNS=<n>` (rounds, default 1).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -249,13 +251,15 @@ async function main(): Promise<void> {
   const creates = Number(process.env['BENCH_FOOTPRINT_CREATES'] ?? 10_000);
   const nodeFlags = (process.env['BENCH_FOOTPRINT_NODE_FLAGS'] ?? '').split(' ').filter((f) => f !== '');
   const baselineRoot = process.env['BENCH_FOOTPRINT_BASELINE'];
+  const baselineFlagsText = process.env['BENCH_FOOTPRINT_BASELINE_NODE_FLAGS'];
+  const baselineFlags = baselineFlagsText === undefined ? nodeFlags : baselineFlagsText.split(' ').filter((f) => f !== '');
   const runs = Math.max(1, Math.floor(Number(process.env['BENCH_RUNS'] ?? 1)));
   const etcd = await startEtcd();
   try {
     const current: Round[] = [];
     const before: Round[] = [];
     for (let i = 0; i < runs; i++) {
-      if (baselineRoot !== undefined) before.push(await measureRound(baselineRoot, etcd.endpoint, { creates, nodeFlags }));
+      if (baselineRoot !== undefined) before.push(await measureRound(baselineRoot, etcd.endpoint, { creates, nodeFlags: baselineFlags }));
       current.push(await measureRound(ROOT, etcd.endpoint, { creates, nodeFlags }));
     }
     const bare = await floorMb('');
@@ -267,7 +271,9 @@ async function main(): Promise<void> {
       `const { Etcd3 } = await import('etcd3'); const { default: pino } = await import('pino'); pino({ level: 'silent' });\n` +
         `const client = new Etcd3({ hosts: ${JSON.stringify(etcd.endpoint)} }); await client.get('/footprint-floor').string(); await client.watch().prefix('/footprint-floor').create();`,
     );
-    console.log(`node flags: ${nodeFlags.length === 0 ? '(none)' : nodeFlags.join(' ')}; ${creates} creates at 4 connections; ${runs} round(s)${baselineRoot === undefined ? '' : `, alternating with ${baselineRoot}`}`);
+    const flagsText = (flags: readonly string[]): string => (flags.length === 0 ? '(none)' : flags.join(' '));
+    const against = baselineRoot === undefined ? '' : `, alternating with ${baselineRoot} (node flags ${flagsText(baselineFlags)})`;
+    console.log(`node flags: ${flagsText(nodeFlags)}; ${creates} creates at 4 connections; ${runs} round(s)${against}`);
     console.log('| process | idle RSS (MiB) | peak RSS (MiB) | creates/s |');
     console.log('|---|---:|---:|---:|');
     if (baselineRoot !== undefined) for (const row of rows('before', before)) console.log(row);
