@@ -46,7 +46,8 @@ export function registerSwaggerUi(instance: FastifyInstance, document: () => Ope
       docsApp = undefined;
       throw err;
     });
-    const answer = await (await docsApp).inject({ method: request.method as 'GET' | 'HEAD', url: request.url, headers: request.headers });
+    // asked as GET (a HEAD too: fastify drops the body of this route's HEAD answer and keeps its length)
+    const answer = await (await docsApp).inject({ method: 'GET', url: request.url, headers: request.headers });
     reply.code(answer.statusCode);
     for (const [name, value] of Object.entries(answer.headers)) {
       if (value !== undefined && !CONNECTION_HEADERS.has(name)) reply.header(name, value);
