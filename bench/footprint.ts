@@ -11,7 +11,8 @@
  *   "shim running" line.
  *
  * {@link measureFootprint} returns the three figures `npm run bench` reports
- * (`rss_idle_mb`, `rss_peak_10k_mb`, `shim_rss_idle_mb`); run directly it prints the server
+ * (`rss_idle_mb`, `rss_peak_10k_mb`, `shim_rss_idle_mb`; the server's: the larger of etcd
+ * off and on); run directly it prints the server
  * figures with the etcd mirror off and on, the shim's, and the floor (bare node, and node
  * with fastify + better-sqlite3 + etcd3 + pino loaded and doing nothing):
  *
@@ -54,7 +55,7 @@ export interface FootprintFigures {
 
 /** Options of {@link measureFootprint}. */
 export interface FootprintOptions {
-  /** etcd client URL: the server runs with `--etcd` (its mirror on) and the shim uses it. Without it a private etcd is started for the shim and the server runs without. */
+  /** etcd client URL for the `--etcd` server run and the shim (default: a private etcd, started and stopped here). */
   readonly etcd?: string;
   /** Ports created for the peak (default 10,000). */
   readonly creates?: number;
@@ -185,20 +186,31 @@ export async function measureShim(etcd: string, run: { readonly nodeFlags?: read
 }
 
 /**
- * The footprint figures of the benchmark summary: `gluon serve` idle and peak (with the
- * etcd mirror on when `options.etcd` is given) and the shim idle. Starts a private etcd
- * when none is given (for the shim only) and stops it after.
+ * The footprint figures of the benchmark summary. `gluon serve` runs twice, without etcd
+ * (the in-process store) and with `--etcd` (the mirror on); idle and peak are the larger
+ * of the two (the goal holds for both configurations), `servers` has each. Then the shim.
+ * Uses `options.etcd`, or starts a private etcd and stops it after.
  */
-export async function measureFootprint(options: FootprintOptions = {}): Promise<FootprintFigures> {
+export async function measureFootprint(options: FootprintOptions = {}): Promise<FootprintFigures & { readonly servers: { readonly etcdOff: ServerFootprint; readonly etcdOn: ServerFootprint } }> {
   const nodeFlags = options.nodeFlags ?? [];
   const own = options.etcd === undefined ? await startEtcd() : undefined;
+  const etcd = options.etcd ?? own!.endpoint;
   try {
     const root = options.root ?? ROOT;
-    const server = await measureServer({ ...(options.etcd === undefined ? {} : { etcd: options.etcd }), creates: options.creates ?? 10_000, nodeFlags, root });
-    options.log?.(`footprint: serve idle ${server.idleMb.toFixed(1)} MiB, peak ${server.peakMb.toFixed(1)} MiB (${server.createsPerSecond.toFixed(0)} creates/s)`);
-    const shimRssIdleMb = await measureShim(options.etcd ?? own!.endpoint, { nodeFlags, root });
+    const creates = options.creates ?? 10_000;
+    const etcdOff = await measureServer({ creates, nodeFlags, root });
+    const etcdOn = await measureServer({ etcd, creates, nodeFlags, root });
+    for (const [what, server] of [['no etcd', etcdOff], ['--etcd', etcdOn]] as const) {
+      options.log?.(`footprint: serve (${what}) idle ${server.idleMb.toFixed(1)} MiB, peak ${server.peakMb.toFixed(1)} MiB (${server.createsPerSecond.toFixed(0)} creates/s)`);
+    }
+    const shimRssIdleMb = await measureShim(etcd, { nodeFlags, root });
     options.log?.(`footprint: shim idle ${shimRssIdleMb.toFixed(1)} MiB`);
-    return { rssIdleMb: server.idleMb, rssPeak10kMb: server.peakMb, shimRssIdleMb };
+    return {
+      rssIdleMb: Math.max(etcdOff.idleMb, etcdOn.idleMb),
+      rssPeak10kMb: Math.max(etcdOff.peakMb, etcdOn.peakMb),
+      shimRssIdleMb,
+      servers: { etcdOff, etcdOn },
+    };
   } finally {
     await own?.stop();
   }
