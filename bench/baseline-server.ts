@@ -17,7 +17,7 @@ import formatsModule from 'ajv-formats';
 import Fastify from 'fastify';
 import BetterSqlite3 from 'better-sqlite3';
 import { Sequelize } from 'sequelize';
-import { sequelizeSqliteModule } from '../src/core/store/sequelize-sqlite-adapter.js';
+import { sequelizeSqliteModule } from './sequelize-sqlite-adapter.js';
 import { loadPortModel } from './port-model.js';
 import { portAttributes } from './port-table.js';
 import { announceReady, closeOnSignal, disableSourceMaps, failStartup, readServerConfig } from './server-runtime.js';

@@ -23,9 +23,9 @@ import { describe, expect, it } from 'vitest';
  *   through `core/http-client`, like every other part.
  * - `testing` (the `gluon-net/testing` entry: the driver conformance suite) is not in
  *   the table; it may import drivers (types and code) and vitest.
- * - `core/store` runs SQLite on better-sqlite3 (synchronous statements, no thread-pool
- *   round trip each; Sequelize creates the SQLite schema through an adapter on the same
- *   library), and keeps Sequelize for MySQL/MariaDB. DESIGN.md names only Sequelize.
+ * - `core/store` runs SQLite on better-sqlite3 alone (synchronous statements, no
+ *   thread-pool round trip each; the schema too), and keeps Sequelize for MySQL/MariaDB,
+ *   imported on first use. DESIGN.md names only Sequelize.
  *   It also uses `cockatiel` (the project's one retry library) to run a MySQL write
  *   transaction again when the server picks it as a deadlock victim (writers on several
  *   servers sharing one database, e.g. drawing from one address pool).

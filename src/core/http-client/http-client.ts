@@ -1,4 +1,4 @@
-import { Agent, type Dispatcher } from 'undici';
+import type { Agent, Dispatcher } from 'undici';
 import type { GluonError } from '../errors/index.js';
 import { retryOnceOnReset } from './retry-on-reset.js';
 import { describeTransportFailure, type TransportFailure } from './transport-failure.js';
@@ -87,8 +87,10 @@ const KEEP_ALIVE_TIMEOUT_MS = 4_000;
  * answer, never an error.
  */
 export class HttpClient {
-  private readonly dispatcher: Dispatcher;
-  private readonly agent: Agent;
+  /** The agent and its retrying dispatcher, made on the first request (undici is loaded then, not at start-up). */
+  private transport: Transport | undefined;
+  private opening: Promise<Transport> | undefined;
+  private readonly options: HttpClientOptions;
   private readonly keepAlive: boolean;
   private readonly timeoutMs: number;
   private readonly unreachable: (failure: TransportFailure) => GluonError;
@@ -102,16 +104,28 @@ export class HttpClient {
     this.keepAlive = options.keepAlive ?? true;
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.unreachable = options.unreachable;
-    this.agent = new Agent({
-      connections: options.connections ?? 16,
-      keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
-      headersTimeout: this.timeoutMs,
-      bodyTimeout: this.timeoutMs,
-      ...(this.keepAlive ? {} : { pipelining: 0 }),
-      ...(options.trustedCa === undefined ? {} : { connect: { ca: options.trustedCa } }),
+    this.options = options;
+  }
+
+  /** The transport, opened once: undici is imported on the first request of the first client. */
+  private async open(): Promise<Transport> {
+    // a closed client opens nothing: the request fails as unreachable, as on a closed agent
+    if (this.closed) throw new Error('the HTTP client is closed');
+    this.opening ??= import('undici').then(({ Agent, interceptors }) => {
+      const options = this.options;
+      const agent = new Agent({
+        connections: options.connections ?? 16,
+        keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
+        headersTimeout: this.timeoutMs,
+        bodyTimeout: this.timeoutMs,
+        ...(this.keepAlive ? {} : { pipelining: 0 }),
+        ...(options.trustedCa === undefined ? {} : { connect: { ca: options.trustedCa } }),
+      });
+      const methods = new Set((options.retryMethods ?? DEFAULT_RETRY_METHODS).map((m) => m.toUpperCase()));
+      this.transport = { agent, dispatcher: agent.compose(retryOnceOnReset({ methods, interceptors, onRetry: () => this.countRetry() })) };
+      return this.transport;
     });
-    const methods = new Set((options.retryMethods ?? DEFAULT_RETRY_METHODS).map((m) => m.toUpperCase()));
-    this.dispatcher = this.agent.compose(retryOnceOnReset({ methods, onRetry: () => this.countRetry() }));
+    return this.opening;
   }
 
   /**
@@ -123,7 +137,8 @@ export class HttpClient {
     const method = request.method.toUpperCase();
     this.requestCount++;
     try {
-      const answer = await this.dispatcher.request({ ...this.dispatchOptions(url, request), method: method as Dispatcher.HttpMethod });
+      const { dispatcher } = this.transport ?? (await this.open());
+      const answer = await dispatcher.request({ ...this.dispatchOptions(url, request), method: method as Dispatcher.HttpMethod });
       const body = Buffer.from(await answer.body.arrayBuffer());
       return { status: answer.statusCode, headers: lowerCaseHeaders(answer.headers), body };
     } catch (err) {
@@ -142,7 +157,8 @@ export class HttpClient {
     const method = request.method.toUpperCase();
     this.requestCount++;
     try {
-      const answer = await this.agent.request({ ...this.dispatchOptions(url, request), method: method as Dispatcher.HttpMethod, bodyTimeout: 0 });
+      const { agent } = this.transport ?? (await this.open());
+      const answer = await agent.request({ ...this.dispatchOptions(url, request), method: method as Dispatcher.HttpMethod, bodyTimeout: 0 });
       answer.body.setEncoding('utf8');
       const body = answer.body as AsyncIterable<string>;
       return { status: answer.statusCode, headers: lowerCaseHeaders(answer.headers), body, text: () => answer.body.text() };
@@ -165,7 +181,10 @@ export class HttpClient {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.agent.close().catch(() => this.agent.destroy());
+    const opening = this.opening;
+    if (opening === undefined) return;
+    const { agent } = await opening;
+    await agent.close().catch(() => agent.destroy());
   }
 
   /** True once {@link HttpClient.close} was called. */
@@ -194,6 +213,12 @@ export class HttpClient {
     this.retryCount++;
     this.requestCount++;
   }
+}
+
+/** An undici agent and the dispatcher requests go through (the agent with the retry interceptor). */
+interface Transport {
+  readonly agent: Agent;
+  readonly dispatcher: Dispatcher;
 }
 
 function lowerCaseHeaders(raw: Record<string, string | string[] | undefined>): Record<string, string | string[]> {

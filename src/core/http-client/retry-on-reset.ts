@@ -1,4 +1,4 @@
-import { interceptors, type Dispatcher } from 'undici';
+import type { Dispatcher, interceptors as UndiciInterceptors } from 'undici';
 import { CONNECTION_RESET_CODES, errorCodeOf } from './transport-failure.js';
 
 /** What {@link retryOnceOnReset} needs: which methods may be sent twice, and whom to tell. */
@@ -7,6 +7,8 @@ export interface RetryOnResetOptions {
   readonly methods: ReadonlySet<string>;
   /** Called before each retry (counters). */
   readonly onRetry: () => void;
+  /** undici's interceptors (the caller loaded undici: it is imported on first use, not at start-up). */
+  readonly interceptors: typeof UndiciInterceptors;
 }
 
 /**
@@ -16,7 +18,7 @@ export interface RetryOnResetOptions {
  * an answer is the caller's to read.
  */
 export function retryOnceOnReset(options: RetryOnResetOptions): Dispatcher.DispatcherComposeInterceptor {
-  return interceptors.retry({
+  return options.interceptors.retry({
     maxRetries: 1,
     statusCodes: [],
     retry(err, { state, opts }, callback) {

@@ -102,7 +102,9 @@ export const protonPlugin: FastifyPluginAsync<ProtonPluginOptions> = async (app,
     app.get('/', async (request) => rootDocument(baseUrl(request, mountPrefix)));
   }
 
-  const document = options.docs === false ? undefined : withWatchAndCapabilities(buildOpenApi(registry.list()), '/proton/capabilities', options.watch !== undefined);
+  // built on demand (the first GET of /proton/openapi.json or /proton/docs), from the APIs served now
+  const apis = registry.list();
+  const document = options.docs === false ? undefined : () => withWatchAndCapabilities(buildOpenApi(apis), '/proton/capabilities', options.watch !== undefined);
   const streams = new WatchStreams();
   // A watch stream never finishes on its own: end them all before the server waits for requests.
   app.addHook('preClose', (done) => {
@@ -125,7 +127,7 @@ export const protonPlugin: FastifyPluginAsync<ProtonPluginOptions> = async (app,
     { prefix: '/proton' },
   );
 
-  if (document !== undefined) await registerSwaggerUi(app, document);
+  if (document !== undefined) registerSwaggerUi(app, document);
 };
 
 Object.defineProperty(protonPlugin, Symbol.for('fastify.display-name'), { value: 'gluon-net:proton' });

@@ -30,18 +30,24 @@ export function createAjv(): Ajv {
 /**
  * A fastify validator compiler backed by its own Ajv: a failed body validation is
  * returned as ONE GluonError ValidationError (one detail per bad field), which fastify
- * hands to the plugin's error handler unchanged.
+ * hands to the plugin's error handler unchanged. Each schema is compiled on the first
+ * request that needs it, not when the route is registered: a server holds the compiled
+ * validators of the routes it is asked for, not of every route of every model.
  */
 export function createValidatorCompiler(ajv: Ajv = createAjv()): FastifySchemaCompiler<Record<string, unknown>> {
   const cache = new WeakMap<object, ValidateFunction>();
-  return ({ schema }) => {
+  const compile = (schema: object): ValidateFunction => {
     let validate = cache.get(schema);
     if (validate === undefined) {
       validate = ajv.compile(schema);
       cache.set(schema, validate);
     }
-    const compiled = validate;
+    return validate;
+  };
+  return ({ schema }) => {
+    let compiled: ValidateFunction | undefined;
     return (data: unknown) => {
+      compiled ??= compile(schema);
       if (compiled(data)) return { value: data };
       return { error: ajvToValidationError(compiled.errors ?? [], data, schema) };
     };

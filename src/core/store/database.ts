@@ -1,9 +1,11 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { QueryTypes, Sequelize, type Transaction } from 'sequelize';
+import type { Options as SequelizeOptions, Sequelize, Transaction } from 'sequelize';
 import { StoreError } from '../errors/index.js';
-import { sequelizeSqliteModule, type NativeOpen } from './sequelize-sqlite-adapter.js';
 import { SqliteConnection, type NativeDatabase, type TxState } from './sqlite-connection.js';
+
+/** better-sqlite3's constructor. */
+type NativeOpen = (filename: string, options?: { timeout?: number }) => NativeDatabase;
 import { WalCheckpointer } from './wal-checkpointer.js';
 import type { Dialect } from './sql-text.js';
 import type { OutboxEntry } from './types.js';
@@ -46,6 +48,9 @@ export type ConnectTarget =
 /** How long a busy SQLite database is retried before the operation fails as unavailable (ms). */
 const SQLITE_BUSY_TIMEOUT_MS = 5_000;
 
+/** How long the schema connection (SQLite) waits for a lock held by another process (ms). */
+const SCHEMA_BUSY_TIMEOUT_MS = 5_000;
+
 /** The better-sqlite3 constructor, loaded once (an optional dependency). */
 let nativeOpen: Promise<NativeOpen> | undefined;
 
@@ -77,15 +82,20 @@ function isBusy(err: unknown): boolean {
  *   (every write transaction) and the reader (every read outside a transaction; in WAL
  *   mode it reads the last committed state while the writer writes). Statements run
  *   synchronously ({@link SqliteConnection}): no thread-pool round trip per statement.
- *   Sequelize runs on SQLite only to create the schema, through an adapter on the same
- *   better-sqlite3 library ({@link sequelizeSqliteModule}), so the process links one copy
- *   of SQLite. An in-memory database is one connection shared by all three.
+ *   Schema work (migrations) runs on a third connection, opened when first needed. An
+ *   in-memory database is one connection shared by all three. Sequelize is not loaded.
  * - **MySQL/MariaDB**: Sequelize with its pool; transactions are Sequelize transactions.
+ *   Sequelize is imported when the first statement needs it.
  * @internal
  */
 export class Database {
   readonly dialect: Dialect;
-  readonly sequelize: Sequelize;
+  /** MySQL: Sequelize, made on first use (the module is imported then). */
+  private sequelize: Promise<Sequelize> | undefined;
+  private sequelizeOpened: Sequelize | undefined;
+  private readonly mysqlTarget: Extract<ConnectTarget, { dialect: 'mysql' }> | undefined;
+  /** SQLite: the connection schema work runs on (outside the store's writer). */
+  private schemaConn: SqliteConnection | undefined;
   private sqlite: Promise<{ readonly writer: SqliteConnection; readonly reader: SqliteConnection }> | undefined;
   private writerConn: SqliteConnection | undefined;
   private readerConn: SqliteConnection | undefined;
@@ -95,52 +105,84 @@ export class Database {
   private readonly storage: string | undefined;
   private readonly logger: Logger;
 
-  private constructor(parts: { dialect: Dialect; sequelize: Sequelize; storage: string | undefined; logger: Logger }) {
-    this.dialect = parts.dialect;
-    this.sequelize = parts.sequelize;
-    this.storage = parts.storage;
-    this.logger = parts.logger;
+  private constructor(target: ConnectTarget, logger: Logger) {
+    this.dialect = target.dialect;
+    this.mysqlTarget = target.dialect === 'mysql' ? target : undefined;
+    this.storage = target.dialect === 'sqlite' ? target.storage : undefined;
+    this.logger = logger;
   }
 
   private get inMemory(): boolean {
     return this.storage === ':memory:';
   }
 
-  /** Opens the database; throws GLUON_ERR_STORE_CONFIG when the driver package is missing. */
+  /** Opens the database (connections are made when first needed). */
   static open(target: ConnectTarget, logger: Logger): Database {
-    const common = { logging: false as const, benchmark: false, define: { timestamps: false } };
     logger.debug({ dialect: target.dialect }, 'opening the SQL store');
-    // the adapter reaches the Database built below (it opens connections only after that)
-    const holder: { db?: Database } = {};
-    let sequelize: Sequelize;
-    try {
-      sequelize =
-        target.dialect === 'sqlite'
-          ? new Sequelize({
-              ...common,
-              dialect: 'sqlite',
-              storage: target.storage,
-              retry: { max: 1 },
-              dialectModule: sequelizeSqliteModule(
-                (filename, options) => holder.db?.openNative(filename, options) ?? failClosed(),
-                (filename) => (filename === ':memory:' ? holder.db?.writerConn?.native : undefined),
-              ),
-            })
-          : new Sequelize(target.database, target.user, target.password, {
-              ...common,
-              dialect: 'mysql',
-              host: target.host,
-              port: target.port,
-              timezone: '+00:00',
-              pool: { max: 10, min: 0, idle: 10_000, acquire: 10_000 },
-              dialectOptions: { connectTimeout: 5_000 },
-              retry: { max: 1 },
-            });
-    } catch (err) {
-      throw new StoreError('GLUON_ERR_STORE_CONFIG', 'The mysql driver could not be loaded: install the "mysql2" package (npm install mysql2).', { cause: err });
+    return new Database(target, logger);
+  }
+
+  /**
+   * MySQL: the Sequelize instance (with its pool), made once; throws
+   * GLUON_ERR_STORE_CONFIG when the driver package is missing. @internal
+   */
+  mysql(): Promise<Sequelize> {
+    const target = this.mysqlTarget;
+    if (target === undefined) return Promise.reject(new StoreError('GLUON_ERR_INTERNAL', 'Sequelize is used on MySQL only.'));
+    if (this.closed) return Promise.reject(new StoreError('GLUON_ERR_STORE_UNAVAILABLE', 'The store is closed.'));
+    this.sequelize ??= import('sequelize').then(({ Sequelize: SequelizeClass }) => {
+      const options: SequelizeOptions = {
+        logging: false,
+        benchmark: false,
+        define: { timestamps: false },
+        dialect: 'mysql',
+        host: target.host,
+        port: target.port,
+        timezone: '+00:00',
+        pool: { max: 10, min: 0, idle: 10_000, acquire: 10_000 },
+        dialectOptions: { connectTimeout: 5_000 },
+        retry: { max: 1 },
+      };
+      try {
+        this.sequelizeOpened = new SequelizeClass(target.database, target.user, target.password, options);
+        return this.sequelizeOpened;
+      } catch (err) {
+        throw new StoreError('GLUON_ERR_STORE_CONFIG', 'The mysql driver could not be loaded: install the "mysql2" package (npm install mysql2).', { cause: err });
+      }
+    });
+    return this.sequelize;
+  }
+
+  /** Runs a schema query that returns rows: outside the store's writer (MySQL: on Sequelize's pool; SQLite: on the schema connection). @internal */
+  async schemaRows(sql: string, params: readonly unknown[] = []): Promise<Row[]> {
+    if (this.dialect === 'sqlite') return (await this.schemaConnection()).allSync(sql, params);
+    const sequelize = await this.mysql();
+    return (await sequelize.query(sql, { type: 'SELECT', raw: true, ...(params.length === 0 ? {} : { replacements: [...params] }) } as never)) as unknown as Row[];
+  }
+
+  /** Runs a schema statement (DDL, schema bookkeeping), like {@link schemaRows}. @internal */
+  async schemaExec(sql: string, params: readonly unknown[] = []): Promise<void> {
+    if (this.dialect === 'sqlite') {
+      (await this.schemaConnection()).runSync(sql, params);
+      return;
     }
-    holder.db = new Database({ dialect: target.dialect, sequelize, storage: target.dialect === 'sqlite' ? target.storage : undefined, logger });
-    return holder.db;
+    const sequelize = await this.mysql();
+    await sequelize.query(sql, { type: 'RAW', raw: true, ...(params.length === 0 ? {} : { replacements: [...params] }) } as never);
+  }
+
+  /**
+   * SQLite: the connection schema work runs on, opened once (an in-memory database: the
+   * writer). It waits up to 5 s for a lock another process holds, and has foreign keys on.
+   */
+  private async schemaConnection(): Promise<SqliteConnection> {
+    const { writer } = await this.sqliteConnections();
+    if (this.inMemory) return writer;
+    if (this.schemaConn === undefined) {
+      const conn = new SqliteConnection(this.openNative(this.storage ?? ':memory:', { timeout: SCHEMA_BUSY_TIMEOUT_MS }));
+      conn.runSync('PRAGMA foreign_keys=ON');
+      this.schemaConn = conn;
+    }
+    return this.schemaConn;
   }
 
   /** Opens the connections and applies per-connection settings (SQLite pragmas). */
@@ -159,8 +201,8 @@ export class Database {
       const reader = this.readerConn ?? (await this.sqliteConnections()).reader;
       return retryBusy(() => reader.allSync(sql, params));
     }
-    return (await this.sequelize.query(toBind(sql), {
-      type: QueryTypes.SELECT,
+    return (await (await this.mysql()).query(toBind(sql), {
+      type: 'SELECT',
       bind: params as unknown[],
       raw: true,
       tableNames: [],
@@ -175,8 +217,8 @@ export class Database {
       return;
     }
     if (this.dialect === 'sqlite') throw new StoreError('GLUON_ERR_INTERNAL', `SQLite statement outside a write transaction: ${sql}`);
-    await this.sequelize.query(toBind(sql), {
-      type: QueryTypes.RAW,
+    await (await this.mysql()).query(toBind(sql), {
+      type: 'RAW',
       ...(params.length === 0 ? {} : { bind: params as unknown[] }),
       raw: true,
       tableNames: [],
@@ -190,8 +232,8 @@ export class Database {
    */
   async insert(sql: string, params: readonly unknown[], tx: Tx): Promise<{ readonly changes: number; readonly lastId: number | undefined }> {
     if (tx.raw !== undefined) return tx.raw.run(sql, params, tx.state);
-    const out = (await this.sequelize.query(toBind(sql), {
-      type: QueryTypes.RAW,
+    const out = (await (await this.mysql()).query(toBind(sql), {
+      type: 'RAW',
       ...(params.length === 0 ? {} : { bind: params as unknown[] }),
       raw: true,
       tableNames: [],
@@ -224,7 +266,7 @@ export class Database {
    */
   async begin(): Promise<Tx> {
     if (this.dialect === 'mysql') {
-      const handle = await this.sequelize.transaction();
+      const handle = await (await this.mysql()).transaction();
       return { handle, state: { failure: undefined, broken: false }, outbox: [], outboxRows: 0 };
     }
     const writer = this.writerConn ?? (await this.sqliteConnections()).writer;
@@ -284,7 +326,12 @@ export class Database {
     if (writer === undefined && opening !== undefined) await opening.catch(() => undefined);
     await this.checkpointer?.stop();
     this.checkpointer = undefined;
-    await this.sequelize.close();
+    const schema = this.schemaConn;
+    this.schemaConn = undefined;
+    await schema?.close();
+    // a Sequelize still being made is closed once made
+    const sequelize = this.sequelizeOpened ?? (await this.sequelize?.catch(() => undefined));
+    await sequelize?.close();
     if (reader !== undefined && reader !== writer) await reader.close();
     if (writer !== undefined) await writer.close();
   }
@@ -301,7 +348,7 @@ export class Database {
     }
   }
 
-  /** Opens a better-sqlite3 connection to `filename` (Sequelize's adapter calls this too). */
+  /** Opens a better-sqlite3 connection to `filename`. */
   private openNative(filename: string, options?: { timeout?: number }): NativeDatabase {
     const open = this.loadedNative;
     if (open === undefined) throw new StoreError('GLUON_ERR_STORE_UNAVAILABLE', 'The SQLite driver is not loaded yet.');
@@ -342,10 +389,6 @@ export class Database {
     });
     return this.sqlite;
   }
-}
-
-function failClosed(): never {
-  throw new StoreError('GLUON_ERR_STORE_UNAVAILABLE', 'The store is not open.');
 }
 
 /** Waits between tries of a statement SQLite answered busy: 1 ms doubling up to 50 ms. */

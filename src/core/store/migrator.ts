@@ -407,16 +407,17 @@ export class SchemaMigrator {
   /** Runs `work` holding the upgrade lock (MySQL `GET_LOCK`: one server or CLI upgrades at a time). */
   private async locked<T>(work: () => Promise<T>): Promise<T> {
     if (this.sql.dialect !== 'mysql') return work();
-    const tx: Transaction = await this.sql.sequelize.transaction();
+    const sequelize = await this.sql.mysql();
+    const tx: Transaction = await sequelize.transaction();
     try {
-      const [row] = (await this.sql.sequelize.query(`SELECT GET_LOCK('${LOCK_NAME}', 120) AS got`, { transaction: tx, raw: true, plain: false, type: 'SELECT' } as never)) as unknown as { got: unknown }[];
+      const [row] = (await sequelize.query(`SELECT GET_LOCK('${LOCK_NAME}', 120) AS got`, { transaction: tx, raw: true, plain: false, type: 'SELECT' } as never)) as unknown as { got: unknown }[];
       if (Number(row?.got) !== 1) {
         throw migrationError('GLUON_ERR_STORE_SCHEMA', 'Another server or `gluon db upgrade` has held the schema upgrade lock for 120 s; retry when it has finished.');
       }
       try {
         return await work();
       } finally {
-        await this.sql.sequelize.query(`SELECT RELEASE_LOCK('${LOCK_NAME}')`, { transaction: tx, raw: true, type: 'SELECT' } as never).catch(() => undefined);
+        await sequelize.query(`SELECT RELEASE_LOCK('${LOCK_NAME}')`, { transaction: tx, raw: true, type: 'SELECT' } as never).catch(() => undefined);
       }
     } finally {
       await tx.commit().catch(() => undefined);

@@ -1,6 +1,6 @@
-import { QueryTypes, type Sequelize } from 'sequelize';
+import type { Sequelize } from 'sequelize';
 import type { TableDescription } from '../model/index.js';
-import type { Row } from './database.js';
+import type { Database, Row } from './database.js';
 import { storedTable, tableHash, type RecordedTable } from './schema-description.js';
 import { fromSqlDate, q, toSqlDate, type Dialect } from './sql-text.js';
 
@@ -10,23 +10,29 @@ export const SCHEMA_TABLE = 'gluon_schema';
 export const JOURNAL_TABLE = 'gluon_schema_journal';
 
 /**
- * Raw SQL for schema work, on Sequelize's own connection(s): outside the store's writer,
- * since DDL is run before the store serves. @internal
+ * Raw SQL for schema work, outside the store's writer (DDL runs before the store serves):
+ * on Sequelize's pool (MySQL) or the database's schema connection (SQLite). @internal
  */
 export class SchemaSql {
-  constructor(
-    readonly sequelize: Sequelize,
-    readonly dialect: Dialect,
-  ) {}
+  readonly dialect: Dialect;
+
+  constructor(private readonly db: Database) {
+    this.dialect = db.dialect;
+  }
+
+  /** MySQL: the Sequelize instance (the upgrade lock holds one of its connections). */
+  mysql(): Promise<Sequelize> {
+    return this.db.mysql();
+  }
 
   /** Runs a query that returns rows. */
   async rows(sql: string, params: readonly unknown[] = []): Promise<Row[]> {
-    return (await this.sequelize.query(sql, { type: QueryTypes.SELECT, raw: true, ...(params.length === 0 ? {} : { replacements: [...params] }) } as never)) as unknown as Row[];
+    return this.db.schemaRows(sql, params);
   }
 
   /** Runs a statement. */
   async exec(sql: string, params: readonly unknown[] = []): Promise<void> {
-    await this.sequelize.query(sql, { type: QueryTypes.RAW, raw: true, ...(params.length === 0 ? {} : { replacements: [...params] }) } as never);
+    await this.db.schemaExec(sql, params);
   }
 
   /** Counts with a `SELECT COUNT(*) AS n` query. */

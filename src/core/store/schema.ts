@@ -1,23 +1,17 @@
-import { DataTypes, type Sequelize } from 'sequelize';
 import { OUTBOX_TABLE } from './outbox.js';
-import type { Dialect } from './sql-text.js';
+import { q, type Dialect } from './sql-text.js';
 
-/** Defines the outbox table `gluon_outbox`. @internal */
-export function defineOutbox(sequelize: Sequelize, dialect: Dialect): void {
-  if (sequelize.isDefined(OUTBOX_TABLE)) return;
-  sequelize.define(
-    OUTBOX_TABLE,
-    {
-      seq: { type: dialect === 'mysql' ? DataTypes.BIGINT : DataTypes.INTEGER, primaryKey: true, autoIncrement: true },
-      key: { type: DataTypes.STRING(512), allowNull: false },
-      value: { type: dialect === 'mysql' ? DataTypes.TEXT('medium') : DataTypes.TEXT, allowNull: true },
-      created_at: { type: DataTypes.DATE(3), allowNull: false },
-    },
-    {
-      tableName: OUTBOX_TABLE,
-      timestamps: false,
-      freezeTableName: true,
-      ...(dialect === 'mysql' ? { charset: 'utf8mb4', collate: 'utf8mb4_bin' } : {}),
-    },
-  );
+/**
+ * The statement creating the outbox table `gluon_outbox` when it is missing: `seq` never
+ * repeats (SQLite AUTOINCREMENT, MySQL auto_increment), so seq order is commit order.
+ * @internal
+ */
+export function outboxTableDdl(dialect: Dialect): string {
+  if (dialect === 'mysql') {
+    return (
+      `CREATE TABLE IF NOT EXISTS ${q(OUTBOX_TABLE)} (${q('seq')} BIGINT auto_increment , ${q('key')} VARCHAR(512) NOT NULL, ${q('value')} MEDIUMTEXT, ` +
+      `${q('created_at')} DATETIME(3) NOT NULL, PRIMARY KEY (${q('seq')})) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE utf8mb4_bin;`
+    );
+  }
+  return `CREATE TABLE IF NOT EXISTS ${q(OUTBOX_TABLE)} (${q('seq')} INTEGER PRIMARY KEY AUTOINCREMENT, ${q('key')} VARCHAR(512) NOT NULL, ${q('value')} TEXT, ${q('created_at')} DATETIME NOT NULL);`;
 }

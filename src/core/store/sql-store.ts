@@ -15,7 +15,7 @@ import { addMarker, checkList, listSql } from './list-query.js';
 import { objectKey, objectValue, outboxRow, portKey, portValue } from './outbox.js';
 import { OutboxReader } from './outbox-reader.js';
 import { SchemaMigrator, type MigrateMode, type MigrationPlan, type SchemaStatus } from './migrator.js';
-import { defineOutbox } from './schema.js';
+import { outboxTableDdl } from './schema.js';
 import { schemaTargets } from './schema-targets.js';
 import { SchemaSql } from './schema-tracking.js';
 import { fromSqlDate, q, toSqlDate } from './sql-text.js';
@@ -141,7 +141,7 @@ export class SqlStoreImpl implements SqlStore {
     this.dialect = db.dialect;
     this.scopeReads = new ScopeReadBatcher(db);
     this.writer = new GroupWriter(db, settings.logger);
-    this.migrator = new SchemaMigrator(new SchemaSql(db.sequelize, db.dialect), settings.logger);
+    this.migrator = new SchemaMigrator(new SchemaSql(db), settings.logger);
     this.outbox = new OutboxReader({
       db,
       catalog: this.catalog,
@@ -158,8 +158,7 @@ export class SqlStoreImpl implements SqlStore {
   async init(models: readonly ApiModel[], options: StoreInitOptions = {}): Promise<void> {
     await this.connect();
     try {
-      defineOutbox(this.db.sequelize, this.dialect);
-      await this.db.sequelize.sync();
+      await this.db.schemaExec(outboxTableDdl(this.dialect));
       const targets = schemaTargets(models);
       const result = await this.migrator.startUp(targets, options.migrate ?? defaultMigrateMode(this.dialect));
       this.served = models;

@@ -1,5 +1,5 @@
-import type { NativeDatabase } from './sqlite-connection.js';
-import { bindable, sqliteError } from './sqlite-connection.js';
+import type { NativeDatabase } from '../src/core/store/sqlite-connection.js';
+import { bindable, sqliteError } from '../src/core/store/sqlite-connection.js';
 
 /** better-sqlite3's constructor. @internal */
 export type NativeOpen = (filename: string, options?: { timeout?: number }) => NativeDatabase;
@@ -26,9 +26,9 @@ function parameters(params: unknown): unknown[] | Record<string, unknown> {
 /**
  * The part of node-sqlite3's API that Sequelize's SQLite dialect calls
  * (`new Database(file, mode, cb)`, `serialize`, `run`, `all`, `exec`, `close`), served by
- * better-sqlite3 and handed to Sequelize as its `dialectModule`. The store runs Sequelize
- * on SQLite only to create the schema (`sync()`); everything else goes to its own
- * better-sqlite3 connections. With this adapter the process links ONE copy of SQLite:
+ * better-sqlite3 and handed to Sequelize as its `dialectModule`: the bare baseline server
+ * (fastify + Sequelize) runs on it. (The gluon store does not load Sequelize on SQLite; it
+ * talks to better-sqlite3 directly.) With this adapter the process links ONE copy of SQLite:
  * two copies in one process would not see each other's POSIX locks on the same file,
  * which SQLite documents as a way to corrupt it.
  * @internal
