@@ -21,7 +21,7 @@ const measured = (parts: Record<string, unknown>): Measurements => parts as Meas
 
 const mirror = (on: number, off: number, baseline: number) =>
   measured({ mirror: { apiCreate: { on, off, onMemory: on, baseline }, apiCreateRuns: { on: [on], off: [off], onMemory: [on], baseline: [baseline] }, load1: 1.5 } });
-const shim = (relistMs: number, rawListMs: number) => measured({ shim: { relistMs, rawListMs } });
+const shim = (relistMs: number, rawListMs: number) => measured({ shim: { relistMs, rawListMs, objects: 100_000 } });
 const bind = (p50: number, raw: number) =>
   measured({ bind: { load1: 1, runs: [{ topology: 'processes', bind: { p50 }, putToEvent: { p50: raw }, cpuPerBindMs: { server: 0.8 } }] } });
 const storm = (perSecond: number, p99: number, extra: Record<string, unknown> = {}) =>
