@@ -13,7 +13,7 @@
  *   and the embedded default run); every hop's CPU adds up on one core.
  *
  *   npm run build && node --import tsx bench/bind.ts   # standalone (needs dist/)
- *   BENCH_BIND=1 npm run bench                          # after the HTTP cases
+ *   npm run bench -- --only bind                        # (npm run bench runs it first)
  *
  * Binds and raw samples are interleaved in blocks of 50 (the machine's speed drifts; both
  * see the same drift), after 50 of each not counted. Each process's CPU time per bind is
@@ -360,7 +360,7 @@ function topologiesFromEnv(): BindTopology[] {
   throw new Error(`BENCH_BIND_TOPOLOGY must be processes, one-process or both, received ${JSON.stringify(value)}`);
 }
 
-/** Runs from `npm run bench` (BENCH_BIND=1) or standalone. */
+/** Runs from `npm run bench` (part `bind`) or standalone. */
 export async function main(log: (line: string) => void, samples = Number(process.env['BENCH_BIND_SAMPLES'] ?? 300)): Promise<BindBenchResult> {
   const result = await runBindBench(samples, log, topologiesFromEnv());
   log(formatBindBench(result));

@@ -3,7 +3,7 @@
  * etcd, and raw etcd put → watch-event latency (the floor of the bind round trip).
  *
  *   node --expose-gc --import tsx bench/shim.ts        # standalone
- *   BENCH_SHIM=1 npm run bench                          # after the HTTP cases
+ *   npm run bench -- --only shim                        # (npm run bench runs it after the HTTP cases)
  *
  * Environment: `BENCH_ETCD=<url>` (default: a private etcd on free ports),
  * `BENCH_SHIM_OBJECTS=<n>` (default 100,000), `BENCH_SHIM_EVENTS=<n>` latency samples
