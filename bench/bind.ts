@@ -13,7 +13,7 @@
  *   and the embedded default run); every hop's CPU adds up on one core.
  *
  *   npm run build && node --import tsx bench/bind.ts   # standalone (needs dist/)
- *   BENCH_BIND=1 npm run bench                          # after the HTTP cases
+ *   npm run bench -- --only bind                        # (npm run bench runs it first)
  *
  * Binds and raw samples are interleaved in blocks of 50 (the machine's speed drifts; both
  * see the same drift), after 50 of each not counted. Each process's CPU time per bind is
@@ -83,7 +83,8 @@ function warmupFor(samples: number): number {
   return Math.min(WARMUP, samples);
 }
 
-function figures(samples: number[]): LatencyFigures {
+/** p50, p99 and mean of latency samples (ms), rounded to µs. */
+export function figures(samples: readonly number[]): LatencyFigures {
   const sorted = [...samples].sort((a, b) => a - b);
   const at = (p: number): number => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? Number.NaN;
   const round = (n: number): number => Math.round(n * 1000) / 1000;
@@ -95,7 +96,7 @@ function figures(samples: number[]): LatencyFigures {
  * needs). `fetch` (WHATWG streams, Headers, Response objects) adds ~1–2 ms per request
  * over loopback — noise larger than the server hops a latency benchmark looks at.
  */
-async function json(pool: Pool, method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
+export async function json(pool: Pool, method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
   const res = await pool.request({ path, method: method as 'GET', ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }) });
   const out = (await res.body.json()) as Record<string, unknown>;
   if (res.statusCode >= 300) throw new Error(`${method} ${path}: ${res.statusCode} ${JSON.stringify(out)}`);
@@ -124,7 +125,7 @@ async function putToEvent(kv: KeyValueStore, watcher: KeyValueStore, samples: nu
 }
 
 /** Creates `count` ports, each with a service binding (what the dummy shim requires to bind). */
-async function seedPorts(pool: Pool, count: number): Promise<string[]> {
+export async function seedPorts(pool: Pool, count: number): Promise<string[]> {
   const vpn = await json(pool, 'POST', `${API}/vpns`, { tenant_id: TENANT, name: 'bench', ipv4_family: '100:1', route_distinguishers: '100:1' });
   const ports: string[] = [];
   for (let i = 0; i < count; i++) {
@@ -154,7 +155,7 @@ async function measureBinds(pool: Pool, ports: readonly string[]): Promise<numbe
 }
 
 /** CPU time (user + system) of a process in ms, from /proc (Linux); this process's own from cpuUsage(). */
-function cpuMs(pid: number | undefined): number {
+export function cpuMs(pid: number | undefined): number {
   if (pid === undefined || pid === process.pid) {
     const u = process.cpuUsage();
     return (u.user + u.system) / 1000;
@@ -206,8 +207,17 @@ function result(topology: BindTopology, binds: number[], raw: number[], cpuPerBi
   return { topology, bind, cpuPerBindMs, putToEvent: putEvent, targetP50, pass: bind.p50 <= targetP50 };
 }
 
+/** A `gluon` process started by {@link startGluon}. */
+export interface GluonProcess {
+  readonly child: ChildProcess;
+  /** SIGTERM by PID, then SIGKILL after 15 s. */
+  stop: () => Promise<void>;
+  /** A sentence when the process has exited, else undefined. */
+  exited: () => string | undefined;
+}
+
 /** Starts `gluon <args>` (the built CLI) in its own process; stopped by PID. */
-function startGluon(name: string, args: readonly string[]): { child: ChildProcess; stop: () => Promise<void>; exited: () => string | undefined } {
+export function startGluon(name: string, args: readonly string[]): GluonProcess {
   const child = spawn(process.execPath, [...(process.env['BENCH_BIND_NODE_ARGS'] ? process.env['BENCH_BIND_NODE_ARGS'].split(' ') : []), GLUON_BIN, ...args], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
   const pid = child.pid;
   if (pid === undefined) throw new Error(`bench: could not start ${name} (${GLUON_BIN} ${args.join(' ')})`);
@@ -350,7 +360,7 @@ function topologiesFromEnv(): BindTopology[] {
   throw new Error(`BENCH_BIND_TOPOLOGY must be processes, one-process or both, received ${JSON.stringify(value)}`);
 }
 
-/** Runs from `npm run bench` (BENCH_BIND=1) or standalone. */
+/** Runs from `npm run bench` (part `bind`) or standalone. */
 export async function main(log: (line: string) => void, samples = Number(process.env['BENCH_BIND_SAMPLES'] ?? 300)): Promise<BindBenchResult> {
   const result = await runBindBench(samples, log, topologiesFromEnv());
   log(formatBindBench(result));

@@ -4,6 +4,10 @@
  * Prints `listening <url>` on stdout once it serves.
  */
 import { createProtonServer } from '../src/server/index.js';
+import { disableSourceMaps } from './server-runtime.js';
+
+// as the baseline server does: tsx turns source-mapped stack traces on, production does not
+disableSourceMaps();
 
 const [db, port, etcd, mirror] = process.argv.slice(2);
 const server = await createProtonServer({

@@ -6,8 +6,10 @@
  *    written by the SQLite store) drained into etcd by the {@link OutboxPublisher},
  *    against raw `etcd3` puts of the very same keys and values in sequential txns of
  *    100, on the same etcd, in the same run. Target: publisher ≥ 70 % of raw.
- * 2. API create throughput (autocannon, POST ports) with the mirror on (publishing to
- *    etcd) and off (`mirror: false`: no outbox rows, no publisher).
+ * 2. API create throughput (autocannon, POST ports, 16 connections) with the mirror on
+ *    (publishing to etcd, or to the in-process store) and off (`mirror: false`: no outbox
+ *    rows, no publisher), and the bare fastify + Sequelize baseline of `npm run bench` on
+ *    SQLite, rotating the order each run.
  *
  * Environment: `BENCH_ETCD=<url>` (else a private etcd is started), `BENCH_MIRROR_ROWS`
  * (default 20,000), `BENCH_MIRROR_RUNS` (default 3), `BENCH_API_RUNS` (interleaved API create runs, default 3),
@@ -25,7 +27,9 @@ import { createStore } from '../src/core/store/index.js';
 import { createOutboxPublisher } from '../src/core/sync/index.js';
 import { bundledModelsDir } from '../src/server/index.js';
 import { startEtcd } from '../test/setup/etcd.js';
+import { createBenchDatabase } from './databases.js';
 import { portBody } from './port-body.js';
+import { startServer } from './server-process.js';
 
 /** Figures of one mirror benchmark run. */
 export interface MirrorBenchResult {
@@ -33,12 +37,18 @@ export interface MirrorBenchResult {
   readonly rawOpsPerSec: number[];
   readonly publisherRowsPerSec: number[];
   readonly ratio: number;
-  /** API create req/s (median of interleaved runs): mirror on publishing to etcd, on with the in-process store, off. */
-  readonly apiCreate: { readonly on: number; readonly onMemory: number; readonly off: number };
+  /**
+   * API create req/s (median of interleaved runs): mirror on publishing to etcd, on with the
+   * in-process store, off, and the bare fastify + Sequelize baseline on SQLite (the same
+   * server as `npm run bench`'s baseline), in the same rotation.
+   */
+  readonly apiCreate: { readonly on: number; readonly onMemory: number; readonly off: number; readonly baseline: number };
   /** Every API create run (req/s), in the order measured. */
-  readonly apiCreateRuns: { readonly on: number[]; readonly onMemory: number[]; readonly off: number[] };
+  readonly apiCreateRuns: { readonly on: number[]; readonly onMemory: number[]; readonly off: number[]; readonly baseline: number[] };
   /** Server CPU (all threads) per created port, ms, median: the cost per operation, robust to a busy box. */
-  readonly apiCreateCpuMs: { readonly on: number; readonly onMemory: number; readonly off: number };
+  readonly apiCreateCpuMs: { readonly on: number; readonly onMemory: number; readonly off: number; readonly baseline: number };
+  /** 1-minute load average when the run ended. */
+  readonly load1: number;
 }
 
 const median = (xs: readonly number[]): number => {
@@ -111,8 +121,16 @@ function cpuSeconds(pid: number | undefined): number {
 /** The last API create run's server CPU per created port, in ms (robust to a busy box, unlike req/s). */
 let lastCpuMsPerCreate = Number.NaN;
 
-async function apiCreate(endpoint: string, mirror: 'on' | 'off', duration: number): Promise<number> {
-  // endpoint '-' = the in-process key/value store (the embedded default)
+/** A create target of the API runs: where to POST, whose CPU to count, how to stop it. */
+interface ApiTarget {
+  readonly url: string;
+  readonly path: string;
+  readonly pid: number | undefined;
+  stop(): Promise<void>;
+}
+
+/** The gluon server of `bench/mirror-server.ts` on a fresh SQLite file; endpoint '-' = the in-process key/value store (the embedded default). */
+async function startGluonTarget(endpoint: string, mirror: 'on' | 'off'): Promise<ApiTarget> {
   const dir = mkdtempSync(join(tmpdir(), 'gluon-bench-api-'));
   const script = new URL('./mirror-server.ts', import.meta.url).pathname;
   const child = spawn(process.execPath, ['--import', 'tsx', script, `sqlite:${join(dir, 'gluon.db')}`, '0', endpoint, mirror], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -125,16 +143,41 @@ async function apiCreate(endpoint: string, mirror: 'on' | 'off', duration: numbe
     });
     child.once('exit', (code) => reject(new Error(`bench server exited ${String(code)}`)));
   });
+  const stop = async (): Promise<void> => {
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
+    rmSync(dir, { recursive: true, force: true });
+  };
+  return { url, path: '/proton/net-l3vpn/v1.0/ports', pid: child.pid, stop };
+}
+
+/** The bare fastify + Sequelize baseline of `npm run bench` on a fresh SQLite file (the same-run reference of a mirror-off create). */
+async function startBaselineTarget(): Promise<ApiTarget> {
+  const database = await createBenchDatabase('sqlite');
+  const proc = await startServer('baseline', { db: database.url, host: '127.0.0.1' });
+  const stop = async (): Promise<void> => {
+    await proc.stop();
+    await database.drop();
+  };
+  return { url: proc.url, path: proc.portsPath, pid: proc.pid, stop };
+}
+
+/** The API create modes, in the order of the first run (the order rotates). */
+const API_MODES = ['off', 'on', 'onMemory', 'baseline'] as const;
+type ApiMode = (typeof API_MODES)[number];
+
+async function apiCreate(mode: ApiMode, endpoint: string, duration: number): Promise<number> {
+  const target = mode === 'baseline' ? await startBaselineTarget() : await startGluonTarget(mode === 'onMemory' ? '-' : endpoint, mode === 'off' ? 'off' : 'on');
   let n = 5_000_000 + apiRunNo++ * 1_000_000;
-  const cpu0 = cpuSeconds(child.pid);
+  const cpu0 = cpuSeconds(target.pid);
   const result = await autocannon({
-    url,
+    url: target.url,
     connections: 16,
     duration,
     requests: [
       {
         method: 'POST',
-        path: '/proton/net-l3vpn/v1.0/ports',
+        path: target.path,
         headers: { 'content-type': 'application/json' },
         setupRequest: (request) => ({ ...request, body: JSON.stringify(portBody(n++)) }),
       },
@@ -142,10 +185,8 @@ async function apiCreate(endpoint: string, mirror: 'on' | 'off', duration: numbe
   });
   // give the publisher 1 s to catch up, so its work counts against the creates it publishes
   await new Promise((r) => setTimeout(r, 1000));
-  lastCpuMsPerCreate = ((cpuSeconds(child.pid) - cpu0) * 1000) / Math.max(1, result['2xx']);
-  child.kill('SIGTERM');
-  await new Promise((r) => child.once('exit', r));
-  rmSync(dir, { recursive: true, force: true });
+  lastCpuMsPerCreate = ((cpuSeconds(target.pid) - cpu0) * 1000) / Math.max(1, result['2xx']);
+  await target.stop();
   return result['2xx'] / result.duration;
 }
 
@@ -188,20 +229,20 @@ export async function runMirrorBench(log: (line: string) => void = () => undefin
       log(`mirror run ${run + 1}/${runs}: ${p.keys.length} rows; publisher ${Math.round(p.rowsPerSec)} rows/s, raw etcd3 txn(100) ${Math.round(r)} puts/s`);
       rmSync(dir, { recursive: true, force: true });
     }
-    const api = { on: [] as number[], onMemory: [] as number[], off: [] as number[] };
-    const cpu = { on: [] as number[], onMemory: [] as number[], off: [] as number[] };
+    const api: Record<ApiMode, number[]> = { on: [], onMemory: [], off: [], baseline: [] };
+    const cpu: Record<ApiMode, number[]> = { on: [], onMemory: [], off: [], baseline: [] };
     for (let run = 0; parts.includes('api') && run < apiRuns; run++) {
       // interleaved, the order rotating each run
-      const order = (['off', 'on', 'onMemory'] as const).map((_, i, all) => all[(i + run) % all.length] as 'off' | 'on' | 'onMemory');
+      const order = API_MODES.map((_, i, all) => all[(i + run) % all.length] as ApiMode);
       for (const mode of order) {
-        const rps = await apiCreate(mode === 'onMemory' ? '-' : endpoint, mode === 'off' ? 'off' : 'on', duration);
+        const rps = await apiCreate(mode, endpoint, duration);
         api[mode].push(rps);
         cpu[mode].push(lastCpuMsPerCreate);
       }
       const ms = (xs: number[]): string => (xs.at(-1) ?? Number.NaN).toFixed(2);
       log(
-        `API create run ${run + 1}/${apiRuns} (load ${loadavg()[0]?.toFixed(1)}): mirror on (etcd) ${Math.round(api.on.at(-1) ?? 0)} req/s, on (in-process kv) ${Math.round(api.onMemory.at(-1) ?? 0)}, off ${Math.round(api.off.at(-1) ?? 0)}; ` +
-          `server CPU per create ${ms(cpu.on)} / ${ms(cpu.onMemory)} / ${ms(cpu.off)} ms`,
+        `API create run ${run + 1}/${apiRuns} (load ${loadavg()[0]?.toFixed(1)}): mirror on (etcd) ${Math.round(api.on.at(-1) ?? 0)} req/s, on (in-process kv) ${Math.round(api.onMemory.at(-1) ?? 0)}, off ${Math.round(api.off.at(-1) ?? 0)}, bare baseline ${Math.round(api.baseline.at(-1) ?? 0)}; ` +
+          `server CPU per create ${ms(cpu.on)} / ${ms(cpu.onMemory)} / ${ms(cpu.off)} / ${ms(cpu.baseline)} ms`,
       );
     }
     return {
@@ -209,9 +250,10 @@ export async function runMirrorBench(log: (line: string) => void = () => undefin
       rawOpsPerSec: raw,
       publisherRowsPerSec: pub,
       ratio: median(pub) / median(raw),
-      apiCreate: { on: median(api.on), onMemory: median(api.onMemory), off: median(api.off) },
+      apiCreate: { on: median(api.on), onMemory: median(api.onMemory), off: median(api.off), baseline: median(api.baseline) },
       apiCreateRuns: api,
-      apiCreateCpuMs: { on: median(cpu.on), onMemory: median(cpu.onMemory), off: median(cpu.off) },
+      apiCreateCpuMs: { on: median(cpu.on), onMemory: median(cpu.onMemory), off: median(cpu.off), baseline: median(cpu.baseline) },
+      load1: loadavg()[0] ?? 0,
     };
   } finally {
     await own?.stop();
@@ -230,7 +272,8 @@ export function formatMirrorResult(r: MirrorBenchResult): string {
     `| API create, mirror on, etcd (req/s) | ${f(r.apiCreate.on)} | ${r.apiCreateRuns.on.map(f).join(', ')} |`,
     `| API create, mirror on, in-process kv (req/s) | ${f(r.apiCreate.onMemory)} | ${r.apiCreateRuns.onMemory.map(f).join(', ')} |`,
     `| API create, mirror off (req/s) | ${f(r.apiCreate.off)} | ${r.apiCreateRuns.off.map(f).join(', ')} |`,
-    `| server CPU per create, ms: on (etcd) / on (in-process) / off | ${r.apiCreateCpuMs.on.toFixed(2)} / ${r.apiCreateCpuMs.onMemory.toFixed(2)} / ${r.apiCreateCpuMs.off.toFixed(2)} | |`,
+    `| API create, bare fastify + Sequelize baseline (req/s) | ${f(r.apiCreate.baseline)} | ${r.apiCreateRuns.baseline.map(f).join(', ')} |`,
+    `| server CPU per create, ms: on (etcd) / on (in-process) / off / baseline | ${r.apiCreateCpuMs.on.toFixed(2)} / ${r.apiCreateCpuMs.onMemory.toFixed(2)} / ${r.apiCreateCpuMs.off.toFixed(2)} / ${r.apiCreateCpuMs.baseline.toFixed(2)} | |`,
   ].join('\n');
 }
 

@@ -3,13 +3,14 @@
  * etcd, and raw etcd put → watch-event latency (the floor of the bind round trip).
  *
  *   node --expose-gc --import tsx bench/shim.ts        # standalone
- *   BENCH_SHIM=1 npm run bench                          # after the HTTP cases
+ *   npm run bench -- --only shim                        # (npm run bench runs it after the HTTP cases)
  *
  * Environment: `BENCH_ETCD=<url>` (default: a private etcd on free ports),
  * `BENCH_SHIM_OBJECTS=<n>` (default 100,000), `BENCH_SHIM_EVENTS=<n>` latency samples
  * (default 2,000). Writes `bench/results/shim.json`.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { createEtcdStore, listAll, type KeyValueStore } from '../src/core/kv/index.js';
 import { Informer } from '../src/shim-sdk/index.js';
@@ -34,6 +35,8 @@ export interface ShimBenchResult {
   /** etcd put → watch event latency, in ms. */
   readonly putToEvent: { readonly samples: number; readonly p50: number; readonly p99: number; readonly mean: number };
   readonly gcExposed: boolean;
+  /** 1-minute load average when the run ended. */
+  readonly load1?: number;
 }
 
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -157,7 +160,7 @@ export async function runShimBench(options: { endpoint?: string; objects?: numbe
       mean: lat.reduce((a, b) => a + b, 0) / Math.max(1, lat.length),
     };
     log(`shim bench: etcd put → watch event p50 ${putToEvent.p50.toFixed(2)} ms, p99 ${putToEvent.p99.toFixed(2)} ms`);
-    return { objects, valueBytes: portJson(1).length, seedSeconds, rawListMs, listMs, heapDeltaMiB, relistMs, relistDeletes, putToEvent, gcExposed: gc !== undefined };
+    return { objects, valueBytes: portJson(1).length, seedSeconds, rawListMs, listMs, heapDeltaMiB, relistMs, relistDeletes, putToEvent, gcExposed: gc !== undefined, load1: Math.round((loadavg()[0] ?? 0) * 100) / 100 };
   } finally {
     await kv.deletePrefix('').catch(() => undefined);
     await kv.close();
