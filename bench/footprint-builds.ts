@@ -29,12 +29,13 @@
  * weighs a V8 flag against none), `BENCH_RUNS=<n>` (rounds, default 1).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { startEtcd } from '../test/setup/etcd.js';
+import { procStatusKib } from './footprint.js';
 import { portBody } from './port-body.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -78,9 +79,7 @@ export interface ServerFootprint {
 
 /** A field of `/proc/<pid>/status` in MiB (VmRSS, VmHWM). */
 function statusMb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
-  const match = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  if (match === null) throw new Error(`bench: no ${field} for pid ${pid}`);
-  return Number(match[1]) / 1024;
+  return procStatusKib(pid, field) / 1024;
 }
 
 /** Starts `node [flags] bin/gluon.js <args>` and resolves with the first stderr match of `ready`. */

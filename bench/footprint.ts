@@ -64,12 +64,17 @@ export const FOOTPRINT_DEFAULTS: FootprintParams = { ports: 10_000, connections:
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const BUILD_DIR = join(ROOT, 'bench', 'results', '.build');
 
-/** A line of `/proc/<pid>/status` in MB (10^6 bytes). */
-export function procStatusMb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
+/** A line of `/proc/<pid>/status` in KiB (the unit the kernel writes). */
+export function procStatusKib(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith(`${field}:`));
   const kib = Number(/(\d+)/.exec(line ?? '')?.[1]);
   if (!Number.isFinite(kib)) throw new Error(`footprint bench: no ${field} for pid ${pid}`);
-  return Math.round((kib * 1024) / 1e4) / 100;
+  return kib;
+}
+
+/** A line of `/proc/<pid>/status` in MB (10^6 bytes). */
+export function procStatusMb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
+  return Math.round((procStatusKib(pid, field) * 1024) / 1e4) / 100;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

@@ -1,22 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseIp, parseIpPrefix, contains } from '../../src/core/model/index.js';
 import { BACKENDS } from '../http/helpers.js';
-import { API, bind, createPort, createVpn, serversOnOneDatabase, type AddressingServer } from './helpers.js';
+import { API, bind, createPort, createVpn, serverForTests } from './helpers.js';
 import { call } from '../setup/http-call.js';
 
 describe.each(BACKENDS)('VpnBinding addressing (%s)', (backend) => {
-  let server: AddressingServer;
-  let close: () => Promise<void>;
-
-  beforeAll(async () => {
-    const started = await serversOnOneDatabase(backend, 1);
-    server = started.servers[0] as AddressingServer;
-    close = started.close;
-  });
-  afterAll(async () => close());
+  const server = serverForTests(backend);
 
   it('should answer 409 naming ipaddress and the holder for a duplicate address in one VPN, and accept it in another VPN', async () => {
-    const { app } = server;
+    const { app } = server();
     const blue = await createVpn(app);
     const red = await createVpn(app);
     const [first, second, third] = [await createPort(app), await createPort(app), await createPort(app)];
@@ -38,7 +30,7 @@ describe.each(BACKENDS)('VpnBinding addressing (%s)', (backend) => {
     ['an IPv4 prefix longer than 32', { ipaddress: '10.0.0.2', subnet_prefix: 64 }, 'subnet_prefix', 'prefix-length'],
     ['an IPv6 gateway for an IPv4 address', { ipaddress: '10.0.0.2', subnet_prefix: 24, gateway: '2001:db8::1' }, 'gateway', 'gateway-in-subnet'],
   ])('should answer 400 for %s, naming the field, the rule and the value', async (_, body, field, rule) => {
-    const { app } = server;
+    const { app } = server();
     const vpn = await createVpn(app);
     const res = await bind(app, await createPort(app), vpn['id'], body);
     expect(res.status).toBe(400);
@@ -47,7 +39,7 @@ describe.each(BACKENDS)('VpnBinding addressing (%s)', (backend) => {
   });
 
   it('should check the subnet rules on update against the stored object', async () => {
-    const { app } = server;
+    const { app } = server();
     const vpn = await createVpn(app);
     const port = await createPort(app);
     expect((await bind(app, port, vpn['id'], { ipaddress: '10.1.0.5', subnet_prefix: 24, gateway: '10.1.0.1' })).status).toBe(201);
@@ -57,7 +49,7 @@ describe.each(BACKENDS)('VpnBinding addressing (%s)', (backend) => {
   });
 
   it('should allocate a free address of the VPN pool when ipaddress is left out, never the excluded ones', async () => {
-    const { app } = server;
+    const { app } = server();
     const vpn = await createVpn(app, { address_pool: '172.16.5.0/28', address_pool_exclude: '172.16.5.1,172.16.5.8/30' });
     const seen = new Set<string>();
     // a /28 has 14 hosts (.1-.14); .1 and .8-.11 are excluded: 9 are free
@@ -73,14 +65,14 @@ describe.each(BACKENDS)('VpnBinding addressing (%s)', (backend) => {
     }
     expect(seen.size).toBe(9);
     // the etcd mirror gets the binding with the address it was given
-    const outbox = await server.store.readOutbox(0, 100_000);
+    const outbox = await server().store.readOutbox(0, 100_000);
     const mirrored = outbox.filter((e) => e.key.includes('/VpnBinding/') && e.value !== null).map((e) => String(JSON.parse(e.value ?? '{}').ipaddress));
     for (const address of seen) expect(mirrored).toContain(address);
     expect((await bind(app, await createPort(app), vpn['id'])).json()['code']).toBe('GLUON_ERR_POOL_EXHAUSTED');
   });
 
   it('should answer 409 GLUON_ERR_POOL_EXHAUSTED when the pool is full, and hand out a deleted binding\'s address again', async () => {
-    const { app } = server;
+    const { app } = server();
     const vpn = await createVpn(app, { address_pool: '192.0.2.0/30' });
     const [a, b, c] = [await createPort(app), await createPort(app), await createPort(app)];
     const first = await bind(app, a, vpn['id']);
@@ -97,7 +89,7 @@ describe.each(BACKENDS)('VpnBinding addressing (%s)', (backend) => {
   });
 
   it('should leave ipaddress empty when the VPN has no pool, as before pools existed', async () => {
-    const { app } = server;
+    const { app } = server();
     const vpn = await createVpn(app);
     const res = await bind(app, await createPort(app), vpn['id']);
     expect(res.status).toBe(201);
@@ -105,7 +97,7 @@ describe.each(BACKENDS)('VpnBinding addressing (%s)', (backend) => {
   });
 
   it('should allocate IPv6 addresses from an IPv6 pool and compare explicit IPv6 addresses by value', async () => {
-    const { app } = server;
+    const { app } = server();
     const vpn = await createVpn(app, { ipv6_family: '100:6', address_pool: '2001:db8:5::/120' });
     const res = await bind(app, await createPort(app), vpn['id'], { subnet_prefix: 120 });
     expect(res.status).toBe(201);
@@ -118,7 +110,7 @@ describe.each(BACKENDS)('VpnBinding addressing (%s)', (backend) => {
   });
 
   it('should give every VPN its own VNI unless one is sent, and refuse a VNI that another VPN holds', async () => {
-    const { app } = server;
+    const { app } = server();
     const vnis = new Set<number>();
     for (let i = 0; i < 5; i++) vnis.add(Number((await createVpn(app))['vni']));
     expect(vnis.size).toBe(5);

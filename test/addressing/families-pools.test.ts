@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BACKENDS } from '../http/helpers.js';
-import { API, TENANT, bind, createPort, createVpn, serversOnOneDatabase, type AddressingServer } from './helpers.js';
+import { API, TENANT, bind, createPort, createVpn, serverForTests } from './helpers.js';
 import { call } from '../setup/http-call.js';
 
 type Detail = { field: string; rule: string; value: unknown; message: string };
@@ -10,15 +10,7 @@ function firstDetail(res: { json(): Record<string, unknown> }): Detail | undefin
 }
 
 describe.each(BACKENDS)('VpnBinding address families and pools (%s)', (backend) => {
-  let server: AddressingServer;
-  let close: () => Promise<void>;
-
-  beforeAll(async () => {
-    const started = await serversOnOneDatabase(backend, 1);
-    server = started.servers[0] as AddressingServer;
-    close = started.close;
-  });
-  afterAll(async () => close());
+  const server = serverForTests(backend);
 
   it.each([
     ['an IPv6 address into a VPN with only an IPv4 family', { ipv4_family: '100:1' }, { ipaddress: '2001:db8::5', subnet_prefix: 64 }, 'ipaddress'],
@@ -26,7 +18,7 @@ describe.each(BACKENDS)('VpnBinding address families and pools (%s)', (backend) 
     ['an IPv4 address into a VPN with only an IPv6 family', { ipv4_family: null, ipv6_family: '100:6' }, { ipaddress: '10.0.0.5', subnet_prefix: 24 }, 'ipaddress'],
     ['an IPv6 gateway into a VPN with only an IPv4 family', { ipv4_family: '100:1' }, { ipaddress: '10.0.0.5', gateway: '2001:db8::1' }, 'gateway'],
   ])('should answer 400 address-family for %s, naming the field and the value', async (_, vpnExtra, body, field) => {
-    const { app } = server;
+    const { app } = server();
     const vpn = await createVpn(app, vpnExtra);
     const res = await bind(app, await createPort(app), vpn['id'], body);
     expect(res.status).toBe(400);
@@ -42,13 +34,13 @@ describe.each(BACKENDS)('VpnBinding address families and pools (%s)', (backend) 
     ['IPv6 into a VPN with both families', { ipv4_family: '100:1', ipv6_family: '100:6' }, '2001:db8::5'],
     ['IPv6 into an IPv6-only VPN', { ipv4_family: null, ipv6_family: '100:6' }, '2001:db8::5'],
   ])('should accept %s', async (_, vpnExtra, ipaddress) => {
-    const { app } = server;
+    const { app } = server();
     const vpn = await createVpn(app, vpnExtra);
     expect((await bind(app, await createPort(app), vpn['id'], { ipaddress })).status).toBe(201);
   });
 
   it('should check the family inside an allocating create too', async () => {
-    const { app } = server;
+    const { app } = server();
     const vpn = await createVpn(app, { address_pool: '172.24.0.0/24' });
     const res = await bind(app, await createPort(app), vpn['id'], { gateway: '2001:db8::1' });
     expect(res.status).toBe(400);
@@ -58,7 +50,7 @@ describe.each(BACKENDS)('VpnBinding address families and pools (%s)', (backend) 
   });
 
   it('should refuse an IPv6 pool on a VPN without an IPv6 family, on create and on update', async () => {
-    const { app } = server;
+    const { app } = server();
     const res = await call(`${API}/vpns`, { app, method: 'POST', body: { tenant_id: TENANT, name: 'v', ipv4_family: '100:1', address_pool: '2001:db8:9::/64' } });
     expect(res.status).toBe(400);
     expect(firstDetail(res)).toMatchObject({ field: 'address_pool', rule: 'address-family', value: '2001:db8:9::/64' });
@@ -69,7 +61,7 @@ describe.each(BACKENDS)('VpnBinding address families and pools (%s)', (backend) 
   });
 
   it('should check the family on an update of the address against the VPN', async () => {
-    const { app } = server;
+    const { app } = server();
     const vpn = await createVpn(app);
     const port = await createPort(app);
     expect((await bind(app, port, vpn['id'], { ipaddress: '10.0.0.5' })).status).toBe(201);
@@ -84,7 +76,7 @@ describe.each(BACKENDS)('VpnBinding address families and pools (%s)', (backend) 
     ["the pool's broadcast address", '172.20.0.255'],
     ['of the other family', '2001:db8::5'],
   ])('should answer 400 in-pool for an explicit address %s', async (_, ipaddress) => {
-    const { app } = server;
+    const { app } = server();
     const vpn = await createVpn(app, { ipv6_family: '100:6', address_pool: '172.20.0.0/24' });
     const res = await bind(app, await createPort(app), vpn['id'], { ipaddress });
     expect(res.status).toBe(400);
@@ -94,7 +86,7 @@ describe.each(BACKENDS)('VpnBinding address families and pools (%s)', (backend) 
   });
 
   it('should accept an explicit address inside the pool, excluded ones too (pinned by the operator), and refuse one outside it on update', async () => {
-    const { app } = server;
+    const { app } = server();
     const vpn = await createVpn(app, { address_pool: '172.21.0.0/24', address_pool_exclude: '172.21.0.1,172.21.0.200/29' });
     const port = await createPort(app);
     expect((await bind(app, port, vpn['id'], { ipaddress: '172.21.0.17', subnet_prefix: 24 })).status).toBe(201);
@@ -105,7 +97,7 @@ describe.each(BACKENDS)('VpnBinding address families and pools (%s)', (backend) 
   });
 
   it('should never allocate an address a binding holds explicitly', async () => {
-    const { app } = server;
+    const { app } = server();
     // a /29 has six hosts (.1-.6): five are taken explicitly, one is left for the allocator
     const vpn = await createVpn(app, { address_pool: '172.23.0.0/29' });
     for (const host of [1, 2, 3, 5, 6]) {
@@ -120,7 +112,7 @@ describe.each(BACKENDS)('VpnBinding address families and pools (%s)', (backend) 
   });
 
   it('should store an address changed by an update in its canonical text, so the allocator and the unique index see it', async () => {
-    const { app } = server;
+    const { app } = server();
     const vpn = await createVpn(app, { ipv6_family: '100:6', address_pool: '2001:db8:7::/126' });
     // a /126 has three hosts (::1-::3)
     const [a, b] = [await createPort(app), await createPort(app)];

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import fastify, { type FastifyInstance } from 'fastify';
+import { afterAll, beforeAll } from 'vitest';
 import { protonPlugin } from '../../src/core/http/index.js';
 import { loadModels, type ApiModel } from '../../src/core/model/index.js';
 import { ProtonRegistry } from '../../src/core/registry/index.js';
@@ -46,6 +47,23 @@ export async function serversOnOneDatabase(backend: Backend, count: number): Pro
       for (const s of servers) await s.close();
       await database.drop();
     },
+  };
+}
+
+/**
+ * One server on a fresh database for the tests of the calling `describe`: started before
+ * them, stopped (and the database dropped) after. Call the returned function inside a test.
+ */
+export function serverForTests(backend: Backend): () => AddressingServer {
+  let started: Awaited<ReturnType<typeof serversOnOneDatabase>> | undefined;
+  beforeAll(async () => {
+    started = await serversOnOneDatabase(backend, 1);
+  });
+  afterAll(async () => started?.close());
+  return () => {
+    const server = started?.servers[0];
+    if (server === undefined) throw new Error('serverForTests: the server has not started (its beforeAll failed)');
+    return server;
   };
 }
 

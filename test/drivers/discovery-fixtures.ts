@@ -1,6 +1,7 @@
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { afterEach } from 'vitest';
 
 /** A temporary application directory with a package.json and node_modules. */
 export interface TempApp {
@@ -46,4 +47,17 @@ export async function tempApp(): Promise<TempApp> {
 export function driverModule(name: string, exportName = 'default', apiVersion: unknown = 1): string {
   const definition = `{ name: ${JSON.stringify(name)}, apiVersion: ${JSON.stringify(apiVersion)}, create: (o) => ({ service: o.service, marker: ${JSON.stringify(name)} }) }`;
   return exportName === 'default' ? `export default ${definition};\n` : `export const ${exportName} = ${definition};\n`;
+}
+
+/** A `newApp()` for the calling test file: each app it makes is removed after its test. */
+export function tempAppsRemovedAfterEach(): () => Promise<TempApp> {
+  const apps: TempApp[] = [];
+  afterEach(async () => {
+    for (const app of apps.splice(0)) await app.remove();
+  });
+  return async () => {
+    const app = await tempApp();
+    apps.push(app);
+    return app;
+  };
 }

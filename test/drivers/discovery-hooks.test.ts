@@ -1,16 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { defineHooks, discoverPlugins } from '../../src/drivers/index.js';
-import { tempApp, type TempApp } from './discovery-fixtures.js';
+import { tempAppsRemovedAfterEach } from './discovery-fixtures.js';
 
-const apps: TempApp[] = [];
-afterEach(async () => {
-  for (const app of apps.splice(0)) await app.remove();
-});
-async function newApp(): Promise<TempApp> {
-  const app = await tempApp();
-  apps.push(app);
-  return app;
-}
+const newApp = tempAppsRemovedAfterEach();
 
 const hooksModule = (body: string): string => `export default ${body};\n`;
 

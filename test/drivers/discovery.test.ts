@@ -1,17 +1,9 @@
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { discoverPlugins } from '../../src/drivers/index.js';
-import { driverModule, tempApp, type TempApp } from './discovery-fixtures.js';
+import { driverModule, tempAppsRemovedAfterEach, type TempApp } from './discovery-fixtures.js';
 
-const apps: TempApp[] = [];
-afterEach(async () => {
-  for (const app of apps.splice(0)) await app.remove();
-});
-async function newApp(): Promise<TempApp> {
-  const app = await tempApp();
-  apps.push(app);
-  return app;
-}
+const newApp = tempAppsRemovedAfterEach();
 const logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 const factoryOptions = (service: string) => ({ service, gluonNetworkId: 'n', gluonSubnetId: 's', logger });
 
