@@ -83,17 +83,34 @@ export interface GoalSpec {
 
 const round = (x: number, digits = 3): number => Math.round(x * 10 ** digits) / 10 ** digits;
 
+/** Each part in words, for the reason of a goal whose part did not run. */
+const PART_NAMES: Readonly<Record<keyof Measurements, string>> = {
+  http: 'the HTTP cases',
+  bind: 'the bind benchmark',
+  storm: 'the boot-storm benchmark',
+  footprint: 'the footprint benchmark',
+  mirror: 'the mirror benchmark',
+  shim: 'the shim SDK benchmark',
+};
+
+/** A goal's `derive` that reads the result of `part`, or says that the part did not run. */
+function fromPart<K extends keyof Measurements>(part: K, read: (result: NonNullable<Measurements[K]>) => Derived | string): (m: Measurements) => Derived | string {
+  return (m) => {
+    const result = m[part];
+    return result === undefined ? `${PART_NAMES[part]} did not run (part "${part}")` : read(result);
+  };
+}
+
 /** gluon vs bare baseline req/s of one HTTP case. */
 function httpCase(db: DbKind, name: CaseName) {
-  return (m: Measurements): Derived | string => {
-    const perDb = m.http?.databases[db];
-    if (m.http === undefined) return 'the HTTP cases did not run (part "http")';
+  return fromPart('http', (http) => {
+    const perDb = http.databases[db];
     const gluon = perDb?.gluon[name];
     const baseline = perDb?.baseline[name];
     if (gluon === undefined || baseline === undefined) return `the ${name} case on ${db} was not measured (BENCH_DB / BENCH_CASES)`;
     const failures = gluon.non2xx + gluon.errors + baseline.non2xx + baseline.errors;
     return { value: gluon.rps, baseline: baseline.rps, load1: gluon.load1, ...(failures > 0 ? { invalid: `${failures} requests failed (non-2xx or connection errors)` } : {}) };
-  };
+  });
 }
 
 const httpGoal = (db: DbKind, name: CaseName, target: number): GoalSpec => ({
@@ -108,6 +125,9 @@ const httpGoal = (db: DbKind, name: CaseName, target: number): GoalSpec => ({
   derive: httpCase(db, name),
 });
 
+const API_CREATE_MISSING = 'the API create runs did not run (BENCH_MIRROR_PARTS)';
+const PROCESSES_MISSING = 'the 3-process topology did not run (BENCH_BIND_TOPOLOGY)';
+
 /** Every goal of the summary, in the order `summary.json` lists them. Ids are stable. */
 export const SUMMARY_GOALS: readonly GoalSpec[] = [
   {
@@ -116,7 +136,7 @@ export const SUMMARY_GOALS: readonly GoalSpec[] = [
     unit: 'req/s',
     baselineWhat: 'the same server with the mirror off',
     on: 'ratio', op: '>=', target: 0.9, text: 'ratio ≥ 0.90',
-    derive: (m) => (m.mirror === undefined ? 'the mirror benchmark did not run (part "mirror")' : m.mirror.apiCreateRuns.on.length === 0 ? 'the API create runs did not run (BENCH_MIRROR_PARTS)' : { value: m.mirror.apiCreate.on, baseline: m.mirror.apiCreate.off, load1: m.mirror.load1 }),
+    derive: fromPart('mirror', (mirror) => (mirror.apiCreateRuns.on.length === 0 ? API_CREATE_MISSING : { value: mirror.apiCreate.on, baseline: mirror.apiCreate.off, load1: mirror.load1 })),
   },
   {
     id: 'create_vs_baseline_sqlite',
@@ -124,7 +144,7 @@ export const SUMMARY_GOALS: readonly GoalSpec[] = [
     unit: 'req/s',
     baselineWhat: 'bare fastify + Sequelize baseline, in the same rotation',
     on: 'ratio', op: '>=', target: 1.5, text: 'ratio ≥ 1.50',
-    derive: (m) => (m.mirror === undefined ? 'the mirror benchmark did not run (part "mirror")' : m.mirror.apiCreateRuns.baseline.length === 0 ? 'the API create runs did not run (BENCH_MIRROR_PARTS)' : { value: m.mirror.apiCreate.off, baseline: m.mirror.apiCreate.baseline, load1: m.mirror.load1 }),
+    derive: fromPart('mirror', (mirror) => (mirror.apiCreateRuns.baseline.length === 0 ? API_CREATE_MISSING : { value: mirror.apiCreate.off, baseline: mirror.apiCreate.baseline, load1: mirror.load1 })),
   },
   httpGoal('mariadb', 'create', 1),
   httpGoal('mariadb', 'get', 1),
@@ -136,11 +156,10 @@ export const SUMMARY_GOALS: readonly GoalSpec[] = [
     unit: 'ms',
     baselineWhat: 'raw etcd put → watch event p50, same etcd, interleaved',
     on: 'value', op: '<=', target: (raw) => round(2 * raw + 0.5), text: 'value ≤ 2 × baseline + 0.5 ms',
-    derive: (m) => {
-      const run = m.bind?.runs.find((r) => r.topology === 'processes');
-      if (m.bind === undefined) return 'the bind benchmark did not run (part "bind")';
-      return run === undefined ? 'the 3-process topology did not run (BENCH_BIND_TOPOLOGY)' : { value: run.bind.p50, baseline: run.putToEvent.p50, load1: m.bind.load1 };
-    },
+    derive: fromPart('bind', (bind) => {
+      const run = bind.runs.find((r) => r.topology === 'processes');
+      return run === undefined ? PROCESSES_MISSING : { value: run.bind.p50, baseline: run.putToEvent.p50, load1: bind.load1 };
+    }),
   },
   {
     id: 'bind_cpu_ms',
@@ -148,11 +167,10 @@ export const SUMMARY_GOALS: readonly GoalSpec[] = [
     unit: 'ms',
     baselineWhat: null,
     on: 'value', op: '<=', target: 1, text: 'value ≤ 1 ms',
-    derive: (m) => {
-      const cpu = m.bind?.runs.find((r) => r.topology === 'processes')?.cpuPerBindMs['server'];
-      if (m.bind === undefined) return 'the bind benchmark did not run (part "bind")';
-      return cpu === undefined || !Number.isFinite(cpu) ? 'the 3-process topology did not run (BENCH_BIND_TOPOLOGY)' : { value: cpu, baseline: null, load1: m.bind.load1 };
-    },
+    derive: fromPart('bind', (bind) => {
+      const cpu = bind.runs.find((r) => r.topology === 'processes')?.cpuPerBindMs['server'];
+      return cpu === undefined || !Number.isFinite(cpu) ? PROCESSES_MISSING : { value: cpu, baseline: null, load1: bind.load1 };
+    }),
   },
   {
     id: 'storm_binds_per_s',
@@ -160,7 +178,7 @@ export const SUMMARY_GOALS: readonly GoalSpec[] = [
     unit: 'binds/s',
     baselineWhat: 'raw etcd put → watch event round trips per second, 64 in flight, same etcd',
     on: 'value', op: '>=', target: 500, text: 'value ≥ 500 binds/s',
-    derive: (m) => (m.storm === undefined ? 'the boot-storm benchmark did not run (part "storm")' : { value: m.storm.storm.perSecond, baseline: m.storm.raw.perSecond, load1: m.storm.load.after, ...stormInvalid(m.storm) }),
+    derive: fromPart('storm', (storm) => ({ value: storm.storm.perSecond, baseline: storm.raw.perSecond, load1: storm.load.after, ...stormInvalid(storm) })),
   },
   {
     id: 'storm_p99_ms',
@@ -168,7 +186,7 @@ export const SUMMARY_GOALS: readonly GoalSpec[] = [
     unit: 'ms',
     baselineWhat: 'raw etcd put → watch event p99, 64 in flight, same etcd',
     on: 'value', op: '<=', target: 100, text: 'value ≤ 100 ms',
-    derive: (m) => (m.storm === undefined ? 'the boot-storm benchmark did not run (part "storm")' : { value: m.storm.storm.latency.p99, baseline: m.storm.raw.latency.p99, load1: m.storm.load.after, ...stormInvalid(m.storm) }),
+    derive: fromPart('storm', (storm) => ({ value: storm.storm.latency.p99, baseline: storm.raw.latency.p99, load1: storm.load.after, ...stormInvalid(storm) })),
   },
   {
     id: 'rss_idle_mb',
@@ -176,7 +194,7 @@ export const SUMMARY_GOALS: readonly GoalSpec[] = [
     unit: 'MB',
     baselineWhat: 'bare fastify + Sequelize baseline, idle',
     on: 'value', op: '<=', target: 100, text: 'value ≤ 100 MB',
-    derive: (m) => (m.footprint === undefined ? 'the footprint benchmark did not run (part "footprint")' : { value: m.footprint.gluon.idleMb, baseline: m.footprint.baseline.idleMb, load1: m.footprint.load1 }),
+    derive: fromPart('footprint', (f) => ({ value: f.gluon.idleMb, baseline: f.baseline.idleMb, load1: f.load1 })),
   },
   {
     id: 'rss_peak_10k_mb',
@@ -184,12 +202,10 @@ export const SUMMARY_GOALS: readonly GoalSpec[] = [
     unit: 'MB',
     baselineWhat: 'bare fastify + Sequelize baseline, same creates',
     on: 'value', op: '<=', target: 150, text: 'value ≤ 150 MB',
-    derive: (m) => {
-      const f = m.footprint;
-      if (f === undefined) return 'the footprint benchmark did not run (part "footprint")';
+    derive: fromPart('footprint', (f) => {
       const short = f.gluon.created < f.params.ports ? `only ${f.gluon.created} of ${f.params.ports} creates succeeded` : f.params.ports < 10_000 ? `a reduced run: ${f.params.ports} creates, not 10,000` : undefined;
       return { value: f.gluon.peakMb, baseline: f.baseline.peakMb, load1: f.load1, ...(short === undefined ? {} : { invalid: short }) };
-    },
+    }),
   },
   {
     id: 'shim_rss_idle_mb',
@@ -197,7 +213,7 @@ export const SUMMARY_GOALS: readonly GoalSpec[] = [
     unit: 'MB',
     baselineWhat: 'plain node with the etcd3 client watching the same prefix',
     on: 'value', op: '<=', target: 60, text: 'value ≤ 60 MB',
-    derive: (m) => (m.footprint === undefined ? 'the footprint benchmark did not run (part "footprint")' : { value: m.footprint.shim.idleMb, baseline: m.footprint.shim.floorIdleMb, load1: m.footprint.load1 }),
+    derive: fromPart('footprint', (f) => ({ value: f.shim.idleMb, baseline: f.shim.floorIdleMb, load1: f.load1 })),
   },
   {
     id: 'relist_vs_raw',
@@ -205,12 +221,10 @@ export const SUMMARY_GOALS: readonly GoalSpec[] = [
     unit: 'ms',
     baselineWhat: 'raw paged etcd range read of the same prefix',
     on: 'ratio', op: '<=', target: 1.3, text: 'ratio ≤ 1.30',
-    derive: (m) => {
-      const shim = m.shim;
-      if (shim === undefined) return 'the shim SDK benchmark did not run (part "shim")';
+    derive: fromPart('shim', (shim) => {
       const reduced = shim.objects < 100_000 ? { invalid: `a reduced run: ${shim.objects} objects, not 100,000` } : {};
       return { value: shim.relistMs, baseline: shim.rawListMs, ...(shim.load1 === undefined ? {} : { load1: shim.load1 }), ...reduced };
-    },
+    }),
   },
 ];
 
