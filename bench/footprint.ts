@@ -26,6 +26,7 @@ import autocannon from 'autocannon';
 import { startEtcd } from '../test/setup/etcd.js';
 import { freePort } from '../test/setup/service-process.js';
 import { startGluon, type GluonProcess } from './bind.js';
+import { wholeNumberFromEnv } from './parts.js';
 import { portBody } from './port-body.js';
 import { waitForExit } from './server-process.js';
 
@@ -206,13 +207,7 @@ export function formatFootprintBench(r: FootprintResult): string {
 
 /** Sizes from `BENCH_FOOTPRINT_PORTS`, `BENCH_FOOTPRINT_CONNECTIONS` and `BENCH_FOOTPRINT_IDLE_MS`. */
 export function footprintParamsFromEnv(env: NodeJS.ProcessEnv): FootprintParams {
-  const read = (name: string, fallback: number): number => {
-    const raw = env[name];
-    if (raw === undefined || raw === '') return fallback;
-    const value = Number(raw);
-    if (!Number.isInteger(value) || value < 0) throw new Error(`${name}: "${raw}" must be a whole number ≥ 0`);
-    return value;
-  };
+  const read = (name: string, fallback: number): number => wholeNumberFromEnv(env, name, { min: 0, fallback });
   return {
     ports: read('BENCH_FOOTPRINT_PORTS', FOOTPRINT_DEFAULTS.ports),
     connections: read('BENCH_FOOTPRINT_CONNECTIONS', FOOTPRINT_DEFAULTS.connections),

@@ -39,3 +39,12 @@ export function partsFrom(argv: readonly string[], env: NodeJS.ProcessEnv): Part
   });
 }
 
+
+/** A whole number of at least `min` from `env[name]`, `fallback` when it is unset or empty; a clear error otherwise. */
+export function wholeNumberFromEnv(env: NodeJS.ProcessEnv, name: string, rule: { readonly min: number; readonly fallback: number }): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return rule.fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < rule.min) throw new Error(`${name}: "${raw}" must be a whole number ≥ ${rule.min}`);
+  return value;
+}

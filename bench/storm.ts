@@ -36,6 +36,7 @@ import { createKeyValueStore, type KeyValueStore } from '../src/core/kv/index.js
 import { startEtcd } from '../test/setup/etcd.js';
 import { freePort } from '../test/setup/service-process.js';
 import { cpuMs, figures, seedPorts, startGluon, type GluonProcess, type LatencyFigures } from './bind.js';
+import { wholeNumberFromEnv } from './parts.js';
 
 /** The sizes of a storm. */
 export interface StormParams {
@@ -317,13 +318,7 @@ export function formatStormBench(r: StormResult): string {
 
 /** Sizes from `BENCH_STORM_PORTS` and `BENCH_STORM_IN_FLIGHT`. */
 export function stormParamsFromEnv(env: NodeJS.ProcessEnv): StormParams {
-  const read = (name: string, fallback: number): number => {
-    const raw = env[name];
-    if (raw === undefined || raw === '') return fallback;
-    const value = Number(raw);
-    if (!Number.isInteger(value) || value < 1) throw new Error(`${name}: "${raw}" must be a whole number ≥ 1`);
-    return value;
-  };
+  const read = (name: string, fallback: number): number => wholeNumberFromEnv(env, name, { min: 1, fallback });
   return { ports: read('BENCH_STORM_PORTS', STORM_DEFAULTS.ports), inFlight: read('BENCH_STORM_IN_FLIGHT', STORM_DEFAULTS.inFlight) };
 }
 
