@@ -186,6 +186,7 @@ async function interleaved(
 ): Promise<{ binds: number[]; raw: number[]; cpuPerBindMs: Record<string, number> }> {
   await measureBinds(pool, ports.slice(0, warmup));
   await putToEvent(raw.kv, raw.watcher, warmup);
+  const timedFrom = process.hrtime.bigint() / 1000n;
   const binds: number[] = [];
   const rawSamples: number[] = [];
   const cpu: Record<string, number> = Object.fromEntries(Object.keys(pids).map((name) => [name, 0]));
@@ -196,6 +197,8 @@ async function interleaved(
     for (const [name, pid] of Object.entries(pids)) cpu[name] = (cpu[name] ?? 0) + cpuMs(pid) - (before[name] ?? 0);
     rawSamples.push(...(await putToEvent(raw.kv, raw.watcher, block.length)));
   }
+  // CLOCK_MONOTONIC µs, the clock of --cpu-prof timestamps: `profile-summary --window` keeps these binds only
+  if (process.env['BENCH_BIND_NODE_ARGS'] !== undefined) process.stderr.write(`bind bench: timed binds in monotonic µs window ${timedFrom}-${process.hrtime.bigint() / 1000n}\n`);
   const cpuPerBindMs = Object.fromEntries(Object.entries(cpu).map(([name, ms]) => [name, Math.round((ms / Math.max(1, binds.length)) * 100) / 100]));
   return { binds, raw: rawSamples, cpuPerBindMs };
 }
