@@ -7,7 +7,7 @@
  * server's CPU time per bind and the bind p50, to set beside `bench/bind.ts`'s figures
  * measured in the same session (`cpuPerBindMs.server` there).
  *
- *   node --import tsx bench/bind-floor.ts        # BENCH_BIND_SAMPLES (default 300), BENCH_ETCD
+ *   node --import tsx bench/bind-floor.ts   # BENCH_BIND_SAMPLES (default 300), BENCH_ETCD, BENCH_BIND_NODE_ARGS
  *
  * Writes `bench/results/bind-floor.json`.
  */
@@ -43,7 +43,8 @@ export async function runBindFloor(samples: number): Promise<BindFloorResult> {
   const prefix = `/bench-floor-${randomUUID().slice(0, 8)}`;
   const port = await freePort();
   const total = samples + WARMUP;
-  const server = spawn(process.execPath, [SERVER, String(port), endpoint, prefix, join(dir, 'floor.db'), String(total)], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const nodeArgs = process.env['BENCH_BIND_NODE_ARGS']?.split(' ') ?? [];
+  const server = spawn(process.execPath, [...nodeArgs, SERVER, String(port), endpoint, prefix, join(dir, 'floor.db'), String(total)], { stdio: ['ignore', 'ignore', 'inherit'] });
   // the shim: answers every pending port (vif_type null) with an OVS VIF
   const kv = createKeyValueStore(endpoint, { prefix });
   const watch = await kv.watch({ prefix: '/ports/' }, (event) => {
