@@ -72,8 +72,10 @@ export async function runBindFloor(samples: number): Promise<BindFloorResult> {
     };
     for (let i = 0; i < WARMUP; i++) await bind(i);
     const before = cpuMs(server.pid);
+    const timedFrom = process.hrtime.bigint() / 1000n;
     const times: number[] = [];
     for (let i = WARMUP; i < total; i++) times.push(await bind(i));
+    if (nodeArgs.length > 0) process.stderr.write(`bind floor: timed binds in monotonic µs window ${timedFrom}-${process.hrtime.bigint() / 1000n}\n`);
     const serverCpuPerBindMs = Math.round(((cpuMs(server.pid) - before) / samples) * 100) / 100;
     return { bind: figures(times), serverCpuPerBindMs, load1: Math.round((loadavg()[0] ?? 0) * 100) / 100 };
   } finally {
