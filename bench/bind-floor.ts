@@ -4,8 +4,9 @@
  * outbox INSERT, COMMIT), two etcd puts, one etcd watch event — without gluon. This
  * process is the client (keep-alive undici Pool, sequential binds like `bench/bind.ts`)
  * and the shim (watches the pending ports, puts each result). It reports the floor
- * server's CPU time per bind and the bind p50, to set beside `bench/bind.ts`'s figures
- * measured in the same session (`cpuPerBindMs.server` there).
+ * server's CPU time per bind and the bind p50 (with raw etcd put → event on the same etcd
+ * and the bind target it gives), to set beside `bench/bind.ts`'s figures measured in the
+ * same session (`cpuPerBindMs.server` there).
  *
  *   node --import tsx bench/bind-floor.ts   # BENCH_BIND_SAMPLES (default 300), BENCH_ETCD, BENCH_BIND_NODE_ARGS
  *
@@ -21,12 +22,17 @@ import { Pool } from 'undici';
 import { createKeyValueStore } from '../src/core/kv/index.js';
 import { startEtcd } from '../test/setup/etcd.js';
 import { freePort } from '../test/setup/service-process.js';
-import { cpuMs, figures, json, type LatencyFigures } from './bind.js';
+import { cpuMs, figures, json, putToEvent, type LatencyFigures } from './bind.js';
+import { bindTargetP50 } from './bind-target.js';
 import { waitForExit } from './server-process.js';
 
 /** Figures of one floor run. */
 export interface BindFloorResult {
   readonly bind: LatencyFigures;
+  /** Raw etcd put → watch event on the same etcd, as many samples, measured after the binds. */
+  readonly putToEvent: LatencyFigures;
+  /** The bind target for that raw p50 (`bench/bind-target.ts`). */
+  readonly targetP50: number;
   /** CPU time (user + system) per bind of the floor server, ms. */
   readonly serverCpuPerBindMs: number;
   readonly load1: number;
@@ -77,7 +83,8 @@ export async function runBindFloor(samples: number): Promise<BindFloorResult> {
     for (let i = WARMUP; i < total; i++) times.push(await bind(i));
     if (nodeArgs.length > 0) process.stderr.write(`bind floor: timed binds in monotonic µs window ${timedFrom}-${process.hrtime.bigint() / 1000n}\n`);
     const serverCpuPerBindMs = Math.round(((cpuMs(server.pid) - before) / samples) * 100) / 100;
-    return { bind: figures(times), serverCpuPerBindMs, load1: Math.round((loadavg()[0] ?? 0) * 100) / 100 };
+    const raw = figures(await putToEvent(kv, kv, samples));
+    return { bind: figures(times), putToEvent: raw, targetP50: bindTargetP50(raw.p50), serverCpuPerBindMs, load1: Math.round((loadavg()[0] ?? 0) * 100) / 100 };
   } finally {
     await pool.close();
     await watch.close();
@@ -93,7 +100,10 @@ export async function runBindFloor(samples: number): Promise<BindFloorResult> {
 
 if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
   const result = await runBindFloor(Number(process.env['BENCH_BIND_SAMPLES'] ?? 300));
-  console.log(`bind floor (fastify + SQLite + etcd3, no gluon): p50 ${result.bind.p50} ms, p99 ${result.bind.p99} ms; server CPU per bind ${result.serverCpuPerBindMs} ms (load average ${result.load1})`);
+  console.log(
+    `bind floor (fastify + SQLite + etcd3, no gluon): p50 ${result.bind.p50} ms, p99 ${result.bind.p99} ms (target ${result.targetP50} ms for raw put → event p50 ${result.putToEvent.p50} ms); ` +
+      `server CPU per bind ${result.serverCpuPerBindMs} ms (load average ${result.load1})`,
+  );
   const resultsDir = fileURLToPath(new URL('./results/', import.meta.url));
   mkdirSync(resultsDir, { recursive: true });
   writeFileSync(`${resultsDir}bind-floor.json`, `${JSON.stringify(result, null, 2)}\n`);

@@ -104,7 +104,8 @@ export async function json(pool: Pool, method: string, path: string, body?: unkn
   return out;
 }
 
-async function putToEvent(kv: KeyValueStore, watcher: KeyValueStore, samples: number): Promise<number[]> {
+/** `samples` sequential raw etcd puts, each timed until its watch event arrived (ms). */
+export async function putToEvent(kv: KeyValueStore, watcher: KeyValueStore, samples: number): Promise<number[]> {
   const prefix = `/bench-raw/${randomUUID()}/`;
   const seen = new Map<string, () => void>();
   const watch = await watcher.watch({ prefix }, (event) => seen.get(event.key)?.());
