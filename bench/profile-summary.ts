@@ -4,9 +4,10 @@
  * (gluon part, npm package, node internals, GC, idle) and the top functions by self
  * and by inclusive time.
  *
- * Usage: `node --import tsx bench/profile-summary.ts <file.cpuprofile>… [--top 25] [--last <s>]`
+ * Usage: `node --import tsx bench/profile-summary.ts <file.cpuprofile>… [--top 25] [--last <s>] [--window <from>-<to>]`
  * (`--last 6`: only the final 6 s of each profile — the last case measured before the
- * server was stopped).
+ * server was stopped; `--window`: only the samples between two CLOCK_MONOTONIC times in µs,
+ * the clock of the profile's timestamps, e.g. the timed binds `bench/bind.ts` logs).
  */
 import { readFileSync } from 'node:fs';
 
@@ -59,16 +60,18 @@ function top(map: Map<string, number>, total: number, n: number): string[] {
 }
 
 /** Prints the summary of one profile. */
-export function summarizeProfile(profile: CpuProfile, topN: number, lastSeconds?: number): string {
+export function summarizeProfile(profile: CpuProfile, topN: number, span: { readonly lastSeconds?: number; readonly window?: readonly [number, number] } = {}): string {
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const self = new Map<number, number>();
   // sample i happens at startTime + sum(timeDeltas[0..i]) (µs)
   const times: number[] = [];
   let at = profile.startTime;
   for (const delta of profile.timeDeltas) times.push((at += delta));
-  const from = lastSeconds === undefined ? -Infinity : at - lastSeconds * 1e6;
+  const from = span.window?.[0] ?? (span.lastSeconds === undefined ? -Infinity : at - span.lastSeconds * 1e6);
+  const to = span.window?.[1] ?? Infinity;
   profile.samples.forEach((id, i) => {
-    if ((times[i] ?? 0) < from) return;
+    const time = times[i] ?? 0;
+    if (time < from || time > to) return;
     self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000);
   });
   const total = [...self.values()].reduce((a, b) => a + b, 0);
@@ -107,12 +110,15 @@ export function summarizeProfile(profile: CpuProfile, topN: number, lastSeconds?
 const args = process.argv.slice(2);
 const flags = new Map<string, number>();
 const files: string[] = [];
+let window: [number, number] | undefined;
 for (let i = 0; i < args.length; i++) {
   const arg = args[i] ?? '';
   if (arg === '--top' || arg === '--last') flags.set(arg, Number(args[++i]));
+  else if (arg === '--window') window = (args[++i] ?? '').split('-').map(Number) as [number, number];
   else files.push(arg);
 }
+const lastSeconds = flags.get('--last');
 for (const file of files) {
   console.log(`== ${file}`);
-  console.log(summarizeProfile(JSON.parse(readFileSync(file, 'utf8')) as CpuProfile, flags.get('--top') ?? 25, flags.get('--last')));
+  console.log(summarizeProfile(JSON.parse(readFileSync(file, 'utf8')) as CpuProfile, flags.get('--top') ?? 25, { ...(lastSeconds === undefined ? {} : { lastSeconds }), ...(window === undefined ? {} : { window }) }));
 }

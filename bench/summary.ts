@@ -8,6 +8,7 @@
  * is still listed, with `value: null`, `met: false` and the `reason`.
  */
 import type { BindBenchResult } from './bind.js';
+import { bindTargetP50 } from './bind-target.js';
 import type { FootprintResult } from './footprint.js';
 import type { MirrorBenchResult } from './mirror.js';
 import type { ShimBenchResult } from './shim.js';
@@ -155,7 +156,7 @@ export const SUMMARY_GOALS: readonly GoalSpec[] = [
     what: 'bind round trip p50, gluon serve + gluon shim run + client (3 processes)',
     unit: 'ms',
     baselineWhat: 'raw etcd put → watch event p50, same etcd, interleaved',
-    on: 'value', op: '<=', target: (raw) => round(2 * raw + 0.5), text: 'value ≤ 2 × baseline + 0.5 ms',
+    on: 'value', op: '<=', target: bindTargetP50, text: 'value ≤ 2 × baseline + 0.5 ms',
     derive: fromPart('bind', (bind) => {
       const run = bind.runs.find((r) => r.topology === 'processes');
       return run === undefined ? PROCESSES_MISSING : { value: run.bind.p50, baseline: run.putToEvent.p50, load1: bind.load1 };

@@ -19,15 +19,18 @@ export function registerMetricsRoutes(app: FastifyInstance, registry: Registry):
     registers: [registry],
   });
   const started = new WeakMap<object, bigint>();
-  app.addHook('onRequest', async (request) => {
+  // callback-style hooks: they run on every request, and an async hook costs a promise and a microtask turn
+  app.addHook('onRequest', (request, _reply, done) => {
     started.set(request, process.hrtime.bigint());
+    done();
   });
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     const status = reply.statusCode;
     const begin = started.get(request);
     const labels = { route: request.routeOptions.url ?? 'unmatched', method: request.method, status: String(status) };
     requests.inc(labels);
     if (begin !== undefined) duration.observe(labels, Number(process.hrtime.bigint() - begin) / 1e9);
+    done();
   });
   app.get('/metrics', { logLevel: 'warn' }, async (_request, reply) => {
     void reply.header('content-type', registry.contentType);

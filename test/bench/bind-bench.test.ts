@@ -11,7 +11,11 @@ describe('bind benchmark (bench/bind.ts)', () => {
       expect(run.putToEvent.samples).toBe(10);
       expect(run.bind.p50).toBeGreaterThan(0);
       expect(Object.keys(run.cpuPerBindMs)).toContain('etcd');
+      // judged on the target, as the summary's goal bind_p50_vs_raw is
+      expect(run.targetP50).toBeCloseTo(2 * run.putToEvent.p50 + 0.5, 3);
+      expect(run.pass).toBe(run.bind.p50 <= run.targetP50);
     }
+    expect(formatBindBench(result)).toContain('target: bind p50 ≤ 2 × raw p50 + 0.5 ms');
     expect(formatBindBench(result)).toContain('| server, shim, client: 3 processes | bind round trip');
   }, 120_000);
 });

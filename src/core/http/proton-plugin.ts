@@ -96,7 +96,10 @@ export const protonPlugin: FastifyPluginAsync<ProtonPluginOptions> = async (app,
   );
 
   const advertisedUrl = options.advertisedUrl;
-  app.addHook('onRequest', async (request) => rememberHostlessBase(request, advertisedUrl));
+  app.addHook('onRequest', (request, _reply, done) => {
+    rememberHostlessBase(request, advertisedUrl);
+    done();
+  });
 
   if (!app.hasRoute({ method: 'GET', url: '/' })) {
     app.get('/', async (request) => rootDocument(baseUrl(request, mountPrefix)));

@@ -30,10 +30,25 @@ export interface RetryingOptions {
  * Runs `task` until it succeeds, on a cockatiel retry policy: a failure that
  * `retryIf` accepts is retried after the backoff's next delay, unless the deadline
  * would pass first or the signal aborted; any other failure is thrown as it is.
+ * The first attempt runs at once, before any policy is built (the hot path of a write
+ * or a bind succeeds first time); its failure is then handed to the policy, which
+ * decides and waits exactly as if it had run the attempt itself.
  */
 export async function retrying<T>(task: (attempt: number) => T | PromiseLike<T>, options: RetryingOptions): Promise<T> {
-  const backoff = exponentialBackoff(undefined, options.backoff);
   const deadline = options.deadline ?? Infinity;
+  let first: unknown;
+  try {
+    return await task(1);
+  } catch (err) {
+    first = err;
+  }
+  return retryAfterFirst(task, { ...options, deadline }, first);
+}
+
+/** The cockatiel policy of {@link retrying}, started with the first attempt's failure `first`. */
+async function retryAfterFirst<T>(task: (attempt: number) => T | PromiseLike<T>, options: RetryingOptions & { readonly deadline: number }, first: unknown): Promise<T> {
+  const { deadline } = options;
+  const backoff = exponentialBackoff(undefined, options.backoff);
   let failures = 0;
   const worthRetrying = (err: unknown): boolean => {
     failures++;
@@ -46,5 +61,6 @@ export async function retrying<T>(task: (attempt: number) => T | PromiseLike<T>,
   if (onRetry !== undefined) {
     policy.onRetry((event) => onRetry({ attempt: event.attempt, err: 'error' in event ? event.error : event.value, delayMs: event.delay }));
   }
-  return policy.execute(({ attempt }) => task(attempt + 1));
+  // cockatiel's attempt 0 is the one already run: it fails again with the same error
+  return policy.execute(({ attempt }) => (attempt === 0 ? Promise.reject(first) : task(attempt + 1)));
 }

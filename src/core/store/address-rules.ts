@@ -104,10 +104,40 @@ export function assertNoProblems(object: ObjectModel, problems: readonly ErrorDe
   throw new ValidationError(head, [...problems]);
 }
 
+const ruleAttributesOf = new WeakMap<ObjectModel, ReadonlySet<string>>();
+
+/**
+ * The attributes the rules of {@link assertAddressRules} read (its `subnet:` attributes,
+ * the attributes with a `family_from` rule without a scope and their family attributes),
+ * worked out once per object model.
+ */
+export function addressRuleAttributes(object: ObjectModel): ReadonlySet<string> {
+  let names = ruleAttributesOf.get(object);
+  if (names === undefined) {
+    const found = new Set<string>();
+    const subnet = object.subnet;
+    if (subnet !== undefined) for (const name of [subnet.address, subnet.prefix, subnet.gateway]) if (name !== undefined) found.add(name);
+    for (const attr of object.attributes) {
+      const rule = attr.familyFrom;
+      if (rule === undefined || rule.scope !== undefined) continue;
+      for (const name of [attr.name, rule.ipv4, rule.ipv6]) if (name !== undefined) found.add(name);
+    }
+    names = found;
+    ruleAttributesOf.set(object, names);
+  }
+  return names;
+}
+
 /**
  * Throws the 400 for the broken address rules of `values` that the object alone
- * decides: its `subnet:` rules and its `family_from` rules without a scope.
+ * decides: its `subnet:` rules and its `family_from` rules without a scope. An update
+ * passes the attributes it `changed`: when none of them is read by a rule, the rules
+ * held before and still hold, and nothing is evaluated.
  */
-export function assertAddressRules(object: ObjectModel, values: Readonly<Record<string, unknown>>): void {
+export function assertAddressRules(object: ObjectModel, values: Readonly<Record<string, unknown>>, changed?: readonly string[]): void {
+  if (changed !== undefined) {
+    const read = addressRuleAttributes(object);
+    if (!changed.some((name) => read.has(name))) return;
+  }
   assertNoProblems(object, [...subnetProblems(object, values), ...ownFamilyProblems(object, values)]);
 }

@@ -420,7 +420,7 @@ export class SqlStoreImpl implements SqlStore {
         for (const [name, bound] of set) next[name] = fromDbValue(info.columns.get(name) ?? info.pk, bound);
         next['updated_at'] = fromSqlDate(stamp);
         next['revision_number'] = Number(current['revision_number']) + 1;
-        assertAddressRules(object, next);
+        assertAddressRules(object, next, changed);
         const assignments = [...set, ['updated_at', stamp] as [string, unknown], ['revision_number', next['revision_number']] as [string, unknown]];
         merged = info.columnNames.map((c) => {
           const hit = assignments.find(([n]) => n === c);

@@ -38,7 +38,18 @@ export interface PublishTarget {
  * whole batch: puts and deletes are idempotent).
  */
 export async function publishOps(target: PublishTarget, batch: CollapsedBatch, rows: number): Promise<void> {
-  const chunks = chunk(batch.ops, target.txnOps);
+  // one transaction (a bind, a few writes): no chunks, no workers
+  if (batch.ops.length > 0 && batch.ops.length <= target.txnOps) await publishTxn(target, batch.ops);
+  else await publishChunks(target, chunk(batch.ops, target.txnOps));
+  const counters = target.counters;
+  counters.publishedRows += rows;
+  counters.publishedOps += batch.ops.length;
+  if (batch.maxSeq > counters.lastPublishedSeq) counters.lastPublishedSeq = batch.maxSeq;
+  target.onPublished?.({ rows, ops: batch.ops.length, maxSeq: batch.maxSeq });
+}
+
+/** The transactions of a large batch, `target.concurrency` of them in flight. */
+async function publishChunks(target: PublishTarget, chunks: readonly (readonly TxnOp[])[]): Promise<void> {
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < chunks.length) {
@@ -47,11 +58,6 @@ export async function publishOps(target: PublishTarget, batch: CollapsedBatch, r
     }
   };
   await Promise.all(Array.from({ length: Math.min(target.concurrency, chunks.length) }, worker));
-  const counters = target.counters;
-  counters.publishedRows += rows;
-  counters.publishedOps += batch.ops.length;
-  if (batch.maxSeq > counters.lastPublishedSeq) counters.lastPublishedSeq = batch.maxSeq;
-  target.onPublished?.({ rows, ops: batch.ops.length, maxSeq: batch.maxSeq });
 }
 
 async function publishTxn(target: PublishTarget, ops: readonly TxnOp[]): Promise<void> {

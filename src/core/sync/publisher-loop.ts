@@ -222,7 +222,7 @@ export class PublisherLoop implements OutboxPublisher {
     while (!this.#stopping) {
       let rows = 0;
       try {
-        rows = await this.#policy.execute(() => this.#round(), this.#abort.signal);
+        rows = await this.#roundRetried();
         this.#failing = undefined;
       } catch (err) {
         if (this.#stopping || err instanceof StoppedSignal) break;
@@ -241,6 +241,22 @@ export class PublisherLoop implements OutboxPublisher {
       else if (this.#rounds.pausesAfterPartialBatch && rows < batchSize && !this.#hurried) await this.#sleep(this.#settings.minPollMs);
     }
     logger.info(this.#counters, 'outbox publisher stopped');
+  }
+
+  /**
+   * One round under the retry policy. The round runs at once, outside the policy (the
+   * loop runs one per commit); only a failed round hands its error to the policy, which
+   * counts it, backs off and runs the next rounds exactly as if it had run the first.
+   */
+  async #roundRetried(): Promise<number> {
+    let first: unknown;
+    try {
+      return await this.#round();
+    } catch (err) {
+      first = err;
+    }
+    // cockatiel's attempt 0 is the round already run: it fails again with the same error
+    return this.#policy.execute(({ attempt }) => (attempt === 0 ? Promise.reject(first) : this.#round()), this.#abort.signal);
   }
 
   /** One round; returns the number of outbox rows published. */
