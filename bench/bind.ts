@@ -38,6 +38,7 @@ import { createDummyShim } from '../src/shim-sdk/index.js';
 import { startEtcd } from '../test/setup/etcd.js';
 import { freePort } from '../test/setup/service-process.js';
 import { BIND_TARGET_TEXT, bindTargetP50 } from './bind-target.js';
+import { gluonArgv } from './gluon-command.js';
 import { waitForExit } from './server-process.js';
 
 /** Latency figures in ms. */
@@ -72,7 +73,6 @@ export interface BindBenchResult {
 }
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
-const GLUON_BIN = join(ROOT, 'bin', 'gluon.js');
 /** The SDK's dummy shim, built: a shim as vendors ship it (JavaScript), run by `gluon shim run`. */
 const DUMMY_SHIM = join(ROOT, 'bench', 'dummy-shim.mjs');
 const API = '/proton/net-l3vpn/v1.0';
@@ -223,9 +223,10 @@ export interface GluonProcess {
 
 /** Starts `gluon <args>` (the built CLI) in its own process; stopped by PID. */
 export function startGluon(name: string, args: readonly string[]): GluonProcess {
-  const child = spawn(process.execPath, [...(process.env['BENCH_BIND_NODE_ARGS'] ? process.env['BENCH_BIND_NODE_ARGS'].split(' ') : []), GLUON_BIN, ...args], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  const extraFlags = process.env['BENCH_BIND_NODE_ARGS'] ? process.env['BENCH_BIND_NODE_ARGS'].split(' ') : [];
+  const child = spawn(process.execPath, gluonArgv(args, { extraFlags }), { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
   const pid = child.pid;
-  if (pid === undefined) throw new Error(`bench: could not start ${name} (${GLUON_BIN} ${args.join(' ')})`);
+  if (pid === undefined) throw new Error(`bench: could not start ${name} (gluon ${args.join(' ')})`);
   return {
     child,
     exited: () => (child.exitCode !== null || child.signalCode !== null ? `${name} (pid ${pid}) exited (code ${String(child.exitCode)}, signal ${String(child.signalCode)}); its stderr is above` : undefined),

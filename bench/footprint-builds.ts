@@ -35,6 +35,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { startEtcd } from '../test/setup/etcd.js';
+import { gluonArgv } from './gluon-command.js';
 import { procStatusKib } from './footprint.js';
 import { portBody } from './port-body.js';
 
@@ -61,7 +62,7 @@ export interface FootprintOptions {
   readonly etcd?: string;
   /** Ports created for the peak (default 10,000). */
   readonly creates?: number;
-  /** Node flags of the measured processes (default none: what `node bin/gluon.js` gets). */
+  /** Node flags of the measured processes, after those of `bin/gluon.js`'s `#!` line (default none). */
   readonly nodeFlags?: readonly string[];
   /** Progress lines. */
   readonly log?: (line: string) => void;
@@ -82,9 +83,9 @@ function statusMb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   return procStatusKib(pid, field) / 1024;
 }
 
-/** Starts `node [flags] bin/gluon.js <args>` and resolves with the first stderr match of `ready`. */
+/** Starts `gluon <args>` (bench/gluon-command.ts, `flags` added) and resolves with the first stderr match of `ready`. */
 async function startGluon(args: readonly string[], ready: RegExp, run: { readonly nodeFlags: readonly string[]; readonly root: string }): Promise<{ child: ChildProcess; match: RegExpExecArray }> {
-  const child = spawn(process.execPath, [...run.nodeFlags, join(run.root, 'bin', 'gluon.js'), ...args], { cwd: run.root, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, gluonArgv(args, { extraFlags: run.nodeFlags, root: run.root }), { cwd: run.root, stdio: ['ignore', 'ignore', 'pipe'] });
   const match = await new Promise<RegExpExecArray>((resolve, reject) => {
     let text = '';
     const timer = setTimeout(() => reject(new Error(`bench: gluon ${args[0] ?? ''} not ready in ${READY_TIMEOUT_MS} ms: ${text.slice(-1000)}`)), READY_TIMEOUT_MS);

@@ -5,7 +5,12 @@
  * - the bare fastify + Sequelize baseline of `npm run bench` (bundled with esbuild and run
  *   by plain `node`, as `gluon serve` is) under the same protocol — the same-run reference;
  * - `gluon shim run bench/dummy-shim.mjs` idle on an empty prefix, against plain Node with
- *   the etcd3 client watching the same prefix (`bench/etcd-watch-floor.mjs`).
+ *   the etcd3 client watching the same prefix (`bench/etcd-watch-floor.mjs`);
+ * - the floor of `gluon serve`: plain Node with fastify listening, better-sqlite3, etcd3
+ *   watching, Ajv and pino loaded and nothing of gluon's (`bench/serve-floor.mjs`).
+ *
+ * Every process runs with the node flags of `bin/gluon.js`'s `#!` line (what `gluon` on
+ * the PATH runs with; bench/gluon-command.ts), the baseline and the floors too.
  *
  * "Idle" is `BENCH_FOOTPRINT_IDLE_MS` (default 5,000) after the process reported ready.
  * Figures are in MB (10^6 bytes).
@@ -26,6 +31,7 @@ import autocannon from 'autocannon';
 import { startEtcd } from '../test/setup/etcd.js';
 import { freePort } from '../test/setup/service-process.js';
 import { startGluon, type GluonProcess } from './bind.js';
+import { gluonArgv, gluonNodeFlags } from './gluon-command.js';
 import { wholeNumberFromEnv } from './parts.js';
 import { portBody } from './port-body.js';
 import { waitForExit } from './server-process.js';
@@ -56,6 +62,10 @@ export interface FootprintResult {
   readonly baseline: ServerFootprint;
   /** VmRSS of `gluon shim run` once idle, and of the etcd3 watch floor. */
   readonly shim: { readonly idleMb: number; readonly floorIdleMb: number };
+  /** VmRSS of the `gluon serve` floor (bench/serve-floor.mjs) once idle. */
+  readonly serveFloorIdleMb: number;
+  /** The node flags every measured process ran with. */
+  readonly nodeFlags: readonly string[];
   readonly load1: number;
 }
 
@@ -98,7 +108,7 @@ interface Measured {
 }
 
 async function startBaseline(script: string, db: string): Promise<Measured> {
-  const child: ChildProcess = fork(script, [], { execArgv: [], env: { ...process.env, BENCH_MODELS: process.env['BENCH_MODELS'] ?? join(ROOT, 'models'), BENCH_SERVER_CONFIG: JSON.stringify({ db, host: '127.0.0.1' }) }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const child: ChildProcess = fork(script, [], { execArgv: gluonNodeFlags(), env: { ...process.env, BENCH_MODELS: process.env['BENCH_MODELS'] ?? join(ROOT, 'models'), BENCH_SERVER_CONFIG: JSON.stringify({ db, host: '127.0.0.1' }) }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
   const ready = await new Promise<{ url: string; portsPath: string }>((resolve, reject) => {
     child.once('message', (m) => resolve(m as { url: string; portsPath: string }));
     child.once('exit', (code) => reject(new Error(`footprint bench: the baseline server exited (code ${String(code)}) before it listened`)));
@@ -180,9 +190,11 @@ export async function runFootprintBench(params: FootprintParams = FOOTPRINT_DEFA
     const gluon = await measureServer(await startGluonServe(`sqlite:${join(dir, 'gluon.db')}`, endpoint), params);
     const prefix = `/bench-footprint-shim-${randomUUID().slice(0, 8)}`;
     log('footprint bench: gluon shim run and the etcd3 watch floor, idle');
-    const shimIdle = await idleRss([join(ROOT, 'bin', 'gluon.js'), 'shim', 'run', join(ROOT, 'bench', 'dummy-shim.mjs'), '--etcd', endpoint, '--etcd-prefix', prefix, '--log-format', 'json'], { marker: '"shim running"', idleMs: params.idleMs });
-    const floorIdle = await idleRss([join(ROOT, 'bench', 'etcd-watch-floor.mjs'), endpoint, prefix], { marker: 'watching', idleMs: params.idleMs });
-    return { params, gluon, baseline, shim: { idleMb: shimIdle, floorIdleMb: floorIdle }, load1: Math.round((loadavg()[0] ?? 0) * 100) / 100 };
+    const shimIdle = await idleRss(gluonArgv(['shim', 'run', join(ROOT, 'bench', 'dummy-shim.mjs'), '--etcd', endpoint, '--etcd-prefix', prefix, '--log-format', 'json']), { marker: '"shim running"', idleMs: params.idleMs });
+    const floorIdle = await idleRss([...gluonNodeFlags(), join(ROOT, 'bench', 'etcd-watch-floor.mjs'), endpoint, prefix], { marker: 'watching', idleMs: params.idleMs });
+    log('footprint bench: the gluon serve floor (node + fastify, better-sqlite3, etcd3, Ajv, pino), idle');
+    const serveFloorIdle = await idleRss([...gluonNodeFlags(), join(ROOT, 'bench', 'serve-floor.mjs'), endpoint, `${prefix}-floor`, join(dir, 'floor.db')], { marker: 'listening', idleMs: params.idleMs });
+    return { params, gluon, baseline, shim: { idleMb: shimIdle, floorIdleMb: floorIdle }, serveFloorIdleMb: serveFloorIdle, nodeFlags: gluonNodeFlags(), load1: Math.round((loadavg()[0] ?? 0) * 100) / 100 };
   } finally {
     await own?.stop();
     rmSync(dir, { recursive: true, force: true });
@@ -192,12 +204,13 @@ export async function runFootprintBench(params: FootprintParams = FOOTPRINT_DEFA
 /** The figures as a markdown table. */
 export function formatFootprintBench(r: FootprintResult): string {
   return [
-    `Memory footprint (MB = 10^6 bytes; idle = ${r.params.idleMs / 1000} s after ready; peak = VmHWM after ${r.params.ports} creates at ${r.params.connections} connections)`,
+    `Memory footprint (MB = 10^6 bytes; idle = ${r.params.idleMs / 1000} s after ready; peak = VmHWM after ${r.params.ports} creates at ${r.params.connections} connections; node flags: ${r.nodeFlags.join(' ') || 'none'})`,
     '',
     '| process | idle RSS MB | peak MB | created |',
     '|---|---:|---:|---:|',
     `| gluon serve (SQLite, etcd mirror) | ${r.gluon.idleMb} | ${r.gluon.peakMb} | ${r.gluon.created} |`,
     `| bare fastify + Sequelize baseline (SQLite) | ${r.baseline.idleMb} | ${r.baseline.peakMb} | ${r.baseline.created} |`,
+    `| node + fastify, better-sqlite3, etcd3, Ajv, pino (floor of gluon serve) | ${r.serveFloorIdleMb} | | |`,
     `| gluon shim run (dummy shim, empty prefix) | ${r.shim.idleMb} | | |`,
     `| node + etcd3 client watching the prefix (floor) | ${r.shim.floorIdleMb} | | |`,
     '',

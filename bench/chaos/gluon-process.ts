@@ -5,13 +5,11 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gluonArgv } from '../gluon-command.js';
 
 /** The repository root. */
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-/** The built CLI. */
-export const GLUON_BIN = join(ROOT, 'bin', 'gluon.js');
 
 /** One managed process. */
 export interface GluonProcess {
@@ -35,12 +33,12 @@ function alive(child: ChildProcess): boolean {
   return child.exitCode === null && child.signalCode === null;
 }
 
-/** Starts `node bin/gluon.js <args>` with `env` added, output appended to `logFile`. */
+/** Starts `gluon <args>` (as the shell runs it: bench/gluon-command.ts) with `env` added, output appended to `logFile`. */
 export function startGluon(name: string, args: readonly string[], logFile: string, env: Readonly<Record<string, string>> = {}): GluonProcess {
   let starts = 0;
   const launch = (): ChildProcess => {
     const fd = openSync(logFile, 'a');
-    const child = spawn(process.execPath, [GLUON_BIN, ...args], { cwd: ROOT, stdio: ['ignore', fd, fd], env: { ...process.env, ...env } });
+    const child = spawn(process.execPath, gluonArgv(args), { cwd: ROOT, stdio: ['ignore', fd, fd], env: { ...process.env, ...env } });
     closeSync(fd);
     starts++;
     return child;

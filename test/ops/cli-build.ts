@@ -3,7 +3,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach } from 'vitest';
-import { spawnNode, type Spawned } from '../server/helpers.js';
+import { spawnProgram, type Spawned } from '../server/helpers.js';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BIN = join(ROOT, 'bin', 'gluon.js');
@@ -25,9 +25,9 @@ export function ensureBuilt(): void {
   }
 }
 
-/** Runs the built `gluon` command with `args`. */
+/** Runs the built `gluon` command with `args`, as a shell runs it: by its `#!` line. */
 export function gluon(args: readonly string[], cwd: string, env: Record<string, string> = {}): Spawned {
-  return spawnNode([BIN, ...args], { cwd, env });
+  return spawnProgram(BIN, args, { cwd, env });
 }
 
 /** What the tests of a file leave behind: processes to kill, then clean-ups to run. */

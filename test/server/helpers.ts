@@ -36,9 +36,20 @@ export interface Spawned {
   waitFor(pattern: RegExp): Promise<string>;
 }
 
+/** Where and with what environment (added to {@link cleanEnv}'s) a process runs. */
+export interface SpawnOptions {
+  readonly cwd: string;
+  readonly env?: Record<string, string | undefined>;
+}
+
 /** Spawns a node process and collects its output. */
-export function spawnNode(args: readonly string[], options: { cwd: string; env?: Record<string, string | undefined> }): Spawned {
-  const child = spawn(process.execPath, args, { cwd: options.cwd, env: { ...cleanEnv(), ...options.env }, stdio: 'pipe' });
+export function spawnNode(args: readonly string[], options: SpawnOptions): Spawned {
+  return spawnProgram(process.execPath, args, options);
+}
+
+/** Spawns a program (an executable file, e.g. `bin/gluon.js` run by its `#!` line) and collects its output. */
+export function spawnProgram(file: string, args: readonly string[], options: SpawnOptions): Spawned {
+  const child = spawn(file, args, { cwd: options.cwd, env: { ...cleanEnv(), ...options.env }, stdio: 'pipe' });
   let out = '';
   const waiters: { pattern: RegExp; resolve: (line: string) => void }[] = [];
   const onData = (chunk: Buffer): void => {
