@@ -41,10 +41,14 @@ export interface BindFloorResult {
 const SERVER = fileURLToPath(new URL('./bind-floor-server.mjs', import.meta.url));
 const WARMUP = 50;
 
-/** Runs `samples` timed binds (after 50 not counted) against the floor server. */
-export async function runBindFloor(samples: number): Promise<BindFloorResult> {
-  const own = process.env['BENCH_ETCD'] === undefined ? await startEtcd() : undefined;
-  const endpoint = own?.endpoint ?? String(process.env['BENCH_ETCD']);
+/**
+ * Runs `samples` timed binds (after 50 not counted) against the floor server, on the etcd
+ * at `etcdEndpoint` (else `BENCH_ETCD`, else a private one).
+ */
+export async function runBindFloor(samples: number, etcdEndpoint?: string): Promise<BindFloorResult> {
+  const given = etcdEndpoint ?? process.env['BENCH_ETCD'];
+  const own = given === undefined ? await startEtcd() : undefined;
+  const endpoint = own?.endpoint ?? String(given);
   const dir = mkdtempSync(join(tmpdir(), 'gluon-bench-floor-'));
   const prefix = `/bench-floor-${randomUUID().slice(0, 8)}`;
   const port = await freePort();
