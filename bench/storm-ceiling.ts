@@ -4,8 +4,9 @@
  * summed per bind; the ceiling is `cores × 1000 / floor ms per bind` binds per second.
  *
  * The floors, per bind (Nova's calls: GET, PUT binding, GET):
- * - server: `bench/bind-floor.ts`'s server CPU per bind (fastify + 2 SQLite transactions +
- *   2 etcd puts + a watch event) + 2 bare fastify answers (Nova's two GETs);
+ * - server: `bench/bind-floor.ts`'s server CPU per bind at the storm's concurrency (fastify
+ *   + 2 SQLite transactions + 2 etcd puts + a watch event) + 2 bare fastify answers (Nova's
+ *   two GETs);
  * - arbiter: 3 hops through a bare fastify + undici forwarding proxy
  *   (`bench/proxy-hop-floor.mjs`), one per Nova call;
  * - shim: one raw etcd put → watch event (the client's CPU of the raw round trips: it

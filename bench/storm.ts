@@ -19,7 +19,8 @@
  *
  * Then the ceiling, from floors measured in the same run after gluon's processes stopped
  * (`bench/storm-ceiling.ts`): a bare proxy hop (fastify + undici, 3 × ports requests at
- * the same concurrency), `bench/bind-floor.ts`'s server on the same etcd, the raw round
+ * the same concurrency), `bench/bind-floor.ts`'s server on the same etcd (as many binds,
+ * as many in flight), the raw round
  * trips' CPU (etcd's and the client's) and the storm's etcd writes per bind; the report
  * shows `cores × 1000 / floor ms per bind` and the Little's-law rate p99 ≤ 100 ms needs.
  *
@@ -283,8 +284,6 @@ async function storm(procs: StormProcesses, ids: readonly string[], context: { r
   }
 }
 
-/** Samples of the bind floor (sequential binds, as `bench/bind-floor.ts`). */
-const BIND_FLOOR_SAMPLES = 300;
 
 /**
  * The floors of the storm's parts, measured after it on the same etcd with gluon's
@@ -295,9 +294,9 @@ async function measureCeiling(
   storm: { readonly raws: readonly RawRun[]; readonly etcdWritesPerBind: number; readonly measured: Readonly<Record<string, number>> },
 ): Promise<StormCeiling> {
   const { params, log } = run;
-  log(`storm bench: floors — a bare proxy hop (${3 * params.ports} requests at ${params.inFlight} in flight), then ${BIND_FLOOR_SAMPLES} binds of the bind floor`);
+  log(`storm bench: floors — a bare proxy hop (${3 * params.ports} requests at ${params.inFlight} in flight), then ${params.ports} binds of the bind floor at ${params.inFlight} in flight`);
   const hop = await runHopFloor({ requests: 3 * params.ports, inFlight: params.inFlight });
-  const floor = await runBindFloor(BIND_FLOOR_SAMPLES, run.endpoint);
+  const floor = await runBindFloor(params.ports, { etcdEndpoint: run.endpoint, inFlight: params.inFlight });
   const trips = storm.raws.reduce((n, r) => n + r.samples.length, 0);
   const perTrip = (side: 'etcd' | 'client'): number => Math.round((storm.raws.reduce((ms, r) => ms + r.cpu[side], 0) / Math.max(1, trips)) * 100) / 100;
   return stormCeiling({
