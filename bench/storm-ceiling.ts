@@ -64,6 +64,8 @@ export interface StormCeiling {
   readonly littleMinPerSecond: number;
   /** The issue's throughput goal, binds/s. */
   readonly goalPerSecond: number;
+  /** Binds in flight in the storm. */
+  readonly inFlight: number;
 }
 
 /** The issue's goals: 500 binds/s, p99 ≤ 100 ms. */
@@ -102,18 +104,20 @@ export function stormCeiling(inputs: CeilingInputs): StormCeiling {
     measuredMaxPerSecond: Math.round((cores * 1000) / measuredMsPerBind),
     littleMinPerSecond: Math.round((inputs.inFlight * 1000) / GOAL_P99_MS),
     goalPerSecond: GOAL_PER_SECOND,
+    inFlight: inputs.inFlight,
   };
 }
 
 /** The ceiling's lines for the report. */
 export function formatStormCeiling(c: StormCeiling): string[] {
   const parts = Object.entries(c.floorCpuPerBindMs).map(([name, ms]) => `${name} ${ms} (${c.arithmetic[name] ?? ''})`);
-  const reach = c.maxPerSecond < Math.max(c.goalPerSecond, c.littleMinPerSecond) ? 'OUT OF REACH on this machine' : 'within reach of the floors';
+  const verdict = (needs: number): string => (c.maxPerSecond < needs ? `out of reach (floor ceiling ${c.maxPerSecond} < ${needs})` : `within the floor ceiling (${c.maxPerSecond} ≥ ${needs})`);
   return [
     `floor CPU per bind, ms: ${parts.join('; ')}`,
     `ceiling from the floors: ${c.cores} cores × 1000 / ${c.floorMsPerBind} ms = ${c.maxPerSecond} binds/s; ` +
       `as measured: ${c.cores} × 1000 / ${c.measuredMsPerBind} ms = ${c.measuredMaxPerSecond} binds/s (gluon's CPU ${round(c.measuredMsPerBind / c.floorMsPerBind)} × the floor)`,
-    `goal: ≥ ${c.goalPerSecond} binds/s and p99 ≤ ${GOAL_P99_MS} ms, which by Little's law needs ≥ ${c.littleMinPerSecond} binds/s: ${reach}`,
+    `goal ≥ ${c.goalPerSecond} binds/s: ${verdict(c.goalPerSecond)}; goal p99 ≤ ${GOAL_P99_MS} ms at ${c.inFlight} in flight, ` +
+      `which by Little's law (mean ≤ p99) needs ≥ ${c.littleMinPerSecond} binds/s: ${verdict(c.littleMinPerSecond)}`,
   ];
 }
 
