@@ -2,7 +2,8 @@
  * The floor of a bind's server CPU: `bench/bind-floor-server.mjs` does only what every
  * bind needs — one HTTP PUT on fastify, two SQLite write transactions (row read, UPDATE,
  * outbox INSERT, COMMIT), two etcd puts, one etcd watch event — without gluon. This
- * process is the client (keep-alive undici Pool, sequential binds like `bench/bind.ts`)
+ * process is the client (keep-alive undici Pool; sequential binds like `bench/bind.ts`, or
+ * `inFlight` at once for `bench/storm.ts`)
  * and the shim (watches the pending ports, puts each result). It reports the floor
  * server's CPU time per bind and the bind p50 (with raw etcd put → event on the same etcd
  * and the bind target it gives), to set beside `bench/bind.ts`'s figures measured in the
@@ -41,10 +42,20 @@ export interface BindFloorResult {
 const SERVER = fileURLToPath(new URL('./bind-floor-server.mjs', import.meta.url));
 const WARMUP = 50;
 
+/** Where and how a floor run binds. */
+export interface BindFloorOptions {
+  /** The etcd to use (else `BENCH_ETCD`, else a private one). */
+  readonly etcdEndpoint?: string;
+  /** Binds in flight at once (default 1: sequential, as `bench/bind.ts`). */
+  readonly inFlight?: number;
+}
+
 /** Runs `samples` timed binds (after 50 not counted) against the floor server. */
-export async function runBindFloor(samples: number): Promise<BindFloorResult> {
-  const own = process.env['BENCH_ETCD'] === undefined ? await startEtcd() : undefined;
-  const endpoint = own?.endpoint ?? String(process.env['BENCH_ETCD']);
+export async function runBindFloor(samples: number, options: BindFloorOptions = {}): Promise<BindFloorResult> {
+  const inFlight = options.inFlight ?? 1;
+  const given = options.etcdEndpoint ?? process.env['BENCH_ETCD'];
+  const own = given === undefined ? await startEtcd() : undefined;
+  const endpoint = own?.endpoint ?? String(given);
   const dir = mkdtempSync(join(tmpdir(), 'gluon-bench-floor-'));
   const prefix = `/bench-floor-${randomUUID().slice(0, 8)}`;
   const port = await freePort();
@@ -59,7 +70,7 @@ export async function runBindFloor(samples: number): Promise<BindFloorResult> {
     if (port['vif_type'] !== null) return;
     void kv.put(`/results/${event.key.slice('/ports/'.length)}`, JSON.stringify({ vif_type: 'ovs', vif_details: { port_filter: false, bridge_name: 'br-gluon' } }));
   });
-  const pool = new Pool(`http://127.0.0.1:${port}`, { connections: 1, pipelining: 1 });
+  const pool = new Pool(`http://127.0.0.1:${port}`, { connections: inFlight, pipelining: 1 });
   try {
     for (let deadline = Date.now() + 30_000; ; ) {
       const up = await pool.request({ path: '/ports/p0', method: 'GET' }).then(
@@ -80,7 +91,11 @@ export async function runBindFloor(samples: number): Promise<BindFloorResult> {
     const before = cpuMs(server.pid);
     const timedFrom = process.hrtime.bigint() / 1000n;
     const times: number[] = [];
-    for (let i = WARMUP; i < total; i++) times.push(await bind(i));
+    let next = WARMUP;
+    const worker = async (): Promise<void> => {
+      while (next < total) times.push(await bind(next++));
+    };
+    await Promise.all(Array.from({ length: inFlight }, worker));
     if (nodeArgs.length > 0) process.stderr.write(`bind floor: timed binds in monotonic µs window ${timedFrom}-${process.hrtime.bigint() / 1000n}\n`);
     const serverCpuPerBindMs = Math.round(((cpuMs(server.pid) - before) / samples) * 100) / 100;
     const raw = figures(await putToEvent(kv, kv, samples));

@@ -17,6 +17,13 @@
  * The raw floor runs before and after the storm (as many round trips, as many in flight)
  * and is reported pooled.
  *
+ * Then the ceiling, from floors measured in the same run after gluon's processes stopped
+ * (`bench/storm-ceiling.ts`): a bare proxy hop (fastify + undici, 3 × ports requests at
+ * the same concurrency), `bench/bind-floor.ts`'s server on the same etcd (as many binds,
+ * as many in flight), the raw round
+ * trips' CPU (etcd's and the client's) and the storm's etcd writes per bind; the report
+ * shows `cores × 1000 / floor ms per bind` and the Little's-law rate p99 ≤ 100 ms needs.
+ *
  *   npm run build && node --import tsx bench/storm.ts
  *   npm run bench -- --only storm
  *
@@ -37,6 +44,8 @@ import { startEtcd } from '../test/setup/etcd.js';
 import { freePort } from '../test/setup/service-process.js';
 import { cpuMs, figures, seedPorts, startGluon, type GluonProcess, type LatencyFigures } from './bind.js';
 import { wholeNumberFromEnv } from './parts.js';
+import { runBindFloor } from './bind-floor.js';
+import { formatStormCeiling, runHopFloor, stormCeiling, type StormCeiling } from './storm-ceiling.js';
 
 /** The sizes of a storm. */
 export interface StormParams {
@@ -76,6 +85,10 @@ export interface StormResult {
   readonly pollsPerPort: number;
   /** CPU time per bind (user + system, ms) of each process, over the storm. */
   readonly cpuPerBindMs: Readonly<Record<string, number>>;
+  /** etcd writes (revisions) per bind during the storm. */
+  readonly etcdWritesPerBind: number;
+  /** The ceiling from floors measured in this run (`bench/storm-ceiling.ts`), with its arithmetic. */
+  readonly ceiling: StormCeiling;
   /** 1-minute load average before and after. */
   readonly load: { readonly before: number; readonly after: number };
 }
@@ -100,6 +113,22 @@ async function inParallel(count: number, inFlight: number, task: (i: number) => 
   };
   await Promise.all(Array.from({ length: Math.min(inFlight, count) }, worker));
   return performance.now() - t0;
+}
+
+/** A raw run: its samples, wall time, and the CPU (ms) it cost etcd and this process (the client). */
+interface RawRun {
+  readonly samples: number[];
+  readonly wallMs: number;
+  readonly cpu: { readonly etcd: number; readonly client: number };
+}
+
+/** {@link rawRoundTrips} with etcd's and this process's CPU over it. */
+async function measuredRaw(kvs: { readonly kv: KeyValueStore; readonly watcher: KeyValueStore }, run: { readonly params: StormParams; readonly etcdPid: number | undefined }): Promise<RawRun> {
+  // cpuMs(undefined) is this process: an etcd not started here (BENCH_ETCD) is not measured
+  const etcdCpu = (): number => (run.etcdPid === undefined ? Number.NaN : cpuMs(run.etcdPid));
+  const before = { etcd: etcdCpu(), client: cpuMs(undefined) };
+  const { samples, wallMs } = await rawRoundTrips(kvs, run.params);
+  return { samples, wallMs, cpu: { etcd: etcdCpu() - before.etcd, client: cpuMs(undefined) - before.client } };
 }
 
 /** Raw etcd put → watch event, `params.inFlight` at once, `params.ports` round trips. */
@@ -255,6 +284,31 @@ async function storm(procs: StormProcesses, ids: readonly string[], context: { r
   }
 }
 
+
+/**
+ * The floors of the storm's parts, measured after it on the same etcd with gluon's
+ * processes stopped, and the ceiling they give (`bench/storm-ceiling.ts`).
+ */
+async function measureCeiling(
+  run: { readonly params: StormParams; readonly endpoint: string; readonly etcdPid: number | undefined; readonly log: (line: string) => void },
+  storm: { readonly raws: readonly RawRun[]; readonly etcdWritesPerBind: number; readonly measured: Readonly<Record<string, number>> },
+): Promise<StormCeiling> {
+  const { params, log } = run;
+  log(`storm bench: floors — a bare proxy hop (${3 * params.ports} requests at ${params.inFlight} in flight), then ${params.ports} binds of the bind floor at ${params.inFlight} in flight`);
+  const hop = await runHopFloor({ requests: 3 * params.ports, inFlight: params.inFlight });
+  const floor = await runBindFloor(params.ports, { etcdEndpoint: run.endpoint, inFlight: params.inFlight });
+  const trips = storm.raws.reduce((n, r) => n + r.samples.length, 0);
+  const perTrip = (side: 'etcd' | 'client'): number => Math.round((storm.raws.reduce((ms, r) => ms + r.cpu[side], 0) / Math.max(1, trips)) * 100) / 100;
+  return stormCeiling({
+    bindFloorServerMs: floor.serverCpuPerBindMs,
+    hop,
+    raw: { etcdMs: perTrip('etcd'), clientMs: perTrip('client') },
+    etcdWritesPerBind: storm.etcdWritesPerBind,
+    inFlight: params.inFlight,
+    measured: storm.measured,
+  });
+}
+
 /** Runs the storm benchmark (see the file's comment). */
 export async function runStormBench(params: StormParams = STORM_DEFAULTS, log: (line: string) => void = () => undefined): Promise<StormResult> {
   if (!existsSync(join(ROOT, 'dist', 'cli.js'))) throw new Error('storm bench: dist/cli.js is missing; run `npm run build` first (npm run bench does)');
@@ -265,17 +319,24 @@ export async function runStormBench(params: StormParams = STORM_DEFAULTS, log: (
   const neutron = await stubNeutron();
   const raw = { kv: createKeyValueStore(endpoint, { prefix: '/bench-storm' }), watcher: createKeyValueStore(endpoint, { prefix: '/bench-storm' }) };
   const procs = await startProcesses(endpoint, dir, neutron.url);
+  let stopped = false;
   try {
     const ids = await prepare(procs, params, log);
     await rawRoundTrips(raw, { ports: Math.min(200, params.ports), inFlight: params.inFlight }); // warm-up, not counted
     log(`storm bench: raw etcd put → event, ${params.ports} at ${params.inFlight} in flight`);
-    const rawBefore = await rawRoundTrips(raw, params);
+    const rawBefore = await measuredRaw(raw, { params, etcdPid: own?.pid });
     log(`storm bench: ${params.ports} binds through the facade at ${params.inFlight} in flight, hosts ${HOSTS.join(', ')}`);
     const hitsBefore = neutron.hits();
+    const revisionBefore = (await raw.kv.put('/revision-mark', 'before')).revision;
     const run = await storm(procs, ids, { params, etcdPid: own?.pid });
+    const revisionAfter = (await raw.kv.put('/revision-mark', 'after')).revision;
     const upstreamCalls = neutron.hits() - hitsBefore;
-    const rawAfter = await rawRoundTrips(raw, params);
+    const rawAfter = await measuredRaw(raw, { params, etcdPid: own?.pid });
     const rawPooled = stormFigures([...rawBefore.samples, ...rawAfter.samples], rawBefore.wallMs + rawAfter.wallMs);
+    await stopProcesses(procs);
+    stopped = true;
+    const etcdWritesPerBind = Math.round(((revisionAfter - revisionBefore - 1) / Math.max(1, run.samples.length)) * 100) / 100;
+    const ceiling = await measureCeiling({ params, endpoint, etcdPid: own?.pid, log }, { raws: [rawBefore, rawAfter], etcdWritesPerBind, measured: run.cpuPerBindMs });
     return {
       params,
       hosts: HOSTS,
@@ -287,10 +348,12 @@ export async function runStormBench(params: StormParams = STORM_DEFAULTS, log: (
       ...(run.firstFailure === undefined ? {} : { firstFailure: run.firstFailure }),
       pollsPerPort: run.pollsPerPort,
       cpuPerBindMs: run.cpuPerBindMs,
+      etcdWritesPerBind,
+      ceiling,
       load: { before: Math.round(loadBefore * 100) / 100, after: Math.round((loadavg()[0] ?? 0) * 100) / 100 },
     };
   } finally {
-    await stopProcesses(procs);
+    if (!stopped) await stopProcesses(procs);
     await Promise.all([raw.kv.close(), raw.watcher.close()]);
     neutron.server.closeAllConnections();
     await new Promise<void>((resolve) => neutron.server.close(() => resolve()));
@@ -311,7 +374,8 @@ export function formatStormBench(r: StormResult): string {
     row(`raw etcd put → watch event (floor; runs before/after: ${r.rawPerSecondRuns.join(' / ')} per s)`, r.raw),
     '',
     `failed binds: ${r.failures}${r.firstFailure === undefined ? '' : ` (first: ${r.firstFailure})`}; GETs after the PUT per port: ${r.pollsPerPort}; requests passed to Neutron: ${r.upstreamCalls}`,
-    `CPU per bind: ${Object.entries(r.cpuPerBindMs).map(([name, ms]) => `${name} ${ms} ms`).join(', ')}`,
+    `CPU per bind: ${Object.entries(r.cpuPerBindMs).map(([name, ms]) => `${name} ${ms} ms`).join(', ')}; etcd writes per bind: ${r.etcdWritesPerBind}`,
+    ...formatStormCeiling(r.ceiling),
     `load average (1 min) ${r.load.before} → ${r.load.after}`,
   ].join('\n');
 }

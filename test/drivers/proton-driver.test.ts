@@ -53,6 +53,23 @@ describe('built-in Proton driver against real Proton servers', () => {
     }
   });
 
+  it('single-port reads made at once share their binding lookups, and each port gets its own address', async () => {
+    const driver = driverFor();
+    try {
+      await driver.getPort({ id: onA[0] as string, url: a.url }); // layout discovery
+      a.resetRequests();
+      const wanted = Array.from({ length: 40 }, (_, i) => i + 1);
+      const ports = await Promise.all([...wanted.map((n) => driver.getPort({ id: portId(n), url: a.url })), driver.getPort({ id: portId(0x7fff0), url: a.url })]);
+      expect(ports.slice(0, -1).map((p) => p?.fixed_ips)).toEqual(wanted.map((n) => [{ ip_address: bindingIp(n), subnet_id: GLUON_SUBNET_ID }]));
+      expect(ports.at(-1)).toBeUndefined();
+      expect(portRequests(a)).toHaveLength(41);
+      // the first lookup goes alone; the 40 made while it is on the wire go as one list
+      expect(bindingRequests(a)).toHaveLength(2);
+    } finally {
+      await driver.close();
+    }
+  });
+
   it('with batch "ids", filters by id in URLs under maxUrlLength: far fewer requests than ports', async () => {
     const driver = driverFor({ batch: 'ids', maxUrlLength: 8000 });
     try {

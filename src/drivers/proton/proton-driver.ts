@@ -9,6 +9,7 @@ import type {
   NeutronPortChanges,
   PortRef,
 } from '../types.js';
+import { AddressLookups } from './address-lookups.js';
 import { toNeutronPort, toProtonChanges, type GluonDummies } from './convert-port.js';
 import { ProtonHttp, protonFault } from './proton-http.js';
 import { discoverLayout, layoutFromModel, type ServiceLayout } from './service-layout.js';
@@ -95,6 +96,7 @@ export function createProtonDriver(options: ProtonDriverOptions): ProtonDriver {
   const strategy = options.batch ?? 'auto';
   const dummies: GluonDummies = { gluonNetworkId: options.gluonNetworkId, gluonSubnetId: options.gluonSubnetId };
   const layouts = new Map<string, Promise<ServiceLayout>>();
+  const lookups = new AddressLookups();
   const { service, logger } = options;
 
   /**
@@ -172,10 +174,17 @@ export function createProtonDriver(options: ProtonDriverOptions): ProtonDriver {
     return addresses;
   };
 
-  const convertOne = async (layout: ServiceLayout, row: Row, ctx: DriverContext | undefined): Promise<NeutronPort> => {
-    const id = String(row['id']);
-    const addresses = await bindingAddresses(layout, [id], ctx);
-    return toNeutronPort(row, addresses.get(id), dummies);
+  /**
+   * The service-binding address of one port: a lookup shared with the other single-port
+   * reads made meanwhile (see {@link AddressLookups}), so a storm of binds costs a few lists.
+   */
+  const addressOf = (layout: ServiceLayout, id: string, ctx: DriverContext | undefined): Promise<string | undefined> => {
+    const reads = readContext(ctx);
+    const lane = { key: `${layout.base} ${reads?.token ?? ''}`, fetch: (ids: readonly string[], c: DriverContext | undefined) => bindingAddresses(layout, ids, c) };
+    const address = lookups.lookup(lane, id, reads);
+    // the port request's failure is the call's answer; the address is read only after it succeeded
+    address.catch(() => undefined);
+    return address;
   };
 
   const portUrl = (layout: ServiceLayout, id: string): string => `${layout.base}/${encodeURIComponent(layout.portPlural)}/${encodeURIComponent(id)}`;
@@ -184,9 +193,11 @@ export function createProtonDriver(options: ProtonDriverOptions): ProtonDriver {
     checkRef(port);
     const layout = await layoutFor(port.url, ctx);
     const url = portUrl(layout, port.id);
+    // the address does not change with a port's PUT: looked up meanwhile
+    const address = addressOf(layout, port.id, ctx);
     const answer = await http.send({ method: 'PUT', url, body, ctx });
     if (answer.status !== 200 || typeof answer.body !== 'object' || answer.body === null) throw protonFault('PUT', url, answer);
-    return convertOne(layout, answer.body as Row, ctx);
+    return toNeutronPort(answer.body as Row, await address, dummies);
   };
 
   const driver: ProtonDriver = {
@@ -217,10 +228,11 @@ export function createProtonDriver(options: ProtonDriverOptions): ProtonDriver {
       checkRef(port);
       const layout = await layoutFor(port.url, ctx);
       const url = portUrl(layout, port.id);
+      const address = addressOf(layout, port.id, ctx);
       const answer = await http.send({ method: 'GET', url, ctx });
       if (answer.status === 404) return undefined;
       if (answer.status !== 200 || typeof answer.body !== 'object' || answer.body === null) throw protonFault('GET', url, answer);
-      return convertOne(layout, answer.body as Row, ctx);
+      return toNeutronPort(answer.body as Row, await address, dummies);
     },
 
     async getPorts(ports, ctx) {
@@ -253,7 +265,7 @@ export function createProtonDriver(options: ProtonDriverOptions): ProtonDriver {
       if (current.status === 404) throw new GluonError('GLUON_ERR_NOT_FOUND', `Gluon port ${port.id} was not found on its Proton server.`);
       if (current.status !== 200 || typeof current.body !== 'object' || current.body === null) throw protonFault('GET', url, current);
       const body = toProtonChanges(port.id, changes, new Set(Object.keys(current.body)));
-      if (Object.keys(body).length === 0) return convertOne(layout, current.body as Row, ctx);
+      if (Object.keys(body).length === 0) return toNeutronPort(current.body as Row, await addressOf(layout, port.id, ctx), dummies);
       return put(port, body, ctx);
     },
 
