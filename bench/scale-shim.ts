@@ -26,13 +26,15 @@ export interface InformerFigures {
   readonly heapBytesPerObject: number;
   /** Resident memory growth of this process over the list, bytes per object (rough: the heap does not shrink). */
   readonly rssBytesPerObject: number;
-  /** Relist after compaction, warm cache, 1 % of the keys deleted meanwhile, in ms. */
-  readonly relistMs: number;
-  /** Raw paged reads of the prefix just before and just after the relist, in ms. */
-  readonly rawAroundRelistMs: readonly [number, number];
-  /** relistMs ÷ the mean of rawAroundRelistMs. */
+  /** Relists after compaction (warm cache, 1/3 % of the keys deleted meanwhile, each round), in ms, in order. */
+  readonly relistMs: readonly number[];
+  /** Raw paged reads of the prefix just before and just after each relist, in ms, in order. */
+  readonly rawAroundRelistMs: readonly number[];
+  /** Median relist ÷ median raw read around them. */
   readonly relistVsRaw: number;
-  /** Synthetic deletes the relist delivered. */
+  /** CPU of this process per relist and per raw read (medians), in ms: the client's share, less sensitive to load. */
+  readonly cpuMs: { readonly relist: number; readonly raw: number };
+  /** Synthetic deletes the relists delivered. */
   readonly relistDeletes: number;
   readonly gcExposed: boolean;
 }
@@ -66,13 +68,33 @@ export async function pageSizeSweep(kv: KeyValueStore, prefix: string, pageSizes
   return pageSizes.map((s) => best.get(s) as RawRead);
 }
 
+/** Relists measured, each after its own deletes and compaction. */
+const RELIST_ROUNDS = 3;
+
+function cpuMs(): number {
+  const c = process.cpuUsage();
+  return (c.user + c.system) / 1000;
+}
+
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length === 0 ? Number.NaN : ((s[Math.floor((s.length - 1) / 2)] ?? 0) + (s[Math.ceil((s.length - 1) / 2)] ?? 0)) / 2;
+}
+
+async function deleteKeys(kv: KeyValueStore, keys: readonly string[]): Promise<void> {
+  for (let start = 0; start < keys.length; start += 128) {
+    await kv.txn({ compare: [], success: keys.slice(start, start + 128).map((key) => ({ type: 'delete' as const, key })) });
+  }
+}
+
 async function waitForSize(informer: Informer, size: number): Promise<void> {
   while (informer.size !== size) await new Promise((r) => setTimeout(r, 2));
 }
 
 /**
- * Lists `prefix` with a fresh informer (`pageSize` keys per page), then stops it, deletes
- * 1 % of the keys behind its back, compacts, starts it again and times the relist.
+ * Lists `prefix` with a fresh informer (`pageSize` keys per page); then, three times: stops
+ * it, deletes 1/3 % of the keys behind its back, compacts, starts it again and times the
+ * relist, with a raw read of the prefix before the first and after each relist.
  * Deletes those keys for good (call it last).
  */
 export async function measureInformer(kv: KeyValueStore, options: { readonly prefix: string; readonly pageSize: number }): Promise<InformerFigures> {
@@ -95,21 +117,32 @@ export async function measureInformer(kv: KeyValueStore, options: { readonly pre
     if (ev.type === 'deleted' && ev.synthetic) relistDeletes++;
   });
   const all = informer.list().map((e) => e.key).sort();
-  const victims = all.filter((_, j) => j % 100 === 0);
-  for (let start = 0; start < victims.length; start += 128) {
-    await kv.txn({ compare: [], success: victims.slice(start, start + 128).map((key) => ({ type: 'delete' as const, key })) });
+  const relistMs: number[] = [];
+  const rawAroundRelistMs: number[] = [];
+  const cpu = { relist: [] as number[], raw: [] as number[] };
+  const timedRaw = async (): Promise<void> => {
+    const c0 = cpuMs();
+    rawAroundRelistMs.push((await rawRead(kv, prefix, pageSize)).ms);
+    cpu.raw.push(cpuMs() - c0);
+  };
+  await timedRaw();
+  for (let round = 0; round < RELIST_ROUNDS; round++) {
+    // disconnected: delete 1/3 % of the keys behind its back and compact, then reconnect
+    await deleteKeys(kv, all.filter((_, j) => j % 300 === round * 100));
+    await kv.compact(await kv.currentRevision());
+    const expected = informer.size - all.filter((_, j) => j % 300 === round * 100).length;
+    const c0 = cpuMs();
+    const t0 = performance.now();
+    await informer.start();
+    await waitForSize(informer, expected);
+    relistMs.push(performance.now() - t0);
+    cpu.relist.push(cpuMs() - c0);
+    await informer.stop();
+    await timedRaw();
   }
-  await kv.compact(await kv.currentRevision());
-  const rawA = await rawRead(kv, prefix, pageSize);
-  const t2 = performance.now();
-  await informer.start();
-  await waitForSize(informer, keys - victims.length);
-  const relistMs = performance.now() - t2;
-  await informer.stop();
-  const rawB = await rawRead(kv, prefix, pageSize);
-  const rawMean = (rawA.ms + rawB.ms) / 2;
   return {
     keys, pageSize, listMs, rawBeforeListMs: rawBefore.ms, heapBytesPerObject, rssBytesPerObject,
-    relistMs, rawAroundRelistMs: [rawA.ms, rawB.ms], relistVsRaw: relistMs / rawMean, relistDeletes, gcExposed: gc !== undefined,
+    relistMs, rawAroundRelistMs, relistVsRaw: median(relistMs) / median(rawAroundRelistMs),
+    cpuMs: { relist: median(cpu.relist), raw: median(cpu.raw) }, relistDeletes, gcExposed: gc !== undefined,
   };
 }

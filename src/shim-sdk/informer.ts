@@ -173,6 +173,8 @@ export class Informer<T = unknown> {
             : { type: 'added', key: kv.key, object: object.value, revision: kv.modRevision, synthetic: diff },
         );
       },
+      // a relist reads keys only and fetches just the values the cache does not hold yet
+      needsValue: (kv: KeyValue) => this.cache.get(kv.key)?.modRevision !== kv.modRevision,
       finish: async (revision: number) => {
         for (const [key, old] of this.cache) {
           if (!seen.has(key)) pending.push({ type: 'deleted', key, object: old.object, oldObject: old.object, revision, synthetic: true });

@@ -151,6 +151,7 @@ class EtcdStore implements KeyValueStore {
           range_end: prefixEnd(start),
           ...(options.limit === undefined ? {} : { limit: options.limit }),
           ...(options.revision === undefined ? {} : { revision: options.revision }),
+          ...(options.keysOnly === true ? { keys_only: true } : {}),
         }),
       options.revision,
     );

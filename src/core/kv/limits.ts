@@ -32,6 +32,7 @@ export function checkRange(options: RangeOptions): void {
     throw badRequest({ field: 'limit', rule: 'positiveInteger', value: options.limit }, 'limit must be a positive integer');
   }
   if (options.revision !== undefined) checkRevision(options.revision, 'revision');
+  if (options.keysOnly !== undefined && typeof options.keysOnly !== 'boolean') throw badRequest({ field: 'keysOnly', rule: 'boolean', value: options.keysOnly }, 'keysOnly must be a boolean');
   if (options.fromKey !== undefined && (typeof options.fromKey !== 'string' || !options.fromKey.startsWith(options.prefix))) {
     throw badRequest({ field: 'fromKey', rule: 'startsWithPrefix', value: options.fromKey }, `fromKey must start with the prefix ${JSON.stringify(options.prefix)}`);
   }

@@ -7,6 +7,8 @@ export interface ListAllOptions {
   readonly pageSize?: number;
   /** Read at this revision instead of the current one. */
   readonly revision?: number;
+  /** Keys and revisions only, every `value` `''` (see `RangeOptions.keysOnly`). */
+  readonly keysOnly?: boolean;
 }
 
 /** One page of {@link listPages}. */
@@ -35,6 +37,7 @@ export async function* listPages(
       limit,
       ...(revision === undefined ? {} : { revision }),
       ...(fromKey === undefined ? {} : { fromKey }),
+      ...(options.keysOnly === true ? { keysOnly: true } : {}),
     });
     revision = page.revision;
     yield { kvs: page.kvs, revision };
