@@ -12,7 +12,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { createEtcdStore, listAll, listPages, type KeyValueStore } from '../src/core/kv/index.js';
+import { DEFAULT_PAGE_SIZE, createEtcdStore, listAll, listPages, type KeyValueStore } from '../src/core/kv/index.js';
 import { Informer } from '../src/shim-sdk/index.js';
 import { PORT_FIELDS } from '../test/fixtures/port-fields.js';
 import { startEtcd, type EtcdInstance } from '../test/setup/etcd.js';
@@ -24,7 +24,7 @@ export interface ShimBenchResult {
   readonly seedSeconds: number;
   /** Raw paged `listAll` of the same keys (no parse, no cache), in ms: the floor of the informer's list. */
   readonly rawListMs: number;
-  /** Initial list (paged, 1,000 keys per page) + JSON parse + cache, in ms. */
+  /** Initial list (paged, `DEFAULT_PAGE_SIZE` keys per page) + JSON parse + cache, in ms. */
   readonly listMs: number;
   /** Heap growth held by the informer's cache after the list, in MiB (after GC when exposed). */
   readonly heapDeltaMiB: number;
@@ -206,7 +206,7 @@ export function formatShimBench(r: ShimBenchResult): string {
     '|---|---|',
     `| objects in etcd (JSON value ≈ ${r.valueBytes} B) | ${r.objects.toLocaleString('en')} |`,
     `| raw paged listAll of the same keys (reference) | ${r.rawListMs.toFixed(0)} ms |`,
-    `| informer initial list (paged 1,000/page, parse, cache) | ${r.listMs.toFixed(0)} ms |`,
+    `| informer initial list (paged ${DEFAULT_PAGE_SIZE}/page, parse, cache) | ${r.listMs.toFixed(0)} ms |`,
     `| heap held by the cache${r.gcExposed ? '' : ' (no --expose-gc: rough)'} | ${r.heapDeltaMiB.toFixed(1)} MiB |`,
     `| relist after compaction, warm cache (median of 3; ${r.relistDeletes} missed deletes in all) | ${r.relistMs.toFixed(0)} ms |`,
     ...(r.relistRawMs === undefined ? [] : [`| raw paged listAll around the relists (median of 4), relist ÷ raw | ${r.relistRawMs.toFixed(0)} ms, ${(r.relistMs / r.relistRawMs).toFixed(2)}× |`]),

@@ -41,7 +41,7 @@ export interface InformerOptions<T> {
   readonly prefix: string;
   /** Turns a value into an object; throw to reject it (logged, skipped). Default `JSON.parse`. */
   readonly parse?: (value: string, key: string) => T;
-  /** Keys per page when listing (default 1,000). */
+  /** Keys per page when listing (default 4,000, `DEFAULT_PAGE_SIZE`). */
   readonly pageSize?: number;
   /** Backoff between failed relists (default 100 ms doubling up to 5 s). */
   readonly relistBackoff?: BackoffOptions;

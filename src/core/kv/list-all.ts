@@ -3,7 +3,7 @@ import type { KeyValue, KeyValueStore } from './types.js';
 
 /** Options of {@link listAll} and `listPages`. */
 export interface ListAllOptions {
-  /** Keys per request (default 1,000: far below gRPC's 4 MiB response limit). */
+  /** Keys per request (default `DEFAULT_PAGE_SIZE`, 4,000: fewer pages make etcd 3.4's per-page index walk cheaper). */
   readonly pageSize?: number;
   /** Read at this revision instead of the current one. */
   readonly revision?: number;

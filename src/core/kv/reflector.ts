@@ -45,7 +45,7 @@ export interface ReflectorTarget {
 export interface ReflectorOptions {
   /** The key prefix to follow. */
   readonly prefix: string;
-  /** Keys per page when listing (default 1,000). */
+  /** Keys per page when listing (default 4,000, `DEFAULT_PAGE_SIZE`). */
   readonly pageSize?: number;
   /** Backoff between failed relists (default 100 ms doubling up to 5 s). */
   readonly relistBackoff?: BackoffOptions;
