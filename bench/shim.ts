@@ -12,7 +12,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { createEtcdStore, listAll, type KeyValueStore } from '../src/core/kv/index.js';
+import { DEFAULT_PAGE_SIZE, createEtcdStore, listAll, listPages, type KeyValueStore } from '../src/core/kv/index.js';
 import { Informer } from '../src/shim-sdk/index.js';
 import { PORT_FIELDS } from '../test/fixtures/port-fields.js';
 import { startEtcd, type EtcdInstance } from '../test/setup/etcd.js';
@@ -24,12 +24,24 @@ export interface ShimBenchResult {
   readonly seedSeconds: number;
   /** Raw paged `listAll` of the same keys (no parse, no cache), in ms: the floor of the informer's list. */
   readonly rawListMs: number;
-  /** Initial list (paged, 1,000 keys per page) + JSON parse + cache, in ms. */
+  /** Initial list (paged, `DEFAULT_PAGE_SIZE` keys per page) + JSON parse + cache, in ms. */
   readonly listMs: number;
   /** Heap growth held by the informer's cache after the list, in MiB (after GC when exposed). */
   readonly heapDeltaMiB: number;
-  /** Relist after compaction with a warm cache and 1% of the objects deleted meanwhile, in ms. */
+  /**
+   * Relist after compaction with a warm cache, in ms: the median of three, each after 1/3 %
+   * of the objects were deleted meanwhile and history compacted.
+   */
   readonly relistMs: number;
+  /** The three relists, in ms, in order. */
+  readonly relistRuns?: readonly number[];
+  /**
+   * Raw paged `listAll` of the prefix just before the first relist and just after each, in
+   * ms: the median (the same-run baseline of the relists, taken in the same conditions).
+   */
+  readonly relistRawMs?: number;
+  /** Those raw reads, in ms, in order. */
+  readonly relistRawRuns?: readonly number[];
   /** Synthetic deletes the relist delivered. */
   readonly relistDeletes: number;
   /** etcd put → watch event latency, in ms. */
@@ -45,6 +57,11 @@ function heapUsed(): number {
   gc?.();
   gc?.();
   return process.memoryUsage().heapUsed;
+}
+
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length === 0 ? Number.NaN : ((s[Math.floor((s.length - 1) / 2)] ?? 0) + (s[Math.ceil((s.length - 1) / 2)] ?? 0)) / 2;
 }
 
 function percentile(sorted: readonly number[], p: number): number {
@@ -134,23 +151,37 @@ export async function runShimBench(options: { endpoint?: string; objects?: numbe
     if (informer.size !== objects) throw new Error(`informer holds ${informer.size} objects, expected ${objects}`);
     log(`shim bench: raw listAll ${rawListMs.toFixed(0)} ms, informer list ${listMs.toFixed(0)} ms, heap +${heapDeltaMiB.toFixed(1)} MiB`);
 
-    // disconnect, delete 1 % behind its back, compact, reconnect: relist + diff
+    // three times: disconnect, delete 1/3 % behind its back, compact, reconnect (relist + diff),
+    // with a raw read of the same prefix before the first relist and after each
     await informer.stop();
     let relistDeletes = 0;
     informer.on((ev) => {
       if (ev.type === 'deleted' && ev.synthetic) relistDeletes++;
     });
-    const victims = Array.from({ length: Math.floor(objects / 100) }, (_, j) => j * 100);
-    for (let start = 0; start < victims.length; start += 128) {
-      await kv.txn({ compare: [], success: victims.slice(start, start + 128).map((i) => ({ type: 'delete' as const, key: `${prefix}Port/${String(i).padStart(7, '0')}` })) });
+    const rawRead = async (): Promise<number> => {
+      const t = performance.now();
+      for await (const page of listPages(kv, prefix)) void page;
+      return performance.now() - t;
+    };
+    const relistRawRuns = [await rawRead()];
+    const relistRuns: number[] = [];
+    for (let round = 0; round < 3; round++) {
+      const victims = Array.from({ length: Math.floor(objects / 300) }, (_, j) => j * 300 + round * 100);
+      for (let start = 0; start < victims.length; start += 128) {
+        await kv.txn({ compare: [], success: victims.slice(start, start + 128).map((i) => ({ type: 'delete' as const, key: `${prefix}Port/${String(i).padStart(7, '0')}` })) });
+      }
+      await kv.compact(await kv.currentRevision());
+      const expected = informer.size - victims.length;
+      const t2 = performance.now();
+      await informer.start();
+      while (informer.size !== expected) await new Promise((r) => setTimeout(r, 2));
+      relistRuns.push(performance.now() - t2);
+      await informer.stop();
+      relistRawRuns.push(await rawRead());
     }
-    await kv.compact(await kv.currentRevision());
-    const t2 = performance.now();
-    await informer.start();
-    while (informer.size !== objects - victims.length) await new Promise((r) => setTimeout(r, 5));
-    const relistMs = performance.now() - t2;
-    await informer.stop();
-    log(`shim bench: relist after compaction ${relistMs.toFixed(0)} ms (${relistDeletes} missed deletes delivered)`);
+    const relistMs = median(relistRuns);
+    const relistRawMs = median(relistRawRuns);
+    log(`shim bench: relists after compaction ${relistRuns.map((m) => m.toFixed(0)).join(' / ')} ms vs raw reads around them ${relistRawRuns.map((m) => m.toFixed(0)).join(' / ')} ms (${relistDeletes} missed deletes delivered)`);
 
     const lat = await putToEventLatency(kv, prefix, events);
     const putToEvent = {
@@ -160,7 +191,7 @@ export async function runShimBench(options: { endpoint?: string; objects?: numbe
       mean: lat.reduce((a, b) => a + b, 0) / Math.max(1, lat.length),
     };
     log(`shim bench: etcd put → watch event p50 ${putToEvent.p50.toFixed(2)} ms, p99 ${putToEvent.p99.toFixed(2)} ms`);
-    return { objects, valueBytes: portJson(1).length, seedSeconds, rawListMs, listMs, heapDeltaMiB, relistMs, relistDeletes, putToEvent, gcExposed: gc !== undefined, load1: Math.round((loadavg()[0] ?? 0) * 100) / 100 };
+    return { objects, valueBytes: portJson(1).length, seedSeconds, rawListMs, listMs, heapDeltaMiB, relistMs, relistRuns, relistRawMs, relistRawRuns, relistDeletes, putToEvent, gcExposed: gc !== undefined, load1: Math.round((loadavg()[0] ?? 0) * 100) / 100 };
   } finally {
     await kv.deletePrefix('').catch(() => undefined);
     await kv.close();
@@ -175,9 +206,10 @@ export function formatShimBench(r: ShimBenchResult): string {
     '|---|---|',
     `| objects in etcd (JSON value ≈ ${r.valueBytes} B) | ${r.objects.toLocaleString('en')} |`,
     `| raw paged listAll of the same keys (reference) | ${r.rawListMs.toFixed(0)} ms |`,
-    `| informer initial list (paged 1,000/page, parse, cache) | ${r.listMs.toFixed(0)} ms |`,
+    `| informer initial list (paged ${DEFAULT_PAGE_SIZE}/page, parse, cache) | ${r.listMs.toFixed(0)} ms |`,
     `| heap held by the cache${r.gcExposed ? '' : ' (no --expose-gc: rough)'} | ${r.heapDeltaMiB.toFixed(1)} MiB |`,
-    `| relist after compaction, warm cache, ${r.relistDeletes} missed deletes | ${r.relistMs.toFixed(0)} ms |`,
+    `| relist after compaction, warm cache (median of 3; ${r.relistDeletes} missed deletes in all) | ${r.relistMs.toFixed(0)} ms |`,
+    ...(r.relistRawMs === undefined ? [] : [`| raw paged listAll around the relists (median of 4), relist ÷ raw | ${r.relistRawMs.toFixed(0)} ms, ${(r.relistMs / r.relistRawMs).toFixed(2)}× |`]),
     `| etcd put → watch event p50 / p99 (${r.putToEvent.samples} samples) | ${r.putToEvent.p50.toFixed(2)} / ${r.putToEvent.p99.toFixed(2)} ms |`,
   ].join('\n');
 }

@@ -41,7 +41,7 @@ export interface InformerOptions<T> {
   readonly prefix: string;
   /** Turns a value into an object; throw to reject it (logged, skipped). Default `JSON.parse`. */
   readonly parse?: (value: string, key: string) => T;
-  /** Keys per page when listing (default 1,000). */
+  /** Keys per page when listing (default 4,000, `DEFAULT_PAGE_SIZE`). */
   readonly pageSize?: number;
   /** Backoff between failed relists (default 100 ms doubling up to 5 s). */
   readonly relistBackoff?: BackoffOptions;
@@ -173,6 +173,8 @@ export class Informer<T = unknown> {
             : { type: 'added', key: kv.key, object: object.value, revision: kv.modRevision, synthetic: diff },
         );
       },
+      // a relist reads keys only and fetches just the values the cache does not hold yet
+      needsValue: (kv: KeyValue) => this.cache.get(kv.key)?.modRevision !== kv.modRevision,
       finish: async (revision: number) => {
         for (const [key, old] of this.cache) {
           if (!seen.has(key)) pending.push({ type: 'deleted', key, object: old.object, oldObject: old.object, revision, synthetic: true });

@@ -114,6 +114,20 @@ export function describeKeyValueStore(name: string, factory: StoreFactory): void
       expect(now.revision).toBe(await kv.currentRevision());
     });
 
+    it('ranges keys only: every key with its revisions, no values, also at an older revision', async () => {
+      const p = ns();
+      await kv.put(`${p}a`, 'value-a');
+      const { revision } = await kv.put(`${p}b`, 'value-b');
+      await kv.put(`${p}b`, 'newer');
+      const full = await kv.range({ prefix: p, revision });
+      const keysOnly = await kv.range({ prefix: p, revision, keysOnly: true });
+      expect(keysOnly.kvs).toEqual(full.kvs.map((x) => ({ ...x, value: '' })));
+      expect(keysOnly.kvs.map((x) => x.modRevision)).toEqual([revision - 1, revision]);
+      const paged = await listAll(kv, p, { pageSize: 1, keysOnly: true });
+      expect(paged.kvs.map((x) => [x.key, x.value])).toEqual([[`${p}a`, ''], [`${p}b`, '']]);
+      await expectKvError(kv.range({ prefix: p, keysOnly: 'yes' as unknown as boolean }), 'GLUON_ERR_KV_BAD_REQUEST');
+    });
+
     it('deletes a whole prefix as one revision', async () => {
       const p = ns();
       for (let i = 0; i < 5; i++) await kv.put(`${p}${i}`, 'x');

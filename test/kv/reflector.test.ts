@@ -12,6 +12,7 @@ import {
   createEtcdStore,
   createMemoryStore,
   isKvError,
+  listAll,
   type KeyValueStore,
   type ReflectorOptions,
   type ReflectorTarget,
@@ -56,6 +57,35 @@ function recorder(): ReflectorTarget & { listings: Listing[]; events: WatchEvent
       events.push(event);
       if (event.type === 'delete') cache.delete(event.key);
       else cache.set(event.key, event.value ?? '');
+    },
+  };
+}
+
+/** A target that names the values it needs on a relist (those its cache lacks) and records what it was handed. */
+function cachingTarget(): ReflectorTarget & { cache: Map<string, { value: string; modRevision: number }>; handed: { key: string; value: string }[] } {
+  const cache = new Map<string, { value: string; modRevision: number }>();
+  const handed: { key: string; value: string }[] = [];
+  return {
+    cache,
+    handed,
+    beginList(relist) {
+      const fresh = new Map<string, { value: string; modRevision: number }>();
+      return {
+        needsValue: (kv) => cache.get(kv.key)?.modRevision !== kv.modRevision,
+        add(kv) {
+          if (relist) handed.push({ key: kv.key, value: kv.value });
+          const old = cache.get(kv.key);
+          fresh.set(kv.key, old?.modRevision === kv.modRevision ? old : { value: kv.value, modRevision: kv.modRevision });
+        },
+        finish() {
+          cache.clear();
+          for (const [k, v] of fresh) cache.set(k, v);
+        },
+      };
+    },
+    onEvent(event) {
+      if (event.type === 'delete') cache.delete(event.key);
+      else cache.set(event.key, { value: event.value ?? '', modRevision: event.modRevision });
     },
   };
 }
@@ -189,6 +219,33 @@ function describeReflector(name: string, factory: Factory): void {
       await reflector.start();
       await waitFor('the relist', () => reflector.relists === 1, 15_000);
       expect([...target.cache.keys()]).toEqual(['/p/c']);
+    });
+
+    it('a relist whose target names the values it needs reads keys only and fetches just those, few key by key or many as one span', async () => {
+      const kv = await factory();
+      stores.push(kv);
+      const target = cachingTarget();
+      const reflector = new Reflector(kv, target, { prefix: '/p/', pageSize: 10, relistBackoff: { initialMs: 20, maxMs: 20 } });
+      reflectors.push(reflector);
+      const key = (i: number): string => `/p/${String(i).padStart(2, '0')}`;
+      for (let i = 0; i < 30; i++) await kv.put(key(i), `v1-${i}`);
+      await reflector.start();
+      await reflector.stop();
+      // page 1 (keys 0-9): one change; page 2 (10-19): ten changes; page 3: a delete and an add
+      await kv.put(key(3), 'v2-3');
+      await kv.txn({ compare: [], success: Array.from({ length: 10 }, (_, j) => ({ type: 'put' as const, key: key(10 + j), value: `v2-${10 + j}` })) });
+      await kv.delete(key(25));
+      await kv.put('/p/27x', 'new');
+      await kv.compact(await kv.currentRevision());
+      await reflector.start();
+      await waitFor('the relist', () => reflector.relists === 1, 15_000);
+      const now = await listAll(kv, '/p/');
+      expect([...target.cache].map(([k, v]) => [k, v.value])).toEqual(now.kvs.map((x) => [x.key, x.value]));
+      // the changed keys came with their values, in key order; the others without
+      const withValue = target.handed.filter((h) => h.value !== '');
+      expect(withValue.map((h) => h.key)).toEqual([key(3), ...Array.from({ length: 10 }, (_, j) => key(10 + j)), '/p/27x']);
+      expect(target.handed.map((h) => h.key)).toEqual(now.kvs.map((x) => x.key));
+      expect(target.handed.find((h) => h.key === key(0))?.value).toBe('');
     });
 
     it('a first list that fails rejects start and leaves the reflector stopped and unsynced', async () => {

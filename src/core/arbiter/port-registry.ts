@@ -11,7 +11,7 @@ export { PORT_REGISTRY_PREFIX };
 export interface PortRegistryOptions {
   /** Registration prefix (default {@link PORT_REGISTRY_PREFIX}). */
   readonly prefix?: string;
-  /** Keys per page when listing (default 1,000). */
+  /** Keys per page when listing (default 4,000, `DEFAULT_PAGE_SIZE`). */
   readonly pageSize?: number;
   /** Logger (default silent). */
   readonly logger?: Logger;

@@ -36,7 +36,7 @@ export interface ProtonWatchOptions {
   readonly bufferBytes?: number;
   /** Milliseconds a cut-off stream gets to flush before its socket is destroyed (default 10 s). */
   readonly closeGraceMs?: number;
-  /** Keys per kv page of the initial list (default 1,000). */
+  /** Keys per kv page of the initial list (default 4,000, `DEFAULT_PAGE_SIZE`). */
   readonly pageSize?: number;
   /** Told about every stream opened and ended. */
   readonly monitor?: WatchMonitor;

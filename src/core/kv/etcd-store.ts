@@ -6,7 +6,7 @@ import { KvCompactedError, KvError, closedError } from './errors.js';
 import { isCompactedMessage, translateEtcdError } from './etcd-errors.js';
 import { EtcdLease } from './etcd-lease.js';
 import { openEtcdWatch, prefixEnd } from './etcd-watch.js';
-import { checkKey, checkRange, checkTtl, checkTxn, checkValue, compareTarget } from './limits.js';
+import { MAX_RESPONSE_BYTES, checkKey, checkRange, checkTtl, checkTxn, checkValue, compareTarget } from './limits.js';
 import type { WatchDispatcher } from './watch-dispatcher.js';
 import type {
   CampaignOptions,
@@ -80,6 +80,7 @@ class EtcdStore implements KeyValueStore {
       hosts: normalizeHosts(options.hosts),
       dialTimeout: options.dialTimeoutMs ?? 5000,
       ...etcdClientAccess(options.access),
+      grpcOptions: { 'grpc.max_receive_message_length': MAX_RESPONSE_BYTES },
       defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: Date.now() + requestTimeout }),
       faultHandling: {
         // reconnect watches quickly after an outage (etcd3's default waits up to 30 s)
@@ -151,6 +152,7 @@ class EtcdStore implements KeyValueStore {
           range_end: prefixEnd(start),
           ...(options.limit === undefined ? {} : { limit: options.limit }),
           ...(options.revision === undefined ? {} : { revision: options.revision }),
+          ...(options.keysOnly === true ? { keys_only: true } : {}),
         }),
       options.revision,
     );

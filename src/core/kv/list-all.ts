@@ -3,10 +3,12 @@ import type { KeyValue, KeyValueStore } from './types.js';
 
 /** Options of {@link listAll} and `listPages`. */
 export interface ListAllOptions {
-  /** Keys per request (default 1,000: far below gRPC's 4 MiB response limit). */
+  /** Keys per request (default `DEFAULT_PAGE_SIZE`, 4,000: fewer pages make etcd 3.4's per-page index walk cheaper). */
   readonly pageSize?: number;
   /** Read at this revision instead of the current one. */
   readonly revision?: number;
+  /** Keys and revisions only, every `value` `''` (see `RangeOptions.keysOnly`). */
+  readonly keysOnly?: boolean;
 }
 
 /** One page of {@link listPages}. */
@@ -35,6 +37,7 @@ export async function* listPages(
       limit,
       ...(revision === undefined ? {} : { revision }),
       ...(fromKey === undefined ? {} : { fromKey }),
+      ...(options.keysOnly === true ? { keysOnly: true } : {}),
     });
     revision = page.revision;
     yield { kvs: page.kvs, revision };

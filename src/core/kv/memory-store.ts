@@ -130,7 +130,8 @@ class MemoryStore implements KeyValueStore {
     const limit = options.limit ?? Number.MAX_SAFE_INTEGER;
     const recs = this.backend.range({ prefix, start }, revision, limit === Number.MAX_SAFE_INTEGER ? limit : limit + 1);
     const more = recs.length > limit;
-    return { kvs: (more ? recs.slice(0, limit) : recs).map((r) => this.toKv(r)), more, revision };
+    const kvs = (more ? recs.slice(0, limit) : recs).map((r) => this.toKv(r));
+    return { kvs: options.keysOnly === true ? kvs.map((kv) => ({ ...kv, value: '' })) : kvs, more, revision };
   }
 
   async put(key: string, value: string, options: PutOptions = {}): Promise<WriteResult> {

@@ -1,6 +1,7 @@
 import type { KvError } from './errors.js';
 import { listPages } from './list-all.js';
 import type { KeyValue, KeyValueStore, Watch, WatchEvent } from './types.js';
+import { withValues } from './reflector-values.js';
 import type { Logger } from '../log/index.js';
 import { delayAfter, exponentialBackoff, type Backoff, type BackoffDefaults, type BackoffOptions } from '../retry/index.js';
 
@@ -15,6 +16,14 @@ export interface ReflectorListing {
    * promise is awaited before the reflector watches again.
    */
   finish(revision: number): void | Promise<void>;
+  /**
+   * Optional, for relists: whether a listed key's value is needed, judged from its key and
+   * revisions alone (`value` is `''` here). When given, a relist reads keys only and
+   * fetches the values of just the keys this accepts, at the listing's revision; every
+   * other key reaches {@link add} with an empty value (e.g. a key the cache already holds
+   * at that `modRevision`).
+   */
+  needsValue?(kv: KeyValue): boolean;
 }
 
 /** What a {@link Reflector} feeds: a cache of the keys under its prefix. */
@@ -36,7 +45,7 @@ export interface ReflectorTarget {
 export interface ReflectorOptions {
   /** The key prefix to follow. */
   readonly prefix: string;
-  /** Keys per page when listing (default 1,000). */
+  /** Keys per page when listing (default 4,000, `DEFAULT_PAGE_SIZE`). */
   readonly pageSize?: number;
   /** Backoff between failed relists (default 100 ms doubling up to 5 s). */
   readonly relistBackoff?: BackoffOptions;
@@ -201,13 +210,19 @@ export class Reflector {
     }, delayMs);
   }
 
-  /** Lists the prefix at one revision and hands the listing over. */
+  /**
+   * Lists the prefix at one revision and hands the listing over. A relist whose target
+   * tells which values it needs reads keys only, then fetches just those values.
+   */
   private async list(generation: number, relist: boolean): Promise<void> {
     const listing = this.target.beginList(relist);
+    const needsValue = relist && listing.needsValue !== undefined ? (kv: KeyValue) => listing.needsValue?.(kv) === true : undefined;
     let revision = this.rev;
-    for await (const page of listPages(this.kv, this.prefix, this.options.pageSize === undefined ? {} : { pageSize: this.options.pageSize })) {
+    const paging = { ...(this.options.pageSize === undefined ? {} : { pageSize: this.options.pageSize }), ...(needsValue === undefined ? {} : { keysOnly: true }) };
+    for await (const page of listPages(this.kv, this.prefix, paging)) {
       revision = page.revision;
-      for (const kv of page.kvs) listing.add(kv);
+      const kvs = needsValue === undefined ? page.kvs : await withValues(this.kv, { prefix: this.prefix, page, needsValue });
+      for (const kv of kvs) listing.add(kv);
     }
     if (generation !== this.generation) return;
     this.rev = Math.max(this.rev, revision);

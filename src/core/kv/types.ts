@@ -47,6 +47,11 @@ export interface RangeOptions {
    * and the `revision` of the first page (or use {@link listAll}).
    */
   readonly fromKey?: string;
+  /**
+   * Return keys and their revisions without values (each `value` is `''`): far less to
+   * transfer and decode when the caller only needs to learn which keys changed.
+   */
+  readonly keysOnly?: boolean;
 }
 
 /** Result of {@link KeyValueStore.range}. */

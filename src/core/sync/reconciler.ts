@@ -67,7 +67,7 @@ interface Planned {
  * registrations whose `service` is a hosted API) equal to SQL: puts what is missing or
  * different, deletes what SQL no longer has. Never writes a key outside those.
  *
- * etcd is read first (paged, 1000 keys a page), then SQL streams past it. Every write is
+ * etcd is read first (paged, 4,000 keys a page), then SQL streams past it. Every write is
  * guarded by the key's state as read (`modRevision` unchanged, or still absent), so a
  * value the publisher wrote meanwhile (a newer commit) is never overwritten with an
  * older snapshot; such keys are reported as `skipped`. Writes go in transactions of at
