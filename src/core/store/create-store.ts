@@ -22,6 +22,11 @@ export interface StoreOptions {
   readonly mirror?: boolean;
   /** Largest page a list returns (default 1000). */
   readonly maxPageSize?: number;
+  /**
+   * MySQL: connections of the read pool (default 10); writes use one connection of
+   * their own (one transaction at a time, see the group writer).
+   */
+  readonly poolSize?: number;
 }
 
 /** Default database URL: a SQLite file in the working directory. */
@@ -47,7 +52,7 @@ export function createStore(options: StoreOptions = {}): SqlStore {
   const advertisedUrl = checkAdvertisedUrl(options.advertisedUrl ?? DEFAULT_ADVERTISED_URL);
   const maxPageSize = wholeNumberOption('maxPageSize', options.maxPageSize ?? 1000, { min: 1 });
   const logger = options.logger ?? silentLogger;
-  const db = Database.open(target, logger);
+  const db = Database.open(target, { logger, ...(options.poolSize === undefined ? {} : { poolSize: wholeNumberOption('poolSize', options.poolSize, { min: 1 }) }) });
   return new SqlStoreImpl(db, { logger, advertisedUrl, mirror: options.mirror ?? true, maxPageSize });
 }
 

@@ -311,7 +311,7 @@ export class GroupWriter {
 
 /**
  * Inserts planned rows: consecutive rows of one target with as few multi-row INSERTs as
- * the parameter limit allows, all issued at once on SQLite (one after the other on
+ * the parameter limit allows, all issued at once on SQLite (in one round trip on
  * MySQL). Outbox rows inserted on SQLite are recorded in `tx.outbox` with their seqs:
  * SQLite gives the rows of one INSERT consecutive rowids ending at the last insert rowid
  * (the outbox's `seq` is `INTEGER PRIMARY KEY AUTOINCREMENT`), and one writer at a time
@@ -336,6 +336,10 @@ export async function insertPlanned(db: Database, tx: Tx, rows: readonly Planned
       statements.push({ sql: target.head + new Array<string>(chunk.length).fill(group).join(', '), params, chunk, collect });
     }
     i = end;
+  }
+  if (!statements.some((s) => s.collect)) {
+    await db.runMany(tx, statements);
+    return;
   }
   const results: ({ readonly changes: number; readonly lastId: number | undefined } | undefined)[] = [];
   await db.sequence(
