@@ -1,8 +1,9 @@
+import type * as Mysql2Module from 'mysql2';
 import type { ExecuteValues, Pool, PoolConnection, PoolOptions } from 'mysql2';
 import { StoreError } from '../errors/index.js';
 
 /** The mysql2 module (callback API). */
-type Mysql2 = typeof import('mysql2');
+type Mysql2 = typeof Mysql2Module;
 
 /** A row as mysql2 returns it. @internal */
 export type MysqlRow = Record<string, unknown>;
@@ -21,7 +22,7 @@ let driver: Promise<Mysql2> | undefined;
 
 function loadDriver(): Promise<Mysql2> {
   driver ??= import('mysql2').then(
-    (mod) => ((mod as { default?: Mysql2 }).default ?? mod) as Mysql2,
+    (mod) => ((mod as unknown as { default?: Mysql2 }).default ?? mod) as Mysql2,
     (err: unknown) => {
       driver = undefined;
       throw new StoreError('GLUON_ERR_STORE_CONFIG', 'The mysql driver could not be loaded: install the "mysql2" package (npm install mysql2).', { cause: err });
