@@ -64,7 +64,10 @@ const SQLITE_BUSY_TIMEOUT_MS = 5_000;
 const SCHEMA_BUSY_TIMEOUT_MS = 5_000;
 
 /** Default size of the MySQL read pool (reads, schema work and the outbox reader's reads). */
-export const DEFAULT_MYSQL_POOL_SIZE = 10;
+export const DEFAULT_MYSQL_POOL_SIZE = Number(process.env['GLUON_TMP_READERS'] ?? 10);
+
+/** Default number of MySQL write connections: write transactions (groups) running at once. */
+export const DEFAULT_MYSQL_WRITERS = Number(process.env['GLUON_TMP_WRITERS'] ?? 2);
 
 /** The better-sqlite3 constructor, loaded once (an optional dependency). */
 let nativeOpen: Promise<NativeOpen> | undefined;
@@ -112,6 +115,7 @@ export class Database {
   private mysqlOpened: { readonly read: MysqlPool; readonly write: MysqlPool } | undefined;
   private readonly mysqlTarget: Extract<ConnectTarget, { dialect: 'mysql' }> | undefined;
   private readonly mysqlPoolSize: number;
+  private readonly mysqlWriters: number;
   /** SQLite: the connection schema work runs on (outside the store's writer). */
   private schemaConn: SqliteConnection | undefined;
   private sqlite: Promise<{ readonly writer: SqliteConnection; readonly reader: SqliteConnection }> | undefined;
@@ -128,6 +132,7 @@ export class Database {
     this.dialect = target.dialect;
     this.mysqlTarget = target.dialect === 'mysql' ? target : undefined;
     this.mysqlPoolSize = options.poolSize ?? DEFAULT_MYSQL_POOL_SIZE;
+    this.mysqlWriters = options.writeConnections ?? DEFAULT_MYSQL_WRITERS;
     this.storage = target.dialect === 'sqlite' ? target.storage : undefined;
     this.logger = logger;
   }
@@ -152,7 +157,7 @@ export class Database {
     if (this.closed) return Promise.reject(new StoreError('GLUON_ERR_STORE_UNAVAILABLE', 'The store is closed.'));
     this.mysqlPools ??= (async () => {
       const read = await MysqlPool.open(target, { size: this.mysqlPoolSize });
-      const write = await MysqlPool.open(target, { size: 1, multipleStatements: true });
+      const write = await MysqlPool.open(target, { size: this.mysqlWriters, multipleStatements: true });
       this.mysqlOpened = { read, write };
       return this.mysqlOpened;
     })().catch((err: unknown) => {
@@ -261,8 +266,28 @@ export class Database {
       );
       return;
     }
-    for (const s of statements) mysql.deferred.push(mysql.session.format(s.sql, s.params));
+    this.defer(tx, statements);
     await flushDeferred(mysql);
+  }
+
+  /** True on MySQL: statements can wait in a transaction ({@link defer}) and go with the next. */
+  get defersStatements(): boolean {
+    return this.dialect === 'mysql';
+  }
+
+  /**
+   * MySQL: queues statements of a transaction without sending them; they go, in order,
+   * with its next statement or its COMMIT, in the same round trip.
+   */
+  defer(tx: Tx, statements: readonly { readonly sql: string; readonly params: readonly unknown[] }[]): void {
+    const mysql = tx.mysql;
+    if (mysql === undefined) throw new StoreError('GLUON_ERR_INTERNAL', 'Statements are deferred on MySQL only.');
+    for (const s of statements) mysql.deferred.push(mysql.session.format(s.sql, s.params));
+  }
+
+  /** How many write transactions may run at once: 1 on SQLite (one writer), the writer pool's size on MySQL. */
+  get writeConnections(): number {
+    return this.dialect === 'mysql' ? this.mysqlWriters : 1;
   }
 
   /**
@@ -470,4 +495,6 @@ export interface DatabaseOptions {
   readonly logger: Logger;
   /** MySQL: connections of the read pool (default {@link DEFAULT_MYSQL_POOL_SIZE}). */
   readonly poolSize?: number;
+  /** MySQL: write connections, i.e. write transactions at once (default {@link DEFAULT_MYSQL_WRITERS}). */
+  readonly writeConnections?: number;
 }
