@@ -63,11 +63,18 @@ const SQLITE_BUSY_TIMEOUT_MS = 5_000;
 /** How long the schema connection (SQLite) waits for a lock held by another process (ms). */
 const SCHEMA_BUSY_TIMEOUT_MS = 5_000;
 
-/** Default size of the MySQL read pool (reads, schema work and the outbox reader's reads). */
-export const DEFAULT_MYSQL_POOL_SIZE = Number(process.env['GLUON_TMP_READERS'] ?? 10);
+/**
+ * Default size of the MySQL read pool (reads, schema work and the outbox reader's reads),
+ * chosen by measurement (docs/benchmarks.md).
+ */
+export const DEFAULT_MYSQL_POOL_SIZE = 10;
 
-/** Default number of MySQL write connections: write transactions (groups) running at once. */
-export const DEFAULT_MYSQL_WRITERS = Number(process.env['GLUON_TMP_WRITERS'] ?? 2);
+/**
+ * Default number of MySQL write connections: write transactions (groups) running at
+ * once, chosen by measurement (docs/benchmarks.md: 1 left creates waiting on one
+ * transaction's round trips, 2 and 4 overlap them).
+ */
+export const DEFAULT_MYSQL_WRITERS = 4;
 
 /** The better-sqlite3 constructor, loaded once (an optional dependency). */
 let nativeOpen: Promise<NativeOpen> | undefined;
@@ -102,10 +109,12 @@ function isBusy(err: unknown): boolean {
  *   synchronously ({@link SqliteConnection}): no thread-pool round trip per statement.
  *   Schema work (migrations) runs on a third connection, opened when first needed. An
  *   in-memory database is one connection shared by all three. Sequelize is not loaded.
- * - **MySQL/MariaDB**: mysql2, on two pools of the store's own — the writer's (one
- *   connection: the group writer runs one transaction at a time; several statements may go
- *   in one round trip) and the read pool (prepared statements for reads, schema work).
- *   mysql2 is imported when the first statement needs it.
+ * - **MySQL/MariaDB**: mysql2, on two pools of the store's own — the writers' (one
+ *   connection per write transaction the group writer runs at once; a transaction's
+ *   statements are text, several may go in one round trip) and the read pool (prepared
+ *   statements for reads, schema work). Rows come back without a type-cast callback,
+ *   dates as text, and go through the same row → object conversion as SQLite's. mysql2
+ *   is imported when the first statement needs it; Sequelize is not loaded.
  * @internal
  */
 export class Database {
@@ -305,10 +314,10 @@ export class Database {
   }
 
   /**
-   * Starts a write transaction (only the group writer calls this: one at a time). On
-   * SQLite a busy database (another process holds the write lock) is retried without
-   * blocking the event loop, for up to 5 s; then the write fails as unavailable. On
-   * MySQL it takes the writer's connection; START TRANSACTION goes with the first statement.
+   * Starts a write transaction (only the group writer calls this: on SQLite one at a
+   * time). On SQLite a busy database (another process holds the write lock) is retried
+   * without blocking the event loop, for up to 5 s; then the write fails as unavailable.
+   * On MySQL it takes a write connection; START TRANSACTION goes with the first statement.
    */
   async begin(): Promise<Tx> {
     if (this.dialect === 'mysql') {

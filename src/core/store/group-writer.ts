@@ -79,9 +79,13 @@ function retryingDeadlocks(run: () => Promise<void>): Promise<void> {
 const DEADLOCK_RETRY_MS = 2000;
 
 /**
- * The single writer: every write goes through it. It takes every pending request,
- * runs them in ONE transaction (each in a savepoint, pure inserts batched), commits, and
- * only then resolves each request with its own result or error.
+ * The writer: every write goes through it. It takes every pending request, runs them in
+ * ONE transaction (each in a savepoint, pure inserts batched), commits, and only then
+ * resolves each request with its own result or error. On SQLite one group runs at a
+ * time; on MySQL as many as the database has write connections (their transactions
+ * order among themselves as those of several servers on one database do: row locks,
+ * unique indexes, deadlock victims run again), each starting with the writes queued
+ * while the others ran.
  * @internal
  */
 export class GroupWriter {
