@@ -25,7 +25,7 @@ for (const subpath of Object.keys(pkg.exports)) {
  * Optional dependencies stay imports (tsup bundles what is not a dependency or peer
  * dependency): better-sqlite3 is a native module loaded at run time.
  */
-const external = Object.keys(pkg.optionalDependencies);
+const external = [...Object.keys(pkg.optionalDependencies), 'mysql2'];
 
 /**
  * The CLI is one bundle per command plus a small dispatcher (`dist/cli.js`): the

@@ -1,4 +1,5 @@
 import { cpus, loadavg } from 'node:os';
+import { cpuMs } from './bind.js';
 import { createBenchDatabase } from './databases.js';
 import { runLoad } from './load.js';
 import { checkList, seedPorts, settle } from './seed.js';
@@ -75,9 +76,11 @@ async function measureServer(db: DbKind, server: ServerKind, params: BenchParams
           await runLoad(name, { ...load, duration: params.warmup });
         }
         await settle(proc.url, proc.portsPath, probe);
+        const cpuBefore = cpuMs(proc.pid);
         const sample = await runLoad(name, { ...load, duration: params.duration });
+        const cpuPerRequest = (cpuMs(proc.pid) - cpuBefore) / Math.max(1, sample.rps * params.duration);
         into[server][name].push(sample);
-        log(`  ${db.padEnd(7)} ${server.padEnd(8)} ${name.padEnd(6)} ${formatSample(sample)}`);
+        log(`  ${db.padEnd(7)} ${server.padEnd(8)} ${name.padEnd(6)} ${formatSample(sample)}, server CPU ${cpuPerRequest.toFixed(3)} ms/req`);
       }
     } finally {
       await proc.stop();

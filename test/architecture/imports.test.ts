@@ -70,7 +70,7 @@ const RULES: Readonly<Record<string, { parts: readonly string[]; typeOnly?: read
   'core/http-client': { parts: [], packages: ['undici'] },
   'core/model': { parts: [], packages: ['yaml'] },
   'core/registry': { parts: ['core/model'], packages: [] },
-  'core/store': { parts: ['core/model', 'core/wire', 'core/retry'], packages: ['sequelize', 'better-sqlite3'] },
+  'core/store': { parts: ['core/model', 'core/wire', 'core/retry'], packages: ['mysql2', 'better-sqlite3'] },
   'core/kv': { parts: ['core/retry'], packages: ['etcd3', 'cockatiel'] },
   'core/wire': { parts: [], packages: [] },
   'core/sync': { parts: ['core/store', 'core/kv', 'core/wire', 'core/model', 'core/retry'], packages: ['cockatiel', 'prom-client'] },

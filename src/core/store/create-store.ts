@@ -22,6 +22,13 @@ export interface StoreOptions {
   readonly mirror?: boolean;
   /** Largest page a list returns (default 1000). */
   readonly maxPageSize?: number;
+  /** MySQL: connections of the read pool (default 10). */
+  readonly poolSize?: number;
+  /**
+   * MySQL: write connections (default 4): how many write transactions, each
+   * committing a group of concurrent writes, run at once.
+   */
+  readonly writeConnections?: number;
 }
 
 /** Default database URL: a SQLite file in the working directory. */
@@ -47,8 +54,16 @@ export function createStore(options: StoreOptions = {}): SqlStore {
   const advertisedUrl = checkAdvertisedUrl(options.advertisedUrl ?? DEFAULT_ADVERTISED_URL);
   const maxPageSize = wholeNumberOption('maxPageSize', options.maxPageSize ?? 1000, { min: 1 });
   const logger = options.logger ?? silentLogger;
-  const db = Database.open(target, logger);
+  const db = Database.open(target, { logger, ...poolSizes(options) });
   return new SqlStoreImpl(db, { logger, advertisedUrl, mirror: options.mirror ?? true, maxPageSize });
+}
+
+/** The MySQL pool sizes given, checked (whole numbers ≥ 1). */
+function poolSizes(options: StoreOptions): { poolSize?: number; writeConnections?: number } {
+  return {
+    ...(options.poolSize === undefined ? {} : { poolSize: wholeNumberOption('poolSize', options.poolSize, { min: 1 }) }),
+    ...(options.writeConnections === undefined ? {} : { writeConnections: wholeNumberOption('writeConnections', options.writeConnections, { min: 1 }) }),
+  };
 }
 
 function storeConfig(message: string): StoreError {

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { Options as SequelizeOptions, Sequelize, Transaction } from 'sequelize';
 import { StoreError } from '../errors/index.js';
+import { MysqlPool, type MysqlSession } from './mysql-connection.js';
 import { SqliteConnection, type NativeDatabase, type TxState } from './sqlite-connection.js';
 
 /** better-sqlite3's constructor. */
@@ -15,10 +15,22 @@ import { retrying, type BackoffDefaults } from '../retry/index.js';
 /** A raw result row. @internal */
 export type Row = Record<string, unknown>;
 
+/**
+ * A MySQL write transaction: its connection, and the statements whose outcome nobody
+ * waits for on their own (START TRANSACTION, SAVEPOINT, RELEASE) until the next
+ * statement carries them in the same round trip.
+ */
+interface MysqlTx {
+  readonly session: MysqlSession;
+  readonly deferred: string[];
+  /** Committed or rolled back, and the connection given back. */
+  ended: boolean;
+}
+
 /** An open write transaction (opaque to callers). @internal */
 export interface Tx {
-  /** The Sequelize transaction (MySQL). */
-  readonly handle?: Transaction;
+  /** The writer's connection and deferred statements (MySQL). */
+  readonly mysql?: MysqlTx;
   /** The writer connection (SQLite): every statement of the transaction runs on it. */
   readonly raw?: SqliteConnection;
   /** Failure state of the transaction on the raw connection (see {@link TxState}). */
@@ -50,6 +62,19 @@ const SQLITE_BUSY_TIMEOUT_MS = 5_000;
 
 /** How long the schema connection (SQLite) waits for a lock held by another process (ms). */
 const SCHEMA_BUSY_TIMEOUT_MS = 5_000;
+
+/**
+ * Default size of the MySQL read pool (reads, schema work and the outbox reader's reads),
+ * chosen by measurement (docs/benchmarks.md).
+ */
+export const DEFAULT_MYSQL_POOL_SIZE = 10;
+
+/**
+ * Default number of MySQL write connections: write transactions (groups) running at
+ * once, chosen by measurement (docs/benchmarks.md: 1 left creates waiting on one
+ * transaction's round trips, 2 and 4 overlap them).
+ */
+export const DEFAULT_MYSQL_WRITERS = 4;
 
 /** The better-sqlite3 constructor, loaded once (an optional dependency). */
 let nativeOpen: Promise<NativeOpen> | undefined;
@@ -84,16 +109,22 @@ function isBusy(err: unknown): boolean {
  *   synchronously ({@link SqliteConnection}): no thread-pool round trip per statement.
  *   Schema work (migrations) runs on a third connection, opened when first needed. An
  *   in-memory database is one connection shared by all three. Sequelize is not loaded.
- * - **MySQL/MariaDB**: Sequelize with its pool; transactions are Sequelize transactions.
- *   Sequelize is imported when the first statement needs it.
+ * - **MySQL/MariaDB**: mysql2, on two pools of the store's own — the writers' (one
+ *   connection per write transaction the group writer runs at once; a transaction's
+ *   statements are text, several may go in one round trip) and the read pool (prepared
+ *   statements for reads, schema work). Rows come back without a type-cast callback,
+ *   dates as text, and go through the same row → object conversion as SQLite's. mysql2
+ *   is imported when the first statement needs it; Sequelize is not loaded.
  * @internal
  */
 export class Database {
   readonly dialect: Dialect;
-  /** MySQL: Sequelize, made on first use (the module is imported then). */
-  private sequelize: Promise<Sequelize> | undefined;
-  private sequelizeOpened: Sequelize | undefined;
+  /** MySQL: the read and write pools, made on first use (the driver is imported then). */
+  private mysqlPools: Promise<{ readonly read: MysqlPool; readonly write: MysqlPool }> | undefined;
+  private mysqlOpened: { readonly read: MysqlPool; readonly write: MysqlPool } | undefined;
   private readonly mysqlTarget: Extract<ConnectTarget, { dialect: 'mysql' }> | undefined;
+  private readonly mysqlPoolSize: number;
+  private readonly mysqlWriters: number;
   /** SQLite: the connection schema work runs on (outside the store's writer). */
   private schemaConn: SqliteConnection | undefined;
   private sqlite: Promise<{ readonly writer: SqliteConnection; readonly reader: SqliteConnection }> | undefined;
@@ -105,9 +136,12 @@ export class Database {
   private readonly storage: string | undefined;
   private readonly logger: Logger;
 
-  private constructor(target: ConnectTarget, logger: Logger) {
+  private constructor(target: ConnectTarget, options: DatabaseOptions) {
+    const { logger } = options;
     this.dialect = target.dialect;
     this.mysqlTarget = target.dialect === 'mysql' ? target : undefined;
+    this.mysqlPoolSize = options.poolSize ?? DEFAULT_MYSQL_POOL_SIZE;
+    this.mysqlWriters = options.writeConnections ?? DEFAULT_MYSQL_WRITERS;
     this.storage = target.dialect === 'sqlite' ? target.storage : undefined;
     this.logger = logger;
   }
@@ -117,47 +151,40 @@ export class Database {
   }
 
   /** Opens the database (connections are made when first needed). */
-  static open(target: ConnectTarget, logger: Logger): Database {
-    logger.debug({ dialect: target.dialect }, 'opening the SQL store');
-    return new Database(target, logger);
+  static open(target: ConnectTarget, options: DatabaseOptions): Database {
+    options.logger.debug({ dialect: target.dialect }, 'opening the SQL store');
+    return new Database(target, options);
   }
 
   /**
-   * MySQL: the Sequelize instance (with its pool), made once; throws
-   * GLUON_ERR_STORE_CONFIG when the driver package is missing. @internal
+   * MySQL: the read and write pools, made once; throws GLUON_ERR_STORE_CONFIG when the
+   * driver package is missing.
    */
-  mysql(): Promise<Sequelize> {
+  private mysql(): Promise<{ readonly read: MysqlPool; readonly write: MysqlPool }> {
     const target = this.mysqlTarget;
-    if (target === undefined) return Promise.reject(new StoreError('GLUON_ERR_INTERNAL', 'Sequelize is used on MySQL only.'));
+    if (target === undefined) return Promise.reject(new StoreError('GLUON_ERR_INTERNAL', 'The mysql pools are used on MySQL only.'));
     if (this.closed) return Promise.reject(new StoreError('GLUON_ERR_STORE_UNAVAILABLE', 'The store is closed.'));
-    this.sequelize ??= import('sequelize').then(({ Sequelize: SequelizeClass }) => {
-      const options: SequelizeOptions = {
-        logging: false,
-        benchmark: false,
-        define: { timestamps: false },
-        dialect: 'mysql',
-        host: target.host,
-        port: target.port,
-        timezone: '+00:00',
-        pool: { max: 10, min: 0, idle: 10_000, acquire: 10_000 },
-        dialectOptions: { connectTimeout: 5_000 },
-        retry: { max: 1 },
-      };
-      try {
-        this.sequelizeOpened = new SequelizeClass(target.database, target.user, target.password, options);
-        return this.sequelizeOpened;
-      } catch (err) {
-        throw new StoreError('GLUON_ERR_STORE_CONFIG', 'The mysql driver could not be loaded: install the "mysql2" package (npm install mysql2).', { cause: err });
-      }
+    this.mysqlPools ??= (async () => {
+      const read = await MysqlPool.open(target, { size: this.mysqlPoolSize });
+      const write = await MysqlPool.open(target, { size: this.mysqlWriters, multipleStatements: true });
+      this.mysqlOpened = { read, write };
+      return this.mysqlOpened;
+    })().catch((err: unknown) => {
+      this.mysqlPools = undefined;
+      throw err;
     });
-    return this.sequelize;
+    return this.mysqlPools;
   }
 
-  /** Runs a schema query that returns rows: outside the store's writer (MySQL: on Sequelize's pool; SQLite: on the schema connection). @internal */
+  /** MySQL: a connection of the read pool held for a session (the schema upgrade lock); release it when done. @internal */
+  async mysqlSession(): Promise<MysqlSession> {
+    return (await this.mysql()).read.session();
+  }
+
+  /** Runs a schema query that returns rows: outside the store's writer (MySQL: on the read pool; SQLite: on the schema connection). @internal */
   async schemaRows(sql: string, params: readonly unknown[] = []): Promise<Row[]> {
     if (this.dialect === 'sqlite') return (await this.schemaConnection()).allSync(sql, params);
-    const sequelize = await this.mysql();
-    return (await sequelize.query(sql, { type: 'SELECT', raw: true, ...(params.length === 0 ? {} : { replacements: [...params] }) } as never)) as unknown as Row[];
+    return (await (await this.mysql()).read.query(sql, params)) as Row[];
   }
 
   /** Runs a schema statement (DDL, schema bookkeeping), like {@link schemaRows}. @internal */
@@ -166,8 +193,7 @@ export class Database {
       (await this.schemaConnection()).runSync(sql, params);
       return;
     }
-    const sequelize = await this.mysql();
-    await sequelize.query(sql, { type: 'RAW', raw: true, ...(params.length === 0 ? {} : { replacements: [...params] }) } as never);
+    await (await this.mysql()).read.query(sql, params);
   }
 
   /**
@@ -194,20 +220,21 @@ export class Database {
     await this.sqliteConnections();
   }
 
-  /** Runs a SELECT and returns its rows. */
+  /**
+   * Runs a SELECT and returns its rows (MySQL: a prepared statement, on the read pool or
+   * the transaction's connection).
+   */
   async select(sql: string, params: readonly unknown[], tx?: Tx): Promise<Row[]> {
     if (tx?.raw !== undefined) return tx.raw.all(sql, params, tx.state);
     if (this.dialect === 'sqlite') {
       const reader = this.readerConn ?? (await this.sqliteConnections()).reader;
       return retryBusy(() => reader.allSync(sql, params));
     }
-    return (await (await this.mysql()).query(toBind(sql), {
-      type: 'SELECT',
-      bind: params as unknown[],
-      raw: true,
-      tableNames: [],
-      ...(tx === undefined ? {} : { transaction: tx.handle }),
-    } as never)) as unknown as Row[];
+    if (tx?.mysql === undefined) return (this.mysqlOpened ?? (await this.mysql())).read.execute(sql, params);
+    const carried = flushDeferred(tx.mysql);
+    const rows = tx.mysql.session.execute(sql, params);
+    if (carried !== undefined) await Promise.all([carried, rows]);
+    return rows;
   }
 
   /** Runs a statement that returns no rows (on SQLite only inside a write transaction: the writer's). */
@@ -217,32 +244,59 @@ export class Database {
       return;
     }
     if (this.dialect === 'sqlite') throw new StoreError('GLUON_ERR_INTERNAL', `SQLite statement outside a write transaction: ${sql}`);
-    await (await this.mysql()).query(toBind(sql), {
-      type: 'RAW',
-      ...(params.length === 0 ? {} : { bind: params as unknown[] }),
-      raw: true,
-      tableNames: [],
-      ...(tx === undefined ? {} : { transaction: tx.handle }),
-    } as never);
+    if (tx?.mysql === undefined) {
+      await (await this.mysql()).read.query(sql, params);
+      return;
+    }
+    await this.runMany(tx, [{ sql, params }]);
   }
 
   /**
    * Runs an INSERT and returns how many rows it inserted and the rowid of the last one
-   * (SQLite: consecutive rowids for a multi-row INSERT). On MySQL `lastId` is undefined.
+   * (SQLite: consecutive rowids for a multi-row INSERT; SQLite only).
    */
   async insert(sql: string, params: readonly unknown[], tx: Tx): Promise<{ readonly changes: number; readonly lastId: number | undefined }> {
     if (tx.raw !== undefined) return tx.raw.run(sql, params, tx.state);
-    const out = (await (await this.mysql()).query(toBind(sql), {
-      type: 'RAW',
-      ...(params.length === 0 ? {} : { bind: params as unknown[] }),
-      raw: true,
-      tableNames: [],
-      ...(tx.handle === undefined ? {} : { transaction: tx.handle }),
-    } as never)) as unknown as [unknown, { lastID?: unknown; changes?: unknown } | undefined];
-    const meta = this.dialect === 'sqlite' ? out[1] : undefined;
-    const lastId = typeof meta?.lastID === 'number' ? meta.lastID : undefined;
-    const changes = typeof meta?.changes === 'number' ? meta.changes : 0;
-    return { changes, lastId };
+    await this.run(sql, params, tx);
+    return { changes: 0, lastId: undefined };
+  }
+
+  /**
+   * Runs statements of one transaction that return nothing: on SQLite all issued at once,
+   * on MySQL in one round trip (one text query of several statements: MySQL stops at the
+   * first that fails). Rejects with the first failure.
+   */
+  async runMany(tx: Tx, statements: readonly { readonly sql: string; readonly params: readonly unknown[] }[]): Promise<void> {
+    const mysql = tx.mysql;
+    if (mysql === undefined) {
+      await this.sequence(
+        tx,
+        statements.map((s) => () => this.run(s.sql, s.params, tx)),
+      );
+      return;
+    }
+    this.defer(tx, statements);
+    await flushDeferred(mysql);
+  }
+
+  /** True on MySQL: statements can wait in a transaction ({@link defer}) and go with the next. */
+  get defersStatements(): boolean {
+    return this.dialect === 'mysql';
+  }
+
+  /**
+   * MySQL: queues statements of a transaction without sending them; they go, in order,
+   * with its next statement or its COMMIT, in the same round trip.
+   */
+  defer(tx: Tx, statements: readonly { readonly sql: string; readonly params: readonly unknown[] }[]): void {
+    const mysql = tx.mysql;
+    if (mysql === undefined) throw new StoreError('GLUON_ERR_INTERNAL', 'Statements are deferred on MySQL only.');
+    for (const s of statements) mysql.deferred.push(mysql.session.format(s.sql, s.params));
+  }
+
+  /** How many write transactions may run at once: 1 on SQLite (one writer), the writer pool's size on MySQL. */
+  get writeConnections(): number {
+    return this.dialect === 'mysql' ? this.mysqlWriters : 1;
   }
 
   /**
@@ -260,14 +314,16 @@ export class Database {
   }
 
   /**
-   * Starts a write transaction (only the group writer calls this: one at a time). On
-   * SQLite a busy database (another process holds the write lock) is retried without
-   * blocking the event loop, for up to 5 s; then the write fails as unavailable.
+   * Starts a write transaction (only the group writer calls this: on SQLite one at a
+   * time). On SQLite a busy database (another process holds the write lock) is retried
+   * without blocking the event loop, for up to 5 s; then the write fails as unavailable.
+   * On MySQL it takes a write connection; START TRANSACTION goes with the first statement.
    */
   async begin(): Promise<Tx> {
     if (this.dialect === 'mysql') {
-      const handle = await (await this.mysql()).transaction();
-      return { handle, state: { failure: undefined, broken: false }, outbox: [], outboxRows: 0 };
+      const session = await (this.mysqlOpened ?? (await this.mysql())).write.session();
+      const mysql: MysqlTx = { session, deferred: ['START TRANSACTION'], ended: false };
+      return { mysql, state: { failure: undefined, broken: false }, outbox: [], outboxRows: 0 };
     }
     const writer = this.writerConn ?? (await this.sqliteConnections()).writer;
     const tx: Tx = { raw: writer, state: { failure: undefined, broken: false }, outbox: [], outboxRows: 0 };
@@ -281,6 +337,10 @@ export class Database {
    * the returned promise must be awaited.
    */
   control(sql: string, tx: Tx): Promise<void> {
+    if (tx.mysql !== undefined) {
+      tx.mysql.deferred.push(sql);
+      return Promise.resolve();
+    }
     if (tx.raw === undefined) return this.run(sql, [], tx);
     tx.raw.run(sql, [], tx.state, 'control').catch(() => undefined);
     return Promise.resolve();
@@ -288,19 +348,27 @@ export class Database {
 
   /** Rolls back to a savepoint (always runs; on success the transaction may go on). */
   async rollbackTo(name: string, tx: Tx): Promise<void> {
-    if (tx.raw === undefined) {
-      await this.run(`ROLLBACK TO SAVEPOINT ${name}`, [], tx);
-      await this.run(`RELEASE SAVEPOINT ${name}`, [], tx);
+    if (tx.mysql !== undefined) {
+      tx.mysql.deferred.push(`ROLLBACK TO SAVEPOINT ${name}`, `RELEASE SAVEPOINT ${name}`);
+      await flushDeferred(tx.mysql);
       return;
     }
+    if (tx.raw === undefined) throw new StoreError('GLUON_ERR_INTERNAL', 'A transaction without a connection.');
     await tx.raw.run(`ROLLBACK TO SAVEPOINT ${name}`, [], tx.state, 'recover');
     await tx.raw.run(`RELEASE SAVEPOINT ${name}`, [], tx.state, 'control');
   }
 
   /** Commits a transaction from {@link begin} (refused on SQLite when a statement of it failed unrecovered). */
   async commit(tx: Tx): Promise<void> {
-    if (tx.raw !== undefined) await tx.raw.run('COMMIT', [], tx.state, 'control');
-    else if (tx.handle !== undefined) await tx.handle.commit();
+    const mysql = tx.mysql;
+    if (mysql === undefined) {
+      if (tx.raw !== undefined) await tx.raw.run('COMMIT', [], tx.state, 'control');
+      return;
+    }
+    mysql.deferred.push('COMMIT');
+    await flushDeferred(mysql);
+    mysql.ended = true;
+    mysql.session.release();
   }
 
   /** Rolls back a transaction from {@link begin} (never throws). */
@@ -308,7 +376,7 @@ export class Database {
     try {
       if (tx.raw !== undefined) {
         if (tx.raw.inTransaction) await tx.raw.run('ROLLBACK', [], tx.state, 'recover');
-      } else if (tx.handle !== undefined) await tx.handle.rollback();
+      } else if (tx.mysql !== undefined) await rollbackMysql(tx.mysql);
     } catch {
       // the connection is gone or the transaction already ended: nothing to undo
     }
@@ -329,9 +397,9 @@ export class Database {
     const schema = this.schemaConn;
     this.schemaConn = undefined;
     await schema?.close();
-    // a Sequelize still being made is closed once made
-    const sequelize = this.sequelizeOpened ?? (await this.sequelize?.catch(() => undefined));
-    await sequelize?.close();
+    // pools still being made are closed once made
+    const pools = this.mysqlOpened ?? (await this.mysqlPools?.catch(() => undefined));
+    await Promise.all([pools?.read.close(), pools?.write.close()]);
     if (reader !== undefined && reader !== writer) await reader.close();
     if (writer !== undefined) await writer.close();
   }
@@ -409,8 +477,33 @@ async function retryBusy<T>(op: () => T): Promise<T> {
   return retrying(op, { backoff: BUSY_BACKOFF, retryIf: isBusy, deadline });
 }
 
-/** Turns `?` placeholders into Sequelize's `$1…$n` bind syntax (our SQL has no literals). */
-function toBind(sql: string): string {
-  let i = 0;
-  return sql.replace(/\?/g, () => `$${++i}`);
+/** Sends the deferred statements of a MySQL transaction in one round trip (undefined: none). */
+function flushDeferred(tx: MysqlTx): Promise<unknown> | undefined {
+  if (tx.deferred.length === 0) return undefined;
+  const sql = tx.deferred.join('; ');
+  tx.deferred.length = 0;
+  return tx.session.query(sql);
+}
+
+/** Ends a MySQL transaction without keeping anything; a connection whose state is unknown is closed. */
+async function rollbackMysql(tx: MysqlTx): Promise<void> {
+  if (tx.ended) return;
+  tx.ended = true;
+  tx.deferred.length = 0;
+  try {
+    await tx.session.query('ROLLBACK');
+    tx.session.release();
+  } catch (err) {
+    tx.session.destroy();
+    throw err;
+  }
+}
+
+/** Options of {@link Database.open}. @internal */
+export interface DatabaseOptions {
+  readonly logger: Logger;
+  /** MySQL: connections of the read pool (default {@link DEFAULT_MYSQL_POOL_SIZE}). */
+  readonly poolSize?: number;
+  /** MySQL: write connections, i.e. write transactions at once (default {@link DEFAULT_MYSQL_WRITERS}). */
+  readonly writeConnections?: number;
 }

@@ -79,22 +79,33 @@ function retryingDeadlocks(run: () => Promise<void>): Promise<void> {
 const DEADLOCK_RETRY_MS = 2000;
 
 /**
- * The single writer: every write goes through it. It takes every pending request,
- * runs them in ONE transaction (each in a savepoint, pure inserts batched), commits, and
- * only then resolves each request with its own result or error.
+ * The writer: every write goes through it. It takes every pending request, runs them in
+ * ONE transaction (each in a savepoint, pure inserts batched), commits, and only then
+ * resolves each request with its own result or error. On SQLite one group runs at a
+ * time; on MySQL as many as the database has write connections (their transactions
+ * order among themselves as those of several servers on one database do: row locks,
+ * unique indexes, deadlock victims run again), each starting with the writes queued
+ * while the others ran.
  * @internal
  */
 export class GroupWriter {
   private readonly queue: Pending[] = [];
-  private running = false;
+  /** A start of groups is scheduled (a microtask, so the writes of one tick go together). */
+  private scheduled = false;
+  /** Groups whose transaction is running. */
+  private inFlight = 0;
   private closed = false;
   private idleWaiters: (() => void)[] = [];
   private readonly listeners = new Set<CommitListener>();
+  /** Groups run at once: 1 on SQLite (one writer), the writer pool's size on MySQL. */
+  private readonly maxInFlight: number;
 
   constructor(
     private readonly db: Database,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.maxInFlight = db.writeConnections;
+  }
 
   /**
    * Calls `listener` after every commit that inserted outbox rows, with the rows whose
@@ -126,10 +137,11 @@ export class GroupWriter {
     }
     return new Promise<T>((resolve, reject) => {
       this.queue.push({ task, resolve: resolve as (v: unknown) => void, reject });
-      if (!this.running) {
-        this.running = true;
+      if (!this.scheduled && this.inFlight < this.maxInFlight) {
+        this.scheduled = true;
         queueMicrotask(() => {
-          this.loop().catch((err: unknown) => this.logger.error({ err }, 'SQL write loop failed'));
+          this.scheduled = false;
+          this.startGroups();
         });
       }
     });
@@ -138,22 +150,32 @@ export class GroupWriter {
   /** Stops accepting writes and resolves once every queued write has committed (or failed). */
   async drain(): Promise<void> {
     this.closed = true;
-    if (!this.running && this.queue.length === 0) return;
+    if (this.inFlight === 0 && this.queue.length === 0) return;
     await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
   }
 
-  private async loop(): Promise<void> {
-    try {
-      while (this.queue.length > 0) {
-        const group = this.queue.splice(0, MAX_GROUP);
-        await this.runGroup(group);
-      }
-    } finally {
-      this.running = false;
-      const waiters = this.idleWaiters;
-      this.idleWaiters = [];
-      for (const w of waiters) w();
+  /**
+   * Starts a group of every queued write while a transaction slot is free; each finished
+   * group starts the next with what queued meanwhile.
+   */
+  private startGroups(): void {
+    while (this.queue.length > 0 && this.inFlight < this.maxInFlight) {
+      const group = this.queue.splice(0, MAX_GROUP);
+      this.inFlight++;
+      this.runGroup(group)
+        .catch((err: unknown) => this.logger.error({ err }, 'SQL write loop failed'))
+        .finally(() => {
+          this.inFlight--;
+          this.startGroups();
+          if (this.inFlight === 0 && this.queue.length === 0) this.wakeIdle();
+        });
     }
+  }
+
+  private wakeIdle(): void {
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const w of waiters) w();
   }
 
   private async runGroup(group: Pending[]): Promise<void> {
@@ -167,6 +189,10 @@ export class GroupWriter {
   }
 
   private async runGroupOnce(group: Pending[]): Promise<void> {
+    if (this.db.defersStatements && group.every((p) => p.task.rows !== undefined)) {
+      if (await this.attemptInOneTrip(group)) return;
+      if (group.length > 1) return void (await this.attemptGroup(group, false));
+    }
     if (group.length === 1) return this.runSingle(group[0] as Pending);
     // first with pure inserts batched (no savepoint); if a batch fails, the whole
     // transaction is rolled back and the group re-run one task at a time in savepoints
@@ -211,6 +237,32 @@ export class GroupWriter {
       if (o?.ok === true) p.resolve(o.value);
       else p.reject(o?.error);
     });
+    return true;
+  }
+
+  /**
+   * MySQL, a group of pure inserts: START TRANSACTION, every multi-row INSERT and COMMIT
+   * in one round trip (MySQL stops at the first statement that fails, and nothing is
+   * committed). False when a row was refused: nothing was settled, the caller runs the
+   * writes again one by one to tell which failed.
+   */
+  private async attemptInOneTrip(group: Pending[]): Promise<boolean> {
+    let tx: Tx | undefined;
+    try {
+      tx = await this.db.begin();
+      this.db.defer(tx, plannedStatements(this.db, tx, group.flatMap((p) => p.task.rows ?? [])));
+      await this.db.commit(tx);
+    } catch (err) {
+      if (tx !== undefined) await this.db.rollback(tx);
+      if (isDeadlock(err)) throw new DeadlockVictim(err);
+      if (classifyDbError(err).kind !== 'unavailable') return false;
+      const failure = this.fatal(err);
+      this.logger.error({ err, writes: group.length }, 'SQL write transaction failed');
+      for (const p of group) p.reject(failure);
+      return true;
+    }
+    this.committed(tx, group);
+    for (const p of group) p.resolve(p.task.result);
     return true;
   }
 
@@ -311,7 +363,7 @@ export class GroupWriter {
 
 /**
  * Inserts planned rows: consecutive rows of one target with as few multi-row INSERTs as
- * the parameter limit allows, all issued at once on SQLite (one after the other on
+ * the parameter limit allows, all issued at once on SQLite (in one round trip on
  * MySQL). Outbox rows inserted on SQLite are recorded in `tx.outbox` with their seqs:
  * SQLite gives the rows of one INSERT consecutive rowids ending at the last insert rowid
  * (the outbox's `seq` is `INTEGER PRIMARY KEY AUTOINCREMENT`), and one writer at a time
@@ -319,23 +371,10 @@ export class GroupWriter {
  * once every statement settled. @internal
  */
 export async function insertPlanned(db: Database, tx: Tx, rows: readonly PlannedRow[]): Promise<void> {
-  const statements: { readonly sql: string; readonly params: unknown[]; readonly chunk: readonly PlannedRow[]; readonly collect: boolean }[] = [];
-  let i = 0;
-  while (i < rows.length) {
-    const target = (rows[i] as PlannedRow).target;
-    let end = i;
-    while (end < rows.length && (rows[end] as PlannedRow).target === target) end++;
-    const perStatement = Math.max(1, Math.floor(MAX_PARAMS / Math.max(1, target.width)));
-    const group = placeholders(target.width);
-    if (target.outbox === true) tx.outboxRows += end - i;
-    const collect = target.outbox === true && db.dialect === 'sqlite';
-    for (let start = i; start < end; start += perStatement) {
-      const chunk = rows.slice(start, Math.min(end, start + perStatement));
-      const params: unknown[] = [];
-      for (const r of chunk) for (const v of r.values) params.push(v);
-      statements.push({ sql: target.head + new Array<string>(chunk.length).fill(group).join(', '), params, chunk, collect });
-    }
-    i = end;
+  const statements = plannedStatements(db, tx, rows);
+  if (!statements.some((s) => s.collect)) {
+    await db.runMany(tx, statements);
+    return;
   }
   const results: ({ readonly changes: number; readonly lastId: number | undefined } | undefined)[] = [];
   await db.sequence(
@@ -355,4 +394,39 @@ export async function insertPlanned(db: Database, tx: Tx, rows: readonly Planned
       tx.outbox.push({ seq: first + n, key: String(key), value: value === null || value === undefined ? null : String(value), createdAt: r.at ?? new Date() });
     });
   });
+}
+
+/** One multi-row INSERT of planned rows. */
+interface PlannedStatement {
+  readonly sql: string;
+  readonly params: unknown[];
+  readonly chunk: readonly PlannedRow[];
+  /** SQLite outbox rows: their seqs are collected into `tx.outbox`. */
+  readonly collect: boolean;
+}
+
+/**
+ * The multi-row INSERTs of planned rows: consecutive rows of one target in as few
+ * statements as the parameter limit allows. Counts the outbox rows into `tx.outboxRows`.
+ */
+function plannedStatements(db: Database, tx: Tx, rows: readonly PlannedRow[]): PlannedStatement[] {
+  const statements: PlannedStatement[] = [];
+  let i = 0;
+  while (i < rows.length) {
+    const target = (rows[i] as PlannedRow).target;
+    let end = i;
+    while (end < rows.length && (rows[end] as PlannedRow).target === target) end++;
+    const perStatement = Math.max(1, Math.floor(MAX_PARAMS / Math.max(1, target.width)));
+    const group = placeholders(target.width);
+    if (target.outbox === true) tx.outboxRows += end - i;
+    const collect = target.outbox === true && db.dialect === 'sqlite';
+    for (let start = i; start < end; start += perStatement) {
+      const chunk = rows.slice(start, Math.min(end, start + perStatement));
+      const params: unknown[] = [];
+      for (const r of chunk) for (const v of r.values) params.push(v);
+      statements.push({ sql: target.head + new Array<string>(chunk.length).fill(group).join(', '), params, chunk, collect });
+    }
+    i = end;
+  }
+  return statements;
 }

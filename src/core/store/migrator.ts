@@ -1,5 +1,4 @@
 import { createHash, randomUUID } from 'node:crypto';
-import type { Transaction } from 'sequelize';
 import { StoreError, type ErrorDetail } from '../errors/index.js';
 import type { TableDescription } from '../model/index.js';
 import { countSql } from './migration-ddl.js';
@@ -407,20 +406,20 @@ export class SchemaMigrator {
   /** Runs `work` holding the upgrade lock (MySQL `GET_LOCK`: one server or CLI upgrades at a time). */
   private async locked<T>(work: () => Promise<T>): Promise<T> {
     if (this.sql.dialect !== 'mysql') return work();
-    const sequelize = await this.sql.mysql();
-    const tx: Transaction = await sequelize.transaction();
+    // the lock belongs to a connection: one is held for the whole upgrade
+    const session = await this.sql.mysqlSession();
     try {
-      const [row] = (await sequelize.query(`SELECT GET_LOCK('${LOCK_NAME}', 120) AS got`, { transaction: tx, raw: true, plain: false, type: 'SELECT' } as never)) as unknown as { got: unknown }[];
+      const [row] = (await session.query('SELECT GET_LOCK(?, 120) AS got', [LOCK_NAME])) as { got: unknown }[];
       if (Number(row?.got) !== 1) {
         throw migrationError('GLUON_ERR_STORE_SCHEMA', 'Another server or `gluon db upgrade` has held the schema upgrade lock for 120 s; retry when it has finished.');
       }
       try {
         return await work();
       } finally {
-        await sequelize.query(`SELECT RELEASE_LOCK('${LOCK_NAME}')`, { transaction: tx, raw: true, type: 'SELECT' } as never).catch(() => undefined);
+        await session.query('SELECT RELEASE_LOCK(?)', [LOCK_NAME]).catch(() => undefined);
       }
     } finally {
-      await tx.commit().catch(() => undefined);
+      session.release();
     }
   }
 }

@@ -1,6 +1,6 @@
-import type { Sequelize } from 'sequelize';
 import type { TableDescription } from '../model/index.js';
 import type { Database, Row } from './database.js';
+import type { MysqlSession } from './mysql-connection.js';
 import { storedTable, tableHash, type RecordedTable } from './schema-description.js';
 import { fromSqlDate, q, toSqlDate, type Dialect } from './sql-text.js';
 
@@ -11,7 +11,7 @@ export const JOURNAL_TABLE = 'gluon_schema_journal';
 
 /**
  * Raw SQL for schema work, outside the store's writer (DDL runs before the store serves):
- * on Sequelize's pool (MySQL) or the database's schema connection (SQLite). @internal
+ * on the read pool (MySQL) or the database's schema connection (SQLite). @internal
  */
 export class SchemaSql {
   readonly dialect: Dialect;
@@ -20,9 +20,9 @@ export class SchemaSql {
     this.dialect = db.dialect;
   }
 
-  /** MySQL: the Sequelize instance (the upgrade lock holds one of its connections). */
-  mysql(): Promise<Sequelize> {
-    return this.db.mysql();
+  /** MySQL: a connection held for a session (the upgrade lock belongs to it); release it when done. */
+  mysqlSession(): Promise<MysqlSession> {
+    return this.db.mysqlSession();
   }
 
   /** Runs a query that returns rows. */
