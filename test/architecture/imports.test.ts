@@ -80,7 +80,7 @@ const RULES: Readonly<Record<string, { parts: readonly string[]; typeOnly?: read
     packages: ['fastify', 'fastify-plugin', '@fastify/swagger', '@fastify/swagger-ui', 'ajv', 'ajv-formats'],
   },
   'core/auth': { parts: ['core/model', 'core/http-client'], packages: ['yaml'] },
-  'core/import': { parts: ['core/model', 'core/registry', 'core/store'], packages: ['sequelize', 'better-sqlite3', 'ajv', 'ajv-formats'] },
+  'core/import': { parts: ['core/model', 'core/registry', 'core/store'], packages: ['mysql2', 'better-sqlite3', 'ajv', 'ajv-formats'] },
   'core/arbiter': { parts: ['core/kv', 'core/wire', 'drivers', 'core/model', 'core/retry', 'core/http-client'], packages: ['fastify'] },
   drivers: { parts: ['core/http-client'], typeOnly: ['core/model'], packages: [] },
   'shim-sdk': { parts: ['core/kv', 'core/wire', 'core/retry'], typeOnly: ['core/model'], packages: [] },

@@ -12,18 +12,6 @@ export type DbFailure =
   | { readonly kind: 'unavailable'; readonly reason: string }
   | { readonly kind: 'other' };
 
-const UNAVAILABLE_NAMES = new Set([
-  'SequelizeConnectionError',
-  'SequelizeConnectionRefusedError',
-  'SequelizeConnectionTimedOutError',
-  'SequelizeHostNotFoundError',
-  'SequelizeHostNotReachableError',
-  'SequelizeInvalidConnectionError',
-  'SequelizeAccessDeniedError',
-  'SequelizeConnectionAcquireTimeoutError',
-  'SequelizeTimeoutError',
-]);
-
 const UNAVAILABLE_CODES = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
@@ -90,7 +78,7 @@ export function isDeadlock(err: unknown): boolean {
   return err instanceof TxAbortedError ? isDeadlock(err.cause) : false;
 }
 
-/** Classifies an error thrown by Sequelize or a driver. @internal */
+/** Classifies an error thrown by a driver (better-sqlite3, mysql2). @internal */
 export function classifyDbError(err: unknown): DbFailure {
   if (isGluonError(err)) return { kind: 'other' };
   if (databaseDamage(err) !== undefined) return { kind: 'unavailable', reason: 'damaged' };
@@ -99,13 +87,12 @@ export function classifyDbError(err: unknown): DbFailure {
     const cause = classifyDbError(err.cause);
     return cause.kind === 'unavailable' ? cause : { kind: 'unavailable', reason: 'transaction aborted' };
   }
-  const name = typeof err === 'object' && err !== null ? String((err as { name?: unknown }).name) : '';
   const inner = driverError(err);
   const code = typeof inner.code === 'string' ? inner.code : '';
   const errno = typeof inner.errno === 'number' ? inner.errno : -1;
   const message = typeof inner.message === 'string' ? inner.message : err instanceof Error ? err.message : '';
-  if (name === 'SequelizeUniqueConstraintError' || errno === 1062 || errno === 1586) return { kind: 'unique' };
-  if (name === 'SequelizeForeignKeyConstraintError' || [1451, 1452, 1216, 1217].includes(errno)) {
+  if (errno === 1062 || errno === 1586) return { kind: 'unique' };
+  if ([1451, 1452, 1216, 1217].includes(errno)) {
     return { kind: 'foreign-key' };
   }
   // raw node-sqlite3 errors (the SQLite writer): code SQLITE_CONSTRAINT, the kind in the message
@@ -115,8 +102,8 @@ export function classifyDbError(err: unknown): DbFailure {
     }
     if (/FOREIGN KEY constraint failed/.test(message) || code.endsWith('_FOREIGNKEY')) return { kind: 'foreign-key' };
   }
-  if (UNAVAILABLE_NAMES.has(name) || UNAVAILABLE_CODES.has(code) || UNAVAILABLE_ERRNOS.has(errno)) {
-    return { kind: 'unavailable', reason: code !== '' ? code : name };
+  if (UNAVAILABLE_CODES.has(code) || UNAVAILABLE_ERRNOS.has(errno)) {
+    return { kind: 'unavailable', reason: code !== '' ? code : `errno ${errno}` };
   }
   if (/SQLITE_(BUSY|LOCKED|IOERR|FULL|CANTOPEN|READONLY)/.test(message) || /database is locked/i.test(message)) {
     return { kind: 'unavailable', reason: 'SQLITE_BUSY' };

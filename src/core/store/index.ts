@@ -1,6 +1,6 @@
 /**
  * The store part: Proton objects in SQL (SQLite by default, MySQL/MariaDB in production)
- * through Sequelize, with one group-committing writer, filters/sorting/marker paging, and
+ * on better-sqlite3 or mysql2 with raw SQL, with a group-committing writer, filters/sorting/marker paging, and
  * the transactional outbox the etcd mirror is published from.
  * @packageDocumentation
  */

@@ -112,8 +112,8 @@ function convert(info: TableInfo, cell: { readonly column: string; readonly valu
 }
 
 /**
- * The Sequelize-backed {@link SqlStore}: all writes through one group-committing
- * writer, reads on their own connection(s). @internal
+ * The SQL {@link SqlStore} (better-sqlite3 or mysql2): all writes through the
+ * group-committing writer, reads on their own connection(s). @internal
  */
 export class SqlStoreImpl implements SqlStore {
   readonly dialect: 'sqlite' | 'mysql';
