@@ -232,6 +232,8 @@ export interface SqlStore extends ProtonStore, MirrorSource {
   readonly seqOrderIsCommitOrder: boolean;
   /** The in-memory commit feed of this store's writer (every commit with outbox rows; entries are known on SQLite only). */
   onCommitted(listener: CommitListener): () => void;
+  /** See {@link ProtonStore.listJson}: SQLite writes the JSON; undefined on MySQL. */
+  listJson(api: ApiModel, object: ObjectModel, query?: ListQuery, options?: { readonly parent?: ParentScope }): Promise<ListJsonPage | undefined>;
   /** The schema changes that would make the database serve these models (`gluon db plan`), rows at risk counted. */
   planSchema(models: readonly ApiModel[], options?: SchemaPlanOptions): Promise<MigrationPlan>;
   /** What the database records per table and what is pending (`gluon db status`). */
