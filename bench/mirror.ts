@@ -13,12 +13,15 @@
  *
  * Environment: `BENCH_ETCD=<url>` (else a private etcd is started), `BENCH_MIRROR_ROWS`
  * (default 20,000), `BENCH_MIRROR_RUNS` (default 3), `BENCH_API_RUNS` (interleaved API create runs, default 3),
- * `BENCH_MIRROR_PARTS=publisher,api` (which parts run), `BENCH_DURATION` (API seconds, default 10).
+ * `BENCH_MIRROR_PARTS=publisher,api` (which parts run), `BENCH_DURATION` (API seconds, default 10),
+ * `BENCH_PROFILE=1` (the gluon servers of the API runs under `--cpu-prof`, profiles in
+ * `bench/results/prof/mirror-<on-etcd|on-memory|off>/`).
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { Etcd3 } from 'etcd3';
 import { createEtcdStore } from '../src/core/kv/index.js';
@@ -133,7 +136,10 @@ interface ApiTarget {
 async function startGluonTarget(endpoint: string, mirror: 'on' | 'off'): Promise<ApiTarget> {
   const dir = mkdtempSync(join(tmpdir(), 'gluon-bench-api-'));
   const script = new URL('./mirror-server.ts', import.meta.url).pathname;
-  const child = spawn(process.execPath, ['--import', 'tsx', script, `sqlite:${join(dir, 'gluon.db')}`, '0', endpoint, mirror], { stdio: ['ignore', 'pipe', 'inherit'] });
+  // BENCH_PROFILE=1: each gluon server under --cpu-prof (bench/results/prof/mirror-<mode>/; see bench/profile-summary.ts)
+  const mode = mirror === 'off' ? 'off' : endpoint === '-' ? 'on-memory' : 'on-etcd';
+  const profile = process.env['BENCH_PROFILE'] === '1' ? ['--cpu-prof', `--cpu-prof-dir=${fileURLToPath(new URL(`./results/prof/mirror-${mode}/`, import.meta.url))}`] : [];
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', script, `sqlite:${join(dir, 'gluon.db')}`, '0', endpoint, mirror], { stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (d: Buffer) => {
