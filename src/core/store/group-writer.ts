@@ -128,7 +128,8 @@ export class GroupWriter {
       this.queue.push({ task, resolve: resolve as (v: unknown) => void, reject });
       if (!this.running) {
         this.running = true;
-        queueMicrotask(() => {
+        // after the I/O callbacks of this event-loop turn: the requests read together commit together
+        setImmediate(() => {
           this.loop().catch((err: unknown) => this.logger.error({ err }, 'SQL write loop failed'));
         });
       }
