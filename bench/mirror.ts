@@ -18,7 +18,7 @@
  * `bench/results/prof/mirror-<on-etcd|on-memory|off>/`).
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,7 +32,7 @@ import { bundledModelsDir } from '../src/server/index.js';
 import { startEtcd } from '../test/setup/etcd.js';
 import { createBenchDatabase } from './databases.js';
 import { portBody } from './port-body.js';
-import { startServer } from './server-process.js';
+import { cpuSeconds, startServer } from './server-process.js';
 
 /** Figures of one mirror benchmark run. */
 export interface MirrorBenchResult {
@@ -113,17 +113,6 @@ async function rawRun(endpoint: string, prefix: string, keys: readonly { key: st
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   client.close();
   return keys.length / seconds;
-}
-
-/** CPU seconds (user + system, every thread) a process used so far, from /proc (Linux). */
-function cpuSeconds(pid: number | undefined): number {
-  if (pid === undefined) return Number.NaN;
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return Number.NaN;
-  }
 }
 
 /** The last API create run's server CPU per created port, in ms (robust to a busy box, unlike req/s). */
