@@ -27,7 +27,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -39,7 +39,7 @@ import { startEtcd } from '../test/setup/etcd.js';
 import { freePort } from '../test/setup/service-process.js';
 import { BIND_TARGET_TEXT, bindTargetP50 } from './bind-target.js';
 import { gluonArgv } from './gluon-command.js';
-import { waitForExit } from './server-process.js';
+import { cpuSeconds, waitForExit } from './server-process.js';
 
 /** Latency figures in ms. */
 export interface LatencyFigures {
@@ -162,12 +162,7 @@ export function cpuMs(pid: number | undefined): number {
     const u = process.cpuUsage();
     return (u.user + u.system) / 1000;
   }
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
-  } catch {
-    return Number.NaN;
-  }
+  return cpuSeconds(pid) * 1000;
 }
 
 /** Binds per block; each block of binds is followed by as many raw samples. */

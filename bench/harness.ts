@@ -1,9 +1,8 @@
 import { cpus, loadavg } from 'node:os';
-import { cpuMs } from './bind.js';
 import { createBenchDatabase } from './databases.js';
 import { runLoad } from './load.js';
 import { checkList, seedPorts, settle } from './seed.js';
-import { startServer } from './server-process.js';
+import { cpuSeconds, startServer } from './server-process.js';
 import { summarize } from './stats.js';
 import { CASES } from './types.js';
 import type { BenchParams, BenchResult, CaseName, DbKind, DbResult, Ratios, Sample, ServerKind } from './types.js';
@@ -54,7 +53,8 @@ function emptyCollected(): Collected {
 
 function formatSample(sample: Sample): string {
   const failures = sample.non2xx + sample.errors > 0 ? `  (${sample.non2xx} non-2xx, ${sample.errors} errors)` : '';
-  return `${sample.rps.toFixed(0)} req/s, p50 ${sample.p50} ms, p99 ${sample.p99} ms  (load ${sample.load1.toFixed(1)})${failures}`;
+  const cpu = sample.cpuMs === undefined ? '' : `, CPU ${sample.cpuMs.toFixed(2)} ms/req`;
+  return `${sample.rps.toFixed(0)} req/s, p50 ${sample.p50} ms, p99 ${sample.p99} ms${cpu}  (load ${sample.load1.toFixed(1)})${failures}`;
 }
 
 /** One server process on a fresh database: seed, then every case with its warm-up. */
@@ -76,11 +76,13 @@ async function measureServer(db: DbKind, server: ServerKind, params: BenchParams
           await runLoad(name, { ...load, duration: params.warmup });
         }
         await settle(proc.url, proc.portsPath, probe);
-        const cpuBefore = cpuMs(proc.pid);
-        const sample = await runLoad(name, { ...load, duration: params.duration });
-        const cpuPerRequest = (cpuMs(proc.pid) - cpuBefore) / Math.max(1, sample.rps * params.duration);
+        const cpu0 = cpuSeconds(proc.pid);
+        const measured = await runLoad(name, { ...load, duration: params.duration });
+        const responses = measured.rps * params.duration;
+        const cpuMs = ((cpuSeconds(proc.pid) - cpu0) * 1000) / Math.max(1, responses);
+        const sample = Number.isFinite(cpuMs) ? { ...measured, cpuMs } : measured;
         into[server][name].push(sample);
-        log(`  ${db.padEnd(7)} ${server.padEnd(8)} ${name.padEnd(6)} ${formatSample(sample)}, server CPU ${cpuPerRequest.toFixed(3)} ms/req`);
+        log(`  ${db.padEnd(7)} ${server.padEnd(8)} ${name.padEnd(6)} ${formatSample(sample)}`);
       }
     } finally {
       await proc.stop();

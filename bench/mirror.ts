@@ -13,12 +13,15 @@
  *
  * Environment: `BENCH_ETCD=<url>` (else a private etcd is started), `BENCH_MIRROR_ROWS`
  * (default 20,000), `BENCH_MIRROR_RUNS` (default 3), `BENCH_API_RUNS` (interleaved API create runs, default 3),
- * `BENCH_MIRROR_PARTS=publisher,api` (which parts run), `BENCH_DURATION` (API seconds, default 10).
+ * `BENCH_MIRROR_PARTS=publisher,api` (which parts run), `BENCH_DURATION` (API seconds, default 10),
+ * `BENCH_PROFILE=1` (the gluon servers of the API runs under `--cpu-prof`, profiles in
+ * `bench/results/prof/mirror-<on-etcd|on-memory|off>/`).
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { Etcd3 } from 'etcd3';
 import { createEtcdStore } from '../src/core/kv/index.js';
@@ -29,7 +32,7 @@ import { bundledModelsDir } from '../src/server/index.js';
 import { startEtcd } from '../test/setup/etcd.js';
 import { createBenchDatabase } from './databases.js';
 import { portBody } from './port-body.js';
-import { startServer } from './server-process.js';
+import { cpuSeconds, startServer } from './server-process.js';
 
 /** Figures of one mirror benchmark run. */
 export interface MirrorBenchResult {
@@ -47,6 +50,11 @@ export interface MirrorBenchResult {
   readonly apiCreateRuns: { readonly on: number[]; readonly onMemory: number[]; readonly off: number[]; readonly baseline: number[] };
   /** Server CPU (all threads) per created port, ms, median: the cost per operation, robust to a busy box. */
   readonly apiCreateCpuMs: { readonly on: number; readonly onMemory: number; readonly off: number; readonly baseline: number };
+  /**
+   * CPU of the etcd server per created port with the mirror on (etcd), ms, median: what the
+   * mirror adds outside gluon's process on the same machine (NaN with `BENCH_ETCD`).
+   */
+  readonly apiCreateEtcdCpuMs?: number;
   /** 1-minute load average when the run ended. */
   readonly load1: number;
 }
@@ -107,17 +115,6 @@ async function rawRun(endpoint: string, prefix: string, keys: readonly { key: st
   return keys.length / seconds;
 }
 
-/** CPU seconds (user + system, every thread) a process used so far, from /proc (Linux). */
-function cpuSeconds(pid: number | undefined): number {
-  if (pid === undefined) return Number.NaN;
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return Number.NaN;
-  }
-}
-
 /** The last API create run's server CPU per created port, in ms (robust to a busy box, unlike req/s). */
 let lastCpuMsPerCreate = Number.NaN;
 
@@ -133,7 +130,10 @@ interface ApiTarget {
 async function startGluonTarget(endpoint: string, mirror: 'on' | 'off'): Promise<ApiTarget> {
   const dir = mkdtempSync(join(tmpdir(), 'gluon-bench-api-'));
   const script = new URL('./mirror-server.ts', import.meta.url).pathname;
-  const child = spawn(process.execPath, ['--import', 'tsx', script, `sqlite:${join(dir, 'gluon.db')}`, '0', endpoint, mirror], { stdio: ['ignore', 'pipe', 'inherit'] });
+  // BENCH_PROFILE=1: each gluon server under --cpu-prof (bench/results/prof/mirror-<mode>/; see bench/profile-summary.ts)
+  const mode = mirror === 'off' ? 'off' : endpoint === '-' ? 'on-memory' : 'on-etcd';
+  const profile = process.env['BENCH_PROFILE'] === '1' ? ['--cpu-prof', `--cpu-prof-dir=${fileURLToPath(new URL(`./results/prof/mirror-${mode}/`, import.meta.url))}`] : [];
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', script, `sqlite:${join(dir, 'gluon.db')}`, '0', endpoint, mirror], { stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (d: Buffer) => {
@@ -166,10 +166,15 @@ async function startBaselineTarget(): Promise<ApiTarget> {
 const API_MODES = ['off', 'on', 'onMemory', 'baseline'] as const;
 type ApiMode = (typeof API_MODES)[number];
 
-async function apiCreate(mode: ApiMode, endpoint: string, duration: number): Promise<number> {
+/** The last API create run's etcd server CPU per created port, in ms. */
+let lastEtcdCpuMsPerCreate = Number.NaN;
+
+async function apiCreate(mode: ApiMode, endpoint: string, run: { readonly duration: number; readonly etcdPid: number | undefined }): Promise<number> {
+  const { duration, etcdPid } = run;
   const target = mode === 'baseline' ? await startBaselineTarget() : await startGluonTarget(mode === 'onMemory' ? '-' : endpoint, mode === 'off' ? 'off' : 'on');
   let n = 5_000_000 + apiRunNo++ * 1_000_000;
   const cpu0 = cpuSeconds(target.pid);
+  const etcd0 = cpuSeconds(etcdPid);
   const result = await autocannon({
     url: target.url,
     connections: 16,
@@ -186,6 +191,7 @@ async function apiCreate(mode: ApiMode, endpoint: string, duration: number): Pro
   // give the publisher 1 s to catch up, so its work counts against the creates it publishes
   await new Promise((r) => setTimeout(r, 1000));
   lastCpuMsPerCreate = ((cpuSeconds(target.pid) - cpu0) * 1000) / Math.max(1, result['2xx']);
+  lastEtcdCpuMsPerCreate = ((cpuSeconds(etcdPid) - etcd0) * 1000) / Math.max(1, result['2xx']);
   await target.stop();
   return result['2xx'] / result.duration;
 }
@@ -231,18 +237,20 @@ export async function runMirrorBench(log: (line: string) => void = () => undefin
     }
     const api: Record<ApiMode, number[]> = { on: [], onMemory: [], off: [], baseline: [] };
     const cpu: Record<ApiMode, number[]> = { on: [], onMemory: [], off: [], baseline: [] };
+    const etcdCpu: number[] = [];
     for (let run = 0; parts.includes('api') && run < apiRuns; run++) {
       // interleaved, the order rotating each run
       const order = API_MODES.map((_, i, all) => all[(i + run) % all.length] as ApiMode);
       for (const mode of order) {
-        const rps = await apiCreate(mode, endpoint, duration);
+        const rps = await apiCreate(mode, endpoint, { duration, etcdPid: own?.pid });
         api[mode].push(rps);
         cpu[mode].push(lastCpuMsPerCreate);
+        if (mode === 'on') etcdCpu.push(lastEtcdCpuMsPerCreate);
       }
       const ms = (xs: number[]): string => (xs.at(-1) ?? Number.NaN).toFixed(2);
       log(
         `API create run ${run + 1}/${apiRuns} (load ${loadavg()[0]?.toFixed(1)}): mirror on (etcd) ${Math.round(api.on.at(-1) ?? 0)} req/s, on (in-process kv) ${Math.round(api.onMemory.at(-1) ?? 0)}, off ${Math.round(api.off.at(-1) ?? 0)}, bare baseline ${Math.round(api.baseline.at(-1) ?? 0)}; ` +
-          `server CPU per create ${ms(cpu.on)} / ${ms(cpu.onMemory)} / ${ms(cpu.off)} / ${ms(cpu.baseline)} ms`,
+          `server CPU per create ${ms(cpu.on)} / ${ms(cpu.onMemory)} / ${ms(cpu.off)} / ${ms(cpu.baseline)} ms; etcd CPU per create ${ms(etcdCpu)} ms`,
       );
     }
     return {
@@ -253,6 +261,7 @@ export async function runMirrorBench(log: (line: string) => void = () => undefin
       apiCreate: { on: median(api.on), onMemory: median(api.onMemory), off: median(api.off), baseline: median(api.baseline) },
       apiCreateRuns: api,
       apiCreateCpuMs: { on: median(cpu.on), onMemory: median(cpu.onMemory), off: median(cpu.off), baseline: median(cpu.baseline) },
+      apiCreateEtcdCpuMs: median(etcdCpu),
       load1: loadavg()[0] ?? 0,
     };
   } finally {
@@ -274,6 +283,7 @@ export function formatMirrorResult(r: MirrorBenchResult): string {
     `| API create, mirror off (req/s) | ${f(r.apiCreate.off)} | ${r.apiCreateRuns.off.map(f).join(', ')} |`,
     `| API create, bare fastify + Sequelize baseline (req/s) | ${f(r.apiCreate.baseline)} | ${r.apiCreateRuns.baseline.map(f).join(', ')} |`,
     `| server CPU per create, ms: on (etcd) / on (in-process) / off / baseline | ${r.apiCreateCpuMs.on.toFixed(2)} / ${r.apiCreateCpuMs.onMemory.toFixed(2)} / ${r.apiCreateCpuMs.off.toFixed(2)} / ${r.apiCreateCpuMs.baseline.toFixed(2)} | |`,
+    `| etcd server CPU per create with the mirror on, ms | ${(r.apiCreateEtcdCpuMs ?? Number.NaN).toFixed(2)} | |`,
   ].join('\n');
 }
 

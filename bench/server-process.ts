@@ -1,4 +1,5 @@
 import { fork } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { ReadyMessage, ServerConfig, ServerKind } from './types.js';
@@ -100,4 +101,15 @@ export async function startServer(kind: ServerKind, config: ServerConfig, option
 
   child.disconnect();
   return { kind, pid, url: ready.url, portsPath: ready.portsPath, stop };
+}
+
+/** CPU seconds (user + system, every thread) a process used so far, from /proc (Linux); NaN when unknown. */
+export function cpuSeconds(pid: number | undefined): number {
+  if (pid === undefined) return Number.NaN;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return Number.NaN;
+  }
 }

@@ -9,7 +9,7 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 === 1 ? upper : ((sorted[mid - 1] as number) + upper) / 2;
 }
 
-/** Combines the runs of one case: medians of req/s, p50, p99 and load; sums of failures. */
+/** Combines the runs of one case: medians of req/s, p50, p99, load and CPU per request; sums of failures. */
 export function summarize(runs: readonly Sample[]): CaseResult {
   return {
     rps: median(runs.map((run) => run.rps)),
@@ -18,6 +18,7 @@ export function summarize(runs: readonly Sample[]): CaseResult {
     non2xx: runs.reduce((sum, run) => sum + run.non2xx, 0),
     errors: runs.reduce((sum, run) => sum + run.errors, 0),
     load1: median(runs.map((run) => run.load1)),
+    ...(runs.every((run) => run.cpuMs !== undefined) ? { cpuMs: median(runs.map((run) => run.cpuMs ?? 0)) } : {}),
     runs,
   };
 }

@@ -44,6 +44,8 @@ export interface Sample {
   readonly errors: number;
   /** 1-minute load average of the box when the sample ended (other work shows here). */
   readonly load1: number;
+  /** Server CPU (every thread, from /proc) per 2xx response, ms: steadier than req/s on a busy box. */
+  readonly cpuMs?: number;
 }
 
 /** The median over the runs of one case, server and database, plus the raw runs. */

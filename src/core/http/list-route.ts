@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { ListQuery } from '../store/index.js';
+import type { ListJsonPage, ListQuery } from '../store/index.js';
 import { baseUrl } from './discovery-routes.js';
 import { parentOption, type ObjectRoute } from './object-route.js';
 import { parseListQuery, pickFields, queryEntries } from './query-parser.js';
@@ -30,9 +30,34 @@ function restrictQuery(query: ListQuery, extra: Readonly<Record<string, readonly
   return { ...query, filters };
 }
 
+/** Property types whose schema serializer writes a value just as `JSON.stringify` does. */
+const PLAIN_TYPES: ReadonlySet<unknown> = new Set(['string', 'integer', 'boolean']);
+
+/**
+ * True when the response schema's serializer writes every object the store lists exactly
+ * as `JSON.stringify` does: each property one plain type (nullable or not), nothing that
+ * makes it choose between schemas. The store's JSON text can then be sent as it is.
+ */
+function servesStoredJson(response: Readonly<Record<string, unknown>>): boolean {
+  const properties = response['properties'];
+  if (typeof properties !== 'object' || properties === null) return false;
+  return Object.values(properties).every((property: unknown) => {
+    if (typeof property !== 'object' || property === null) return false;
+    const schema = property as Readonly<Record<string, unknown>>;
+    return PLAIN_TYPES.has(schema['type']) && !['anyOf', 'oneOf', 'allOf', 'if', '$ref'].some((keyword) => keyword in schema);
+  });
+}
+
+/** The list body `{"<plural>": <items>, "<plural>_links"?: […]}` around a page's JSON text, as the list schema's serializer writes it. */
+function listBody(plural: string, page: ListJsonPage, request: FastifyRequest): string {
+  const links = page.nextMarker === undefined ? '' : `,${JSON.stringify(`${plural}_links`)}:${JSON.stringify([{ href: nextLink(request, page.nextMarker), rel: 'next' }])}`;
+  return `{${JSON.stringify(plural)}:${page.json}${links}}`;
+}
+
 /** `GET <collection>`: a page of the list `{"<plural>": [...]}` (with a `next` link), or with `?watch=true` a stream of changes. */
 export function registerListRoute(scope: FastifyInstance, route: ObjectRoute): void {
   const { plan, schemas, store, hooks } = route;
+  const storedJson = servesStoredJson(schemas.response);
   scope.route({
     method: 'GET',
     url: route.path,
@@ -46,9 +71,13 @@ export function registerListRoute(scope: FastifyInstance, route: ObjectRoute): v
       const parsed = parseListQuery(plan.object, request.url);
       await route.checkParents(request, true);
       const query = restrictQuery(parsed.query, await hooks.listFilters?.(request, context));
+      const plural = plan.object.api.plural;
+      if (query !== null && parsed.fields === undefined && storedJson && store.listJson !== undefined) {
+        const text = await store.listJson(plan.api, plan.object, query, parentOption(context.parent));
+        if (text !== undefined) return reply.type('application/json; charset=utf-8').send(listBody(plural, text, request));
+      }
       const page = query === null ? { items: [] } : await store.list(plan.api, plan.object, query, parentOption(context.parent));
       const items = parsed.fields === undefined ? page.items : page.items.map((item) => pickFields(item, parsed.fields ?? []));
-      const plural = plan.object.api.plural;
       const body: Record<string, unknown> = { [plural]: items };
       if (page.nextMarker !== undefined) body[`${plural}_links`] = [{ href: nextLink(request, page.nextMarker), rel: 'next' }];
       return body;

@@ -1,6 +1,6 @@
 import { fromStorageObject, storageName, toStorageValues, type ApiModel, type ObjectConversion, type ObjectModel } from '../model/index.js';
 import type { ProtonRegistry } from '../registry/index.js';
-import type { ListPage, ListQuery, ParentScope, ProtonStore, StoredObject, WriteOptions } from '../store/index.js';
+import type { ListJsonPage, ListPage, ListQuery, ParentScope, ProtonStore, StoredObject, WriteOptions } from '../store/index.js';
 
 const servedStores = new WeakSet<ProtonStore>();
 
@@ -57,6 +57,16 @@ export function servedVersionsStore(store: ProtonStore, registry: ProtonRegistry
       const page: ListPage = await store.list(t.api, t.object, storageQuery(t, query), scope(t, options?.parent));
       return t.conversion === undefined ? page : { ...page, items: page.items.map((item) => shown(t, item)) };
     },
+    // the JSON text is the stored objects': only where the served version shows them unchanged
+    ...(store.listJson === undefined
+      ? {}
+      : {
+          listJson(api: ApiModel, object: ObjectModel, query?: ListQuery, options?: { readonly parent?: ParentScope }): Promise<ListJsonPage | undefined> {
+            const t = target(api, object);
+            if (t.conversion !== undefined) return Promise.resolve(undefined);
+            return store.listJson?.(t.api, t.object, query, scope(t, options?.parent)) ?? Promise.resolve(undefined);
+          },
+        }),
     async update(api, object, key, patch, options) {
       const t = target(api, object);
       const stored = await store.update(t.api, t.object, key, t.conversion === undefined ? patch : toStorageValues(t.conversion, patch, 'update'), writeOptions(t, options));

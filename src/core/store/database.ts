@@ -237,6 +237,13 @@ export class Database {
     return rows;
   }
 
+  /** SQLite: the first column of every row of a SELECT, on the reader connection. */
+  async selectColumn(sql: string, params: readonly unknown[]): Promise<unknown[]> {
+    if (this.dialect !== 'sqlite') throw new StoreError('GLUON_ERR_INTERNAL', `selectColumn is SQLite only: ${sql}`);
+    const reader = this.readerConn ?? (await this.sqliteConnections()).reader;
+    return retryBusy(() => reader.columnSync(sql, params));
+  }
+
   /** Runs a statement that returns no rows (on SQLite only inside a write transaction: the writer's). */
   async run(sql: string, params: readonly unknown[], tx?: Tx): Promise<void> {
     if (tx?.raw !== undefined) {

@@ -139,7 +139,8 @@ export class GroupWriter {
       this.queue.push({ task, resolve: resolve as (v: unknown) => void, reject });
       if (!this.scheduled && this.inFlight < this.maxInFlight) {
         this.scheduled = true;
-        queueMicrotask(() => {
+        // after the I/O callbacks of this event-loop turn: the requests read together commit together
+        setImmediate(() => {
           this.scheduled = false;
           this.startGroups();
         });

@@ -20,6 +20,7 @@ export type {
   SortDirection,
   ListQuery,
   ListPage,
+  ListJsonPage,
   ParentScope,
   WriteOptions,
   OutboxEntry,

@@ -122,9 +122,12 @@ export function addMarker(info: TableInfo, list: CheckedList, marker: Row): void
   list.params.push(...params);
 }
 
-/** The final SELECT of a page (one row more than the limit, to know if more exist). @internal */
-export function listSql(info: TableInfo, list: CheckedList): string {
+/**
+ * The final SELECT of a page (one row more than the limit, to know if more exist);
+ * `select` is the `SELECT … FROM <table>` head (default: every column). @internal
+ */
+export function listSql(info: TableInfo, list: CheckedList, select: string = info.selectSql): string {
   const where = list.where.length === 0 ? '' : ` WHERE ${list.where.join(' AND ')}`;
   const order = list.order.map((t) => `${q(t.column)} ${t.dir === 'asc' ? 'ASC' : 'DESC'}`).join(', ');
-  return `${info.selectSql}${where} ORDER BY ${order} LIMIT ${list.limit + 1}`;
+  return `${select}${where} ORDER BY ${order} LIMIT ${list.limit + 1}`;
 }

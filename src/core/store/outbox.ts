@@ -24,13 +24,21 @@ export function portKey(id: string): string {
   return portRegistryKey(id);
 }
 
+/** `"api_version"`, as JSON. */
+const VERSION_KEY = JSON.stringify(MIRROR_VERSION_FIELD);
+
 /**
  * The mirrored JSON of an object: what `get` returns through the storage model, plus
  * `api_version`, the storage version the value is written in (e.g. `"v1.0"`), so a shim
  * knows which version's schema to read it with.
  */
 export function objectValue(api: ApiModel, obj: StoredObject): string {
-  return JSON.stringify({ ...obj, [MIRROR_VERSION_FIELD]: api.versionId });
+  // an attribute of that name keeps its place, with the version as its value
+  if (Object.hasOwn(obj, MIRROR_VERSION_FIELD)) return JSON.stringify({ ...obj, [MIRROR_VERSION_FIELD]: api.versionId });
+  // else the field comes last: written onto the object's JSON instead of a copy of it
+  const json = JSON.stringify(obj);
+  const version = `${VERSION_KEY}:${JSON.stringify(api.versionId)}}`;
+  return json === '{}' ? `{${version}` : `${json.slice(0, -1)},${version}`;
 }
 
 /** The JSON registration of a port: `{"tenant_id", "service", "url"}`. */
@@ -39,7 +47,11 @@ export function portValue(api: ApiModel, obj: StoredObject, url: string): string
   return JSON.stringify({ tenant_id: tenant === undefined ? null : tenant, service: api.name, url });
 }
 
+/** The last commit time written as text (the rows of one write share their `Date`). */
+let lastAt: { readonly at: Date; readonly time: number; readonly text: string } | undefined;
+
 /** An outbox row to insert (null value = delete the key). @internal */
 export function outboxRow(key: string, value: string | null, at: Date): PlannedRow {
-  return { target: OUTBOX_TARGET, values: [key, value, toSqlDate(at)], at };
+  if (lastAt?.at !== at || lastAt.time !== at.getTime()) lastAt = { at, time: at.getTime(), text: toSqlDate(at) };
+  return { target: OUTBOX_TARGET, values: [key, value, lastAt.text], at };
 }

@@ -135,6 +135,11 @@ export class SqliteConnection {
     });
   }
 
+  /** The first column of every row of a SELECT (outside a transaction), synchronously (throws). */
+  columnSync(sql: string, params: readonly unknown[] = []): unknown[] {
+    return this.execute(undefined, 'data', () => this.statement(sql, true).all(...params.map(bindable)));
+  }
+
   /** Whether the connection is inside a transaction (BEGIN issued, not yet ended). */
   get inTransaction(): boolean {
     return this.native.inTransaction;
@@ -166,16 +171,20 @@ export class SqliteConnection {
     }
   }
 
-  private statement(sql: string): BetterSqlite3.Statement {
-    const cached = this.cache.get(sql);
+  /** The prepared statement of `sql` (`pluck`: returning the first column of each row), cached. */
+  private statement(sql: string, pluck = false): BetterSqlite3.Statement {
+    // a plucking statement is cached apart (control characters never start our SQL)
+    const key = pluck ? `\u0001${sql}` : sql;
+    const cached = this.cache.get(key);
     if (cached !== undefined) {
       // most recently used last
-      this.cache.delete(sql);
-      this.cache.set(sql, cached);
+      this.cache.delete(key);
+      this.cache.set(key, cached);
       return cached;
     }
     const stmt = this.native.prepare(sql);
-    this.cache.set(sql, stmt);
+    if (pluck) stmt.pluck(true);
+    this.cache.set(key, stmt);
     if (this.cache.size > CACHE_SIZE) {
       const oldest = this.cache.keys().next().value;
       if (oldest !== undefined) this.cache.delete(oldest);

@@ -31,6 +31,14 @@ export interface ListPage {
   readonly nextMarker?: string;
 }
 
+/** One page of a list with its objects as JSON text (see {@link ProtonStore.listJson}). */
+export interface ListJsonPage {
+  /** The page's objects: byte-identical to `JSON.stringify(page.items)` of the same page from `list`. */
+  readonly json: string;
+  /** Marker for the next page when more rows exist. */
+  readonly nextMarker?: string;
+}
+
 /** Restricts a read or write to the children of one parent (child routes). */
 export interface ParentScope {
   /** The child's attribute holding the parent key, and the parent id from the URL. */
@@ -136,6 +144,13 @@ export interface ProtonStore {
   get(api: ApiModel, object: ObjectModel, key: string, options?: { readonly parent?: ParentScope }): Promise<StoredObject>;
   /** Lists objects with filters, sorting and marker paging. */
   list(api: ApiModel, object: ObjectModel, query?: ListQuery, options?: { readonly parent?: ParentScope }): Promise<ListPage>;
+  /**
+   * Optional: the page `list` returns, with its objects already as JSON text (each object's
+   * keys in table order: the attributes in model order, then `created_at`, `updated_at`,
+   * `revision_number`), for a store that builds it faster than `list` and a serializer
+   * can. Resolves undefined when this store has no faster way for this object or page: call `list`.
+   */
+  listJson?(api: ApiModel, object: ObjectModel, query?: ListQuery, options?: { readonly parent?: ParentScope }): Promise<ListJsonPage | undefined>;
   /** Partial update: only keys present in `patch` change. Bumps `revision_number`. */
   update(api: ApiModel, object: ObjectModel, key: string, patch: Readonly<Record<string, unknown>>, options?: WriteOptions): Promise<StoredObject>;
   /** Deletes one object (a port also loses its default interface). */
@@ -217,6 +232,8 @@ export interface SqlStore extends ProtonStore, MirrorSource {
   readonly seqOrderIsCommitOrder: boolean;
   /** The in-memory commit feed of this store's writer (every commit with outbox rows; entries are known on SQLite only). */
   onCommitted(listener: CommitListener): () => void;
+  /** See {@link ProtonStore.listJson}: SQLite writes the JSON; undefined on MySQL. */
+  listJson(api: ApiModel, object: ObjectModel, query?: ListQuery, options?: { readonly parent?: ParentScope }): Promise<ListJsonPage | undefined>;
   /** The schema changes that would make the database serve these models (`gluon db plan`), rows at risk counted. */
   planSchema(models: readonly ApiModel[], options?: SchemaPlanOptions): Promise<MigrationPlan>;
   /** What the database records per table and what is pending (`gluon db status`). */
