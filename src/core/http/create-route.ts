@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { createSchemaForChildRoute } from '../model/index.js';
+import { respondWithSchema } from './lazy-response.js';
 import { parentOption, setEtag, type ObjectRoute } from './object-route.js';
 import { rejectQuery } from './query-parser.js';
 import { prepareBody } from './request-body.js';
@@ -11,10 +12,11 @@ import { prepareBody } from './request-body.js';
 export function registerCreateRoute(scope: FastifyInstance, route: ObjectRoute): void {
   const { plan, schemas, store } = route;
   const createSchema = plan.parents.length > 0 ? createSchemaForChildRoute(plan.api, plan.object) : schemas.create;
+  const respond = respondWithSchema(schemas.response);
   scope.route({
     method: 'POST',
     url: route.path,
-    schema: { body: structuredClone(createSchema), response: { 201: structuredClone(schemas.response) } },
+    schema: { body: structuredClone(createSchema) },
     preValidation: async (request) => {
       rejectQuery(request.url);
       request.body = prepareBody({ plan, resolved: route.resolve(request), mode: 'create' }, request.body);
@@ -26,7 +28,7 @@ export function registerCreateRoute(scope: FastifyInstance, route: ObjectRoute):
       const created = await store.create(plan.api, plan.object, values, parentOption(context.parent));
       const result = (await route.afterWrite(request, context, created)) ?? created;
       setEtag(reply, result);
-      return reply.code(201).send(result);
+      return respond(reply.code(201), result);
     },
   });
 }

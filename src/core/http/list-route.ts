@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ListJsonPage, ListQuery } from '../store/index.js';
 import { baseUrl } from './discovery-routes.js';
+import { respondWithSchema } from './lazy-response.js';
 import { parentOption, type ObjectRoute } from './object-route.js';
 import { parseListQuery, pickFields, queryEntries } from './query-parser.js';
 import { wantsWatch } from './watch-query.js';
@@ -58,10 +59,10 @@ function listBody(plural: string, page: ListJsonPage, request: FastifyRequest): 
 export function registerListRoute(scope: FastifyInstance, route: ObjectRoute): void {
   const { plan, schemas, store, hooks } = route;
   const storedJson = servesStoredJson(schemas.response);
+  const respond = respondWithSchema(schemas.list);
   scope.route({
     method: 'GET',
     url: route.path,
-    schema: { response: { 200: structuredClone(schemas.list) } },
     handler: async (request, reply) => {
       const context = await route.begin(request, 'list');
       if (route.watch !== undefined && wantsWatch(request.url)) {
@@ -80,7 +81,7 @@ export function registerListRoute(scope: FastifyInstance, route: ObjectRoute): v
       const items = parsed.fields === undefined ? page.items : page.items.map((item) => pickFields(item, parsed.fields ?? []));
       const body: Record<string, unknown> = { [plural]: items };
       if (page.nextMarker !== undefined) body[`${plural}_links`] = [{ href: nextLink(request, page.nextMarker), rel: 'next' }];
-      return body;
+      return respond(reply, body);
     },
   });
 }

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { REVISION_FIELD } from '../model/index.js';
 import type { StoredObject } from '../store/index.js';
 import { parseIfMatch } from './if-match.js';
+import { respondWithSchema } from './lazy-response.js';
 import { parentOption, setEtag, type ObjectRoute } from './object-route.js';
 import { rejectQuery } from './query-parser.js';
 import { prepareBody } from './request-body.js';
@@ -37,10 +38,11 @@ function storeWrite(route: ObjectRoute, context: GluonRequestContext, ifRevision
  */
 export function registerUpdateRoute(scope: FastifyInstance, route: ObjectRoute): void {
   const { plan, schemas, hooks } = route;
+  const respond = respondWithSchema(schemas.response);
   scope.route({
     method: 'PUT',
     url: route.path,
-    schema: { body: structuredClone(schemas.update), response: { 200: structuredClone(schemas.response) } },
+    schema: { body: structuredClone(schemas.update) },
     preValidation: async (request) => {
       rejectQuery(request.url, hooks.updateQuery?.(plan.object) ?? []);
       request.body = prepareBody({ plan, resolved: route.resolve(request), mode: 'update' }, request.body);
@@ -60,7 +62,7 @@ export function registerUpdateRoute(scope: FastifyInstance, route: ObjectRoute):
       const updated = hooks.update === undefined ? await write(patch) : await hooks.update(request, context, { patch, write, ...(snapshot === undefined ? {} : { stored: snapshot }) });
       const result = (await route.afterWrite(request, context, updated)) ?? updated;
       setEtag(reply, result);
-      return result;
+      return respond(reply, result);
     },
   });
 }
