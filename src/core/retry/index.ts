@@ -6,5 +6,5 @@
  */
 export { delayAfter, exponentialBackoff } from './backoff.js';
 export type { Backoff, BackoffDefaults, BackoffOptions } from './backoff.js';
-export { retrying } from './retrying.js';
+export { executeAfterFirst, retrying } from './retrying.js';
 export type { RetryEvent, RetryingOptions } from './retrying.js';

@@ -34,20 +34,29 @@ export interface RetryingOptions {
  * or a bind succeeds first time); its failure is then handed to the policy, which
  * decides and waits exactly as if it had run the attempt itself.
  */
-export async function retrying<T>(task: (attempt: number) => T | PromiseLike<T>, options: RetryingOptions): Promise<T> {
-  const deadline = options.deadline ?? Infinity;
+export function retrying<T>(task: (attempt: number) => T | PromiseLike<T>, options: RetryingOptions): Promise<T> {
+  return executeAfterFirst(task, (run) => retryPolicy(options).execute(run));
+}
+
+/**
+ * Runs `task` once at once (attempt 1) and, only when it fails, hands on to `policy` (a
+ * cockatiel policy's `execute`, built or reused by the caller), whose attempt 0 stands for
+ * the one already run: it fails again with the same error, so the policy counts, decides
+ * and waits exactly as if it had run it itself. The hot path pays no policy.
+ */
+export async function executeAfterFirst<T>(task: (attempt: number) => T | PromiseLike<T>, policy: (run: (context: { readonly attempt: number }) => PromiseLike<T>) => Promise<T>): Promise<T> {
   let first: unknown;
   try {
     return await task(1);
   } catch (err) {
     first = err;
   }
-  return retryAfterFirst(task, { ...options, deadline }, first);
+  return policy(async ({ attempt }) => (attempt === 0 ? Promise.reject(first) : task(attempt + 1)));
 }
 
-/** The cockatiel policy of {@link retrying}, started with the first attempt's failure `first`. */
-async function retryAfterFirst<T>(task: (attempt: number) => T | PromiseLike<T>, options: RetryingOptions & { readonly deadline: number }, first: unknown): Promise<T> {
-  const { deadline } = options;
+/** The cockatiel policy of {@link retrying}. */
+function retryPolicy(options: RetryingOptions) {
+  const deadline = options.deadline ?? Infinity;
   const backoff = exponentialBackoff(undefined, options.backoff);
   let failures = 0;
   const worthRetrying = (err: unknown): boolean => {
@@ -61,6 +70,5 @@ async function retryAfterFirst<T>(task: (attempt: number) => T | PromiseLike<T>,
   if (onRetry !== undefined) {
     policy.onRetry((event) => onRetry({ attempt: event.attempt, err: 'error' in event ? event.error : event.value, delayMs: event.delay }));
   }
-  // cockatiel's attempt 0 is the one already run: it fails again with the same error
-  return policy.execute(({ attempt }) => (attempt === 0 ? Promise.reject(first) : task(attempt + 1)));
+  return policy;
 }

@@ -41,10 +41,7 @@ interface DriverError {
 }
 
 function driverError(err: unknown): DriverError {
-  if (typeof err !== 'object' || err === null) return {};
-  const e = err as { original?: unknown; parent?: unknown };
-  const inner = (e.original ?? e.parent ?? err) as DriverError;
-  return typeof inner === 'object' && inner !== null ? inner : {};
+  return typeof err === 'object' && err !== null ? (err as DriverError) : {};
 }
 
 /** MySQL/MariaDB errnos that mean a table or index on disk is damaged (crashed, corrupt). */
@@ -134,14 +131,13 @@ interface StartupFailure {
   readonly known: boolean;
 }
 
-/** The driver errors under `err` (its `original`, `parent` and `cause` chain), outermost first. */
+/** The driver errors under `err` (its `cause` chain), outermost first. */
 function errorChain(err: unknown): DriverError[] {
   const chain: DriverError[] = [];
   let current: unknown = err;
   while (typeof current === 'object' && current !== null && chain.length < 8 && !chain.includes(current as DriverError)) {
     chain.push(current as DriverError);
-    const e = current as { cause?: unknown; original?: unknown; parent?: unknown };
-    current = e.original ?? e.parent ?? e.cause;
+    current = (current as { cause?: unknown }).cause;
   }
   return chain;
 }

@@ -1,7 +1,7 @@
 import { handleWhen, retry, type RetryPolicy } from 'cockatiel';
 import { GluonError } from '../errors/index.js';
 import { MAX_TXN_OPS } from '../kv/index.js';
-import { exponentialBackoff, type BackoffDefaults } from '../retry/index.js';
+import { executeAfterFirst, exponentialBackoff, type BackoffDefaults } from '../retry/index.js';
 import type { CommitNotice } from '../store/index.js';
 import type { OutboxPublisher, PublisherSettings } from './outbox-publisher.js';
 import { FencedSignal, StoppedSignal, type PublishCounters, type PublishTarget } from './publish-ops.js';
@@ -222,7 +222,8 @@ export class PublisherLoop implements OutboxPublisher {
     while (!this.#stopping) {
       let rows = 0;
       try {
-        rows = await this.#roundRetried();
+        // one round per commit: the policy only after a failed round (executeAfterFirst)
+        rows = await executeAfterFirst(() => this.#round(), (run) => this.#policy.execute(run, this.#abort.signal));
         this.#failing = undefined;
       } catch (err) {
         if (this.#stopping || err instanceof StoppedSignal) break;
@@ -241,22 +242,6 @@ export class PublisherLoop implements OutboxPublisher {
       else if (this.#rounds.pausesAfterPartialBatch && rows < batchSize && !this.#hurried) await this.#sleep(this.#settings.minPollMs);
     }
     logger.info(this.#counters, 'outbox publisher stopped');
-  }
-
-  /**
-   * One round under the retry policy. The round runs at once, outside the policy (the
-   * loop runs one per commit); only a failed round hands its error to the policy, which
-   * counts it, backs off and runs the next rounds exactly as if it had run the first.
-   */
-  async #roundRetried(): Promise<number> {
-    let first: unknown;
-    try {
-      return await this.#round();
-    } catch (err) {
-      first = err;
-    }
-    // cockatiel's attempt 0 is the round already run: it fails again with the same error
-    return this.#policy.execute(({ attempt }) => (attempt === 0 ? Promise.reject(first) : this.#round()), this.#abort.signal);
   }
 
   /** One round; returns the number of outbox rows published. */
