@@ -90,7 +90,7 @@ const DEADLOCK_RETRY_MS = 2000;
  */
 export class GroupWriter {
   private readonly queue: Pending[] = [];
-  /** A start of groups is scheduled (a microtask, so the writes of one tick go together). */
+  /** A start of groups is scheduled (after this event-loop turn's I/O callbacks, so the requests read together commit together). */
   private scheduled = false;
   /** Groups whose transaction is running. */
   private inFlight = 0;
